@@ -1,0 +1,161 @@
+"""Training configuration: presets, validation and JSON round-trips (stdlib only)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+
+from gan_studio.core.atomic import atomic_write_text
+
+BUILTIN_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
+# Hyper-parameters of the two presets. "tutorial" is the TensorFlow DCGAN tutorial (and the
+# article this app grew from); "paper" follows Radford et al. 2015.
+PRESETS: dict[str, dict] = {
+    "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot"},
+    "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02"},
+}
+DEFAULT_PRESET = "paper"
+
+# Latent sizes of the seed's models; other shapes use DEFAULT_LATENT_DIM.
+LATENT_DIMS = {"mnist": 100, "fashion_mnist": 100, "cifar10": 128}
+DEFAULT_LATENT_DIM = 128
+
+
+class ConfigError(ValueError):
+    """Raised when a configuration value is out of range or a config file is malformed."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run.
+
+    Args:
+        dataset: `mnist`, `fashion_mnist`, `cifar10`, or a path to an image folder, a `.zip` of
+            images, or MNIST-format idx files (a file or a folder holding them).
+        preset: `tutorial` or `paper`; fills the optimiser values that are left as `None`.
+        epochs: number of passes over the data.
+        max_steps: stop after this many steps in total (0: no limit).
+        batch_size: images per step; `None` takes the preset's.
+        learning_rate: Adam learning rate for both networks; `None` takes the preset's.
+        beta1: Adam beta_1; `None` takes the preset's.
+        latent_dim: size of z; `None` takes the dataset's default.
+        image_size: side of the square images for image folders (built-ins use their own).
+        channels: 1 (gray) or 3 (RGB) for image folders; `None` guesses from the data.
+        seed: random seed for weights, shuffling and noise.
+        data_dir: where data sets are cached (`None`: the Keras cache).
+        runs_dir: folder that receives `runs/<dataset>-<timestamp>/`.
+        sample_every_steps: render the fixed-noise grid at least every N steps.
+        sample_every_seconds: ... and at least every N seconds.
+        grid_size: the grid is `grid_size x grid_size` tiles.
+        keep_checkpoints: how many recent checkpoints are kept.
+        keep_every_epochs: additionally keep one checkpoint every N epochs.
+        steps_per_call: train steps run inside one compiled call (fewer Python round trips).
+    """
+
+    dataset: str = "mnist"
+    preset: str = DEFAULT_PRESET
+    epochs: int = 50
+    max_steps: int = 0
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    beta1: float | None = None
+    latent_dim: int | None = None
+    image_size: int = 64
+    channels: int | None = None
+    seed: int = 0
+    weight_init: str | None = None
+    data_dir: str | None = None
+    runs_dir: str = "runs"
+    sample_every_steps: int = 50
+    sample_every_seconds: float = 5.0
+    grid_size: int = 8
+    keep_checkpoints: int = 3
+    keep_every_epochs: int = 10
+    steps_per_call: int = 1
+    extra: dict = field(default_factory=dict)
+
+    def resolved(self) -> TrainConfig:
+        """Returns a copy with preset values filled in and every field validated.
+
+        Raises:
+            ConfigError: if a value is out of range.
+        """
+        if self.preset not in PRESETS:
+            raise ConfigError(f"unknown preset {self.preset!r}; choose one of {sorted(PRESETS)}")
+        preset = PRESETS[self.preset]
+        cfg = dataclasses.replace(self, extra=dict(self.extra))
+        for name in ("batch_size", "learning_rate", "beta1", "weight_init"):
+            if getattr(cfg, name) is None:
+                setattr(cfg, name, preset[name])
+        if cfg.latent_dim is None:
+            cfg.latent_dim = LATENT_DIMS.get(cfg.dataset, DEFAULT_LATENT_DIM)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        """Checks ranges of the numeric fields.
+
+        Raises:
+            ConfigError: naming the first bad field.
+        """
+        checks = [
+            ("epochs", self.epochs >= 1),
+            ("max_steps", self.max_steps >= 0),
+            ("batch_size", self.batch_size is None or 1 <= self.batch_size <= 65536),
+            ("learning_rate", self.learning_rate is None or 0 < self.learning_rate < 1),
+            ("beta1", self.beta1 is None or 0 <= self.beta1 < 1),
+            ("latent_dim", self.latent_dim is None or 1 <= self.latent_dim <= 4096),
+            ("image_size", self.image_size in (28, 32, 64, 128)),
+            ("channels", self.channels in (None, 1, 3)),
+            ("grid_size", 1 <= self.grid_size <= 16),
+            ("keep_checkpoints", self.keep_checkpoints >= 1),
+            ("steps_per_call", 1 <= self.steps_per_call <= 1000),
+            ("weight_init", self.weight_init in (None, "glorot", "normal_0.02")),
+        ]
+        for name, ok in checks:
+            if not ok:
+                raise ConfigError(f"invalid {name}: {getattr(self, name)!r}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """Builds a config from a dict, ignoring unknown keys (files from newer versions).
+
+        Raises:
+            ConfigError: if `data` is not a mapping or a value has the wrong type.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError("config must be a JSON object")
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        try:
+            cfg = cls(**kwargs)
+            cfg.validate()
+        except TypeError as exc:
+            raise ConfigError(f"malformed config: {exc}") from exc
+        return cfg
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Writes the config as JSON, atomically."""
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> TrainConfig:
+        """Reads a config written by `save`.
+
+        Raises:
+            ConfigError: if the file is missing, not JSON, or malformed.
+        """
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"no config file at {path}") from exc
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        return cls.from_dict(data)

@@ -1,0 +1,96 @@
+"""Progress records that the trainer reports and the CLI and window display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Progress:
+    """A training progress report, aggregated over the steps since the previous one.
+
+    Args:
+        step: global step count after the last step in this report.
+        epoch: zero-based epoch of that step.
+        steps_per_epoch: number of full batches in one epoch.
+        total_steps: step at which training will end.
+        g_loss: mean generator loss over the aggregated steps.
+        d_loss: mean discriminator loss over the aggregated steps.
+        d_real: mean D(x) (a probability) on real images.
+        d_fake: mean D(G(z)) (a probability) on generated images.
+        images_per_sec: real images consumed per second, measured over the aggregated steps.
+        eta_seconds: estimated seconds until `total_steps`.
+        elapsed_seconds: training seconds since this session started.
+        steps: the individual step numbers covered by the report.
+        g_losses: per-step generator losses (same length as `steps`).
+        d_losses: per-step discriminator losses.
+        d_reals: per-step D(x).
+        d_fakes: per-step D(G(z)).
+    """
+
+    step: int
+    epoch: int
+    steps_per_epoch: int
+    total_steps: int
+    g_loss: float
+    d_loss: float
+    d_real: float
+    d_fake: float
+    images_per_sec: float
+    eta_seconds: float
+    elapsed_seconds: float
+    steps: list[int] = field(default_factory=list)
+    g_losses: list[float] = field(default_factory=list)
+    d_losses: list[float] = field(default_factory=list)
+    d_reals: list[float] = field(default_factory=list)
+    d_fakes: list[float] = field(default_factory=list)
+
+    @property
+    def finite(self) -> bool:
+        """Whether every loss in the report is finite."""
+        return bool(np.all(np.isfinite(self.g_losses + self.d_losses + [self.g_loss, self.d_loss])))
+
+
+@dataclass
+class SampleGrid:
+    """The fixed-noise sample grid at a given step.
+
+    Args:
+        step: global step when the grid was rendered.
+        epoch: zero-based epoch of that step.
+        image: uint8 array (H, W, C) with C 1 or 3: the tiled grid.
+        tiles: uint8 array (N, h, w, C): the individual samples, in grid order.
+    """
+
+    step: int
+    epoch: int
+    image: np.ndarray
+    tiles: np.ndarray
+
+
+@dataclass
+class Event:
+    """A one-off notice from the trainer (checkpoint saved, epoch finished, stopped...).
+
+    Args:
+        kind: a short tag: `device`, `checkpoint`, `epoch_end`, `paused`, `resumed`,
+            `stopped`, `finished`, `nan`.
+        message: text for a status bar or log.
+        data: extra values (e.g. `path` of a checkpoint).
+    """
+
+    kind: str
+    message: str
+    data: dict = field(default_factory=dict)
+
+
+def format_duration(seconds: float) -> str:
+    """Formats seconds as `1:02:03` or `2:03` (negative or non-finite: `--:--`)."""
+    if not np.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
