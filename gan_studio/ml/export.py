@@ -1,0 +1,118 @@
+"""Generators outside training: restore from a run, export/load `.keras`, draw samples."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from gan_studio.core.atomic import atomic_path
+from gan_studio.core.config import ConfigError, TrainConfig
+from gan_studio.core.grid import to_uint8
+from gan_studio.ml import runs
+from gan_studio.ml.device import import_tensorflow
+
+
+class ModelLoadError(RuntimeError):
+    """Raised when a run or model file cannot give a generator."""
+
+
+def generator_from_run(run_dir: str, checkpoint: str | None = None):
+    """Rebuilds a run's generator and restores its weights from a checkpoint.
+
+    Args:
+        run_dir: the run folder.
+        checkpoint: a checkpoint prefix (None: the latest).
+
+    Returns:
+        The `keras.Model` generator.
+
+    Raises:
+        ModelLoadError: if the folder has no usable config or checkpoint.
+    """
+    from gan_studio.ml.checkpoints import latest_checkpoint
+    from gan_studio.ml.models import build_generator
+
+    tf = import_tensorflow()
+    try:
+        config = TrainConfig.load(os.path.join(run_dir, runs.CONFIG_FILE)).resolved()
+    except ConfigError as exc:
+        raise ModelLoadError(f"{run_dir} is not a GAN Studio run: {exc}") from exc
+    checkpoint = checkpoint or latest_checkpoint(run_dir)
+    if checkpoint is None:
+        raise ModelLoadError(f"{run_dir} has no checkpoint yet")
+    side = config.image_size
+    if config.dataset in ("mnist", "fashion_mnist"):
+        side, channels = 28, 1
+    elif config.dataset == "cifar10":
+        side, channels = 32, 3
+    else:
+        channels = config.channels or 3
+    generator = build_generator(side, side, channels, config.latent_dim)
+    try:
+        tf.train.Checkpoint(generator=generator).restore(checkpoint).expect_partial()
+    except (tf.errors.OpError, ValueError, AssertionError) as exc:
+        raise ModelLoadError(f"cannot restore {checkpoint}: {exc}") from exc
+    return generator
+
+
+def load_generator(source: str, checkpoint: str | None = None):
+    """Loads a generator from a run folder or a `.keras` file (with `safe_mode=True`).
+
+    Raises:
+        ModelLoadError: if nothing usable is found at `source`.
+    """
+    if os.path.isdir(source):
+        return generator_from_run(source, checkpoint)
+    if not source.endswith(".keras"):
+        raise ModelLoadError(f"{source} is neither a run folder nor a .keras file")
+    if not os.path.isfile(source):
+        raise ModelLoadError(f"no such file: {source}")
+    import_tensorflow()
+    import keras
+
+    try:
+        model = keras.saving.load_model(source, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for a bad archive
+        raise ModelLoadError(f"cannot load {source}: {exc}") from exc
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 2:
+        raise ModelLoadError(f"{source} is not a generator (expects one (batch, latent) input)")
+    return model
+
+
+def export_generator(run_dir: str, out_path: str, checkpoint: str | None = None) -> str:
+    """Writes a run's generator as a `.keras` file, atomically; returns the path.
+
+    Raises:
+        ModelLoadError: if the run cannot give a generator, or `out_path` is not `.keras`.
+    """
+    if not out_path.endswith(".keras"):
+        raise ModelLoadError(f"the export file must end in .keras: {out_path}")
+    generator = generator_from_run(run_dir, checkpoint)
+    with atomic_path(out_path, suffix=".keras") as tmp:
+        generator.save(tmp)
+    return out_path
+
+
+def latent_dim_of(generator) -> int:
+    """Returns the size of a generator's latent input."""
+    return int(generator.inputs[0].shape[-1])
+
+
+def generate_images(generator, count: int, seed: int = 0, batch_size: int = 256) -> np.ndarray:
+    """Draws `count` images from N(0, I) latents.
+
+    Returns:
+        uint8 images (count, H, W) for gray generators, (count, H, W, 3) for colour ones.
+    """
+    tf = import_tensorflow()
+    rng = np.random.default_rng(seed)
+    dim = latent_dim_of(generator)
+    run = tf.function(lambda z: generator(z, training=False), autograph=False,
+                      input_signature=[tf.TensorSpec([None, dim], tf.float32)])
+    chunks = []
+    for start in range(0, count, batch_size):
+        z = rng.standard_normal((min(batch_size, count - start), dim)).astype(np.float32)
+        chunks.append(to_uint8(run(z).numpy()))
+    images = np.concatenate(chunks) if chunks else np.zeros((0,) + tuple(generator.output_shape[1:]), np.uint8)
+    return images[..., 0] if images.shape[-1] == 1 else images

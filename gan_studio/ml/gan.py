@@ -1,0 +1,98 @@
+"""The DCGAN's state (models, optimizers, counters, RNG) and its compiled train/sample steps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gan_studio.core.config import TrainConfig
+from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.models import build_discriminator, build_generator
+
+
+class GAN:
+    """Generator, discriminator, their Adam optimizers and everything a checkpoint must hold.
+
+    Args:
+        config: a resolved `TrainConfig`.
+        shape: (height, width, channels) of the training images.
+    """
+
+    def __init__(self, config: TrainConfig, shape: tuple[int, int, int]):
+        tf = import_tensorflow()
+        import keras
+
+        self.config = config
+        self.shape = tuple(int(s) for s in shape)
+        h, w, c = self.shape
+        keras.utils.set_random_seed(config.seed)
+        self.generator = build_generator(h, w, c, config.latent_dim, config.weight_init, config.seed)
+        self.discriminator = build_discriminator(h, w, c, config.weight_init, config.seed + 1)
+        self.g_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
+        self.d_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
+        # Built eagerly so that a checkpoint restore finds every slot variable to fill.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self.rng = tf.random.Generator.from_seed(config.seed)
+        grid_rng = np.random.default_rng(config.seed)
+        self.sample_noise = tf.Variable(
+            grid_rng.standard_normal((config.grid_size ** 2, config.latent_dim)).astype("float32"),
+            trainable=False, name="sample_noise")
+        self.checkpoint = tf.train.Checkpoint(
+            generator=self.generator, discriminator=self.discriminator,
+            g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
+            step=self.step, epoch=self.epoch, rng=self.rng, sample_noise=self.sample_noise)
+        batch = config.batch_size
+        # autograph=False: the loop is written with tf.while_loop, so a frozen app that ships
+        # only bytecode needs no source to convert.
+        self.train_steps = tf.function(
+            self._train_steps, autograph=False, reduce_retracing=True,
+            input_signature=[tf.TensorSpec([None, batch, h, w, c], tf.uint8)])
+        self.generate = tf.function(
+            self._generate, autograph=False,
+            input_signature=[tf.TensorSpec([None, config.latent_dim], tf.float32)])
+
+    def _one_step(self, real_uint8):
+        tf = import_tensorflow()
+        batch = tf.shape(real_uint8)[0]
+        real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
+        noise = self.rng.normal([batch, self.config.latent_dim])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self.generator(noise, training=True)
+            # One discriminator call on real and fake together: D has no batch statistics
+            # (no BatchNorm), so this is the same function at half the op launches.
+            logits = self.discriminator(tf.concat([real, fake], axis=0), training=True)
+            real_logits, fake_logits = logits[:batch], logits[batch:]
+            bce = tf.nn.sigmoid_cross_entropy_with_logits
+            d_loss = (tf.reduce_mean(bce(tf.ones_like(real_logits), real_logits))
+                      + tf.reduce_mean(bce(tf.zeros_like(fake_logits), fake_logits)))
+            g_loss = tf.reduce_mean(bce(tf.ones_like(fake_logits), fake_logits))
+        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
+        self.step.assign_add(1)
+        return tf.stack([g_loss, d_loss, tf.reduce_mean(tf.sigmoid(real_logits)),
+                         tf.reduce_mean(tf.sigmoid(fake_logits))])
+
+    def _train_steps(self, batches):
+        """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step."""
+        tf = import_tensorflow()
+        count = tf.shape(batches)[0]
+        out = tf.TensorArray(tf.float32, size=count)
+
+        def body(i, acc):
+            return i + 1, acc.write(i, self._one_step(batches[i]))
+
+        _, out = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), out))
+        return out.stack()
+
+    def _generate(self, noise):
+        return self.generator(noise, training=False)
+
+    def sample_grid_tiles(self) -> np.ndarray:
+        """Renders the fixed sample noise; returns uint8 tiles (N, h, w, c)."""
+        from gan_studio.core.grid import to_uint8
+
+        return to_uint8(self.generate(self.sample_noise).numpy())

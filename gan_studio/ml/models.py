@@ -1,0 +1,131 @@
+"""DCGAN generator and discriminator builders (Keras 3 functional models)."""
+
+from __future__ import annotations
+
+
+def _initializer(weight_init: str, seed: int | None):
+    import keras
+
+    if weight_init == "normal_0.02":
+        # Radford et al. 2015: all weights from N(0, 0.02).
+        return keras.initializers.RandomNormal(mean=0.0, stddev=0.02, seed=seed)
+    return keras.initializers.GlorotUniform(seed=seed)
+
+
+def generator_plan(height: int, width: int, channels: int) -> tuple[int, int, list[tuple[int, int]]]:
+    """Returns the generator's layout for an output shape.
+
+    The seed's MNIST generator starts at 7x7 and the CIFAR-10 one at 8x8; both up-sample twice.
+    Larger squares add one stride-2 stage per doubling, so 64x64 starts at 8x8 with three stages.
+
+    Args:
+        height: output height.
+        width: output width (must equal height).
+        channels: output channels (1 or 3).
+
+    Returns:
+        (start_side, start_filters, hidden) where hidden lists (filters, stride) of the
+        hidden transposed convolutions, before the final stride-2 output layer.
+
+    Raises:
+        ValueError: if the shape is not a square whose side is 7 or 8 times a power of two (>= 28).
+    """
+    if height != width or channels not in (1, 3):
+        raise ValueError(f"unsupported image shape {height}x{width}x{channels}")
+    if (height, channels) == (28, 1) or height == 28:
+        return 7, 256, [(128, 1), (64, 2)]
+    if height == 32:
+        return 8, 256, [(256, 1), (128, 1), (128, 1), (64, 2)]
+    side, doublings = height, 0
+    while side > 8 and side % 2 == 0:
+        side //= 2
+        doublings += 1
+    if side not in (7, 8) or doublings < 2:
+        raise ValueError(f"unsupported image size {height}: use 28, 32, 64 or 128")
+    if side == 7:
+        hidden = [(128, 1)] + [(64, 2)] * (doublings - 1)
+        return 7, 256, hidden
+    extra = doublings - 2
+    hidden = [(256, 1)] + [(256, 2)] * extra + [(128, 1), (128, 1), (64, 2)]
+    return 8, 256, hidden
+
+
+def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent_dim: int = 100,
+                    weight_init: str = "glorot", seed: int | None = None):
+    """Builds the DCGAN generator: z -> image in [-1, 1].
+
+    MNIST (28x28x1): Dense 7*7*256 -> BN -> LReLU -> ConvT 128 s1 -> ConvT 64 s2 -> ConvT 1 s2 tanh.
+    CIFAR-10 (32x32x3): Dense 8*8*256 -> ConvT 256 s1 -> 128 s1 -> 128 s1 -> 64 s2 -> 3 s2 tanh.
+    Every hidden layer is followed by BatchNorm and LeakyReLU; kernels are 5x5; no biases.
+
+    Args:
+        height: image height.
+        width: image width.
+        channels: 1 (gray) or 3 (RGB).
+        latent_dim: size of z.
+        weight_init: `glorot` (Keras default, as the tutorial) or `normal_0.02` (as the paper).
+        seed: seed for the initialisers.
+
+    Returns:
+        A `keras.Model` named `generator`.
+    """
+    import keras
+    from keras import layers
+
+    start, filters, hidden = generator_plan(height, width, channels)
+    init = _initializer(weight_init, seed)
+    z = keras.Input(shape=(latent_dim,), name="z")
+    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=init, name="project")(z)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.LeakyReLU(negative_slope=0.3, name="project_lrelu")(x)
+    x = layers.Reshape((start, start, filters), name="reshape")(x)
+    for i, (n, stride) in enumerate(hidden):
+        x = layers.Conv2DTranspose(n, 5, strides=stride, padding="same", use_bias=False,
+                                   kernel_initializer=init, name=f"deconv{i}")(x)
+        x = layers.BatchNormalization(name=f"deconv{i}_bn")(x)
+        x = layers.LeakyReLU(negative_slope=0.3, name=f"deconv{i}_lrelu")(x)
+    out = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", use_bias=False,
+                                 activation="tanh", kernel_initializer=init, name="to_image")(x)
+    return keras.Model(z, out, name="generator")
+
+
+def discriminator_filters(height: int) -> list[int]:
+    """Returns the discriminator's convolution widths for an image side (all 5x5, stride 2)."""
+    if height == 28:
+        return [64, 128]
+    if height == 32:
+        return [128, 256, 256, 128]
+    extra = max(0, (height // 32).bit_length() - 1)
+    return [64] * extra + [128, 256, 256, 128]
+
+
+def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
+                        weight_init: str = "glorot", seed: int | None = None):
+    """Builds the DCGAN discriminator: image in [-1, 1] -> real/fake logit.
+
+    MNIST: Conv 64 s2 -> LReLU -> Dropout 0.3 -> Conv 128 s2 -> LReLU -> Dropout 0.3 -> Dense(1).
+    CIFAR-10: Conv 128/256/256/128, all 5x5 stride 2, each LReLU + Dropout 0.3 -> Dense(1).
+
+    Args:
+        height: image height.
+        width: image width.
+        channels: 1 or 3.
+        weight_init: `glorot` or `normal_0.02`.
+        seed: seed for the initialisers.
+
+    Returns:
+        A `keras.Model` named `discriminator` returning logits of shape (N, 1).
+    """
+    import keras
+    from keras import layers
+
+    init = _initializer(weight_init, seed)
+    image = keras.Input(shape=(height, width, channels), name="image")
+    x = image
+    for i, n in enumerate(discriminator_filters(height)):
+        x = layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init, name=f"conv{i}")(x)
+        x = layers.LeakyReLU(negative_slope=0.3, name=f"conv{i}_lrelu")(x)
+        x = layers.Dropout(0.3, seed=None if seed is None else seed + i, name=f"conv{i}_dropout")(x)
+    x = layers.Flatten(name="flatten")(x)
+    logit = layers.Dense(1, kernel_initializer=init, name="logit")(x)
+    return keras.Model(image, logit, name="discriminator")

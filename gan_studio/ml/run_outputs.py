@@ -1,0 +1,63 @@
+"""What a training run writes besides checkpoints: metrics.csv, PNG grids, TensorBoard events."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from gan_studio.core.grid import tile_grid
+from gan_studio.core.images import save_png
+from gan_studio.ml import runs
+from gan_studio.ml.device import import_tensorflow
+
+
+class RunOutputs:
+    """Writes a run's metrics, sample grids and TensorBoard events.
+
+    Args:
+        run_dir: the run folder.
+        resume_step: the step training restarts from; metrics logged after it are dropped.
+    """
+
+    def __init__(self, run_dir: str, resume_step: int = 0):
+        tf = import_tensorflow()
+        self.run_dir = run_dir
+        self.metrics = runs.MetricsLog(run_dir, resume_step)
+        # Event files sit in the run folder itself, so `tensorboard --logdir runs` lists one run
+        # per folder.
+        self.writer = tf.summary.create_file_writer(run_dir)
+
+    def write_metrics(self, rows: list[tuple]) -> None:
+        """Logs rows of (step, epoch, g_loss, d_loss, d_real, d_fake, time) to CSV and TensorBoard."""
+        self.metrics.append(rows)
+        tf = import_tensorflow()
+        with self.writer.as_default():
+            for step, _epoch, g, d, real, fake, _t in rows:
+                tf.summary.scalar("loss/generator", g, step=step)
+                tf.summary.scalar("loss/discriminator", d, step=step)
+                tf.summary.scalar("D/real", real, step=step)
+                tf.summary.scalar("D/fake", fake, step=step)
+        self.writer.flush()
+
+    def save_grid(self, tiles: np.ndarray, columns: int, step: int,
+                  name: str | None = None) -> np.ndarray:
+        """Tiles, saves (as `samples/last.png` and optionally `samples/<name>`) and logs a grid.
+
+        Returns:
+            The grid image, uint8 (H, W, C).
+        """
+        grid = tile_grid(tiles, columns=columns)
+        samples = os.path.join(self.run_dir, runs.SAMPLES_DIR)
+        save_png(os.path.join(samples, runs.LAST_GRID), grid)
+        if name:
+            save_png(os.path.join(samples, name), grid)
+        tf = import_tensorflow()
+        with self.writer.as_default():
+            tf.summary.image("samples", grid[None], step=step)
+        self.writer.flush()
+        return grid
+
+    def close(self) -> None:
+        self.metrics.close()
+        self.writer.close()

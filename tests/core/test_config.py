@@ -1,0 +1,46 @@
+import json
+
+import pytest
+
+from gan_studio.core.config import PRESETS, ConfigError, TrainConfig
+
+
+def test_presets_fill_unset_values_only():
+    cfg = TrainConfig(dataset="mnist", preset="tutorial").resolved()
+    assert (cfg.learning_rate, cfg.beta1, cfg.batch_size) == (1e-4, 0.9, 256)
+    assert cfg.latent_dim == 100
+    cfg = TrainConfig(dataset="cifar10", preset="paper", batch_size=64).resolved()
+    assert (cfg.learning_rate, cfg.beta1, cfg.batch_size) == (2e-4, 0.5, 64)
+    assert cfg.latent_dim == 128 and cfg.weight_init == PRESETS["paper"]["weight_init"]
+
+
+def test_json_round_trip_is_atomic_and_exact(tmp_path):
+    cfg = TrainConfig(dataset="/data/faces.zip", epochs=3, seed=7).resolved()
+    path = tmp_path / "config.json"
+    cfg.save(path)
+    assert TrainConfig.load(path) == cfg
+    assert [p.name for p in tmp_path.iterdir()] == ["config.json"]  # no temporary left
+
+
+def test_unknown_keys_are_ignored_and_bad_values_refused(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"dataset": "mnist", "from_the_future": 1}))
+    assert TrainConfig.load(path).dataset == "mnist"
+    path.write_text(json.dumps({"dataset": "mnist", "epochs": 0}))
+    with pytest.raises(ConfigError, match="epochs"):
+        TrainConfig.load(path)
+    path.write_text("{not json")
+    with pytest.raises(ConfigError, match="cannot read"):
+        TrainConfig.load(path)
+    path.write_text("[1, 2]")
+    with pytest.raises(ConfigError):
+        TrainConfig.load(path)
+    with pytest.raises(ConfigError, match="no config"):
+        TrainConfig.load(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("field,value", [("batch_size", 0), ("learning_rate", 2.0),
+                                         ("beta1", 1.0), ("image_size", 50), ("preset", "x")])
+def test_validation_names_the_field(field, value):
+    with pytest.raises(ConfigError, match=field if field != "preset" else "preset"):
+        TrainConfig(**{field: value}).resolved()

@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from gan_studio.ml.models import build_discriminator, build_generator, generator_plan
+
+
+@pytest.mark.parametrize("side,channels,latent", [(28, 1, 100), (32, 3, 128), (64, 3, 128)])
+def test_generator_and_discriminator_shapes(side, channels, latent):
+    g = build_generator(side, side, channels, latent)
+    d = build_discriminator(side, side, channels)
+    z = np.random.default_rng(0).standard_normal((2, latent)).astype("float32")
+    images = np.asarray(g(z, training=False))
+    assert images.shape == (2, side, side, channels)
+    assert images.min() >= -1 and images.max() <= 1  # tanh output
+    assert np.asarray(d(images, training=False)).shape == (2, 1)
+    assert g.name == "generator" and d.name == "discriminator"
+
+
+def test_mnist_generator_matches_the_tutorial_architecture():
+    g = build_generator(28, 28, 1, 100)
+    # The TensorFlow DCGAN tutorial's generator has exactly this many parameters.
+    assert g.count_params() == 2_330_944
+    kinds = [type(layer).__name__ for layer in g.layers]
+    assert kinds.count("Conv2DTranspose") == 3 and kinds.count("BatchNormalization") == 3
+    assert all(not getattr(layer, "use_bias", False) for layer in g.layers
+               if type(layer).__name__ in ("Dense", "Conv2DTranspose"))
+    d = build_discriminator(28, 28, 1)
+    assert d.count_params() == 212_865
+
+
+def test_cifar_layout():
+    start, filters, hidden = generator_plan(32, 32, 3)
+    assert (start, filters) == (8, 256)
+    assert hidden == [(256, 1), (128, 1), (128, 1), (64, 2)]
+    d = build_discriminator(32, 32, 3)
+    convs = [layer.filters for layer in d.layers if type(layer).__name__ == "Conv2D"]
+    assert convs == [128, 256, 256, 128]
+
+
+def test_paper_initialisation_has_std_002():
+    g = build_generator(28, 28, 1, 100, weight_init="normal_0.02", seed=1)
+    kernel = g.get_layer("project").get_weights()[0]
+    assert abs(kernel.std() - 0.02) < 0.002 and abs(kernel.mean()) < 0.002
+
+
+@pytest.mark.parametrize("side", [30, 48])
+def test_unsupported_sizes_are_refused(side):
+    with pytest.raises(ValueError):
+        generator_plan(side, side, 3)

@@ -1,0 +1,136 @@
+import os
+
+import numpy as np
+import pytest
+
+from gan_studio.core.config import TrainConfig
+from gan_studio.core.control import TrainControl
+from gan_studio.ml import runs
+from gan_studio.ml.checkpoints import list_checkpoints
+from gan_studio.ml.trainer import Trainer, TrainingError
+
+
+def test_three_steps_on_tiny_data_give_finite_losses_and_outputs(tiny_config):
+    tiny_config.max_steps = 3
+    reports, grids, events = [], [], []
+    trainer = Trainer.create(tiny_config, report=reports.append, on_grid=grids.append,
+                             on_event=events.append)
+    assert trainer.run() == "finished"
+    steps = [s for r in reports for s in r.steps]
+    assert steps == [1, 2, 3]
+    assert all(np.isfinite(r.g_loss) and np.isfinite(r.d_loss) for r in reports)
+    assert all(0 <= r.d_real <= 1 and 0 <= r.d_fake <= 1 for r in reports)
+    assert grids and grids[-1].image.dtype == np.uint8 and grids[-1].image.shape == (56, 56, 1)
+    assert grids[-1].tiles.shape == (4, 28, 28, 1)
+    kinds = [e.kind for e in events]
+    assert "device" in kinds and kinds[-1] == "finished"
+    run_dir = trainer.run_dir
+    assert os.path.basename(run_dir).startswith("mnist-")
+    metrics = runs.read_metrics(run_dir)
+    assert list(metrics["step"]) == [1, 2, 3]
+    assert np.isfinite(metrics["g_loss"]).all()
+    assert list_checkpoints(run_dir)[-1][0] == 3
+    assert runs.latest_grid_png(run_dir)
+    assert any(f.startswith("events.out.tfevents") for f in os.listdir(run_dir))
+    saved = TrainConfig.load(os.path.join(run_dir, "config.json"))
+    assert saved.image_size == 28 and saved.channels == 1 and saved.batch_size == 8
+
+
+def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
+    tiny_config.max_steps = 4
+    first = Trainer.create(tiny_config)
+    first.run()
+    g_weights = first.gan.generator.get_weights()
+    resumed = Trainer.resume(first.run_dir, max_steps=8)
+    reports = []
+    resumed.report = reports.append
+    resumed.run()
+    steps = [s for r in reports for s in r.steps]
+    assert steps == [5, 6, 7, 8]
+    assert int(resumed.gan.g_optimizer.iterations.numpy()) == 8
+    assert int(resumed.gan.d_optimizer.iterations.numpy()) == 8
+    assert reports[-1].epoch == 1  # 6 steps per epoch: step 7 and 8 are in the second epoch
+    assert list(runs.read_metrics(first.run_dir)["step"]) == list(range(1, 9))
+    # The restore really loaded the weights (they then changed by training on).
+    restored = Trainer.resume(first.run_dir, checkpoint=list_checkpoints(first.run_dir)[0][1])
+    restored._build((28, 28, 1))
+    assert int(restored.gan.step.numpy()) == 4
+    for a, b in zip(g_weights, restored.gan.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_resume_is_exact_continuation(tiny_config):
+    """Training 4 steps, stopping and resuming to 6 equals training 6 steps straight."""
+    tiny_config.max_steps = 6
+    tiny_config.seed = 3
+    straight = Trainer.create(tiny_config)
+    straight.run()
+    tiny_config.max_steps = 3
+    part = Trainer.create(tiny_config)
+    part.run()
+    rest = Trainer.resume(part.run_dir, max_steps=6)
+    rest.run()
+    a = runs.read_metrics(straight.run_dir)
+    b = runs.read_metrics(part.run_dir)
+    np.testing.assert_allclose(a["d_real"], b["d_real"], rtol=1e-4, atol=1e-5)
+
+
+def test_stop_saves_a_checkpoint(tiny_config):
+    tiny_config.epochs = 50
+    control = TrainControl()
+    seen = []
+
+    def report(progress):
+        seen.append(progress.step)
+        if progress.step >= 2:
+            control.stop()
+
+    trainer = Trainer.create(tiny_config, report=report, control=control)
+    assert trainer.run() == "stopped"
+    step = max(seen)
+    assert list_checkpoints(trainer.run_dir)[-1][0] == step
+
+
+def test_pause_blocks_until_resume(tiny_config):
+    import threading
+    import time
+
+    tiny_config.max_steps = 4
+    control = TrainControl()
+    events, reports = [], []
+
+    def report(progress):
+        reports.append(progress.step)
+        if progress.step == 1:
+            control.pause()
+
+    trainer = Trainer.create(tiny_config, report=report, on_event=events.append, control=control)
+    thread = threading.Thread(target=trainer.run)
+    thread.start()
+    deadline = time.time() + 60
+    while "paused" not in [e.kind for e in events] and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert reports == [1]
+    control.resume()
+    thread.join(60)
+    assert not thread.is_alive() and reports[-1] == 4
+    assert [e.kind for e in events].count("resumed") == 1
+
+
+def test_nan_losses_pause_or_raise(tiny_config):
+    tiny_config.max_steps = 3
+    tiny_config.learning_rate = 1e-4
+    trainer = Trainer.create(tiny_config, on_nan="raise")
+    images = np.zeros((48, 28, 28, 1), np.uint8)
+    trainer._build(images.shape[1:])
+    for var in trainer.gan.discriminator.trainable_variables[:1]:
+        var.assign(np.full(var.shape, np.nan, np.float32))
+    trainer._build = lambda shape: None  # keep the poisoned weights
+    with pytest.raises(TrainingError, match="NaN"):
+        trainer.run()
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
+    with pytest.raises(TrainingError, match="not a GAN Studio run"):
+        Trainer.resume(str(tmp_path))
