@@ -42,7 +42,11 @@ class GAN:
         self.checkpoint = tf.train.Checkpoint(
             generator=self.generator, discriminator=self.discriminator,
             g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
-            step=self.step, epoch=self.epoch, rng=self.rng, sample_noise=self.sample_noise)
+            step=self.step, epoch=self.epoch, rng=self.rng, sample_noise=self.sample_noise,
+            # Keras keeps dropout's random state in SeedGenerators, which checkpoints do not
+            # track on their own; without them a resumed run would not continue exactly.
+            seed_states=[v for v in self.discriminator.non_trainable_variables
+                         if "seed_generator" in v.path])
         batch = config.batch_size
         # autograph=False: the loop is written with tf.while_loop, so a frozen app that ships
         # only bytecode needs no source to convert.

@@ -41,7 +41,7 @@ def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
     first = Trainer.create(tiny_config)
     first.run()
     g_weights = first.gan.generator.get_weights()
-    resumed = Trainer.resume(first.run_dir, max_steps=8)
+    resumed = Trainer.resume(first.run_dir, epochs=2, max_steps=8)
     reports = []
     resumed.report = reports.append
     resumed.run()

@@ -1,0 +1,91 @@
+"""The `gan-studio` command end to end on a tiny MNIST-format data set."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gan_studio.cli import main
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "ml"))
+from conftest import write_tiny_mnist  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    folder = tmp_path / "data"
+    write_tiny_mnist(str(folder))
+    return str(folder)
+
+
+def _only_run(runs_dir):
+    (name,) = os.listdir(runs_dir)
+    return os.path.join(runs_dir, name)
+
+
+def test_train_resume_sample_export(tmp_path, data_dir, capsys):
+    runs_dir = str(tmp_path / "runs")
+    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
+                 "--batch-size", "8", "--run-dir", runs_dir, "--seed", "1"]) == 0
+    run = _only_run(runs_dir)
+    assert "Resume with: gan-studio resume" in capsys.readouterr().out
+
+    assert main(["resume", run, "--max-steps", "3", "--data-dir", data_dir]) == 0
+    from gan_studio.ml.runs import read_metrics
+
+    assert list(read_metrics(run)["step"]) == [1, 2, 3]
+
+    npz = str(tmp_path / "s.npz")
+    assert main(["sample", run, "--count", "5", "--out", npz]) == 0
+    with np.load(npz, allow_pickle=False) as f:
+        assert f["images"].shape == (5, 28, 28) and f["images"].dtype == np.uint8
+
+    keras_file = str(tmp_path / "g.keras")
+    assert main(["export", run, "--out", keras_file]) == 0
+    png_dir = str(tmp_path / "pngs")
+    assert main(["sample", keras_file, "--count", "3", "--out", png_dir, "--seed", "2"]) == 0
+    assert sorted(os.listdir(png_dir)) == ["sample-0.png", "sample-1.png", "sample-2.png"]
+    grid = str(tmp_path / "grid.png")
+    assert main(["sample", keras_file, "--count", "4", "--out", grid]) == 0
+    from gan_studio.core.images import load_image
+
+    assert load_image(grid).shape == (56, 56)
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["train", "--dataset", "no_such_set"], "no_such_set"),
+    (["resume", "/nonexistent/run"], "not a GAN Studio run"),
+    (["sample", "/nonexistent/model.keras", "--out", "x.npz"], "no such file"),
+    (["train", "--dataset", "mnist", "--lr", "5"], "learning_rate"),
+])
+def test_errors_are_one_clear_line(argv, expected, capsys, tmp_path):
+    status = main(argv + (["--data-dir", str(tmp_path)] if argv[0] == "train" else []))
+    err = capsys.readouterr().err
+    assert status == 2
+    assert expected in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_offline_download_error_names_url_and_path(tmp_path, capsys, monkeypatch):
+    # No cached file and an unreachable origin: the message says where to put the file.
+    import gan_studio.ml.data.download as download
+
+    def refuse(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(download.urllib.request, "urlopen", refuse)
+    status = main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--run-dir",
+                   str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "mnist.npz" in err and str(tmp_path) in err and "https://" in err
+
+
+def test_console_script_runs_info(tmp_path):
+    env = dict(os.environ, GAN_STUDIO_DATA_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-m", "gan_studio.cli", "info"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "TensorFlow" in out.stdout and "Device" in out.stdout and str(tmp_path) in out.stdout
