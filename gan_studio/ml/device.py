@@ -2,23 +2,64 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import tempfile
 import threading
 
 _lock = threading.Lock()
 _configured: str | None = None
 
 
+# Start-up notices TensorFlow's C++ side prints on every import, before its log level applies
+# (CUDA probes on machines without a GPU, oneDNN's note): informative for nobody here.
+_IMPORT_NOISE = ("All log messages before absl::InitializeLog", "oneDNN custom operations",
+                 "Could not find cuda drivers", "failed call to cuInit", "TF-TRT Warning",
+                 "Unable to register cu", "computation placer already registered",
+                 "This TensorFlow binary is optimized", "rebuild TensorFlow with")
+
+
 def import_tensorflow():
-    """Imports TensorFlow quietly and returns the module.
+    """Imports TensorFlow (once) without its start-up chatter and returns the module.
 
-    TensorFlow's C++ start-up chatter (CUDA probes on machines without a GPU) goes to stderr
-    before Python logging exists; the level is raised only if the user has not chosen one.
+    The chatter is written by C++ straight to file descriptor 2, so it is caught there during the
+    first import; anything else printed then (real errors) is passed on to stderr.
+    Set `GAN_STUDIO_TF_VERBOSE=1` to see everything.
     """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf
+    if os.environ.get("GAN_STUDIO_TF_VERBOSE"):
+        import tensorflow as tf
 
+        return tf
+    with _filtered_stderr():
+        import keras  # noqa: F401  (its backend import prints the same notices)
+        import tensorflow as tf
     return tf
+
+
+@contextlib.contextmanager
+def _filtered_stderr():
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable fd 2 (some frozen GUI apps on Windows)
+        yield
+        return
+    with tempfile.TemporaryFile(mode="w+b") as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept = [line for line in capture.read().decode("utf-8", "replace").splitlines()
+                    if line.strip() and not any(n in line for n in _IMPORT_NOISE)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
 
 
 def configure_device() -> str:
@@ -36,7 +77,8 @@ def configure_device() -> str:
         if _configured is not None:
             return _configured
         tf = import_tensorflow()
-        gpus = tf.config.list_physical_devices("GPU")
+        with _filtered_stderr():  # the CUDA probe complains on machines without a GPU
+            gpus = tf.config.list_physical_devices("GPU")
         for gpu in gpus:
             try:
                 tf.config.experimental.set_memory_growth(gpu, True)
