@@ -62,12 +62,15 @@ class SampleGrid:
         epoch: zero-based epoch of that step.
         image: uint8 array (H, W, C) with C 1 or 3: the tiled grid.
         tiles: uint8 array (N, h, w, C): the individual samples, in grid order.
+        latents: float32 array (N, latent_dim): the fixed noise each tile was drawn from
+            (None where unknown, e.g. a grid read back from a PNG).
     """
 
     step: int
     epoch: int
     image: np.ndarray
     tiles: np.ndarray
+    latents: np.ndarray | None = None
 
 
 @dataclass

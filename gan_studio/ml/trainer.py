@@ -18,6 +18,7 @@ from gan_studio.ml.run_outputs import RunOutputs
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
 
 REPORT_INTERVAL = 0.05  # seconds: at most ~20 progress reports a second
+GENERATOR_INTERVAL = 5.0  # seconds between generator snapshots for the latent explorer
 
 
 class TrainingError(RuntimeError):
@@ -44,6 +45,9 @@ class Trainer:
         control: pause/resume/stop flags.
         download_progress: called with (bytes done, bytes total) while a data set downloads.
         on_nan: `pause` (emit a `nan` event and pause, for the window) or `raise`.
+        on_generator: called on the training thread with the Keras generator, between steps,
+            at most every `GENERATOR_INTERVAL` seconds and at each epoch's end, so that a
+            latent explorer can copy fresh weights without stopping training.
     """
 
     def __init__(self, config: TrainConfig, run_dir: str, checkpoint: str | None = None,
@@ -52,7 +56,8 @@ class Trainer:
                  on_event: Callable[[Event], None] | None = None,
                  control: TrainControl | None = None,
                  download_progress: Callable[[int, int], None] | None = None,
-                 on_nan: str = "pause"):
+                 on_nan: str = "pause",
+                 on_generator: Callable | None = None):
         self.config = config
         self.run_dir = run_dir
         self._checkpoint = checkpoint
@@ -62,6 +67,8 @@ class Trainer:
         self.control = control or TrainControl()
         self.download_progress = download_progress
         self.on_nan = on_nan
+        self.on_generator = on_generator
+        self._last_snapshot = float("-inf")
         self.gan = None
         self.device = None
 
@@ -276,7 +283,15 @@ class Trainer:
     def _emit_grid(self, outputs: RunOutputs, step: int, epoch: int, name: str | None = None):
         tiles = self.gan.sample_grid_tiles()
         grid = outputs.save_grid(tiles, self.config.grid_size, step, name)
-        self.on_grid(SampleGrid(step=step, epoch=epoch, image=grid, tiles=tiles))
+        self.on_grid(SampleGrid(step=step, epoch=epoch, image=grid, tiles=tiles,
+                               latents=self.gan.sample_noise.numpy().copy()))
+        self._snapshot_generator(force=name is not None)
+
+    def _snapshot_generator(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.on_generator and (force or now - self._last_snapshot >= GENERATOR_INTERVAL):
+            self._last_snapshot = now
+            self.on_generator(self.gan.generator)
 
     def _end_epoch(self, outputs: RunOutputs, step: int, epoch: int) -> None:
         self._emit_grid(outputs, step, epoch, name=f"grid-epoch-{epoch + 1:04d}.png")

@@ -22,6 +22,7 @@ def test_three_steps_on_tiny_data_give_finite_losses_and_outputs(tiny_config):
     assert all(0 <= r.d_real <= 1 and 0 <= r.d_fake <= 1 for r in reports)
     assert grids and grids[-1].image.dtype == np.uint8 and grids[-1].image.shape == (56, 56, 1)
     assert grids[-1].tiles.shape == (4, 28, 28, 1)
+    assert grids[-1].latents.shape == (4, 100) and grids[-1].latents.dtype == np.float32
     kinds = [e.kind for e in events]
     assert "device" in kinds and kinds[-1] == "finished"
     run_dir = trainer.run_dir
@@ -134,3 +135,13 @@ def test_nan_losses_pause_or_raise(tiny_config):
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
     with pytest.raises(TrainingError, match="not a GAN Studio run"):
         Trainer.resume(str(tmp_path))
+
+
+def test_generator_snapshots_reach_the_callback(tiny_config):
+    tiny_config.max_steps = 6
+    seen = []
+    trainer = Trainer.create(tiny_config, on_generator=lambda g: seen.append(g.get_weights()[0].copy()))
+    trainer.run()
+    # One at the start, one at the epoch's end (6 steps = 1 epoch), and the weights moved.
+    assert len(seen) >= 2
+    assert not np.array_equal(seen[0], seen[-1])
