@@ -4,7 +4,7 @@ The files live in `resources/` at the top of the source tree. They are found at:
 
 - a frozen (PyInstaller) bundle: `<sys._MEIPASS>/resources/`, or `resources/` next to the
   executable for freezers without `_MEIPASS`;
-- an installed wheel: `gan_studio/_resources/` (pyproject.toml maps `resources/` onto that
+- an installed wheel: `gan_studio/_resources/` (setup.py copies `resources/` into that
   package);
 - a source checkout or an editable install: `<checkout>/resources/`.
 """
