@@ -1,0 +1,65 @@
+"""Builds the QApplication and shows GAN Studio's main window (`gan-studio` without arguments)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from gan_studio import APP_NAME, __version__
+
+ORGANIZATION = "GAN Studio"
+DESKTOP_FILE = "gan-studio"
+
+
+def _app_icon():
+    from PySide6.QtGui import QIcon
+
+    try:
+        from gan_studio.core.resources import ICON_SIZES, icon_path
+    except ImportError:
+        return None
+    icon = QIcon()
+    for size in ICON_SIZES:
+        try:
+            icon.addFile(str(icon_path(size)))
+        except (FileNotFoundError, ValueError):
+            continue
+    return None if icon.isNull() else icon
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the window until it closes.
+
+    Args:
+        argv: command-line arguments for Qt (default `sys.argv`).
+
+    Returns:
+        The exit status.
+    """
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from gan_studio.ui.main_window import MainWindow
+
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(list(sys.argv if argv is None else argv))
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName(DESKTOP_FILE)
+    icon = _app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    window = MainWindow()
+    window.show()
+    status = app.exec()
+    # Delete the widgets while the QApplication still exists: letting the interpreter's
+    # teardown order decide crashes PySide with pyqtgraph items.
+    window.deleteLater()
+    del window
+    gc.collect()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""The main window: composes the panels, docks and menus."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, QTimer, qVersion
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QWidget
+
+from gan_studio import APP_NAME, __version__
+from gan_studio.ui.image_actions import ImageActions
+from gan_studio.ui.loss_plot import LossPlot
+from gan_studio.ui.progress_panel import ProgressPanel
+from gan_studio.ui.run_actions import RunActions
+from gan_studio.ui.sample_grid_view import SampleGridView
+from gan_studio.ui.settings import AppSettings
+from gan_studio.ui.training_feedback import TrainingFeedback
+from gan_studio.ui.training_panel import TrainingPanel
+from gan_studio.workers.tasks import TaskRunner
+from gan_studio.workers.tf_loader import TFLoader, package_version
+from gan_studio.workers.training_session import TrainingSession
+
+
+class MainWindow(QMainWindow):
+    """GAN Studio's window: the sample grid in the middle, training set-up, losses and progress
+    in docks, and the File, Training, View and Help menus.
+
+    Args:
+        settings: the `AppSettings` to restore from and save to (default: the app's QSettings).
+        engine_loader: passed to `TrainingSession` (tests pass a fake engine).
+        load_tensorflow: load TensorFlow in the background once the window shows.
+        parent: the parent widget.
+    """
+
+    def __init__(self, settings: AppSettings | None = None,
+                 engine_loader: Callable | None = None, load_tensorflow: bool = True,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.settings = settings or AppSettings()
+        self._load_tensorflow = load_tensorflow
+        self._close_requested = False
+        self._started = False
+        self.session = TrainingSession(engine_loader, self)
+        self.tasks = TaskRunner("run-files", self)
+        self.tf_loader = TFLoader(self)
+        self.training_panel = TrainingPanel(self.session)
+        self.progress_panel = ProgressPanel(self.session)
+        self.loss_plot = LossPlot(self.session)
+        self.sample_view = SampleGridView(self.session)
+        self.setCentralWidget(self.sample_view)
+        self.runs = RunActions(self, self.session, self.tasks, self.settings, self.training_panel,
+                               (self.loss_plot, self.sample_view, self.progress_panel))
+        self.images = ImageActions(self, self.sample_view, self.settings, self.tasks,
+                                   self._run_name)
+        self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
+        self._docks = self._make_docks()
+        self._make_menus()
+        self.device_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.device_label)
+        self.tf_loader.loaded.connect(self._on_device)
+        self.tf_loader.failed.connect(self._on_tensorflow_failed)
+        self.session.event.connect(self._on_event)
+        self.session.finished.connect(self._close_if_requested)
+        self._restore_settings()
+
+    # ---- composition ----------------------------------------------------------------------
+    def _make_docks(self) -> dict[str, QDockWidget]:
+        scroll = QScrollArea()
+        scroll.setWidget(self.training_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.training_panel.sizeHint().width() + 20)
+        docks = {}
+        for name, title, widget, area in (
+                ("training", "Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
+                ("losses", "Losses", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("progress", "Progress", self.progress_panel,
+                 Qt.DockWidgetArea.BottomDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{name}_dock")  # saveState() needs names
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            docks[name] = dock
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([docks["losses"]], [520], Qt.Orientation.Horizontal)
+        return docks
+
+    def _make_menus(self) -> None:
+        runs, images, panel = self.runs, self.images, self.training_panel
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([runs.new_run, runs.open_run])
+        file_menu.addMenu(runs.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([runs.save_checkpoint, runs.export_generator])
+        file_menu.addSeparator()
+        file_menu.addActions([images.save_image, images.save_grid, images.export_timelapse])
+        file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+        training = self.menuBar().addMenu("&Training")
+        training.addActions([panel.train_action, panel.pause_action, panel.stop_action])
+        training.addSeparator()
+        training.addAction(runs.roll_back)
+        view = self.menuBar().addMenu("&View")
+        for dock in self._docks.values():
+            view.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(runs.open_run_folder)
+        help_menu.addSeparator()
+        about = help_menu.addAction(f"&About {APP_NAME}", self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _run_name(self) -> str:
+        run_dir = self.training_panel.run_dir
+        return os.path.basename(run_dir.rstrip(os.sep)) if run_dir else "samples"
+
+    # ---- start-up -------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            if self._load_tensorflow:
+                # After the first paint: the window appears before TensorFlow's seconds of import.
+                QTimer.singleShot(0, self.start_loading_tensorflow)
+
+    def start_loading_tensorflow(self) -> None:
+        """Imports TensorFlow on a background thread; the status bar follows."""
+        self.statusBar().showMessage("Loading TensorFlow…")
+        self.device_label.setText("Loading TensorFlow…")
+        self.tf_loader.start()
+
+    def _on_device(self, device: str) -> None:
+        self.device_label.setText(device)
+        self.device_label.setToolTip(f"Training runs on {device}")
+        if self.statusBar().currentMessage() == "Loading TensorFlow…":
+            self.statusBar().showMessage(f"Ready. Training will run on {device}.", 8000)
+
+    def _on_tensorflow_failed(self, message: str) -> None:
+        self.device_label.setText("TensorFlow unavailable")
+        self.statusBar().showMessage(f"TensorFlow could not be loaded: {message}")
+
+    def _on_event(self, event) -> None:
+        if event.kind == "device":
+            self.device_label.setText(event.message)
+
+    def show_about(self) -> None:
+        """Shows the app's, TensorFlow's and Qt's versions and the device."""
+        device = self.tf_loader.device or self.device_label.text() or "not known yet"
+        QMessageBox.about(self, f"About {APP_NAME}", (
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Train DCGANs on MNIST, CIFAR-10 or your own images, watch them learn, and "
+            "explore what they learned.</p>"
+            f"<p>TensorFlow {self.tf_loader.tensorflow_version} · Keras {package_version('keras')}"
+            f"<br>Qt {qVersion()} · PySide6 {pyside_version} · "
+            f"pyqtgraph {package_version('pyqtgraph')}<br>Python {platform.python_version()}"
+            f"<br>Device: {device}</p>"))
+
+    # ---- settings -------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1360, 860)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        self.training_panel.set_values(self.settings.form())
+        self.training_panel.data_dir.set_path(self.settings.data_dir())
+        self.training_panel.runs_dir.set_path(self.settings.runs_dir())
+
+    def save_settings(self) -> None:
+        """Saves window state, the training form and the folders."""
+        self.settings.set_window(self.saveGeometry(), self.saveState())
+        self.settings.set_form(self.training_panel.values())
+        self.settings.set_data_dir(self.training_panel.data_dir.path())
+        self.settings.set_runs_dir(self.training_panel.runs_dir.path())
+        self.settings.sync()
+
+    # ---- closing --------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.session.busy:
+            event.ignore()
+            if not self._close_requested and self._confirm_stop():
+                self._close_requested = True
+                self.session.stop()  # the checkpoint is saved; `finished` then closes
+            return
+        self.save_settings()
+        self.shutdown()
+        event.accept()
+
+    def _confirm_stop(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Stop Training?",
+            "Training is still running. Stop it and quit?\n\n"
+            "A checkpoint is saved first, so you can continue the run later.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _close_if_requested(self, *_args) -> None:
+        if self._close_requested:
+            QTimer.singleShot(0, self.close)
+
+    def shutdown(self) -> None:
+        """Stops training and joins every background thread (blocks until they end)."""
+        self.session.shutdown()
+        self.tasks.shutdown()
+        self.tf_loader.shutdown()

@@ -1,0 +1,112 @@
+"""Epoch and step progress bars, throughput, elapsed time, ETA and the latest losses."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from gan_studio.core.progress import Progress, format_duration
+
+STATE_TEXT = {
+    "idle": "Idle",
+    "starting": "Preparing data and models…",
+    "training": "Training",
+    "paused": "Paused",
+    "stopping": "Stopping (saving a checkpoint)…",
+}
+
+
+class ProgressPanel(QWidget):
+    """Shows how far training has come and how fast it goes.
+
+    Args:
+        session: a `TrainingSession`; the panel follows its `progress` and `state_changed`.
+        parent: the parent widget.
+    """
+
+    def __init__(self, session=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._state = QLabel(STATE_TEXT["idle"])
+        font = self._state.font()
+        font.setBold(True)
+        self._state.setFont(font)
+        self.epoch_bar = QProgressBar()
+        self.step_bar = QProgressBar()
+        for bar in (self.epoch_bar, self.step_bar):
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.setTextVisible(True)
+        self._values: dict[str, QLabel] = {}
+        stats = QGridLayout()
+        names = [("Images/s", "speed"), ("Elapsed", "elapsed"), ("ETA", "eta"),
+                 ("G loss", "g_loss"), ("D loss", "d_loss"), ("D(x) / D(G(z))", "d_out")]
+        for i, (title, key) in enumerate(names):
+            value = QLabel("–")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._values[key] = value
+            row, col = divmod(i, 3)
+            stats.addWidget(QLabel(title + ":"), row, col * 2)
+            stats.addWidget(value, row, col * 2 + 1)
+        for col in (1, 3, 5):
+            stats.setColumnStretch(col, 1)
+        bars = QFormLayout()
+        bars.addRow("Epoch", self.epoch_bar)
+        bars.addRow("Step", self.step_bar)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._state)
+        layout.addLayout(bars)
+        layout.addLayout(stats)
+        layout.addStretch(1)
+        if session is not None:
+            session.progress.connect(self.update_progress)
+            session.state_changed.connect(self.set_state)
+
+    def text(self, key: str) -> str:
+        """The displayed value of `speed`, `elapsed`, `eta`, `g_loss`, `d_loss` or `d_out`."""
+        return self._values[key].text()
+
+    @property
+    def state_text(self) -> str:
+        """The state line ("Training", "Paused"...)."""
+        return self._state.text()
+
+    def set_state(self, state: str) -> None:
+        """Shows the training state (`idle`, `starting`, `training`, `paused`, `stopping`)."""
+        self._state.setText(STATE_TEXT.get(state, state))
+        if state == "idle":
+            self._values["eta"].setText("–")
+            self._values["speed"].setText("–")
+
+    def update_progress(self, p: Progress) -> None:
+        """Shows a progress report."""
+        per_epoch = max(1, p.steps_per_epoch)
+        epochs = max(1, math.ceil(p.total_steps / per_epoch)) if p.total_steps else p.epoch + 1
+        self.epoch_bar.setRange(0, max(1, p.total_steps))
+        self.epoch_bar.setValue(min(p.step, max(1, p.total_steps)))
+        self.epoch_bar.setFormat(f"{min(p.epoch + 1, epochs)} / {epochs}  (%p%)")
+        in_epoch = p.step - p.epoch * per_epoch
+        self.step_bar.setRange(0, per_epoch)
+        self.step_bar.setValue(max(0, min(in_epoch, per_epoch)))
+        self.step_bar.setFormat(f"{max(0, in_epoch):,} / {per_epoch:,}  (step {p.step:,})")
+        self._values["speed"].setText(f"{p.images_per_sec:,.0f}")
+        self._values["elapsed"].setText(format_duration(p.elapsed_seconds))
+        self._values["eta"].setText(format_duration(p.eta_seconds))
+        self._values["g_loss"].setText(_number(p.g_loss))
+        self._values["d_loss"].setText(_number(p.d_loss))
+        self._values["d_out"].setText(f"{_number(p.d_real, 2)} / {_number(p.d_fake, 2)}")
+
+    def reset(self) -> None:
+        """Clears the bars and values (a new run)."""
+        for bar in (self.epoch_bar, self.step_bar):
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.resetFormat()
+        for label in self._values.values():
+            label.setText("–")
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if math.isfinite(value) else "NaN"

@@ -1,0 +1,280 @@
+"""The fixed-noise sample grid, updated while training, with a timelapse slider."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from gan_studio.core.grid import tile_at
+from gan_studio.core.progress import SampleGrid
+
+MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded
+SELECTION_COLOR = "#ffbf00"
+
+
+@dataclass
+class GridFrame:
+    """One grid seen during training.
+
+    Args:
+        step: global step of the grid (None if unknown, e.g. read from an epoch PNG).
+        epoch: zero-based epoch.
+        image: uint8 (H, W) or (H, W, 3).
+    """
+
+    step: int | None
+    epoch: int
+    image: np.ndarray
+
+
+@dataclass
+class TileLayout:
+    """Where the tiles lie in a grid image.
+
+    Args:
+        count: number of tiles.
+        columns: tiles per row.
+        tile_shape: (h, w) of one tile.
+        padding: pixels between tiles.
+    """
+
+    count: int
+    columns: int
+    tile_shape: tuple[int, int]
+    padding: int = 0
+
+    @classmethod
+    def from_grid(cls, image_shape: tuple, tiles_shape: tuple) -> TileLayout:
+        """Infers the layout of a grid image made by `tile_grid` from its tiles' shape."""
+        count, h, w = tiles_shape[:3]
+        columns = math.ceil(math.sqrt(count))
+        padding = (image_shape[1] - columns * w) // (columns - 1) if columns > 1 else 0
+        return cls(count, columns, (h, w), max(0, padding))
+
+    @classmethod
+    def square(cls, image_shape: tuple, side: int) -> TileLayout:
+        """The layout of a `side` x `side` grid without padding (a saved grid PNG)."""
+        return cls(side * side, side, (image_shape[0] // side, image_shape[1] // side), 0)
+
+    def tile_rect(self, index: int) -> tuple[int, int, int, int]:
+        """(x, y, w, h) of tile `index` in grid pixels."""
+        row, col = divmod(index, self.columns)
+        h, w = self.tile_shape
+        return col * (w + self.padding), row * (h + self.padding), w, h
+
+
+class _ClickableImage(pg.ImageItem):
+    """An ImageItem that reports left clicks in image pixel coordinates."""
+
+    def __init__(self, on_click):
+        super().__init__(axisOrder="row-major")
+        self._on_click = on_click
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - Qt's name
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            pos = ev.pos()
+            self._on_click(pos.y(), pos.x())
+        else:
+            super().mouseClickEvent(ev)
+
+
+class SampleGridView(QWidget):
+    """Shows the sample grid (nearest-neighbour upscaled) and scrubs back through earlier ones.
+
+    While the slider is at its right end, new grids are shown as they arrive; moved left, it
+    holds that frame. Clicking a tile selects it (clicking it again clears the selection).
+
+    Signals:
+        tile_selected(int): index of the clicked tile, or -1 when the selection is cleared.
+        frame_changed(int): index of the frame now shown.
+
+    Args:
+        session: a `TrainingSession` whose `grid` signal feeds the view (optional).
+        parent: the parent widget.
+    """
+
+    tile_selected = Signal(int)
+    frame_changed = Signal(int)
+
+    def __init__(self, session=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._frames: list[GridFrame] = []
+        self._layout_info: TileLayout | None = None
+        self._selected = -1
+        self._shown_shape: tuple = ()
+        self._build()
+        if session is not None:
+            session.grid.connect(self.add_grid)
+
+    def _build(self) -> None:
+        self._view = pg.GraphicsLayoutWidget()
+        self._view.setBackground(self.palette().color(QPalette.ColorRole.Window))
+        self._view.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        self._box = self._view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self._box.setMenuEnabled(False)
+        self._image_item = _ClickableImage(self._on_click)
+        self._box.addItem(self._image_item)
+        self._highlight = QGraphicsRectItem()
+        pen = pg.mkPen(SELECTION_COLOR, width=2)
+        pen.setCosmetic(True)
+        self._highlight.setPen(pen)
+        self._highlight.setVisible(False)
+        self._box.addItem(self._highlight)
+        self._placeholder = QLabel("Samples appear here once training starts.")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setEnabled(False)
+        self._slider = QSlider(Qt.Orientation.Horizontal)
+        self._slider.setRange(0, 0)
+        self._slider.setEnabled(False)
+        self._slider.setToolTip("Scrub back through the grids seen so far")
+        self._slider.valueChanged.connect(self._show_frame)
+        self._caption = QLabel("")
+        self._caption.setMinimumWidth(180)
+        self._caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row = QHBoxLayout()
+        row.addWidget(self._slider, 1)
+        row.addWidget(self._caption)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._placeholder, 1)
+        layout.addWidget(self._view, 1)
+        layout.addLayout(row)
+        self._view.setVisible(False)
+
+    # ---- state ----------------------------------------------------------------------------
+    @property
+    def frame_count(self) -> int:
+        """How many grids are kept for the timelapse."""
+        return len(self._frames)
+
+    @property
+    def frames(self) -> list[GridFrame]:
+        """The kept grids, oldest first (do not modify)."""
+        return self._frames
+
+    @property
+    def current_index(self) -> int:
+        """Index of the frame shown (-1 when there is none)."""
+        return self._slider.value() if self._frames else -1
+
+    @property
+    def selected_tile(self) -> int:
+        """Index of the selected tile, or -1."""
+        return self._selected
+
+    @property
+    def tile_layout(self) -> TileLayout | None:
+        """Layout of the tiles in the grids, once known."""
+        return self._layout_info
+
+    def current_image(self) -> np.ndarray | None:
+        """The grid shown, as uint8 (H, W) or (H, W, 3), exactly the pixels drawn."""
+        return self._frames[self.current_index].image if self._frames else None
+
+    def selected_tile_image(self) -> np.ndarray | None:
+        """The selected tile of the grid shown, or None."""
+        image = self.current_image()
+        if image is None or self._selected < 0 or self._layout_info is None:
+            return None
+        x, y, w, h = self._layout_info.tile_rect(self._selected)
+        return image[y:y + h, x:x + w]
+
+    # ---- updates --------------------------------------------------------------------------
+    def add_grid(self, grid: SampleGrid) -> None:
+        """Appends a grid from training; shows it if the slider was at the newest frame."""
+        image = _displayable(grid.image)
+        if grid.tiles is not None and np.ndim(grid.tiles) >= 3:
+            self._layout_info = TileLayout.from_grid(image.shape, np.shape(grid.tiles))
+        self._append(GridFrame(grid.step, grid.epoch, image))
+
+    def set_frames(self, frames: list[GridFrame], layout: TileLayout | None) -> None:
+        """Replaces the timelapse (e.g. with the grids saved in a run folder) and shows the last."""
+        self._frames = []
+        self._layout_info = layout
+        self.select_tile(-1)
+        for frame in frames:
+            self._append(GridFrame(frame.step, frame.epoch, _displayable(frame.image)),
+                         follow=True)
+        if not frames:
+            self.clear()
+
+    def clear(self) -> None:
+        """Removes every frame and the selection."""
+        self._frames = []
+        self.select_tile(-1)
+        self._slider.blockSignals(True)
+        self._slider.setRange(0, 0)
+        self._slider.blockSignals(False)
+        self._slider.setEnabled(False)
+        self._caption.setText("")
+        self._view.setVisible(False)
+        self._placeholder.setVisible(True)
+
+    def select_tile(self, index: int) -> None:
+        """Selects tile `index` (-1 clears) and emits `tile_selected` if it changed."""
+        layout = self._layout_info
+        if layout is None or not 0 <= index < layout.count:
+            index = -1
+        if index == self._selected:
+            return
+        self._selected = index
+        if index >= 0:
+            self._highlight.setRect(QRectF(*layout.tile_rect(index)))
+        self._highlight.setVisible(index >= 0)
+        self.tile_selected.emit(index)
+
+    def _append(self, frame: GridFrame, follow: bool | None = None) -> None:
+        following = self._slider.value() == self._slider.maximum() if follow is None else follow
+        self._frames.append(frame)
+        if len(self._frames) > MAX_FRAMES:
+            # Keep every other old frame: the timelapse keeps its span at half the density.
+            self._frames = self._frames[:-1:2] + self._frames[-1:]
+        self._slider.blockSignals(True)
+        self._slider.setRange(0, len(self._frames) - 1)
+        if following or len(self._frames) == 1:
+            self._slider.setValue(len(self._frames) - 1)
+        self._slider.blockSignals(False)
+        self._slider.setEnabled(len(self._frames) > 1)
+        self._show_frame(self._slider.value())
+
+    def _show_frame(self, index: int) -> None:
+        if not self._frames:
+            return
+        frame = self._frames[index]
+        self._image_item.setImage(frame.image, autoLevels=False, levels=(0, 255))
+        if self._placeholder.isVisibleTo(self):
+            self._placeholder.setVisible(False)
+            self._view.setVisible(True)
+        height, width = frame.image.shape[:2]
+        if frame.image.shape[:2] != self._shown_shape:
+            self._shown_shape = frame.image.shape[:2]
+            self._box.setLimits(xMin=0, xMax=width, yMin=0, yMax=height)
+            self._box.setRange(QRectF(0, 0, width, height), padding=0)
+        where = f"step {frame.step:,}" if frame.step is not None else f"epoch {frame.epoch + 1}"
+        self._caption.setText(f"{where} · {index + 1} / {len(self._frames)}")
+        self.frame_changed.emit(index)
+
+    def _on_click(self, y: float, x: float) -> None:
+        image = self.current_image()
+        layout = self._layout_info
+        if image is None or layout is None:
+            return
+        index = tile_at(image.shape[:2], layout.tile_shape, layout.columns, layout.count, y, x,
+                        layout.padding)
+        self.select_tile(-1 if index is None or index == self._selected else index)
+
+
+def _displayable(image: np.ndarray) -> np.ndarray:
+    """uint8 (H, W) for gray, (H, W, 3) for colour: what ImageItem draws without conversion."""
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    return np.ascontiguousarray(image)

@@ -1,0 +1,68 @@
+"""Loads TensorFlow and finds the compute device on a background thread, after the window shows."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from PySide6.QtCore import QObject, Signal
+
+from gan_studio.workers.tasks import TaskRunner
+
+
+def package_version(name: str) -> str:
+    """Returns an installed package's version without importing it ("unknown" if absent)."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def load_tensorflow() -> str:
+    """Imports TensorFlow (through `gan_studio.ml`) and describes the device it will train on.
+
+    Returns:
+        "GPU: <name>" or "CPU".
+
+    Raises:
+        ImportError: if TensorFlow or the engine cannot be imported.
+    """
+    from gan_studio.ml.device import describe_device  # TensorFlow loads here (seconds)
+
+    return describe_device()
+
+
+class TFLoader(QObject):
+    """Loads TensorFlow once, off the GUI thread.
+
+    Signals:
+        loaded(str): the device description ("GPU: <name>" or "CPU").
+        failed(str): a readable reason why TensorFlow could not be loaded.
+
+    Args:
+        parent: the owning QObject.
+    """
+
+    loaded = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._runner: TaskRunner | None = None
+        self.device: str | None = None
+        self.tensorflow_version = package_version("tensorflow")
+
+    def start(self) -> None:
+        """Starts loading; does nothing if it was started before."""
+        if self._runner is not None:
+            return
+        self._runner = TaskRunner("tensorflow-loader", self)
+        self._runner.submit(load_tensorflow, on_done=self._on_loaded, on_error=self.failed.emit)
+
+    def shutdown(self) -> None:
+        """Waits for the import to finish (an import cannot be interrupted) and joins the thread."""
+        if self._runner is not None:
+            self._runner.shutdown()
+
+    def _on_loaded(self, device: str) -> None:
+        self.device = device
+        self.loaded.emit(device)

@@ -1,0 +1,186 @@
+"""Shared fixtures for the Qt tests: isolated settings, tiny data sets, a fake engine."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture
+def isolated_settings(tmp_path, monkeypatch):
+    """Points QSettings at a temporary INI file and returns an `AppSettings` on it."""
+    from PySide6.QtCore import QSettings
+
+    from gan_studio.ui.settings import AppSettings
+
+    monkeypatch.delenv("GAN_STUDIO_DATA_DIR", raising=False)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+    return AppSettings(QSettings(str(tmp_path / "settings" / "gan-studio.ini"),
+                                 QSettings.Format.IniFormat))
+
+
+def write_tiny_mnist(folder, count=48, seed=0):
+    """Writes `folder/mnist.npz` in Keras' layout (x_train (N, 28, 28) uint8...)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 10, count, dtype=np.uint8)
+    os.makedirs(folder, exist_ok=True)
+    np.savez(os.path.join(folder, "mnist.npz"), x_train=x, y_train=y, x_test=x[:8], y_test=y[:8])
+    return str(folder)
+
+
+@pytest.fixture
+def tiny_mnist_dir(tmp_path):
+    """A data folder with a 48-digit mnist.npz (6 steps per epoch at batch 8)."""
+    return write_tiny_mnist(tmp_path / "data")
+
+
+class FakeTrainer:
+    """Stands in for `gan_studio.ml.trainer.Trainer`: fast, deterministic, no TensorFlow."""
+
+    steps_per_epoch = 4
+
+    def __init__(self, engine, config, run_dir, report, on_grid, on_event, control,
+                 download_progress):
+        self.engine, self.config, self.run_dir = engine, config, run_dir
+        self.report, self.on_grid, self.on_event = report, on_grid, on_event
+        self.control, self.download_progress = control, download_progress
+
+    def run(self):
+        engine, cfg = self.engine, self.config
+        engine.runs.append(self)
+        if engine.download_bytes:
+            for done in range(0, engine.download_bytes + 1, engine.download_bytes // 10):
+                if self.control.stopping:
+                    raise engine.DatasetCancelledError("cancelled")
+                self.download_progress(done, engine.download_bytes)
+                time.sleep(engine.delay)
+        if engine.failure is not None:
+            raise engine.failure
+        total = cfg.max_steps or cfg.epochs * self.steps_per_epoch
+        for step in range(engine.start_step + 1, total + 1):
+            if self.control.paused and not self.control.stopping:
+                self.on_event(engine.Event("paused", "Paused"))
+                while not self.control.wait_while_paused(0.01):
+                    pass
+                if not self.control.stopping:
+                    self.on_event(engine.Event("resumed", "Resumed"))
+            if self.control.stopping:
+                self._checkpoint(step - 1)
+                self.on_event(engine.Event("stopped", f"Stopped at step {step - 1}"))
+                return "stopped"
+            self._report(step)
+            if step == engine.nan_at:
+                self.on_event(engine.Event("nan", "NaN losses", {"step": step}))
+                self.control.pause()
+            time.sleep(engine.delay)
+        self._checkpoint(total)
+        self.on_event(engine.Event("finished", f"Training finished at step {total}"))
+        return "finished"
+
+    def _report(self, step):
+        epoch = (step - 1) // self.steps_per_epoch
+        loss = 1.0 / step
+        self.report(self.engine.Progress(
+            step=step, epoch=epoch, steps_per_epoch=self.steps_per_epoch,
+            total_steps=self.config.max_steps or self.config.epochs * self.steps_per_epoch,
+            g_loss=loss, d_loss=2 * loss, d_real=0.7, d_fake=0.3, images_per_sec=100.0,
+            eta_seconds=1.0, elapsed_seconds=step * self.engine.delay, steps=[step],
+            g_losses=[loss], d_losses=[2 * loss], d_reals=[0.7], d_fakes=[0.3]))
+        tiles = np.full((4, 3, 3, 1), step % 256, dtype=np.uint8)
+        from gan_studio.core.grid import tile_grid
+
+        self.on_grid(self.engine.SampleGrid(step, epoch, tile_grid(tiles), tiles))
+
+    def _checkpoint(self, step):
+        path = os.path.join(self.run_dir, "checkpoints", f"ckpt-{step}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".index", "w") as f:
+            f.write("fake")
+        self.on_event(self.engine.Event("checkpoint", f"Checkpoint saved (step {step})",
+                                        {"path": path, "step": step}))
+
+
+class FakeEngine(SimpleNamespace):
+    """A namespace shaped like `training_worker.load_engine()`'s, driving `FakeTrainer`s.
+
+    Attributes to tweak: `delay` (seconds per step), `failure` (an exception `run` raises),
+    `download_bytes` (simulate a download first), `nan_at` (a step with NaN losses).
+    """
+
+    def __init__(self):
+        from gan_studio.core.control import TrainControl
+        from gan_studio.core.progress import Event, Progress, SampleGrid
+
+        class DataUnavailableError(Exception):
+            def __init__(self, url, path):
+                super().__init__(f"cannot download {url}")
+                self.url, self.path, self.folder = url, path, os.path.dirname(path)
+
+        class DatasetCancelledError(Exception):
+            pass
+
+        engine = self
+
+        class Trainer:
+            @classmethod
+            def create(cls, config, **kwargs):
+                run_dir = os.path.join(config.runs_dir, f"fake-{len(engine.runs)}")
+                os.makedirs(run_dir, exist_ok=True)
+                return FakeTrainer(engine, config, run_dir, **kwargs)
+
+            @classmethod
+            def resume(cls, run_dir, epochs=None, checkpoint=None, **kwargs):
+                from gan_studio.core.config import TrainConfig
+
+                engine.resumed.append((run_dir, epochs, checkpoint))
+                return FakeTrainer(engine, TrainConfig(epochs=epochs or 2), run_dir, **kwargs)
+
+        super().__init__(Trainer=Trainer, TrainControl=TrainControl,
+                         DataUnavailableError=DataUnavailableError,
+                         DatasetCancelledError=DatasetCancelledError, Event=Event,
+                         Progress=Progress, SampleGrid=SampleGrid, delay=0.005, failure=None,
+                         download_bytes=0, nan_at=None, start_step=0, runs=[], resumed=[],
+                         loads=0, lock=threading.Lock())
+
+    def __call__(self):
+        self.loads += 1
+        return self
+
+
+@pytest.fixture
+def fake_engine():
+    """A fresh `FakeEngine`; pass it as `engine_loader`."""
+    return FakeEngine()
+
+
+@pytest.fixture
+def message_boxes(monkeypatch):
+    """Records QMessageBox calls instead of showing them; `question` answers Yes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    calls = []
+
+    def recorder(kind, answer=None):
+        def record(parent, title, text, *args, **kwargs):
+            calls.append((kind, title, text))
+            return answer
+        return record
+
+    monkeypatch.setattr(QMessageBox, "critical", recorder("critical"))
+    monkeypatch.setattr(QMessageBox, "warning", recorder("warning"))
+    monkeypatch.setattr(QMessageBox, "information", recorder("information"))
+    monkeypatch.setattr(QMessageBox, "about", recorder("about"))
+    monkeypatch.setattr(QMessageBox, "question",
+                        recorder("question", QMessageBox.StandardButton.Yes))
+    return calls

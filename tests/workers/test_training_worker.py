@@ -1,0 +1,154 @@
+"""The training worker and session, driven by a fake engine (no TensorFlow)."""
+
+import os
+import time
+
+import pytest
+
+from gan_studio.core.config import TrainConfig
+from gan_studio.core.progress import Progress
+from gan_studio.workers import training_worker
+from gan_studio.workers.training_session import TrainingSession
+from gan_studio.workers.training_worker import _Coalescer, merge_progress
+
+
+def _progress(step, loss):
+    return Progress(step=step, epoch=0, steps_per_epoch=10, total_steps=100, g_loss=loss,
+                    d_loss=loss, d_real=0.5, d_fake=0.5, images_per_sec=1.0, eta_seconds=1.0,
+                    elapsed_seconds=1.0, steps=[step], g_losses=[loss], d_losses=[loss],
+                    d_reals=[0.5], d_fakes=[0.5])
+
+
+def test_merge_progress_keeps_every_step_and_averages():
+    merged = merge_progress(_progress(1, 1.0), _progress(2, 3.0))
+    assert merged.steps == [1, 2]
+    assert merged.g_losses == [1.0, 3.0]
+    assert merged.g_loss == pytest.approx(2.0)
+    assert merged.step == 2
+
+
+def test_coalescer_emits_at_most_once_per_interval():
+    emitted = []
+    coalescer = _Coalescer(emitted.append, 0.05, merge_progress)
+    start = time.monotonic()
+    for step in range(1, 2001):
+        coalescer.push(_progress(step, 1.0))
+    coalescer.flush()
+    elapsed = time.monotonic() - start
+    assert len(emitted) <= elapsed / 0.05 + 2
+    assert sum(len(p.steps) for p in emitted) == 2000  # nothing lost, only merged
+
+
+@pytest.fixture
+def session(qtbot, fake_engine):
+    session = TrainingSession(fake_engine)
+    yield session
+    session.shutdown()
+    assert not session.running
+
+
+def _config(tmp_path, **overrides):
+    values = dict(dataset="mnist", runs_dir=str(tmp_path / "runs"), epochs=2, batch_size=8)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def test_trains_to_the_end_and_reports(qtbot, session, tmp_path):
+    progress, grids, states = [], [], []
+    session.progress.connect(progress.append)
+    session.grid.connect(grids.append)
+    session.state_changed.connect(states.append)
+    with qtbot.waitSignal(session.finished, timeout=10000) as finished:
+        session.train(_config(tmp_path))
+    assert finished.args[0].endswith("fake-0")
+    assert session.state == "idle"
+    assert states[0] == "starting" and "training" in states and states[-1] == "idle"
+    assert [s for p in progress for s in p.steps] == list(range(1, 9))
+    assert grids and grids[-1].image.dtype.name == "uint8"
+    assert os.path.exists(os.path.join(finished.args[0], "checkpoints", "ckpt-8.index"))
+
+
+def test_pause_resume_stop(qtbot, session, tmp_path, fake_engine):
+    fake_engine.delay = 0.02
+    events = []
+    session.event.connect(lambda e: events.append(e.kind))
+    with qtbot.waitSignal(session.progress, timeout=10000):
+        session.train(_config(tmp_path, epochs=100))
+    session.pause()
+    assert session.state == "paused"
+    qtbot.waitUntil(lambda: "paused" in events, timeout=5000)
+    session.unpause()
+    qtbot.waitUntil(lambda: "resumed" in events, timeout=5000)
+    assert session.state == "training"
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.stop()
+    assert events[-2:] == ["checkpoint", "stopped"]
+
+
+def test_stop_requested_before_the_run_begins_is_honoured(qtbot, session, tmp_path):
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path, epochs=1000))
+        session.stop()
+    assert session.state == "idle"
+
+
+def test_failure_becomes_an_error_signal(qtbot, session, tmp_path, fake_engine):
+    fake_engine.failure = RuntimeError("the data set is corrupt")
+    errors = []
+    session.error.connect(errors.append)
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path))
+    assert errors == ["the data set is corrupt"]
+
+
+def test_out_of_memory_is_explained(qtbot, session, tmp_path, fake_engine):
+    class ResourceExhaustedError(Exception):
+        pass
+
+    fake_engine.failure = ResourceExhaustedError("OOM when allocating tensor")
+    errors = []
+    session.error.connect(errors.append)
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path))
+    assert errors[0].startswith("Out of memory")
+
+
+def test_unavailable_data_reports_url_file_and_folder(qtbot, session, tmp_path, fake_engine):
+    fake_engine.failure = fake_engine.DataUnavailableError("https://example.org/mnist.npz",
+                                                           "/data/mnist.npz")
+    missing = []
+    session.data_missing.connect(lambda *args: missing.append(args))
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path))
+    assert missing == [("https://example.org/mnist.npz", "/data/mnist.npz", "/data")]
+
+
+def test_download_progress_and_cancel(qtbot, session, tmp_path, fake_engine):
+    fake_engine.download_bytes = 1000
+    fake_engine.delay = 0.05
+    downloads, events, errors = [], [], []
+    session.download.connect(lambda done, total: downloads.append((done, total)))
+    session.event.connect(lambda e: events.append(e.kind))
+    session.error.connect(errors.append)
+    with qtbot.waitSignal(session.download, timeout=10000):
+        session.train(_config(tmp_path))
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.cancel_download()
+    assert downloads[0][1] == 1000
+    assert events == ["cancelled"]
+    assert errors == []
+
+
+def test_resume_passes_run_and_checkpoint(qtbot, session, tmp_path, fake_engine):
+    run_dir = str(tmp_path / "run")
+    os.makedirs(run_dir)
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.continue_run(run_dir, epochs=1, checkpoint="ckpt-4")
+    assert fake_engine.resumed == [(run_dir, 1, "ckpt-4")]
+    assert session.run_dir == run_dir
+
+
+def test_default_engine_loader_names_the_real_classes():
+    engine = training_worker.load_engine()
+    assert engine.Trainer.__name__ == "Trainer"
+    assert engine.DataUnavailableError.__name__ == "DataUnavailableError"
