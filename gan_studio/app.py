@@ -27,6 +27,15 @@ def _app_icon():
     return None if icon.isNull() else icon
 
 
+def _style_sheet() -> str:
+    try:
+        from gan_studio.core.resources import resource_path
+
+        return resource_path("style.qss").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return ""  # the app works without its touches of style
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs the window until it closes.
 
@@ -47,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(list(sys.argv if argv is None else argv))
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(DESKTOP_FILE)
+    app.setStyle("Fusion")
+    app.setStyleSheet(_style_sheet())
     icon = _app_icon()
     if icon is not None:
         app.setWindowIcon(icon)

@@ -157,6 +157,9 @@ class LossPlot(QWidget):
 
     def add_progress(self, progress: Progress) -> None:
         """Appends the steps of a progress report (its per-step lists, else its means)."""
+        first = progress.steps[0] if progress.steps else progress.step
+        if self._steps.size and first <= self._steps.values()[-1]:
+            self.truncate(first - 1)  # training went back to an earlier checkpoint
         if progress.steps:
             steps = np.asarray(progress.steps, dtype=np.float64)
             columns = {"g_loss": progress.g_losses, "d_loss": progress.d_losses,
@@ -189,6 +192,19 @@ class LossPlot(QWidget):
             self._boundaries = [float(steps[i - 1]) for i in changes]
             self._last_epoch = int(epochs[-1])
         self._append(steps, {name: _fit(columns.get(name, []), len(steps)) for name in SERIES})
+
+    def truncate(self, last_step: float) -> None:
+        """Drops the points after `last_step` (a run rolled back or resumed from a checkpoint)."""
+        keep = int(np.searchsorted(self._steps.values(), last_step, side="right"))
+        if keep == self._steps.size:
+            return
+        self._steps.size = keep
+        for buffers in (self._raw, self._ema):
+            for buffer in buffers.values():
+                buffer.size = keep
+        self._boundaries = [b for b in self._boundaries if b <= last_step]
+        self._last_epoch = None
+        self._dirty = True
 
     def clear(self) -> None:
         """Removes every point and epoch marker."""

@@ -119,6 +119,7 @@ class SampleGridView(QWidget):
         self._view.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         self._box = self._view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self._box.setMenuEnabled(False)
+        self._box.setDefaultPadding(0.0)  # auto-range keeps the whole grid in view on resize
         self._image_item = _ClickableImage(self._on_click)
         self._box.addItem(self._image_item)
         self._highlight = QGraphicsRectItem()
@@ -189,6 +190,10 @@ class SampleGridView(QWidget):
     def add_grid(self, grid: SampleGrid) -> None:
         """Appends a grid from training; shows it if the slider was at the newest frame."""
         image = _displayable(grid.image)
+        steps = [frame.step for frame in self._frames]
+        if steps and steps[-1] is not None and grid.step <= steps[-1]:
+            # Training went back to an earlier checkpoint: its later grids are history no more.
+            self._frames = [f for f in self._frames if f.step is None or f.step < grid.step]
         if grid.tiles is not None and np.ndim(grid.tiles) >= 3:
             self._layout_info = TileLayout.from_grid(image.shape, np.shape(grid.tiles))
         self._append(GridFrame(grid.step, grid.epoch, image))
@@ -251,11 +256,9 @@ class SampleGridView(QWidget):
         if self._placeholder.isVisibleTo(self):
             self._placeholder.setVisible(False)
             self._view.setVisible(True)
-        height, width = frame.image.shape[:2]
         if frame.image.shape[:2] != self._shown_shape:
             self._shown_shape = frame.image.shape[:2]
-            self._box.setLimits(xMin=0, xMax=width, yMin=0, yMax=height)
-            self._box.setRange(QRectF(0, 0, width, height), padding=0)
+            self._box.autoRange(padding=0)
         where = f"step {frame.step:,}" if frame.step is not None else f"epoch {frame.epoch + 1}"
         self._caption.setText(f"{where} · {index + 1} / {len(self._frames)}")
         self.frame_changed.emit(index)

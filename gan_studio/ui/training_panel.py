@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QSizePolicy,
     QSpinBox,
     QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -140,11 +140,11 @@ class TrainingPanel(QWidget):
         data = QGroupBox("Data")
         QVBoxLayout(data).addWidget(self.dataset)
         buttons = QHBoxLayout()
-        for action in (self.train_action, self.pause_action, self.stop_action):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.train_button = _action_button(self.train_action)
+        self.train_button.setObjectName("trainButton")  # the style sheet's primary action
+        self.pause_button = _action_button(self.pause_action)
+        self.stop_button = _action_button(self.stop_action)
+        for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.run_label)
@@ -270,6 +270,23 @@ class TrainingPanel(QWidget):
             widget.setEnabled(editable_run)
         self.epochs.setEnabled(idle)
         self.max_steps.setEnabled(idle)
+
+
+def _action_button(action: QAction) -> QPushButton:
+    """A push button that triggers `action` and follows its text, icon and enabled state."""
+    button = QPushButton()
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    button.clicked.connect(action.trigger)
+
+    def follow():
+        button.setText(action.text().replace("&", ""))
+        button.setIcon(action.icon())
+        button.setEnabled(action.isEnabled())
+        button.setToolTip(action.toolTip())
+
+    action.changed.connect(follow)
+    follow()
+    return button
 
 
 def _spin(low: int, high: int) -> QSpinBox:

@@ -1,0 +1,257 @@
+"""The real window driven like a user would, with a fake engine (fast, no TensorFlow)."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import QFileDialog
+
+from gan_studio.core.grid import upscale_nearest
+from gan_studio.ui import image_export, training_feedback
+from gan_studio.ui.main_window import MainWindow
+from gan_studio.ui.missing_data_dialog import MissingDataDialog
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, fake_engine, tmp_path, message_boxes):
+    window = MainWindow(settings=isolated_settings, engine_loader=fake_engine,
+                        load_tensorflow=False)
+    qtbot.addWidget(window)
+    panel = window.training_panel
+    panel.runs_dir.set_path(str(tmp_path / "runs"))
+    panel.epochs.setValue(3)
+    panel.batch_size.setValue(8)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+    assert not window.session.running
+
+
+def click(qtbot, button):
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def start_training(qtbot, window):
+    with qtbot.waitSignal(window.session.run_started, timeout=10000):
+        click(qtbot, window.training_panel.train_button)
+    return window.session.run_dir
+
+
+def test_window_is_titled_and_has_the_menus(window):
+    assert window.windowTitle() == "GAN Studio"
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Training", "View", "Help"]
+    file_items = [a.text().replace("&", "") for a in window.menuBar().actions()[0].menu().actions()]
+    for item in ("New Run", "Open Run…", "Recent Runs", "Save Checkpoint Now",
+                 "Export Generator (.keras)…", "Save Image…", "Save Sample Grid…",
+                 "Export Training Timelapse (GIF)…", "Quit"):
+        assert item in file_items
+    assert window.images.save_image.shortcut().toString() == "Ctrl+S"
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    view_items = [a.text() for a in window.menuBar().actions()[2].menu().actions()]
+    assert view_items == ["Training", "Losses", "Progress"]
+
+
+def test_train_pause_resume_stop(qtbot, window, fake_engine):
+    fake_engine.delay = 0.02
+    panel, session = window.training_panel, window.session
+    assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
+    run_dir = start_training(qtbot, window)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count >= 3 and window.sample_view.frame_count,
+                    timeout=10000)
+    assert not panel.train_button.isEnabled()
+    click(qtbot, panel.pause_button)
+    assert session.state == "paused" and panel.pause_button.text() == "Resume"
+    assert window.progress_panel.state_text == "Paused"
+    click(qtbot, panel.pause_button)
+    assert session.state == "training" and panel.pause_button.text() == "Pause"
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        click(qtbot, panel.stop_button)
+    assert any(name.endswith(".index") for name in os.listdir(os.path.join(run_dir, "checkpoints")))
+    assert panel.train_button.isEnabled() and panel.train_button.text() == "Continue Training"
+    assert window.settings.recent_runs() == [run_dir]
+
+
+def test_training_menu_and_shortcuts_drive_the_same_actions(qtbot, window, fake_engine):
+    fake_engine.delay = 0.02
+    panel = window.training_panel
+    assert panel.train_action.shortcut().toString() == "F5"
+    with qtbot.waitSignal(window.session.progress, timeout=10000):
+        panel.train_action.trigger()
+    panel.pause_action.trigger()
+    assert window.session.state == "paused"
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        panel.stop_action.trigger()
+
+
+def test_save_image_writes_the_displayed_pixels(qtbot, window, tmp_path, monkeypatch):
+    start_training(qtbot, window)
+    qtbot.waitSignal(window.session.finished, timeout=10000).wait()
+    view = window.sample_view
+    assert view.frame_count > 0
+    out = tmp_path / "shown"
+    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 5))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PNG"))
+    window.images.save_image.trigger()  # Ctrl+S
+    saved = np.asarray(Image.open(str(out) + ".png"))
+    assert np.array_equal(saved, upscale_nearest(view.current_image(), 5))
+    view.select_tile(2)
+    window.images.save_image.trigger()
+    tile = np.asarray(Image.open(str(out) + ".png"))
+    assert np.array_equal(tile, upscale_nearest(view.selected_tile_image(), 5))
+    assert tile.shape == (15, 15)
+
+
+def test_timelapse_gif(qtbot, window, tmp_path, monkeypatch):
+    start_training(qtbot, window)
+    qtbot.waitSignal(window.session.finished, timeout=10000).wait()
+    out = tmp_path / "lapse.gif"
+    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 2))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "GIF"))
+    window.images.export_timelapse.trigger()
+    qtbot.waitUntil(lambda: out.exists() and not window.tasks.busy, timeout=10000)
+    with Image.open(out) as gif:
+        assert gif.n_frames == window.sample_view.frame_count
+
+
+def test_closing_mid_training_asks_stops_and_joins(qtbot, window, fake_engine, message_boxes):
+    fake_engine.delay = 0.02
+    run_dir = start_training(qtbot, window)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count > 0, timeout=10000)
+    assert not window.close()  # asks first, then waits for the checkpoint
+    assert message_boxes[-1][0] == "question"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+    assert not window.session.running and not window.tasks._thread.isRunning()
+    assert os.listdir(os.path.join(run_dir, "checkpoints"))
+
+
+def test_worker_error_shows_a_dialog(qtbot, window, fake_engine, message_boxes):
+    fake_engine.failure = ValueError("cannot read /data/x.png: not an image")
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        click(qtbot, window.training_panel.train_button)
+    assert message_boxes[-1] == ("critical", "Training Failed",
+                                 "cannot read /data/x.png: not an image")
+    assert window.training_panel.train_button.isEnabled()
+
+
+def test_nan_pauses_and_rolls_back_to_the_last_good_checkpoint(qtbot, window, fake_engine,
+                                                              tmp_path, monkeypatch):
+    fake_engine.nan_at = 6
+    run_dir = str(tmp_path / "runs" / "fake-0")
+    os.makedirs(os.path.join(run_dir, "checkpoints"))
+    for step in (4, 8):
+        open(os.path.join(run_dir, "checkpoints", f"ckpt-{step}.index"), "w").close()
+    asked = []
+    monkeypatch.setattr(training_feedback, "ask_after_nan",
+                        lambda parent, message: asked.append(message) or "roll_back")
+    start_training(qtbot, window)
+    qtbot.waitUntil(lambda: len(fake_engine.resumed) == 1, timeout=10000)
+    assert asked
+    assert fake_engine.resumed[0][0] == run_dir
+    assert fake_engine.resumed[0][2] == os.path.join(run_dir, "checkpoints", "ckpt-4")
+
+
+def test_unavailable_data_names_url_and_place(qtbot, window, fake_engine, monkeypatch):
+    fake_engine.failure = fake_engine.DataUnavailableError(
+        "https://storage.example.org/mnist.npz", "/home/me/.keras/datasets/mnist.npz")
+    shown = []
+    monkeypatch.setattr(MissingDataDialog, "exec",
+                        lambda self: shown.append((self.url, self.path, self.folder)) or 0)
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        click(qtbot, window.training_panel.train_button)
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=5000)
+    assert shown == [("https://storage.example.org/mnist.npz",
+                      "/home/me/.keras/datasets/mnist.npz", "/home/me/.keras/datasets")]
+
+
+def test_download_progress_dialog_can_cancel(qtbot, window, fake_engine, message_boxes):
+    fake_engine.download_bytes = 10_000
+    fake_engine.delay = 0.05
+    click(qtbot, window.training_panel.train_button)
+    qtbot.waitUntil(lambda: window.feedback.download_dialog is not None, timeout=10000)
+    dialog = window.feedback.download_dialog
+    qtbot.waitUntil(lambda: "of" in dialog.details.text(), timeout=5000)
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        dialog.reject()
+    assert window.feedback.download_dialog is None
+    assert not [m for m in message_boxes if m[0] == "critical"]
+
+
+def test_open_a_finished_run_and_continue(qtbot, window, fake_engine, tmp_path):
+    run_dir = tmp_path / "runs" / "mnist-20260101-000000"
+    (run_dir / "samples").mkdir(parents=True)
+    (run_dir / "checkpoints").mkdir()
+    (run_dir / "checkpoints" / "ckpt-20.index").write_text("x")
+    config = {"dataset": "mnist", "epochs": 2, "batch_size": 8, "grid_size": 2}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    rows = ["step,epoch,g_loss,d_loss,d_real,d_fake,time"]
+    rows += [f"{s},{(s - 1) // 10},{1 / s},{2 / s},0.6,0.4,0" for s in range(1, 21)]
+    (run_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
+    for epoch in (1, 2):
+        Image.fromarray(np.full((8, 8), 40 * epoch, np.uint8)).save(
+            run_dir / "samples" / f"grid-epoch-{epoch:04d}.png")
+    window.runs.open_run_dir(str(run_dir))
+    qtbot.waitUntil(lambda: window.training_panel.run_dir == str(run_dir), timeout=10000)
+    assert window.loss_plot.point_count == 20
+    assert window.loss_plot.epoch_boundaries == [10.0]
+    assert window.sample_view.frame_count == 2
+    assert window.sample_view.current_image()[0, 0] == 80
+    assert window.sample_view.tile_layout.tile_shape == (4, 4)
+    panel = window.training_panel
+    assert panel.train_button.text() == "Continue Training"
+    assert not panel.batch_size.isEnabled() and panel.epochs.isEnabled()
+    panel.epochs.setValue(4)
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        click(qtbot, panel.train_button)
+    assert fake_engine.resumed == [(str(run_dir), 4, None)]
+    window.runs.new_run.trigger()
+    assert panel.run_dir is None and window.loss_plot.point_count == 0
+    assert panel.batch_size.isEnabled() and panel.train_button.text() == "Train"
+
+
+def test_settings_persist_between_sessions(qtbot, window, isolated_settings, tmp_path):
+    panel = window.training_panel
+    panel.dataset.set_dataset("cifar10")
+    panel.preset.setCurrentIndex(panel.preset.findData("tutorial"))
+    assert panel.batch_size.value() == 256  # the tutorial's
+    panel.batch_size.setValue(16)
+    panel.learning_rate.setValue(0.0003)
+    panel.seed.setValue(42)
+    panel.data_dir.set_path(str(tmp_path / "cache"))
+    window._docks["progress"].hide()
+    window.close()
+    second = MainWindow(settings=isolated_settings, load_tensorflow=False)
+    qtbot.addWidget(second)
+    try:
+        p = second.training_panel
+        assert p.dataset.kind() == "cifar10"
+        assert p.preset.currentData() == "tutorial"
+        assert p.learning_rate.value() == pytest.approx(0.0003)
+        assert p.seed.value() == 42 and p.batch_size.value() == 16
+        assert p.data_dir.path() == str(tmp_path / "cache")
+        assert p.runs_dir.path() == str(tmp_path / "runs")
+        second.show()
+        assert not second._docks["progress"].isVisible()
+    finally:
+        second.shutdown()
+
+
+def test_about_names_versions_and_device(qtbot, window, message_boxes):
+    window.show_about()
+    kind, title, text = message_boxes[-1]
+    assert kind == "about" and "GAN Studio" in title
+    assert "TensorFlow" in text and f"Qt {qVersion()}" in text and "Device" in text
+
+
+def test_tensorflow_loads_in_the_background_and_shows_the_device(qtbot, window, monkeypatch):
+    from gan_studio.workers import tf_loader
+
+    monkeypatch.setattr(tf_loader, "load_tensorflow", lambda: "GPU: Test Card")
+    window.start_loading_tensorflow()
+    assert window.statusBar().currentMessage() == "Loading TensorFlow…"
+    qtbot.waitUntil(lambda: window.device_label.text() == "GPU: Test Card", timeout=5000)

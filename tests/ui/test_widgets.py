@@ -1,0 +1,216 @@
+"""The panels and views, fed synthetic progress reports and grids."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPointF, Qt
+
+from gan_studio.core.grid import tile_grid, upscale_nearest
+from gan_studio.core.progress import Progress, SampleGrid
+from gan_studio.ui.download_dialog import DownloadDialog, format_bytes
+from gan_studio.ui.image_export import evenly_spaced, save_gif, save_png
+from gan_studio.ui.loss_plot import LossPlot, exponential_moving_average
+from gan_studio.ui.missing_data_dialog import RETRY, MissingDataDialog
+from gan_studio.ui.progress_panel import ProgressPanel
+from gan_studio.ui.sample_grid_view import MAX_FRAMES, SampleGridView
+
+
+def progress(steps, epoch=0, per_epoch=100, total=1000, loss=1.0):
+    steps = list(steps)
+    return Progress(step=steps[-1], epoch=epoch, steps_per_epoch=per_epoch, total_steps=total,
+                    g_loss=loss, d_loss=loss, d_real=0.6, d_fake=0.4, images_per_sec=512.0,
+                    eta_seconds=75.0, elapsed_seconds=3725.0, steps=steps,
+                    g_losses=[loss] * len(steps), d_losses=[2 * loss] * len(steps),
+                    d_reals=[0.6] * len(steps), d_fakes=[0.4] * len(steps))
+
+
+def grid(step, value=None, count=16, side=4, channels=1):
+    rng = np.random.default_rng(step)
+    tiles = rng.integers(0, 256, (count, side, side, channels), dtype=np.uint8)
+    if value is not None:
+        tiles[:] = value
+    return SampleGrid(step=step, epoch=0, image=tile_grid(tiles, columns=4), tiles=tiles)
+
+
+# ---- loss plot -----------------------------------------------------------------------------
+def test_loss_plot_appends_in_place_and_marks_epochs(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    curve_ids = [id(c) for c in plot._raw_curves.values()]
+    plot.add_progress(progress(range(1, 51), epoch=0, per_epoch=50))
+    plot.add_progress(progress(range(51, 101), epoch=1, per_epoch=50, loss=3.0))
+    assert plot.point_count == 100
+    steps, g = plot.series("g_loss")
+    assert steps[0] == 1 and steps[-1] == 100 and g[-1] == 3.0
+    _, g_smooth = plot.series("g_loss", smoothed=True)
+    assert 1.0 < g_smooth[-1] < 3.0  # the EMA lags behind the jump
+    assert plot.epoch_boundaries == [50.0]
+    qtbot.waitUntil(lambda: plot._raw_curves["g_loss"].xData is not None
+                    and len(plot._raw_curves["g_loss"].xData) == 100, timeout=2000)
+    assert [id(c) for c in plot._raw_curves.values()] == curve_ids
+
+
+def test_loss_plot_takes_100k_steps_without_lists(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    for start in range(0, 100_000, 1000):
+        plot.add_progress(progress(range(start + 1, start + 1001), epoch=start // 10_000,
+                                   per_epoch=10_000, total=100_000))
+    assert plot.point_count == 100_000
+    assert isinstance(plot._steps._data, np.ndarray)
+    assert len(plot.epoch_boundaries) == 9
+    plot._redraw()
+
+
+def test_loss_plot_history_and_rollback_overlap(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    steps = np.arange(1, 31)
+    plot.set_history(steps, steps // 10, {"g_loss": np.ones(30), "d_loss": np.ones(30),
+                                          "d_real": np.ones(30), "d_fake": np.zeros(30)})
+    assert plot.point_count == 30 and plot.epoch_boundaries == [9.0, 19.0, 29.0]
+    plot.add_progress(progress(range(21, 25), epoch=2, per_epoch=10))
+    steps, _ = plot.series("g_loss")
+    assert list(steps[-5:]) == [20, 21, 22, 23, 24]  # the abandoned steps 21..30 are gone
+    plot.clear()
+    assert plot.point_count == 0
+
+
+def test_ema_skips_non_finite_values():
+    out = exponential_moving_average(np.array([1.0, np.nan, 3.0]), 0.5)
+    assert list(out) == [1.0, 1.0, 2.0]
+
+
+# ---- sample grid view ----------------------------------------------------------------------
+def test_grid_view_follows_new_grids_and_scrubs_back(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    for step in range(1, 6):
+        view.add_grid(grid(step))
+    assert view.frame_count == 5 and view.current_index == 4
+    assert np.array_equal(view.current_image(), grid(5).image[:, :, 0])
+    view._slider.setValue(1)
+    view.add_grid(grid(6))
+    assert view.current_index == 1  # scrubbed back: the view holds its frame
+    assert np.array_equal(view.current_image(), grid(2).image[:, :, 0])
+    view._slider.setValue(view.frame_count - 1)
+    view.add_grid(grid(7))
+    assert view.current_index == view.frame_count - 1
+    assert view.current_image().dtype == np.uint8
+
+
+def test_grid_view_click_selects_a_tile(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.show()
+    view.add_grid(grid(1))
+    qtbot.waitExposed(view)
+    qtbot.wait(50)  # let the view box settle its range
+    selected = []
+    view.tile_selected.connect(selected.append)
+    # Click the middle of tile 6 (row 1, column 2 of a 4x4 grid of 4x4-pixel tiles).
+    scene_pos = view._image_item.mapToScene(QPointF(2 * 4 + 2, 1 * 4 + 2))
+    widget_pos = view._view.mapFromScene(scene_pos)
+    qtbot.mouseClick(view._view.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    assert selected == [6]
+    assert np.array_equal(view.selected_tile_image(), grid(1).tiles[6, :, :, 0])
+    qtbot.mouseClick(view._view.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    assert selected == [6, -1]
+
+
+def test_grid_view_thins_old_frames(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    for step in range(MAX_FRAMES + 10):
+        view.add_grid(grid(step, value=step % 256, count=1, side=2))
+    assert view.frame_count <= MAX_FRAMES
+    assert view.frames[-1].step == MAX_FRAMES + 9
+    assert view.frames[0].step == 0
+
+
+def test_grid_view_drops_frames_after_a_rollback(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    for step in (0, 10, 20, 30):
+        view.add_grid(grid(step))
+    view.add_grid(grid(15))
+    assert [f.step for f in view.frames] == [0, 10, 15]
+
+
+def test_rgb_grids_are_shown_as_they_come(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    g = grid(3, channels=3)
+    view.add_grid(g)
+    assert np.array_equal(view.current_image(), g.image)
+
+
+# ---- saving --------------------------------------------------------------------------------
+@pytest.mark.parametrize("channels", [1, 3])
+def test_save_png_is_the_nearest_neighbour_upscale(tmp_path, channels):
+    image = grid(1, channels=channels).image
+    path = tmp_path / "out.png"
+    save_png(str(path), image, scale=3)
+    saved = np.asarray(Image.open(path))
+    expected = upscale_nearest(image[:, :, 0] if channels == 1 else image, 3)
+    assert np.array_equal(saved, expected)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]  # no temporary left
+
+
+def test_save_gif_writes_every_frame(tmp_path):
+    frames = [grid(i).image for i in range(5)]
+    path = tmp_path / "t.gif"
+    assert save_gif(str(path), frames, scale=2) == 5
+    with Image.open(path) as gif:
+        assert gif.n_frames == 5 and gif.size == (32, 32)
+    assert len(evenly_spaced(list(range(1000)), 300)) == 300
+    with pytest.raises(ValueError):
+        save_gif(str(path), [], 1)
+
+
+# ---- progress panel and dialogs ------------------------------------------------------------
+def test_progress_panel_shows_rates_and_times(qtbot):
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.update_progress(progress(range(240, 251), epoch=2, per_epoch=100, total=1000))
+    assert panel.text("speed") == "512"
+    assert panel.text("elapsed") == "1:02:05"
+    assert panel.text("eta") == "1:15"
+    assert panel.epoch_bar.value() == 250 and panel.epoch_bar.maximum() == 1000
+    assert panel.epoch_bar.format().startswith("3 / 10")
+    assert panel.step_bar.value() == 50 and panel.step_bar.maximum() == 100
+    panel.set_state("paused")
+    assert panel.state_text == "Paused"
+
+
+def test_download_dialog_shows_bytes_and_speed(qtbot):
+    dialog = DownloadDialog("MNIST")
+    qtbot.addWidget(dialog)
+    cancelled = []
+    dialog.cancelled.connect(lambda: cancelled.append(True))
+    dialog._history = [(0.0, 0)]
+    dialog.update_progress(5_500_000, 11_490_434)
+    assert "5.5 MB of 11.5 MB" in dialog.details.text()
+    assert dialog.bar.value() == 478
+    dialog.reject()
+    assert cancelled == [True]
+    assert format_bytes(999) == "999 B" and format_bytes(1_500) == "1.5 kB"
+
+
+def test_missing_data_dialog_names_url_file_and_folder(qtbot, monkeypatch, tmp_path):
+    from gan_studio.ui import missing_data_dialog
+
+    opened = []
+    monkeypatch.setattr(missing_data_dialog.QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
+    folder = tmp_path / "datasets"
+    dialog = MissingDataDialog("https://example.org/mnist.npz", str(folder / "mnist.npz"),
+                               str(folder))
+    qtbot.addWidget(dialog)
+    text = dialog.message.text()
+    assert "https://example.org/mnist.npz" in text and str(folder / "mnist.npz") in text
+    dialog.open_button.click()
+    assert opened == [str(folder)] and folder.is_dir()
+    dialog.retry_button.click()
+    assert dialog.result() == RETRY
