@@ -1,0 +1,116 @@
+"""The window training for real (TensorFlow on the CPU) on a tiny MNIST written for the test."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from gan_studio.core.grid import upscale_nearest
+from gan_studio.ui import image_export
+from gan_studio.ui.main_window import MainWindow
+
+TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, tiny_mnist_dir, tmp_path, message_boxes):
+    window = MainWindow(settings=isolated_settings, load_tensorflow=False)
+    qtbot.addWidget(window)
+    panel = window.training_panel
+    panel.dataset.set_dataset("mnist")
+    panel.data_dir.set_path(tiny_mnist_dir)
+    panel.runs_dir.set_path(str(tmp_path / "runs"))
+    panel.batch_size.setValue(8)
+    panel.epochs.setValue(50)
+    panel.sample_every_steps.setValue(1)
+    panel.grid_size.setValue(2)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+    assert not window.session.running
+
+
+def checkpoints(run_dir):
+    return [n for n in os.listdir(os.path.join(run_dir, "checkpoints")) if n.endswith(".index")]
+
+
+def test_train_pause_resume_stop_save(qtbot, window, tmp_path, monkeypatch, message_boxes):
+    panel, session = window.training_panel, window.session
+    events = []
+    session.event.connect(lambda e: events.append(e.kind))
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count >= 5 and window.sample_view.frame_count >= 2,
+                    timeout=TIMEOUT)
+    assert window.device_label.text() in ("CPU",) or window.device_label.text().startswith("GPU")
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "paused" in events, timeout=30000)
+    paused_at = window.loss_plot.point_count
+    qtbot.wait(300)
+    assert window.loss_plot.point_count == paused_at  # really paused
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count > paused_at, timeout=30000)
+    with qtbot.waitSignal(session.finished, timeout=60000):
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    assert "stopped" in events
+    run_dir = session.run_dir
+    assert checkpoints(run_dir)
+    assert not [m for m in message_boxes if m[0] == "critical"], message_boxes
+    steps, g_loss = window.loss_plot.series("g_loss")
+    assert np.all(np.diff(steps) == 1) and np.all(np.isfinite(g_loss))
+
+    out = tmp_path / "grid.png"
+    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 4))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PNG"))
+    window.images.save_grid.trigger()
+    shown = window.sample_view.current_image()
+    assert shown.shape == (56, 56)
+    assert np.array_equal(np.asarray(Image.open(out)), upscale_nearest(shown, 4))
+
+
+def test_finished_run_reopens_and_continues(qtbot, window):
+    panel, session = window.training_panel, window.session
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    run_dir = session.run_dir
+    assert window.loss_plot.point_count == 6
+    window.runs.new_run.trigger()
+    assert window.loss_plot.point_count == 0 and window.sample_view.frame_count == 0
+    window.runs.open_run_dir(run_dir)
+    qtbot.waitUntil(lambda: panel.run_dir == run_dir and window.loss_plot.point_count == 6,
+                    timeout=30000)
+    assert window.sample_view.frame_count >= 1
+    assert window.sample_view.current_image().shape == (56, 56)
+    panel.epochs.setValue(2)
+    with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    steps, _ = window.loss_plot.series("d_loss")
+    assert list(steps) == list(range(1, 13))
+
+
+def test_closing_mid_training_saves_and_joins(qtbot, window, message_boxes):
+    qtbot.mouseClick(window.training_panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count >= 2, timeout=TIMEOUT)
+    run_dir = window.session.run_dir
+    window.close()
+    assert message_boxes[-1][0] == "question"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60000)
+    assert not window.session.running
+    assert checkpoints(run_dir)
+
+
+def test_unreadable_images_show_an_error_dialog(qtbot, window, tmp_path, message_boxes):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"{i}.png").write_bytes(b"not a png")
+    window.training_panel.dataset.set_dataset(str(folder))
+    with qtbot.waitSignal(window.session.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(window.training_panel.train_button, Qt.MouseButton.LeftButton)
+    errors = [m for m in message_boxes if m[0] == "critical"]
+    assert len(errors) == 1 and errors[0][1] == "Training Failed"
+    assert errors[0][2]  # the engine's own sentence
