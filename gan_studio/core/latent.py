@@ -1,0 +1,305 @@
+"""Latent-space math for the explorer: interpolation, truncation, keyframe walks, GANSpace.
+
+Everything here is numpy only, so the explorer can run it on any thread without TensorFlow.
+Latent vectors are float32 rows; functions take a single vector (D,) or a batch (N, D).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+# Below this sine of the angle between two latents, slerp's formula divides ~0 by ~0.
+_PARALLEL_EPS = 1e-6
+
+
+def _as_t(t) -> np.ndarray:
+    return np.asarray(t, dtype=np.float64)
+
+
+def _endpoints(a, b) -> tuple[np.ndarray, np.ndarray, np.dtype]:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"expected two vectors of the same length, got {a.shape} and {b.shape}")
+    dtype = np.result_type(a.dtype, b.dtype, np.float32)
+    return a.astype(np.float64), b.astype(np.float64), dtype
+
+
+def lerp(a, b, t) -> np.ndarray:
+    """Linear interpolation `(1 - t) a + t b`.
+
+    Args:
+        a: start vector (D,).
+        b: end vector (D,).
+        t: a scalar or a 1-D array of positions (0 gives `a`, 1 gives `b`).
+
+    Returns:
+        (D,) for a scalar `t`, else (len(t), D); float32 unless the inputs are float64.
+    """
+    a, b, dtype = _endpoints(a, b)
+    t = _as_t(t)
+    # This form (not a + t (b - a)) returns the endpoints exactly at t = 0 and t = 1.
+    return ((1.0 - t)[..., None] * a + t[..., None] * b).astype(dtype)
+
+
+def slerp(a, b, t, eps: float = _PARALLEL_EPS) -> np.ndarray:
+    """Spherical interpolation along the great circle from `a` to `b` (White 2016).
+
+    Gaussian latents live near a sphere of radius sqrt(D); lerp's midpoints fall inside it
+    (where the generator saw little), slerp's stay on it when `|a| == |b|`.
+
+    Args:
+        a: start vector (D,).
+        b: end vector (D,).
+        t: a scalar or a 1-D array of positions; t = 0 and t = 1 return `a` and `b` exactly.
+        eps: when the sine of the angle between `a` and `b` is below this (parallel or
+            anti-parallel vectors, or a zero vector), falls back to `lerp`.
+
+    Returns:
+        (D,) for a scalar `t`, else (len(t), D); float32 unless the inputs are float64.
+    """
+    a64, b64, dtype = _endpoints(a, b)
+    t = _as_t(t)
+    norms = np.linalg.norm(a64) * np.linalg.norm(b64)
+    if norms == 0.0:
+        return lerp(a, b, t)
+    cos = np.clip(np.dot(a64, b64) / norms, -1.0, 1.0)
+    omega = np.arccos(cos)
+    sin = np.sin(omega)
+    if sin < eps:
+        return lerp(a, b, t)
+    wa = np.sin((1.0 - t) * omega) / sin
+    wb = np.sin(t * omega) / sin
+    out = (wa[..., None] * a64 + wb[..., None] * b64).astype(dtype)
+    # The weights are 1 and 0 only up to rounding; the ends of a path must be the keys.
+    out[t == 0] = np.asarray(a, dtype=dtype)
+    out[t == 1] = np.asarray(b, dtype=dtype)
+    return out
+
+
+def truncate(z, psi: float, mean=None) -> np.ndarray:
+    """The truncation trick: pulls latents towards a mean, `mean + psi (z - mean)`.
+
+    Args:
+        z: latents (D,) or (N, D).
+        psi: 0 returns the mean, 1 returns `z` unchanged; values in between trade variety for
+            typicality.
+        mean: the centre (D,); default: the prior's mean, zero.
+
+    Returns:
+        An array shaped like `z`, float32 unless `z` is float64.
+    """
+    z = np.asarray(z)
+    dtype = np.result_type(z.dtype, np.float32)
+    if psi == 1:
+        return z.astype(dtype, copy=True)
+    mean = np.zeros(z.shape[-1], dtype) if mean is None else np.asarray(mean, dtype)
+    if psi == 0:
+        return np.broadcast_to(mean, z.shape).astype(dtype)
+    return (mean + psi * (z.astype(dtype) - mean)).astype(dtype)
+
+
+def random_latents(n: int, dim: int, seed: int | None = None) -> np.ndarray:
+    """Draws `n` latents from N(0, I); the same seed gives the same latents.
+
+    Args:
+        n: how many.
+        dim: latent size.
+        seed: seed of a fresh `np.random.default_rng`; None draws fresh entropy.
+
+    Returns:
+        A float32 array (n, dim); its first row equals `random_latent(dim, seed)`.
+    """
+    return np.random.default_rng(seed).standard_normal((n, dim), dtype=np.float32)
+
+
+def random_latent(dim: int, seed: int | None = None) -> np.ndarray:
+    """Draws one latent from N(0, I); see `random_latents`. Returns float32 (dim,)."""
+    return random_latents(1, dim, seed)[0]
+
+
+def keyframe_path(keys, frames_per_segment: int, mode: str = "slerp",
+                  loop: bool = False) -> np.ndarray:
+    """A walk through several latents, for animations.
+
+    Args:
+        keys: the keyframes (K, D), K >= 1.
+        frames_per_segment: frames from one key up to (not including) the next.
+        mode: `slerp` or `lerp`.
+        loop: also walk from the last key back to the first. A looping path ends one frame
+            before the first key, so that playing it on repeat shows no duplicate frame.
+
+    Returns:
+        A float32 array: (K - 1) * frames_per_segment + 1 rows (ending on the last key), or
+        K * frames_per_segment rows when looping.
+
+    Raises:
+        ValueError: for an unknown mode, no keys, or fewer than one frame per segment.
+    """
+    interpolate = {"slerp": slerp, "lerp": lerp}.get(mode)
+    if interpolate is None:
+        raise ValueError(f"mode must be 'slerp' or 'lerp', not {mode!r}")
+    keys = np.asarray(keys)
+    if keys.ndim != 2 or len(keys) == 0 or frames_per_segment < 1:
+        raise ValueError("expected keys (K >= 1, D) and frames_per_segment >= 1")
+    keys = keys.astype(np.result_type(keys.dtype, np.float32))
+    if len(keys) == 1:
+        return np.repeat(keys, frames_per_segment if loop else 1, axis=0)
+    pairs = list(zip(keys[:-1], keys[1:]))
+    if loop:
+        pairs.append((keys[-1], keys[0]))
+    t = np.arange(frames_per_segment) / frames_per_segment
+    segments = [interpolate(a, b, t) for a, b in pairs]
+    if not loop:
+        segments.append(keys[-1:])
+    return np.concatenate(segments)
+
+
+class PCA(NamedTuple):
+    """Principal components (a tuple, so it unpacks as `components, variance, ratio, mean`).
+
+    Attributes:
+        components: (k, D) orthonormal rows, by decreasing variance.
+        explained_variance: (k,) variance of the data along each component.
+        explained_ratio: (k,) that variance as a fraction of the data's total variance.
+        mean: (D,) the mean the data was centred on.
+    """
+
+    components: np.ndarray
+    explained_variance: np.ndarray
+    explained_ratio: np.ndarray
+    mean: np.ndarray
+
+
+def pca(x, k: int, seed: int = 0) -> PCA:
+    """Principal component analysis of the rows of `x`.
+
+    Small problems use an exact SVD. When `k` is far below the data's rank (GANSpace wants
+    ~20 components of ~10^4-wide features) a randomized SVD (Halko et al. 2011, with power
+    iterations) finds the leading components at a fraction of the cost.
+
+    Args:
+        x: data (N, D), N >= 2.
+        k: number of components, 1 <= k <= min(N, D).
+        seed: seed of the randomized SVD's test matrix.
+
+    Returns:
+        A `PCA`; each component's sign makes its largest-magnitude entry positive, so results
+        are reproducible.
+
+    Raises:
+        ValueError: if `x` is not 2-D with at least two rows, or `k` is out of range.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"expected data (N >= 2, D), got shape {x.shape}")
+    n, d = x.shape
+    if not 1 <= k <= min(n, d):
+        raise ValueError(f"k must be in [1, {min(n, d)}], got {k}")
+    dtype = np.result_type(x.dtype, np.float32)
+    mean = x.mean(axis=0, dtype=np.float64)
+    centred = (x - mean).astype(dtype)
+    if 2 * k + 20 < min(n, d) // 2:
+        singular, vt = _randomized_svd(centred, k, seed)
+    else:
+        _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+        singular, vt = singular[:k], vt[:k]
+    vt = vt * np.where(_largest_entry(vt) < 0, -1, 1)[:, None].astype(vt.dtype)
+    variance = singular.astype(np.float64) ** 2 / (n - 1)
+    total = np.einsum("ij,ij->", centred, centred, dtype=np.float64) / (n - 1)
+    ratio = variance / total if total > 0 else np.zeros_like(variance)
+    return PCA(vt.astype(dtype), variance.astype(dtype), ratio.astype(dtype), mean.astype(dtype))
+
+
+def _largest_entry(rows: np.ndarray) -> np.ndarray:
+    return rows[np.arange(len(rows)), np.argmax(np.abs(rows), axis=1)]
+
+
+def _randomized_svd(x: np.ndarray, k: int, seed: int, oversample: int | None = None,
+                    power_iterations: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    # Generous oversampling and power iterations: the variances stay within ~0.1% even for
+    # the flat spectra of noise-like features, at a few passes over the data.
+    oversample = max(20, k) if oversample is None else oversample
+    rng = np.random.default_rng(seed)
+    q = x @ rng.standard_normal((x.shape[1], k + oversample)).astype(x.dtype)
+    q, _ = np.linalg.qr(q)
+    for _ in range(power_iterations):  # re-orthonormalised each time: float32 stays stable
+        q, _ = np.linalg.qr(x.T @ q)
+        q, _ = np.linalg.qr(x @ q)
+    _, singular, vt = np.linalg.svd(q.T @ x, full_matrices=False)
+    return singular[:k], vt[:k]
+
+
+@dataclass(frozen=True)
+class LatentDirections:
+    """Interpretable directions in latent space (GANSpace), strongest first.
+
+    Attributes:
+        vectors: (k, latent_dim) float32 unit rows.
+        sigmas: (k,) standard deviation of the sampled latents along each direction: a natural
+            unit for the explorer's sliders.
+        explained_ratio: (k,) fraction of the feature variance of each principal component.
+    """
+
+    vectors: np.ndarray
+    sigmas: np.ndarray
+    explained_ratio: np.ndarray
+
+
+def directions_from_features(z, features, k: int, seed: int = 0) -> LatentDirections:
+    """GANSpace (Härkönen et al. 2020): latent directions behind an early layer's main modes.
+
+    PCA finds the principal components of the generator's early features; each sample's
+    coordinates on them are regressed onto its latent (least squares, `z ~= c @ U`), and the
+    rows of `U` become the directions that move the features along each component.
+
+    Args:
+        z: sampled latents (N, latent_dim).
+        features: the generator's features for those latents (N, F), e.g.
+            `NumpyGenerator.features(z)`.
+        k: number of directions.
+        seed: seed of the PCA's randomized SVD.
+
+    Returns:
+        `LatentDirections`; a direction's sign follows its component's sign convention.
+
+    Raises:
+        ValueError: if `z` and `features` disagree on N, or `k` is out of range for the PCA.
+    """
+    z = np.asarray(z, dtype=np.float32)
+    features = np.asarray(features)
+    features = features.reshape(len(features), -1)
+    if z.ndim != 2 or len(z) != len(features):
+        raise ValueError(f"expected z (N, D) and features (N, F), got {z.shape}, "
+                         f"{features.shape}")
+    result = pca(features, k, seed)
+    coords = (features - result.mean) @ result.components.T
+    u, *_ = np.linalg.lstsq(coords.astype(np.float64), z.astype(np.float64), rcond=None)
+    norms = np.linalg.norm(u, axis=1, keepdims=True)
+    u = u / np.where(norms > 0, norms, 1.0)
+    sigmas = (z.astype(np.float64) @ u.T).std(axis=0)
+    return LatentDirections(u.astype(np.float32), sigmas.astype(np.float32),
+                            np.asarray(result.explained_ratio, np.float32))
+
+
+def apply_directions(z, directions: LatentDirections, offsets_in_sigma) -> np.ndarray:
+    """Moves latents along directions: `z + sum_i offset_i * sigma_i * vector_i`.
+
+    Args:
+        z: latents (D,) or (N, D).
+        directions: from `directions_from_features`.
+        offsets_in_sigma: (k,) or (N, k) slider positions in units of each direction's sigma;
+            may hold fewer than k entries (the rest count as 0).
+
+    Returns:
+        A float32 array shaped like `z` (or broadcast against a batch of offsets).
+    """
+    z = np.asarray(z, dtype=np.float32)
+    offsets = np.asarray(offsets_in_sigma, dtype=np.float32)
+    used = offsets.shape[-1]
+    if used > len(directions.vectors):
+        raise ValueError(f"{used} offsets for {len(directions.vectors)} directions")
+    step = (offsets * directions.sigmas[:used]) @ directions.vectors[:used]
+    return (z + step).astype(np.float32)

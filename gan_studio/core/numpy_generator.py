@@ -1,0 +1,249 @@
+"""A DCGAN generator's forward pass in plain numpy, for the latent explorer.
+
+TensorFlow runs training and inference in one process-wide thread pool, so while training runs
+a TF inference call waits behind whole training steps. The explorer instead renders from a
+numpy copy of the generator's weights: OpenBLAS has its own threads and numpy releases the GIL
+in its kernels, so sliders stay responsive whatever TensorFlow is doing.
+
+The generator is described by a JSON-able op list and a dict of named arrays:
+
+    {"op": "dense", "kernel": KEY, "bias": KEY | None, "activation": "linear"}
+    {"op": "batchnorm", "gamma": KEY | None, "beta": KEY | None, "mean": KEY,
+     "variance": KEY, "epsilon": 0.001}
+    {"op": "leaky_relu", "alpha": 0.3}   {"op": "relu"}   {"op": "tanh"}   {"op": "sigmoid"}
+    {"op": "reshape", "shape": [7, 7, 256]}
+    {"op": "conv_transpose", "kernel": KEY (kh, kw, out, in), "bias": KEY | None,
+     "strides": [2, 2], "padding": "same" | "valid", "activation": "tanh"}
+
+Any op may also carry a "name" (the Keras layer's). The first op must be `dense`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Mapping
+
+import numpy as np
+
+from gan_studio.core.atomic import atomic_path
+from gan_studio.core.grid import to_uint8
+from gan_studio.core.numpy_layers import (
+    ACTIVATIONS,
+    Affine,
+    Buffers,
+    ConvTranspose,
+    Dense,
+    activate,
+    batchnorm_affine,
+)
+
+OPS_KEY = "__ops__"
+CACHED_BATCH = 16  # batches up to this size reuse per-thread scratch buffers
+CHUNK = 64  # bigger batches run in chunks of this many, which bounds the scratch memory
+_ACTIVATION_OPS = ("leaky_relu", "relu", "tanh", "sigmoid")
+
+
+class _Activation:
+    def __init__(self, kind: str, alpha: float = 0.0):
+        self.kind, self.alpha = kind, alpha
+
+    def output_shape(self, shape):
+        return shape
+
+    def __call__(self, x, buffers, out=None):
+        scratch = buffers.get(id(self), "tmp", x.shape) if self.kind == "leaky_relu" else None
+        activate(x, self.kind, self.alpha, scratch)  # x is always a buffer of ours
+        return x
+
+
+class _Reshape:
+    def __init__(self, shape):
+        self.shape = tuple(int(s) for s in shape)
+
+    def output_shape(self, shape):
+        if int(np.prod(shape)) != int(np.prod(self.shape)):
+            raise ValueError(f"cannot reshape {shape} to {self.shape}")
+        return self.shape
+
+    def __call__(self, x, buffers, out=None):
+        return x.reshape((len(x),) + self.shape)
+
+
+class NumpyGenerator:
+    """A generator's inference forward pass in numpy: latents (N, D) to images in [-1, 1].
+
+    Inference BatchNorms that follow a dense or transposed-convolution layer are folded into
+    its weights. Calls on different threads are safe (each thread has its own scratch buffers).
+
+    Args:
+        ops: the op list (see the module docstring).
+        arrays: the arrays the ops name.
+
+    Raises:
+        ValueError: if the op list is malformed, names a missing array, or its shapes disagree.
+    """
+
+    def __init__(self, ops: list[dict], arrays: Mapping[str, np.ndarray]):
+        self._ops = json.loads(json.dumps(ops))  # a private, JSON-able copy
+        self._arrays = {key: np.array(arrays[key], np.float32) for key in _array_keys(self._ops, arrays)}
+        self._steps, self._feature_steps = _plan(self._ops, self._arrays)
+        self._local = threading.local()
+        shape = (self._steps[0].kernel.shape[0],)
+        self.latent_dim = shape[0]
+        for i, step in enumerate(self._steps):
+            shape = step.output_shape(shape)
+            if i + 1 == self._feature_steps:
+                self.feature_dim = int(np.prod(shape))
+        if len(shape) != 3:
+            raise ValueError(f"the ops end in shape {shape}, not an image (H, W, C)")
+        self.output_shape: tuple[int, int, int] = shape
+
+    @property
+    def ops(self) -> list[dict]:
+        """A copy of the op list."""
+        return json.loads(json.dumps(self._ops))
+
+    def _buffers(self, n: int) -> Buffers:
+        if n > CACHED_BATCH:  # big batches are rare (grids, GANSpace): keep no scratch for them
+            return Buffers()
+        buffers = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = self._local.buffers = Buffers()
+        return buffers
+
+    def _run(self, z, steps) -> np.ndarray:
+        z = np.asarray(z)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"expected latents (N, {self.latent_dim}), got shape {z.shape}")
+        z = np.ascontiguousarray(z, np.float32)
+        if len(z) <= CHUNK:
+            return self._run_chunk(z, steps).copy()  # the last step wrote into a reused buffer
+        return np.concatenate([self._run_chunk(z[i:i + CHUNK], steps)
+                               for i in range(0, len(z), CHUNK)])
+
+    def _run_chunk(self, x: np.ndarray, steps) -> np.ndarray:
+        buffers = self._buffers(len(x))
+        for step in steps:
+            x = step(x, buffers)
+        return x
+
+    def __call__(self, z) -> np.ndarray:
+        """Renders latents (N, latent_dim) to float32 images (N, H, W, C) in [-1, 1]."""
+        return self._run(z, self._steps)
+
+    def render_uint8(self, z) -> np.ndarray:
+        """Renders latents (N, latent_dim) to uint8 images (N, H, W, C)."""
+        return to_uint8(self(z))
+
+    def features(self, z) -> np.ndarray:
+        """The activations after the first block (dense, batchnorm, activation): (N, F) float32.
+
+        These are the features GANSpace's PCA runs on.
+        """
+        x = self._run(z, self._steps[:self._feature_steps])
+        return x.reshape(len(x), -1)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Returns the weights plus the op list (JSON, under `OPS_KEY`): `np.savez`-ready."""
+        arrays = {key: value.copy() for key, value in self._arrays.items()}
+        arrays[OPS_KEY] = np.array(json.dumps(self._ops))
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> NumpyGenerator:
+        """Rebuilds a generator from `to_arrays()`'s dict (or an opened `.npz`).
+
+        Raises:
+            ValueError: if the op list is missing or malformed.
+        """
+        if OPS_KEY not in arrays:
+            raise ValueError(f"no op list ({OPS_KEY!r}) among the arrays")
+        try:
+            ops = json.loads(str(np.asarray(arrays[OPS_KEY])[()]))
+        except (json.JSONDecodeError, TypeError) as err:
+            raise ValueError(f"the op list is not valid JSON: {err}") from None
+        return cls(ops, arrays)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Writes the generator to an `.npz` file atomically."""
+        with atomic_path(path, suffix=".npz") as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, **self.to_arrays())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> NumpyGenerator:
+        """Reads a generator written by `save` (no pickles are loaded)."""
+        with np.load(path, allow_pickle=False) as data:
+            return cls.from_arrays(data)
+
+
+def _array_keys(ops: list[dict], arrays: Mapping) -> list[str]:
+    if not isinstance(ops, list) or not ops or not all(isinstance(op, dict) for op in ops):
+        raise ValueError("the op list must be a non-empty list of objects")
+    keys = []
+    for op in ops:
+        for field in ("kernel", "bias", "gamma", "beta", "mean", "variance"):
+            key = op.get(field)
+            if key is None:
+                continue
+            if not isinstance(key, str) or key not in arrays:
+                raise ValueError(f"op {op.get('op')!r} names a missing array {key!r}")
+            keys.append(key)
+    return keys
+
+
+def _activation(op: dict) -> str:
+    kind = op.get("activation", "linear")
+    if kind not in ACTIVATIONS or kind == "leaky_relu":
+        raise ValueError(f"unsupported activation {kind!r} in op {op.get('op')!r}")
+    return kind
+
+
+def _plan(ops: list[dict], arrays: dict[str, np.ndarray]) -> tuple[list, int]:
+    """Turns the op list into layers; returns them and how many make up the first block."""
+    if ops[0].get("op") != "dense":
+        raise ValueError("the first op must be 'dense'")
+    steps: list = []
+    feature_steps = None
+    for op in ops:
+        kind = op.get("op")
+        if kind in ("reshape", "conv_transpose") and feature_steps is None:
+            feature_steps = len(steps)
+        try:
+            layer = _layer(op, kind, arrays, steps)
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise ValueError(f"bad op {op!r}: {err}") from None
+        if layer is not None:
+            steps.append(layer)
+    return steps, len(steps) if feature_steps is None else feature_steps
+
+
+def _layer(op: dict, kind: str, arrays: dict, steps: list):
+    """Makes the layer for one op, or folds it into the previous one and returns None."""
+    def get(field):
+        return None if op.get(field) is None else arrays[op[field]]
+
+    if kind == "dense":
+        return Dense(get("kernel"), get("bias"), _activation(op))
+    if kind == "conv_transpose":
+        kernel = get("kernel")
+        if kernel.ndim != 4:
+            raise ValueError("the kernel must be (kh, kw, out, in)")
+        strides = [int(s) for s in op.get("strides", (1, 1))]
+        return ConvTranspose(kernel, get("bias"), (strides[0], strides[1]),
+                             op.get("padding", "same"), _activation(op))
+    if kind == "batchnorm":
+        scale, shift = batchnorm_affine(get("gamma"), get("beta"), get("mean"), get("variance"),
+                                        float(op["epsilon"]))
+        previous = steps[-1] if steps else None
+        if isinstance(previous, (Dense, ConvTranspose)) and previous.activation == "linear":
+            previous.fold_affine(scale, shift)
+            return None
+        return Affine(scale, shift)
+    if kind in _ACTIVATION_OPS:
+        return _Activation(kind, float(op.get("alpha", 0.0)))
+    if kind == "reshape":
+        return _Reshape(op["shape"])
+    raise ValueError(f"unknown op {kind!r}")

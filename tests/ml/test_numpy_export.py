@@ -1,0 +1,148 @@
+import numpy as np
+import pytest
+
+from gan_studio.ml.models import build_generator
+from gan_studio.ml.numpy_export import UnsupportedModelError, numpy_generator_from_keras
+
+
+def randomize_batchnorm(model, seed=0):
+    """Fresh BatchNorms are nearly the identity; give them statistics that matter."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if type(layer).__name__ == "BatchNormalization":
+            n = layer.moving_mean.shape[0]
+            layer.moving_mean.assign(rng.normal(0, 0.5, n).astype("float32"))
+            layer.moving_variance.assign(rng.uniform(0.2, 2.0, n).astype("float32"))
+            if layer.scale:
+                layer.gamma.assign(rng.uniform(0.5, 1.5, n).astype("float32"))
+            if layer.center:
+                layer.beta.assign(rng.normal(0, 0.3, n).astype("float32"))
+    return model
+
+
+def assert_matches(model, generator, latent, batches=(1, 5), atol=1e-4):
+    rng = np.random.default_rng(1)
+    for batch in batches:
+        z = rng.standard_normal((batch, latent)).astype("float32")
+        expected = model(z, training=False).numpy()
+        got = generator(z)
+        assert got.shape == expected.shape and got.dtype == np.float32
+        assert np.abs(got - expected).max() <= atol
+
+
+@pytest.fixture(scope="module", params=[(28, 1, 100), (32, 3, 128), (64, 3, 128)],
+                ids=["mnist", "cifar10", "64x64"])
+def generator_pair(request):
+    side, channels, latent = request.param
+    model = randomize_batchnorm(build_generator(side, side, channels, latent, seed=3))
+    return model, numpy_generator_from_keras(model), request.param
+
+
+def test_numpy_generator_equals_keras(generator_pair):
+    model, generator, (side, channels, latent) = generator_pair
+    assert generator.latent_dim == latent and generator.output_shape == (side, side, channels)
+    assert_matches(model, generator, latent)
+
+
+def test_features_are_the_projection_block(generator_pair):
+    import keras
+
+    model, generator, (_, _, latent) = generator_pair
+    block = keras.Model(model.input, model.get_layer("project_lrelu").output)
+    z = np.random.default_rng(2).standard_normal((3, latent)).astype("float32")
+    expected = block(z, training=False).numpy()
+    np.testing.assert_allclose(generator.features(z), expected, atol=1e-4)
+
+
+def test_weights_are_copied_not_shared():
+    model = build_generator(28, 28, 1, 100, seed=0)
+    generator = numpy_generator_from_keras(model)
+    z = np.random.default_rng(0).standard_normal((1, 100)).astype("float32")
+    before = generator(z)
+    kernel = model.get_layer("project").kernel
+    kernel.assign(kernel.numpy() * 2)
+    np.testing.assert_array_equal(generator(z), before)
+
+
+def test_keras_file_round_trip(tmp_path):
+    import keras
+
+    model = randomize_batchnorm(build_generator(28, 28, 1, 100, seed=5), seed=5)
+    path = str(tmp_path / "generator.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path, compile=False)
+    assert_matches(model, numpy_generator_from_keras(loaded), 100)
+
+
+def test_other_supported_layers():
+    import keras
+    from keras import layers
+
+    z = keras.Input((8,))
+    x = layers.Dense(3 * 3 * 4, activation="relu")(z)
+    x = layers.Reshape((3, 3, 4))(x)
+    x = layers.Conv2DTranspose(6, (3, 5), strides=(1, 2), padding="same")(x)
+    x = layers.BatchNormalization(center=False)(x)
+    x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(5, 4, strides=3, padding="valid", activation="relu")(x)
+    x = layers.ReLU(negative_slope=0.1)(x)
+    x = layers.Activation("linear")(x)
+    x = layers.Conv2DTranspose(2, 2, strides=3, padding="same", use_bias=True)(x)
+    x = layers.BatchNormalization(scale=False)(x)
+    x = layers.Activation("sigmoid")(x)
+    model = randomize_batchnorm(keras.Model(z, x))
+    generator = numpy_generator_from_keras(model)
+    assert generator.output_shape == tuple(model.output.shape[1:])
+    assert_matches(model, generator, 8)
+
+
+def small_model(*middle):
+    import keras
+    from keras import layers
+
+    z = keras.Input((4,))
+    x = layers.Dense(2 * 2 * 3, use_bias=False)(z)
+    x = layers.Reshape((2, 2, 3))(x)
+    for layer in middle:
+        x = layer(x)
+    return keras.Model(z, x)
+
+
+def test_small_model_converts():
+    from keras import layers
+
+    model = small_model(layers.Conv2DTranspose(1, 5, 2, padding="same", activation="tanh"))
+    assert_matches(model, numpy_generator_from_keras(model), 4)
+
+
+@pytest.mark.parametrize("make", [
+    lambda layers: layers.Conv2D(3, 3, padding="same"),
+    lambda layers: layers.UpSampling2D(),
+    lambda layers: layers.Conv2DTranspose(3, 3, dilation_rate=2, padding="same"),
+    lambda layers: layers.Conv2DTranspose(3, 3, strides=2, output_padding=1),
+    lambda layers: layers.Conv2DTranspose(3, 3, activation="softplus", padding="same"),
+    lambda layers: layers.ReLU(max_value=6.0),
+    lambda layers: layers.BatchNormalization(axis=1),
+    lambda layers: layers.Activation("elu"),
+])
+def test_unsupported_layers_are_refused(make):
+    from keras import layers
+
+    model = small_model(make(layers))
+    with pytest.raises(UnsupportedModelError):
+        numpy_generator_from_keras(model)
+
+
+def test_branching_models_are_refused():
+    import keras
+    from keras import layers
+
+    z = keras.Input((4,))
+    a = layers.Dense(12)(z)
+    b = layers.Dense(12)(z)
+    x = layers.Reshape((2, 2, 3))(layers.Add()([a, b]))
+    with pytest.raises(UnsupportedModelError):
+        numpy_generator_from_keras(keras.Model(z, x))
+    image = keras.Input((2, 2, 3))
+    with pytest.raises(UnsupportedModelError):  # no latent vector input
+        numpy_generator_from_keras(keras.Model(image, layers.Conv2DTranspose(1, 3)(image)))
