@@ -31,6 +31,7 @@ class PathEdit(QWidget):
         self._edit.setPlaceholderText(placeholder)
         self._edit.setClearButtonEnabled(True)
         self._edit.editingFinished.connect(lambda: self.path_changed.emit(self.path()))
+        self._edit.textChanged.connect(lambda text: self._edit.setToolTip(text or placeholder))
         self._button = QToolButton()
         self._button.setText("Browse…")
         if len(choices) == 1:

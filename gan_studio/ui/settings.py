@@ -17,6 +17,12 @@ def default_runs_dir() -> str:
     return os.path.join(documents or os.path.expanduser("~"), "GAN Studio", "runs")
 
 
+def default_data_dir_text() -> str:
+    """Describes where data sets go when no folder is chosen: $GAN_STUDIO_DATA_DIR or Keras' cache."""
+    env = os.environ.get(DATA_DIR_ENV)
+    return f"{env} (from {DATA_DIR_ENV})" if env else "Keras' cache (~/.keras/datasets)"
+
+
 class AppSettings:
     """Window state, training form values, folders and recent runs, kept in QSettings.
 
@@ -62,8 +68,8 @@ class AppSettings:
 
     # ---- folders --------------------------------------------------------------------------
     def data_dir(self) -> str:
-        """Where data sets are cached: the saved folder, else $GAN_STUDIO_DATA_DIR, else "" (Keras' cache)."""
-        return self._str("folders/data") or os.environ.get(DATA_DIR_ENV, "")
+        """The data-set folder the user chose, or "" for the default (see `default_data_dir`)."""
+        return self._str("folders/data")
 
     def set_data_dir(self, path: str) -> None:
         """Saves the data-set folder ("" for the default)."""

@@ -32,7 +32,7 @@ from gan_studio.core.config import (
 )
 from gan_studio.ui.dataset_chooser import DatasetChooser
 from gan_studio.ui.path_edit import PathEdit
-from gan_studio.ui.settings import DATA_DIR_ENV
+from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)"}
 HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "latent_dim", "seed",
@@ -114,7 +114,7 @@ class TrainingPanel(QWidget):
         self.sample_every_steps.setValue(defaults.sample_every_steps)
         self.grid_size.setValue(defaults.grid_size)
         self.seed.setValue(defaults.seed)
-        self.data_dir = PathEdit([("Data Folder…", "dir", "")], "Keras cache (~/.keras/datasets)")
+        self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
         self._hyper_widgets = [self.preset, self.batch_size, self.learning_rate, self.beta1,
                                self.latent_dim, self.seed, self.sample_every_steps,

@@ -243,7 +243,8 @@ class TrainingWorker(QObject):
             cancelled = self._requests.get("cancel", False)
         cancelled_type = getattr(engine, "DatasetCancelledError", DownloadCancelled)
         if cancelled or isinstance(exc, (DownloadCancelled, cancelled_type)):
-            self.event.emit(Event("cancelled", "Download cancelled."))
+            message = "Download cancelled." if cancelled else "Stopped before training began."
+            self.event.emit(Event("cancelled", message))
             return
         unavailable = getattr(engine, "DataUnavailableError", None)
         if unavailable is not None and isinstance(exc, unavailable):

@@ -255,3 +255,43 @@ def test_tensorflow_loads_in_the_background_and_shows_the_device(qtbot, window, 
     window.start_loading_tensorflow()
     assert window.statusBar().currentMessage() == "Loading TensorFlow…"
     qtbot.waitUntil(lambda: window.device_label.text() == "GPU: Test Card", timeout=5000)
+
+
+def test_roll_back_menu_offers_checkpoints_newest_first(qtbot, window, fake_engine,
+                                                        monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    run_dir = start_training(qtbot, window)
+    qtbot.waitSignal(window.session.finished, timeout=10000).wait()
+    for step in (3, 6):
+        open(os.path.join(run_dir, "checkpoints", f"ckpt-{step}.index"), "w").close()
+    offered = []
+
+    def choose(parent, title, label, items, current, editable):
+        offered.extend(items)
+        return items[-1], True  # the oldest
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose)
+    window.runs.roll_back.trigger()
+    qtbot.waitUntil(lambda: len(fake_engine.resumed) == 1, timeout=10000)
+    assert offered[0].startswith("Step 12") and offered[-1].startswith("Step 3")
+    assert fake_engine.resumed[0][2] == os.path.join(run_dir, "checkpoints", "ckpt-3")
+
+
+def test_open_run_folder_and_save_checkpoint_now(qtbot, window, fake_engine, monkeypatch):
+    from gan_studio.ui import missing_data_dialog
+
+    opened = []
+    monkeypatch.setattr(missing_data_dialog.QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
+    assert not window.runs.open_run_folder.isEnabled()
+    assert not window.runs.save_checkpoint.isEnabled()
+    fake_engine.delay = 0.02
+    run_dir = start_training(qtbot, window)
+    qtbot.waitUntil(lambda: window.session.state == "training", timeout=10000)
+    assert window.runs.save_checkpoint.isEnabled()
+    window.runs.open_run_folder.trigger()
+    assert opened == [run_dir]
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        window.training_panel.stop_action.trigger()
+    assert not window.runs.save_checkpoint.isEnabled()

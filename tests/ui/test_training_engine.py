@@ -92,6 +92,20 @@ def test_finished_run_reopens_and_continues(qtbot, window):
     assert list(steps) == list(range(1, 13))
 
 
+def test_export_generator(qtbot, window, tmp_path, monkeypatch, message_boxes):
+    panel, session = window.training_panel, window.session
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    out = tmp_path / "generator"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "Keras"))
+    window.runs.export_generator.trigger()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=TIMEOUT)
+    assert not message_boxes, message_boxes
+    assert (tmp_path / "generator.keras").stat().st_size > 10_000
+    assert "generator.keras" in window.statusBar().currentMessage()
+
+
 def test_closing_mid_training_saves_and_joins(qtbot, window, message_boxes):
     qtbot.mouseClick(window.training_panel.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.loss_plot.point_count >= 2, timeout=TIMEOUT)
