@@ -216,6 +216,8 @@ class LossPlot(QWidget):
         self._last_epoch = None
         self._dirty = True
         self._redraw()
+        self.loss_plot.enableAutoRange()
+        self.output_plot.enableAutoRange(axis="x")
 
     def _append(self, steps: np.ndarray, columns: dict) -> None:
         self._steps.extend(steps)

@@ -38,6 +38,8 @@ class RunActions(QObject):
         self._settings, self._panel = settings, panel
         self._loss_plot, self._sample_view, self._progress = views
         self._shown_run: str | None = None
+        self._fresh_run = False  # the running run was created by this start, not continued
+        self._trained = False  # the running run has reported progress
         self._after_idle: list[Callable[[], None]] = []
         self.recent_menu = QMenu("Recent &Runs", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -57,6 +59,7 @@ class RunActions(QObject):
                                             "Show the run's folder in the file manager")
         session.state_changed.connect(self.update_enabled)
         session.run_started.connect(self._on_run_started)
+        session.progress.connect(self._on_progress)
         session.finished.connect(self._on_finished)
         panel.run_cleared.connect(self.update_enabled)
         self.update_enabled()
@@ -211,13 +214,25 @@ class RunActions(QObject):
 
     # ---- session --------------------------------------------------------------------------
     def _on_run_started(self, run_dir: str, _config) -> None:
-        if run_dir != self._shown_run:
+        self._fresh_run = run_dir != self._shown_run
+        self._trained = False
+        if self._fresh_run:
             self._clear_views()  # a different run: its curves must not join the old ones
         self._shown_run = run_dir
-        self._settings.add_recent_run(run_dir)
         self.update_enabled()
 
+    def _on_progress(self, _progress) -> None:
+        if not self._trained and self._shown_run:
+            self._trained = True
+            self._settings.add_recent_run(self._shown_run)
+
     def _on_finished(self, _run_dir: str) -> None:
+        if self._fresh_run and not self._trained and not self._after_idle:
+            # Nothing was trained (no data, cancelled download...): there is no run to
+            # continue, so Train must start afresh rather than resume an empty folder.
+            self._panel.clear_run()
+            self._shown_run = None
+        self._fresh_run = False
         pending, self._after_idle = self._after_idle, []
         for start in pending:
             start()

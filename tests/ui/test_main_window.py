@@ -295,3 +295,32 @@ def test_open_run_folder_and_save_checkpoint_now(qtbot, window, fake_engine, mon
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         window.training_panel.stop_action.trigger()
     assert not window.runs.save_checkpoint.isEnabled()
+
+
+def test_a_run_that_never_trained_leaves_the_new_run_form(qtbot, window, fake_engine,
+                                                          monkeypatch):
+    fake_engine.failure = fake_engine.DataUnavailableError("https://example.org/f.gz", "/d/f.gz")
+    monkeypatch.setattr(MissingDataDialog, "exec", lambda self: 0)
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        click(qtbot, window.training_panel.train_button)
+    panel = window.training_panel
+    assert panel.run_dir is None and panel.train_button.text() == "Train"
+    assert panel.batch_size.isEnabled()
+    assert window.settings.recent_runs() == []
+
+
+def test_try_again_after_missing_data_starts_a_new_run(qtbot, window, fake_engine, monkeypatch):
+    from gan_studio.ui.missing_data_dialog import RETRY
+
+    fake_engine.failure = fake_engine.DataUnavailableError("https://example.org/f.gz", "/d/f.gz")
+
+    def retry(dialog):
+        fake_engine.failure = None  # the user put the file in place
+        return RETRY
+
+    monkeypatch.setattr(MissingDataDialog, "exec", retry)
+    click(qtbot, window.training_panel.train_button)
+    qtbot.waitUntil(lambda: len(fake_engine.runs) == 2 and not window.session.busy,
+                    timeout=10000)
+    assert fake_engine.resumed == []
+    assert window.loss_plot.point_count == 12
