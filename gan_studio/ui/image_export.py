@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QSpinBox,
     QWidget,
 )
@@ -86,12 +87,26 @@ def save_gif(path: str, images: list[np.ndarray], scale: int = 1,
 
 def ask_save_path(parent: QWidget | None, title: str, start_dir: str, default_name: str,
                   name_filter: str, suffix: str) -> str | None:
-    """Asks where to save (the dialog confirms overwriting); adds `suffix` if it is missing."""
+    """Asks where to save; adds `suffix` if it is missing.
+
+    The file dialog confirms overwriting the name typed; when the suffix is added here, an
+    existing file of the completed name is confirmed here.
+    """
     path, _ = QFileDialog.getSaveFileName(parent, title, os.path.join(start_dir, default_name),
                                           name_filter)
     if not path:
         return None
-    return path if path.lower().endswith(suffix) else path + suffix
+    if path.lower().endswith(suffix):
+        return path
+    path += suffix
+    if os.path.exists(path):
+        answer = QMessageBox.question(
+            parent, title, f"{os.path.basename(path)} already exists. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+    return path
 
 
 class ScaleDialog(QDialog):

@@ -214,3 +214,19 @@ def test_missing_data_dialog_names_url_file_and_folder(qtbot, monkeypatch, tmp_p
     assert opened == [str(folder)] and folder.is_dir()
     dialog.retry_button.click()
     assert dialog.result() == RETRY
+
+
+def test_added_suffix_confirms_overwriting(qtbot, tmp_path, monkeypatch, message_boxes):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from gan_studio.ui.image_export import ask_save_path
+
+    (tmp_path / "grid.png").write_bytes(b"old")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "grid"), "PNG"))
+    assert ask_save_path(None, "Save", str(tmp_path), "x.png", "", ".png") == str(
+        tmp_path / "grid.png")
+    assert message_boxes[-1][0] == "question"
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert ask_save_path(None, "Save", str(tmp_path), "x.png", "", ".png") is None
