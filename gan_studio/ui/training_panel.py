@@ -268,8 +268,8 @@ class TrainingPanel(QWidget):
         self.dataset.set_locked(not editable_run)
         for widget in self._hyper_widgets:
             widget.setEnabled(editable_run)
-        self.epochs.setEnabled(idle)
-        self.max_steps.setEnabled(idle)
+        self.epochs.setEnabled(idle)  # continuing a run may raise its epoch target
+        self.max_steps.setEnabled(editable_run)
 
 
 def _action_button(action: QAction) -> QPushButton:
