@@ -31,11 +31,12 @@ from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.numpy_layers import (
     ACTIVATIONS,
+    Activation,
     Affine,
     Buffers,
     ConvTranspose,
     Dense,
-    activate,
+    Reshape,
     batchnorm_affine,
 )
 
@@ -43,32 +44,6 @@ OPS_KEY = "__ops__"
 CACHED_BATCH = 16  # batches up to this size reuse per-thread scratch buffers
 CHUNK = 64  # bigger batches run in chunks of this many, which bounds the scratch memory
 _ACTIVATION_OPS = ("leaky_relu", "relu", "tanh", "sigmoid")
-
-
-class _Activation:
-    def __init__(self, kind: str, alpha: float = 0.0):
-        self.kind, self.alpha = kind, alpha
-
-    def output_shape(self, shape):
-        return shape
-
-    def __call__(self, x, buffers, out=None):
-        scratch = buffers.get(id(self), "tmp", x.shape) if self.kind == "leaky_relu" else None
-        activate(x, self.kind, self.alpha, scratch)  # x is always a buffer of ours
-        return x
-
-
-class _Reshape:
-    def __init__(self, shape):
-        self.shape = tuple(int(s) for s in shape)
-
-    def output_shape(self, shape):
-        if int(np.prod(shape)) != int(np.prod(self.shape)):
-            raise ValueError(f"cannot reshape {shape} to {self.shape}")
-        return self.shape
-
-    def __call__(self, x, buffers, out=None):
-        return x.reshape((len(x),) + self.shape)
 
 
 class NumpyGenerator:
@@ -81,13 +56,22 @@ class NumpyGenerator:
         ops: the op list (see the module docstring).
         arrays: the arrays the ops name.
 
+    Attributes:
+        latent_dim: the size of z.
+        output_shape: (H, W, C) of one image.
+        feature_dim: the width of `features(z)`.
+
     Raises:
         ValueError: if the op list is malformed, names a missing array, or its shapes disagree.
     """
 
     def __init__(self, ops: list[dict], arrays: Mapping[str, np.ndarray]):
-        self._ops = json.loads(json.dumps(ops))  # a private, JSON-able copy
-        self._arrays = {key: np.array(arrays[key], np.float32) for key in _array_keys(self._ops, arrays)}
+        try:
+            self._ops = json.loads(json.dumps(ops))  # a private copy, JSON-able by construction
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"the op list is not JSON-able: {err}") from None
+        self._arrays = {key: np.array(arrays[key], np.float32)
+                        for key in _array_keys(self._ops, arrays)}
         self._steps, self._feature_steps = _plan(self._ops, self._arrays)
         self._local = threading.local()
         shape = (self._steps[0].kernel.shape[0],)
@@ -243,7 +227,7 @@ def _layer(op: dict, kind: str, arrays: dict, steps: list):
             return None
         return Affine(scale, shift)
     if kind in _ACTIVATION_OPS:
-        return _Activation(kind, float(op.get("alpha", 0.0)))
+        return Activation(kind, float(op.get("alpha", 0.0)))
     if kind == "reshape":
-        return _Reshape(op["shape"])
+        return Reshape(op["shape"])
     raise ValueError(f"unknown op {kind!r}")

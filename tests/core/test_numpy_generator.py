@@ -27,15 +27,28 @@ def naive_conv_transpose(x, kernel, stride, padding):
 
 @pytest.mark.parametrize("k,stride", [(5, 1), (5, 2), (4, 2), (3, 3), (2, 3), (1, 1)])
 @pytest.mark.parametrize("padding", ["same", "valid"])
-def test_conv_transpose_matches_the_definition(k, stride, padding):
+@pytest.mark.parametrize("method", ["cols", "taps"])
+def test_conv_transpose_matches_the_definition(k, stride, padding, method):
     rng = np.random.default_rng(k * 10 + stride)
     x = rng.standard_normal((2, 4, 4, 3)).astype(np.float32)
     kernel = rng.standard_normal((k, k, 5, 3)).astype(np.float32)
-    layer = ConvTranspose(kernel, None, (stride, stride), padding)
+    layer = ConvTranspose(kernel, None, (stride, stride), padding, method=method)
     got = layer(x, Buffers())
     expected = naive_conv_transpose(x, kernel, stride, padding)
     assert got.shape == expected.shape == (2,) + layer.output_shape((4, 4, 3))
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_conv_transpose_methods_agree_on_rectangles(padding):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 4, 6)).astype(np.float32)
+    kernel = rng.standard_normal((3, 5, 16, 6)).astype(np.float32)
+    bias = rng.standard_normal(16).astype(np.float32)
+    cols = ConvTranspose(kernel, bias, (1, 2), padding, "relu", method="cols")
+    taps = ConvTranspose(kernel, bias, (1, 2), padding, "relu")
+    assert taps.method == "taps"
+    np.testing.assert_allclose(taps(x, Buffers()), cols(x, Buffers()), atol=1e-5)
 
 
 def tiny_ops(rng, latent=6, bias=False):
