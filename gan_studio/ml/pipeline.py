@@ -33,6 +33,11 @@ def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1):
     tf = import_tensorflow()
     indices = tf.data.Dataset.from_tensor_slices(order.astype(np.int64))
     indices = indices.batch(steps_per_call)
-    gathered = indices.map(lambda idx: tf.gather(images, idx),
-                           num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return gathered.prefetch(2)
+    # A gather from memory is cheap: one map thread and a fixed prefetch keep the next batch
+    # ready. Autotuning is off because its thread made dropping the iterator mid-epoch (a stop)
+    # wait for up to a minute.
+    gathered = indices.map(lambda idx: tf.gather(images, idx), num_parallel_calls=1,
+                           deterministic=True).prefetch(2)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return gathered.with_options(options)

@@ -80,7 +80,9 @@ class Trainer:
             config.dataset = os.path.abspath(config.dataset)
         run_dir = runs.new_run_dir(config)
         config.save(os.path.join(run_dir, runs.CONFIG_FILE))
-        return cls(config, run_dir, **kwargs)
+        trainer = cls(config, run_dir, **kwargs)
+        trainer._fresh_run = True
+        return trainer
 
     @classmethod
     def resume(cls, run_dir: str, epochs: int | None = None, max_steps: int | None = None,
@@ -167,14 +169,17 @@ class Trainer:
             DatasetError: if the data cannot be loaded.
             TrainingError: on non-finite losses with `on_nan="raise"`, or a bad checkpoint.
         """
-        tf_images = None
-        images = self._load_data()
-        if self.config.channels is None or self.config.image_size != images.shape[1]:
-            self.config.channels = int(images.shape[-1])
-            if images.shape[1] in (28, 32, 64, 128):
-                self.config.image_size = int(images.shape[1])
-            self.config.save(os.path.join(self.run_dir, runs.CONFIG_FILE))
-        self._build(images.shape[1:])
+        try:
+            images = self._load_data()
+            if self.config.channels is None or self.config.image_size != images.shape[1]:
+                self.config.channels = int(images.shape[-1])
+                if images.shape[1] in (28, 32, 64, 128):
+                    self.config.image_size = int(images.shape[1])
+                self.config.save(os.path.join(self.run_dir, runs.CONFIG_FILE))
+            self._build(images.shape[1:])
+        except BaseException:
+            self._discard_if_empty()
+            raise
         from gan_studio.ml.device import import_tensorflow
 
         tf = import_tensorflow()
@@ -186,6 +191,15 @@ class Trainer:
             return self._loop(tf_images, len(images), outputs)
         finally:
             outputs.close()
+
+    def _discard_if_empty(self) -> None:
+        """Removes a new run's folder when it failed before training (offline, bad data)."""
+        import shutil
+
+        from gan_studio.ml.checkpoints import list_checkpoints
+
+        if getattr(self, "_fresh_run", False) and not list_checkpoints(self.run_dir):
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _total_steps(self, steps_per_epoch: int) -> int:
         total = self.config.epochs * steps_per_epoch

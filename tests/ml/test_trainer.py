@@ -145,3 +145,13 @@ def test_generator_snapshots_reach_the_callback(tiny_config):
     # One at the start, one at the epoch's end (6 steps = 1 epoch), and the weights moved.
     assert len(seen) >= 2
     assert not np.array_equal(seen[0], seen[-1])
+
+
+def test_a_run_that_fails_before_training_leaves_no_folder(tmp_path):
+    from gan_studio.ml.data import DatasetError
+
+    config = TrainConfig(dataset=str(tmp_path / "no_such_folder"), runs_dir=str(tmp_path / "runs"))
+    trainer = Trainer.create(config)
+    with pytest.raises(DatasetError):
+        trainer.run()
+    assert not os.path.exists(trainer.run_dir)
