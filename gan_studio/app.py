@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(list(sys.argv if argv is None else argv))
+    args = list(sys.argv if argv is None else argv)
+    # argv[0] becomes the X11 WM_CLASS instance that the .desktop file's StartupWMClass matches,
+    # whichever launcher (gan-studio, gan-studio-gui, the frozen "GAN Studio") started us.
+    args[:1] = ["gan-studio"]
+    app = QApplication.instance() or QApplication(args)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(DESKTOP_FILE)
     app.setStyle("Fusion")
