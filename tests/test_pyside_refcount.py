@@ -3,11 +3,11 @@ Qt call that returns None until the interpreter aborts ("Fatal Python error: non
 
 import sys
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QTimer
 
 
-def test_qt_calls_returning_none_keep_nones_refcount():
-    app = QCoreApplication.instance() or QCoreApplication([])
+def test_qt_calls_returning_none_keep_nones_refcount(qapp):
+    app = qapp
     timer = QTimer()
     before = sys.getrefcount(None)
     for i in range(20000):
