@@ -1,0 +1,116 @@
+"""Training in the window vs headless, and how late the GUI thread gets while the window trains.
+
+    python tests/benchmarks/gui_throughput.py --data-dir /tmp/kcache [--rounds 3 --steps 40]
+
+Figure 2: images/s of the same MNIST run (default preset) trained through the real window
+(live loss curves and sample grids, explorer idle) ÷ trained headless by the same Trainer, run
+alternately in one process. Figure 3: a 10 ms timer on the GUI thread measures its own
+lateness while the window trains (p50, p99, max). Runs offscreen unless DISPLAY is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def images_per_second(run_dir: str, warmup: int, steps: int, batch: int) -> float:
+    from gan_studio.ml.runs import read_metrics
+
+    metrics = read_metrics(run_dir)
+    times = dict(zip(metrics["step"].tolist(), metrics["time"].tolist()))
+    return steps * batch / (times[warmup + steps] - times[warmup])
+
+
+class LatenessProbe:
+    """A 10 ms precise timer on the GUI thread that records how late each tick is."""
+
+    def __init__(self):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.late: list[float] = []
+        self._last = None
+
+    def _tick(self):
+        now = time.perf_counter()
+        if self._last is not None:
+            self.late.append(max(0.0, now - self._last - 0.010) * 1000)
+        self._last = now
+
+    def start(self):
+        self.late, self._last = [], None
+        self.timer.start()
+
+    def stop(self):
+        self.timer.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=40)
+    args = parser.parse_args()
+
+    from PySide6.QtCore import QEventLoop, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ui.main_window import MainWindow
+    from gan_studio.ui.settings import AppSettings
+
+    _app = QApplication([])  # kept alive for the whole run
+    workdir = tempfile.mkdtemp()
+    settings = AppSettings(QSettings(os.path.join(workdir, "s.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=settings)
+    window.resize(1400, 900)
+    window.show()
+    warmup = 3
+    config = TrainConfig(dataset="mnist", data_dir=args.data_dir,
+                         runs_dir=os.path.join(workdir, "runs"),
+                         max_steps=warmup + args.steps).resolved()
+    gui, headless, lateness, run_dirs = [], [], [], []
+    window.session.run_started.connect(lambda run_dir, _config: run_dirs.append(run_dir))
+    for r in range(args.rounds):
+        trainer = Trainer.create(config)
+        trainer.run()
+        headless.append(images_per_second(trainer.run_dir, warmup, args.steps, config.batch_size))
+
+        loop = QEventLoop()
+        window.session.finished.connect(loop.quit)
+        probe = LatenessProbe()
+        probe.start()
+        window.session.train(config)
+        loop.exec()
+        probe.stop()
+        window.session.finished.disconnect(loop.quit)
+        gui.append(images_per_second(run_dirs[-1], warmup, args.steps, config.batch_size))
+        lateness.extend(probe.late)
+        print(f"round {r + 1}: headless {headless[-1]:.1f} img/s, window {gui[-1]:.1f} img/s, "
+              f"ratio {gui[-1] / headless[-1]:.3f}", flush=True)
+    late = np.array(lateness)
+    print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, MNIST batch {config.batch_size}")
+    print(f"figure 2: window / headless = {statistics.median(gui) / statistics.median(headless):.3f}"
+          f" (median {statistics.median(gui):.1f} vs {statistics.median(headless):.1f} img/s)")
+    print(f"figure 3: GUI-thread lateness while training: p50 {np.percentile(late, 50):.1f} ms, "
+          f"p99 {np.percentile(late, 99):.1f} ms, max {late.max():.1f} ms over {len(late)} ticks")
+    window.shutdown()
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
