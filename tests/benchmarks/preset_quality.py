@@ -20,7 +20,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: int):
+def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: int,
+              batch_size: int | None = None):
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.control import TrainControl
     from gan_studio.ml.trainer import Trainer
@@ -36,7 +37,7 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
         if time.monotonic() - state["start"] >= minutes * 60:
             control.stop()
 
-    config = TrainConfig(dataset="mnist", preset=preset, epochs=1000, seed=seed,
+    config = TrainConfig(dataset="mnist", preset=preset, epochs=1000, seed=seed, batch_size=batch_size,
                          data_dir=data_dir, runs_dir=runs_dir, sample_every_steps=10**9,
                          sample_every_seconds=10**9)
     trainer = Trainer.create(config, report=report, control=control)
@@ -49,7 +50,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", required=True, help="Keras-layout cache holding mnist.npz")
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--presets", default="tutorial,paper")
+    parser.add_argument("--presets", default="tutorial,paper",
+                        help="comma-separated presets; PRESET:BATCH overrides the batch size")
     parser.add_argument("--samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -70,8 +72,9 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as runs_dir:
         for preset in args.presets.split(","):
-            generator, steps, ips = train_for(preset, args.minutes, args.data_dir, runs_dir,
-                                              args.seed)
+            name, _, batch = preset.partition(":")
+            generator, steps, ips = train_for(name, args.minutes, args.data_dir, runs_dir,
+                                              args.seed, int(batch) if batch else None)
             images = generate_images(generator, args.samples, seed=args.seed + 1)[..., None]
             results[preset] = quality(classifier, test.images, images)
             print(f"{preset:>9}: {args.minutes:g} min, {steps} steps, {ips:.0f} img/s -> "
