@@ -89,3 +89,36 @@ def test_console_script_runs_info(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "TensorFlow" in out.stdout and "Device" in out.stdout and str(tmp_path) in out.stdout
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_0(tmp_path, data_dir):
+    import signal
+    import time
+
+    runs_dir = tmp_path / "runs"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gan_studio.cli", "train", "--dataset", "mnist", "--data-dir",
+         data_dir, "--batch-size", "8", "--epochs", "1000", "--run-dir", str(runs_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        deadline = time.time() + 120
+        metrics = None
+        while time.time() < deadline:  # wait until a few steps are logged
+            found = list(runs_dir.glob("*/metrics.csv"))
+            if found and len(found[0].read_text().splitlines()) > 3:
+                metrics = found[0]
+                break
+            time.sleep(0.2)
+        assert metrics is not None, "training did not start"
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, out
+    assert "Stopped" in out and "Traceback" not in out
+    from gan_studio.ml.checkpoints import list_checkpoints
+    from gan_studio.ml.runs import read_metrics
+
+    run = str(metrics.parent)
+    assert list_checkpoints(run)[-1][0] == read_metrics(run)["step"][-1]
