@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from importlib import metadata
 
 from PySide6.QtCore import QObject, Signal
 
 from gan_studio.workers.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_NICENESS = 10
+
+
+def lower_thread_priority(niceness: int = BACKGROUND_NICENESS) -> bool:
+    """Lowers the calling thread's CPU priority (Linux; elsewhere a no-op).
+
+    Linux threads inherit their creator's nice value, so calling this on the thread that first
+    starts TensorFlow's runtime puts TensorFlow's thread pools in the background too: training
+    then takes whatever CPU the window and the latent explorer leave.
+
+    Args:
+        niceness: the nice value to set (higher is lower priority).
+
+    Returns:
+        Whether the priority was changed.
+    """
+    if not hasattr(os, "setpriority") or not os.path.isdir("/proc/self/task"):
+        return False
+    try:
+        tid = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, tid) >= niceness:
+            return False
+        os.setpriority(os.PRIO_PROCESS, tid, niceness)
+    except OSError as exc:  # e.g. a sandbox that forbids it: run at normal priority
+        log.debug("cannot lower the thread's priority: %s", exc)
+        return False
+    return True
 
 
 def package_version(name: str) -> str:
@@ -26,6 +59,7 @@ def load_tensorflow() -> str:
     Raises:
         ImportError: if TensorFlow or the engine cannot be imported.
     """
+    lower_thread_priority()  # before TensorFlow makes its thread pools, which inherit it
     from gan_studio.ml.device import describe_device  # TensorFlow loads here (seconds)
 
     return describe_device()

@@ -25,8 +25,8 @@ class TrainingSession(QObject):
 
     Signals:
         state_changed(str): one of `idle`, `starting`, `training`, `paused`, `stopping`.
-        progress, grid, event, error, data_missing, download, run_started, finished: as
-            `TrainingWorker`'s.
+        progress, grid, event, error, data_missing, download, run_started, generator,
+            finished: as `TrainingWorker`'s.
 
     Args:
         engine_loader: passed to `TrainingWorker` (tests pass a fake engine).
@@ -41,6 +41,7 @@ class TrainingSession(QObject):
     data_missing = Signal(str, str, str)
     download = Signal(object, object)
     run_started = Signal(str, object)
+    generator = Signal(object)
     finished = Signal(str)
 
     def __init__(self, engine_loader: Callable[[], Any] | None = None,
@@ -53,7 +54,7 @@ class TrainingSession(QObject):
         self._thread.setObjectName("training")
         self._worker = TrainingWorker(engine_loader)
         self._worker.moveToThread(self._thread)
-        for name in ("grid", "error", "data_missing", "download"):
+        for name in ("grid", "error", "data_missing", "download", "generator"):
             getattr(self._worker, name).connect(getattr(self, name))
         self._worker.progress.connect(self._on_progress)
         self._worker.event.connect(self._on_event)

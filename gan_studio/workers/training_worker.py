@@ -16,7 +16,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.progress import Event, Progress, SampleGrid
+from gan_studio.workers.explorer_snapshots import GeneratorSnapshots
 from gan_studio.workers.tasks import describe_exception
+from gan_studio.workers.tf_loader import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +35,17 @@ def load_engine() -> SimpleNamespace:
     """Imports the training engine (and with it TensorFlow); call it on a worker thread.
 
     Returns:
-        A namespace with `Trainer`, `TrainControl`, `DataUnavailableError` and
-        `DatasetCancelledError`.
+        A namespace with `Trainer`, `TrainControl`, `DataUnavailableError`,
+        `DatasetCancelledError` and `numpy_generator_from_keras` (for generator snapshots).
     """
     from gan_studio.ml.data import DatasetCancelledError, DataUnavailableError
+    from gan_studio.ml.numpy_export import numpy_generator_from_keras
     from gan_studio.ml.trainer import TrainControl, Trainer
 
     return SimpleNamespace(Trainer=Trainer, TrainControl=TrainControl,
                            DataUnavailableError=DataUnavailableError,
-                           DatasetCancelledError=DatasetCancelledError)
+                           DatasetCancelledError=DatasetCancelledError,
+                           numpy_generator_from_keras=numpy_generator_from_keras)
 
 
 def merge_progress(older: Progress, newer: Progress) -> Progress:
@@ -107,6 +111,8 @@ class TrainingWorker(QObject):
         data_missing(str, str, str): url, file and folder of a data set that could not be fetched.
         download(object, object): bytes done and total (total may be 0 when unknown).
         run_started(str, object): the run folder and the resolved `TrainConfig`.
+        generator(object): a `NumpyGenerator` copy of the generator being trained, at most
+            once a second (when the engine offers snapshots) and once more at the end.
         finished(str): the run folder ("" if none was created), after every run, failed or not.
 
     Args:
@@ -120,6 +126,7 @@ class TrainingWorker(QObject):
     data_missing = Signal(str, str, str)
     download = Signal(object, object)
     run_started = Signal(str, object)
+    generator = Signal(object)
     finished = Signal(str)
 
     _start_requested = Signal(object)
@@ -193,8 +200,10 @@ class TrainingWorker(QObject):
         progress = _Coalescer(self.progress.emit, PROGRESS_INTERVAL, merge_progress)
         grids = _Coalescer(self.grid.emit, GRID_INTERVAL)
         downloads = _Coalescer(lambda pair: self.download.emit(*pair), DOWNLOAD_INTERVAL)
+        snapshots = None
         run_dir = ""
         engine = None
+        lower_thread_priority()  # training yields the CPU to the window and the explorer
         try:
             engine = self._engine_loader()
             control = self._make_control(engine)
@@ -205,6 +214,10 @@ class TrainingWorker(QObject):
                                     self.event.emit(e)),
                 control=control,
                 download_progress=lambda done, total: self._on_download(downloads, done, total))
+            convert = getattr(engine, "numpy_generator_from_keras", None)
+            if convert is not None:
+                snapshots = GeneratorSnapshots(convert, self.generator.emit)
+                callbacks["on_generator"] = snapshots.offer
             trainer = make_trainer(engine, callbacks)
             run_dir = str(trainer.run_dir)
             self.run_started.emit(run_dir, trainer.config)
@@ -215,6 +228,8 @@ class TrainingWorker(QObject):
             progress.flush()
             grids.flush()
             downloads.flush()
+            if snapshots is not None:
+                snapshots.flush()
             with self._lock:
                 self._control = None
             self.finished.emit(run_dir)

@@ -1,0 +1,278 @@
+"""The explorer's workers: latest-request rendering, directions, snapshots, latent files."""
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+from gan_studio.core.config import TrainConfig
+from gan_studio.core.numpy_generator import NumpyGenerator
+from gan_studio.workers import explorer_snapshots
+from gan_studio.workers.explorer_directions import DirectionsService, compute_directions
+from gan_studio.workers.explorer_files import (
+    LatentFileError,
+    load_latents,
+    save_animation,
+    save_latents,
+)
+from gan_studio.workers.explorer_renderer import PREVIEW, STRIP, ExplorerRenderer
+from gan_studio.workers.explorer_slots import LatestSlots
+from gan_studio.workers.explorer_snapshots import GeneratorSnapshots
+from gan_studio.workers.explorer_sources import run_grid_latents
+from gan_studio.workers.training_session import TrainingSession
+
+
+def tiny_generator(latent=8, channels=1, seed=0):
+    """Dense -> (2, 2, 8) -> ConvT 4 s2 -> LReLU -> ConvT C s2 tanh: latents to 8x8xC images."""
+    rng = np.random.default_rng(seed)
+    arrays = {"w": rng.standard_normal((latent, 32)), "k1": rng.standard_normal((3, 3, 4, 8)),
+              "k2": rng.standard_normal((3, 3, channels, 4))}
+    ops = [{"op": "dense", "kernel": "w", "bias": None},
+           {"op": "leaky_relu", "alpha": 0.2},
+           {"op": "reshape", "shape": [2, 2, 8]},
+           {"op": "conv_transpose", "kernel": "k1", "bias": None, "strides": [2, 2]},
+           {"op": "leaky_relu", "alpha": 0.2},
+           {"op": "conv_transpose", "kernel": "k2", "bias": None, "strides": [2, 2],
+            "activation": "tanh"}]
+    return NumpyGenerator(ops, arrays)
+
+
+class SlowGenerator:
+    """Wraps a generator so that each render takes at least `delay` seconds."""
+
+    def __init__(self, generator, delay=0.005):
+        self._generator, self._delay = generator, delay
+        self.latent_dim, self.output_shape = generator.latent_dim, generator.output_shape
+        self.calls = 0
+
+    def render_uint8(self, z):
+        self.calls += 1
+        time.sleep(self._delay)
+        return self._generator.render_uint8(z)
+
+    def features(self, z):
+        return self._generator.features(z)
+
+
+def test_slots_keep_the_newest_request_and_wake_once():
+    slots = LatestSlots(["preview", "strip"])
+    wakes = [slots.put("preview", i)[1] for i in range(100)]
+    assert wakes == [True] + [False] * 99  # one wake-up, however many requests
+    slots.put("strip", "s")
+    assert slots.replaced == 99
+    assert slots.take().payload == 99  # the most urgent channel first, newest request only
+    assert slots.take().payload == "s"
+    assert slots.take() is None
+    assert slots.put("strip", "again")[1]  # drained: the next request wakes the worker again
+
+
+@pytest.fixture
+def renderer(qtbot):
+    renderer = ExplorerRenderer()
+    yield renderer
+    renderer.shutdown()
+    assert not renderer.running
+
+
+def test_rapid_requests_render_far_fewer_and_always_the_last(qtbot, renderer):
+    generator = SlowGenerator(tiny_generator())
+    results = []
+    renderer.rendered.connect(results.append)
+    latents = np.random.default_rng(1).standard_normal((100, 8)).astype(np.float32)
+    ids = [renderer.request(PREVIEW, generator, z) for z in latents]
+    qtbot.waitUntil(lambda: bool(results) and results[-1].request_id == ids[-1], timeout=10000)
+    qtbot.wait(50)
+    assert len(results) < 20, len(results)  # 100 asked, a handful drawn
+    assert generator.calls == len(results)
+    assert [r.request_id for r in results] == sorted(r.request_id for r in results)
+    last = results[-1]
+    np.testing.assert_array_equal(last.latents[0], latents[-1])
+    np.testing.assert_array_equal(last.images[0], tiny_generator().render_uint8(latents[-1:])[0, ..., 0])
+    assert renderer.replaced >= 100 - len(results) - 1
+
+
+def test_a_batch_lets_the_preview_go_first(qtbot, renderer):
+    generator = SlowGenerator(tiny_generator(), delay=0.02)
+    order = []
+    renderer.rendered.connect(lambda r: order.append(r.channel))
+    strip = np.random.default_rng(2).standard_normal((16, 8)).astype(np.float32)
+    renderer.request(STRIP, generator, strip)
+    qtbot.wait(30)
+    renderer.request(PREVIEW, generator, strip[0])
+    qtbot.waitUntil(lambda: STRIP in order, timeout=10000)
+    assert order == [PREVIEW, STRIP]  # the preview did not wait for the 16 frames
+
+
+def test_batches_render_the_same_pixels_as_single_frames(qtbot, renderer):
+    generator = tiny_generator(channels=3)
+    results = []
+    renderer.rendered.connect(results.append)
+    latents = np.random.default_rng(3).standard_normal((7, 8)).astype(np.float32)
+    renderer.request(STRIP, generator, latents)
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    assert results[0].images.shape == (7, 8, 8, 3)
+    for i, z in enumerate(latents):
+        np.testing.assert_array_equal(results[0].images[i], generator.render_uint8(z[None])[0])
+
+
+def test_directions_are_found_in_the_background(qtbot):
+    service = DirectionsService(samples=300)
+    try:
+        generator = tiny_generator()
+        with qtbot.waitSignal(service.ready, timeout=20000) as ready:
+            service.compute(generator)
+        result = ready.args[0]
+        assert result.renderer is generator
+        vectors = result.directions.vectors
+        assert vectors.shape == (8, 8)  # capped by the latent size
+        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+        assert np.all(np.diff(result.directions.explained_ratio) <= 1e-6)
+        np.testing.assert_array_equal(vectors, compute_directions(generator, 300).vectors)
+    finally:
+        service.shutdown()
+
+
+def test_snapshots_are_throttled_and_the_last_is_kept(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(explorer_snapshots.time, "monotonic", lambda: now[0])
+    sent = []
+    snapshots = GeneratorSnapshots(lambda model: ("copy", model), sent.append)
+    for step in range(5):
+        snapshots.offer(step)
+        now[0] += 0.3
+    assert sent == [("copy", 0), ("copy", 4)]  # 0 at once, 4 once a second had passed
+    snapshots.offer(5)
+    snapshots.flush()
+    assert sent[-1] == ("copy", 5)
+
+
+def test_a_generator_that_cannot_be_copied_is_skipped():
+    sent = []
+
+    def refuse(_model):
+        raise ValueError("unsupported layer")
+
+    snapshots = GeneratorSnapshots(refuse, sent.append)
+    snapshots.offer("model")
+    snapshots.flush()
+    assert sent == []
+
+
+def test_training_sends_generator_snapshots(qtbot, fake_engine, tmp_path):
+    original = fake_engine.Trainer
+
+    class Trainer:
+        @classmethod
+        def create(cls, config, on_generator=None, **kwargs):
+            trainer = original.create(config, **kwargs)
+            report = trainer.report
+            trainer.report = lambda p: (report(p), on_generator(f"model@{p.step}"))
+            return trainer
+
+    fake_engine.Trainer = Trainer
+    fake_engine.numpy_generator_from_keras = lambda model: {"copy of": model}
+    session = TrainingSession(fake_engine)
+    snapshots = []
+    session.generator.connect(snapshots.append)
+    try:
+        with qtbot.waitSignal(session.finished, timeout=10000):
+            session.train(TrainConfig(dataset="mnist", runs_dir=str(tmp_path), epochs=2,
+                                      batch_size=8))
+    finally:
+        session.shutdown()
+    assert snapshots[0] == {"copy of": "model@1"}
+    assert snapshots[-1] == {"copy of": "model@8"}  # the final weights always arrive
+    assert len(snapshots) <= 3
+
+
+def test_training_thread_runs_at_lower_priority(qtbot, fake_engine, tmp_path):
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("Linux only")
+    seen = []
+    original = fake_engine.Trainer.create
+
+    def create(config, **kwargs):
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return original(config, **kwargs)
+
+    fake_engine.Trainer.create = staticmethod(create)
+    session = TrainingSession(fake_engine)
+    try:
+        with qtbot.waitSignal(session.finished, timeout=10000):
+            session.train(TrainConfig(dataset="mnist", runs_dir=str(tmp_path), epochs=1,
+                                      batch_size=8))
+    finally:
+        session.shutdown()
+    assert seen and seen[0] >= 10
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 10  # not the GUI's
+
+
+# ---- files ------------------------------------------------------------------------------------
+def test_latents_round_trip(tmp_path):
+    one = np.random.default_rng(0).standard_normal(8).astype(np.float32)
+    save_latents(tmp_path / "one.npy", one)
+    np.testing.assert_array_equal(load_latents(tmp_path / "one.npy", 8), one[None])
+    many = np.random.default_rng(1).standard_normal((5, 8))
+    save_latents(tmp_path / "many.npy", many)
+    loaded = load_latents(tmp_path / "many.npy")
+    assert loaded.dtype == np.float32 and loaded.shape == (5, 8)
+    np.testing.assert_array_equal(loaded, many.astype(np.float32))
+    assert sorted(os.listdir(tmp_path)) == ["many.npy", "one.npy"]  # no temporary files left
+
+
+@pytest.mark.parametrize("content,message", [
+    (np.array([{"evil": 1}], dtype=object), "not a readable"),
+    (np.zeros((2, 7), np.float32), "size 7"),
+    (np.full(8, np.nan, np.float32), "NaN"),
+    (np.array([1e39] * 8, np.float64), "NaN or infinite"),
+    (np.zeros((2, 2, 8), np.float32), "shape"),
+    (np.zeros(8, bool), "not numbers"),
+    (np.array(["a"] * 8), "not numbers"),
+    (np.zeros((0, 8), np.float32), "shape"),
+])
+def test_bad_latent_files_are_refused(tmp_path, content, message):
+    path = tmp_path / "bad.npy"
+    np.save(path, content, allow_pickle=True)
+    with pytest.raises(LatentFileError, match=message):
+        load_latents(path, 8)
+
+
+def test_files_that_are_not_npy_are_refused(tmp_path):
+    (tmp_path / "text.npy").write_text("hello")
+    with pytest.raises(LatentFileError, match="not a readable"):
+        load_latents(tmp_path / "text.npy", 8)
+    np.savez(tmp_path / "archive.npy", a=np.zeros(8))
+    with pytest.raises(LatentFileError):
+        load_latents(tmp_path / "archive.npy", 8)
+    with pytest.raises(LatentFileError, match="not a readable"):
+        load_latents(tmp_path / "missing.npy", 8)
+
+
+@pytest.mark.parametrize("ext", [".gif", ".png", ".webp"])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_animations_keep_every_frame_and_pixel(tmp_path, ext, channels):
+    rng = np.random.default_rng(channels)
+    shape = (9, 6, 5) if channels == 1 else (9, 6, 5, 3)
+    frames = rng.integers(0, 256, shape, dtype=np.uint8)
+    path = tmp_path / f"a{ext}"
+    assert save_animation(path, frames, fps=20, loop=True, scale=3) == 9
+    with Image.open(path) as image:
+        mode = "L" if channels == 1 else "RGB"
+        got = [np.asarray(f.convert(mode)) for f in ImageSequence.Iterator(image)]
+        assert image.info.get("loop") == 0
+    assert len(got) == 9
+    for frame, expected in zip(got, frames):
+        np.testing.assert_array_equal(frame, np.repeat(np.repeat(expected, 3, 0), 3, 1))
+
+
+def test_run_grid_latents_match_the_trainers_noise(tmp_path):
+    config = TrainConfig(dataset="mnist", seed=7, grid_size=3).resolved()
+    config.save(tmp_path / "config.json")
+    latents = run_grid_latents(str(tmp_path), 100)
+    expected = np.random.default_rng(7).standard_normal((9, 100)).astype("float32")
+    np.testing.assert_array_equal(latents, expected)
+    assert run_grid_latents(str(tmp_path), 64) is None
+    assert run_grid_latents(str(tmp_path / "nothing"), 100) is None
