@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 
-from gan_studio.ml.runs import CHECKPOINT_DIR
+from gan_studio.core.config import ConfigError, TrainConfig
+from gan_studio.ml.runs import CHECKPOINT_DIR, CONFIG_FILE
 
 MILESTONE_DIR = "milestones"
 _STEP_RE = re.compile(r"-(\d+)$")
@@ -82,3 +83,26 @@ def latest_checkpoint(run_dir: str | os.PathLike) -> str | None:
     """Returns the newest checkpoint prefix of a run, or None."""
     items = list_checkpoints(run_dir)
     return items[-1][1] if items else None
+
+
+def load_run(run_dir: str, checkpoint: str | None = None, error: type[Exception] = ValueError,
+             missing: str = "has no checkpoint yet") -> tuple[TrainConfig, str]:
+    """Reads a run's resolved config and picks its checkpoint (the latest unless given).
+
+    Args:
+        run_dir: the run folder.
+        checkpoint: a checkpoint prefix to use instead of the latest.
+        error: the exception type to raise.
+        missing: how the message ends when the run has no checkpoint.
+
+    Raises:
+        error: if the folder holds no valid config.json or no checkpoint.
+    """
+    try:
+        config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE)).resolved()
+    except ConfigError as exc:
+        raise error(f"{run_dir} is not a GAN Studio run: {exc}") from exc
+    checkpoint = checkpoint or latest_checkpoint(run_dir)
+    if checkpoint is None:
+        raise error(f"{run_dir} {missing}")
+    return config, checkpoint

@@ -7,9 +7,7 @@ import os
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
-from gan_studio.core.config import ConfigError, TrainConfig
 from gan_studio.core.grid import to_uint8
-from gan_studio.ml import runs
 from gan_studio.ml.device import import_tensorflow
 
 
@@ -30,17 +28,11 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
     Raises:
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
-    from gan_studio.ml.checkpoints import latest_checkpoint
+    from gan_studio.ml.checkpoints import load_run
     from gan_studio.ml.models import build_generator
 
     tf = import_tensorflow()
-    try:
-        config = TrainConfig.load(os.path.join(run_dir, runs.CONFIG_FILE)).resolved()
-    except ConfigError as exc:
-        raise ModelLoadError(f"{run_dir} is not a GAN Studio run: {exc}") from exc
-    checkpoint = checkpoint or latest_checkpoint(run_dir)
-    if checkpoint is None:
-        raise ModelLoadError(f"{run_dir} has no checkpoint yet")
+    config, checkpoint = load_run(run_dir, checkpoint, ModelLoadError)
     side = config.image_size
     if config.dataset in ("mnist", "fashion_mnist"):
         side, channels = 28, 1

@@ -99,16 +99,10 @@ class Trainer:
         Raises:
             TrainingError: if `run_dir` is not a run folder or has no checkpoint.
         """
-        from gan_studio.core.config import ConfigError
-        from gan_studio.ml.checkpoints import checkpoint_step, latest_checkpoint
+        from gan_studio.ml.checkpoints import checkpoint_step, load_run
 
-        try:
-            config = TrainConfig.load(os.path.join(run_dir, runs.CONFIG_FILE)).resolved()
-        except ConfigError as exc:
-            raise TrainingError(f"{run_dir} is not a GAN Studio run: {exc}") from exc
-        checkpoint = checkpoint or latest_checkpoint(run_dir)
-        if checkpoint is None:
-            raise TrainingError(f"{run_dir} has no checkpoint to resume from")
+        config, checkpoint = load_run(run_dir, checkpoint, TrainingError,
+                                      "has no checkpoint to resume from")
         if epochs is not None:
             config.epochs = epochs
         if max_steps is not None:
