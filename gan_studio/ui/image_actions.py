@@ -14,9 +14,11 @@ PNG_FILTER = "PNG images (*.png)"
 
 
 class ImageActions(QObject):
-    """Save Image (the grid or the selected tile), Save Sample Grid, Export Timelapse (GIF).
+    """Save Image (the explorer's preview, the selected tile or the grid), Save Sample Grid,
+    Export Timelapse (GIF).
 
-    Images are saved exactly as shown, nearest-neighbour upscaled by the chosen factor.
+    Images are saved exactly as shown, nearest-neighbour upscaled by the chosen factor. Save
+    Image saves the latent explorer's preview while the explorer is the active view.
 
     Args:
         window: parent of dialogs; its status bar shows outcomes.
@@ -24,15 +26,19 @@ class ImageActions(QObject):
         settings: the `AppSettings` (last folders).
         tasks: a `TaskRunner` that writes the GIF off the GUI thread.
         run_name: returns a short name of the run shown, for default file names.
+        explorer: the `ExplorerActions` (optional): Save Image defers to it while the latent
+            explorer is the active view.
     """
 
-    def __init__(self, window: QWidget, sample_view, settings, tasks, run_name):
+    def __init__(self, window: QWidget, sample_view, settings, tasks, run_name, explorer=None):
         super().__init__(window)
         self._window, self._view, self._settings, self._tasks = window, sample_view, settings, tasks
         self._run_name = run_name
+        self._explorer = explorer
         self.save_image = QAction("&Save Image…", window)
         self.save_image.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_image.setStatusTip("Save the grid shown, or the selected sample, as a PNG")
+        self.save_image.setStatusTip("Save the image shown: the latent explorer's, the selected "
+                                     "sample or the grid")
         self.save_image.triggered.connect(lambda: self.save_shown(whole_grid=False))
         self.save_grid = QAction("Save Sample &Grid…", window)
         self.save_grid.setShortcut(QKeySequence("Ctrl+Shift+S"))
@@ -42,21 +48,27 @@ class ImageActions(QObject):
         self.export_timelapse.setStatusTip("Save the grids seen so far as an animated GIF")
         self.export_timelapse.triggered.connect(self.save_timelapse)
         sample_view.frame_changed.connect(self.update_enabled)
+        if explorer is not None:
+            explorer.availability_changed.connect(self.update_enabled)
         self.update_enabled()
 
     def update_enabled(self, *_args) -> None:
         """Enables the actions once there is a grid to save."""
         count = self._view.frame_count
-        self.save_image.setEnabled(count > 0)
+        self.save_image.setEnabled(count > 0 or self._explorer_active())
         self.save_grid.setEnabled(count > 0)
         self.export_timelapse.setEnabled(count > 1)
 
     def save_shown(self, whole_grid: bool = False) -> str | None:
         """Asks for a scale and a file, then saves the shown grid (or selected tile) as a PNG.
 
+        While the latent explorer is the active view, saves its preview instead (PNG or JPEG).
+
         Returns:
             The path written, or None if cancelled or failed.
         """
+        if not whole_grid and self._explorer_active():
+            return self._explorer.save_image()
         tile = None if whole_grid else self._view.selected_tile_image()
         image = tile if tile is not None else self._view.current_image()
         if image is None:
@@ -83,6 +95,9 @@ class ImageActions(QObject):
         self._settings.set_last_dir("images", path)
         self._window.statusBar().showMessage(f"Saved {path}", 8000)
         return path
+
+    def _explorer_active(self) -> bool:
+        return self._explorer is not None and self._explorer.explorer_active
 
     def save_timelapse(self) -> None:
         """Asks for a scale and a file, then writes the timelapse GIF in the background."""

@@ -12,7 +12,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QWidget
 
 from gan_studio import APP_NAME, __version__
+from gan_studio.ui.explorer_actions import ExplorerActions
 from gan_studio.ui.image_actions import ImageActions
+from gan_studio.ui.latent_explorer import LatentExplorer
 from gan_studio.ui.loss_plot import LossPlot
 from gan_studio.ui.progress_panel import ProgressPanel
 from gan_studio.ui.run_actions import RunActions
@@ -53,12 +55,16 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot(self.session)
         self.sample_view = SampleGridView(self.session)
         self.setCentralWidget(self.sample_view)
+        self.explorer = LatentExplorer(self.session, self.sample_view, self._run_dir)
         self.runs = RunActions(self, self.session, self.tasks, self.settings, self.training_panel,
                                (self.loss_plot, self.sample_view, self.progress_panel))
-        self.images = ImageActions(self, self.sample_view, self.settings, self.tasks,
-                                   self._run_name)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
         self._docks = self._make_docks()
+        self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
+                                                self.sample_view, self.settings, self._run_dir)
+        self.images = ImageActions(self, self.sample_view, self.settings, self.tasks,
+                                   self._run_name, self.explorer_actions)
+        self.sample_view.frame_changed.connect(self._offer_run_to_explorer)
         self._make_menus()
         self.device_label = QLabel("")
         self.statusBar().addPermanentWidget(self.device_label)
@@ -80,7 +86,9 @@ class MainWindow(QMainWindow):
                 ("training", "Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("losses", "Losses", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("progress", "Progress", self.progress_panel,
-                 Qt.DockWidgetArea.BottomDockWidgetArea)):
+                 Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("explorer", "Latent Explorer", self.explorer,
+                 Qt.DockWidgetArea.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{name}_dock")  # saveState() needs names
             dock.setWidget(widget)
@@ -88,18 +96,25 @@ class MainWindow(QMainWindow):
             docks[name] = dock
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(docks["losses"], docks["explorer"])
+        docks["losses"].raise_()
         self.resizeDocks([docks["losses"]], [520], Qt.Orientation.Horizontal)
         return docks
 
     def _make_menus(self) -> None:
-        runs, images, panel = self.runs, self.images, self.training_panel
+        runs, images, panel, explore = self.runs, self.images, self.training_panel, \
+            self.explorer_actions
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([runs.new_run, runs.open_run])
         file_menu.addMenu(runs.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([runs.save_checkpoint, runs.export_generator])
+        file_menu.addActions([runs.save_checkpoint, runs.export_generator, explore.open_generator])
         file_menu.addSeparator()
-        file_menu.addActions([images.save_image, images.save_grid, images.export_timelapse])
+        file_menu.addActions([images.save_image, images.save_grid, images.export_timelapse,
+                              explore.copy_image])
+        file_menu.addSeparator()
+        file_menu.addActions([explore.save_strip, explore.export_interpolation,
+                              explore.save_latent, explore.load_latent])
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -113,11 +128,25 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())
+        explorer = self._docks["explorer"].toggleViewAction()
+        explorer.setShortcut(QKeySequence("Ctrl+Shift+X"))
+        # Raised once Qt has put the dock back among its tabs, so that it is the one in front.
+        explorer.triggered.connect(
+            lambda shown: shown and QTimer.singleShot(0, self._docks["explorer"].raise_))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(runs.open_run_folder)
         help_menu.addSeparator()
         about = help_menu.addAction(f"&About {APP_NAME}", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _run_dir(self) -> str | None:
+        return self.training_panel.run_dir
+
+    def _offer_run_to_explorer(self, _index: int) -> None:
+        # An opened run's generator loads into the explorer (TensorFlow, in the background);
+        # windows made without TensorFlow (tests) leave that to File → Open Generator.
+        if self._load_tensorflow and not self.session.busy:
+            self.explorer.sources.offer_run(self.training_panel.run_dir)
 
     def _run_name(self) -> str:
         run_dir = self.training_panel.run_dir
@@ -213,4 +242,6 @@ class MainWindow(QMainWindow):
         """Stops training and joins every background thread (blocks until they end)."""
         self.session.shutdown()
         self.tasks.shutdown()
+        self.explorer_actions.shutdown()
+        self.explorer.shutdown()
         self.tf_loader.shutdown()

@@ -109,6 +109,7 @@ class SampleGridView(QWidget):
         self._layout_info: TileLayout | None = None
         self._selected = -1
         self._shown_shape: tuple = ()
+        self._tile_latents: np.ndarray | None = None  # the fixed noise behind the tiles
         self._build()
         if session is not None:
             session.grid.connect(self.add_grid)
@@ -178,6 +179,17 @@ class SampleGridView(QWidget):
         """The grid shown, as uint8 (H, W) or (H, W, 3), exactly the pixels drawn."""
         return self._frames[self.current_index].image if self._frames else None
 
+    def tile_latent(self, index: int) -> np.ndarray | None:
+        """The latent tile `index` was drawn from (float32 (D,)), or None where unknown."""
+        latents = self._tile_latents
+        if latents is None or not 0 <= index < len(latents):
+            return None
+        return latents[index].copy()
+
+    def set_tile_latents(self, latents: np.ndarray | None) -> None:
+        """Tells the view which latents its tiles were drawn from (e.g. a run's fixed noise)."""
+        self._tile_latents = None if latents is None else np.array(latents, np.float32)
+
     def selected_tile_image(self) -> np.ndarray | None:
         """The selected tile of the grid shown, or None."""
         image = self.current_image()
@@ -196,12 +208,15 @@ class SampleGridView(QWidget):
             self._frames = [f for f in self._frames if f.step is None or f.step < grid.step]
         if grid.tiles is not None and np.ndim(grid.tiles) >= 3:
             self._layout_info = TileLayout.from_grid(image.shape, np.shape(grid.tiles))
+        if getattr(grid, "latents", None) is not None:
+            self._tile_latents = np.array(grid.latents, np.float32)
         self._append(GridFrame(grid.step, grid.epoch, image))
 
     def set_frames(self, frames: list[GridFrame], layout: TileLayout | None) -> None:
         """Replaces the timelapse (e.g. with the grids saved in a run folder) and shows the last."""
         self._frames = []
         self._layout_info = layout
+        self._tile_latents = None
         self.select_tile(-1)
         for frame in frames:
             self._append(GridFrame(frame.step, frame.epoch, _displayable(frame.image)),
@@ -212,6 +227,7 @@ class SampleGridView(QWidget):
     def clear(self) -> None:
         """Removes every frame and the selection."""
         self._frames = []
+        self._tile_latents = None
         self.select_tile(-1)
         self._slider.blockSignals(True)
         self._slider.setRange(0, 0)

@@ -1,0 +1,328 @@
+"""File menu actions of the latent explorer: open a generator, save and copy images, strips,
+animations and latents. Files are written off the GUI thread, atomically."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from gan_studio.core.grid import upscale_nearest
+from gan_studio.core.images import save_image
+from gan_studio.ui.explorer_dialogs import (
+    ANIMATION_FILTERS,
+    IMAGE_FORMATS,
+    AnimationDialog,
+    AnimationOptions,
+    ask_path,
+    ask_scale,
+)
+from gan_studio.ui.latent_preview import qimage_view
+from gan_studio.workers.explorer_files import (
+    LatentFileError,
+    load_latents,
+    save_animation,
+    save_latents,
+    strip_image,
+)
+from gan_studio.workers.tasks import TaskRunner
+
+NPY_FILTER = "NumPy arrays (*.npy)"
+GENERATOR_FILTER = "Generators (*.keras config.json);;Keras models (*.keras);;Run folders (config.json)"
+
+
+def render_path(renderer, latents: np.ndarray, bounce: bool = False) -> np.ndarray:
+    """Renders a path's frames (uint8), with the way back when `bounce` (ends not repeated)."""
+    frames = renderer.render_uint8(latents)
+    if frames.ndim == 4 and frames.shape[-1] == 1:
+        frames = frames[..., 0]
+    return np.concatenate([frames, frames[-2:0:-1]]) if bounce and len(frames) > 2 else frames
+
+
+def _write_strip(path: str, renderer, latents: np.ndarray, scale: int) -> str:
+    save_image(path, upscale_nearest(strip_image(render_path(renderer, latents)), scale))
+    return path
+
+
+def _write_animation(path: str, renderer, latents: np.ndarray, options: AnimationOptions) -> int:
+    frames = render_path(renderer, latents, options.bounce)
+    return save_animation(path, frames, options.fps, options.repeat, options.scale)
+
+
+class ExplorerActions(QObject):
+    """The explorer's File menu actions, and which view Save Image and Copy Image act on.
+
+    The explorer is the active view while its dock is raised and it (not the sample grid)
+    was used last.
+
+    Signals:
+        availability_changed(): the explorer gained or lost an image, or became (in)active.
+
+    Args:
+        window: parent of dialogs; its status bar shows outcomes.
+        explorer: the `LatentExplorer`.
+        dock: the dock holding the explorer.
+        sample_view: the `SampleGridView` (Copy Image copies its grid or tile otherwise).
+        settings: the `AppSettings` (last folders).
+        run_shown: returns the run folder shown in the window, or None.
+    """
+
+    availability_changed = Signal()
+
+    def __init__(self, window: QWidget, explorer, dock, sample_view, settings, run_shown):
+        super().__init__(window)
+        self._window, self._explorer, self._dock = window, explorer, dock
+        self._view, self._settings, self._run_shown = sample_view, settings, run_shown
+        self._explorer_used_last = False
+        self._tasks = TaskRunner("explorer-export", self)
+        self.open_generator = self._action("Open &Generator…", self.choose_generator,
+                                           QKeySequence("Ctrl+Shift+O"),
+                                           "Explore a run's or a .keras file's generator")
+        self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
+                                       "Copy the image shown to the clipboard")
+        self.save_strip = self._action("Save Interpolation &Strip…", self.save_strip_image,
+                                       None, "Save the interpolation's frames side by side")
+        self.export_interpolation = self._action(
+            "Export &Interpolation (GIF)…", self.export_animation, QKeySequence("Ctrl+Shift+E"),
+            "Save the interpolation as an animation (GIF, animated PNG or WebP)")
+        self.save_latent = self._action("Save &Latent…", self.save_current_latent, None,
+                                        "Save the latent shown as a .npy file")
+        self.load_latent = self._action("Loa&d Latent…", self.choose_latents, None,
+                                        "Show a latent (or bookmark several) from a .npy file")
+        explorer.image_changed.connect(self.update_enabled)
+        explorer.interpolation.path_changed.connect(self.update_enabled)
+        explorer.bookmarks.buttons["import"].clicked.connect(self.choose_latents)
+        explorer.bookmarks.buttons["export"].clicked.connect(self.export_bookmarks)
+        dock.visibilityChanged.connect(self._on_dock_visible)
+        sample_view.tile_selected.connect(lambda _i: self._set_used_last(False))
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._on_focus)
+        self.update_enabled()
+
+    def _action(self, text, slot, shortcut, tip) -> QAction:
+        action = QAction(text, self._window)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    # ---- which view is active -------------------------------------------------------------
+    @property
+    def explorer_active(self) -> bool:
+        """Whether Save Image and Copy Image act on the explorer's preview."""
+        return (self.explorer_in_front and self._explorer_used_last
+                and self._explorer.current_image() is not None)
+
+    @property
+    def explorer_in_front(self) -> bool:
+        """Whether the explorer's dock is shown (and not behind another dock's tab)."""
+        # A tabbed dock stays "visible" behind its neighbour's tab; its visible region does not.
+        return self._dock.isVisible() and not self._dock.visibleRegion().isEmpty()
+
+    def _set_used_last(self, explorer: bool) -> None:
+        if explorer != self._explorer_used_last:
+            self._explorer_used_last = explorer
+            self.update_enabled()
+
+    def _on_dock_visible(self, visible: bool) -> None:
+        self._set_used_last(visible)
+
+    def _on_focus(self, _old, new) -> None:
+        if new is None:
+            return
+        if self._dock.isAncestorOf(new):
+            self._set_used_last(True)
+        elif new is self._view or self._view.isAncestorOf(new):
+            self._set_used_last(False)
+
+    def update_enabled(self, *_args) -> None:
+        """Enables each action where it can work."""
+        x = self._explorer
+        has_image = x.current_image() is not None
+        has_path = x.interpolation.path() is not None and has_image
+        self.save_strip.setEnabled(has_path)
+        self.export_interpolation.setEnabled(has_path)
+        self.save_latent.setEnabled(has_image)
+        self.load_latent.setEnabled(x.state is not None)
+        self.copy_image.setEnabled(has_image or self._view.frame_count > 0)
+        x.bookmarks.buttons["export"].setEnabled(x.bookmarks.count > 0)
+        self.availability_changed.emit()
+
+    # ---- images ---------------------------------------------------------------------------
+    def _name(self) -> str:
+        x = self._explorer
+        name = os.path.splitext(x.generator.name)[0] if x.generator else "latent"
+        return f"{name}-seed{x.controls.seed.value()}"
+
+    def save_image(self) -> str | None:
+        """Asks for a scale and a file (PNG or JPEG), then saves the preview as shown."""
+        image = self._explorer.current_image()
+        if image is None:
+            return None
+        scale = ask_scale(self._window, (image.shape[1], image.shape[0]),
+                          self._explorer.preview.scale(), "Save Image")
+        if scale is None:
+            return None
+        path = ask_path(self._window, "Save Image", self._settings.last_dir("images"),
+                        self._name() + ".png", IMAGE_FORMATS)
+        if not path:
+            return None
+        try:
+            save_image(path, upscale_nearest(image, scale), quality=95)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self._window, "Cannot Save Image", f"{path}: {exc}")
+            return None
+        self._settings.set_last_dir("images", path)
+        self._status(f"Saved {path}")
+        return path
+
+    def copy(self) -> None:
+        """Copies the active image to the clipboard at the scale it is shown."""
+        if self.explorer_active:
+            pixels = self._explorer.preview.shown_pixels()
+        else:
+            tile = self._view.selected_tile_image()
+            image = tile if tile is not None else self._view.current_image()
+            pixels = None if image is None else upscale_nearest(image, 8 if tile is not None else 4)
+        if pixels is None:
+            return
+        pixels = np.ascontiguousarray(pixels)
+        QGuiApplication.clipboard().setImage(QImage(qimage_view(pixels)))  # QImage() copies
+        self._status(f"Copied a {pixels.shape[1]} × {pixels.shape[0]} image")
+
+    # ---- interpolation --------------------------------------------------------------------
+    def _path(self):
+        x = self._explorer
+        latents = x.path_latents()
+        return (None, None) if latents is None or x.generator is None else \
+            (x.generator.renderer, latents)
+
+    def save_strip_image(self) -> None:
+        """Saves the interpolation's frames side by side as a PNG (in the background)."""
+        renderer, latents = self._path()
+        if renderer is None:
+            return
+        h, w = renderer.output_shape[:2]
+        scale = ask_scale(self._window, (w * len(latents), h), 2, "Save Interpolation Strip")
+        if scale is None:
+            return
+        path = ask_path(self._window, "Save Interpolation Strip",
+                        self._settings.last_dir("images"), self._name() + "-strip.png",
+                        IMAGE_FORMATS)
+        if path:
+            self._settings.set_last_dir("images", path)
+            self._tasks.submit(_write_strip, path, renderer, latents, scale,
+                               on_done=lambda p: self._status(f"Saved {p}"),
+                               on_error=lambda m: self._warn("Cannot Save Strip", m))
+
+    def export_animation(self) -> None:
+        """Asks for speed, looping, scale and a file, then writes the animation."""
+        renderer, latents = self._path()
+        if renderer is None:
+            return
+        panel = self._explorer.interpolation
+        h, w = renderer.output_shape[:2]
+        options = AnimationDialog.ask(
+            self._window, AnimationOptions(panel.fps.value(), True, panel.loop.isChecked(),
+                                           max(1, 128 // h)), len(latents), (w, h))
+        if options is None:
+            return
+        path = ask_path(self._window, "Export Interpolation", self._settings.last_dir("images"),
+                        self._name() + "-interpolation.gif", ANIMATION_FILTERS)
+        if path:
+            self._settings.set_last_dir("images", path)
+            self._status("Writing the animation…")
+            self._tasks.submit(
+                _write_animation, path, renderer, latents, options,
+                on_done=lambda n: self._status(f"Saved a {n}-frame animation to {path}"),
+                on_error=lambda m: self._warn("Cannot Export Interpolation", m))
+
+    # ---- latents and generators -----------------------------------------------------------
+    def save_current_latent(self) -> None:
+        """Saves the latent shown as a (D,) float32 .npy file."""
+        latent = self._explorer.current_latent()
+        if latent is not None:
+            self._save_latents(latent, self._name() + ".npy", "Save Latent")
+
+    def export_bookmarks(self) -> None:
+        """Saves every bookmark's latent as a (K, D) .npy file, in list order."""
+        latents = self._explorer.bookmarks.latents(usable_only=False)
+        if len(latents) and len({len(r) for r in latents}) == 1:
+            self._save_latents(latents, "bookmarks.npy", "Export Bookmarks")
+
+    def _save_latents(self, latents: np.ndarray, name: str, title: str) -> None:
+        path = ask_path(self._window, title, self._settings.last_dir("latents"), name,
+                        {NPY_FILTER: ".npy"})
+        if not path:
+            return
+        try:
+            save_latents(path, latents)
+        except (OSError, ValueError) as exc:
+            return self._warn(f"Cannot {title}", f"{path}: {exc}")
+        self._settings.set_last_dir("latents", path)
+        self._status(f"Saved {path}")
+
+    def choose_latents(self) -> None:
+        """Asks for a .npy file and loads it (see `load_latent_file`)."""
+        path, _ = QFileDialog.getOpenFileName(self._window, "Load Latent",
+                                              self._settings.last_dir("latents"), NPY_FILTER)
+        if path:
+            self.load_latent_file(path)
+
+    def load_latent_file(self, path: str) -> bool:
+        """Shows a (D,) latent; bookmarks the rows of a (K, D) file and shows the first.
+
+        Returns:
+            Whether the file was usable (a dialog explains why not).
+        """
+        x = self._explorer
+        if x.state is None:
+            return False
+        try:
+            latents = load_latents(path, x.state.dim)
+        except LatentFileError as exc:
+            self._warn("Cannot Load Latent", str(exc))
+            return False
+        self._settings.set_last_dir("latents", path)
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if len(latents) > 1:
+            for i, latent in enumerate(latents):
+                x.bookmarks.add(f"{stem} {i + 1}", latent)
+            x.tabs.setCurrentWidget(x.bookmarks)
+        x.show_latent(latents[0])
+        self._status(f"Loaded {len(latents)} latent{'s' if len(latents) > 1 else ''} "
+                     f"from {os.path.basename(path)}")
+        return True
+
+    def choose_generator(self) -> None:
+        """Asks for a `.keras` file or a run's config.json and explores that generator."""
+        run = self._run_shown()
+        start = run if run else self._settings.last_dir("models")
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open Generator", start,
+                                              GENERATOR_FILTER)
+        if path:
+            self._settings.set_last_dir("models", path)
+            self.open(path)
+
+    def open(self, path: str) -> None:
+        """Loads a generator (run folder, its config.json, or `.keras`) into the explorer."""
+        self._dock.show()
+        self._dock.raise_()
+        self._explorer.sources.open(path)
+        self._status(f"Loading the generator of {os.path.basename(path.rstrip(os.sep))}…")
+
+    def shutdown(self) -> None:
+        """Finishes a file being written and joins the export thread. Blocks."""
+        self._tasks.shutdown()
+
+    def _status(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8000)
+
+    def _warn(self, title: str, message: str) -> None:
+        self._status("")
+        QMessageBox.warning(self._window, title, message)

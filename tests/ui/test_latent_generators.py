@@ -1,0 +1,123 @@
+"""The explorer with real generators: .keras files, the TensorFlow fallback, and a live run."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from gan_studio.core.grid import to_uint8
+from gan_studio.ui.main_window import MainWindow
+
+TIMEOUT = 180_000  # ms: the first test imports TensorFlow
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, tiny_mnist_dir, tmp_path, message_boxes):
+    window = MainWindow(settings=isolated_settings, load_tensorflow=False)
+    qtbot.addWidget(window)
+    panel = window.training_panel
+    panel.dataset.set_dataset("mnist")
+    panel.data_dir.set_path(tiny_mnist_dir)
+    panel.runs_dir.set_path(str(tmp_path / "runs"))
+    panel.batch_size.setValue(8)
+    panel.grid_size.setValue(2)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+    assert not window.session.running
+
+
+def keras_generator(path, unsupported=False):
+    from gan_studio.ml.models import build_generator
+
+    if not unsupported:
+        model = build_generator(28, 28, 1, 100, seed=1)
+    else:
+        import keras
+
+        model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(7 * 7 * 4),
+                                  keras.layers.Reshape((7, 7, 4)), keras.layers.UpSampling2D(),
+                                  keras.layers.Conv2D(1, 3, padding="same",
+                                                      activation="tanh")])
+    model.save(path)
+    return model
+
+
+def test_opening_a_keras_file_switches_the_explorer(qtbot, window, tmp_path):
+    model = keras_generator(str(tmp_path / "g.keras"))
+    explorer = window.explorer
+    with qtbot.waitSignal(explorer.generator_changed, timeout=TIMEOUT) as changed:
+        window.explorer_actions.open(str(tmp_path / "g.keras"))
+    loaded = changed.args[0]
+    assert loaded.backend == "numpy" and loaded.name == "g.keras"
+    assert not explorer.sources.following  # a file the user chose stays
+    assert window.explorer_actions.explorer_in_front
+    qtbot.waitUntil(lambda: explorer.current_image() is not None and
+                    explorer.preview.tag == explorer.last_request_id, timeout=30000)
+    expected = to_uint8(model(explorer.current_latent()[None], training=False).numpy())[0, ..., 0]
+    assert explorer.current_image().shape == (28, 28)
+    assert np.abs(explorer.current_image().astype(int) - expected).max() <= 1
+    assert "g.keras" in explorer.source_bar.label.text()
+    qtbot.waitUntil(lambda: len(explorer.direction_sliders.sliders) >= 8, timeout=60000)
+
+
+def test_a_generator_numpy_cannot_run_renders_through_tensorflow(qtbot, window, tmp_path):
+    model = keras_generator(str(tmp_path / "up.keras"), unsupported=True)
+    explorer = window.explorer
+    with qtbot.waitSignal(explorer.generator_changed, timeout=TIMEOUT) as changed:
+        window.explorer_actions.open(str(tmp_path / "up.keras"))
+    assert changed.args[0].backend == "tensorflow"
+    assert changed.args[0].note  # why numpy could not run it
+    qtbot.waitUntil(lambda: explorer.current_image() is not None, timeout=30000)
+    explorer.controls.seed.setValue(3)
+    qtbot.waitUntil(lambda: explorer.preview.tag == explorer.last_request_id, timeout=30000)
+    expected = to_uint8(model(explorer.current_latent()[None]).numpy())[0, ..., 0]
+    assert np.abs(explorer.current_image().astype(int) - expected).max() <= 1
+    assert "TensorFlow" in explorer.source_bar.label.text()
+
+
+def test_a_bad_file_is_reported(qtbot, window, tmp_path, message_boxes):
+    (tmp_path / "broken.keras").write_bytes(b"not a zip")
+    window.explorer_actions.open(str(tmp_path / "broken.keras"))
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=TIMEOUT)
+    assert message_boxes[0][:2] == ("warning", "Cannot Open Generator")
+    assert window.explorer.generator is None
+
+
+def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window):
+    explorer = window.explorer
+    window.training_panel.epochs.setValue(400)
+    generators, directions, lateness = [], [], []
+    explorer.generator_changed.connect(generators.append)
+    explorer.directions.ready.connect(directions.append)
+    expected = [time.perf_counter() + 0.01]
+
+    def tick():  # a 100 Hz timer on the GUI thread: how late does it fire?
+        now = time.perf_counter()
+        lateness.append(now - expected[0])
+        expected[0] = now + 0.01
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    window.training_panel.train_button.click()
+    qtbot.waitUntil(lambda: len(generators) >= 1, timeout=TIMEOUT)  # TF imported, training
+    lateness.clear()
+    expected[0] = time.perf_counter() + 0.01
+    timer.start()
+    qtbot.waitUntil(lambda: len(generators) >= 3 and len(directions) >= 2, timeout=120000)
+    timer.stop()
+    window.training_panel.stop_button.click()
+    assert explorer.sources.is_live and explorer.generator is generators[-1]
+    assert "live" in explorer.source_bar.label.text()
+    assert explorer.current_image().shape == (28, 28)
+    late = np.array(lateness) * 1000
+    print(f"GUI timer lateness while refreshing: median {np.median(late):.1f} ms, "
+          f"p99 {np.percentile(late, 99):.1f} ms, max {late.max():.1f} ms over {len(late)} ticks")
+    assert np.median(late) < 10 and late.max() < 200
+    with qtbot.waitSignal(window.session.finished, timeout=60000):
+        pass
+    QApplication.processEvents()
