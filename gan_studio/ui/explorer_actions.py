@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from gan_studio.core.grid import upscale_nearest
 from gan_studio.core.images import save_image
 from gan_studio.ui.explorer_dialogs import (
-    ANIMATION_FILTERS,
     IMAGE_FORMATS,
     AnimationDialog,
     AnimationOptions,
+    animation_filters,
     ask_path,
     ask_scale,
 )
@@ -87,7 +87,7 @@ class ExplorerActions(QObject):
                                        None, "Save the interpolation's frames side by side")
         self.export_interpolation = self._action(
             "Export &Interpolation (GIF)…", self.export_animation, QKeySequence("Ctrl+Shift+E"),
-            "Save the interpolation as an animation (GIF, animated PNG or WebP)")
+            "Save the interpolation as an animation (GIF, animated PNG, WebP or MP4)")
         self.save_latent = self._action("Save &Latent…", self.save_current_latent, None,
                                         "Save the latent shown as a .npy file")
         self.load_latent = self._action("Loa&d Latent…", self.choose_latents, None,
@@ -233,7 +233,7 @@ class ExplorerActions(QObject):
         if options is None:
             return
         path = ask_path(self._window, "Export Interpolation", self._settings.last_dir("images"),
-                        self._name() + "-interpolation.gif", ANIMATION_FILTERS)
+                        self._name() + "-interpolation.gif", animation_filters())
         if path:
             self._settings.set_last_dir("images", path)
             self._status("Writing the animation…")

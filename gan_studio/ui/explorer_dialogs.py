@@ -18,12 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.ui.image_export import ScaleDialog
+from gan_studio.workers.explorer_files import video_supported
 
 MAX_SCALE = 16
 IMAGE_FORMATS = {"PNG images (*.png)": ".png", "JPEG images (*.jpg *.jpeg)": ".jpg"}
 ANIMATION_FILTERS = {"GIF animations (*.gif)": ".gif",
                      "Animated PNG, lossless (*.png)": ".png",
                      "Animated WebP, lossless (*.webp)": ".webp"}
+VIDEO_FILTER = {"MP4 video, H.264 (*.mp4)": ".mp4"}
+
+
+def animation_filters() -> dict[str, str]:
+    """The formats an interpolation can be exported to (MP4 where PyAV is installed)."""
+    return {**ANIMATION_FILTERS, **(VIDEO_FILTER if video_supported() else {})}
 
 
 def ask_scale(parent: QWidget | None, size: tuple[int, int], scale: int, title: str) -> int | None:

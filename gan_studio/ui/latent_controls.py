@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+
+from gan_studio.ui.latent_slider import CenteredSlider
 
 PSI_STEPS = 100  # slider steps per unit of ψ
 PSI_MAX = 1.5
@@ -52,7 +54,7 @@ class LatentControls(QWidget):
         self.reset_button.clicked.connect(self.reset_clicked)
         self.tile_button = QPushButton("Show Sample Tile")
         self.tile_button.clicked.connect(self.tile_clicked)
-        self.psi = QSlider(Qt.Orientation.Horizontal)
+        self.psi = CenteredSlider(PSI_STEPS)
         self.psi.setRange(0, round(PSI_MAX * PSI_STEPS))
         self.psi.setValue(PSI_STEPS)
         self.psi.setTickPosition(QSlider.TickPosition.TicksBelow)

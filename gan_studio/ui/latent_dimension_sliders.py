@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.ui.latent_slider import CenteredSlider
+
 RANGE = 4.0  # N(0, 1) values beyond ±4 are rarer than 1 in 15,000
 STEPS_PER_UNIT = 100
 REFRESH_MS = 50  # while a path plays, the list follows at 20 updates a second at most
@@ -123,7 +125,7 @@ class DimensionSliders(QWidget):
         width = self.fontMetrics().horizontalAdvance("+0.00") + 6
         for i in range(len(self._sliders), count):
             name = QLabel(f"z[{i}]")
-            slider = QSlider(Qt.Orientation.Horizontal)
+            slider = CenteredSlider(0)
             slider.setRange(-limit, limit)
             slider.setSingleStep(5)
             slider.setPageStep(50)

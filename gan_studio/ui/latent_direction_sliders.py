@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.latent import LatentDirections
+from gan_studio.ui.latent_slider import CenteredSlider
 
 RANGE_SIGMA = 3.0
 STEPS_PER_SIGMA = 100
@@ -129,7 +130,7 @@ class DirectionSliders(QWidget):
 
     def _add_row(self, index: int) -> None:
         name = QLabel(f"PC{index + 1}")
-        slider = QSlider(Qt.Orientation.Horizontal)
+        slider = CenteredSlider(0)
         limit = round(RANGE_SIGMA * STEPS_PER_SIGMA)
         slider.setRange(-limit, limit)
         slider.setSingleStep(5)

@@ -108,7 +108,7 @@ class LatentExplorer(QWidget):
         self.tabs.addTab(self.bookmarks, "Bookmarks")
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_bar)
-        layout.addWidget(self.preview, 3)
+        layout.addWidget(self.preview, 5)
         layout.addWidget(self.controls)
         layout.addWidget(self.tabs, 4)
 

@@ -16,7 +16,8 @@ from gan_studio.core.grid import upscale_nearest
 
 MAX_LATENT_FILE_BYTES = 64 * 2 ** 20
 MAX_LATENTS = 10_000
-ANIMATION_FORMATS = {".gif": "GIF", ".png": "PNG", ".webp": "WEBP"}
+ANIMATION_FORMATS = {".gif": "GIF", ".png": "PNG", ".webp": "WEBP", ".mp4": "MP4"}
+MP4_QUALITY = "16"  # x264's constant rate factor: visually lossless, small files
 
 
 class LatentFileError(ValueError):
@@ -112,15 +113,40 @@ def _pil_frame(frame: np.ndarray, scale: int, exact_palette: bool) -> Image.Imag
                           dither=Image.Dither.NONE)
 
 
+def video_supported() -> bool:
+    """Whether MP4 can be written: PyAV (`pip install av`, FFmpeg and x264 in its wheels)."""
+    try:
+        import av  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _save_mp4(path: str, frames: np.ndarray, fps: float, scale: int) -> None:
+    import av
+
+    with av.open(path, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=max(1, round(fps)))
+        stream.height, stream.width = frames.shape[1] * scale, frames.shape[2] * scale
+        stream.pix_fmt = "yuv420p"  # what every player decodes (sizes here are even)
+        stream.options = {"crf": MP4_QUALITY}
+        for frame in frames:
+            rgb = upscale_nearest(frame if frame.ndim == 3 else np.stack([frame] * 3, -1), scale)
+            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode())
+
+
 def save_animation(path: str | os.PathLike, frames, fps: float = 24.0, loop: bool = True,
                    scale: int = 1) -> int:
-    """Writes frames as an animation, atomically: GIF, animated PNG or WebP by extension.
+    """Writes frames as an animation, atomically: GIF, animated PNG, WebP or MP4 by extension.
 
     Animated PNG and WebP (lossless) keep every pixel. GIF does too for gray frames and for
-    colour frames of at most 256 colours; others get their closest 256-colour palette.
+    colour frames of at most 256 colours; others get their closest 256-colour palette. MP4
+    (H.264, when `video_supported()`) is lossy, and players loop it or not as they please.
 
     Args:
-        path: the destination (`.gif`, `.png` or `.webp`).
+        path: the destination (`.gif`, `.png`, `.webp` or `.mp4`).
         frames: uint8 (N, H, W) or (N, H, W, 3), in order.
         fps: frames per second (GIF stores hundredths of a second per frame).
         loop: repeat forever (True) or play once.
@@ -136,12 +162,18 @@ def save_animation(path: str | os.PathLike, frames, fps: float = 24.0, loop: boo
     ext = os.path.splitext(os.fspath(path))[1].lower()
     fmt = ANIMATION_FORMATS.get(ext)
     if fmt is None:
-        raise ValueError(f"unknown animation format {ext!r} (use .gif, .png or .webp)")
+        raise ValueError(f"unknown animation format {ext!r} (use .gif, .png, .webp or .mp4)")
     frames = np.asarray(frames, dtype=np.uint8)
     if len(frames) == 0:
         raise ValueError("there are no frames to write")
     if not 0 < fps <= 100:
         raise ValueError(f"fps must be in (0, 100], got {fps}")
+    if fmt == "MP4":
+        if not video_supported():
+            raise ValueError("MP4 needs PyAV: pip install av")
+        with atomic_path(path, suffix=ext) as tmp:
+            _save_mp4(tmp, frames, fps, scale)
+        return len(frames)
     images = [_pil_frame(frame, scale, fmt == "GIF") for frame in frames]
     options: dict = {"save_all": True, "append_images": images[1:],
                      "duration": max(10, round(1000 / fps))}

@@ -276,3 +276,22 @@ def test_run_grid_latents_match_the_trainers_noise(tmp_path):
     np.testing.assert_array_equal(latents, expected)
     assert run_grid_latents(str(tmp_path), 64) is None
     assert run_grid_latents(str(tmp_path / "nothing"), 100) is None
+
+
+def test_mp4_export_where_pyav_is_installed(tmp_path):
+    av = pytest.importorskip("av")
+    frames = np.stack([np.full((8, 8, 3), 16 * i, np.uint8) for i in range(10)])
+    assert save_animation(tmp_path / "a.mp4", frames, fps=10, scale=4) == 10
+    with av.open(str(tmp_path / "a.mp4")) as video:
+        decoded = [f.to_ndarray(format="rgb24") for f in video.decode(video=0)]
+    assert len(decoded) == 10 and decoded[0].shape == (32, 32, 3)
+    for got, expected in zip(decoded, frames):
+        assert np.abs(got.astype(int) - expected[0, 0].astype(int)).mean() < 4  # lossy, close
+
+
+def test_mp4_without_pyav_is_refused(tmp_path, monkeypatch):
+    from gan_studio.workers import explorer_files
+
+    monkeypatch.setattr(explorer_files, "video_supported", lambda: False)
+    with pytest.raises(ValueError, match="PyAV"):
+        save_animation(tmp_path / "a.mp4", np.zeros((2, 8, 8), np.uint8))

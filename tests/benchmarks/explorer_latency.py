@@ -1,0 +1,252 @@
+"""How fast does the latent explorer answer a slider, idle and while training runs?
+
+    python tests/benchmarks/explorer_latency.py [--moves 600] [--rate 120] [--skip-training]
+
+Opens the real window (offscreen unless $QT_QPA_PLATFORM says otherwise), shows the explorer
+with an MNIST (100 -> 28x28x1) and a CIFAR-10 (128 -> 32x32x3) generator, and drags the first
+direction slider with a QTimer at `--rate` Hz for `--moves` moves. For every move it measures
+the time from the slider's value change to the paint of the preview that shows it (or a newer
+image): p50/p95/max. It also reports the preview's sustained repaint rate while dragging and the
+GUI thread's longest stall (a 5 ms timer's largest lateness).
+
+Then it trains the MNIST GAN in the same window (the real TrainingSession and Trainer, on a
+tiny mnist.npz of random uint8 digits written to a temporary folder, batch `--batch-size`) and
+measures again: MNIST while the explorer follows the live generator (snapshots arrive and the
+directions are recomputed during the drag), CIFAR-10 with a fixed generator. Ratios against idle
+follow. Targets on a 2-core CPU: p95 <= 10 ms idle, <= 30 ms training; >= 60 fps; stall <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+MODELS = {"mnist": (28, 1, 100), "cifar10": (32, 3, 128)}
+
+
+def wait(app, condition, timeout: float, what: str) -> None:
+    """Runs the event loop (a real one: events are handled as they come) until `condition()`."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if condition():
+        return
+    loop, end = QEventLoop(), time.perf_counter() + timeout
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: loop.quit() if condition() or time.perf_counter() > end
+                         else None)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    if not condition():
+        raise TimeoutError(f"timed out waiting for {what}")
+
+
+class StallMeter:
+    """A 5 ms timer on the GUI thread; its lateness is how long the event loop was blocked."""
+
+    def __init__(self):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.lateness: list[float] = []
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._tick)
+        self._expected = 0.0
+
+    def start(self):
+        self.lateness = []
+        self._expected = time.perf_counter() + 0.005
+        self._timer.start()
+
+    def stop(self) -> float:
+        self._timer.stop()
+        return max(self.lateness, default=0.0)
+
+    def _tick(self):
+        now = time.perf_counter()
+        self.lateness.append(max(0.0, now - self._expected))
+        self._expected = now + 0.005
+
+
+def drag(app, explorer, moves: int, rate: float) -> dict:
+    """Drags the first direction slider `moves` times at `rate` Hz; returns the statistics."""
+    from PySide6.QtCore import Qt, QTimer
+
+    slider = explorer.direction_sliders.sliders[0]
+    painted: list[tuple[int, float]] = []
+    explorer.preview.painted.connect(lambda tag: painted.append((tag, time.perf_counter())))
+    asked: list[tuple[int, float]] = []
+    positions = np.round(300 * np.sin(np.linspace(0, 6 * np.pi, moves))).astype(int)
+    positions[positions == 0] = 1  # every move changes the value (the start is 0)
+    for i in range(1, moves):  # and no two consecutive moves are equal
+        if positions[i] == positions[i - 1]:
+            positions[i] += 1
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(round(1000 / rate))
+    index = [0]
+
+    def move():
+        if index[0] >= moves:
+            timer.stop()
+            return
+        t0 = time.perf_counter()
+        slider.setValue(int(positions[index[0]]))  # valueChanged -> a render request
+        asked.append((explorer.last_request_id, t0))
+        index[0] += 1
+
+    stalls = StallMeter()
+    stalls.start()
+    start = time.perf_counter()
+    timer.timeout.connect(move)
+    timer.start()
+    wait(app, lambda: index[0] >= moves and painted and painted[-1][0] >= asked[-1][0],
+         60 + moves / rate * 4, "the drag to finish")
+    seconds = time.perf_counter() - start
+    stall = stalls.stop()
+    explorer.preview.painted.disconnect()
+    slider.setValue(0)
+    latencies, j = [], 0
+    for request_id, t0 in asked:
+        while painted[j][0] < request_id:
+            j += 1
+        latencies.append(painted[j][1] - t0)
+    ms = np.array(latencies) * 1e3
+    drag_seconds = asked[-1][1] - asked[0][1]
+    frames = sum(1 for _tag, t in painted if asked[0][1] <= t <= asked[-1][1])
+    return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
+            "max": float(ms.max()), "fps": frames / drag_seconds, "moves_hz": moves / seconds,
+            "stall": stall * 1e3, "n": len(ms)}
+
+
+def show(app, window, loaded):
+    """Puts a generator into the explorer and waits for its image and directions."""
+    explorer = window.explorer
+    explorer.set_generator(loaded)
+    wait(app, lambda: explorer.current_image() is not None and
+         explorer.current_image().shape[:2] == loaded.renderer.output_shape[:2], 60, "an image")
+    wait(app, lambda: explorer.state.directions is not None and
+         explorer.state.directions.vectors.shape[1] == loaded.renderer.latent_dim and
+         len(explorer.direction_sliders.sliders) >= 8, 600, "the directions")
+
+
+def row(name: str, stats: dict, idle: dict | None = None) -> str:
+    text = (f"  {name:<34} p50 {stats['p50']:6.2f}  p95 {stats['p95']:6.2f}  max {stats['max']:7.2f}"
+            f" ms   {stats['fps']:6.1f} fps   stall {stats['stall']:6.1f} ms"
+            f"   ({stats['n']} moves at {stats['moves_hz']:.0f}/s)")
+    if idle:
+        text += (f"\n  {'':<34} x{stats['p50'] / idle['p50']:.2f} p50, "
+                 f"x{stats['p95'] / idle['p95']:.2f} p95, x{stats['fps'] / idle['fps']:.2f} fps, "
+                 f"x{stats['stall'] / max(idle['stall'], 1e-3):.2f} stall vs idle")
+    return text
+
+
+def write_random_mnist(folder: str, count: int) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 10, count, dtype=np.uint8)
+    np.savez(os.path.join(folder, "mnist.npz"), x_train=x, y_train=y, x_test=x[:10], y_test=y[:10])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--moves", type=int, default=600)
+    parser.add_argument("--rate", type=float, default=120.0, help="slider moves per second")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--skip-training", action="store_true")
+    args = parser.parse_args()
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gan_studio.ui.main_window import MainWindow
+    from gan_studio.ui.settings import AppSettings
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    tmp = tempfile.mkdtemp(prefix="explorer-latency-")
+    settings = AppSettings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=settings)  # loads TensorFlow on its niced loader thread
+    window.resize(1400, 900)
+    window.show()
+    dock = window._docks["explorer"]
+    dock.show()
+    dock.raise_()
+    wait(app, lambda: window.tf_loader.device is not None, 300, "TensorFlow")
+
+    from gan_studio.ml.device import versions
+    from gan_studio.ml.models import build_generator
+    from gan_studio.workers.explorer_sources import LoadedGenerator, renderer_from_keras
+
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
+          f"Qt platform {app.platformName()}")
+    print(f"Slider -> pixels on screen, {args.moves} moves at {args.rate:g} Hz (ms):")
+    generators = {}
+    for name, (side, channels, latent) in MODELS.items():
+        renderer, backend, _ = renderer_from_keras(build_generator(side, side, channels, latent,
+                                                                   seed=0))
+        generators[name] = LoadedGenerator(renderer, f"{name} (untrained)", backend=backend)
+    explorer = window.explorer
+    explorer.sources.set_following(False)
+    idle = {}
+    for name, loaded in generators.items():
+        show(app, window, loaded)
+        idle[name] = drag(app, explorer, args.moves, args.rate)
+        print(row(f"{name}, idle", idle[name]))
+    if args.skip_training:
+        return finish(window)
+
+    data = os.path.join(tmp, "data")
+    os.makedirs(data)
+    write_random_mnist(data, 40 * args.batch_size)
+    panel = window.training_panel
+    panel.dataset.set_dataset("mnist")
+    panel.data_dir.set_path(data)
+    panel.runs_dir.set_path(os.path.join(tmp, "runs"))
+    panel.batch_size.setValue(args.batch_size)
+    panel.epochs.setValue(1000)
+    explorer.sources.set_following(True)
+    steps = []
+    window.session.progress.connect(lambda p: steps.append((p.step, time.perf_counter())))
+    panel.train_button.click()
+    wait(app, lambda: explorer.sources.is_live and len(steps) >= 5, 600, "training")
+    show(app, window, explorer.generator)
+    print(f"\nWhile the MNIST GAN trains in the same process (batch {args.batch_size}; TensorFlow "
+          "and the training thread at nice 10):")
+    snapshots = []
+    explorer.generator_changed.connect(snapshots.append)
+    first = steps[-1]
+    live = drag(app, explorer, args.moves, args.rate)
+    print(row("mnist, live (refreshed + GANSpace)", live, idle["mnist"]))
+    print(f"  {'':<34} {len(snapshots)} generator refreshes during the drag")
+    explorer.sources.set_following(False)
+    show(app, window, generators["cifar10"])
+    busy = drag(app, explorer, args.moves, args.rate)
+    print(row("cifar10, fixed generator", busy, idle["cifar10"]))
+    last = steps[-1]
+    rate = (last[0] - first[0]) / (last[1] - first[1])
+    print(f"\nTraining went on meanwhile: {rate:.2f} steps/s ({rate * args.batch_size:.0f} "
+          f"images/s) during the two drags.")
+    window.session.stop()
+    wait(app, lambda: not window.session.busy, 300, "training to stop")
+    finish(window)
+
+
+def finish(window) -> None:
+    window.shutdown()
+
+
+if __name__ == "__main__":
+    main()
