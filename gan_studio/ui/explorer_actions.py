@@ -1,5 +1,5 @@
-"""File menu actions of the latent explorer: open a generator, save and copy images, strips,
-animations and latents. Files are written off the GUI thread, atomically."""
+"""File menu actions of the latent explorer: save and copy images, strips and animations (off
+the GUI thread, atomically), and which view Save Image and Copy Image act on."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gan_studio.core.grid import upscale_nearest
 from gan_studio.core.images import save_image
@@ -20,18 +20,10 @@ from gan_studio.ui.explorer_dialogs import (
     ask_path,
     ask_scale,
 )
+from gan_studio.ui.explorer_file_actions import LatentFileActions
 from gan_studio.ui.latent_preview import qimage_view
-from gan_studio.workers.explorer_files import (
-    LatentFileError,
-    load_latents,
-    save_animation,
-    save_latents,
-    strip_image,
-)
+from gan_studio.workers.explorer_files import save_animation, strip_image
 from gan_studio.workers.tasks import TaskRunner
-
-NPY_FILTER = "NumPy arrays (*.npy)"
-GENERATOR_FILTER = "Generators (*.keras config.json);;Keras models (*.keras);;Run folders (config.json)"
 
 
 def render_path(renderer, latents: np.ndarray, bounce: bool = False) -> np.ndarray:
@@ -78,9 +70,9 @@ class ExplorerActions(QObject):
         self._view, self._settings, self._run_shown = sample_view, settings, run_shown
         self._explorer_used_last = False
         self._tasks = TaskRunner("explorer-export", self)
-        self.open_generator = self._action("Open &Generator…", self.choose_generator,
-                                           QKeySequence("Ctrl+Shift+O"),
-                                           "Explore a run's or a .keras file's generator")
+        self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
+        self.open_generator = self.files.open_generator
+        self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
         self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
                                        "Copy the image shown to the clipboard")
         self.save_strip = self._action("Save Interpolation &Strip…", self.save_strip_image,
@@ -88,14 +80,10 @@ class ExplorerActions(QObject):
         self.export_interpolation = self._action(
             "Export &Interpolation (GIF)…", self.export_animation, QKeySequence("Ctrl+Shift+E"),
             "Save the interpolation as an animation (GIF, animated PNG, WebP or MP4)")
-        self.save_latent = self._action("Save &Latent…", self.save_current_latent, None,
-                                        "Save the latent shown as a .npy file")
-        self.load_latent = self._action("Loa&d Latent…", self.choose_latents, None,
-                                        "Show a latent (or bookmark several) from a .npy file")
-        explorer.image_changed.connect(self.update_enabled)
+        self._had_image = False
+        explorer.image_changed.connect(self._on_image)
         explorer.interpolation.path_changed.connect(self.update_enabled)
-        explorer.bookmarks.buttons["import"].clicked.connect(self.choose_latents)
-        explorer.bookmarks.buttons["export"].clicked.connect(self.export_bookmarks)
+        sample_view.frame_changed.connect(self._on_image)
         dock.visibilityChanged.connect(self._on_dock_visible)
         sample_view.tile_selected.connect(lambda _i: self._set_used_last(False))
         app = QApplication.instance()
@@ -140,6 +128,13 @@ class ExplorerActions(QObject):
         elif new is self._view or self._view.isAncestorOf(new):
             self._set_used_last(False)
 
+    def _on_image(self, *_args) -> None:
+        # Called for every frame while a slider is dragged: act only when the answer changes.
+        has_image = self._explorer.current_image() is not None or self._view.frame_count > 0
+        if has_image != self._had_image:
+            self._had_image = has_image
+            self.update_enabled()
+
     def update_enabled(self, *_args) -> None:
         """Enables each action where it can work."""
         x = self._explorer
@@ -147,10 +142,8 @@ class ExplorerActions(QObject):
         has_path = x.interpolation.path() is not None and has_image
         self.save_strip.setEnabled(has_path)
         self.export_interpolation.setEnabled(has_path)
-        self.save_latent.setEnabled(has_image)
-        self.load_latent.setEnabled(x.state is not None)
         self.copy_image.setEnabled(has_image or self._view.frame_count > 0)
-        x.bookmarks.buttons["export"].setEnabled(x.bookmarks.count > 0)
+        self.files.update_enabled()
         self.availability_changed.emit()
 
     # ---- images ---------------------------------------------------------------------------
@@ -241,80 +234,6 @@ class ExplorerActions(QObject):
                 _write_animation, path, renderer, latents, options,
                 on_done=lambda n: self._status(f"Saved a {n}-frame animation to {path}"),
                 on_error=lambda m: self._warn("Cannot Export Interpolation", m))
-
-    # ---- latents and generators -----------------------------------------------------------
-    def save_current_latent(self) -> None:
-        """Saves the latent shown as a (D,) float32 .npy file."""
-        latent = self._explorer.current_latent()
-        if latent is not None:
-            self._save_latents(latent, self._name() + ".npy", "Save Latent")
-
-    def export_bookmarks(self) -> None:
-        """Saves every bookmark's latent as a (K, D) .npy file, in list order."""
-        latents = self._explorer.bookmarks.latents(usable_only=False)
-        if len(latents) and len({len(r) for r in latents}) == 1:
-            self._save_latents(latents, "bookmarks.npy", "Export Bookmarks")
-
-    def _save_latents(self, latents: np.ndarray, name: str, title: str) -> None:
-        path = ask_path(self._window, title, self._settings.last_dir("latents"), name,
-                        {NPY_FILTER: ".npy"})
-        if not path:
-            return
-        try:
-            save_latents(path, latents)
-        except (OSError, ValueError) as exc:
-            return self._warn(f"Cannot {title}", f"{path}: {exc}")
-        self._settings.set_last_dir("latents", path)
-        self._status(f"Saved {path}")
-
-    def choose_latents(self) -> None:
-        """Asks for a .npy file and loads it (see `load_latent_file`)."""
-        path, _ = QFileDialog.getOpenFileName(self._window, "Load Latent",
-                                              self._settings.last_dir("latents"), NPY_FILTER)
-        if path:
-            self.load_latent_file(path)
-
-    def load_latent_file(self, path: str) -> bool:
-        """Shows a (D,) latent; bookmarks the rows of a (K, D) file and shows the first.
-
-        Returns:
-            Whether the file was usable (a dialog explains why not).
-        """
-        x = self._explorer
-        if x.state is None:
-            return False
-        try:
-            latents = load_latents(path, x.state.dim)
-        except LatentFileError as exc:
-            self._warn("Cannot Load Latent", str(exc))
-            return False
-        self._settings.set_last_dir("latents", path)
-        stem = os.path.splitext(os.path.basename(path))[0]
-        if len(latents) > 1:
-            for i, latent in enumerate(latents):
-                x.bookmarks.add(f"{stem} {i + 1}", latent)
-            x.tabs.setCurrentWidget(x.bookmarks)
-        x.show_latent(latents[0])
-        self._status(f"Loaded {len(latents)} latent{'s' if len(latents) > 1 else ''} "
-                     f"from {os.path.basename(path)}")
-        return True
-
-    def choose_generator(self) -> None:
-        """Asks for a `.keras` file or a run's config.json and explores that generator."""
-        run = self._run_shown()
-        start = run if run else self._settings.last_dir("models")
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open Generator", start,
-                                              GENERATOR_FILTER)
-        if path:
-            self._settings.set_last_dir("models", path)
-            self.open(path)
-
-    def open(self, path: str) -> None:
-        """Loads a generator (run folder, its config.json, or `.keras`) into the explorer."""
-        self._dock.show()
-        self._dock.raise_()
-        self._explorer.sources.open(path)
-        self._status(f"Loading the generator of {os.path.basename(path.rstrip(os.sep))}…")
 
     def shutdown(self) -> None:
         """Finishes a file being written and joins the export thread. Blocks."""

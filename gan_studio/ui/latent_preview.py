@@ -55,8 +55,15 @@ class LatentPreview(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     # ---- contents -------------------------------------------------------------------------
-    def set_image(self, image: np.ndarray | None, tag: int = -1) -> None:
-        """Shows uint8 (H, W) or (H, W, 3) pixels (None clears); repaints soon."""
+    def set_image(self, image: np.ndarray | None, tag: int = -1, now: bool = False) -> None:
+        """Shows uint8 (H, W) or (H, W, 3) pixels (None clears).
+
+        Args:
+            image: the pixels, or None.
+            tag: reported by `painted` once the image is on screen.
+            now: repaint at once rather than with the next paint (the slider's answer should
+                not wait for another pass of the event loop).
+        """
         if image is None:
             self._image = self._qimage = None
         else:
@@ -69,7 +76,10 @@ class LatentPreview(QWidget):
             if reshaped:
                 self.updateGeometry()
         self._tag = tag
-        self.update()
+        if now and self.isVisible():
+            self.repaint()
+        else:
+            self.update()
 
     def set_placeholder(self, text: str) -> None:
         """The text shown while there is no image."""

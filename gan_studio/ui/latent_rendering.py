@@ -39,7 +39,8 @@ class LatentRendering(QObject):
         self._dirty: set[str] = set()
         self.shown_latent: np.ndarray | None = None
         self.last_request_id = 0
-        self.renderer = ExplorerRenderer(self)
+        self.renderer = ExplorerRenderer(parent=self)
+        self._newest: dict[str, int] = {}  # the newest request id shown per channel
         self.renderer.rendered.connect(self._on_rendered)
         self.renderer.failed.connect(self._on_failed)
         self._timer = QTimer(self)
@@ -85,10 +86,13 @@ class LatentRendering(QObject):
 
     def _on_rendered(self, result) -> None:
         x = self._explorer
+        if result.request_id < self._newest.get(result.channel, 0):
+            return  # two render threads: an older request may finish after a newer one
+        self._newest[result.channel] = result.request_id
         if result.channel == PREVIEW:
             if result.request_id >= x.preview.tag:
                 self.shown_latent = result.latents[0]
-                x.preview.set_image(result.images[0], result.request_id)
+                x.preview.set_image(result.images[0], result.request_id, now=True)
                 self.preview_shown.emit()
         elif x.generator is None or result.renderer is not x.generator.renderer:
             return  # a batch of an older generator: the new one's is on its way

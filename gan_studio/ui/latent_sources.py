@@ -80,7 +80,8 @@ class LatentSources(QObject):
         if not run_dir or self._pending_path is not None:
             return
         current = self.current
-        if current is not None and (not self._offered or current.source == run_dir):
+        same = current is not None and os.path.normpath(current.source) == os.path.normpath(run_dir)
+        if current is not None and (not self._offered or same):
             return
         self.open(run_dir, quiet=True)
 

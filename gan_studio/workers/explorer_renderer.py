@@ -1,8 +1,10 @@
-"""The latent explorer's renderer: latents in, uint8 images out, on its own thread.
+"""The latent explorer's renderer: latents in, uint8 images out, on background threads.
 
-Only the newest request of each channel is rendered (see `explorer_slots`). The preview is
-served first; batches (filmstrip, thumbnails) are rendered a few frames at a time and let a
-waiting preview request go between chunks, so a long batch never holds up a slider.
+Only the newest request of each channel is rendered (see `explorer_slots`). Two threads take
+requests: a slider's new request starts at once instead of waiting for the previous image
+(which arrives, stale, and is dropped), so the answer takes one render, not up to two. The
+preview is served first; batches (filmstrip, thumbnails) are rendered a few frames at a time
+and let a waiting preview request go between chunks, so a long batch never holds up a slider.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ STRIP = "strip"
 THUMBNAILS = "thumbnails"
 CHANNELS = (PREVIEW, ENDPOINTS, STRIP, THUMBNAILS)  # most urgent first
 BATCH_CHUNK = 2  # frames per chunk of a batch: one chunk costs about one preview render
+WORKERS = 2  # a new request starts while the previous one is still being drawn
 
 
 def limit_blas_threads() -> None:
@@ -110,22 +113,24 @@ class ExplorerRenderer(QObject):
         failed(str, str): channel and a readable message when rendering raised.
 
     Args:
+        workers: render threads (results of several may arrive out of order: compare ids).
         parent: the owning QObject.
     """
 
     rendered = Signal(object)
     failed = Signal(str, str)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, workers: int = WORKERS, parent: QObject | None = None):
         super().__init__(parent)
         self._thread = LatestWorkerThread("explorer-render", CHANNELS, _render,
-                                          on_start=limit_blas_threads, parent=self)
+                                          on_start=limit_blas_threads, workers=workers,
+                                          parent=self)
         self._thread.done.connect(lambda _job, result: self.rendered.emit(result))
         self._thread.failed.connect(lambda job, message: self.failed.emit(job.channel, message))
 
     @property
     def running(self) -> bool:
-        """Whether the render thread is alive."""
+        """Whether a render thread is alive."""
         return self._thread.running
 
     @property

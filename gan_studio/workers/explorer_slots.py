@@ -2,7 +2,9 @@
 
 Dragging a slider asks for a new image many times a second. Queueing every request would make
 the preview trail the mouse further and further behind; instead each channel keeps one pending
-request, a newer one replaces it, and the worker thread is woken once (not once per request).
+request, a newer one replaces it, and an idle worker thread is woken once (not once per
+request). With two workers a new request starts at once even while the previous one is still
+being drawn (whose result the window then drops as stale), instead of waiting for it.
 """
 
 from __future__ import annotations
@@ -42,21 +44,23 @@ class LatestSlots:
 
     Args:
         channels: the channels, most urgent first: `take` serves them in this order.
+        workers: how many consumers take jobs (numbered from 0; all idle at first).
     """
 
-    def __init__(self, channels: Sequence[str]):
+    def __init__(self, channels: Sequence[str], workers: int = 1):
         self._order = tuple(channels)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._wake_pending = False
+        self._idle = list(range(workers))  # consumers that are neither busy nor woken
         self.replaced = 0  # requests dropped because a newer one came first
 
-    def put(self, channel: str, payload: Any) -> tuple[int, bool]:
+    def put(self, channel: str, payload: Any) -> tuple[int, int | None]:
         """Stores a request, replacing the channel's pending one.
 
         Returns:
-            (request id, whether the consumer must be woken: False while a wake-up is pending).
+            (request id, the idle consumer to wake, or None while all are busy or woken:
+            a busy consumer takes the request when it finishes).
         """
         if channel not in self._order:
             raise ValueError(f"unknown channel {channel!r}")
@@ -65,15 +69,16 @@ class LatestSlots:
             if channel in self._jobs:
                 self.replaced += 1
             self._jobs[channel] = Job(channel, request_id, payload)
-            wake = not self._wake_pending
-            self._wake_pending = True
+            wake = self._idle.pop(0) if self._idle else None
         return request_id, wake
 
-    def take(self, channel: str | None = None) -> Job | None:
+    def take(self, channel: str | None = None, worker: int | None = None) -> Job | None:
         """Removes and returns the most urgent pending job (or that of `channel`).
 
-        With no `channel`, an empty mailbox also clears the wake-up flag, so that the next
-        `put` wakes the consumer again.
+        Args:
+            channel: take only this channel's job.
+            worker: the consumer asking; when there is nothing to take it counts as idle
+                (in the same step, so no request can slip in unnoticed).
         """
         with self._lock:
             if channel is not None:
@@ -81,7 +86,8 @@ class LatestSlots:
             for name in self._order:
                 if name in self._jobs:
                     return self._jobs.pop(name)
-            self._wake_pending = False
+            if worker is not None and worker not in self._idle:
+                self._idle.append(worker)
             return None
 
     def pending(self, channel: str) -> bool:
@@ -100,9 +106,13 @@ class _SlotWorker(QObject):
 
     done = Signal(object, object)  # Job, result
     failed = Signal(object, str)  # Job, message
+    wake = Signal()  # emitted from the owner's thread: queued to this worker's
 
-    def __init__(self, slots: LatestSlots, handler: Callable, on_start: Callable | None):
+    def __init__(self, index: int, slots: LatestSlots, handler: Callable,
+                 on_start: Callable | None):
         super().__init__()
+        self.wake.connect(self.drain)
+        self.index = index
         self.slots, self._handler, self._on_start = slots, handler, on_start
         self._started = False
         self.closing = threading.Event()
@@ -114,7 +124,7 @@ class _SlotWorker(QObject):
             if self._on_start is not None:
                 self._on_start()
         while not self.closing.is_set():
-            job = self.slots.take()
+            job = self.slots.take(worker=self.index)
             if job is None:
                 return
             self.run(job)
@@ -131,45 +141,51 @@ class _SlotWorker(QObject):
 
 
 class LatestWorkerThread(QObject):
-    """Runs `handler(job, worker)` on its own QThread for the newest request of each channel.
+    """Runs `handler(job, worker)` on worker QThreads for the newest request of each channel.
 
-    The handler may call `worker.run(job)` for a more urgent job between chunks of a long one
-    (see `serve`). Results come back on the owner's thread.
+    The handler may call `serve(worker, channel)` for a more urgent job between chunks of a
+    long one. Results come back on the owner's thread, possibly out of order when there are
+    several workers (each carries its request id).
 
     Signals:
         done(Job, object): a job finished with a result (None results are not reported).
         failed(Job, str): a job raised; the message is readable.
 
     Args:
-        name: the thread's name.
+        name: the threads' name.
         channels: the channels, most urgent first.
-        handler: called on the worker thread as `handler(job, worker)`.
-        on_start: called once on the worker thread before the first job (e.g. to lower its
+        handler: called on a worker thread as `handler(job, worker)`.
+        on_start: called once on each worker thread before its first job (e.g. to lower its
             priority or cap BLAS threads).
+        workers: how many worker threads.
         parent: the owning QObject.
     """
 
     done = Signal(object, object)
     failed = Signal(object, str)
-    _wake = Signal()
 
     def __init__(self, name: str, channels: Sequence[str], handler: Callable,
-                 on_start: Callable | None = None, parent: QObject | None = None):
+                 on_start: Callable | None = None, workers: int = 1,
+                 parent: QObject | None = None):
         super().__init__(parent)
-        self.slots = LatestSlots(channels)
-        self._thread = QThread()
-        self._thread.setObjectName(name)
-        self._worker = _SlotWorker(self.slots, handler, on_start)
-        self._worker.moveToThread(self._thread)
-        self._wake.connect(self._worker.drain)
-        self._worker.done.connect(self.done)
-        self._worker.failed.connect(self.failed)
-        self._thread.start()
+        self.slots = LatestSlots(channels, workers)
+        self._threads: list[QThread] = []
+        self._workers: list[_SlotWorker] = []
+        for index in range(workers):
+            thread = QThread()
+            thread.setObjectName(f"{name}-{index}" if workers > 1 else name)
+            worker = _SlotWorker(index, self.slots, handler, on_start)
+            worker.moveToThread(thread)
+            worker.done.connect(self.done)
+            worker.failed.connect(self.failed)
+            thread.start()
+            self._threads.append(thread)
+            self._workers.append(worker)
 
     @property
     def running(self) -> bool:
-        """Whether the thread is alive (False after `shutdown`)."""
-        return self._thread.isRunning()
+        """Whether any worker thread is alive (False after `shutdown`)."""
+        return any(thread.isRunning() for thread in self._threads)
 
     def submit(self, channel: str, payload: Any) -> int:
         """Asks for `payload` to be handled; replaces the channel's pending request.
@@ -178,17 +194,19 @@ class LatestWorkerThread(QObject):
             The request's id (results carry it).
         """
         request_id, wake = self.slots.put(channel, payload)
-        if wake:
-            self._wake.emit()
+        if wake is not None:
+            self._workers[wake].wake.emit()
         return request_id
 
     def shutdown(self) -> None:
-        """Drops pending jobs, lets the current one finish, then joins the thread. Blocks."""
-        self._worker.closing.set()
+        """Drops pending jobs, lets current ones finish, then joins the threads. Blocks."""
+        for worker in self._workers:
+            worker.closing.set()
         self.slots.clear()
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
+        for thread in self._threads:
+            if thread.isRunning():
+                thread.quit()
+                thread.wait()
 
 
 def serve(worker: _SlotWorker, channel: str) -> None:

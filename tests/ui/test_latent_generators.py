@@ -50,7 +50,7 @@ def test_opening_a_keras_file_switches_the_explorer(qtbot, window, tmp_path):
     model = keras_generator(str(tmp_path / "g.keras"))
     explorer = window.explorer
     with qtbot.waitSignal(explorer.generator_changed, timeout=TIMEOUT) as changed:
-        window.explorer_actions.open(str(tmp_path / "g.keras"))
+        window.explorer_actions.files.open(str(tmp_path / "g.keras"))
     loaded = changed.args[0]
     assert loaded.backend == "numpy" and loaded.name == "g.keras"
     assert not explorer.sources.following  # a file the user chose stays
@@ -68,7 +68,7 @@ def test_a_generator_numpy_cannot_run_renders_through_tensorflow(qtbot, window, 
     model = keras_generator(str(tmp_path / "up.keras"), unsupported=True)
     explorer = window.explorer
     with qtbot.waitSignal(explorer.generator_changed, timeout=TIMEOUT) as changed:
-        window.explorer_actions.open(str(tmp_path / "up.keras"))
+        window.explorer_actions.files.open(str(tmp_path / "up.keras"))
     assert changed.args[0].backend == "tensorflow"
     assert changed.args[0].note  # why numpy could not run it
     qtbot.waitUntil(lambda: explorer.current_image() is not None, timeout=30000)
@@ -81,7 +81,7 @@ def test_a_generator_numpy_cannot_run_renders_through_tensorflow(qtbot, window, 
 
 def test_a_bad_file_is_reported(qtbot, window, tmp_path, message_boxes):
     (tmp_path / "broken.keras").write_bytes(b"not a zip")
-    window.explorer_actions.open(str(tmp_path / "broken.keras"))
+    window.explorer_actions.files.open(str(tmp_path / "broken.keras"))
     qtbot.waitUntil(lambda: bool(message_boxes), timeout=TIMEOUT)
     assert message_boxes[0][:2] == ("warning", "Cannot Open Generator")
     assert window.explorer.generator is None

@@ -148,7 +148,7 @@ def test_gif_export_has_the_frames_shown(qtbot, window, tmp_path, monkeypatch):
                         lambda self: explorer_dialogs.AnimationOptions(10, True, False, 2))
     answer_save(monkeypatch, tmp_path / "walk.gif")
     window.explorer_actions.export_interpolation.trigger()
-    qtbot.waitUntil(lambda: "animation" in window.statusBar().currentMessage(), timeout=10000)
+    qtbot.waitUntil(lambda: "Saved a 7-frame" in window.statusBar().currentMessage(), timeout=10000)
     with Image.open(tmp_path / "walk.gif") as gif:
         frames = [np.asarray(f.convert("L")) for f in ImageSequence.Iterator(gif)]
         assert gif.info["loop"] == 0 and gif.info["duration"] == 100
@@ -194,18 +194,18 @@ def test_latents_save_and_load_and_bad_files_are_refused(qtbot, window, tmp_path
     np.testing.assert_array_equal(saved, shown)
     explorer.controls.seed.setValue(99)
     settle(qtbot, explorer)
-    assert window.explorer_actions.load_latent_file(str(tmp_path / "z.npy"))
+    assert window.explorer_actions.files.load_latent_file(str(tmp_path / "z.npy"))
     settle(qtbot, explorer)
     np.testing.assert_array_equal(explorer.current_latent(), shown)
     np.testing.assert_array_equal(explorer.current_image(), image)  # the same picture again
     np.save(tmp_path / "three.npy", np.random.default_rng(0).standard_normal((3, LATENT)))
-    assert window.explorer_actions.load_latent_file(str(tmp_path / "three.npy"))
+    assert window.explorer_actions.files.load_latent_file(str(tmp_path / "three.npy"))
     assert explorer.bookmarks.names() == ["three 1", "three 2", "three 3"]
     np.save(tmp_path / "wrong.npy", np.zeros((2, LATENT + 1), np.float32))
     np.save(tmp_path / "nan.npy", np.full(LATENT, np.nan))
     np.save(tmp_path / "pickle.npy", np.array([object()]), allow_pickle=True)
     for name in ("wrong", "nan", "pickle"):
-        assert not window.explorer_actions.load_latent_file(str(tmp_path / f"{name}.npy"))
+        assert not window.explorer_actions.files.load_latent_file(str(tmp_path / f"{name}.npy"))
     assert [m[1] for m in message_boxes] == ["Cannot Load Latent"] * 3
     assert "takes 8" in message_boxes[0][2] and "NaN" in message_boxes[1][2]
     settle(qtbot, explorer)
