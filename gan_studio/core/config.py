@@ -11,13 +11,17 @@ from gan_studio.core.atomic import atomic_write_text
 
 BUILTIN_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 
-# Hyper-parameters of the two presets. "tutorial" is the TensorFlow DCGAN tutorial (and the
-# article this app grew from); "paper" follows Radford et al. 2015.
+# Hyper-parameters of the presets. "tutorial" is the TensorFlow DCGAN tutorial (and the article
+# this app grew from); "paper" follows Radford et al. 2015; "studio" is the paper's optimiser and
+# initialisation with batches of 64: on a CPU, images/s barely depend on the batch size, so
+# smaller batches mean more updates per minute and better samples after the same time
+# (tests/benchmarks/preset_quality.py; the README has the numbers).
 PRESETS: dict[str, dict] = {
     "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot"},
     "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02"},
+    "studio": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 64, "weight_init": "normal_0.02"},
 }
-DEFAULT_PRESET = "paper"
+DEFAULT_PRESET = "studio"
 
 # Latent sizes of the seed's models; other shapes use DEFAULT_LATENT_DIM.
 LATENT_DIMS = {"mnist": 100, "fashion_mnist": 100, "cifar10": 128}
@@ -35,7 +39,7 @@ class TrainConfig:
     Args:
         dataset: `mnist`, `fashion_mnist`, `cifar10`, or a path to an image folder, a `.zip` of
             images, or MNIST-format idx files (a file or a folder holding them).
-        preset: `tutorial` or `paper`; fills the optimiser values that are left as `None`.
+        preset: `tutorial`, `paper` or `studio`; fills the values that are left as `None`.
         epochs: number of passes over the data.
         max_steps: stop after this many steps in total (0: no limit).
         batch_size: images per step; `None` takes the preset's.

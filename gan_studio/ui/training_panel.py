@@ -34,7 +34,8 @@ from gan_studio.ui.dataset_chooser import DatasetChooser
 from gan_studio.ui.path_edit import PathEdit
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 
-PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)"}
+PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
+                 "studio": "GAN Studio (paper, batch 64)"}
 HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "latent_dim", "seed",
                 "max_steps", "sample_every_steps", "grid_size")
 

@@ -14,6 +14,12 @@ def test_presets_fill_unset_values_only():
     assert cfg.latent_dim == 128 and cfg.weight_init == PRESETS["paper"]["weight_init"]
 
 
+def test_default_preset_is_the_papers_optimiser_with_batches_of_64():
+    cfg = TrainConfig(dataset="mnist").resolved()
+    assert (cfg.preset, cfg.learning_rate, cfg.beta1, cfg.batch_size) == ("studio", 2e-4, 0.5, 64)
+    assert cfg.weight_init == "normal_0.02"
+
+
 def test_json_round_trip_is_atomic_and_exact(tmp_path):
     cfg = TrainConfig(dataset="/data/faces.zip", epochs=3, seed=7).resolved()
     path = tmp_path / "config.json"
