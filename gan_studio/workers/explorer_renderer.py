@@ -1,8 +1,9 @@
-"""The latent explorer's renderer: latents in, uint8 images out, on background threads.
+"""The latent explorer's renderer: latents in, uint8 images out, on a background thread.
 
-Only the newest request of each channel is rendered (see `explorer_slots`). Two threads take
-requests: a slider's new request starts at once instead of waiting for the previous image
-(which arrives, stale, and is dropped), so the answer takes one render, not up to two. The
+Only the newest request of each channel is rendered (see `explorer_slots`). A preview render
+that a newer request overtakes is dropped between two layers of the generator, so a slider's
+answer takes about one render, not the rest of a stale one plus its own; it is dropped at most
+once in a row, so that a stream of requests faster than one render still shows images. The
 preview is served first; batches (filmstrip, thumbnails) are rendered a few frames at a time
 and let a waiting preview request go between chunks, so a long batch never holds up a slider.
 """
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from gan_studio.core.grid import to_uint8
 from gan_studio.workers.explorer_slots import Job, LatestWorkerThread, serve
 
 PREVIEW = "preview"
@@ -24,7 +26,8 @@ STRIP = "strip"
 THUMBNAILS = "thumbnails"
 CHANNELS = (PREVIEW, ENDPOINTS, STRIP, THUMBNAILS)  # most urgent first
 BATCH_CHUNK = 2  # frames per chunk of a batch: one chunk costs about one preview render
-WORKERS = 2  # a new request starts while the previous one is still being drawn
+WORKERS = 1  # a second thread would start each new request at once, but two renders at a
+# time on two cores slow each other (and the window) more than dropping stale ones saves
 
 
 def limit_blas_threads() -> None:
@@ -86,12 +89,35 @@ def displayable(images: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(images)
 
 
+def _render_preview(renderer, latents: np.ndarray, worker) -> np.ndarray | None:
+    """Renders layer by layer; returns None if a newer preview request arrives meanwhile.
+
+    Works for `NumpyGenerator`s (their layers run one at a time on this thread's buffers);
+    other renderers, and the render after a dropped one, run to the end.
+    """
+    steps, buffers = getattr(renderer, "_steps", None), getattr(renderer, "_buffers", None)
+    if steps is None or buffers is None or getattr(worker, "dropped_last", False):
+        worker.dropped_last = False
+        return renderer.render_uint8(latents)
+    x, scratch = latents, buffers(len(latents))
+    for step in steps:
+        if worker.slots.pending(PREVIEW):
+            worker.dropped_last = True
+            return None
+        x = step(x, scratch)
+    return to_uint8(x)  # a new array: the last layer wrote into a reused buffer
+
+
 def _render(job: Job, worker) -> RenderResult | None:
     request: RenderRequest = job.payload
     slots = worker.slots
     start = time.perf_counter()
     latents = np.ascontiguousarray(request.latents, dtype=np.float32)
-    if job.channel == PREVIEW or len(latents) <= BATCH_CHUNK:
+    if job.channel == PREVIEW:
+        images = _render_preview(request.renderer, latents, worker)
+        if images is None:
+            return None  # overtaken: the newer request is rendered next
+    elif len(latents) <= BATCH_CHUNK:
         images = request.renderer.render_uint8(latents)
     else:
         chunks = []

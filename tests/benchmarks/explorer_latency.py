@@ -178,6 +178,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="explorer-latency-")
     settings = AppSettings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings=settings)  # loads TensorFlow on its niced loader thread
+    window.settings_path = os.path.join(tmp, "settings.ini")
     window.resize(1400, 900)
     window.show()
     dock = window._docks["explorer"]
@@ -217,6 +218,7 @@ def main() -> None:
     panel.runs_dir.set_path(os.path.join(tmp, "runs"))
     panel.batch_size.setValue(args.batch_size)
     panel.epochs.setValue(1000)
+    panel.sample_every_steps.setValue(1)  # a grid, and so a generator snapshot, every 5 s
     explorer.sources.set_following(True)
     steps = []
     window.session.progress.connect(lambda p: steps.append((p.step, time.perf_counter())))
@@ -245,7 +247,10 @@ def main() -> None:
 
 
 def finish(window) -> None:
+    import shutil
+
     window.shutdown()
+    shutil.rmtree(os.path.dirname(window.settings_path), ignore_errors=True)
 
 
 if __name__ == "__main__":

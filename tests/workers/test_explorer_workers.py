@@ -101,6 +101,46 @@ def test_rapid_requests_render_far_fewer_and_always_the_last(qtbot, renderer):
     assert renderer.replaced >= 100 - len(results) - 1
 
 
+class LayeredGenerator:
+    """A NumpyGenerator whose layers each take `delay` seconds (it renders layer by layer)."""
+
+    def __init__(self, generator, delay=0.004):
+        self._generator, self.latent_dim = generator, generator.latent_dim
+        self._steps = [self._slow(step, delay) for step in generator._steps]
+        self._buffers = generator._buffers
+        self.completed = 0
+
+    @staticmethod
+    def _slow(step, delay):
+        def run(x, buffers):
+            time.sleep(delay)
+            return step(x, buffers)
+        return run
+
+    def render_uint8(self, z):
+        self.completed += 1
+        return self._generator.render_uint8(z)
+
+
+def test_a_preview_overtaken_mid_render_is_dropped(qtbot, renderer):
+    generator = LayeredGenerator(tiny_generator())  # 5 layers: 20 ms a render
+    results = []
+    renderer.rendered.connect(results.append)
+    latents = np.random.default_rng(4).standard_normal((3, 8)).astype(np.float32)
+    renderer.request(PREVIEW, generator, latents[0])
+    qtbot.wait(6)  # mid-render
+    renderer.request(PREVIEW, generator, latents[1])
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    qtbot.wait(50)
+    assert [r.latents[0].tolist() for r in results] == [latents[1].tolist()]  # 0 was dropped
+    expected = tiny_generator().render_uint8(latents[1:2])[0, ..., 0]
+    np.testing.assert_array_equal(results[0].images[0], expected)  # layer by layer, same pixels
+    assert generator.completed == 1  # after a drop the next render runs to its end at once
+    renderer.request(PREVIEW, generator, latents[2])
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=10000)
+    assert generator.completed == 1  # and the one after that may be dropped again
+
+
 def test_a_batch_lets_the_preview_go_first(qtbot, renderer):
     generator = SlowGenerator(tiny_generator(), delay=0.02)
     order = []
