@@ -60,9 +60,13 @@ def load_tensorflow() -> str:
         ImportError: if TensorFlow or the engine cannot be imported.
     """
     lower_thread_priority()  # before TensorFlow makes its thread pools, which inherit it
-    from gan_studio.ml.device import describe_device  # TensorFlow loads here (seconds)
+    from gan_studio.ml.device import describe_device, import_tensorflow  # seconds
 
-    return describe_device()
+    device = describe_device()  # sets GPU memory growth, which must come before the runtime
+    # Start the runtime now, on this thread: its compute pools inherit the lowered priority
+    # whatever thread runs the first operation later (the window's never should, but may).
+    import_tensorflow().config.list_logical_devices()
+    return device
 
 
 class TFLoader(QObject):
