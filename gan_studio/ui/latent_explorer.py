@@ -148,7 +148,9 @@ class LatentExplorer(QWidget):
             self.interpolation.set_walk_keys(self.bookmarks.latents())
             self.dimension_sliders.set_latent(self.state.base)
         if previous is None or previous.renderer is not loaded.renderer:
-            self.direction_sliders.set_status("Finding the principal directions…")
+            self.direction_sliders.set_status(
+                "Updating the directions for the new weights…" if self.state.directions
+                is not None else "Finding the principal directions…")
             self.directions.compute(loaded.renderer)
         if loaded.grid_latents is not None and self._sample_view is not None and \
                 self._shows_run(loaded.source):

@@ -49,8 +49,9 @@ class LatentSourceBar(QWidget):
         if loaded.backend != "numpy":
             text += " · rendered by TensorFlow"
         shape = "×".join(str(s) for s in loaded.renderer.output_shape)
-        self._set_text(f"{text} · z {loaded.renderer.latent_dim} → {shape}",
-                       loaded.source + (f"\n{loaded.note}" if loaded.note else ""))
+        self._set_text(text, "\n".join(line for line in (
+            loaded.source, f"Latent size {loaded.renderer.latent_dim}, images {shape}",
+            loaded.note) if line))
 
     def _set_text(self, text: str, tip: str | None = None) -> None:
         self.label.setText(text)
