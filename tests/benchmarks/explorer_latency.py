@@ -250,6 +250,7 @@ def finish(window) -> None:
     import shutil
 
     window.shutdown()
+    window.settings.sync()  # nothing left to write at exit, which would make the folder again
     shutil.rmtree(os.path.dirname(window.settings_path), ignore_errors=True)
 
 
