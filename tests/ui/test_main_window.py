@@ -62,7 +62,7 @@ def test_train_pause_resume_stop(qtbot, window, fake_engine):
     panel, session = window.training_panel, window.session
     assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
     run_dir = start_training(qtbot, window)
-    qtbot.waitUntil(lambda: window.loss_plot.point_count >= 3 and window.sample_view.frame_count,
+    qtbot.waitUntil(lambda: window.loss_plot.point_count >= 3 and window.sample_view.frame_count > 0,
                     timeout=10000)
     assert not panel.train_button.isEnabled()
     click(qtbot, panel.pause_button)
