@@ -26,6 +26,7 @@ DEFAULT_PRESET = "studio"
 # Latent sizes of the seed's models; other shapes use DEFAULT_LATENT_DIM.
 LATENT_DIMS = {"mnist": 100, "fashion_mnist": 100, "cifar10": 128}
 DEFAULT_LATENT_DIM = 128
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 
 
 class ConfigError(ValueError):
@@ -57,6 +58,9 @@ class TrainConfig:
         keep_checkpoints: how many recent checkpoints are kept.
         keep_every_epochs: additionally keep one checkpoint every N epochs.
         steps_per_call: train steps run inside one compiled call (fewer Python round trips).
+        precision: `float32`, `mixed_bfloat16` (bfloat16 arithmetic, float32 weights), or
+            `auto`: bfloat16 where the hardware computes it natively (CPUs with AVX512-BF16 or
+            AMX, GPUs of compute capability 8.0 and up), float32 elsewhere.
     """
 
     dataset: str = "mnist"
@@ -79,6 +83,7 @@ class TrainConfig:
     keep_checkpoints: int = 3
     keep_every_epochs: int = 10
     steps_per_call: int = 1
+    precision: str = "auto"
     extra: dict = field(default_factory=dict)
 
     def resolved(self) -> TrainConfig:
@@ -118,6 +123,7 @@ class TrainConfig:
             ("keep_checkpoints", self.keep_checkpoints >= 1),
             ("steps_per_call", 1 <= self.steps_per_call <= 1000),
             ("weight_init", self.weight_init in (None, "glorot", "normal_0.02")),
+            ("precision", self.precision in PRECISIONS),
         ]
         for name, ok in checks:
             if not ok:

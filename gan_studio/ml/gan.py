@@ -24,9 +24,15 @@ class GAN:
         self.config = config
         self.shape = tuple(int(s) for s in shape)
         h, w, c = self.shape
+        from gan_studio.ml.device import choose_precision
+
         keras.utils.set_random_seed(config.seed)
-        self.generator = build_generator(h, w, c, config.latent_dim, config.weight_init, config.seed)
-        self.discriminator = build_discriminator(h, w, c, config.weight_init, config.seed + 1)
+        self.precision = choose_precision(config.precision)
+        dtype = None if self.precision == "float32" else self.precision
+        self.generator = build_generator(h, w, c, config.latent_dim, config.weight_init,
+                                         config.seed, dtype=dtype)
+        self.discriminator = build_discriminator(h, w, c, config.weight_init, config.seed + 1,
+                                                 dtype=dtype)
         self.g_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
         self.d_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
         # Built eagerly so that a checkpoint restore finds every slot variable to fill.
@@ -47,26 +53,26 @@ class GAN:
             # track on their own; without them a resumed run would not continue exactly.
             seed_states=[v for v in self.discriminator.non_trainable_variables
                          if "seed_generator" in v.path])
-        batch = config.batch_size
-        # autograph=False: the loop is written with tf.while_loop, so a frozen app that ships
-        # only bytecode needs no source to convert.
-        self.train_steps = tf.function(
-            self._train_steps, autograph=False, reduce_retracing=True,
-            input_signature=[tf.TensorSpec([None, batch, h, w, c], tf.uint8)])
+        # autograph=False: the graphs are plain Python at trace time, so a frozen app that ships
+        # only bytecode needs no source to convert. No input signature: each distinct number of
+        # steps per call (the configured one, and an epoch's remainder) is traced once.
+        self.train_steps = tf.function(self._train_steps, autograph=False)
         self.generate = tf.function(
             self._generate, autograph=False,
             input_signature=[tf.TensorSpec([None, config.latent_dim], tf.float32)])
 
     def _one_step(self, real_uint8):
         tf = import_tensorflow()
-        batch = tf.shape(real_uint8)[0]
+        batch = real_uint8.shape[0]  # static at trace time: every shape in the step is known
         real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
         noise = self.rng.normal([batch, self.config.latent_dim])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(noise, training=True)
             # One discriminator call on real and fake together: D has no batch statistics
             # (no BatchNorm), so this is the same function at half the op launches.
-            logits = self.discriminator(tf.concat([real, fake], axis=0), training=True)
+            both = tf.concat([tf.cast(real, fake.dtype), fake], axis=0)
+            # Losses in float32 also under a mixed-precision policy.
+            logits = tf.cast(self.discriminator(both, training=True), tf.float32)
             real_logits, fake_logits = logits[:batch], logits[batch:]
             bce = tf.nn.sigmoid_cross_entropy_with_logits
             d_loss = (tf.reduce_mean(bce(tf.ones_like(real_logits), real_logits))
@@ -81,16 +87,15 @@ class GAN:
                          tf.reduce_mean(tf.sigmoid(fake_logits))])
 
     def _train_steps(self, batches):
-        """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step."""
+        """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.
+
+        The steps are unrolled at trace time rather than run in a `tf.while_loop`: Grappler
+        then sees one straight-line graph and fuses convolutions with their bias and
+        activation, which a loop body does not get (measured: a loop made steps ~20 % slower
+        on a CPU).
+        """
         tf = import_tensorflow()
-        count = tf.shape(batches)[0]
-        out = tf.TensorArray(tf.float32, size=count)
-
-        def body(i, acc):
-            return i + 1, acc.write(i, self._one_step(batches[i]))
-
-        _, out = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), out))
-        return out.stack()
+        return tf.stack([self._one_step(batches[i]) for i in range(batches.shape[0])])
 
     def _generate(self, noise):
         return self.generator(noise, training=False)

@@ -51,7 +51,8 @@ def generator_plan(height: int, width: int, channels: int) -> tuple[int, int, li
 
 
 def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent_dim: int = 100,
-                    weight_init: str = "glorot", seed: int | None = None):
+                    weight_init: str = "glorot", seed: int | None = None,
+                    dtype: str | None = None):
     """Builds the DCGAN generator: z -> image in [-1, 1].
 
     MNIST (28x28x1): Dense 7*7*256 -> BN -> LReLU -> ConvT 128 s1 -> ConvT 64 s2 -> ConvT 1 s2 tanh.
@@ -65,6 +66,8 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
         latent_dim: size of z.
         weight_init: `glorot` (Keras default, as the tutorial) or `normal_0.02` (as the paper).
         seed: seed for the initialisers.
+        dtype: a Keras dtype policy for the hidden layers (e.g. `mixed_bfloat16`); the output
+            layer always computes in float32.
 
     Returns:
         A `keras.Model` named `generator`.
@@ -75,17 +78,19 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
     start, filters, hidden = generator_plan(height, width, channels)
     init = _initializer(weight_init, seed)
     z = keras.Input(shape=(latent_dim,), name="z")
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=init, name="project")(z)
-    x = layers.BatchNormalization(name="project_bn")(x)
-    x = layers.LeakyReLU(negative_slope=0.3, name="project_lrelu")(x)
-    x = layers.Reshape((start, start, filters), name="reshape")(x)
+    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=init,
+                     dtype=dtype, name="project")(z)
+    x = layers.BatchNormalization(dtype=dtype, name="project_bn")(x)
+    x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name="project_lrelu")(x)
+    x = layers.Reshape((start, start, filters), dtype=dtype, name="reshape")(x)
     for i, (n, stride) in enumerate(hidden):
         x = layers.Conv2DTranspose(n, 5, strides=stride, padding="same", use_bias=False,
-                                   kernel_initializer=init, name=f"deconv{i}")(x)
-        x = layers.BatchNormalization(name=f"deconv{i}_bn")(x)
-        x = layers.LeakyReLU(negative_slope=0.3, name=f"deconv{i}_lrelu")(x)
+                                   kernel_initializer=init, dtype=dtype, name=f"deconv{i}")(x)
+        x = layers.BatchNormalization(dtype=dtype, name=f"deconv{i}_bn")(x)
+        x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"deconv{i}_lrelu")(x)
     out = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", use_bias=False,
-                                 activation="tanh", kernel_initializer=init, name="to_image")(x)
+                                 activation="tanh", kernel_initializer=init,
+                                 dtype="float32" if dtype else None, name="to_image")(x)
     return keras.Model(z, out, name="generator")
 
 
@@ -100,7 +105,8 @@ def discriminator_filters(height: int) -> list[int]:
 
 
 def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
-                        weight_init: str = "glorot", seed: int | None = None):
+                        weight_init: str = "glorot", seed: int | None = None,
+                        dtype: str | None = None):
     """Builds the DCGAN discriminator: image in [-1, 1] -> real/fake logit.
 
     MNIST: Conv 64 s2 -> LReLU -> Dropout 0.3 -> Conv 128 s2 -> LReLU -> Dropout 0.3 -> Dense(1).
@@ -112,6 +118,7 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
         channels: 1 or 3.
         weight_init: `glorot` or `normal_0.02`.
         seed: seed for the initialisers.
+        dtype: a Keras dtype policy for the hidden layers; the logit layer computes in float32.
 
     Returns:
         A `keras.Model` named `discriminator` returning logits of shape (N, 1).
@@ -123,9 +130,12 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
     image = keras.Input(shape=(height, width, channels), name="image")
     x = image
     for i, n in enumerate(discriminator_filters(height)):
-        x = layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init, name=f"conv{i}")(x)
-        x = layers.LeakyReLU(negative_slope=0.3, name=f"conv{i}_lrelu")(x)
-        x = layers.Dropout(0.3, seed=None if seed is None else seed + i, name=f"conv{i}_dropout")(x)
-    x = layers.Flatten(name="flatten")(x)
-    logit = layers.Dense(1, kernel_initializer=init, name="logit")(x)
+        x = layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init, dtype=dtype,
+                          name=f"conv{i}")(x)
+        x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"conv{i}_lrelu")(x)
+        x = layers.Dropout(0.3, seed=None if seed is None else seed + i, dtype=dtype,
+                           name=f"conv{i}_dropout")(x)
+    x = layers.Flatten(dtype=dtype, name="flatten")(x)
+    logit = layers.Dense(1, kernel_initializer=init, dtype="float32" if dtype else None,
+                         name="logit")(x)
     return keras.Model(image, logit, name="discriminator")

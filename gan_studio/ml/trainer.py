@@ -136,8 +136,11 @@ class Trainer:
         from gan_studio.ml.gan import GAN
 
         self.device = configure_device()
-        self.on_event(Event("device", self.device))
         self.gan = GAN(self.config, shape)
+        precision = {"mixed_bfloat16": "bfloat16 mixed precision"}.get(self.gan.precision,
+                                                                         self.gan.precision)
+        self.on_event(Event("device", f"{self.device}, {precision}",
+                            {"device": self.device, "precision": self.gan.precision}))
         self.store = CheckpointStore(self.run_dir, self.gan.checkpoint, self.config.keep_checkpoints)
         try:
             restored = self.store.restore(self._checkpoint)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gan_studio.core.grid import upscale_nearest
 from gan_studio.core.images import save_image
+from gan_studio.ui.actions import make_action
 from gan_studio.ui.explorer_dialogs import (
     IMAGE_FORMATS,
     AnimationDialog,
@@ -92,12 +93,7 @@ class ExplorerActions(QObject):
         self.update_enabled()
 
     def _action(self, text, slot, shortcut, tip) -> QAction:
-        action = QAction(text, self._window)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return make_action(self._window, text, slot, shortcut, tip)
 
     # ---- which view is active -------------------------------------------------------------
     @property

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from gan_studio.ui.actions import make_action
 from gan_studio.ui.explorer_dialogs import ask_path
 from gan_studio.workers.explorer_files import LatentFileError, load_latents, save_latents
 
@@ -47,12 +48,7 @@ class LatentFileActions(QObject):
         self.update_enabled()
 
     def _action(self, text, slot, shortcut, tip) -> QAction:
-        action = QAction(text, self._window)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return make_action(self._window, text, slot, shortcut, tip)
 
     def update_enabled(self, *_args) -> None:
         """Enables each action where it can work."""

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
+from gan_studio.ui.actions import make_action
 from gan_studio.ui.image_export import ask_save_path
 from gan_studio.ui.missing_data_dialog import open_folder
 from gan_studio.ui.sample_grid_view import GridFrame, TileLayout
@@ -65,12 +66,7 @@ class RunActions(QObject):
         self.update_enabled()
 
     def _action(self, text, slot, shortcut, tip) -> QAction:
-        action = QAction(text, self._window)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return make_action(self._window, text, slot, shortcut, tip)
 
     @property
     def run_dir(self) -> str | None:

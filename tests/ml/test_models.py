@@ -47,3 +47,22 @@ def test_paper_initialisation_has_std_002():
 def test_unsupported_sizes_are_refused(side):
     with pytest.raises(ValueError):
         generator_plan(side, side, 3)
+
+
+def test_mixed_bfloat16_computes_hidden_layers_in_bf16_and_outputs_float32():
+    g = build_generator(28, 28, 1, 100, dtype="mixed_bfloat16")
+    d = build_discriminator(28, 28, 1, dtype="mixed_bfloat16")
+    assert g.get_layer("deconv0").compute_dtype == "bfloat16"
+    assert g.get_layer("deconv0").variable_dtype == "float32"  # weights stay float32
+    images = g(np.zeros((2, 100), "float32"), training=False)
+    assert images.dtype.name == "float32"
+    assert d(images, training=False).dtype.name == "float32"
+
+
+def test_precision_choice():
+    from gan_studio.ml import device
+
+    assert device.choose_precision("float32") == "float32"
+    assert device.choose_precision("mixed_bfloat16") == "mixed_bfloat16"
+    expected = "mixed_bfloat16" if device._cpu_has_native_bfloat16() else "float32"
+    assert device.choose_precision("auto") == expected
