@@ -8,7 +8,7 @@ import signal
 import sys
 
 from gan_studio import APP_NAME, __version__
-from gan_studio.core.config import PRESETS, ConfigError, TrainConfig
+from gan_studio.core.config import PRECISIONS, PRESETS, ConfigError, TrainConfig
 
 
 class CliError(Exception):
@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int)
     train.add_argument("--steps-per-call", type=_positive_int,
                        help="train steps per compiled call (fewer Python round trips)")
+    train.add_argument("--precision", choices=PRECISIONS,
+                       help="auto (default): bfloat16 where the hardware computes it natively")
     _add_common(train)
     train.add_argument("--run-dir", help="folder that receives the run folder (default: ./runs)")
 
@@ -80,7 +82,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
-              "latent_dim", "image_size", "channels", "seed", "steps_per_call", "data_dir")
+              "latent_dim", "image_size", "channels", "seed", "steps_per_call", "data_dir",
+              "precision")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     if args.run_dir:

@@ -45,7 +45,7 @@ def test_train_pause_resume_stop_save(qtbot, window, tmp_path, monkeypatch, mess
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.loss_plot.point_count >= 5 and window.sample_view.frame_count >= 2,
                     timeout=TIMEOUT)
-    assert window.device_label.text() in ("CPU",) or window.device_label.text().startswith("GPU")
+    assert window.device_label.text().startswith(("CPU", "GPU"))
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "paused" in events, timeout=30000)
     paused_at = window.loss_plot.point_count
