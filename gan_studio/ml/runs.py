@@ -88,11 +88,13 @@ class MetricsLog:
             writer = csv.writer(f)
             writer.writerow(METRIC_FIELDS)
             for i in np.flatnonzero(keep):
-                writer.writerow([_fmt(data[k][i]) for k in METRIC_FIELDS])
+                writer.writerow([_fmt(data[k][i]) for k in METRIC_FIELDS[:-1]]
+                                + [f"{data['time'][i]:.3f}"])
 
     def append(self, rows: list[tuple]) -> None:
         """Appends rows of (step, epoch, g_loss, d_loss, d_real, d_fake, time) and flushes."""
-        self._writer.writerows([[_fmt(v) for v in row] for row in rows])
+        self._writer.writerows([[_fmt(v) for v in row[:-1]] + [f"{float(row[-1]):.3f}"]
+                                for row in rows])
         self._file.flush()
 
     def close(self) -> None:
@@ -102,7 +104,7 @@ class MetricsLog:
 def _fmt(value) -> str:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    return f"{float(value):.6g}"
+    return f"{float(value):.7g}"
 
 
 def read_metrics(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:

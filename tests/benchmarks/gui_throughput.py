@@ -65,11 +65,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     args = parser.parse_args()
 
-    from PySide6.QtCore import QEventLoop, QSettings
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.trainer import Trainer
     from gan_studio.ui.main_window import MainWindow
     from gan_studio.ui.settings import AppSettings
 
@@ -83,6 +82,18 @@ def main() -> None:
     config = TrainConfig(dataset="mnist", data_dir=args.data_dir,
                          runs_dir=os.path.join(workdir, "runs"),
                          max_steps=warmup + args.steps).resolved()
+    try:
+        run_rounds(args, window, config, warmup)
+    finally:
+        window.shutdown()
+        window.close()
+
+
+def run_rounds(args, window, config, warmup: int) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    from gan_studio.ml.trainer import Trainer
+
     gui, headless, lateness, run_dirs = [], [], [], []
     window.session.run_started.connect(lambda run_dir, _config: run_dirs.append(run_dir))
     for r in range(args.rounds):
@@ -108,8 +119,6 @@ def main() -> None:
           f" (median {statistics.median(gui):.1f} vs {statistics.median(headless):.1f} img/s)")
     print(f"figure 3: GUI-thread lateness while training: p50 {np.percentile(late, 50):.1f} ms, "
           f"p99 {np.percentile(late, 99):.1f} ms, max {late.max():.1f} ms over {len(late)} ticks")
-    window.shutdown()
-    window.close()
 
 
 if __name__ == "__main__":
