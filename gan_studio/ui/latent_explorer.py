@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from gan_studio.core.latent import random_latent
@@ -21,6 +22,10 @@ from gan_studio.ui.latent_sources import LatentSources
 from gan_studio.workers.explorer_directions import SAMPLES, DirectionsService
 from gan_studio.workers.explorer_renderer import ENDPOINTS, STRIP, THUMBNAILS
 from gan_studio.workers.explorer_state import LatentState
+
+# A run being trained sends new weights every few seconds; finding its directions takes a core
+# for 1-2 s, so they are refreshed at most this often, and only while the explorer is shown.
+LIVE_DIRECTIONS_INTERVAL = 30.0
 
 PLACEHOLDER = ("No generator yet.\n\nTrain a run, or open one with File → Open Generator… "
                "(a run folder or a .keras file).")
@@ -112,6 +117,33 @@ class LatentExplorer(QWidget):
         layout.addWidget(self.controls)
         layout.addWidget(self.tabs, 4)
 
+    def _want_directions(self, renderer, live_update: bool = False) -> None:
+        """Asks for directions of `renderer`: now, or when shown, or rate-limited if live."""
+        self._pending_directions = renderer
+        if not live_update:
+            self._last_directions = -float("inf")
+        self._compute_pending_directions()
+
+    def _compute_pending_directions(self) -> None:
+        renderer = getattr(self, "_pending_directions", None)
+        if renderer is None or not self.isVisible():
+            return  # showEvent picks it up: an explorer nobody looks at costs nothing
+        wait = getattr(self, "_last_directions", -float("inf")) + LIVE_DIRECTIONS_INTERVAL \
+            - time.monotonic()
+        if wait > 0 and self.state.directions is not None:
+            QTimer.singleShot(int(wait * 1000) + 1, self._compute_pending_directions)
+            return
+        self._pending_directions = None
+        self._last_directions = time.monotonic()
+        self.direction_sliders.set_status(
+            "Updating the directions for the new weights…" if self.state.directions
+            is not None else "Finding the principal directions…")
+        self.directions.compute(renderer)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._compute_pending_directions()
+
     def _set_enabled(self, on: bool) -> None:
         self.controls.setEnabled(on)
         self.tabs.setEnabled(on)
@@ -148,10 +180,8 @@ class LatentExplorer(QWidget):
             self.interpolation.set_walk_keys(self.bookmarks.latents())
             self.dimension_sliders.set_latent(self.state.base)
         if previous is None or previous.renderer is not loaded.renderer:
-            self.direction_sliders.set_status(
-                "Updating the directions for the new weights…" if self.state.directions
-                is not None else "Finding the principal directions…")
-            self.directions.compute(loaded.renderer)
+            same_source = previous is not None and previous.source == loaded.source
+            self._want_directions(loaded.renderer, live_update=same_source)
         if loaded.grid_latents is not None and self._sample_view is not None and \
                 self._shows_run(loaded.source):
             self._sample_view.set_tile_latents(loaded.grid_latents)
