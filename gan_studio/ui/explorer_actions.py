@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gan_studio.core.grid import upscale_nearest
@@ -181,7 +181,9 @@ class ExplorerActions(QObject):
         if pixels is None:
             return
         pixels = np.ascontiguousarray(pixels)
-        QGuiApplication.clipboard().setImage(QImage(qimage_view(pixels)))  # QImage() copies
+        # A deep copy: a QImage made from another shares its buffer, here a numpy array that is
+        # gone by the time the clipboard (alive until the app quits) reads or frees it.
+        QGuiApplication.clipboard().setImage(qimage_view(pixels).copy())
         self._status(f"Copied a {pixels.shape[1]} × {pixels.shape[0]} image")
 
     # ---- interpolation --------------------------------------------------------------------

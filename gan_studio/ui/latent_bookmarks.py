@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -27,7 +27,7 @@ LATENT_ROLE = Qt.ItemDataRole.UserRole
 def _icon(image: np.ndarray) -> QIcon:
     scale = max(1, ICON // image.shape[0])
     pixels = np.ascontiguousarray(upscale_nearest(image, scale))
-    return QIcon(QPixmap.fromImage(QImage(qimage_view(pixels))))  # QImage(...) copies
+    return QIcon(QPixmap.fromImage(qimage_view(pixels)))  # the pixmap holds its own copy
 
 
 class BookmarkList(QWidget):
