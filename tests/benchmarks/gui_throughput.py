@@ -63,6 +63,8 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--hidden", action="store_true",
+                        help="never show the window (separates painting from the rest)")
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
@@ -77,7 +79,8 @@ def main() -> None:
     settings = AppSettings(QSettings(os.path.join(workdir, "s.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings=settings)
     window.resize(1400, 900)
-    window.show()
+    if not args.hidden:
+        window.show()
     warmup = 3
     config = TrainConfig(dataset="mnist", data_dir=args.data_dir,
                          runs_dir=os.path.join(workdir, "runs"),
