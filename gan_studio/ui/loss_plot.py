@@ -14,7 +14,10 @@ G_COLOR = "#f28e2b"
 D_COLOR = "#4e79a7"
 REAL_COLOR = "#59a14f"
 FAKE_COLOR = "#e15759"
-REDRAW_MS = 50  # at most 20 redraws a second, however fast points arrive
+# At most 4 redraws a second, however fast points arrive: wide anti-aliased curves are costly to
+# raster-paint, and on a 2-core CPU every millisecond of painting is taken from training
+# (tests/benchmarks/RESULTS.md, figure 2).
+REDRAW_MS = 250
 SERIES = ("g_loss", "d_loss", "d_real", "d_fake")
 
 
