@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from helpers import write_tiny_mnist
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -29,14 +30,6 @@ def isolated_settings(tmp_path, monkeypatch):
                                  QSettings.Format.IniFormat))
 
 
-def write_tiny_mnist(folder, count=48, seed=0):
-    """Writes `folder/mnist.npz` in Keras' layout (x_train (N, 28, 28) uint8...)."""
-    rng = np.random.default_rng(seed)
-    x = rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
-    y = rng.integers(0, 10, count, dtype=np.uint8)
-    os.makedirs(folder, exist_ok=True)
-    np.savez(os.path.join(folder, "mnist.npz"), x_train=x, y_train=y, x_test=x[:8], y_test=y[:8])
-    return str(folder)
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import write_tiny_mnist
 
 from gan_studio.cli import main
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "ml"))
-from conftest import write_tiny_mnist  # noqa: E402
 
 
 @pytest.fixture

@@ -2,28 +2,15 @@
 
 import numpy as np
 import pytest
+from helpers import tiny_generator
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.core.numpy_generator import NumpyGenerator
 from gan_studio.ui.latent_explorer import LatentExplorer
 from gan_studio.workers.explorer_sources import LoadedGenerator
 
 LATENT = 8
 
 
-def tiny_generator(latent=LATENT, channels=1, seed=0):
-    """Dense -> (2, 2, 8) -> ConvT 4 s2 -> LReLU -> ConvT C s2 tanh: latents to 8x8xC images."""
-    rng = np.random.default_rng(seed)
-    arrays = {"w": rng.standard_normal((latent, 32)), "k1": rng.standard_normal((3, 3, 4, 8)),
-              "k2": rng.standard_normal((3, 3, channels, 4))}
-    ops = [{"op": "dense", "kernel": "w", "bias": None},
-           {"op": "leaky_relu", "alpha": 0.2},
-           {"op": "reshape", "shape": [2, 2, 8]},
-           {"op": "conv_transpose", "kernel": "k1", "bias": None, "strides": [2, 2]},
-           {"op": "leaky_relu", "alpha": 0.2},
-           {"op": "conv_transpose", "kernel": "k2", "bias": None, "strides": [2, 2],
-            "activation": "tanh"}]
-    return NumpyGenerator(ops, arrays)
 
 
 def render(generator, z):
