@@ -69,6 +69,8 @@ class Trainer:
         self.on_nan = on_nan
         self.on_generator = on_generator
         self._last_snapshot = float("-inf")
+        self._fresh_run = False  # set by `create`: a folder made for this run alone
+        self._poisoned = False  # set once losses went non-finite: no checkpoint may follow
         self.gan = None
         self.device = None
 
@@ -195,7 +197,7 @@ class Trainer:
 
         from gan_studio.ml.checkpoints import list_checkpoints
 
-        if getattr(self, "_fresh_run", False) and not list_checkpoints(self.run_dir):
+        if self._fresh_run and not list_checkpoints(self.run_dir):
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _total_steps(self, steps_per_epoch: int) -> int:
@@ -285,7 +287,7 @@ class Trainer:
         self.control.pause()
 
     def _save(self, step: int, message: str, milestone: bool = False) -> str | None:
-        if getattr(self, "_poisoned", False):
+        if self._poisoned:
             return None  # never let weights with NaNs become the latest checkpoint
         path = self.store.save(step, milestone=milestone)
         self.on_event(Event("checkpoint", f"{message} (step {step})", {"path": path, "step": step}))
