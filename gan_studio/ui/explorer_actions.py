@@ -115,6 +115,7 @@ class ExplorerActions(QObject):
 
     def _on_dock_visible(self, visible: bool) -> None:
         self._set_used_last(visible)
+        self._explorer.set_on_screen(visible)
 
     def _on_focus(self, _old, new) -> None:
         if new is None:

@@ -65,6 +65,9 @@ class LatentExplorer(QWidget):
         self.generator = None  # the LoadedGenerator shown
         self.rendering = LatentRendering(self)
         self.rendering.preview_shown.connect(self.image_changed)
+        self._on_screen = True  # until a container says otherwise (set_on_screen)
+        self._pending_directions = None  # a generator whose directions are still to find
+        self._last_directions = -float("inf")  # when directions were last asked for
         self.directions = DirectionsService(directions_samples, self)
         self.directions.ready.connect(self._on_directions)
         self.directions.failed.connect(
@@ -125,11 +128,10 @@ class LatentExplorer(QWidget):
         self._compute_pending_directions()
 
     def _compute_pending_directions(self) -> None:
-        renderer = getattr(self, "_pending_directions", None)
-        if renderer is None or not self.isVisible():
-            return  # showEvent picks it up: an explorer nobody looks at costs nothing
-        wait = getattr(self, "_last_directions", -float("inf")) + LIVE_DIRECTIONS_INTERVAL \
-            - time.monotonic()
+        renderer = self._pending_directions
+        if renderer is None or not self.isVisible() or not self._on_screen:
+            return  # showEvent / set_on_screen pick it up: an unseen explorer costs nothing
+        wait = self._last_directions + LIVE_DIRECTIONS_INTERVAL - time.monotonic()
         if wait > 0 and self.state.directions is not None:
             QTimer.singleShot(int(wait * 1000) + 1, self._compute_pending_directions)
             return
@@ -143,6 +145,20 @@ class LatentExplorer(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self._compute_pending_directions()
+
+    def set_on_screen(self, on_screen: bool) -> None:
+        """Says whether the explorer can be seen.
+
+        A dock behind another dock's tab stays "visible" to Qt, so its container says when
+        it is really in view (`QDockWidget.visibilityChanged`). Directions for new weights are
+        only computed while it is: they take a core for a second, taken from training.
+
+        Args:
+            on_screen: whether the explorer is in view.
+        """
+        self._on_screen = on_screen
+        if on_screen:
+            self._compute_pending_directions()
 
     def _set_enabled(self, on: bool) -> None:
         self.controls.setEnabled(on)

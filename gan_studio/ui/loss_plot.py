@@ -9,15 +9,20 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gan_studio.core.progress import Progress
+from gan_studio.ui.tick_grid import TickGrid
 
 G_COLOR = "#f28e2b"
 D_COLOR = "#4e79a7"
 REAL_COLOR = "#59a14f"
 FAKE_COLOR = "#e15759"
-# At most 4 redraws a second, however fast points arrive: wide anti-aliased curves are costly to
-# raster-paint, and on a 2-core CPU every millisecond of painting is taken from training
-# (tests/benchmarks/RESULTS.md, figure 2).
+# At most 4 redraws a second, however fast points arrive: on a 2-core CPU every millisecond of
+# painting is taken from training (tests/benchmarks/RESULTS.md, figure 2).
 REDRAW_MS = 250
+# Points drawn per horizontal pixel. Stroking the thick smoothed curves costs in proportion to
+# their points, and they change little from one step to the next: one point every 2 pixels
+# looks the same. Raw curves keep a min/max pair per pixel, so every spike stays visible.
+SMOOTHED_POINTS_PER_PIXEL = 0.5
+RAW_POINTS_PER_PIXEL = 1.0
 SERIES = ("g_loss", "d_loss", "d_real", "d_fake")
 
 
@@ -71,7 +76,7 @@ class LossPlot(QWidget):
     above mean D(x) and D(G(z)).
 
     Data lives in growing numpy buffers; the curve items are created once and redrawn in place
-    at most 20 times a second, with downsampling and clip-to-view so 100k steps stay smooth.
+    at most 4 times a second, with downsampling and clip-to-view so 100k steps stay smooth.
 
     Args:
         session: a `TrainingSession` whose `progress` signal feeds the plot (optional).
@@ -112,9 +117,7 @@ class LossPlot(QWidget):
         self.output_plot.setYRange(0, 1, padding=0.02)
         self.output_plot.enableAutoRange(axis="y", enable=False)
         for plot, ylabel in ((self.loss_plot, "loss"), (self.output_plot, "mean D output")):
-            plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setLabel("left", ylabel)
             plot.setMenuEnabled(False)
             for axis in ("left", "bottom"):
@@ -123,6 +126,10 @@ class LossPlot(QWidget):
         self.output_plot.setLabel("bottom", "step")
         self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=text)
         self.output_plot.addLegend(offset=(-10, 10), labelTextColor=text)
+        grid_color = QColor(text)
+        grid_color.setAlphaF(0.15)
+        self._grids = [TickGrid(plot, pg.mkPen(grid_color, width=1))
+                       for plot in (self.loss_plot, self.output_plot)]
         self._raw_curves = {}
         self._ema_curves = {}
         for name, plot, color, label in (
@@ -131,8 +138,11 @@ class LossPlot(QWidget):
                 ("d_fake", self.output_plot, FAKE_COLOR, "D(G(z))")):
             faint = QColor(color)
             faint.setAlpha(80)
-            self._raw_curves[name] = plot.plot(pen=pg.mkPen(faint, width=1))
-            self._ema_curves[name] = plot.plot(pen=pg.mkPen(color, width=2.5), name=label)
+            self._raw_curves[name] = _downsampled(plot.plot(pen=pg.mkPen(faint, width=1)),
+                                                  RAW_POINTS_PER_PIXEL, "peak")
+            self._ema_curves[name] = _downsampled(
+                plot.plot(pen=pg.mkPen(color, width=2.5), name=label),
+                SMOOTHED_POINTS_PER_PIXEL, "subsample")
         marker_pen = pg.mkPen(text, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
         self._markers = {}
         for plot in (self.loss_plot, self.output_plot):
@@ -251,6 +261,13 @@ class LossPlot(QWidget):
             xs = np.repeat(np.asarray(self._boundaries, dtype=np.float64), 2)
             ys = np.tile([low, high], len(self._boundaries))
             marker.setData(xs, ys)
+
+
+def _downsampled(curve: pg.PlotDataItem, points_per_pixel: float, method: str):
+    """Makes `curve` pick its downsampling from the visible range (`points_per_pixel` bins)."""
+    curve.opts["autoDownsampleFactor"] = points_per_pixel  # not exposed by setDownsampling
+    curve.setDownsampling(auto=True, method=method)
+    return curve
 
 
 def _fit(values, length: int) -> np.ndarray:

@@ -31,6 +31,28 @@ def images_per_second(run_dir: str, warmup: int, steps: int, batch: int) -> floa
     return steps * batch / (times[warmup + steps] - times[warmup])
 
 
+def cpu_seconds_by_thread_name() -> dict[str, float]:
+    """CPU seconds used so far by this process's threads, summed per thread name (Linux)."""
+    totals: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return totals
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        if tid == str(os.getpid()):
+            name = "GUI thread"
+        totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
 class LatenessProbe:
     """A 10 ms precise timer on the GUI thread that records how late each tick is."""
 
@@ -81,6 +103,7 @@ def main() -> None:
     window.resize(1400, 900)
     if not args.hidden:
         window.show()
+    wait_for_tensorflow(window)
     warmup = 3
     config = TrainConfig(dataset="mnist", data_dir=args.data_dir,
                          runs_dir=os.path.join(workdir, "runs"),
@@ -92,12 +115,30 @@ def main() -> None:
         window.close()
 
 
+def wait_for_tensorflow(window) -> None:
+    """Lets the window load TensorFlow as it does for a user, before any run.
+
+    The window starts TensorFlow's runtime on a background thread at lower priority, and its
+    thread pools inherit that priority. Were the headless run below the first to run an
+    operation, it would create them at normal priority from the GUI thread, and the window's
+    runs would then compete with its own painting at equal priority: not what a user gets.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    window.tf_loader.start()  # what showing the window does (also when --hidden)
+    while window.tf_loader.device is None:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
 def run_rounds(args, window, config, warmup: int) -> None:
     from PySide6.QtCore import QEventLoop
 
     from gan_studio.ml.trainer import Trainer
 
     gui, headless, lateness, run_dirs = [], [], [], []
+    cpu: dict[str, float] = {}
+    window_seconds = 0.0
     window.session.run_started.connect(lambda run_dir, _config: run_dirs.append(run_dir))
     for r in range(args.rounds):
         trainer = Trainer.create(config)
@@ -108,15 +149,22 @@ def run_rounds(args, window, config, warmup: int) -> None:
         window.session.finished.connect(loop.quit)
         probe = LatenessProbe()
         probe.start()
+        cpu_before, started = cpu_seconds_by_thread_name(), time.perf_counter()
         window.session.train(config)
         loop.exec()
         probe.stop()
+        window_seconds += time.perf_counter() - started
+        for name, seconds in cpu_seconds_by_thread_name().items():
+            cpu[name] = cpu.get(name, 0.0) + seconds - cpu_before.get(name, 0.0)
         window.session.finished.disconnect(loop.quit)
         gui.append(images_per_second(run_dirs[-1], warmup, args.steps, config.batch_size))
         lateness.extend(probe.late)
         print(f"round {r + 1}: headless {headless[-1]:.1f} img/s, window {gui[-1]:.1f} img/s, "
               f"ratio {gui[-1] / headless[-1]:.3f}", flush=True)
     late = np.array(lateness)
+    busiest = sorted(cpu.items(), key=lambda item: -item[1])[:6]
+    print("CPU while the window trains (cores): " + ", ".join(
+        f"{name} {seconds / window_seconds:.2f}" for name, seconds in busiest))
     print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, MNIST batch {config.batch_size}")
     print(f"figure 2: window / headless = {statistics.median(gui) / statistics.median(headless):.3f}"
           f" (median {statistics.median(gui):.1f} vs {statistics.median(headless):.1f} img/s)")

@@ -74,6 +74,22 @@ def test_view_menu_toggles_the_explorer(qtbot, window):
     assert window._docks["losses"].visibleRegion().isEmpty()  # raised in front of the losses
 
 
+def test_directions_wait_until_the_explorer_is_in_front(qtbot, window, monkeypatch):
+    explorer = window.explorer
+    asked = []
+    compute = explorer.directions.compute
+    monkeypatch.setattr(explorer.directions, "compute",
+                        lambda renderer: (asked.append(renderer), compute(renderer)))
+    assert not window.explorer_actions.explorer_in_front  # behind the losses' tab
+    generator = tiny_generator()
+    explorer.set_generator(LoadedGenerator(generator, "tiny"))
+    qtbot.wait(50)
+    assert asked == [] and explorer.state.directions is None  # nobody sees it: no work
+    window._docks["explorer"].raise_()
+    qtbot.waitUntil(lambda: explorer.state.directions is not None, timeout=10000)
+    assert asked == [generator]
+
+
 def test_save_image_saves_the_preview_exactly_as_shown(qtbot, window, tmp_path, monkeypatch):
     explorer = explore(qtbot, window)
     assert window.images.save_image.isEnabled()
