@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -66,7 +67,24 @@ def load_tensorflow() -> str:
     # Start the runtime now, on this thread: its compute pools inherit the lowered priority
     # whatever thread runs the first operation later (the window's never should, but may).
     import_tensorflow().config.list_logical_devices()
+    freeze_loaded_objects()
     return device
+
+
+def freeze_loaded_objects() -> int:
+    """Moves every object alive now out of the garbage collector's reach.
+
+    Once TensorFlow, Keras, Qt and pyqtgraph are loaded, the heap holds some 300,000 objects
+    that live as long as the app. A full collection scans them all while holding the GIL: one
+    falling while a run traces its train step froze the window for 180 ms (figure 3 of
+    tests/benchmarks/RESULTS.md). Frozen, they are skipped; objects made later are collected
+    as usual.
+
+    Returns:
+        How many objects are frozen.
+    """
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class TFLoader(QObject):
