@@ -15,9 +15,11 @@ G_COLOR = "#f28e2b"
 D_COLOR = "#4e79a7"
 REAL_COLOR = "#59a14f"
 FAKE_COLOR = "#e15759"
-# At most 4 redraws a second, however fast points arrive: on a 2-core CPU every millisecond of
-# painting is taken from training (tests/benchmarks/RESULTS.md, figure 2).
-REDRAW_MS = 250
+# At most 2 redraws a second, however fast points arrive: on a 2-core CPU a repaint pre-empts one
+# of TensorFlow's two compute threads and stalls the other at the next barrier, so painting costs
+# training about twice its own CPU time (tests/benchmarks/RESULTS.md, figure 2). Zooming and
+# panning still repaint at once.
+REDRAW_MS = 500
 # Points drawn per horizontal pixel. Stroking the thick smoothed curves costs in proportion to
 # their points, and they change little from one step to the next: one point every 2 pixels
 # looks the same. Raw curves keep a min/max pair per pixel, so every spike stays visible.
@@ -76,7 +78,7 @@ class LossPlot(QWidget):
     above mean D(x) and D(G(z)).
 
     Data lives in growing numpy buffers; the curve items are created once and redrawn in place
-    at most 4 times a second, with downsampling and clip-to-view so 100k steps stay smooth.
+    at most twice a second, with downsampling and clip-to-view so 100k steps stay smooth.
 
     Args:
         session: a `TrainingSession` whose `progress` signal feeds the plot (optional).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import threading
 import time
@@ -22,7 +23,10 @@ from gan_studio.workers.tf_loader import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL = 1 / 20  # seconds between progress signals (Qt event loop stays responsive)
+# Seconds between progress signals. Each report carries every step since the last one, so the
+# curves lose nothing; numbers that change faster than 4 times a second cannot be read, and each
+# repaint is taken from training (tests/benchmarks/RESULTS.md, figure 2).
+PROGRESS_INTERVAL = 1 / 4
 GRID_INTERVAL = 1 / 10
 DOWNLOAD_INTERVAL = 1 / 10
 
@@ -96,6 +100,19 @@ class _Coalescer:
             self._emit(item)
 
 
+def settle_garbage() -> None:
+    """Collects a finished run's garbage now and freezes what survives.
+
+    A run leaves its models and traced graphs as cyclic garbage, and TensorFlow keeps some
+    10,000 objects of each run's train-step graph alive for good. Left alone, the next run's
+    full collections scan all of them while holding the GIL: 90 ms stalls of the window after
+    a few runs (tests/benchmarks/RESULTS.md, figure 3). Collected here, while the window shows
+    a finished run, and the survivors frozen, later passes only scan what later runs make.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class TrainingWorker(QObject):
     """Runs one training session at a time on the thread it was moved to.
 
@@ -104,7 +121,7 @@ class TrainingWorker(QObject):
     while `Trainer.run` blocks the worker's thread.
 
     Signals:
-        progress(Progress): merged reports, at most 20 a second.
+        progress(Progress): merged reports, at most 4 a second (each with all its steps).
         grid(SampleGrid): the fixed-noise grid (uint8), at most 10 a second.
         event(Event): the engine's notices (`checkpoint`, `paused`, `nan`, ...) and `cancelled`.
         error(str): a readable message when training fails.
@@ -202,7 +219,7 @@ class TrainingWorker(QObject):
         downloads = _Coalescer(lambda pair: self.download.emit(*pair), DOWNLOAD_INTERVAL)
         snapshots = None
         run_dir = ""
-        engine = None
+        engine = trainer = None
         lower_thread_priority()  # training yields the CPU to the window and the explorer
         try:
             engine = self._engine_loader()
@@ -232,6 +249,8 @@ class TrainingWorker(QObject):
                 snapshots.flush()
             with self._lock:
                 self._control = None
+            trainer = snapshots = None
+            settle_garbage()
             self.finished.emit(run_dir)
 
     def _make_control(self, engine: Any) -> Any:

@@ -103,6 +103,7 @@ def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window):
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
+    window._docks["explorer"].raise_()  # directions are only found for an explorer in view
     window.training_panel.train_button.click()
     qtbot.waitUntil(lambda: len(generators) >= 1, timeout=TIMEOUT)  # TF imported, training
     lateness.clear()

@@ -60,6 +60,7 @@ def test_window_is_titled_and_has_the_menus(window):
 def test_train_pause_resume_stop(qtbot, window, fake_engine):
     fake_engine.delay = 0.02
     panel, session = window.training_panel, window.session
+    panel.epochs.setValue(50)  # long enough to be paused: progress comes 4 times a second
     assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
     run_dir = start_training(qtbot, window)
     qtbot.waitUntil(lambda: window.loss_plot.point_count >= 3 and window.sample_view.frame_count > 0,
