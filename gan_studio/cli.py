@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int)
     train.add_argument("--lr", type=float, dest="learning_rate", help="Adam learning rate")
     train.add_argument("--beta1", type=float, help="Adam beta_1")
+    train.add_argument("--generator-ema", type=float, metavar="DECAY",
+                       help="sample from a moving average of the generator's weights with this "
+                            "decay, e.g. 0.999 (0: off; default: the preset's)")
     train.add_argument("--latent-dim", type=_positive_int)
     train.add_argument("--image-size", type=int, help="square side for image folders (28/32/64/128)")
     train.add_argument("--channels", type=int, choices=(1, 3), help="1 gray, 3 RGB (image folders)")
@@ -82,8 +85,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
-              "latent_dim", "image_size", "channels", "seed", "steps_per_call", "data_dir",
-              "precision")
+              "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
+              "data_dir", "precision")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     if args.run_dir:

@@ -10,16 +10,22 @@ from dataclasses import dataclass, field
 from gan_studio.core.atomic import atomic_write_text
 
 BUILTIN_DATASETS = ("mnist", "fashion_mnist", "cifar10")
+STUDIO_EMA = 0.999
 
 # Hyper-parameters of the presets. "tutorial" is the TensorFlow DCGAN tutorial (and the article
 # this app grew from); "paper" follows Radford et al. 2015; "studio" is the paper's optimiser and
 # initialisation with batches of 64: on a CPU, images/s barely depend on the batch size, so
 # smaller batches mean more updates per minute and better samples after the same time
-# (tests/benchmarks/preset_quality.py; the README has the numbers).
+# (tests/benchmarks/preset_quality.py; the README has the numbers). "studio" also samples from an
+# exponential moving average of the generator's weights (Yazici et al. 2019, as in ProGAN and
+# StyleGAN), which smooths out the last steps' oscillation (tests/benchmarks/RESULTS.md, fig. 6).
 PRESETS: dict[str, dict] = {
-    "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot"},
-    "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02"},
-    "studio": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 64, "weight_init": "normal_0.02"},
+    "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot",
+                 "generator_ema": 0.0},
+    "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02",
+              "generator_ema": 0.0},
+    "studio": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 64, "weight_init": "normal_0.02",
+               "generator_ema": STUDIO_EMA},
 }
 DEFAULT_PRESET = "studio"
 
@@ -61,6 +67,9 @@ class TrainConfig:
         precision: `float32`, `mixed_bfloat16` (bfloat16 arithmetic, float32 weights), or
             `auto`: bfloat16 where the hardware computes it natively (CPUs with AVX512-BF16 or
             AMX, GPUs of compute capability 8.0 and up), float32 elsewhere.
+        generator_ema: decay of an exponential moving average of the generator's weights that
+            samples, grids, snapshots and exports use (0: the trained weights themselves);
+            `None` takes the preset's.
     """
 
     dataset: str = "mnist"
@@ -84,6 +93,7 @@ class TrainConfig:
     keep_every_epochs: int = 10
     steps_per_call: int = 1
     precision: str = "auto"
+    generator_ema: float | None = None
     extra: dict = field(default_factory=dict)
 
     def resolved(self) -> TrainConfig:
@@ -96,7 +106,7 @@ class TrainConfig:
             raise ConfigError(f"unknown preset {self.preset!r}; choose one of {sorted(PRESETS)}")
         preset = PRESETS[self.preset]
         cfg = dataclasses.replace(self, extra=dict(self.extra))
-        for name in ("batch_size", "learning_rate", "beta1", "weight_init"):
+        for name in ("batch_size", "learning_rate", "beta1", "weight_init", "generator_ema"):
             if getattr(cfg, name) is None:
                 setattr(cfg, name, preset[name])
         if cfg.latent_dim is None:
@@ -124,6 +134,8 @@ class TrainConfig:
             ("steps_per_call", 1 <= self.steps_per_call <= 1000),
             ("weight_init", self.weight_init in (None, "glorot", "normal_0.02")),
             ("precision", self.precision in PRECISIONS),
+            ("generator_ema", self.generator_ema is None or (
+                isinstance(self.generator_ema, (int, float)) and 0 <= self.generator_ema < 1)),
         ]
         for name, ok in checks:
             if not ok:
@@ -168,4 +180,6 @@ class TrainConfig:
             raise ConfigError(f"no config file at {path}") from exc
         except (OSError, json.JSONDecodeError) as exc:
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        if isinstance(data, dict):
+            data.setdefault("generator_ema", 0.0)  # written before the average existed: none
         return cls.from_dict(data)

@@ -16,7 +16,7 @@ class ModelLoadError(RuntimeError):
 
 
 def generator_from_run(run_dir: str, checkpoint: str | None = None):
-    """Rebuilds a run's generator and restores its weights from a checkpoint.
+    """Rebuilds a run's generator and restores its weights (the average, if kept) from a checkpoint.
 
     Args:
         run_dir: the run folder.
@@ -41,8 +41,10 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
     else:
         channels = config.channels or 3
     generator = build_generator(side, side, channels, config.latent_dim)
+    # A run that keeps a weight average samples from it: restore that one.
+    name = "generator_ema" if config.generator_ema else "generator"
     try:
-        tf.train.Checkpoint(generator=generator).restore(checkpoint).expect_partial()
+        tf.train.Checkpoint(**{name: generator}).restore(checkpoint).expect_partial()
     except (tf.errors.OpError, ValueError, AssertionError) as exc:
         raise ModelLoadError(f"cannot restore {checkpoint}: {exc}") from exc
     return generator

@@ -31,6 +31,12 @@ class GAN:
         dtype = None if self.precision == "float32" else self.precision
         self.generator = build_generator(h, w, c, config.latent_dim, config.weight_init,
                                          config.seed, dtype=dtype)
+        self.ema_decay = float(config.generator_ema or 0.0)
+        self.generator_ema = None
+        if self.ema_decay > 0:
+            self.generator_ema = build_generator(h, w, c, config.latent_dim, config.weight_init,
+                                                 config.seed, dtype=dtype)
+            self.generator_ema.set_weights(self.generator.get_weights())
         self.discriminator = build_discriminator(h, w, c, config.weight_init, config.seed + 1,
                                                  dtype=dtype)
         self.g_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
@@ -53,6 +59,8 @@ class GAN:
             # track on their own; without them a resumed run would not continue exactly.
             seed_states=[v for v in self.discriminator.non_trainable_variables
                          if "seed_generator" in v.path])
+        if self.generator_ema is not None:
+            self.checkpoint.generator_ema = self.generator_ema
         # autograph=False: the graphs are plain Python at trace time, so a frozen app that ships
         # only bytecode needs no source to convert. No input signature: each distinct number of
         # steps per call (the configured one, and an epoch's remainder) is traced once.
@@ -83,8 +91,27 @@ class GAN:
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
         self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
         self.step.assign_add(1)
+        if self.generator_ema is not None:
+            self._update_average()
         return tf.stack([g_loss, d_loss, tf.reduce_mean(tf.sigmoid(real_logits)),
                          tf.reduce_mean(tf.sigmoid(fake_logits))])
+
+    def _update_average(self):
+        """Moves the averaged generator towards the trained one (weights and BN statistics).
+
+        The decay ramps up as `(1 + step) / (10 + step)` (as `tf.train.ExponentialMovingAverage`
+        does with `num_updates`), so early samples are not dominated by the random start.
+        """
+        tf = import_tensorflow()
+        step = tf.cast(self.step, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        for average, weight in zip(self.generator_ema.weights, self.generator.weights):
+            average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))
+
+    @property
+    def sampler(self):
+        """The generator that draws samples: the weight average when there is one."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
 
     def _train_steps(self, batches):
         """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.
@@ -98,7 +125,7 @@ class GAN:
         return tf.stack([self._one_step(batches[i]) for i in range(batches.shape[0])])
 
     def _generate(self, noise):
-        return self.generator(noise, training=False)
+        return self.sampler(noise, training=False)
 
     def sample_grid_tiles(self) -> np.ndarray:
         """Renders the fixed sample noise; returns uint8 tiles (N, h, w, c)."""

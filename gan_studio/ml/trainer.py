@@ -45,7 +45,7 @@ class Trainer:
         control: pause/resume/stop flags.
         download_progress: called with (bytes done, bytes total) while a data set downloads.
         on_nan: `pause` (emit a `nan` event and pause, for the window) or `raise`.
-        on_generator: called on the training thread with the Keras generator, between steps,
+        on_generator: called on the training thread with the sampling generator, between steps,
             at most every `GENERATOR_INTERVAL` seconds and at each epoch's end, so that a
             latent explorer can copy fresh weights without stopping training.
     """
@@ -154,8 +154,9 @@ class Trainer:
 
     @property
     def generator(self):
-        """The Keras generator (None until `run` has built it)."""
-        return self.gan.generator if self.gan else None
+        """The Keras generator that draws samples, the weight average if the run keeps one
+        (None until `run` has built it)."""
+        return self.gan.sampler if self.gan else None
 
     # -- the loop -------------------------------------------------------------------------
     def run(self) -> str:
@@ -304,7 +305,7 @@ class Trainer:
         now = time.monotonic()
         if self.on_generator and (force or now - self._last_snapshot >= GENERATOR_INTERVAL):
             self._last_snapshot = now
-            self.on_generator(self.gan.generator)
+            self.on_generator(self.gan.sampler)
 
     def _end_epoch(self, outputs: RunOutputs, step: int, epoch: int) -> None:
         self._emit_grid(outputs, step, epoch, name=f"grid-epoch-{epoch + 1:04d}.png")

@@ -36,8 +36,8 @@ from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
                  "studio": "GAN Studio (paper, batch 64)"}
-HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "latent_dim", "seed",
-                "max_steps", "sample_every_steps", "grid_size")
+HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim",
+                "seed", "max_steps", "sample_every_steps", "grid_size")
 
 
 class TrainingPanel(QWidget):
@@ -105,6 +105,11 @@ class TrainingPanel(QWidget):
         self.batch_size = _spin(1, 65536)
         self.learning_rate = _float_spin(0.000001, 0.1, 6, 0.00005)
         self.beta1 = _float_spin(0.0, 0.999, 3, 0.05)
+        self.generator_ema = _float_spin(0.0, 0.9999, 4, 0.001)
+        self.generator_ema.setSpecialValueText("off")
+        self.generator_ema.setToolTip(
+            "Samples, grids, the explorer and exports use a moving average of the generator's "
+            "weights with this decay: smoother, better samples (0: the trained weights)")
         self.latent_dim = _spin(1, 4096)
         self.seed = _spin(0, 2**31 - 1)
         self.max_steps = _spin(0, 10**9)
@@ -118,7 +123,7 @@ class TrainingPanel(QWidget):
         self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
         self._hyper_widgets = [self.preset, self.batch_size, self.learning_rate, self.beta1,
-                               self.latent_dim, self.seed, self.sample_every_steps,
+                               self.generator_ema, self.latent_dim, self.seed, self.sample_every_steps,
                                self.grid_size, self.runs_dir, self.data_dir]
         model = QGroupBox("Model and optimiser")
         form = QFormLayout(model)
@@ -127,6 +132,7 @@ class TrainingPanel(QWidget):
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow("Adam β1", self.beta1)
+        form.addRow("G weight average", self.generator_ema)
         form.addRow("Latent size", self.latent_dim)
         form.addRow("Seed", self.seed)
         advanced = QGroupBox("Advanced")
@@ -156,13 +162,15 @@ class TrainingPanel(QWidget):
 
     # ---- form values ----------------------------------------------------------------------
     def apply_preset(self) -> None:
-        """Fills epochs, batch size, learning rate, β1 and latent size from the chosen preset."""
+        """Fills epochs, batch size, learning rate, β1, the generator's weight average and the
+        latent size from the chosen preset."""
         preset = PRESETS.get(self.preset.currentData(), PRESETS[DEFAULT_PRESET])
         defaults = TrainConfig()
         self.epochs.setValue(defaults.epochs)
         self.batch_size.setValue(preset["batch_size"])
         self.learning_rate.setValue(preset["learning_rate"])
         self.beta1.setValue(preset["beta1"])
+        self.generator_ema.setValue(preset["generator_ema"])
         self.latent_dim.setValue(LATENT_DIMS.get(self.dataset.kind(), DEFAULT_LATENT_DIM))
 
     def config(self) -> TrainConfig:
@@ -172,7 +180,8 @@ class TrainingPanel(QWidget):
             dataset=self.dataset.dataset(), preset=self.preset.currentData(),
             epochs=self.epochs.value(), max_steps=self.max_steps.value(),
             batch_size=self.batch_size.value(), learning_rate=self.learning_rate.value(),
-            beta1=self.beta1.value(), latent_dim=self.latent_dim.value(),
+            beta1=self.beta1.value(), generator_ema=self.generator_ema.value(),
+            latent_dim=self.latent_dim.value(),
             image_size=self.dataset.image_size.currentData(),
             channels=self.dataset.channels.currentData(), seed=self.seed.value(),
             data_dir=data_dir, runs_dir=self.runs_dir.path(),

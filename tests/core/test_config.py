@@ -50,3 +50,19 @@ def test_unknown_keys_are_ignored_and_bad_values_refused(tmp_path):
 def test_validation_names_the_field(field, value):
     with pytest.raises(ConfigError, match=field if field != "preset" else "preset"):
         TrainConfig(**{field: value}).resolved()
+
+
+def test_presets_set_the_generator_average_and_old_runs_load_without_one(tmp_path):
+    from gan_studio.core.config import STUDIO_EMA
+
+    assert TrainConfig(preset="studio").resolved().generator_ema == STUDIO_EMA
+    assert TrainConfig(preset="tutorial").resolved().generator_ema == 0.0
+    assert TrainConfig(preset="studio", generator_ema=0.0).resolved().generator_ema == 0.0
+    saved = TrainConfig().resolved().to_dict()
+    del saved["generator_ema"]  # a config.json written before the average existed
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(saved))
+    assert TrainConfig.load(path).resolved().generator_ema == 0.0
+    for bad in (1.0, -0.1, "0.9"):
+        with pytest.raises(ConfigError, match="generator_ema"):
+            TrainConfig(generator_ema=bad).resolved()

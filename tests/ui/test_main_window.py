@@ -218,8 +218,12 @@ def test_open_a_finished_run_and_continue(qtbot, window, fake_engine, tmp_path):
 def test_settings_persist_between_sessions(qtbot, window, isolated_settings, tmp_path):
     panel = window.training_panel
     panel.dataset.set_dataset("cifar10")
+    assert panel.generator_ema.value() == pytest.approx(0.999)  # the default preset averages G
     panel.preset.setCurrentIndex(panel.preset.findData("tutorial"))
     assert panel.batch_size.value() == 256  # the tutorial's
+    assert panel.generator_ema.value() == 0 and panel.generator_ema.text() == "off"
+    panel.generator_ema.setValue(0.99)
+    assert panel.config().resolved().generator_ema == pytest.approx(0.99)
     panel.batch_size.setValue(16)
     panel.learning_rate.setValue(0.0003)
     panel.seed.setValue(42)
@@ -234,6 +238,7 @@ def test_settings_persist_between_sessions(qtbot, window, isolated_settings, tmp
         assert p.preset.currentData() == "tutorial"
         assert p.learning_rate.value() == pytest.approx(0.0003)
         assert p.seed.value() == 42 and p.batch_size.value() == 16
+        assert p.generator_ema.value() == pytest.approx(0.99)
         assert p.data_dir.path() == str(tmp_path / "cache")
         assert p.runs_dir.path() == str(tmp_path / "runs")
         second.show()
