@@ -123,8 +123,9 @@ class TrainingPanel(QWidget):
         self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
         self._hyper_widgets = [self.preset, self.batch_size, self.learning_rate, self.beta1,
-                               self.generator_ema, self.latent_dim, self.seed, self.sample_every_steps,
-                               self.grid_size, self.runs_dir, self.data_dir]
+                               self.generator_ema, self.latent_dim, self.seed,
+                               self.sample_every_steps, self.grid_size, self.runs_dir,
+                               self.data_dir]
         model = QGroupBox("Model and optimiser")
         form = QFormLayout(model)
         form.addRow("Preset", self.preset)
