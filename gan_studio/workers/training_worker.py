@@ -19,7 +19,7 @@ from gan_studio.core.config import TrainConfig
 from gan_studio.core.progress import Event, Progress, SampleGrid
 from gan_studio.workers.explorer_snapshots import GeneratorSnapshots
 from gan_studio.workers.tasks import describe_exception
-from gan_studio.workers.tf_loader import lower_thread_priority
+from gan_studio.workers.tf_loader import freeze_loaded_objects, lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def settle_garbage() -> None:
     a finished run, and the survivors frozen, later passes only scan what later runs make.
     """
     gc.collect()
-    gc.freeze()
+    freeze_loaded_objects()
 
 
 class TrainingWorker(QObject):
