@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from helpers import write_tiny_mnist
 
-from gan_studio.cli import main
+from gan_studio.cli.main import main
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_train_resume_sample_export(tmp_path, data_dir, capsys):
     assert "Resume with: gan-studio resume" in capsys.readouterr().out
 
     assert main(["resume", run, "--max-steps", "3", "--data-dir", data_dir]) == 0
-    from gan_studio.ml.runs import read_metrics
+    from gan_studio.core.runs.metrics_log import read_metrics
 
     assert list(read_metrics(run)["step"]) == [1, 2, 3]
 
@@ -68,7 +68,7 @@ def test_errors_are_one_clear_line(argv, expected, capsys, tmp_path):
 
 def test_offline_download_error_names_url_and_path(tmp_path, capsys, monkeypatch):
     # No cached file and an unreachable origin: the message says where to put the file.
-    import gan_studio.ml.data.download as download
+    import gan_studio.data.download as download
 
     def refuse(*args, **kwargs):
         raise OSError("network is unreachable")
@@ -115,8 +115,8 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_0(tmp_path, data_dir):
         proc.kill()
     assert proc.returncode == 0, out
     assert "Stopped" in out and "Traceback" not in out
-    from gan_studio.ml.checkpoints import list_checkpoints
-    from gan_studio.ml.runs import read_metrics
+    from gan_studio.core.runs.layout import list_checkpoints
+    from gan_studio.core.runs.metrics_log import read_metrics
 
     run = str(metrics.parent)
     assert list_checkpoints(run)[-1][0] == read_metrics(run)["step"][-1]

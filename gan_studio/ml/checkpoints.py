@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 
-from gan_studio.core.config import ConfigError, TrainConfig
-from gan_studio.ml.runs import CHECKPOINT_DIR, CONFIG_FILE
-
-MILESTONE_DIR = "milestones"
-_STEP_RE = re.compile(r"-(\d+)$")
+from gan_studio.core.runs.layout import CHECKPOINT_DIR, MILESTONE_DIR
 
 
 class CheckpointStore:
@@ -55,54 +50,3 @@ class CheckpointStore:
             raise FileNotFoundError(f"no checkpoint at {path}")
         self.checkpoint.restore(path).assert_existing_objects_matched()
         return path
-
-
-def checkpoint_step(path: str) -> int:
-    """Returns the step number encoded in a checkpoint prefix like `.../ckpt-200`."""
-    match = _STEP_RE.search(path)
-    return int(match.group(1)) if match else -1
-
-
-def list_checkpoints(run_dir: str | os.PathLike) -> list[tuple[int, str]]:
-    """Lists a run's checkpoints (recent and milestones) as (step, path prefix), oldest first."""
-    found = {}
-    base = os.path.join(run_dir, CHECKPOINT_DIR)
-    for folder in (base, os.path.join(base, MILESTONE_DIR)):
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".index"):
-                prefix = os.path.join(folder, name[: -len(".index")])
-                found.setdefault(checkpoint_step(prefix), prefix)
-    return sorted(found.items())
-
-
-def latest_checkpoint(run_dir: str | os.PathLike) -> str | None:
-    """Returns the newest checkpoint prefix of a run, or None."""
-    items = list_checkpoints(run_dir)
-    return items[-1][1] if items else None
-
-
-def load_run(run_dir: str, checkpoint: str | None = None, error: type[Exception] = ValueError,
-             missing: str = "has no checkpoint yet") -> tuple[TrainConfig, str]:
-    """Reads a run's resolved config and picks its checkpoint (the latest unless given).
-
-    Args:
-        run_dir: the run folder.
-        checkpoint: a checkpoint prefix to use instead of the latest.
-        error: the exception type to raise.
-        missing: how the message ends when the run has no checkpoint.
-
-    Raises:
-        error: if the folder holds no valid config.json or no checkpoint.
-    """
-    try:
-        config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE)).resolved()
-    except ConfigError as exc:
-        raise error(f"{run_dir} is not a GAN Studio run: {exc}") from exc
-    checkpoint = checkpoint or latest_checkpoint(run_dir)
-    if checkpoint is None:
-        raise error(f"{run_dir} {missing}")
-    return config, checkpoint

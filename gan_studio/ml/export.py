@@ -28,7 +28,7 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
     Raises:
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
-    from gan_studio.ml.checkpoints import load_run
+    from gan_studio.core.runs.layout import load_run
     from gan_studio.ml.models import build_generator
 
     tf = import_tensorflow()

@@ -8,7 +8,8 @@ import numpy as np
 
 from gan_studio.core.grid import tile_grid
 from gan_studio.core.images import save_png
-from gan_studio.ml import runs
+from gan_studio.core.runs.layout import LAST_GRID, SAMPLES_DIR
+from gan_studio.core.runs.metrics_log import MetricsLog
 from gan_studio.ml.device import import_tensorflow
 
 
@@ -23,7 +24,7 @@ class RunOutputs:
     def __init__(self, run_dir: str, resume_step: int = 0):
         tf = import_tensorflow()
         self.run_dir = run_dir
-        self.metrics = runs.MetricsLog(run_dir, resume_step)
+        self.metrics = MetricsLog(run_dir, resume_step)
         # Event files sit in the run folder itself, so `tensorboard --logdir runs` lists one run
         # per folder.
         self.writer = tf.summary.create_file_writer(run_dir)
@@ -48,8 +49,8 @@ class RunOutputs:
             The grid image, uint8 (H, W, C).
         """
         grid = tile_grid(tiles, columns=columns)
-        samples = os.path.join(self.run_dir, runs.SAMPLES_DIR)
-        save_png(os.path.join(samples, runs.LAST_GRID), grid)
+        samples = os.path.join(self.run_dir, SAMPLES_DIR)
+        save_png(os.path.join(samples, LAST_GRID), grid)
         if name:
             save_png(os.path.join(samples, name), grid)
         tf = import_tensorflow()

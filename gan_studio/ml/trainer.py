@@ -12,7 +12,7 @@ from gan_studio.core.config import TrainConfig
 from gan_studio.core.control import TrainControl
 from gan_studio.core.progress import Event, Progress, SampleGrid
 from gan_studio.core.progress_meter import ProgressMeter
-from gan_studio.ml import runs
+from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, new_run_dir
 from gan_studio.ml.run_outputs import RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
@@ -80,8 +80,8 @@ class Trainer:
         config = config.resolved()
         if not os.path.isabs(config.dataset) and os.path.exists(config.dataset):
             config.dataset = os.path.abspath(config.dataset)
-        run_dir = runs.new_run_dir(config)
-        config.save(os.path.join(run_dir, runs.CONFIG_FILE))
+        run_dir = new_run_dir(config)
+        config.save(os.path.join(run_dir, CONFIG_FILE))
         trainer = cls(config, run_dir, **kwargs)
         trainer._fresh_run = True
         return trainer
@@ -101,7 +101,7 @@ class Trainer:
         Raises:
             TrainingError: if `run_dir` is not a run folder or has no checkpoint.
         """
-        from gan_studio.ml.checkpoints import checkpoint_step, load_run
+        from gan_studio.core.runs.layout import checkpoint_step, load_run
 
         config, checkpoint = load_run(run_dir, checkpoint, TrainingError,
                                       "has no checkpoint to resume from")
@@ -112,12 +112,12 @@ class Trainer:
         elif 0 < config.max_steps <= checkpoint_step(checkpoint):
             config.max_steps = 0
         config.validate()
-        config.save(os.path.join(run_dir, runs.CONFIG_FILE))
+        config.save(os.path.join(run_dir, CONFIG_FILE))
         return cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
 
     # -- set-up ---------------------------------------------------------------------------
     def _load_data(self):
-        from gan_studio.ml.data import load_dataset
+        from gan_studio.data import load_dataset
 
         cfg = self.config
         self.on_event(Event("data", f"Loading {cfg.dataset}…"))
@@ -175,7 +175,7 @@ class Trainer:
                 self.config.channels = int(images.shape[-1])
                 if images.shape[1] in (28, 32, 64, 128):
                     self.config.image_size = int(images.shape[1])
-                self.config.save(os.path.join(self.run_dir, runs.CONFIG_FILE))
+                self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
             self._build(images.shape[1:])
         except BaseException:
             self._discard_if_empty()
@@ -196,7 +196,7 @@ class Trainer:
         """Removes a new run's folder when it failed before training (offline, bad data)."""
         import shutil
 
-        from gan_studio.ml.checkpoints import list_checkpoints
+        from gan_studio.core.runs.layout import list_checkpoints
 
         if self._fresh_run and not list_checkpoints(self.run_dir):
             shutil.rmtree(self.run_dir, ignore_errors=True)
@@ -308,7 +308,7 @@ class Trainer:
             self.on_generator(self.gan.sampler)
 
     def _end_epoch(self, outputs: RunOutputs, step: int, epoch: int) -> None:
-        self._emit_grid(outputs, step, epoch, name=f"grid-epoch-{epoch + 1:04d}.png")
+        self._emit_grid(outputs, step, epoch, name=epoch_grid_name(epoch))
         milestone = (epoch + 1) % self.config.keep_every_epochs == 0
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self.on_event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))

@@ -12,19 +12,19 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QWidget
 
 from gan_studio import APP_NAME, __version__
-from gan_studio.ui.explorer_actions import ExplorerActions
-from gan_studio.ui.image_actions import ImageActions
-from gan_studio.ui.latent_explorer import LatentExplorer
-from gan_studio.ui.loss_plot import LossPlot
-from gan_studio.ui.progress_panel import ProgressPanel
-from gan_studio.ui.run_actions import RunActions
-from gan_studio.ui.sample_grid_view import SampleGridView
+from gan_studio.ui.explorer.actions import ExplorerActions
+from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.ui.settings import AppSettings
-from gan_studio.ui.training_feedback import TrainingFeedback
-from gan_studio.ui.training_panel import TrainingPanel
+from gan_studio.ui.training.image_actions import ImageActions
+from gan_studio.ui.training.loss_plot import LossPlot
+from gan_studio.ui.training.progress_panel import ProgressPanel
+from gan_studio.ui.training.run_actions import RunActions
+from gan_studio.ui.training.sample_grid_view import SampleGridView
+from gan_studio.ui.training.training_feedback import TrainingFeedback
+from gan_studio.ui.training.training_panel import TrainingPanel
 from gan_studio.workers.tasks import TaskRunner
 from gan_studio.workers.tf_loader import TFLoader, package_version
-from gan_studio.workers.training_session import TrainingSession
+from gan_studio.workers.training.session import TrainingSession
 
 
 class MainWindow(QMainWindow):

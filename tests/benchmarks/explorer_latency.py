@@ -188,7 +188,7 @@ def main() -> None:
 
     from gan_studio.ml.device import versions
     from gan_studio.ml.models import build_generator
-    from gan_studio.workers.explorer_sources import LoadedGenerator, renderer_from_keras
+    from gan_studio.workers.explorer.sources import LoadedGenerator, renderer_from_keras
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "

@@ -25,7 +25,7 @@ if not os.environ.get("DISPLAY"):
 
 
 def images_per_second(run_dir: str, warmup: int, steps: int, batch: int) -> float:
-    from gan_studio.ml.runs import read_metrics
+    from gan_studio.core.runs.metrics_log import read_metrics
 
     metrics = read_metrics(run_dir)
     times = dict(zip(metrics["step"].tolist(), metrics["time"].tolist()))

@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from gan_studio.ml.data import load_dataset
+    from gan_studio.data import load_dataset
     from gan_studio.ml.export import generate_images
     from gan_studio.ml.metrics import accuracy, quality, train_classifier
 

@@ -43,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from gan_studio.core.config import DEFAULT_PRESET
-    from gan_studio.ml.data import load_dataset
+    from gan_studio.data import load_dataset
     from gan_studio.ml.export import generate_images
     from gan_studio.ml.metrics import accuracy, quality, train_classifier
 

@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--steps-per-call", type=int, default=1)
     args = parser.parse_args()
 
-    from gan_studio.ml.data import load_dataset
+    from gan_studio.data import load_dataset
     from gan_studio.ml.device import describe_device
 
     images = load_dataset("mnist", data_dir=args.data_dir).images

@@ -3,7 +3,7 @@
 import numpy as np
 
 from gan_studio.core.grid import to_uint8
-from gan_studio.ml.checkpoints import list_checkpoints
+from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.ml.export import generator_from_run
 from gan_studio.ml.trainer import Trainer
 

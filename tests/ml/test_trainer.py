@@ -6,8 +6,8 @@ import pytest
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.control import TrainControl
-from gan_studio.ml import runs
-from gan_studio.ml.checkpoints import list_checkpoints
+from gan_studio.core.runs.layout import latest_grid_png, list_checkpoints
+from gan_studio.core.runs.metrics_log import read_metrics
 from gan_studio.ml.trainer import Trainer, TrainingError
 
 
@@ -28,13 +28,13 @@ def test_three_steps_on_tiny_data_give_finite_losses_and_outputs(tiny_config):
     assert "device" in kinds and kinds[-1] == "finished"
     run_dir = trainer.run_dir
     assert os.path.basename(run_dir).startswith("mnist-")
-    metrics = runs.read_metrics(run_dir)
+    metrics = read_metrics(run_dir)
     assert list(metrics["step"]) == [1, 2, 3]
     # Wall-clock times keep millisecond precision (per-step timing is read back from them).
     assert np.all(np.diff(metrics["time"]) > 0) and abs(metrics["time"][-1] - time.time()) < 600
     assert np.isfinite(metrics["g_loss"]).all()
     assert list_checkpoints(run_dir)[-1][0] == 3
-    assert runs.latest_grid_png(run_dir)
+    assert latest_grid_png(run_dir)
     assert any(f.startswith("events.out.tfevents") for f in os.listdir(run_dir))
     saved = TrainConfig.load(os.path.join(run_dir, "config.json"))
     assert saved.image_size == 28 and saved.channels == 1 and saved.batch_size == 8
@@ -54,7 +54,7 @@ def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
     assert int(resumed.gan.g_optimizer.iterations.numpy()) == 8
     assert int(resumed.gan.d_optimizer.iterations.numpy()) == 8
     assert reports[-1].epoch == 1  # 6 steps per epoch: step 7 and 8 are in the second epoch
-    assert list(runs.read_metrics(first.run_dir)["step"]) == list(range(1, 9))
+    assert list(read_metrics(first.run_dir)["step"]) == list(range(1, 9))
     # The restore really loaded the weights (they then changed by training on).
     restored = Trainer.resume(first.run_dir, checkpoint=list_checkpoints(first.run_dir)[0][1])
     restored._build((28, 28, 1))
@@ -74,8 +74,8 @@ def test_resume_is_exact_continuation(tiny_config):
     part.run()
     rest = Trainer.resume(part.run_dir, max_steps=6)
     rest.run()
-    a = runs.read_metrics(straight.run_dir)
-    b = runs.read_metrics(part.run_dir)
+    a = read_metrics(straight.run_dir)
+    b = read_metrics(part.run_dir)
     np.testing.assert_allclose(a["d_real"], b["d_real"], rtol=1e-4, atol=1e-5)
 
 
@@ -151,7 +151,7 @@ def test_generator_snapshots_reach_the_callback(tiny_config):
 
 
 def test_a_run_that_fails_before_training_leaves_no_folder(tmp_path):
-    from gan_studio.ml.data import DatasetError
+    from gan_studio.data import DatasetError
 
     config = TrainConfig(dataset=str(tmp_path / "no_such_folder"), runs_dir=str(tmp_path / "runs"))
     trainer = Trainer.create(config)

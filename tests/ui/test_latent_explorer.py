@@ -5,8 +5,8 @@ import pytest
 from helpers import tiny_generator
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.ui.latent_explorer import LatentExplorer
-from gan_studio.workers.explorer_sources import LoadedGenerator
+from gan_studio.ui.explorer.explorer import LatentExplorer
+from gan_studio.workers.explorer.sources import LoadedGenerator
 
 LATENT = 8
 

@@ -8,9 +8,11 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.ui import explorer_actions, explorer_dialogs, image_export
+from gan_studio.ui.explorer import actions as explorer_actions
+from gan_studio.ui.explorer import dialogs as explorer_dialogs
 from gan_studio.ui.main_window import MainWindow
-from gan_studio.workers.explorer_sources import LoadedGenerator
+from gan_studio.ui.widgets import image_export
+from gan_studio.workers.explorer.sources import LoadedGenerator
 
 LATENT = 8
 

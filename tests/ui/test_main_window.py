@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QFileDialog
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.ui import image_export, training_feedback
 from gan_studio.ui.main_window import MainWindow
-from gan_studio.ui.missing_data_dialog import MissingDataDialog
+from gan_studio.ui.training import training_feedback
+from gan_studio.ui.training.missing_data_dialog import MissingDataDialog
+from gan_studio.ui.widgets import image_export
 
 
 @pytest.fixture
@@ -285,7 +286,7 @@ def test_roll_back_menu_offers_checkpoints_newest_first(qtbot, window, fake_engi
 
 
 def test_open_run_folder_and_save_checkpoint_now(qtbot, window, fake_engine, monkeypatch):
-    from gan_studio.ui import missing_data_dialog
+    from gan_studio.ui.training import missing_data_dialog
 
     opened = []
     monkeypatch.setattr(missing_data_dialog.QDesktopServices, "openUrl",
@@ -316,7 +317,7 @@ def test_a_run_that_never_trained_leaves_the_new_run_form(qtbot, window, fake_en
 
 
 def test_try_again_after_missing_data_starts_a_new_run(qtbot, window, fake_engine, monkeypatch):
-    from gan_studio.ui.missing_data_dialog import RETRY
+    from gan_studio.ui.training.missing_data_dialog import RETRY
 
     fake_engine.failure = fake_engine.DataUnavailableError("https://example.org/f.gz", "/d/f.gz")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pyqtgraph as pg
 
-from gan_studio.ui.tick_grid import TickGrid
+from gan_studio.ui.widgets.tick_grid import TickGrid
 
 
 def grid_lines(grid):

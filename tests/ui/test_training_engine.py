@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.ui import image_export
 from gan_studio.ui.main_window import MainWindow
+from gan_studio.ui.widgets import image_export
 
 TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
 

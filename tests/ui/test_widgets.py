@@ -7,12 +7,12 @@ from PySide6.QtCore import QPointF, Qt
 
 from gan_studio.core.grid import tile_grid, upscale_nearest
 from gan_studio.core.progress import Progress, SampleGrid
-from gan_studio.ui.download_dialog import DownloadDialog, format_bytes
-from gan_studio.ui.image_export import evenly_spaced, save_gif, save_png
-from gan_studio.ui.loss_plot import LossPlot, exponential_moving_average
-from gan_studio.ui.missing_data_dialog import RETRY, MissingDataDialog
-from gan_studio.ui.progress_panel import ProgressPanel
-from gan_studio.ui.sample_grid_view import MAX_FRAMES, SampleGridView
+from gan_studio.ui.training.download_dialog import DownloadDialog, format_bytes
+from gan_studio.ui.training.loss_plot import LossPlot, exponential_moving_average
+from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
+from gan_studio.ui.training.progress_panel import ProgressPanel
+from gan_studio.ui.training.sample_grid_view import MAX_FRAMES, SampleGridView
+from gan_studio.ui.widgets.image_export import evenly_spaced, save_gif, save_png
 
 
 def progress(steps, epoch=0, per_epoch=100, total=1000, loss=1.0):
@@ -199,7 +199,7 @@ def test_download_dialog_shows_bytes_and_speed(qtbot):
 
 
 def test_missing_data_dialog_names_url_file_and_folder(qtbot, monkeypatch, tmp_path):
-    from gan_studio.ui import missing_data_dialog
+    from gan_studio.ui.training import missing_data_dialog
 
     opened = []
     monkeypatch.setattr(missing_data_dialog.QDesktopServices, "openUrl",
@@ -219,7 +219,7 @@ def test_missing_data_dialog_names_url_file_and_folder(qtbot, monkeypatch, tmp_p
 def test_added_suffix_confirms_overwriting(qtbot, tmp_path, monkeypatch, message_boxes):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from gan_studio.ui.image_export import ask_save_path
+    from gan_studio.ui.widgets.image_export import ask_save_path
 
     (tmp_path / "grid.png").write_bytes(b"old")
     monkeypatch.setattr(QFileDialog, "getSaveFileName",

@@ -10,19 +10,19 @@ from helpers import tiny_generator
 from PIL import Image, ImageSequence
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.workers import explorer_snapshots
-from gan_studio.workers.explorer_directions import DirectionsService, compute_directions
-from gan_studio.workers.explorer_files import (
+from gan_studio.core.latent_files import (
     LatentFileError,
     load_latents,
     save_animation,
     save_latents,
 )
-from gan_studio.workers.explorer_renderer import PREVIEW, STRIP, ExplorerRenderer
-from gan_studio.workers.explorer_slots import LatestSlots
-from gan_studio.workers.explorer_snapshots import GeneratorSnapshots
-from gan_studio.workers.explorer_sources import run_grid_latents
-from gan_studio.workers.training_session import TrainingSession
+from gan_studio.workers.explorer.directions import DirectionsService, compute_directions
+from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
+from gan_studio.workers.explorer.slots import LatestSlots
+from gan_studio.workers.explorer.sources import run_grid_latents
+from gan_studio.workers.training import snapshots as explorer_snapshots
+from gan_studio.workers.training.session import TrainingSession
+from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
 
 class SlowGenerator:
@@ -322,7 +322,7 @@ def test_mp4_export_where_pyav_is_installed(tmp_path):
 
 
 def test_mp4_without_pyav_is_refused(tmp_path, monkeypatch):
-    from gan_studio.workers import explorer_files
+    from gan_studio.core import latent_files as explorer_files
 
     monkeypatch.setattr(explorer_files, "video_supported", lambda: False)
     with pytest.raises(ValueError, match="PyAV"):

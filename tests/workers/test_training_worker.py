@@ -7,9 +7,9 @@ import pytest
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.progress import Progress
-from gan_studio.workers import training_worker
-from gan_studio.workers.training_session import TrainingSession
-from gan_studio.workers.training_worker import _Coalescer, merge_progress
+from gan_studio.workers.training import worker as training_worker
+from gan_studio.workers.training.session import TrainingSession
+from gan_studio.workers.training.worker import _Coalescer, merge_progress
 
 
 def _progress(step, loss):

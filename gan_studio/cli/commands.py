@@ -1,0 +1,141 @@
+"""The headless subcommands of `gan-studio` (train, resume, sample, export, info)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import numpy as np
+
+from gan_studio.core.config import BUILTIN_DATASETS, ConfigError, TrainConfig
+
+
+class CliError(Exception):
+    """An error shown to the user as one line, with exit status 2."""
+
+
+def user_message(exc: BaseException) -> str | None:
+    """Returns the one-line message for an error the user can act on, or None for a bug."""
+    from gan_studio.data import DatasetError
+    from gan_studio.ml.export import ModelLoadError
+    from gan_studio.ml.trainer import TrainingError
+
+    if isinstance(exc, (CliError, ConfigError, DatasetError, TrainingError, ModelLoadError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    return None
+
+
+def install_interrupt_handler(control) -> None:
+    """First Ctrl-C asks the trainer to stop (it saves a checkpoint); a second one aborts."""
+
+    def handler(signum, frame):
+        if control.stopping:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        print("\nStopping after this step (Ctrl-C again to abort)…", file=sys.stderr)
+        control.stop()
+
+    signal.signal(signal.SIGINT, handler)
+
+
+def _run_trainer(make_trainer) -> int:
+    from gan_studio.cli.console import ConsoleProgress
+    from gan_studio.core.control import TrainControl
+
+    console = ConsoleProgress()
+    control = TrainControl()
+    trainer = make_trainer(report=console.report, on_event=console.event, control=control,
+                           download_progress=console.download_progress, on_nan="raise")
+    print(f"Run folder: {trainer.run_dir}")
+    install_interrupt_handler(control)
+    try:
+        outcome = trainer.run()
+    finally:
+        console.close()
+    print(f"{outcome.capitalize()}. Resume with: gan-studio resume {trainer.run_dir}")
+    return 0
+
+
+def train(config: TrainConfig) -> int:
+    """`gan-studio train`: trains a new run headless; Ctrl-C saves a checkpoint and exits 0."""
+    from gan_studio.ml.trainer import Trainer
+
+    return _run_trainer(lambda **kw: Trainer.create(config, **kw))
+
+
+def resume(args) -> int:
+    """`gan-studio resume RUN_DIR`: continues a run from its latest (or a given) checkpoint."""
+    from gan_studio.ml.trainer import Trainer
+
+    def make(**kw):
+        trainer = Trainer.resume(args.run, epochs=args.epochs, max_steps=args.max_steps,
+                                 checkpoint=args.checkpoint, **kw)
+        if args.data_dir:
+            trainer.config.data_dir = args.data_dir
+        return trainer
+
+    return _run_trainer(make)
+
+
+def sample(args) -> int:
+    """`gan-studio sample`: writes N generated images as .npz, PNG files or one grid PNG."""
+    from gan_studio.core.atomic import atomic_path
+    from gan_studio.core.grid import tile_grid
+    from gan_studio.core.images import save_png
+    from gan_studio.ml.export import generate_images, load_generator
+
+    generator = load_generator(args.source)
+    images = generate_images(generator, args.count, seed=args.seed)
+    out = args.out
+    if out.endswith(".npz"):
+        with atomic_path(out, suffix=".npz") as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, images=images)
+    elif out.endswith(".png"):
+        save_png(out, tile_grid(images))
+    else:
+        os.makedirs(out, exist_ok=True)
+        width = len(str(len(images) - 1))
+        for i, image in enumerate(images):
+            save_png(os.path.join(out, f"sample-{i:0{width}d}.png"), image)
+    print(f"Wrote {len(images)} images of {images.shape[1:]} to {out}")
+    return 0
+
+
+def export(args) -> int:
+    """`gan-studio export RUN_DIR --out G.keras`."""
+    from gan_studio.ml.export import export_generator
+
+    path = export_generator(args.run, args.out)
+    print(f"Exported the generator to {path}")
+    return 0
+
+
+def info(args) -> int:
+    """`gan-studio info`: versions, device, data folder and which data sets are cached."""
+    import platform
+
+    from gan_studio import __version__
+    from gan_studio.data import cached_status, default_data_dir
+    from gan_studio.ml.device import describe_device, versions
+
+    data_dir = args.data_dir or default_data_dir()
+    rows = [("GAN Studio", __version__), ("Python", platform.python_version())]
+    rows += [(k.capitalize() if k != "tensorflow" else "TensorFlow", v) for k, v in versions().items()]
+    try:
+        import PySide6
+
+        rows.append(("PySide6", PySide6.__version__))
+    except ImportError:
+        rows.append(("PySide6", "not installed"))
+    rows += [("Device", describe_device()), ("Data folder", data_dir)]
+    status = cached_status(data_dir)
+    rows += [(f"  {name}", "cached" if status.get(name) else "not cached (downloads on first use)")
+             for name in BUILTIN_DATASETS]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    sys.stdout.flush()
+    return 0

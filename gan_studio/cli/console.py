@@ -1,0 +1,44 @@
+"""Training shown on a terminal: tqdm bars for steps and downloads."""
+
+from __future__ import annotations
+
+from gan_studio.core.progress import Event, Progress, format_duration
+
+
+class ConsoleProgress:
+    """Shows training on the terminal: a tqdm bar for steps and a bar for downloads."""
+
+    def __init__(self):
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.bar = None
+        self.download = None
+
+    def report(self, p: Progress) -> None:
+        if self.bar is None:
+            self.bar = self._tqdm(total=p.total_steps, initial=p.step - len(p.steps), unit="step",
+                                  dynamic_ncols=True)
+        self.bar.update(len(p.steps))
+        self.bar.set_postfix_str(
+            f"epoch {p.epoch + 1} G {p.g_loss:.3f} D {p.d_loss:.3f} D(x) {p.d_real:.2f} "
+            f"D(G(z)) {p.d_fake:.2f} {p.images_per_sec:.0f} img/s ETA {format_duration(p.eta_seconds)}",
+            refresh=False)
+
+    def event(self, e: Event) -> None:
+        if e.kind in ("device", "data", "checkpoint", "epoch_end", "stopped", "finished"):
+            write = self.bar.write if self.bar is not None else print
+            write(e.message)
+
+    def download_progress(self, done: int, total: int) -> None:
+        if self.download is None:
+            self.download = self._tqdm(total=total or None, unit="B", unit_scale=True,
+                                       desc="Downloading", dynamic_ncols=True)
+        self.download.update(done - self.download.n)
+        if total and done >= total:
+            self.download.close()
+            self.download = None
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

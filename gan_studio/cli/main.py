@@ -1,0 +1,123 @@
+"""The `gan-studio` command: the window when run bare, headless subcommands otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gan_studio import APP_NAME, __version__
+from gan_studio.cli import commands
+from gan_studio.cli.commands import CliError
+from gan_studio.core.config import PRECISIONS, PRESETS, ConfigError, TrainConfig
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Returns the argument parser of `gan-studio`."""
+    parser = argparse.ArgumentParser(
+        prog="gan-studio", description=f"{APP_NAME}: train DCGANs and explore their latent space. "
+        "Without a command, opens the window.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="start the app offscreen, train 2 steps, render a grid, and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = sub.add_parser("train", help="train a DCGAN headless")
+    train.add_argument("--dataset", required=True,
+                       help="mnist, fashion_mnist, cifar10, or a path to an image folder, a .zip "
+                            "of images, or MNIST-format idx files")
+    train.add_argument("--preset", choices=sorted(PRESETS), default=None)
+    train.add_argument("--epochs", type=_positive_int)
+    train.add_argument("--max-steps", type=int, help="stop after this many steps in total")
+    train.add_argument("--batch-size", type=_positive_int)
+    train.add_argument("--lr", type=float, dest="learning_rate", help="Adam learning rate")
+    train.add_argument("--beta1", type=float, help="Adam beta_1")
+    train.add_argument("--generator-ema", type=float, metavar="DECAY",
+                       help="sample from a moving average of the generator's weights with this "
+                            "decay, e.g. 0.999 (0: off; default: the preset's)")
+    train.add_argument("--latent-dim", type=_positive_int)
+    train.add_argument("--image-size", type=int, help="square side for image folders (28/32/64/128)")
+    train.add_argument("--channels", type=int, choices=(1, 3), help="1 gray, 3 RGB (image folders)")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--steps-per-call", type=_positive_int,
+                       help="train steps per compiled call (fewer Python round trips)")
+    train.add_argument("--precision", choices=PRECISIONS,
+                       help="auto (default): bfloat16 where the hardware computes it natively")
+    _add_common(train)
+    train.add_argument("--run-dir", help="folder that receives the run folder (default: ./runs)")
+
+    resume = sub.add_parser("resume", help="continue a run from its latest checkpoint")
+    resume.add_argument("run", metavar="RUN_DIR")
+    resume.add_argument("--epochs", type=_positive_int)
+    resume.add_argument("--max-steps", type=int)
+    resume.add_argument("--checkpoint", help="checkpoint prefix to roll back to")
+    _add_common(resume)
+
+    sample = sub.add_parser("sample", help="generate images from a run or a .keras generator")
+    sample.add_argument("source", metavar="RUN_DIR|MODEL.keras")
+    sample.add_argument("--count", type=_positive_int, default=64)
+    sample.add_argument("--out", required=True, help="FILE.npz, a folder for PNGs, or a .png grid")
+    sample.add_argument("--seed", type=int, default=0)
+
+    export = sub.add_parser("export", help="export a run's generator as a .keras file")
+    export.add_argument("run", metavar="RUN_DIR")
+    export.add_argument("--out", required=True, help="destination .keras file")
+
+    info = sub.add_parser("info", help="versions, device, data folder, cached data sets")
+    info.add_argument("--data-dir")
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="data set cache (default: $GAN_STUDIO_DATA_DIR, "
+                                           "else the Keras cache ~/.keras/datasets)")
+
+
+def _train_config(args: argparse.Namespace) -> TrainConfig:
+    fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
+              "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
+              "data_dir", "precision")
+    values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
+    values["dataset"] = args.dataset
+    if args.run_dir:
+        values["runs_dir"] = args.run_dir
+    if "max_steps" in values and values["max_steps"] < 0:
+        raise CliError("--max-steps must be 0 (no limit) or more")
+    try:
+        return TrainConfig(**values).resolved()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs `gan-studio`; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from gan_studio.self_test import run_self_test
+
+        return run_self_test()
+    if args.command is None:
+        from gan_studio.app import main as gui_main
+
+        return gui_main([])
+    handlers = {"resume": commands.resume, "sample": commands.sample,
+                "export": commands.export, "info": commands.info}
+    try:
+        if args.command == "train":
+            return commands.train(_train_config(args))
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line, never a traceback, for anything the user can fix
+        message = commands.user_message(exc)
+        if message is None:
+            raise
+        print(f"gan-studio: error: {message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,117 @@
+"""The layout of a run folder: where its config, metrics, sample grids and checkpoints live."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from gan_studio.core.config import ConfigError, TrainConfig
+
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.csv"
+CHECKPOINT_DIR = "checkpoints"
+SAMPLES_DIR = "samples"
+LAST_GRID = "last.png"
+MILESTONE_DIR = "milestones"  # inside CHECKPOINT_DIR: one checkpoint kept for good every N epochs
+EPOCH_GRID_RE = re.compile(r"grid-epoch-(\d+)\.png$")
+_STEP_RE = re.compile(r"-(\d+)$")
+
+
+def epoch_grid_name(epoch: int) -> str:
+    """The file name, in SAMPLES_DIR, of the grid saved at the end of zero-based `epoch`."""
+    return f"grid-epoch-{epoch + 1:04d}.png"
+
+
+def dataset_slug(dataset: str) -> str:
+    """Returns a short folder-safe name for a dataset name or path."""
+    base = os.path.basename(os.path.normpath(dataset)) or "data"
+    base = os.path.splitext(base)[0] if base.endswith((".zip", ".gz")) else base
+    slug = "".join(c if c.isalnum() or c in "-_" else "_" for c in base)
+    return slug[:40] or "data"
+
+
+def new_run_dir(config: TrainConfig) -> str:
+    """Creates `runs_dir/<dataset>-<timestamp>/` (suffixing a counter if it exists) and returns it."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = os.path.join(config.runs_dir, f"{dataset_slug(config.dataset)}-{stamp}")
+    path, n = base, 1
+    while True:
+        try:
+            os.makedirs(path)
+            break
+        except FileExistsError:
+            n += 1
+            path = f"{base}-{n}"
+    for sub in (CHECKPOINT_DIR, SAMPLES_DIR):
+        os.makedirs(os.path.join(path, sub), exist_ok=True)
+    return os.path.abspath(path)
+
+
+def is_run_dir(path: str | os.PathLike) -> bool:
+    """Whether `path` looks like a GAN Studio run folder (it holds a config.json)."""
+    return os.path.isfile(os.path.join(path, CONFIG_FILE))
+
+
+def latest_grid_png(run_dir: str | os.PathLike) -> str | None:
+    """Returns the newest sample grid PNG of a run, or None."""
+    samples = os.path.join(run_dir, SAMPLES_DIR)
+    last = os.path.join(samples, LAST_GRID)
+    if os.path.isfile(last):
+        return last
+    try:
+        grids = sorted(f for f in os.listdir(samples) if f.endswith(".png"))
+    except OSError:
+        return None
+    return os.path.join(samples, grids[-1]) if grids else None
+
+
+def checkpoint_step(path: str) -> int:
+    """Returns the step number encoded in a checkpoint prefix like `.../ckpt-200`."""
+    match = _STEP_RE.search(path)
+    return int(match.group(1)) if match else -1
+
+
+def list_checkpoints(run_dir: str | os.PathLike) -> list[tuple[int, str]]:
+    """Lists a run's checkpoints (recent and milestones) as (step, path prefix), oldest first."""
+    found = {}
+    base = os.path.join(run_dir, CHECKPOINT_DIR)
+    for folder in (base, os.path.join(base, MILESTONE_DIR)):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".index"):
+                prefix = os.path.join(folder, name[: -len(".index")])
+                found.setdefault(checkpoint_step(prefix), prefix)
+    return sorted(found.items())
+
+
+def latest_checkpoint(run_dir: str | os.PathLike) -> str | None:
+    """Returns the newest checkpoint prefix of a run, or None."""
+    items = list_checkpoints(run_dir)
+    return items[-1][1] if items else None
+
+
+def load_run(run_dir: str, checkpoint: str | None = None, error: type[Exception] = ValueError,
+             missing: str = "has no checkpoint yet") -> tuple[TrainConfig, str]:
+    """Reads a run's resolved config and picks its checkpoint (the latest unless given).
+
+    Args:
+        run_dir: the run folder.
+        checkpoint: a checkpoint prefix to use instead of the latest.
+        error: the exception type to raise.
+        missing: how the message ends when the run has no checkpoint.
+
+    Raises:
+        error: if the folder holds no valid config.json or no checkpoint.
+    """
+    try:
+        config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE)).resolved()
+    except ConfigError as exc:
+        raise error(f"{run_dir} is not a GAN Studio run: {exc}") from exc
+    checkpoint = checkpoint or latest_checkpoint(run_dir)
+    if checkpoint is None:
+        raise error(f"{run_dir} {missing}")
+    return config, checkpoint

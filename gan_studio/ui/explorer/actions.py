@@ -1,0 +1,246 @@
+"""File menu actions of the latent explorer: save and copy images, strips and animations (off
+the GUI thread, atomically), and which view Save Image and Copy Image act on."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from gan_studio.core.grid import upscale_nearest
+from gan_studio.core.images import save_image
+from gan_studio.core.latent_files import save_animation, strip_image
+from gan_studio.ui.actions import make_action
+from gan_studio.ui.explorer.dialogs import (
+    IMAGE_FORMATS,
+    AnimationDialog,
+    AnimationOptions,
+    animation_filters,
+    ask_path,
+    ask_scale,
+)
+from gan_studio.ui.explorer.file_actions import LatentFileActions
+from gan_studio.ui.explorer.preview import qimage_view
+from gan_studio.workers.tasks import TaskRunner
+
+
+def render_path(renderer, latents: np.ndarray, bounce: bool = False) -> np.ndarray:
+    """Renders a path's frames (uint8), with the way back when `bounce` (ends not repeated)."""
+    frames = renderer.render_uint8(latents)
+    if frames.ndim == 4 and frames.shape[-1] == 1:
+        frames = frames[..., 0]
+    return np.concatenate([frames, frames[-2:0:-1]]) if bounce and len(frames) > 2 else frames
+
+
+def _write_strip(path: str, renderer, latents: np.ndarray, scale: int) -> str:
+    save_image(path, upscale_nearest(strip_image(render_path(renderer, latents)), scale))
+    return path
+
+
+def _write_animation(path: str, renderer, latents: np.ndarray, options: AnimationOptions) -> int:
+    frames = render_path(renderer, latents, options.bounce)
+    return save_animation(path, frames, options.fps, options.repeat, options.scale)
+
+
+class ExplorerActions(QObject):
+    """The explorer's File menu actions, and which view Save Image and Copy Image act on.
+
+    The explorer is the active view while its dock is raised and it (not the sample grid)
+    was used last.
+
+    Signals:
+        availability_changed(): the explorer gained or lost an image, or became (in)active.
+
+    Args:
+        window: parent of dialogs; its status bar shows outcomes.
+        explorer: the `LatentExplorer`.
+        dock: the dock holding the explorer.
+        sample_view: the `SampleGridView` (Copy Image copies its grid or tile otherwise).
+        settings: the `AppSettings` (last folders).
+        run_shown: returns the run folder shown in the window, or None.
+    """
+
+    availability_changed = Signal()
+
+    def __init__(self, window: QWidget, explorer, dock, sample_view, settings, run_shown):
+        super().__init__(window)
+        self._window, self._explorer, self._dock = window, explorer, dock
+        self._view, self._settings, self._run_shown = sample_view, settings, run_shown
+        self._explorer_used_last = False
+        self._tasks = TaskRunner("explorer-export", self)
+        self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
+        self.open_generator = self.files.open_generator
+        self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
+        self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
+                                       "Copy the image shown to the clipboard")
+        self.save_strip = self._action("Save Interpolation &Strip…", self.save_strip_image,
+                                       None, "Save the interpolation's frames side by side")
+        self.export_interpolation = self._action(
+            "Export &Interpolation (GIF)…", self.export_animation, QKeySequence("Ctrl+Shift+E"),
+            "Save the interpolation as an animation (GIF, animated PNG, WebP or MP4)")
+        self._had_image = False
+        explorer.image_changed.connect(self._on_image)
+        explorer.interpolation.path_changed.connect(self.update_enabled)
+        sample_view.frame_changed.connect(self._on_image)
+        dock.visibilityChanged.connect(self._on_dock_visible)
+        sample_view.tile_selected.connect(lambda _i: self._set_used_last(False))
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._on_focus)
+        self.update_enabled()
+
+    def _action(self, text, slot, shortcut, tip) -> QAction:
+        return make_action(self._window, text, slot, shortcut, tip)
+
+    # ---- which view is active -------------------------------------------------------------
+    @property
+    def explorer_active(self) -> bool:
+        """Whether Save Image and Copy Image act on the explorer's preview."""
+        return (self.explorer_in_front and self._explorer_used_last
+                and self._explorer.current_image() is not None)
+
+    @property
+    def explorer_in_front(self) -> bool:
+        """Whether the explorer's dock is shown (and not behind another dock's tab)."""
+        # A tabbed dock stays "visible" behind its neighbour's tab; its visible region does not.
+        return self._dock.isVisible() and not self._dock.visibleRegion().isEmpty()
+
+    def _set_used_last(self, explorer: bool) -> None:
+        if explorer != self._explorer_used_last:
+            self._explorer_used_last = explorer
+            self.update_enabled()
+
+    def _on_dock_visible(self, visible: bool) -> None:
+        self._set_used_last(visible)
+        self._explorer.set_on_screen(visible)
+
+    def _on_focus(self, _old, new) -> None:
+        if new is None:
+            return
+        if self._dock.isAncestorOf(new):
+            self._set_used_last(True)
+        elif new is self._view or self._view.isAncestorOf(new):
+            self._set_used_last(False)
+
+    def _on_image(self, *_args) -> None:
+        # Called for every frame while a slider is dragged: act only when the answer changes.
+        has_image = self._explorer.current_image() is not None or self._view.frame_count > 0
+        if has_image != self._had_image:
+            self._had_image = has_image
+            self.update_enabled()
+
+    def update_enabled(self, *_args) -> None:
+        """Enables each action where it can work."""
+        x = self._explorer
+        has_image = x.current_image() is not None
+        has_path = x.interpolation.path() is not None and has_image
+        self.save_strip.setEnabled(has_path)
+        self.export_interpolation.setEnabled(has_path)
+        self.copy_image.setEnabled(has_image or self._view.frame_count > 0)
+        self.files.update_enabled()
+        self.availability_changed.emit()
+
+    # ---- images ---------------------------------------------------------------------------
+    def _name(self) -> str:
+        x = self._explorer
+        name = os.path.splitext(x.generator.name)[0] if x.generator else "latent"
+        return f"{name}-seed{x.controls.seed.value()}"
+
+    def save_image(self) -> str | None:
+        """Asks for a scale and a file (PNG or JPEG), then saves the preview as shown."""
+        image = self._explorer.current_image()
+        if image is None:
+            return None
+        scale = ask_scale(self._window, (image.shape[1], image.shape[0]),
+                          self._explorer.preview.scale(), "Save Image")
+        if scale is None:
+            return None
+        path = ask_path(self._window, "Save Image", self._settings.last_dir("images"),
+                        self._name() + ".png", IMAGE_FORMATS)
+        if not path:
+            return None
+        try:
+            save_image(path, upscale_nearest(image, scale), quality=95)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self._window, "Cannot Save Image", f"{path}: {exc}")
+            return None
+        self._settings.set_last_dir("images", path)
+        self._status(f"Saved {path}")
+        return path
+
+    def copy(self) -> None:
+        """Copies the active image to the clipboard at the scale it is shown."""
+        if self.explorer_active:
+            pixels = self._explorer.preview.shown_pixels()
+        else:
+            tile = self._view.selected_tile_image()
+            image = tile if tile is not None else self._view.current_image()
+            pixels = None if image is None else upscale_nearest(image, 8 if tile is not None else 4)
+        if pixels is None:
+            return
+        pixels = np.ascontiguousarray(pixels)
+        # A deep copy: a QImage made from another shares its buffer, here a numpy array that is
+        # gone by the time the clipboard (alive until the app quits) reads or frees it.
+        QGuiApplication.clipboard().setImage(qimage_view(pixels).copy())
+        self._status(f"Copied a {pixels.shape[1]} × {pixels.shape[0]} image")
+
+    # ---- interpolation --------------------------------------------------------------------
+    def _path(self):
+        x = self._explorer
+        latents = x.path_latents()
+        return (None, None) if latents is None or x.generator is None else \
+            (x.generator.renderer, latents)
+
+    def save_strip_image(self) -> None:
+        """Saves the interpolation's frames side by side as a PNG (in the background)."""
+        renderer, latents = self._path()
+        if renderer is None:
+            return
+        h, w = renderer.output_shape[:2]
+        scale = ask_scale(self._window, (w * len(latents), h), 2, "Save Interpolation Strip")
+        if scale is None:
+            return
+        path = ask_path(self._window, "Save Interpolation Strip",
+                        self._settings.last_dir("images"), self._name() + "-strip.png",
+                        IMAGE_FORMATS)
+        if path:
+            self._settings.set_last_dir("images", path)
+            self._tasks.submit(_write_strip, path, renderer, latents, scale,
+                               on_done=lambda p: self._status(f"Saved {p}"),
+                               on_error=lambda m: self._warn("Cannot Save Strip", m))
+
+    def export_animation(self) -> None:
+        """Asks for speed, looping, scale and a file, then writes the animation."""
+        renderer, latents = self._path()
+        if renderer is None:
+            return
+        panel = self._explorer.interpolation
+        h, w = renderer.output_shape[:2]
+        options = AnimationDialog.ask(
+            self._window, AnimationOptions(panel.fps.value(), True, panel.loop.isChecked(),
+                                           max(1, 128 // h)), len(latents), (w, h))
+        if options is None:
+            return
+        path = ask_path(self._window, "Export Interpolation", self._settings.last_dir("images"),
+                        self._name() + "-interpolation.gif", animation_filters())
+        if path:
+            self._settings.set_last_dir("images", path)
+            self._status("Writing the animation…")
+            self._tasks.submit(
+                _write_animation, path, renderer, latents, options,
+                on_done=lambda n: self._status(f"Saved a {n}-frame animation to {path}"),
+                on_error=lambda m: self._warn("Cannot Export Interpolation", m))
+
+    def shutdown(self) -> None:
+        """Finishes a file being written and joins the export thread. Blocks."""
+        self._tasks.shutdown()
+
+    def _status(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8000)
+
+    def _warn(self, title: str, message: str) -> None:
+        self._status("")
+        QMessageBox.warning(self._window, title, message)

@@ -1,0 +1,154 @@
+"""Sliders along the generator's principal directions (GANSpace), each -3σ to +3σ."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gan_studio.core.latent import LatentDirections
+from gan_studio.ui.widgets.centered_slider import CenteredSlider
+
+RANGE_SIGMA = 3.0
+STEPS_PER_SIGMA = 100
+
+
+def _sigma_text(value: float) -> str:
+    return f"{value:+.2f}σ"
+
+
+class DirectionSliders(QWidget):
+    """One slider per GANSpace direction, labelled with its share of the feature variance.
+
+    Signals:
+        offsets_changed(object): float32 offsets (in sigmas), one per direction.
+
+    Args:
+        parent: the parent widget.
+    """
+
+    offsets_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._sliders: list[QSlider] = []
+        self._names: list[QLabel] = []
+        self._values: list[QLabel] = []
+        self.status = QLabel("Directions appear once a generator is loaded.")
+        self.status.setWordWrap(True)
+        self.status.setEnabled(False)
+        self.reset_button = QPushButton("Reset Directions")
+        self.reset_button.setToolTip("Set every direction slider back to 0")
+        self.reset_button.clicked.connect(self.reset)
+        self.reset_button.setEnabled(False)
+        self._rows = QWidget()
+        self._grid = QGridLayout(self._rows)
+        self._grid.setColumnStretch(1, 1)
+        self._grid.setContentsMargins(4, 4, 4, 4)
+        self._grid.setVerticalSpacing(2)
+        self._grid.setRowStretch(999, 1)  # rows stay packed at the top
+        scroll = QScrollArea()
+        scroll.setWidget(self._rows)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        footer = QHBoxLayout()
+        footer.addWidget(self.status, 1)
+        footer.addWidget(self.reset_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(footer)
+
+    @property
+    def sliders(self) -> list[QSlider]:
+        """The sliders, strongest direction first."""
+        return list(self._sliders)
+
+    def offsets(self) -> np.ndarray:
+        """The slider positions in sigmas (float32, one per direction)."""
+        return np.array([s.value() / STEPS_PER_SIGMA for s in self._sliders], np.float32)
+
+    def set_directions(self, directions: LatentDirections | None, seconds: float | None = None,
+                       updating: bool = False) -> None:
+        """Labels (and if needed adds) one slider per direction; positions are kept.
+
+        Args:
+            directions: the directions (None hides every slider).
+            seconds: how long finding them took (shown in the status line).
+            updating: newer directions are being computed.
+        """
+        count = 0 if directions is None else len(directions.vectors)
+        if directions is not None:
+            explained = float(np.sum(directions.explained_ratio)) * 100
+            self.set_status(f"{count} directions, {explained:.0f}% of the feature variance"
+                            + (f" (found in {seconds:.1f} s)" if seconds is not None else "")
+                            + (" · updating…" if updating else ""))
+        while len(self._sliders) < count:
+            self._add_row(len(self._sliders))
+        for i, slider in enumerate(self._sliders):
+            visible = i < count
+            for widget in (slider, self._names[i], self._values[i]):
+                widget.setVisible(visible)
+            if visible:
+                share = float(directions.explained_ratio[i]) * 100
+                self._names[i].setText(f"PC{i + 1} · {share:.1f}%")
+                self._names[i].setToolTip(
+                    f"Principal direction {i + 1}: {share:.2f}% of the variance of the "
+                    f"generator's first-layer features; 1σ = {float(directions.sigmas[i]):.2f} "
+                    "in latent units")
+        self.reset_button.setEnabled(count > 0)
+
+    def set_offsets(self, offsets) -> None:
+        """Moves the sliders without emitting `offsets_changed`."""
+        offsets = np.asarray(offsets, np.float32)
+        for i, slider in enumerate(self._sliders):
+            value = float(offsets[i]) if i < len(offsets) else 0.0
+            slider.blockSignals(True)
+            slider.setValue(round(value * STEPS_PER_SIGMA))
+            slider.blockSignals(False)
+            self._values[i].setText(_sigma_text(slider.value() / STEPS_PER_SIGMA))
+
+    def set_status(self, text: str) -> None:
+        """A line under the sliders (what is computed, how long it took)."""
+        self.status.setText(text)
+
+    def reset(self) -> None:
+        """Every slider to 0."""
+        if any(s.value() for s in self._sliders):
+            self.set_offsets(np.zeros(len(self._sliders), np.float32))
+            self.offsets_changed.emit(self.offsets())
+
+    def _add_row(self, index: int) -> None:
+        name = QLabel(f"PC{index + 1}")
+        slider = CenteredSlider(0)
+        limit = round(RANGE_SIGMA * STEPS_PER_SIGMA)
+        slider.setRange(-limit, limit)
+        slider.setSingleStep(5)
+        slider.setPageStep(50)
+        slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        slider.setTickInterval(STEPS_PER_SIGMA)
+        slider.setToolTip("Drag to move along this direction, from -3σ to +3σ")
+        value = QLabel(_sigma_text(0.0))
+        value.setMinimumWidth(value.fontMetrics().horizontalAdvance("+3.00σ") + 4)
+        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        slider.valueChanged.connect(lambda v, label=value: self._on_value(label, v))
+        self._grid.addWidget(name, index, 0)
+        self._grid.addWidget(slider, index, 1)
+        self._grid.addWidget(value, index, 2)
+        self._sliders.append(slider)
+        self._names.append(name)
+        self._values.append(value)
+
+    def _on_value(self, label: QLabel, value: int) -> None:
+        label.setText(_sigma_text(value / STEPS_PER_SIGMA))
+        self.offsets_changed.emit(self.offsets())

@@ -1,0 +1,139 @@
+"""File menu actions of the latent explorer about latents and generators: open a generator,
+save and load latent vectors (.npy), export the bookmarks."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from gan_studio.core.latent_files import LatentFileError, load_latents, save_latents
+from gan_studio.ui.actions import make_action
+from gan_studio.ui.explorer.dialogs import ask_path
+
+NPY_FILTER = "NumPy arrays (*.npy)"
+GENERATOR_FILTER = ("Generators (*.keras config.json);;Keras models (*.keras);;"
+                    "Run folders (config.json)")
+
+
+class LatentFileActions(QObject):
+    """Open Generator, Save Latent, Load Latent, and the bookmarks' Import and Export buttons.
+
+    Args:
+        window: parent of dialogs; its status bar shows outcomes.
+        explorer: the `LatentExplorer`.
+        dock: the dock holding the explorer (shown when a generator is opened).
+        settings: the `AppSettings` (last folders).
+        run_shown: returns the run folder shown in the window, or None.
+        name: returns a default file name stem for what the explorer shows.
+    """
+
+    def __init__(self, window: QWidget, explorer, dock, settings, run_shown, name):
+        super().__init__(window)
+        self._window, self._explorer, self._dock = window, explorer, dock
+        self._settings, self._run_shown, self._name = settings, run_shown, name
+        self.open_generator = self._action("Open &Generator…", self.choose_generator,
+                                           QKeySequence("Ctrl+Shift+O"),
+                                           "Explore a run's or a .keras file's generator")
+        self.save_latent = self._action("Save &Latent…", self.save_current_latent, None,
+                                        "Save the latent shown as a .npy file")
+        self.load_latent = self._action("Loa&d Latent…", self.choose_latents, None,
+                                        "Show a latent (or bookmark several) from a .npy file")
+        explorer.bookmarks.buttons["import"].clicked.connect(self.choose_latents)
+        explorer.bookmarks.buttons["export"].clicked.connect(self.export_bookmarks)
+        explorer.bookmarks.changed.connect(self.update_enabled)
+        self.update_enabled()
+
+    def _action(self, text, slot, shortcut, tip) -> QAction:
+        return make_action(self._window, text, slot, shortcut, tip)
+
+    def update_enabled(self, *_args) -> None:
+        """Enables each action where it can work."""
+        x = self._explorer
+        self.save_latent.setEnabled(x.current_image() is not None)
+        self.load_latent.setEnabled(x.state is not None)
+        x.bookmarks.buttons["import"].setEnabled(x.state is not None)
+        x.bookmarks.buttons["export"].setEnabled(x.bookmarks.count > 0)
+
+    def save_current_latent(self) -> None:
+        """Saves the latent shown as a (D,) float32 .npy file."""
+        latent = self._explorer.current_latent()
+        if latent is not None:
+            self._save_latents(latent, self._name() + ".npy", "Save Latent")
+
+    def export_bookmarks(self) -> None:
+        """Saves every bookmark's latent as a (K, D) .npy file, in list order."""
+        latents = self._explorer.bookmarks.latents(usable_only=False)
+        if len(latents) and len({len(r) for r in latents}) == 1:
+            self._save_latents(latents, "bookmarks.npy", "Export Bookmarks")
+
+    def _save_latents(self, latents: np.ndarray, name: str, title: str) -> None:
+        path = ask_path(self._window, title, self._settings.last_dir("latents"), name,
+                        {NPY_FILTER: ".npy"})
+        if not path:
+            return
+        try:
+            save_latents(path, latents)
+        except (OSError, ValueError) as exc:
+            return self._warn(f"Cannot {title}", f"{path}: {exc}")
+        self._settings.set_last_dir("latents", path)
+        self._status(f"Saved {path}")
+
+    def choose_latents(self) -> None:
+        """Asks for a .npy file and loads it (see `load_latent_file`)."""
+        path, _ = QFileDialog.getOpenFileName(self._window, "Load Latent",
+                                              self._settings.last_dir("latents"), NPY_FILTER)
+        if path:
+            self.load_latent_file(path)
+
+    def load_latent_file(self, path: str) -> bool:
+        """Shows a (D,) latent; bookmarks the rows of a (K, D) file and shows the first.
+
+        Returns:
+            Whether the file was usable (a dialog explains why not).
+        """
+        x = self._explorer
+        if x.state is None:
+            return False
+        try:
+            latents = load_latents(path, x.state.dim)
+        except LatentFileError as exc:
+            self._warn("Cannot Load Latent", str(exc))
+            return False
+        self._settings.set_last_dir("latents", path)
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if len(latents) > 1:
+            for i, latent in enumerate(latents):
+                x.bookmarks.add(f"{stem} {i + 1}", latent)
+            x.tabs.setCurrentWidget(x.bookmarks)
+        x.show_latent(latents[0])
+        self._status(f"Loaded {len(latents)} latent{'s' if len(latents) > 1 else ''} "
+                     f"from {os.path.basename(path)}")
+        return True
+
+    def choose_generator(self) -> None:
+        """Asks for a `.keras` file or a run's config.json and explores that generator."""
+        run = self._run_shown()
+        start = run if run else self._settings.last_dir("models")
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open Generator", start,
+                                              GENERATOR_FILTER)
+        if path:
+            self._settings.set_last_dir("models", path)
+            self.open(path)
+
+    def open(self, path: str) -> None:
+        """Loads a generator (run folder, its config.json, or `.keras`) into the explorer."""
+        self._dock.show()
+        self._dock.raise_()
+        self._explorer.sources.open(path)
+        self._status(f"Loading the generator of {os.path.basename(path.rstrip(os.sep))}…")
+
+    def _status(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8000)
+
+    def _warn(self, title: str, message: str) -> None:
+        self._status("")
+        QMessageBox.warning(self._window, title, message)

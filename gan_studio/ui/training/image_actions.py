@@ -1,0 +1,123 @@
+"""Menu actions that save what the sample view shows: an image, the grid, a timelapse GIF."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from gan_studio.ui.widgets.image_export import ScaleDialog, ask_save_path, save_gif, save_png
+
+PNG_FILTER = "PNG images (*.png)"
+
+
+class ImageActions(QObject):
+    """Save Image (the explorer's preview, the selected tile or the grid), Save Sample Grid,
+    Export Timelapse (GIF).
+
+    Images are saved exactly as shown, nearest-neighbour upscaled by the chosen factor. Save
+    Image saves the latent explorer's preview while the explorer is the active view.
+
+    Args:
+        window: parent of dialogs; its status bar shows outcomes.
+        sample_view: the `SampleGridView`.
+        settings: the `AppSettings` (last folders).
+        tasks: a `TaskRunner` that writes the GIF off the GUI thread.
+        run_name: returns a short name of the run shown, for default file names.
+        explorer: the `ExplorerActions` (optional): Save Image defers to it while the latent
+            explorer is the active view.
+    """
+
+    def __init__(self, window: QWidget, sample_view, settings, tasks, run_name, explorer=None):
+        super().__init__(window)
+        self._window, self._view, self._settings, self._tasks = window, sample_view, settings, tasks
+        self._run_name = run_name
+        self._explorer = explorer
+        self.save_image = QAction("&Save Image…", window)
+        self.save_image.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_image.setStatusTip("Save the image shown: the latent explorer's, the selected "
+                                     "sample or the grid")
+        self.save_image.triggered.connect(lambda: self.save_shown(whole_grid=False))
+        self.save_grid = QAction("Save Sample &Grid…", window)
+        self.save_grid.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.save_grid.setStatusTip("Save the whole sample grid shown as a PNG")
+        self.save_grid.triggered.connect(lambda: self.save_shown(whole_grid=True))
+        self.export_timelapse = QAction("Export Training &Timelapse (GIF)…", window)
+        self.export_timelapse.setStatusTip("Save the grids seen so far as an animated GIF")
+        self.export_timelapse.triggered.connect(self.save_timelapse)
+        sample_view.frame_changed.connect(self.update_enabled)
+        if explorer is not None:
+            explorer.availability_changed.connect(self.update_enabled)
+        self.update_enabled()
+
+    def update_enabled(self, *_args) -> None:
+        """Enables the actions once there is a grid to save."""
+        count = self._view.frame_count
+        self.save_image.setEnabled(count > 0 or self._explorer_active())
+        self.save_grid.setEnabled(count > 0)
+        self.export_timelapse.setEnabled(count > 1)
+
+    def save_shown(self, whole_grid: bool = False) -> str | None:
+        """Asks for a scale and a file, then saves the shown grid (or selected tile) as a PNG.
+
+        While the latent explorer is the active view, saves its preview instead (PNG or JPEG).
+
+        Returns:
+            The path written, or None if cancelled or failed.
+        """
+        if not whole_grid and self._explorer_active():
+            return self._explorer.save_image()
+        tile = None if whole_grid else self._view.selected_tile_image()
+        image = tile if tile is not None else self._view.current_image()
+        if image is None:
+            return None
+        scale = ScaleDialog.ask(self._window, (image.shape[1], image.shape[0]),
+                                8 if tile is not None else 4,
+                                "Save Sample" if tile is not None else "Save Sample Grid")
+        if scale is None:
+            return None
+        frame = self._view.frames[self._view.current_index]
+        name = self._run_name() + (f"-step{frame.step}" if frame.step is not None
+                                   else f"-epoch{frame.epoch + 1}")
+        if tile is not None:
+            name += f"-sample{self._view.selected_tile}"
+        path = ask_save_path(self._window, "Save Image", self._settings.last_dir("images"),
+                             name + ".png", PNG_FILTER, ".png")
+        if not path:
+            return None
+        try:
+            save_png(path, image, scale)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self._window, "Cannot Save Image", f"{path}: {exc}")
+            return None
+        self._settings.set_last_dir("images", path)
+        self._window.statusBar().showMessage(f"Saved {path}", 8000)
+        return path
+
+    def _explorer_active(self) -> bool:
+        return self._explorer is not None and self._explorer.explorer_active
+
+    def save_timelapse(self) -> None:
+        """Asks for a scale and a file, then writes the timelapse GIF in the background."""
+        images = [frame.image for frame in self._view.frames]
+        if not images:
+            return
+        height, width = images[-1].shape[:2]
+        scale = ScaleDialog.ask(self._window, (width, height), 2, "Export Timelapse")
+        if scale is None:
+            return
+        path = ask_save_path(self._window, "Export Training Timelapse",
+                             self._settings.last_dir("images"), self._run_name() + "-timelapse.gif",
+                             "GIF animations (*.gif)", ".gif")
+        if not path:
+            return
+        self._settings.set_last_dir("images", path)
+        self._window.statusBar().showMessage("Writing the timelapse…")
+        self._tasks.submit(
+            save_gif, path, images, scale,
+            on_done=lambda count: self._window.statusBar().showMessage(
+                f"Saved a {count}-frame timelapse to {os.path.basename(path)}", 8000),
+            on_error=lambda message: QMessageBox.warning(self._window, "Cannot Save Timelapse",
+                                                         message))

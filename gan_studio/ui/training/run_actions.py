@@ -1,0 +1,243 @@
+"""File and Training menu actions about runs: new, open, recent, checkpoints, export, roll-back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
+
+from gan_studio.core.runs.history import RunHistory, load_run_history
+from gan_studio.core.runs.layout import list_checkpoints
+from gan_studio.ui.actions import make_action
+from gan_studio.ui.training.missing_data_dialog import open_folder
+from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout
+from gan_studio.ui.widgets.image_export import ask_save_path
+from gan_studio.workers.engine_jobs import export_generator_file
+
+
+class RunActions(QObject):
+    """Creates and handles the actions that act on runs.
+
+    Args:
+        window: parent of dialogs; its status bar shows outcomes.
+        session: the `TrainingSession`.
+        tasks: a `TaskRunner` for reading and exporting off the GUI thread.
+        settings: the `AppSettings` (recent runs, last folders).
+        panel: the `TrainingPanel` (knows which run is shown).
+        views: the `LossPlot`, `SampleGridView` and `ProgressPanel` to fill or clear.
+    """
+
+    def __init__(self, window: QWidget, session, tasks, settings, panel, views):
+        super().__init__(window)
+        self._window, self._session, self._tasks = window, session, tasks
+        self._settings, self._panel = settings, panel
+        self._loss_plot, self._sample_view, self._progress = views
+        self._shown_run: str | None = None
+        self._fresh_run = False  # the running run was created by this start, not continued
+        self._trained = False  # the running run has reported progress
+        self._after_idle: list[Callable[[], None]] = []
+        self.recent_menu = QMenu("Recent &Runs", window)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.new_run = self._action("&New Run", self.new_run_form, QKeySequence.StandardKey.New,
+                                    "Set up a new run")
+        self.open_run = self._action("&Open Run…", self.choose_run, QKeySequence.StandardKey.Open,
+                                     "Open a run folder to view it or continue training")
+        self.save_checkpoint = self._action("Save &Checkpoint Now", session.request_checkpoint,
+                                            QKeySequence("Ctrl+Shift+K"),
+                                            "Save a checkpoint of the running training now")
+        self.export_generator = self._action("&Export Generator (.keras)…", self.export,
+                                             QKeySequence("Ctrl+E"),
+                                             "Save the generator as a Keras model file")
+        self.roll_back = self._action("Roll &Back to Checkpoint…", self.choose_checkpoint, None,
+                                      "Continue the run from an earlier checkpoint")
+        self.open_run_folder = self._action("Open Run &Folder", self.show_run_folder, None,
+                                            "Show the run's folder in the file manager")
+        session.state_changed.connect(self.update_enabled)
+        session.run_started.connect(self._on_run_started)
+        session.progress.connect(self._on_progress)
+        session.finished.connect(self._on_finished)
+        panel.run_cleared.connect(self.update_enabled)
+        self.update_enabled()
+
+    def _action(self, text, slot, shortcut, tip) -> QAction:
+        return make_action(self._window, text, slot, shortcut, tip)
+
+    @property
+    def run_dir(self) -> str | None:
+        """The run shown in the window, if any."""
+        return self._panel.run_dir
+
+    def update_enabled(self, *_args) -> None:
+        """Enables each action only where it can work."""
+        state = self._session.state
+        idle = state == "idle"
+        has_run = bool(self.run_dir)
+        self.new_run.setEnabled(idle)
+        self.open_run.setEnabled(idle)
+        self.recent_menu.setEnabled(idle)
+        self.save_checkpoint.setEnabled(state in ("training", "paused"))
+        self.export_generator.setEnabled(has_run and state != "starting")
+        self.roll_back.setEnabled(has_run and state in ("idle", "training", "paused"))
+        self.open_run_folder.setEnabled(has_run)
+
+    # ---- new / open -----------------------------------------------------------------------
+    def new_run_form(self) -> None:
+        """Clears the views and shows the new-run form."""
+        if self._session.busy:
+            return
+        self._panel.clear_run()
+        self._clear_views()
+        self._shown_run = None
+        self._status("Set up a new run and press Train.")
+
+    def choose_run(self) -> None:
+        """Asks for a run folder and opens it."""
+        start = os.path.dirname(self.run_dir) if self.run_dir else self._settings.runs_dir()
+        path = QFileDialog.getExistingDirectory(self._window, "Open Run", start)
+        if path:
+            self.open_run_dir(path)
+
+    def open_run_dir(self, run_dir: str) -> None:
+        """Reads a run folder off the GUI thread, then shows its losses and sample grids."""
+        if self._session.busy:
+            return
+        self._status(f"Opening {run_dir}…")
+        self._tasks.submit(load_run_history, run_dir, on_done=self.show_history,
+                           on_error=lambda message: self._warn("Cannot Open Run", message))
+
+    def show_history(self, history: RunHistory) -> None:
+        """Shows a run read by `load_run_history`; Train then continues it."""
+        self._panel.show_run(history.run_dir, history.config)
+        self._shown_run = history.run_dir
+        self._progress.reset()
+        metrics = history.metrics
+        if len(metrics.get("step", ())):
+            self._loss_plot.set_history(metrics["step"], metrics["epoch"], metrics)
+        else:
+            self._loss_plot.clear()
+        frames = [GridFrame(step, epoch, image) for step, epoch, image in history.grids]
+        side = history.config.grid_size if history.config else 8
+        layout = TileLayout.square(frames[-1].image.shape, side) if frames else None
+        self._sample_view.set_frames(frames, layout)
+        self._settings.add_recent_run(history.run_dir)
+        steps = len(metrics.get("step", ()))
+        self._status(f"Opened {os.path.basename(history.run_dir)} ({steps:,} steps logged). "
+                     "Continue Training resumes it.")
+        self.update_enabled()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        runs = self._settings.recent_runs()
+        for run_dir in runs:
+            action = self.recent_menu.addAction(os.path.basename(run_dir))
+            action.setStatusTip(run_dir)
+            action.triggered.connect(lambda _checked=False, d=run_dir: self.open_run_dir(d))
+        if not runs:
+            self.recent_menu.addAction("No recent runs").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Menu", self._settings.clear_recent_runs)
+
+    # ---- checkpoints ----------------------------------------------------------------------
+    def choose_checkpoint(self, before_step: int | None = None) -> None:
+        """Lists the run's checkpoints, then asks which to continue from.
+
+        Args:
+            before_step: pick the newest checkpoint before this step without asking (used
+                after NaN losses); None asks the user.
+        """
+        run_dir = self.run_dir
+        if not run_dir:
+            return
+        self._tasks.submit(list_checkpoints, run_dir,
+                           on_done=lambda found: self._pick_checkpoint(run_dir, found, before_step),
+                           on_error=lambda message: self._warn("Cannot List Checkpoints", message))
+
+    def _pick_checkpoint(self, run_dir: str, found: list, before_step: int | None) -> None:
+        if before_step is not None:
+            found = [(step, path) for step, path in found if step < before_step]
+        if not found:
+            self._warn("No Checkpoint", "This run has no checkpoint to roll back to"
+                       + (f" from before step {before_step:,}." if before_step else "."))
+            return
+        if before_step is not None:
+            self.continue_from(run_dir, found[-1][1])
+            return
+        labels = [f"Step {step:,}  ({os.path.basename(path)})" for step, path in reversed(found)]
+        label, ok = QInputDialog.getItem(self._window, "Roll Back to Checkpoint",
+                                         "Continue training from:", labels, 0, False)
+        if ok and label in labels:
+            self.continue_from(run_dir, list(reversed(found))[labels.index(label)][1])
+
+    def continue_from(self, run_dir: str, checkpoint: str) -> None:
+        """Continues `run_dir` from `checkpoint`, stopping the current training first."""
+        start = lambda: self._session.continue_run(  # noqa: E731
+            run_dir, epochs=self._panel.epochs.value(), checkpoint=checkpoint)
+        self._status(f"Rolling back to {os.path.basename(checkpoint)}…")
+        if self._session.busy:
+            self._after_idle.append(start)
+            self._session.stop()
+        else:
+            start()
+
+    # ---- export and folders ---------------------------------------------------------------
+    def export(self) -> None:
+        """Asks for a `.keras` file and exports the run's generator to it."""
+        run_dir = self.run_dir
+        if not run_dir:
+            return
+        name = os.path.basename(run_dir.rstrip(os.sep)) + "-generator.keras"
+        path = ask_save_path(self._window, "Export Generator", self._settings.last_dir("models"),
+                             name, "Keras models (*.keras)", ".keras")
+        if not path:
+            return
+        self._settings.set_last_dir("models", path)
+        self._status("Exporting the generator…")
+        self._tasks.submit(export_generator_file, run_dir, path,
+                           on_done=lambda p: self._status(f"Generator saved to {p}"),
+                           on_error=lambda message: self._warn("Export Failed", message))
+
+    def show_run_folder(self) -> None:
+        """Opens the run folder in the system's file manager."""
+        if self.run_dir:
+            open_folder(self.run_dir)
+
+    # ---- session --------------------------------------------------------------------------
+    def _on_run_started(self, run_dir: str, _config) -> None:
+        self._fresh_run = run_dir != self._shown_run
+        self._trained = False
+        if self._fresh_run:
+            self._clear_views()  # a different run: its curves must not join the old ones
+        self._shown_run = run_dir
+        self.update_enabled()
+
+    def _on_progress(self, _progress) -> None:
+        if not self._trained and self._shown_run:
+            self._trained = True
+            self._settings.add_recent_run(self._shown_run)
+
+    def _on_finished(self, _run_dir: str) -> None:
+        if self._fresh_run and not self._trained and not self._after_idle:
+            # Nothing was trained (no data, cancelled download...): there is no run to
+            # continue, so Train must start afresh rather than resume an empty folder.
+            self._panel.clear_run()
+            self._shown_run = None
+        self._fresh_run = False
+        pending, self._after_idle = self._after_idle, []
+        for start in pending:
+            start()
+
+    def _clear_views(self) -> None:
+        self._loss_plot.clear()
+        self._sample_view.clear()
+        self._progress.reset()
+
+    def _status(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8000)
+
+    def _warn(self, title: str, message: str) -> None:
+        self._status("")
+        QMessageBox.warning(self._window, title, message)

@@ -1,0 +1,315 @@
+"""The training form (data set, preset, hyper-parameters, folders) and Train/Pause/Stop."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gan_studio.core.config import (
+    DEFAULT_LATENT_DIM,
+    DEFAULT_PRESET,
+    LATENT_DIMS,
+    PRESETS,
+    ConfigError,
+    TrainConfig,
+)
+from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
+from gan_studio.ui.training.dataset_chooser import DatasetChooser
+from gan_studio.ui.widgets.path_edit import PathEdit
+
+PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
+                 "studio": "GAN Studio (paper, batch 64)"}
+HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim",
+                "seed", "max_steps", "sample_every_steps", "grid_size")
+
+
+class TrainingPanel(QWidget):
+    """Sets up a run and starts, pauses and stops it.
+
+    Owns the Train, Pause/Resume and Stop actions (the main window puts them in its Training
+    menu too) and keeps their enabled state in step with the session. After a run starts, or
+    one is opened, the form shows that run's settings and Train continues it.
+
+    Signals:
+        run_cleared(): the form went back to setting up a new run.
+
+    Args:
+        session: the `TrainingSession` to drive.
+        parent: the parent widget.
+    """
+
+    run_cleared = Signal()
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._session = session
+        self.run_dir: str | None = None
+        self._new_run_values: dict | None = None
+        self._make_actions()
+        self._build()
+        self.preset.currentIndexChanged.connect(self.apply_preset)
+        self.dataset.changed.connect(self._update_latent_default)
+        session.state_changed.connect(self._update_enabled)
+        session.run_started.connect(self.show_run)
+        self.apply_preset()
+        self._update_enabled(session.state)
+
+    # ---- construction ---------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        style = self.style()
+        self.train_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
+                                    "&Train", self)
+        self.train_action.setShortcut(QKeySequence("F5"))
+        self.train_action.triggered.connect(self.train)
+        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause),
+                                    "&Pause", self)
+        self.pause_action.setShortcut(QKeySequence("F6"))
+        self.pause_action.triggered.connect(self._session.toggle_pause)
+        self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop),
+                                   "&Stop", self)
+        self.stop_action.setShortcut(QKeySequence("Shift+F5"))
+        self.stop_action.triggered.connect(self._session.stop)
+        for action, tip in ((self.train_action, "Start training (or continue the open run)"),
+                            (self.pause_action, "Pause or resume training"),
+                            (self.stop_action, "Save a checkpoint and stop training")):
+            action.setStatusTip(tip)
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})")
+
+    def _build(self) -> None:
+        self.run_label = QLabel("New run")
+        self.run_label.setWordWrap(True)
+        self.run_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.dataset = DatasetChooser()
+        self.preset = QComboBox()
+        for key in PRESETS:
+            self.preset.addItem(PRESET_LABELS.get(key, key), key)
+        self.preset.setCurrentIndex(self.preset.findData(DEFAULT_PRESET))
+        self.epochs = _spin(1, 100_000)
+        self.batch_size = _spin(1, 65536)
+        self.learning_rate = _float_spin(0.000001, 0.1, 6, 0.00005)
+        self.beta1 = _float_spin(0.0, 0.999, 3, 0.05)
+        self.generator_ema = _float_spin(0.0, 0.9999, 4, 0.001)
+        self.generator_ema.setSpecialValueText("off")
+        self.generator_ema.setToolTip(
+            "Samples, grids, the explorer and exports use a moving average of the generator's "
+            "weights with this decay: smoother, better samples (0: the trained weights)")
+        self.latent_dim = _spin(1, 4096)
+        self.seed = _spin(0, 2**31 - 1)
+        self.max_steps = _spin(0, 10**9)
+        self.max_steps.setSpecialValueText("no limit")
+        self.sample_every_steps = _spin(1, 100_000)
+        self.grid_size = _spin(1, 16)
+        defaults = TrainConfig()
+        self.sample_every_steps.setValue(defaults.sample_every_steps)
+        self.grid_size.setValue(defaults.grid_size)
+        self.seed.setValue(defaults.seed)
+        self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
+        self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
+        self._hyper_widgets = [self.preset, self.batch_size, self.learning_rate, self.beta1,
+                               self.generator_ema, self.latent_dim, self.seed,
+                               self.sample_every_steps, self.grid_size, self.runs_dir,
+                               self.data_dir]
+        model = QGroupBox("Model and optimiser")
+        form = QFormLayout(model)
+        form.addRow("Preset", self.preset)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow("Adam β1", self.beta1)
+        form.addRow("G weight average", self.generator_ema)
+        form.addRow("Latent size", self.latent_dim)
+        form.addRow("Seed", self.seed)
+        advanced = QGroupBox("Advanced")
+        form = QFormLayout(advanced)
+        form.addRow("Stop after steps", self.max_steps)
+        form.addRow("Sample every (steps)", self.sample_every_steps)
+        form.addRow("Grid side (tiles)", self.grid_size)
+        folders = QGroupBox("Folders")
+        form = QFormLayout(folders)
+        form.addRow("Data", self.data_dir)
+        form.addRow("Runs", self.runs_dir)
+        data = QGroupBox("Data")
+        QVBoxLayout(data).addWidget(self.dataset)
+        buttons = QHBoxLayout()
+        self.train_button = _action_button(self.train_action)
+        self.train_button.setObjectName("trainButton")  # the style sheet's primary action
+        self.pause_button = _action_button(self.pause_action)
+        self.stop_button = _action_button(self.stop_action)
+        for button in (self.train_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.run_label)
+        for group in (data, model, advanced, folders):
+            layout.addWidget(group)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    # ---- form values ----------------------------------------------------------------------
+    def apply_preset(self) -> None:
+        """Fills epochs, batch size, learning rate, β1, the generator's weight average and the
+        latent size from the chosen preset."""
+        preset = PRESETS.get(self.preset.currentData(), PRESETS[DEFAULT_PRESET])
+        defaults = TrainConfig()
+        self.epochs.setValue(defaults.epochs)
+        self.batch_size.setValue(preset["batch_size"])
+        self.learning_rate.setValue(preset["learning_rate"])
+        self.beta1.setValue(preset["beta1"])
+        self.generator_ema.setValue(preset["generator_ema"])
+        self.latent_dim.setValue(LATENT_DIMS.get(self.dataset.kind(), DEFAULT_LATENT_DIM))
+
+    def config(self) -> TrainConfig:
+        """The new run's configuration as the form describes it (not yet validated)."""
+        data_dir = self.data_dir.path() or os.environ.get(DATA_DIR_ENV) or None
+        return TrainConfig(
+            dataset=self.dataset.dataset(), preset=self.preset.currentData(),
+            epochs=self.epochs.value(), max_steps=self.max_steps.value(),
+            batch_size=self.batch_size.value(), learning_rate=self.learning_rate.value(),
+            beta1=self.beta1.value(), generator_ema=self.generator_ema.value(),
+            latent_dim=self.latent_dim.value(),
+            image_size=self.dataset.image_size.currentData(),
+            channels=self.dataset.channels.currentData(), seed=self.seed.value(),
+            data_dir=data_dir, runs_dir=self.runs_dir.path(),
+            sample_every_steps=self.sample_every_steps.value(), grid_size=self.grid_size.value())
+
+    def values(self) -> dict:
+        """The form's values for QSettings (those of the new-run form while a run is shown).
+
+        The folders are not included: they are settings of their own.
+        """
+        if self._new_run_values is not None:
+            return dict(self._new_run_values)
+        values = {name: getattr(self, name).value() for name in HYPER_FIELDS}
+        values.update(preset=self.preset.currentData(), dataset=self.dataset.values())
+        return values
+
+    def set_values(self, values: dict) -> None:
+        """Restores `values()` output; malformed entries are skipped."""
+        index = self.preset.findData(values.get("preset"))
+        if index >= 0:
+            self.preset.setCurrentIndex(index)
+        if isinstance(values.get("dataset"), dict):
+            self.dataset.set_values(values["dataset"])
+        for name in HYPER_FIELDS:
+            value = values.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                widget = getattr(self, name)
+                widget.setValue(type(widget.value())(value))
+
+    # ---- runs -----------------------------------------------------------------------------
+    def show_run(self, run_dir: str, config: TrainConfig | None) -> None:
+        """Shows an existing run's settings; Train then continues it."""
+        if self._new_run_values is None:
+            self._new_run_values = self.values()
+        self.run_dir = run_dir
+        if config is not None:
+            self.dataset.set_dataset(config.dataset)
+            index = self.preset.findData(config.preset)
+            if index >= 0:
+                self.preset.setCurrentIndex(index)
+            for name in HYPER_FIELDS:
+                value = getattr(config, name, None)
+                if value is not None:
+                    widget = getattr(self, name)
+                    widget.setValue(type(widget.value())(value))
+        self.run_label.setText(f"Run: <b>{os.path.basename(run_dir.rstrip(os.sep))}</b>")
+        self.run_label.setToolTip(run_dir)
+        self.train_action.setText("Con&tinue Training")
+        self._update_enabled(self._session.state)
+
+    def clear_run(self) -> None:
+        """Goes back to the new-run form (with the values it had before a run was shown)."""
+        if self._new_run_values is not None:
+            values, self._new_run_values = self._new_run_values, None
+            self.set_values(values)
+        self.run_dir = None
+        self.run_label.setText("New run")
+        self.run_label.setToolTip("")
+        self.train_action.setText("&Train")
+        self._update_enabled(self._session.state)
+        self.run_cleared.emit()
+
+    def train(self) -> None:
+        """Starts a new run from the form, or continues the run shown."""
+        if self._session.busy:
+            return
+        if self.run_dir:
+            self._session.continue_run(self.run_dir, epochs=self.epochs.value())
+            return
+        config = self.config()
+        if not config.dataset:
+            QMessageBox.warning(self, "Choose a data set",
+                                "Choose the folder, zip or files to train on first.")
+            return
+        try:
+            config.resolved()
+        except ConfigError as exc:
+            QMessageBox.warning(self, "Check the settings", str(exc).capitalize() + ".")
+            return
+        self._session.train(config)
+
+    # ---- state ----------------------------------------------------------------------------
+    def _update_latent_default(self) -> None:
+        if self.run_dir is None and not self._session.busy:
+            self.latent_dim.setValue(LATENT_DIMS.get(self.dataset.kind(), DEFAULT_LATENT_DIM))
+
+    def _update_enabled(self, state: str) -> None:
+        idle = state == "idle"
+        self.train_action.setEnabled(idle)
+        self.pause_action.setEnabled(state in ("starting", "training", "paused"))
+        self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
+        self.stop_action.setEnabled(state in ("starting", "training", "paused"))
+        editable_run = idle and self.run_dir is None
+        self.dataset.set_locked(not editable_run)
+        for widget in self._hyper_widgets:
+            widget.setEnabled(editable_run)
+        self.epochs.setEnabled(idle)  # continuing a run may raise its epoch target
+        self.max_steps.setEnabled(editable_run)
+
+
+def _action_button(action: QAction) -> QPushButton:
+    """A push button that triggers `action` and follows its text, icon and enabled state."""
+    button = QPushButton()
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    button.clicked.connect(action.trigger)
+
+    def follow():
+        button.setText(action.text().replace("&", ""))
+        button.setIcon(action.icon())
+        button.setEnabled(action.isEnabled())
+        button.setToolTip(action.toolTip())
+
+    action.changed.connect(follow)
+    follow()
+    return button
+
+
+def _spin(low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setGroupSeparatorShown(True)
+    return spin
+
+
+def _float_spin(low: float, high: float, decimals: int, step: float) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setDecimals(decimals)
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    return spin

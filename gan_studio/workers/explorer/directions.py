@@ -1,0 +1,104 @@
+"""GANSpace directions for the explorer's sliders, computed on a background thread."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from gan_studio.core.latent import LatentDirections, directions_from_features, random_latents
+from gan_studio.workers.explorer.renderer import limit_blas_threads
+from gan_studio.workers.explorer.slots import Job, LatestWorkerThread
+from gan_studio.workers.tf_loader import lower_thread_priority
+
+SAMPLES = 2000  # latents whose features the PCA sees (GANSpace uses more; 2000 is ~1 s here)
+DIRECTIONS = 12
+SEED = 0
+
+
+@dataclass
+class DirectionsResult:
+    """Directions found for one generator.
+
+    Attributes:
+        renderer: the generator they were computed for.
+        directions: the `LatentDirections`, strongest first.
+        seconds: how long the computation took.
+    """
+
+    renderer: Any
+    directions: LatentDirections
+    seconds: float
+
+
+def compute_directions(renderer, samples: int = SAMPLES, count: int = DIRECTIONS,
+                       seed: int = SEED) -> LatentDirections:
+    """GANSpace: the principal directions of a generator's early features.
+
+    Args:
+        renderer: a `NumpyGenerator` (or anything with `features(z)` and `latent_dim`).
+        samples: how many N(0, I) latents to sample.
+        count: how many directions (capped by the latent size and the samples).
+        seed: seed of the sampled latents and the PCA, so results are reproducible.
+
+    Returns:
+        The `LatentDirections`.
+    """
+    z = random_latents(samples, renderer.latent_dim, seed)
+    features = renderer.features(z)
+    k = min(count, renderer.latent_dim, samples, features.shape[1])
+    return directions_from_features(z, features, k, seed)
+
+
+def _start() -> None:
+    lower_thread_priority()  # a background job: the preview and the window come first
+    limit_blas_threads()
+
+
+def _handle(job: Job, _worker) -> DirectionsResult:
+    start = time.perf_counter()
+    renderer, samples = job.payload
+    directions = compute_directions(renderer, samples)
+    return DirectionsResult(renderer, directions, time.perf_counter() - start)
+
+
+class DirectionsService(QObject):
+    """Finds GANSpace directions for each new generator, off the GUI thread.
+
+    A generator that arrives while another is being analysed replaces any waiting one: only
+    the newest is analysed next.
+
+    Signals:
+        ready(DirectionsResult): directions for a generator.
+        failed(str): a readable message.
+
+    Args:
+        samples: latents per analysis.
+        parent: the owning QObject.
+    """
+
+    ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, samples: int = SAMPLES, parent: QObject | None = None):
+        super().__init__(parent)
+        self._samples = samples
+        self._thread = LatestWorkerThread("explorer-directions", ("directions",), _handle,
+                                          on_start=_start, parent=self)
+        self._thread.done.connect(lambda _job, result: self.ready.emit(result))
+        self._thread.failed.connect(lambda _job, message: self.failed.emit(message))
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is alive."""
+        return self._thread.running
+
+    def compute(self, renderer) -> int:
+        """Queues an analysis of `renderer`, replacing a waiting one. Returns its request id."""
+        return self._thread.submit("directions", (renderer, self._samples))
+
+    def shutdown(self) -> None:
+        """Drops a waiting analysis, lets a running one finish, joins the thread. Blocks."""
+        self._thread.shutdown()

@@ -1,0 +1,186 @@
+"""The latent explorer's renderer: latents in, uint8 images out, on a background thread.
+
+Only the newest request of each channel is rendered (see `workers/explorer/slots.py`). A preview render
+that a newer request overtakes is dropped between two layers of the generator, so a slider's
+answer takes about one render, not the rest of a stale one plus its own; it is dropped at most
+once in a row, so that a stream of requests faster than one render still shows images. The
+preview is served first; batches (filmstrip, thumbnails) are rendered a few frames at a time
+and let a waiting preview request go between chunks, so a long batch never holds up a slider.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from gan_studio.core.grid import to_uint8
+from gan_studio.workers.explorer.slots import Job, LatestWorkerThread, serve
+
+PREVIEW = "preview"
+ENDPOINTS = "endpoints"
+STRIP = "strip"
+THUMBNAILS = "thumbnails"
+CHANNELS = (PREVIEW, ENDPOINTS, STRIP, THUMBNAILS)  # most urgent first
+BATCH_CHUNK = 2  # frames per chunk of a batch: one chunk costs about one preview render
+WORKERS = 1  # a second thread would start each new request at once, but two renders at a
+# time on two cores slow each other (and the window) more than dropping stale ones saves
+
+
+def limit_blas_threads() -> None:
+    """Caps OpenBLAS (process-wide) at one thread.
+
+    With several BLAS threads a batch-1 render spends longer waking them than computing, and
+    they fight TensorFlow's training threads for the cores; one thread is fastest here.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # an optional speed-up; rendering works without it
+        return
+    threadpool_limits(1, user_api="blas")
+
+
+@dataclass
+class RenderRequest:
+    """What to render.
+
+    Attributes:
+        renderer: a `NumpyGenerator` or anything with `render_uint8(z)` and `latent_dim`.
+        latents: (N, latent_dim) float32.
+        tag: returned untouched with the result (e.g. which frame of which path).
+    """
+
+    renderer: Any
+    latents: np.ndarray
+    tag: Any = None
+
+
+@dataclass
+class RenderResult:
+    """Rendered images.
+
+    Attributes:
+        channel: the request's channel.
+        request_id: the request's id (increasing).
+        images: uint8 (N, H, W) for gray generators, (N, H, W, 3) for colour ones.
+        latents: the latents rendered (N, latent_dim).
+        renderer: the renderer that drew them.
+        tag: the request's tag.
+        seconds: the time the render took on the worker thread.
+    """
+
+    channel: str
+    request_id: int
+    images: np.ndarray
+    latents: np.ndarray
+    renderer: Any
+    tag: Any
+    seconds: float
+
+
+def displayable(images: np.ndarray) -> np.ndarray:
+    """Drops a single channel axis: uint8 (N, H, W) for gray, (N, H, W, 3) for colour."""
+    images = np.asarray(images, dtype=np.uint8)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    return np.ascontiguousarray(images)
+
+
+def _render_preview(renderer, latents: np.ndarray, worker) -> np.ndarray | None:
+    """Renders layer by layer; returns None if a newer preview request arrives meanwhile.
+
+    Works for `NumpyGenerator`s (their layers run one at a time on this thread's buffers);
+    other renderers, and the render after a dropped one, run to the end.
+    """
+    steps, buffers = getattr(renderer, "_steps", None), getattr(renderer, "_buffers", None)
+    if steps is None or buffers is None or getattr(worker, "dropped_last", False):
+        worker.dropped_last = False
+        return renderer.render_uint8(latents)
+    x, scratch = latents, buffers(len(latents))
+    for step in steps:
+        if worker.slots.pending(PREVIEW):
+            worker.dropped_last = True
+            return None
+        x = step(x, scratch)
+    return to_uint8(x)  # a new array: the last layer wrote into a reused buffer
+
+
+def _render(job: Job, worker) -> RenderResult | None:
+    request: RenderRequest = job.payload
+    slots = worker.slots
+    start = time.perf_counter()
+    latents = np.ascontiguousarray(request.latents, dtype=np.float32)
+    if job.channel == PREVIEW:
+        images = _render_preview(request.renderer, latents, worker)
+        if images is None:
+            return None  # overtaken: the newer request is rendered next
+    elif len(latents) <= BATCH_CHUNK:
+        images = request.renderer.render_uint8(latents)
+    else:
+        chunks = []
+        for i in range(0, len(latents), BATCH_CHUNK):
+            if slots.pending(job.channel):
+                return None  # superseded: the newer request will be rendered instead
+            chunks.append(request.renderer.render_uint8(latents[i:i + BATCH_CHUNK]))
+            serve(worker, PREVIEW)
+        images = np.concatenate(chunks)
+    return RenderResult(job.channel, job.request_id, displayable(images), latents,
+                        request.renderer, request.tag, time.perf_counter() - start)
+
+
+class ExplorerRenderer(QObject):
+    """Renders latents on a background thread, newest request per channel only.
+
+    Signals:
+        rendered(RenderResult): a finished render (on the owner's thread).
+        failed(str, str): channel and a readable message when rendering raised.
+
+    Args:
+        workers: render threads (results of several may arrive out of order: compare ids).
+        parent: the owning QObject.
+    """
+
+    rendered = Signal(object)
+    failed = Signal(str, str)
+
+    def __init__(self, workers: int = WORKERS, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread = LatestWorkerThread("explorer-render", CHANNELS, _render,
+                                          on_start=limit_blas_threads, workers=workers,
+                                          parent=self)
+        self._thread.done.connect(lambda _job, result: self.rendered.emit(result))
+        self._thread.failed.connect(lambda job, message: self.failed.emit(job.channel, message))
+
+    @property
+    def running(self) -> bool:
+        """Whether a render thread is alive."""
+        return self._thread.running
+
+    @property
+    def replaced(self) -> int:
+        """How many requests were dropped because a newer one replaced them."""
+        return self._thread.slots.replaced
+
+    def request(self, channel: str, renderer: Any, latents: np.ndarray, tag: Any = None) -> int:
+        """Asks for `latents` to be rendered on `channel`; replaces its pending request.
+
+        Args:
+            channel: `preview`, `endpoints`, `strip` or `thumbnails`.
+            renderer: the generator to render with.
+            latents: (N, latent_dim) or (latent_dim,) latents.
+            tag: passed back in the result.
+
+        Returns:
+            The request id.
+        """
+        latents = np.asarray(latents, dtype=np.float32)
+        if latents.ndim == 1:
+            latents = latents[None]
+        return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag))
+
+    def shutdown(self) -> None:
+        """Drops pending requests and joins the thread. Blocks for at most one render."""
+        self._thread.shutdown()

@@ -1,0 +1,295 @@
+"""The training worker: runs the engine's `Trainer` on a QThread and reports by (throttled) signal."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gan_studio.core.config import TrainConfig
+from gan_studio.core.progress import Event, Progress, SampleGrid
+from gan_studio.workers.tasks import describe_exception
+from gan_studio.workers.tf_loader import freeze_loaded_objects, lower_thread_priority
+from gan_studio.workers.training.snapshots import GeneratorSnapshots
+
+log = logging.getLogger(__name__)
+
+# Seconds between progress signals. Each report carries every step since the last one, so the
+# curves lose nothing; numbers that change faster than 4 times a second cannot be read, and each
+# repaint is taken from training (tests/benchmarks/RESULTS.md, figure 2).
+PROGRESS_INTERVAL = 1 / 4
+GRID_INTERVAL = 1 / 10
+DOWNLOAD_INTERVAL = 1 / 10
+
+
+class DownloadCancelled(Exception):
+    """Raised inside the engine's download callback to abort a download the user cancelled."""
+
+
+def load_engine() -> SimpleNamespace:
+    """Imports the training engine (and with it TensorFlow); call it on a worker thread.
+
+    Returns:
+        A namespace with `Trainer`, `TrainControl`, `DataUnavailableError`,
+        `DatasetCancelledError` and `numpy_generator_from_keras` (for generator snapshots).
+    """
+    from gan_studio.data import DatasetCancelledError, DataUnavailableError
+    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.trainer import TrainControl, Trainer
+
+    return SimpleNamespace(Trainer=Trainer, TrainControl=TrainControl,
+                           DataUnavailableError=DataUnavailableError,
+                           DatasetCancelledError=DatasetCancelledError,
+                           numpy_generator_from_keras=numpy_generator_from_keras)
+
+
+def merge_progress(older: Progress, newer: Progress) -> Progress:
+    """Combines two consecutive progress reports into one covering the steps of both.
+
+    Args:
+        older: the earlier report.
+        newer: the later report; its counters, rates and ETA are kept.
+
+    Returns:
+        A report whose per-step lists are concatenated and whose means cover every step.
+    """
+    lists = {name: getattr(older, name) + getattr(newer, name)
+             for name in ("steps", "g_losses", "d_losses", "d_reals", "d_fakes")}
+    means = {}
+    for scalar, per_step in (("g_loss", "g_losses"), ("d_loss", "d_losses"),
+                             ("d_real", "d_reals"), ("d_fake", "d_fakes")):
+        if lists[per_step]:
+            means[scalar] = float(np.mean(lists[per_step]))
+    return dataclasses.replace(newer, **lists, **means)
+
+
+class _Coalescer:
+    """Passes items on at most once per `interval` seconds; in between, keeps (or merges) the latest."""
+
+    def __init__(self, emit: Callable[[Any], None], interval: float,
+                 merge: Callable[[Any, Any], Any] | None = None):
+        self._emit = emit
+        self._interval = interval
+        self._merge = merge
+        self._pending = None
+        self._last = -float("inf")
+
+    def push(self, item: Any) -> None:
+        if self._pending is not None and self._merge is not None:
+            item = self._merge(self._pending, item)
+        self._pending = item
+        self.poll()
+
+    def poll(self) -> None:
+        if self._pending is not None and time.monotonic() - self._last >= self._interval:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending is not None:
+            item, self._pending = self._pending, None
+            self._last = time.monotonic()
+            self._emit(item)
+
+
+def settle_garbage() -> None:
+    """Collects a finished run's garbage now and freezes what survives.
+
+    A run leaves its models and traced graphs as cyclic garbage, and TensorFlow keeps some
+    10,000 objects of each run's train-step graph alive for good. Left alone, the next run's
+    full collections scan all of them while holding the GIL: 90 ms stalls of the window after
+    a few runs (tests/benchmarks/RESULTS.md, figure 3). Collected here, while the window shows
+    a finished run, and the survivors frozen, later passes only scan what later runs make.
+    """
+    gc.collect()
+    freeze_loaded_objects()
+
+
+class TrainingWorker(QObject):
+    """Runs one training session at a time on the thread it was moved to.
+
+    Create it without a parent, `moveToThread` a started QThread, then call `start` or `resume`
+    from the GUI thread. Control methods (`pause`, `stop`...) are thread-safe and take effect
+    while `Trainer.run` blocks the worker's thread.
+
+    Signals:
+        progress(Progress): merged reports, at most 4 a second (each with all its steps).
+        grid(SampleGrid): the fixed-noise grid (uint8), at most 10 a second.
+        event(Event): the engine's notices (`checkpoint`, `paused`, `nan`, ...) and `cancelled`.
+        error(str): a readable message when training fails.
+        data_missing(str, str, str): url, file and folder of a data set that could not be fetched.
+        download(object, object): bytes done and total (total may be 0 when unknown).
+        run_started(str, object): the run folder and the resolved `TrainConfig`.
+        generator(object): a `NumpyGenerator` copy of the generator being trained, at most
+            once a second (when the engine offers snapshots) and once more at the end.
+        finished(str): the run folder ("" if none was created), after every run, failed or not.
+
+    Args:
+        engine_loader: returns the engine namespace (see `load_engine`); tests pass a fake.
+    """
+
+    progress = Signal(object)
+    grid = Signal(object)
+    event = Signal(object)
+    error = Signal(str)
+    data_missing = Signal(str, str, str)
+    download = Signal(object, object)
+    run_started = Signal(str, object)
+    generator = Signal(object)
+    finished = Signal(str)
+
+    _start_requested = Signal(object)
+    _resume_requested = Signal(str, object, object)
+
+    def __init__(self, engine_loader: Callable[[], Any] | None = None):
+        super().__init__()
+        self._engine_loader = engine_loader or load_engine
+        self._lock = threading.Lock()
+        self._control = None
+        self._requests: dict[str, bool] = {}
+        self._start_requested.connect(self._run_new)
+        self._resume_requested.connect(self._run_resumed)
+
+    # ---- called from the GUI thread -------------------------------------------------------
+    def start(self, config: TrainConfig) -> None:
+        """Starts a new run with `config` on the worker's thread."""
+        self._reset_requests()
+        self._start_requested.emit(config)
+
+    def resume(self, run_dir: str, epochs: int | None = None, checkpoint: str | None = None) -> None:
+        """Continues the run in `run_dir` (from `checkpoint`, default the latest) on the worker's thread."""
+        self._reset_requests()
+        self._resume_requested.emit(run_dir, epochs, checkpoint)
+
+    def pause(self) -> None:
+        """Asks the trainer to pause after the current step."""
+        self._request("pause")
+
+    def unpause(self) -> None:
+        """Lets a paused trainer continue."""
+        self._request("resume")
+
+    def stop(self) -> None:
+        """Asks the trainer to save a checkpoint and stop; also cancels a download."""
+        self._request("stop")
+
+    def request_checkpoint(self) -> None:
+        """Asks the trainer to save a checkpoint at the next step."""
+        self._request("request_checkpoint")
+
+    def cancel_download(self) -> None:
+        """Aborts a running data-set download (and the run waiting for it)."""
+        self._request("cancel")
+        self._request("stop")
+
+    def _reset_requests(self) -> None:
+        with self._lock:
+            self._requests = {}
+
+    def _request(self, name: str) -> None:
+        with self._lock:
+            if name in ("pause", "resume"):
+                self._requests.pop("pause" if name == "resume" else "resume", None)
+            self._requests[name] = True
+            control = self._control
+        if control is not None and name != "cancel":
+            getattr(control, name)()
+
+    # ---- run on the worker's thread -------------------------------------------------------
+    @Slot(object)
+    def _run_new(self, config: TrainConfig) -> None:
+        self._run(lambda engine, callbacks: engine.Trainer.create(config, **callbacks))
+
+    @Slot(str, object, object)
+    def _run_resumed(self, run_dir: str, epochs: int | None, checkpoint: str | None) -> None:
+        self._run(lambda engine, callbacks: engine.Trainer.resume(
+            run_dir, epochs=epochs, checkpoint=checkpoint, **callbacks))
+
+    def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
+        progress = _Coalescer(self.progress.emit, PROGRESS_INTERVAL, merge_progress)
+        grids = _Coalescer(self.grid.emit, GRID_INTERVAL)
+        downloads = _Coalescer(lambda pair: self.download.emit(*pair), DOWNLOAD_INTERVAL)
+        snapshots = None
+        run_dir = ""
+        engine = trainer = None
+        lower_thread_priority()  # training yields the CPU to the window and the explorer
+        try:
+            engine = self._engine_loader()
+            control = self._make_control(engine)
+            callbacks = dict(
+                report=lambda p: (progress.push(p), grids.poll()),
+                on_grid=lambda g: grids.push(_as_uint8_grid(g)),
+                on_event=lambda e: (progress.flush(), grids.flush(), downloads.flush(),
+                                    self.event.emit(e)),
+                control=control,
+                download_progress=lambda done, total: self._on_download(downloads, done, total))
+            convert = getattr(engine, "numpy_generator_from_keras", None)
+            if convert is not None:
+                snapshots = GeneratorSnapshots(convert, self.generator.emit)
+                callbacks["on_generator"] = snapshots.offer
+            trainer = make_trainer(engine, callbacks)
+            run_dir = str(trainer.run_dir)
+            self.run_started.emit(run_dir, trainer.config)
+            trainer.run()
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the user, not kill the thread
+            self._report_failure(engine, exc)
+        finally:
+            progress.flush()
+            grids.flush()
+            downloads.flush()
+            if snapshots is not None:
+                snapshots.flush()
+            with self._lock:
+                self._control = None
+            trainer = snapshots = None
+            settle_garbage()
+            self.finished.emit(run_dir)
+
+    def _make_control(self, engine: Any) -> Any:
+        control = engine.TrainControl()
+        with self._lock:
+            self._control = control
+            requests = dict(self._requests)
+        for name in ("pause", "request_checkpoint", "stop"):
+            if requests.get(name):
+                getattr(control, name)()
+        return control
+
+    def _on_download(self, downloads: _Coalescer, done: int, total: int) -> None:
+        with self._lock:
+            cancelled = self._requests.get("cancel", False)
+        if cancelled:
+            raise DownloadCancelled("download cancelled")
+        downloads.push((int(done), int(total or 0)))
+        if total and done >= total:
+            downloads.flush()
+
+    def _report_failure(self, engine: Any, exc: Exception) -> None:
+        with self._lock:
+            cancelled = self._requests.get("cancel", False)
+        cancelled_type = getattr(engine, "DatasetCancelledError", DownloadCancelled)
+        if cancelled or isinstance(exc, (DownloadCancelled, cancelled_type)):
+            message = "Download cancelled." if cancelled else "Stopped before training began."
+            self.event.emit(Event("cancelled", message))
+            return
+        unavailable = getattr(engine, "DataUnavailableError", None)
+        if unavailable is not None and isinstance(exc, unavailable):
+            self.data_missing.emit(str(getattr(exc, "url", "")), str(getattr(exc, "path", "")),
+                                   str(getattr(exc, "folder", "")))
+            return
+        log.error("training failed:\n%s", traceback.format_exc())
+        self.error.emit(describe_exception(exc))
+
+
+def _as_uint8_grid(grid: SampleGrid) -> SampleGrid:
+    """Makes sure the grid sent across threads holds contiguous uint8 arrays of its own."""
+    return dataclasses.replace(grid, image=np.array(grid.image, dtype=np.uint8, copy=True),
+                               tiles=np.array(grid.tiles, dtype=np.uint8, copy=True))
