@@ -86,8 +86,7 @@ def _run(workdir: str) -> str:
 
 def _train_and_save(app, window, workdir: str) -> str:
     from gan_studio.core.config import TrainConfig
-    from gan_studio.core.images import load_image
-    from gan_studio.ui.widgets.image_export import save_png
+    from gan_studio.core.images import load_image, save_png
 
     window.resize(1280, 800)
     window.show()

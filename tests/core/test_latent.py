@@ -1,13 +1,15 @@
 import numpy as np
 import pytest
 
-from gan_studio.core.latent import (
+from gan_studio.core.latent.directions import (
     LatentDirections,
     apply_directions,
     directions_from_features,
+    pca,
+)
+from gan_studio.core.latent.space import (
     keyframe_path,
     lerp,
-    pca,
     random_latent,
     random_latents,
     slerp,

@@ -11,7 +11,7 @@ from gan_studio.core.grid import upscale_nearest
 from gan_studio.ui.explorer import actions as explorer_actions
 from gan_studio.ui.explorer import dialogs as explorer_dialogs
 from gan_studio.ui.main_window import MainWindow
-from gan_studio.ui.widgets import image_export
+from gan_studio.ui.widgets import save_dialogs
 from gan_studio.workers.explorer.sources import LoadedGenerator
 
 LATENT = 8
@@ -123,7 +123,7 @@ def test_save_image_saves_the_tile_when_the_samples_were_used_last(qtbot, window
     window.sample_view.setFocus()
     window.sample_view.select_tile(1)
     assert not window.explorer_actions.explorer_active
-    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 2))
+    monkeypatch.setattr(save_dialogs.ScaleDialog, "ask", classmethod(lambda *a, **k: 2))
     answer_save(monkeypatch, tmp_path / "tile.png")
     window.images.save_image.trigger()
     tile = window.sample_view.selected_tile_image()

@@ -13,7 +13,7 @@ from gan_studio.core.grid import upscale_nearest
 from gan_studio.ui.main_window import MainWindow
 from gan_studio.ui.training import training_feedback
 from gan_studio.ui.training.missing_data_dialog import MissingDataDialog
-from gan_studio.ui.widgets import image_export
+from gan_studio.ui.widgets import save_dialogs
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_save_image_writes_the_displayed_pixels(qtbot, window, tmp_path, monkeyp
     view = window.sample_view
     assert view.frame_count > 0
     out = tmp_path / "shown"
-    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 5))
+    monkeypatch.setattr(save_dialogs.ScaleDialog, "ask", classmethod(lambda *a, **k: 5))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PNG"))
     window.images.save_image.trigger()  # Ctrl+S
     saved = np.asarray(Image.open(str(out) + ".png"))
@@ -113,7 +113,7 @@ def test_timelapse_gif(qtbot, window, tmp_path, monkeypatch):
     start_training(qtbot, window)
     qtbot.waitSignal(window.session.finished, timeout=10000).wait()
     out = tmp_path / "lapse.gif"
-    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 2))
+    monkeypatch.setattr(save_dialogs.ScaleDialog, "ask", classmethod(lambda *a, **k: 2))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "GIF"))
     window.images.export_timelapse.trigger()
     qtbot.waitUntil(lambda: out.exists() and not window.tasks.busy, timeout=10000)

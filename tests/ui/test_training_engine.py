@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from gan_studio.core.grid import upscale_nearest
 from gan_studio.ui.main_window import MainWindow
-from gan_studio.ui.widgets import image_export
+from gan_studio.ui.widgets import save_dialogs
 
 TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
 
@@ -63,7 +63,7 @@ def test_train_pause_resume_stop_save(qtbot, window, tmp_path, monkeypatch, mess
     assert np.all(np.diff(steps) == 1) and np.all(np.isfinite(g_loss))
 
     out = tmp_path / "grid.png"
-    monkeypatch.setattr(image_export.ScaleDialog, "ask", classmethod(lambda *a, **k: 4))
+    monkeypatch.setattr(save_dialogs.ScaleDialog, "ask", classmethod(lambda *a, **k: 4))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PNG"))
     window.images.save_grid.trigger()
     shown = window.sample_view.current_image()

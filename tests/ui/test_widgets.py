@@ -5,14 +5,15 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 
+from gan_studio.core.animation import evenly_spaced, save_timelapse
 from gan_studio.core.grid import tile_grid, upscale_nearest
+from gan_studio.core.images import save_png
 from gan_studio.core.progress import Progress, SampleGrid
 from gan_studio.ui.training.download_dialog import DownloadDialog, format_bytes
 from gan_studio.ui.training.loss_plot import LossPlot, exponential_moving_average
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 from gan_studio.ui.training.progress_panel import ProgressPanel
 from gan_studio.ui.training.sample_grid_view import MAX_FRAMES, SampleGridView
-from gan_studio.ui.widgets.image_export import evenly_spaced, save_gif, save_png
 
 
 def progress(steps, epoch=0, per_epoch=100, total=1000, loss=1.0):
@@ -158,15 +159,15 @@ def test_save_png_is_the_nearest_neighbour_upscale(tmp_path, channels):
     assert [p.name for p in tmp_path.iterdir()] == ["out.png"]  # no temporary left
 
 
-def test_save_gif_writes_every_frame(tmp_path):
+def test_timelapse_gif_writes_every_frame(tmp_path):
     frames = [grid(i).image for i in range(5)]
     path = tmp_path / "t.gif"
-    assert save_gif(str(path), frames, scale=2) == 5
+    assert save_timelapse(str(path), frames, scale=2) == 5
     with Image.open(path) as gif:
         assert gif.n_frames == 5 and gif.size == (32, 32)
     assert len(evenly_spaced(list(range(1000)), 300)) == 300
     with pytest.raises(ValueError):
-        save_gif(str(path), [], 1)
+        save_timelapse(str(path), [], 1)
 
 
 # ---- progress panel and dialogs ------------------------------------------------------------
@@ -219,14 +220,14 @@ def test_missing_data_dialog_names_url_file_and_folder(qtbot, monkeypatch, tmp_p
 def test_added_suffix_confirms_overwriting(qtbot, tmp_path, monkeypatch, message_boxes):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from gan_studio.ui.widgets.image_export import ask_save_path
+    from gan_studio.ui.widgets.save_dialogs import ask_save_path
 
     (tmp_path / "grid.png").write_bytes(b"old")
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "grid"), "PNG"))
-    assert ask_save_path(None, "Save", str(tmp_path), "x.png", "", ".png") == str(
+    assert ask_save_path(None, "Save", str(tmp_path), "x.png", {"": ".png"}) == str(
         tmp_path / "grid.png")
     assert message_boxes[-1][0] == "question"
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Cancel)
-    assert ask_save_path(None, "Save", str(tmp_path), "x.png", "", ".png") is None
+    assert ask_save_path(None, "Save", str(tmp_path), "x.png", {"": ".png"}) is None

@@ -9,13 +9,10 @@ import pytest
 from helpers import tiny_generator
 from PIL import Image, ImageSequence
 
+from gan_studio.core import animation
+from gan_studio.core.animation import save_animation
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.latent_files import (
-    LatentFileError,
-    load_latents,
-    save_animation,
-    save_latents,
-)
+from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
 from gan_studio.workers.explorer.directions import DirectionsService, compute_directions
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
 from gan_studio.workers.explorer.slots import LatestSlots
@@ -322,8 +319,6 @@ def test_mp4_export_where_pyav_is_installed(tmp_path):
 
 
 def test_mp4_without_pyav_is_refused(tmp_path, monkeypatch):
-    from gan_studio.core import latent_files as explorer_files
-
-    monkeypatch.setattr(explorer_files, "video_supported", lambda: False)
+    monkeypatch.setattr(animation, "video_supported", lambda: False)
     with pytest.raises(ValueError, match="PyAV"):
         save_animation(tmp_path / "a.mp4", np.zeros((2, 8, 8), np.uint8))

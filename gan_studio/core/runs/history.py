@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gan_studio.core.animation import evenly_spaced
 from gan_studio.core.config import ConfigError, TrainConfig
 from gan_studio.core.runs.layout import (
     CONFIG_FILE,
@@ -65,7 +66,7 @@ def load_run_history(run_dir: str) -> RunHistory:
     metrics = read_metrics(run_dir)
     grids = []
     paths = sorted(glob.glob(os.path.join(run_dir, SAMPLES_DIR, "grid-epoch-*.png")))
-    for path in _evenly_spaced(paths, MAX_GRIDS):
+    for path in evenly_spaced(paths, MAX_GRIDS):
         epoch = int(EPOCH_GRID_RE.search(path).group(1)) - 1
         image = _try_load(load_image, path)
         if image is not None:
@@ -94,10 +95,3 @@ def _last_step_of_epoch(metrics: dict, epoch: int) -> int | None:
         return None
     rows = np.flatnonzero(epochs == epoch)
     return int(metrics["step"][rows[-1]]) if len(rows) else None
-
-
-def _evenly_spaced(items: list, limit: int) -> list:
-    if len(items) <= limit:
-        return items
-    indices = np.unique(np.linspace(0, len(items) - 1, limit).round().astype(int))
-    return [items[i] for i in indices]

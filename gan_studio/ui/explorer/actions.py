@@ -10,20 +10,20 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from gan_studio.core.grid import upscale_nearest
+from gan_studio.core.animation import save_animation
+from gan_studio.core.grid import tile_grid, upscale_nearest
 from gan_studio.core.images import save_image
-from gan_studio.core.latent_files import save_animation, strip_image
 from gan_studio.ui.actions import make_action
 from gan_studio.ui.explorer.dialogs import (
     IMAGE_FORMATS,
     AnimationDialog,
     AnimationOptions,
     animation_filters,
-    ask_path,
     ask_scale,
 )
 from gan_studio.ui.explorer.file_actions import LatentFileActions
 from gan_studio.ui.explorer.preview import qimage_view
+from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.tasks import TaskRunner
 
 
@@ -36,7 +36,8 @@ def render_path(renderer, latents: np.ndarray, bounce: bool = False) -> np.ndarr
 
 
 def _write_strip(path: str, renderer, latents: np.ndarray, scale: int) -> str:
-    save_image(path, upscale_nearest(strip_image(render_path(renderer, latents)), scale))
+    frames = render_path(renderer, latents)
+    save_image(path, tile_grid(frames, columns=len(frames)), scale=scale)
     return path
 
 
@@ -158,12 +159,12 @@ class ExplorerActions(QObject):
                           self._explorer.preview.scale(), "Save Image")
         if scale is None:
             return None
-        path = ask_path(self._window, "Save Image", self._settings.last_dir("images"),
+        path = ask_save_path(self._window, "Save Image", self._settings.last_dir("images"),
                         self._name() + ".png", IMAGE_FORMATS)
         if not path:
             return None
         try:
-            save_image(path, upscale_nearest(image, scale), quality=95)
+            save_image(path, image, scale=scale, quality=95)
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self._window, "Cannot Save Image", f"{path}: {exc}")
             return None
@@ -203,7 +204,7 @@ class ExplorerActions(QObject):
         scale = ask_scale(self._window, (w * len(latents), h), 2, "Save Interpolation Strip")
         if scale is None:
             return
-        path = ask_path(self._window, "Save Interpolation Strip",
+        path = ask_save_path(self._window, "Save Interpolation Strip",
                         self._settings.last_dir("images"), self._name() + "-strip.png",
                         IMAGE_FORMATS)
         if path:
@@ -224,7 +225,7 @@ class ExplorerActions(QObject):
                                            max(1, 128 // h)), len(latents), (w, h))
         if options is None:
             return
-        path = ask_path(self._window, "Export Interpolation", self._settings.last_dir("images"),
+        path = ask_save_path(self._window, "Export Interpolation", self._settings.last_dir("images"),
                         self._name() + "-interpolation.gif", animation_filters())
         if path:
             self._settings.set_last_dir("images", path)

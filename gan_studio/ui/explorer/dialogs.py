@@ -1,24 +1,21 @@
-"""Dialogs of the latent explorer's exports: scale, file name and format, animation options."""
+"""Dialogs of the latent explorer's exports: scale, formats, animation options."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QSpinBox,
     QWidget,
 )
 
-from gan_studio.core.latent_files import video_supported
-from gan_studio.ui.widgets.image_export import ScaleDialog
+from gan_studio.core.animation import video_supported
+from gan_studio.ui.widgets.save_dialogs import ScaleDialog
 
 MAX_SCALE = 16
 IMAGE_FORMATS = {"PNG images (*.png)": ".png", "JPEG images (*.jpg *.jpeg)": ".jpg"}
@@ -38,40 +35,6 @@ def ask_scale(parent: QWidget | None, size: tuple[int, int], scale: int, title: 
     dialog = ScaleDialog(size, min(max(1, scale), MAX_SCALE), title, parent)
     dialog.spin.setMaximum(MAX_SCALE)
     return dialog.spin.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
-def ask_path(parent: QWidget | None, title: str, start_dir: str, default_name: str,
-             filters: dict[str, str]) -> str | None:
-    """Asks where to save, offering several formats; completes a missing extension.
-
-    Args:
-        filters: name filter -> the extension it adds; the first is the default, and any
-            extension the filters name is accepted as typed.
-
-    Returns:
-        The path, or None if cancelled (or a replacement of an existing file was declined).
-    """
-    path, chosen = QFileDialog.getSaveFileName(
-        parent, title, os.path.join(start_dir, default_name), ";;".join(filters))
-    if not path:
-        return None
-    accepted = {ext for name in filters for ext in _extensions(name)}
-    if os.path.splitext(path)[1].lower() in accepted:
-        return path
-    path += filters.get(chosen, next(iter(filters.values())))
-    if os.path.exists(path):
-        answer = QMessageBox.question(
-            parent, title, f"{os.path.basename(path)} already exists. Replace it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-    return path
-
-
-def _extensions(name_filter: str) -> list[str]:
-    inside = name_filter[name_filter.find("(") + 1:name_filter.rfind(")")]
-    return [pattern.lstrip("*").lower() for pattern in inside.split()]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.latent import LatentDirections
+from gan_studio.core.latent.directions import LatentDirections
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 
 RANGE_SIGMA = 3.0

@@ -9,8 +9,8 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from gan_studio.core.latent import random_latent
-from gan_studio.core.latent_state import LatentState
+from gan_studio.core.latent.space import random_latent
+from gan_studio.core.latent.state import LatentState
 from gan_studio.ui.explorer.bookmarks import BookmarkList
 from gan_studio.ui.explorer.controls import LatentControls
 from gan_studio.ui.explorer.dimension_sliders import DimensionSliders

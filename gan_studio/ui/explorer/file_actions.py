@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from gan_studio.core.latent_files import LatentFileError, load_latents, save_latents
+from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
 from gan_studio.ui.actions import make_action
-from gan_studio.ui.explorer.dialogs import ask_path
+from gan_studio.ui.widgets.save_dialogs import ask_save_path
 
 NPY_FILTER = "NumPy arrays (*.npy)"
 GENERATOR_FILTER = ("Generators (*.keras config.json);;Keras models (*.keras);;"
@@ -71,7 +71,7 @@ class LatentFileActions(QObject):
             self._save_latents(latents, "bookmarks.npy", "Export Bookmarks")
 
     def _save_latents(self, latents: np.ndarray, name: str, title: str) -> None:
-        path = ask_path(self._window, title, self._settings.last_dir("latents"), name,
+        path = ask_save_path(self._window, title, self._settings.last_dir("latents"), name,
                         {NPY_FILTER: ".npy"})
         if not path:
             return

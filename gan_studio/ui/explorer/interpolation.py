@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.latent_state import InterpolationPath
+from gan_studio.core.latent.state import InterpolationPath
 from gan_studio.ui.explorer.filmstrip import LatentFilmstrip
 from gan_studio.ui.explorer.preview import LatentPreview
 

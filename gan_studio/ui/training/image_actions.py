@@ -8,7 +8,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gan_studio.ui.widgets.image_export import ScaleDialog, ask_save_path, save_gif, save_png
+from gan_studio.core.animation import save_timelapse
+from gan_studio.core.images import save_png
+from gan_studio.ui.widgets.save_dialogs import ScaleDialog, ask_save_path
 
 PNG_FILTER = "PNG images (*.png)"
 
@@ -84,7 +86,7 @@ class ImageActions(QObject):
         if tile is not None:
             name += f"-sample{self._view.selected_tile}"
         path = ask_save_path(self._window, "Save Image", self._settings.last_dir("images"),
-                             name + ".png", PNG_FILTER, ".png")
+                             name + ".png", {PNG_FILTER: ".png"})
         if not path:
             return None
         try:
@@ -110,13 +112,13 @@ class ImageActions(QObject):
             return
         path = ask_save_path(self._window, "Export Training Timelapse",
                              self._settings.last_dir("images"), self._run_name() + "-timelapse.gif",
-                             "GIF animations (*.gif)", ".gif")
+                             {"GIF animations (*.gif)": ".gif"})
         if not path:
             return
         self._settings.set_last_dir("images", path)
         self._window.statusBar().showMessage("Writing the timelapse…")
         self._tasks.submit(
-            save_gif, path, images, scale,
+            save_timelapse, path, images, scale,
             on_done=lambda count: self._window.statusBar().showMessage(
                 f"Saved a {count}-frame timelapse to {os.path.basename(path)}", 8000),
             on_error=lambda message: QMessageBox.warning(self._window, "Cannot Save Timelapse",

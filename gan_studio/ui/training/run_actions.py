@@ -14,7 +14,7 @@ from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.ui.actions import make_action
 from gan_studio.ui.training.missing_data_dialog import open_folder
 from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout
-from gan_studio.ui.widgets.image_export import ask_save_path
+from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.engine_jobs import export_generator_file
 
 
@@ -191,7 +191,7 @@ class RunActions(QObject):
             return
         name = os.path.basename(run_dir.rstrip(os.sep)) + "-generator.keras"
         path = ask_save_path(self._window, "Export Generator", self._settings.last_dir("models"),
-                             name, "Keras models (*.keras)", ".keras")
+                             name, {"Keras models (*.keras)": ".keras"})
         if not path:
             return
         self._settings.set_last_dir("models", path)

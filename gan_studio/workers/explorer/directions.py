@@ -8,7 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.core.latent import LatentDirections, directions_from_features, random_latents
+from gan_studio.core.latent.directions import LatentDirections, directions_from_features
+from gan_studio.core.latent.space import random_latents
 from gan_studio.workers.explorer.renderer import limit_blas_threads
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread
 from gan_studio.workers.tf_loader import lower_thread_priority

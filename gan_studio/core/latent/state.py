@@ -12,15 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gan_studio.core.latent import (
-    LatentDirections,
-    apply_directions,
-    keyframe_path,
-    lerp,
-    random_latent,
-    slerp,
-    truncate,
-)
+from gan_studio.core.latent.directions import LatentDirections, apply_directions
+from gan_studio.core.latent.space import keyframe_path, lerp, random_latent, slerp, truncate
 
 INTERPOLATIONS = {"slerp": slerp, "lerp": lerp}
 

@@ -1,0 +1,2 @@
+"""The latent space, numpy only: sampling and interpolation (`space`), GANSpace directions
+(`directions`), what the explorer shows (`state`) and latent files (`files`)."""
