@@ -8,7 +8,8 @@ import sys
 
 import numpy as np
 
-from gan_studio.core.config import BUILTIN_DATASETS, ConfigError, TrainConfig
+from gan_studio.core.catalog import BUILTIN_DATASETS
+from gan_studio.core.config import ConfigError, TrainConfig
 
 
 class CliError(Exception):

@@ -8,6 +8,7 @@ import sys
 from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands
 from gan_studio.cli.commands import CliError
+from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
 from gan_studio.core.config import PRECISIONS, PRESETS, ConfigError, TrainConfig
 
 
@@ -30,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a DCGAN headless")
     train.add_argument("--dataset", required=True,
-                       help="mnist, fashion_mnist, cifar10, or a path to an image folder, a .zip "
-                            "of images, or MNIST-format idx files")
+                       help=f"{', '.join(BUILTIN_DATASETS)}, or a path to an image folder, a "
+                            ".zip of images, or MNIST-format idx files")
     train.add_argument("--preset", choices=sorted(PRESETS), default=None)
     train.add_argument("--epochs", type=_positive_int)
     train.add_argument("--max-steps", type=int, help="stop after this many steps in total")
@@ -42,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sample from a moving average of the generator's weights with this "
                             "decay, e.g. 0.999 (0: off; default: the preset's)")
     train.add_argument("--latent-dim", type=_positive_int)
-    train.add_argument("--image-size", type=int, help="square side for image folders (28/32/64/128)")
+    train.add_argument("--image-size", type=int,
+                       help=f"square side for image folders ({'/'.join(map(str, IMAGE_SIZES))})")
     train.add_argument("--channels", type=int, choices=(1, 3), help="1 gray, 3 RGB (image folders)")
     train.add_argument("--seed", type=int)
     train.add_argument("--steps-per-call", type=_positive_int,

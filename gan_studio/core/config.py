@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
+from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, IMAGE_SIZES, latent_dim_for
 
-BUILTIN_DATASETS = ("mnist", "fashion_mnist", "cifar10")
 STUDIO_EMA = 0.999
 
 # Hyper-parameters of the presets. "tutorial" is the TensorFlow DCGAN tutorial (and the article
@@ -29,9 +29,6 @@ PRESETS: dict[str, dict] = {
 }
 DEFAULT_PRESET = "studio"
 
-# Latent sizes of the seed's models; other shapes use DEFAULT_LATENT_DIM.
-LATENT_DIMS = {"mnist": 100, "fashion_mnist": 100, "cifar10": 128}
-DEFAULT_LATENT_DIM = 128
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 
 
@@ -80,7 +77,7 @@ class TrainConfig:
     learning_rate: float | None = None
     beta1: float | None = None
     latent_dim: int | None = None
-    image_size: int = 64
+    image_size: int = DEFAULT_IMAGE_SIZE
     channels: int | None = None
     seed: int = 0
     weight_init: str | None = None
@@ -110,7 +107,7 @@ class TrainConfig:
             if getattr(cfg, name) is None:
                 setattr(cfg, name, preset[name])
         if cfg.latent_dim is None:
-            cfg.latent_dim = LATENT_DIMS.get(cfg.dataset, DEFAULT_LATENT_DIM)
+            cfg.latent_dim = latent_dim_for(cfg.dataset)
         cfg.validate()
         return cfg
 
@@ -127,7 +124,7 @@ class TrainConfig:
             ("learning_rate", self.learning_rate is None or 0 < self.learning_rate < 1),
             ("beta1", self.beta1 is None or 0 <= self.beta1 < 1),
             ("latent_dim", self.latent_dim is None or 1 <= self.latent_dim <= 4096),
-            ("image_size", self.image_size in (28, 32, 64, 128)),
+            ("image_size", self.image_size in IMAGE_SIZES),
             ("channels", self.channels in (None, 1, 3)),
             ("grid_size", 1 <= self.grid_size <= 16),
             ("keep_checkpoints", self.keep_checkpoints >= 1),

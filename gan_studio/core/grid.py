@@ -20,6 +20,25 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
+def drop_channel_axis(pixels: np.ndarray, batch: bool = False) -> np.ndarray:
+    """Drops a single channel axis: gray pixels come back (H, W), colour ones unchanged.
+
+    Pillow, Qt and pyqtgraph take gray images without a channel axis; the generator and the
+    data pipeline keep one.
+
+    Args:
+        pixels: one image (H, W[, C]), or a batch (N, H, W[, C]) when `batch`.
+        batch: whether `pixels` is a batch.
+
+    Returns:
+        A view of `pixels` without its channel axis when that axis has size 1, else `pixels`.
+    """
+    pixels = np.asarray(pixels)
+    if pixels.ndim == (4 if batch else 3) and pixels.shape[-1] == 1:
+        return pixels[..., 0]
+    return pixels
+
+
 def tile_grid(tiles: np.ndarray, columns: int | None = None, padding: int = 0,
               pad_value: int = 0) -> np.ndarray:
     """Arranges images in a grid.

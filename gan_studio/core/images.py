@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
-from gan_studio.core.grid import upscale_nearest
+from gan_studio.core.grid import drop_channel_axis, upscale_nearest
 
 
 def to_pil(image: np.ndarray, scale: int = 1):
@@ -26,11 +26,9 @@ def to_pil(image: np.ndarray, scale: int = 1):
     """
     from PIL import Image
 
-    image = np.asarray(image)
+    image = drop_channel_axis(image)
     if image.dtype != np.uint8:
         raise ValueError(f"expected uint8 pixels, got {image.dtype}")
-    if image.ndim == 3 and image.shape[-1] == 1:
-        image = image[..., 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (3, 4)):
         raise ValueError(f"cannot save an image of shape {image.shape}")
     if scale != 1:

@@ -13,18 +13,13 @@ faces = load_dataset("~/faces.zip", image_size=64)  # uint8 (N, 64, 64, 3)
 ```
 """
 
+from gan_studio.core.catalog import BUILTIN_DATASETS, DatasetSource, RemoteFile
 from gan_studio.data.builtin import cached_status
 from gan_studio.data.dataset import Dataset
 from gan_studio.data.download import download_file
 from gan_studio.data.errors import DatasetCancelledError, DatasetError, DataUnavailableError
 from gan_studio.data.loader import load_dataset
-from gan_studio.data.sources import (
-    BUILTIN_DATASETS,
-    DatasetSource,
-    RemoteFile,
-    dataset_source,
-    default_data_dir,
-)
+from gan_studio.data.sources import dataset_source, default_data_dir
 
 __all__ = [
     "BUILTIN_DATASETS",

@@ -7,19 +7,22 @@ import tempfile
 import threading
 from collections.abc import Callable
 
+from gan_studio.core.catalog import (
+    BUILTIN_DATASETS,
+    CIFAR,
+    IDX,
+    NPZ,
+    DatasetSource,
+    RemoteFile,
+    builtin_source,
+)
 from gan_studio.data import cifar
 from gan_studio.data.dataset import Dataset
 from gan_studio.data.download import download_file
 from gan_studio.data.errors import DataUnavailableError
 from gan_studio.data.idx import read_idx_images, read_idx_labels
 from gan_studio.data.npz import load_npz_split
-from gan_studio.data.sources import (
-    DatasetSource,
-    RemoteFile,
-    cache_path,
-    dataset_source,
-    default_data_dir,
-)
+from gan_studio.data.sources import cache_path, dataset_source, default_data_dir
 
 Progress = Callable[[int, int], None]
 
@@ -41,13 +44,14 @@ def cached_status(data_dir: str | None = None) -> dict[str, bool]:
         `{name: available}` for each of `BUILTIN_DATASETS`, both splits included.
     """
     data_dir = data_dir or default_data_dir()
-    return {
-        "mnist": os.path.isfile(cache_path(data_dir, "mnist.npz")),
-        "fashion_mnist": all(_cached_copy(data_dir, f) for f in
-                             dataset_source("fashion_mnist").files),
-        "cifar10": bool(_find(data_dir, _CIFAR_FOLDERS, cifar.is_batch_folder)
-                        or _find(data_dir, _CIFAR_ARCHIVES, os.path.isfile)),
-    }
+    return {name: _is_cached(builtin_source(name), data_dir) for name in BUILTIN_DATASETS}
+
+
+def _is_cached(source: DatasetSource, data_dir: str) -> bool:
+    if source.layout == CIFAR:
+        return bool(_find(data_dir, _CIFAR_FOLDERS, cifar.is_batch_folder)
+                    or _find(data_dir, _CIFAR_ARCHIVES, os.path.isfile))
+    return all(_cached_copy(data_dir, f) for f in source.files)
 
 
 def load_builtin(name: str, data_dir: str | None = None, split: str = "train",
@@ -75,9 +79,9 @@ def load_builtin(name: str, data_dir: str | None = None, split: str = "train",
     """
     source = dataset_source(name)
     data_dir = os.path.abspath(data_dir or default_data_dir())
-    loaders = {"mnist": _load_mnist, "fashion_mnist": _load_fashion, "cifar10": _load_cifar}
+    loaders = {NPZ: _load_npz, IDX: _load_idx, CIFAR: _load_cifar}
     fetch = _Fetcher(data_dir, download, progress, cancel)
-    images, labels = loaders[source.name](source, data_dir, split, fetch)
+    images, labels = loaders[source.layout](source, data_dir, split, fetch)
     return Dataset(source.name, images, labels, classes=source.classes)
 
 
@@ -110,7 +114,7 @@ class _Fetcher:
         return reporter
 
 
-def _load_mnist(source: DatasetSource, data_dir: str, split: str, fetch: _Fetcher):
+def _load_npz(source: DatasetSource, data_dir: str, split: str, fetch: _Fetcher):
     remote = source.files[0]
     path = cache_path(data_dir, remote.filename)
     if not os.path.isfile(path):
@@ -118,7 +122,7 @@ def _load_mnist(source: DatasetSource, data_dir: str, split: str, fetch: _Fetche
     return load_npz_split(path, split)
 
 
-def _load_fashion(source: DatasetSource, data_dir: str, split: str, fetch: _Fetcher):
+def _load_idx(source: DatasetSource, data_dir: str, split: str, fetch: _Fetcher):
     needed = source.files_for(split)
     fetch([f for f in needed if _cached_copy(data_dir, f) is None])
     by_kind = {("labels" if "labels" in f.filename else "images"): _cached_copy(data_dir, f)

@@ -126,19 +126,3 @@ def _reason(err: BaseException) -> str:
 def _remove_quietly(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-
-
-def file_sha256(path: str) -> str:
-    """Returns the hex SHA-256 digest of a file.
-
-    Args:
-        path: the file to hash.
-
-    Returns:
-        64 lowercase hex digits.
-    """
-    hasher = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK_SIZE), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()

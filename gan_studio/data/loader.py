@@ -7,13 +7,13 @@ import threading
 import zipfile
 from collections.abc import Callable
 
+from gan_studio.core.catalog import BUILTIN_DATASETS, SPLITS, builtin_name
 from gan_studio.data import cifar, idx
 from gan_studio.data.builtin import load_builtin
 from gan_studio.data.dataset import Dataset, match_channels
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
 from gan_studio.data.images import load_image_folder, load_image_zip
 from gan_studio.data.npz import load_npz_split
-from gan_studio.data.sources import BUILTIN_DATASETS, SPLITS, builtin_name
 
 
 def load_dataset(source: str | os.PathLike, data_dir: str | None = None, image_size: int = 64,

@@ -1,143 +1,15 @@
-"""Where the built-in data sets come from and where they are cached.
+"""Where the built-in data sets (described in `gan_studio.core.catalog`) are cached.
 
-The origins and SHA-256 digests are the ones Keras' own loaders use
-(`keras/src/datasets/{mnist,fashion_mnist,cifar10}.py`), and the cache layout is the one
-`keras.utils.get_file` leaves behind, so a data set a user already downloaded with Keras is
-found offline.
+The cache layout is the one `keras.utils.get_file` leaves behind, so a data set a user already
+downloaded with Keras is found offline.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from gan_studio.core.catalog import BUILTIN_DATASETS, DatasetSource, builtin_source
 from gan_studio.data.errors import DatasetError
-
-_KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-
-SPLITS = ("train", "test")
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """One file of a built-in data set.
-
-    Args:
-        url: official download address.
-        filename: path of the cached copy, relative to the data folder (`/`-separated).
-        sha256: hex digest of the official file; a fresh download must match it.
-        size: size in bytes of the official file, used to show progress over several files.
-        splits: the splits that need this file.
-    """
-
-    url: str
-    filename: str
-    sha256: str
-    size: int
-    splits: tuple[str, ...] = SPLITS
-
-
-@dataclass(frozen=True)
-class DatasetSource:
-    """Description of a built-in data set.
-
-    Args:
-        name: identifier accepted by `load_dataset` (`"mnist"`, `"fashion_mnist"`, `"cifar10"`).
-        title: name to show to users.
-        files: the files to download.
-        shape: `(height, width, channels)` of one image.
-        classes: label names, indexed by label.
-        extracted: folder (relative to the data folder) that an archive in `files` unpacks
-            to, or `""` when nothing is unpacked.
-    """
-
-    name: str
-    title: str
-    files: tuple[RemoteFile, ...]
-    shape: tuple[int, int, int]
-    classes: tuple[str, ...]
-    extracted: str = ""
-
-    def files_for(self, split: str) -> tuple[RemoteFile, ...]:
-        """Returns the files that `split` needs.
-
-        Args:
-            split: `"train"` or `"test"`.
-
-        Returns:
-            The subset of `files` holding that split.
-        """
-        return tuple(f for f in self.files if split in f.splits)
-
-
-def _fashion_file(name: str, sha256: str, size: int, split: str) -> RemoteFile:
-    return RemoteFile(_KERAS_ORIGIN + name, "fashion-mnist/" + name, sha256, size, (split,))
-
-
-_SOURCES = {
-    "mnist": DatasetSource(
-        name="mnist",
-        title="MNIST",
-        files=(RemoteFile(
-            _KERAS_ORIGIN + "mnist.npz", "mnist.npz",
-            "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1", 11_490_434),),
-        shape=(28, 28, 1),
-        classes=tuple(str(d) for d in range(10)),
-    ),
-    "fashion_mnist": DatasetSource(
-        name="fashion_mnist",
-        title="Fashion-MNIST",
-        files=(
-            _fashion_file("train-labels-idx1-ubyte.gz",
-                          "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-                          29_515, "train"),
-            _fashion_file("train-images-idx3-ubyte.gz",
-                          "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-                          26_421_880, "train"),
-            _fashion_file("t10k-labels-idx1-ubyte.gz",
-                          "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-                          5_148, "test"),
-            _fashion_file("t10k-images-idx3-ubyte.gz",
-                          "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-                          4_422_102, "test"),
-        ),
-        shape=(28, 28, 1),
-        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                 "Sneaker", "Bag", "Ankle boot"),
-    ),
-    "cifar10": DatasetSource(
-        name="cifar10",
-        title="CIFAR-10",
-        files=(RemoteFile(
-            "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz", "cifar-10-python.tar.gz",
-            "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce", 170_498_071),),
-        shape=(32, 32, 3),
-        classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
-                 "ship", "truck"),
-        extracted="cifar-10-batches-py",
-    ),
-}
-
-BUILTIN_DATASETS = tuple(_SOURCES)
-
-_ALIASES = {"fashion": "fashion_mnist", "cifar": "cifar10", "cifar_10": "cifar10"}
-
-
-def builtin_name(source: str) -> str | None:
-    """Returns the canonical built-in name that `source` spells, or None.
-
-    Case, `-` versus `_` and a few short forms are forgiven: `"Fashion-MNIST"`,
-    `"CIFAR-10"`.
-
-    Args:
-        source: what the user typed.
-
-    Returns:
-        One of `BUILTIN_DATASETS`, or None if `source` names none of them.
-    """
-    key = source.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    return key if key in _SOURCES else None
 
 
 def dataset_source(name: str) -> DatasetSource:
@@ -152,11 +24,11 @@ def dataset_source(name: str) -> DatasetSource:
     Raises:
         DatasetError: if `name` is not a built-in data set.
     """
-    key = builtin_name(name)
-    if key is None:
+    source = builtin_source(name)
+    if source is None:
         raise DatasetError(
             f"Unknown data set {name!r}; the built-in ones are {', '.join(BUILTIN_DATASETS)}.")
-    return _SOURCES[key]
+    return source
 
 
 def default_data_dir() -> str:

@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
-from gan_studio.core.grid import to_uint8
+from gan_studio.core.grid import drop_channel_axis, to_uint8
 from gan_studio.ml.device import import_tensorflow
 
 
@@ -28,18 +28,17 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
     Raises:
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
+    from gan_studio.core.catalog import builtin_source
     from gan_studio.core.runs.layout import load_run
     from gan_studio.ml.models import build_generator
 
     tf = import_tensorflow()
     config, checkpoint = load_run(run_dir, checkpoint, ModelLoadError)
-    side = config.image_size
-    if config.dataset in ("mnist", "fashion_mnist"):
-        side, channels = 28, 1
-    elif config.dataset == "cifar10":
-        side, channels = 32, 3
+    builtin = builtin_source(config.dataset)
+    if builtin is not None:
+        side, _, channels = builtin.shape
     else:
-        channels = config.channels or 3
+        side, channels = config.image_size, config.channels or 3
     generator = build_generator(side, side, channels, config.latent_dim)
     # A run that keeps a weight average samples from it: restore that one.
     name = "generator_ema" if config.generator_ema else "generator"
@@ -109,4 +108,4 @@ def generate_images(generator, count: int, seed: int = 0, batch_size: int = 256)
         z = rng.standard_normal((min(batch_size, count - start), dim)).astype(np.float32)
         chunks.append(to_uint8(run(z).numpy()))
     images = np.concatenate(chunks) if chunks else np.zeros((0,) + tuple(generator.output_shape[1:]), np.uint8)
-    return images[..., 0] if images.shape[-1] == 1 else images
+    return drop_channel_axis(images, batch=True)

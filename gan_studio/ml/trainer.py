@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from gan_studio.core.catalog import IMAGE_SIZES
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.control import TrainControl
 from gan_studio.core.progress import Event, Progress, SampleGrid
@@ -173,7 +174,7 @@ class Trainer:
             images = self._load_data()
             if self.config.channels is None or self.config.image_size != images.shape[1]:
                 self.config.channels = int(images.shape[-1])
-                if images.shape[1] in (28, 32, 64, 128):
+                if images.shape[1] in IMAGE_SIZES:
                     self.config.image_size = int(images.shape[1])
                 self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
             self._build(images.shape[1:])

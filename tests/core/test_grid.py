@@ -38,3 +38,13 @@ def test_upscale_nearest_repeats_pixels():
         upscale_nearest(image, 0)
     with pytest.raises(ValueError):
         tile_grid(np.zeros((0, 2, 2)))
+
+
+def test_drop_channel_axis_only_drops_a_single_channel():
+    from gan_studio.core.grid import drop_channel_axis
+
+    assert drop_channel_axis(np.zeros((4, 5, 1))).shape == (4, 5)
+    assert drop_channel_axis(np.zeros((4, 5, 3))).shape == (4, 5, 3)
+    assert drop_channel_axis(np.zeros((2, 4, 5, 1)), batch=True).shape == (2, 4, 5)
+    assert drop_channel_axis(np.zeros((2, 4, 1)), batch=True).shape == (2, 4, 1)  # gray batch
+    assert drop_channel_axis(np.zeros((4, 5))).shape == (4, 5)

@@ -12,6 +12,7 @@ import threading
 import numpy as np
 import pytest
 
+from gan_studio.core import catalog
 from gan_studio.data import (
     DatasetCancelledError,
     DatasetError,
@@ -135,7 +136,7 @@ def point_builtin(monkeypatch, name, base, digests=None):
     files = tuple(dataclasses.replace(
         f, url=base + f.filename.split("/")[-1],
         sha256=(digests or {}).get(f.filename, f.sha256)) for f in source.files)
-    monkeypatch.setitem(sources._SOURCES, name, dataclasses.replace(source, files=files))
+    monkeypatch.setitem(catalog._SOURCES, name, dataclasses.replace(source, files=files))
 
 
 def test_builtin_is_downloaded_into_the_cache_then_found_offline(server, tmp_path,

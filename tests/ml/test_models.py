@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from gan_studio.core.catalog import IMAGE_SIZES
 from gan_studio.ml.models import build_discriminator, build_generator, generator_plan
 
 
@@ -66,3 +67,10 @@ def test_precision_choice():
     assert device.choose_precision("mixed_bfloat16") == "mixed_bfloat16"
     expected = "mixed_bfloat16" if device._cpu_has_native_bfloat16() else "float32"
     assert device.choose_precision("auto") == expected
+
+
+
+@pytest.mark.parametrize("side", IMAGE_SIZES)
+def test_the_models_build_every_size_of_the_catalog(side):
+    start, _, hidden = generator_plan(side, side, 3)
+    assert start * 2 ** (sum(stride == 2 for _, stride in hidden) + 1) == side

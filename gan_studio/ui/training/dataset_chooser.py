@@ -5,13 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
+from gan_studio.core.catalog import (
+    BUILTIN_DATASETS,
+    DEFAULT_IMAGE_SIZE,
+    IMAGE_SIZES,
+    builtin_source,
+)
 from gan_studio.ui.widgets.path_edit import PathEdit
 
-BUILTIN_LABELS = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
+BUILTIN_LABELS = {name: builtin_source(name).title for name in BUILTIN_DATASETS}
 IMAGES = "images"
 IDX = "idx"
 CUSTOM_LABELS = {IMAGES: "Image folder or zip…", IDX: "MNIST-format files…"}
-IMAGE_SIZES = (28, 32, 64, 128)
 CHANNEL_CHOICES = (("Automatic", None), ("Grayscale", 1), ("Colour (RGB)", 3))
 
 
@@ -47,7 +52,7 @@ class DatasetChooser(QWidget):
         self.image_size = QComboBox()
         for size in IMAGE_SIZES:
             self.image_size.addItem(f"{size} × {size}", size)
-        self.image_size.setCurrentIndex(IMAGE_SIZES.index(64))
+        self.image_size.setCurrentIndex(IMAGE_SIZES.index(DEFAULT_IMAGE_SIZE))
         self.channels = QComboBox()
         for label, value in CHANNEL_CHOICES:
             self.channels.addItem(label, value)

@@ -8,13 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from gan_studio.core.progress import Progress, format_duration
+from gan_studio.core.training_state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 
 STATE_TEXT = {
-    "idle": "Idle",
-    "starting": "Preparing data and models…",
-    "training": "Training",
-    "paused": "Paused",
-    "stopping": "Stopping (saving a checkpoint)…",
+    IDLE: "Idle",
+    STARTING: "Preparing data and models…",
+    TRAINING: "Training",
+    PAUSED: "Paused",
+    STOPPING: "Stopping (saving a checkpoint)…",
 }
 
 
@@ -28,7 +29,7 @@ class ProgressPanel(QWidget):
 
     def __init__(self, session=None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._state = QLabel(STATE_TEXT["idle"])
+        self._state = QLabel(STATE_TEXT[IDLE])
         font = self._state.font()
         font.setBold(True)
         self._state.setFont(font)
@@ -76,7 +77,7 @@ class ProgressPanel(QWidget):
     def set_state(self, state: str) -> None:
         """Shows the training state (`idle`, `starting`, `training`, `paused`, `stopping`)."""
         self._state.setText(STATE_TEXT.get(state, state))
-        if state == "idle":
+        if state == IDLE:
             self._values["eta"].setText("–")
             self._values["speed"].setText("–")
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWi
 
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
+from gan_studio.core.training_state import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import make_action
 from gan_studio.ui.training.missing_data_dialog import open_folder
 from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout
@@ -73,14 +74,14 @@ class RunActions(QObject):
     def update_enabled(self, *_args) -> None:
         """Enables each action only where it can work."""
         state = self._session.state
-        idle = state == "idle"
+        idle = state == IDLE
         has_run = bool(self.run_dir)
         self.new_run.setEnabled(idle)
         self.open_run.setEnabled(idle)
         self.recent_menu.setEnabled(idle)
-        self.save_checkpoint.setEnabled(state in ("training", "paused"))
-        self.export_generator.setEnabled(has_run and state != "starting")
-        self.roll_back.setEnabled(has_run and state in ("idle", "training", "paused"))
+        self.save_checkpoint.setEnabled(state in (TRAINING, PAUSED))
+        self.export_generator.setEnabled(has_run and state != STARTING)
+        self.roll_back.setEnabled(has_run and state in (IDLE, TRAINING, PAUSED))
         self.open_run_folder.setEnabled(has_run)
 
     # ---- new / open -----------------------------------------------------------------------

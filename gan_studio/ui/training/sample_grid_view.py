@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from gan_studio.core.grid import tile_at
+from gan_studio.core.grid import drop_channel_axis, tile_at
 from gan_studio.core.progress import SampleGrid
 
 MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded
@@ -294,6 +294,4 @@ def _displayable(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    return np.ascontiguousarray(image)
+    return np.ascontiguousarray(drop_channel_axis(image))

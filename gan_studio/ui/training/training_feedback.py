@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gan_studio.core.progress import Event
+from gan_studio.core.training_state import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 
@@ -110,9 +111,9 @@ class TrainingFeedback(QObject):
             self._session.stop()
 
     def _on_state(self, state: str) -> None:
-        if state == "starting":
+        if state == STARTING:
             self._status("Preparing data and models…", 0)
-        elif state == "stopping":
+        elif state == STOPPING:
             self._status("Stopping: saving a checkpoint…", 0)
 
     def _close_download(self, *_args) -> None:

@@ -22,14 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.config import (
-    DEFAULT_LATENT_DIM,
-    DEFAULT_PRESET,
-    LATENT_DIMS,
-    PRESETS,
-    ConfigError,
-    TrainConfig,
-)
+from gan_studio.core.catalog import latent_dim_for
+from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
+from gan_studio.core.training_state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
 from gan_studio.ui.widgets.path_edit import PathEdit
@@ -172,7 +167,7 @@ class TrainingPanel(QWidget):
         self.learning_rate.setValue(preset["learning_rate"])
         self.beta1.setValue(preset["beta1"])
         self.generator_ema.setValue(preset["generator_ema"])
-        self.latent_dim.setValue(LATENT_DIMS.get(self.dataset.kind(), DEFAULT_LATENT_DIM))
+        self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
 
     def config(self) -> TrainConfig:
         """The new run's configuration as the form describes it (not yet validated)."""
@@ -267,14 +262,14 @@ class TrainingPanel(QWidget):
     # ---- state ----------------------------------------------------------------------------
     def _update_latent_default(self) -> None:
         if self.run_dir is None and not self._session.busy:
-            self.latent_dim.setValue(LATENT_DIMS.get(self.dataset.kind(), DEFAULT_LATENT_DIM))
+            self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
 
     def _update_enabled(self, state: str) -> None:
-        idle = state == "idle"
+        idle = state == IDLE
         self.train_action.setEnabled(idle)
-        self.pause_action.setEnabled(state in ("starting", "training", "paused"))
-        self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
-        self.stop_action.setEnabled(state in ("starting", "training", "paused"))
+        self.pause_action.setEnabled(state in ACTIVE)
+        self.pause_action.setText("&Resume" if state == PAUSED else "&Pause")
+        self.stop_action.setEnabled(state in ACTIVE)
         editable_run = idle and self.run_dir is None
         self.dataset.set_locked(not editable_run)
         for widget in self._hyper_widgets:

@@ -9,13 +9,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.progress import Event
+from gan_studio.core.training_state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.workers.training.worker import TrainingWorker
-
-IDLE = "idle"
-STARTING = "starting"  # loading or downloading data, building models
-TRAINING = "training"
-PAUSED = "paused"
-STOPPING = "stopping"
 
 
 class TrainingSession(QObject):
@@ -24,7 +19,7 @@ class TrainingSession(QObject):
     It re-emits the worker's signals on the GUI thread and adds `state_changed`.
 
     Signals:
-        state_changed(str): one of `idle`, `starting`, `training`, `paused`, `stopping`.
+        state_changed(str): one of `core.training_state.STATES`.
         progress, grid, event, error, data_missing, download, run_started, generator,
             finished: as `TrainingWorker`'s.
 
@@ -64,7 +59,7 @@ class TrainingSession(QObject):
 
     @property
     def state(self) -> str:
-        """The current state (see the module's constants)."""
+        """The current state, one of `core.training_state.STATES`."""
         return self._state
 
     @property
