@@ -7,6 +7,32 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+@dataclass(frozen=True, slots=True)
+class StepMetrics:
+    """What one training step measured: a row of a run's metrics.csv.
+
+    The fields are in the order of `gan_studio.core.runs.metrics_log.METRIC_FIELDS`, the
+    file's columns (a test keeps the two in step).
+
+    Args:
+        step: global step count after this step (the first step is 1).
+        epoch: zero-based epoch of the step.
+        g_loss: generator loss.
+        d_loss: discriminator loss.
+        d_real: mean D(x) (a probability) on the real images.
+        d_fake: mean D(G(z)) (a probability) on the generated images.
+        time: wall-clock time (`time.time()`) when the step's results were read.
+    """
+
+    step: int
+    epoch: int
+    g_loss: float
+    d_loss: float
+    d_real: float
+    d_fake: float
+    time: float
+
+
 @dataclass
 class Progress:
     """A training progress report, aggregated over the steps since the previous one.

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from gan_studio.core.progress import Progress
+from gan_studio.core.progress import Progress, StepMetrics
 
 
 class ProgressMeter:
@@ -52,7 +52,7 @@ class ProgressMeter:
             return True
         return False
 
-    def progress(self, rows: list[tuple], steps_per_epoch: int) -> Progress:
+    def progress(self, rows: list[StepMetrics], steps_per_epoch: int) -> Progress:
         now = time.monotonic()
         span = max(now - self.window_start, 1e-9)
         if self.window_steps:
@@ -61,13 +61,13 @@ class ProgressMeter:
                                      else 0.8 * self.seconds_per_step + 0.2 * per_step)
         ips = self.window_steps * self.batch_size / span
         self.window_steps, self.window_start, self.last_report = 0, now, now
-        cols = list(zip(*rows))
-        mean = [float(np.mean(c)) for c in cols[2:6]]
+        columns = {name: [getattr(row, name) for row in rows]
+                   for name in ("g_loss", "d_loss", "d_real", "d_fake")}
+        mean = {name: float(np.mean(values)) for name, values in columns.items()}
         eta = (self.total - self.step) * (self.seconds_per_step or 0.0)
         return Progress(
-            step=self.step, epoch=rows[-1][1], steps_per_epoch=steps_per_epoch,
-            total_steps=self.total, g_loss=mean[0], d_loss=mean[1], d_real=mean[2],
-            d_fake=mean[3], images_per_sec=ips, eta_seconds=eta,
-            elapsed_seconds=now - self.start - self.paused_total, steps=list(cols[0]),
-            g_losses=list(cols[2]), d_losses=list(cols[3]), d_reals=list(cols[4]),
-            d_fakes=list(cols[5]))
+            step=self.step, epoch=rows[-1].epoch, steps_per_epoch=steps_per_epoch,
+            total_steps=self.total, **mean, images_per_sec=ips, eta_seconds=eta,
+            elapsed_seconds=now - self.start - self.paused_total,
+            steps=[row.step for row in rows], g_losses=columns["g_loss"],
+            d_losses=columns["d_loss"], d_reals=columns["d_real"], d_fakes=columns["d_fake"])

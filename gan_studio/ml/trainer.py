@@ -10,7 +10,7 @@ import numpy as np
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.control import TrainControl
-from gan_studio.core.progress import Event, Progress, SampleGrid
+from gan_studio.core.progress import Event, Progress, SampleGrid, StepMetrics
 from gan_studio.core.progress_meter import ProgressMeter
 from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, new_run_dir
 from gan_studio.ml.run_outputs import RunOutputs
@@ -252,9 +252,10 @@ class Trainer:
         return "finished"
 
     @staticmethod
-    def _rows(step: int, epoch: int, metrics: np.ndarray) -> list[tuple]:
+    def _rows(step: int, epoch: int, metrics: np.ndarray) -> list[StepMetrics]:
         now = time.time()
-        return [(step + i + 1, epoch, *map(float, m), now) for i, m in enumerate(metrics)]
+        return [StepMetrics(step + i + 1, epoch, *map(float, m), now)
+                for i, m in enumerate(metrics)]
 
     def _wait_if_paused(self, meter: ProgressMeter) -> bool:
         """Blocks while paused; returns False when the loop must stop."""

@@ -1,7 +1,7 @@
 import time
 
 from gan_studio.core.control import TrainControl
-from gan_studio.core.progress import format_duration
+from gan_studio.core.progress import StepMetrics, format_duration
 from gan_studio.core.progress_meter import ProgressMeter
 
 
@@ -9,7 +9,7 @@ def test_progress_aggregates_rows_and_estimates_eta():
     meter = ProgressMeter(step=10, total=20, batch_size=4)
     time.sleep(0.02)
     meter.add(2)
-    rows = [(11, 0, 1.0, 2.0, 0.5, 0.25, 0.0), (12, 0, 3.0, 4.0, 0.7, 0.35, 0.0)]
+    rows = [StepMetrics(11, 0, 1.0, 2.0, 0.5, 0.25, 0.0), StepMetrics(12, 0, 3.0, 4.0, 0.7, 0.35, 0.0)]
     p = meter.progress(rows, steps_per_epoch=6)
     assert p.step == 12 and p.steps == [11, 12] and p.g_loss == 2.0 and p.d_loss == 3.0
     assert abs(p.d_real - 0.6) < 1e-9 and p.images_per_sec > 0
@@ -22,7 +22,7 @@ def test_paused_time_is_not_training_time():
     time.sleep(0.2)
     meter.unpause()
     meter.add(1)
-    p = meter.progress([(1, 0, 0.0, 0.0, 0.5, 0.5, 0.0)], 10)
+    p = meter.progress([StepMetrics(1, 0, 0.0, 0.0, 0.5, 0.5, 0.0)], 10)
     assert p.elapsed_seconds < 0.15
 
 

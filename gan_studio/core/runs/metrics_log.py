@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
+from gan_studio.core.progress import StepMetrics
 from gan_studio.core.runs.layout import METRICS_FILE
 
 METRIC_FIELDS = ("step", "epoch", "g_loss", "d_loss", "d_real", "d_fake", "time")
@@ -41,10 +42,10 @@ class MetricsLog:
                 writer.writerow([_fmt(data[k][i]) for k in METRIC_FIELDS[:-1]]
                                 + [f"{data['time'][i]:.3f}"])
 
-    def append(self, rows: list[tuple]) -> None:
-        """Appends rows of (step, epoch, g_loss, d_loss, d_real, d_fake, time) and flushes."""
-        self._writer.writerows([[_fmt(v) for v in row[:-1]] + [f"{float(row[-1]):.3f}"]
-                                for row in rows])
+    def append(self, rows: list[StepMetrics]) -> None:
+        """Appends one row per step, in the columns of METRIC_FIELDS, and flushes."""
+        self._writer.writerows([[_fmt(getattr(row, k)) for k in METRIC_FIELDS[:-1]]
+                                + [f"{float(row.time):.3f}"] for row in rows])
         self._file.flush()
 
     def close(self) -> None:
