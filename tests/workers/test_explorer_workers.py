@@ -20,7 +20,6 @@ from gan_studio.workers.explorer.directions import DirectionsService, compute_di
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
 from gan_studio.workers.explorer.slots import LatestSlots
 from gan_studio.workers.explorer.sources import run_grid_latents
-from gan_studio.workers.training import snapshots as explorer_snapshots
 from gan_studio.workers.training.session import TrainingSession
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
@@ -169,7 +168,7 @@ def test_directions_are_found_in_the_background(qtbot):
 
 def test_snapshots_are_throttled_and_the_last_is_kept(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr(explorer_snapshots.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])  # the clock of core.throttle
     sent = []
     snapshots = GeneratorSnapshots(lambda model: ("copy", model), sent.append)
     for step in range(5):
