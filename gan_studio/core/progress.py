@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,21 @@ class StepMetrics:
     d_real: float
     d_fake: float
     time: float
+
+    @classmethod
+    def after(cls, step: int, epoch: int, losses) -> list[StepMetrics]:
+        """Records for the steps that follow `step`, one per row of `losses`.
+
+        Args:
+            step: the step count before them.
+            epoch: their zero-based epoch.
+            losses: (N, 4) values: g_loss, d_loss, d_real, d_fake per step.
+
+        Returns:
+            N records, timed now.
+        """
+        now = time.time()
+        return [cls(step + i + 1, epoch, *map(float, row), now) for i, row in enumerate(losses)]
 
 
 @dataclass
