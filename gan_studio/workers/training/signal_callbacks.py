@@ -6,11 +6,11 @@ import dataclasses
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject
 
 from gan_studio.core.callbacks import TrainingCallbacks
 from gan_studio.core.progress import Event, Progress, SampleGrid
 from gan_studio.core.throttle import Coalescer
+from gan_studio.workers.training.signals import TrainingSignals
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
 # Seconds between progress signals. Each report carries every step since the last one, so the
@@ -40,7 +40,7 @@ class SignalCallbacks(TrainingCallbacks):
 
     progress_interval = PROGRESS_INTERVAL
 
-    def __init__(self, signals: QObject, cancelled: Callable[[], bool],
+    def __init__(self, signals: TrainingSignals, cancelled: Callable[[], bool],
                  snapshots: GeneratorSnapshots | None = None):
         self._signals, self._cancelled, self._snapshots = signals, cancelled, snapshots
         self._grids = Coalescer(signals.grid.emit, GRID_INTERVAL)

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.progress import Event
 from gan_studio.workers.tasks import describe_exception
 from gan_studio.workers.tf_loader import freeze_loaded_objects, lower_thread_priority
 from gan_studio.workers.training.signal_callbacks import DownloadCancelled, SignalCallbacks
+from gan_studio.workers.training.signals import TrainingSignals
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
 log = logging.getLogger(__name__)
@@ -52,39 +53,17 @@ def settle_garbage() -> None:
     freeze_loaded_objects()
 
 
-class TrainingWorker(QObject):
+class TrainingWorker(TrainingSignals):
     """Runs one training session at a time on the thread it was moved to.
 
     Create it without a parent, `moveToThread` a started QThread, then call `start` or `resume`
     from the GUI thread. Control methods (`pause`, `stop`...) are thread-safe and take effect
-    while `Trainer.run` blocks the worker's thread.
-
-    Signals:
-        progress(Progress): the steps since the previous report, at most 4 reports a second
-            (more only just before a notice and at the end).
-        grid(SampleGrid): the fixed-noise grid (uint8), at most 10 a second.
-        event(Event): the engine's notices (`checkpoint`, `paused`, `nan`, ...) and `cancelled`.
-        error(str): a readable message when training fails.
-        data_missing(str, str, str): url, file and folder of a data set that could not be fetched.
-        download(object, object): bytes done and total (total may be 0 when unknown).
-        run_started(str, object): the run folder and the resolved `TrainConfig`.
-        generator(object): a `NumpyGenerator` copy of the generator being trained, at most
-            once a second (when the engine offers snapshots) and once more at the end.
-        finished(str): the run folder ("" if none was created), after every run, failed or not.
+    while `Trainer.run` blocks the worker's thread. Its signals are `TrainingSignals`', emitted
+    on the worker's thread.
 
     Args:
         engine_loader: returns the engine namespace (see `load_engine`); tests pass a fake.
     """
-
-    progress = Signal(object)
-    grid = Signal(object)
-    event = Signal(object)
-    error = Signal(str)
-    data_missing = Signal(str, str, str)
-    download = Signal(object, object)
-    run_started = Signal(str, object)
-    generator = Signal(object)
-    finished = Signal(str)
 
     _start_requested = Signal(object)
     _resume_requested = Signal(str, object, object)
