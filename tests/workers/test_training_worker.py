@@ -132,3 +132,34 @@ def test_the_window_asks_the_trainer_for_four_reports_a_second(qtbot, session, t
     assert callbacks.progress_interval == 0.25  # the trainer throttles; nothing re-merges
     assert not callbacks.wants_generator  # the fake engine cannot copy generators
 
+
+def test_the_window_and_the_trainer_never_share_a_config(qtbot, session, tmp_path, fake_engine):
+    original = fake_engine.Trainer.create
+    trainers = []
+
+    def create(config, **kwargs):
+        trainer = original(config, **kwargs)
+        run = trainer.run
+
+        def run_after_reading_the_data():
+            trainer.config.channels = 3  # as the real trainer does once it has the images
+            trainer.config.extra["resolved"] = True
+            return run()
+
+        trainer.run = run_after_reading_the_data
+        trainers.append(trainer)
+        return trainer
+
+    fake_engine.Trainer.create = staticmethod(create)
+    config = _config(tmp_path)
+    started = []
+    session.run_started.connect(lambda _run_dir, started_config: started.append(started_config))
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(config)
+        config.epochs = 99  # the window's own object, changed after Train was pressed
+    trained = trainers[0].config
+    assert trained is not config and trained.epochs == 2
+    assert trained.channels == 3
+    (received,) = started
+    assert received is not trained and session.config is received
+    assert received.channels is None and "resolved" not in received.extra

@@ -21,7 +21,7 @@ class TrainingSignals(QObject):
         error(str): a readable message when training fails.
         data_missing(str, str, str): url, file and folder of a data set that could not be fetched.
         download(object, object): bytes done and total (total may be 0 when unknown).
-        run_started(str, object): the run folder and the resolved `TrainConfig`.
+        run_started(str, object): the run folder and a copy of the run's `TrainConfig`.
         generator(object): a `NumpyGenerator` copy of the generator being trained, at most
             once a second (when the engine offers snapshots) and once more at the end.
         finished(str): the run folder ("" if none was created), after every run, failed or not.

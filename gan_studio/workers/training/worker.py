@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import threading
@@ -79,9 +80,9 @@ class TrainingWorker(TrainingSignals):
 
     # ---- called from the GUI thread -------------------------------------------------------
     def start(self, config: TrainConfig) -> None:
-        """Starts a new run with `config` on the worker's thread."""
+        """Starts a new run with a copy of `config` (so the caller may go on changing its own)."""
         self._reset_requests()
-        self._start_requested.emit(config)
+        self._start_requested.emit(copy.deepcopy(config))
 
     def resume(self, run_dir: str, epochs: int | None = None, checkpoint: str | None = None) -> None:
         """Continues the run in `run_dir` (from `checkpoint`, default the latest) on the worker's thread."""
@@ -145,7 +146,8 @@ class TrainingWorker(TrainingSignals):
             callbacks = SignalCallbacks(self, self._download_cancelled, snapshots)
             trainer = make_trainer(engine, dict(callbacks=callbacks, control=control))
             run_dir = str(trainer.run_dir)
-            self.run_started.emit(run_dir, trainer.config)
+            # A copy: the trainer goes on changing its config (channels, once the data is read).
+            self.run_started.emit(run_dir, copy.deepcopy(trainer.config))
             trainer.run()
         except Exception as exc:  # noqa: BLE001 - every failure must reach the user, not kill the thread
             self._report_failure(engine, exc)
