@@ -39,15 +39,18 @@ def tiny_mnist_dir(tmp_path):
 
 
 class FakeTrainer:
-    """Stands in for `gan_studio.ml.trainer.Trainer`: fast, deterministic, no TensorFlow."""
+    """Stands in for `gan_studio.ml.trainer.Trainer`: fast, deterministic, no TensorFlow.
+
+    It reports every step (ignoring `callbacks.progress_interval`, so consumers see reports
+    faster than the real trainer sends them) and, when the callbacks want generator
+    snapshots, offers the string `model@<step>` after each report.
+    """
 
     steps_per_epoch = 4
 
-    def __init__(self, engine, config, run_dir, report, on_grid, on_event, control,
-                 download_progress):
+    def __init__(self, engine, config, run_dir, callbacks, control):
         self.engine, self.config, self.run_dir = engine, config, run_dir
-        self.report, self.on_grid, self.on_event = report, on_grid, on_event
-        self.control, self.download_progress = control, download_progress
+        self.callbacks, self.control = callbacks, control
 
     def run(self):
         engine, cfg = self.engine, self.config
@@ -56,51 +59,53 @@ class FakeTrainer:
             for done in range(0, engine.download_bytes + 1, engine.download_bytes // 10):
                 if self.control.stopping:
                     raise engine.DatasetCancelledError("cancelled")
-                self.download_progress(done, engine.download_bytes)
+                self.callbacks.on_download(done, engine.download_bytes)
                 time.sleep(engine.delay)
         if engine.failure is not None:
             raise engine.failure
         total = cfg.max_steps or cfg.epochs * self.steps_per_epoch
         for step in range(engine.start_step + 1, total + 1):
             if self.control.paused and not self.control.stopping:
-                self.on_event(engine.Event("paused", "Paused"))
+                self.callbacks.on_event(engine.Event("paused", "Paused"))
                 while not self.control.wait_while_paused(0.01):
                     pass
                 if not self.control.stopping:
-                    self.on_event(engine.Event("resumed", "Resumed"))
+                    self.callbacks.on_event(engine.Event("resumed", "Resumed"))
             if self.control.stopping:
                 self._checkpoint(step - 1)
-                self.on_event(engine.Event("stopped", f"Stopped at step {step - 1}"))
+                self.callbacks.on_event(engine.Event("stopped", f"Stopped at step {step - 1}"))
                 return "stopped"
             self._report(step)
             if step == engine.nan_at:
-                self.on_event(engine.Event("nan", "NaN losses", {"step": step}))
+                self.callbacks.on_event(engine.Event("nan", "NaN losses", {"step": step}))
                 self.control.pause()
             time.sleep(engine.delay)
         self._checkpoint(total)
-        self.on_event(engine.Event("finished", f"Training finished at step {total}"))
+        self.callbacks.on_event(engine.Event("finished", f"Training finished at step {total}"))
         return "finished"
 
     def _report(self, step):
         epoch = (step - 1) // self.steps_per_epoch
         loss = 1.0 / step
-        self.report(self.engine.Progress(
+        self.callbacks.on_progress(self.engine.Progress(
             step=step, epoch=epoch, steps_per_epoch=self.steps_per_epoch,
             total_steps=self.config.max_steps or self.config.epochs * self.steps_per_epoch,
             g_loss=loss, d_loss=2 * loss, d_real=0.7, d_fake=0.3, images_per_sec=100.0,
             eta_seconds=1.0, elapsed_seconds=step * self.engine.delay, steps=[step],
             g_losses=[loss], d_losses=[2 * loss], d_reals=[0.7], d_fakes=[0.3]))
+        if self.callbacks.wants_generator:
+            self.callbacks.on_generator(f"model@{step}")
         tiles = np.full((4, 3, 3, 1), step % 256, dtype=np.uint8)
         from gan_studio.core.grid import tile_grid
 
-        self.on_grid(self.engine.SampleGrid(step, epoch, tile_grid(tiles), tiles))
+        self.callbacks.on_grid(self.engine.SampleGrid(step, epoch, tile_grid(tiles), tiles))
 
     def _checkpoint(self, step):
         path = os.path.join(self.run_dir, "checkpoints", f"ckpt-{step}")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path + ".index", "w") as f:
             f.write("fake")
-        self.on_event(self.engine.Event("checkpoint", f"Checkpoint saved (step {step})",
+        self.callbacks.on_event(self.engine.Event("checkpoint", f"Checkpoint saved (step {step})",
                                         {"path": path, "step": step}))
 
 

@@ -1,4 +1,5 @@
-"""Small builders shared by the tests: tiny data sets in real formats, a tiny generator."""
+"""Small builders shared by the tests: tiny data sets in real formats, a tiny generator,
+training callbacks that record."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 
 import numpy as np
 
+from gan_studio.core.callbacks import TrainingCallbacks
 from gan_studio.core.numpy_generator import NumpyGenerator
 
 
@@ -32,3 +34,31 @@ def tiny_generator(latent=8, channels=1, seed=0):
            {"op": "conv_transpose", "kernel": "k2", "bias": None, "strides": [2, 2],
             "activation": "tanh"}]
     return NumpyGenerator(ops, arrays)
+
+
+class Recorder(TrainingCallbacks):
+    """Training callbacks that keep the progress reports, grids and events they receive.
+
+    Args:
+        report: also called with each progress report (e.g. to stop or pause the run).
+        on_generator: receives the generator snapshots; given, snapshots are asked for.
+    """
+
+    def __init__(self, report=None, on_generator=None):
+        self.reports, self.grids, self.events = [], [], []
+        self._report, self._on_generator = report, on_generator
+        self.wants_generator = on_generator is not None
+
+    def on_progress(self, progress):
+        self.reports.append(progress)
+        if self._report:
+            self._report(progress)
+
+    def on_grid(self, grid):
+        self.grids.append(grid)
+
+    def on_event(self, event):
+        self.events.append(event)
+
+    def on_generator(self, generator):
+        self._on_generator(generator)

@@ -48,8 +48,7 @@ def _run_trainer(make_trainer) -> int:
 
     console = ConsoleProgress()
     control = TrainControl()
-    trainer = make_trainer(report=console.report, on_event=console.event, control=control,
-                           download_progress=console.download_progress, on_nan="raise")
+    trainer = make_trainer(callbacks=console, control=control, on_nan="raise")
     print(f"Run folder: {trainer.run_dir}")
     install_interrupt_handler(control)
     try:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from gan_studio.core.callbacks import TrainingCallbacks
 from gan_studio.core.progress import Event, Progress, format_duration
 
 
-class ConsoleProgress:
-    """Shows training on the terminal: a tqdm bar for steps and a bar for downloads."""
+class ConsoleProgress(TrainingCallbacks):
+    """Shows training on the terminal: a tqdm bar for steps and a bar for downloads.
+
+    It keeps the default `progress_interval` (0.05 s) and wants no generator snapshots: the
+    smallest `TrainingCallbacks` subclass, a model for others.
+    """
 
     def __init__(self):
         from tqdm import tqdm
@@ -15,7 +20,7 @@ class ConsoleProgress:
         self.bar = None
         self.download = None
 
-    def report(self, p: Progress) -> None:
+    def on_progress(self, p: Progress) -> None:
         if self.bar is None:
             self.bar = self._tqdm(total=p.total_steps, initial=p.step - len(p.steps), unit="step",
                                   dynamic_ncols=True)
@@ -25,12 +30,12 @@ class ConsoleProgress:
             f"D(G(z)) {p.d_fake:.2f} {p.images_per_sec:.0f} img/s ETA {format_duration(p.eta_seconds)}",
             refresh=False)
 
-    def event(self, e: Event) -> None:
+    def on_event(self, e: Event) -> None:
         if e.kind in ("device", "data", "checkpoint", "epoch_end", "stopped", "finished"):
             write = self.bar.write if self.bar is not None else print
             write(e.message)
 
-    def download_progress(self, done: int, total: int) -> None:
+    def on_download(self, done: int, total: int) -> None:
         if self.download is None:
             self.download = self._tqdm(total=total or None, unit="B", unit_scale=True,
                                        desc="Downloading", dynamic_ncols=True)

@@ -2,9 +2,51 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class StepMetrics:
+    """What one training step measured: a row of a run's metrics.csv.
+
+    The fields are in the order of `gan_studio.core.runs.metrics_log.METRIC_FIELDS`, the
+    file's columns (a test keeps the two in step).
+
+    Args:
+        step: global step count after this step (the first step is 1).
+        epoch: zero-based epoch of the step.
+        g_loss: generator loss.
+        d_loss: discriminator loss.
+        d_real: mean D(x) (a probability) on the real images.
+        d_fake: mean D(G(z)) (a probability) on the generated images.
+        time: wall-clock time (`time.time()`) when the step's results were read.
+    """
+
+    step: int
+    epoch: int
+    g_loss: float
+    d_loss: float
+    d_real: float
+    d_fake: float
+    time: float
+
+    @classmethod
+    def after(cls, step: int, epoch: int, losses) -> list[StepMetrics]:
+        """Records for the steps that follow `step`, one per row of `losses`.
+
+        Args:
+            step: the step count before them.
+            epoch: their zero-based epoch.
+            losses: (N, 4) values: g_loss, d_loss, d_real, d_fake per step.
+
+        Returns:
+            N records, timed now.
+        """
+        now = time.time()
+        return [cls(step + i + 1, epoch, *map(float, row), now) for i, row in enumerate(losses)]
 
 
 @dataclass

@@ -6,31 +6,46 @@ import time
 
 import numpy as np
 
-from gan_studio.core.progress import Progress
+from gan_studio.core.progress import Progress, StepMetrics
+from gan_studio.core.throttle import Throttle
+
+LOSS_FIELDS = ("g_loss", "d_loss", "d_real", "d_fake")
 
 
 class ProgressMeter:
-    """Keeps a training loop's time: images/s per report, ETA from a smoothed step time.
+    """Keeps a training loop's time and turns its steps into `Progress` reports.
+
+    Steps given to `add` wait for `take_report`, which hands them over at most once per
+    `interval` seconds (or when forced), with images/s measured over them and an ETA from a
+    smoothed step time. This is the only place progress is throttled: whoever reports chooses
+    the interval.
 
     Args:
         step: the step training starts from.
         total: the step training ends at.
         batch_size: images per step.
+        steps_per_epoch: number of full batches in one epoch.
+        interval: the shortest time between two reports, in seconds.
     """
 
-    def __init__(self, step: int, total: int, batch_size: int):
-        self.total, self.batch_size = total, batch_size
+    def __init__(self, step: int, total: int, batch_size: int, steps_per_epoch: int,
+                 interval: float = 0.05):
+        self.total, self.batch_size, self.steps_per_epoch = total, batch_size, steps_per_epoch
         self.step = step
-        self.start = self.last_report = self.last_grid_time = time.monotonic()
+        self.start = self.last_grid_time = time.monotonic()
         self.last_grid_step = step
         self.window_steps, self.window_start = 0, self.start
         self.seconds_per_step = None
         self.paused_at = None
         self.paused_total = 0.0
+        self._reports = Throttle(interval, ready=False)
+        self._rows: list[StepMetrics] = []
 
-    def add(self, steps: int) -> None:
-        self.step += steps
-        self.window_steps += steps
+    def add(self, rows: list[StepMetrics]) -> None:
+        """Counts the steps of `rows` (in step order) and keeps them for the next report."""
+        self.step += len(rows)
+        self.window_steps += len(rows)
+        self._rows.extend(rows)
 
     def pause(self) -> None:
         self.paused_at = time.monotonic()
@@ -42,9 +57,6 @@ class ProgressMeter:
         self.last_grid_time += gap
         self.paused_at = None
 
-    def report_due(self, interval: float) -> bool:
-        return time.monotonic() - self.last_report >= interval
-
     def grid_due(self, every_steps: int, every_seconds: float, step: int) -> bool:
         now = time.monotonic()
         if step - self.last_grid_step >= every_steps or now - self.last_grid_time >= every_seconds:
@@ -52,7 +64,22 @@ class ProgressMeter:
             return True
         return False
 
-    def progress(self, rows: list[tuple], steps_per_epoch: int) -> Progress:
+    def take_report(self, force: bool = False) -> tuple[list[StepMetrics], Progress] | None:
+        """Hands over the steps added since the last report, once `interval` has passed.
+
+        Args:
+            force: report now, however recent the last report was.
+
+        Returns:
+            The steps and their `Progress`, or None when there are none or it is too soon.
+        """
+        if not self._rows or not (force or self._reports.due()):
+            return None
+        self._reports.restart()
+        rows, self._rows = self._rows, []
+        return rows, self._progress(rows)
+
+    def _progress(self, rows: list[StepMetrics]) -> Progress:
         now = time.monotonic()
         span = max(now - self.window_start, 1e-9)
         if self.window_steps:
@@ -60,14 +87,13 @@ class ProgressMeter:
             self.seconds_per_step = (per_step if self.seconds_per_step is None
                                      else 0.8 * self.seconds_per_step + 0.2 * per_step)
         ips = self.window_steps * self.batch_size / span
-        self.window_steps, self.window_start, self.last_report = 0, now, now
-        cols = list(zip(*rows))
-        mean = [float(np.mean(c)) for c in cols[2:6]]
+        self.window_steps, self.window_start = 0, now
+        columns = {name: [getattr(row, name) for row in rows] for name in LOSS_FIELDS}
+        mean = {name: float(np.mean(values)) for name, values in columns.items()}
         eta = (self.total - self.step) * (self.seconds_per_step or 0.0)
         return Progress(
-            step=self.step, epoch=rows[-1][1], steps_per_epoch=steps_per_epoch,
-            total_steps=self.total, g_loss=mean[0], d_loss=mean[1], d_real=mean[2],
-            d_fake=mean[3], images_per_sec=ips, eta_seconds=eta,
-            elapsed_seconds=now - self.start - self.paused_total, steps=list(cols[0]),
-            g_losses=list(cols[2]), d_losses=list(cols[3]), d_reals=list(cols[4]),
-            d_fakes=list(cols[5]))
+            step=self.step, epoch=rows[-1].epoch, steps_per_epoch=self.steps_per_epoch,
+            total_steps=self.total, **mean, images_per_sec=ips, eta_seconds=eta,
+            elapsed_seconds=now - self.start - self.paused_total,
+            steps=[row.step for row in rows], g_losses=columns["g_loss"],
+            d_losses=columns["d_loss"], d_reals=columns["d_real"], d_fakes=columns["d_fake"])

@@ -8,6 +8,7 @@ import numpy as np
 
 from gan_studio.core.grid import tile_grid
 from gan_studio.core.images import save_png
+from gan_studio.core.progress import StepMetrics
 from gan_studio.core.runs.layout import LAST_GRID, SAMPLES_DIR
 from gan_studio.core.runs.metrics_log import MetricsLog
 from gan_studio.ml.device import import_tensorflow
@@ -29,16 +30,16 @@ class RunOutputs:
         # per folder.
         self.writer = tf.summary.create_file_writer(run_dir)
 
-    def write_metrics(self, rows: list[tuple]) -> None:
-        """Logs rows of (step, epoch, g_loss, d_loss, d_real, d_fake, time) to CSV and TensorBoard."""
+    def write_metrics(self, rows: list[StepMetrics]) -> None:
+        """Logs each step's metrics to metrics.csv and TensorBoard."""
         self.metrics.append(rows)
         tf = import_tensorflow()
         with self.writer.as_default():
-            for step, _epoch, g, d, real, fake, _t in rows:
-                tf.summary.scalar("loss/generator", g, step=step)
-                tf.summary.scalar("loss/discriminator", d, step=step)
-                tf.summary.scalar("D/real", real, step=step)
-                tf.summary.scalar("D/fake", fake, step=step)
+            for row in rows:
+                tf.summary.scalar("loss/generator", row.g_loss, step=row.step)
+                tf.summary.scalar("loss/discriminator", row.d_loss, step=row.step)
+                tf.summary.scalar("D/real", row.d_real, step=row.step)
+                tf.summary.scalar("D/fake", row.d_fake, step=row.step)
         self.writer.flush()
 
     def save_grid(self, tiles: np.ndarray, columns: int, step: int,

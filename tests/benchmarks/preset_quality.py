@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: int,
               batch_size: int | None = None):
+    from gan_studio.core.callbacks import TrainingCallbacks
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.control import TrainControl
     from gan_studio.ml.trainer import Trainer
@@ -29,18 +30,19 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
     control = TrainControl()
     state = {"start": None, "step": 0, "ips": []}
 
-    def report(progress):
-        state["step"] = progress.step
-        state["ips"].append(progress.images_per_sec)
-        if state["start"] is None:
-            state["start"] = time.monotonic() - progress.elapsed_seconds
-        if time.monotonic() - state["start"] >= minutes * 60:
-            control.stop()
+    class StopAfterMinutes(TrainingCallbacks):
+        def on_progress(self, progress):
+            state["step"] = progress.step
+            state["ips"].append(progress.images_per_sec)
+            if state["start"] is None:
+                state["start"] = time.monotonic() - progress.elapsed_seconds
+            if time.monotonic() - state["start"] >= minutes * 60:
+                control.stop()
 
     config = TrainConfig(dataset="mnist", preset=preset, epochs=1000, seed=seed, batch_size=batch_size,
                          data_dir=data_dir, runs_dir=runs_dir, sample_every_steps=10**9,
                          sample_every_seconds=10**9)
-    trainer = Trainer.create(config, report=report, control=control)
+    trainer = Trainer.create(config, callbacks=StopAfterMinutes(), control=control)
     trainer.run()
     ips = sorted(state["ips"])[len(state["ips"]) // 2] if state["ips"] else 0.0
     return trainer.gan.generator, state["step"], ips

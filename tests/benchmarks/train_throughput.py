@@ -30,22 +30,24 @@ def time_tutorial(loop: TutorialLoop, steps: int) -> float:
 
 
 def time_trainer(data_dir: str, steps: int, warmup: int, steps_per_call: int) -> float:
+    from gan_studio.core.callbacks import TrainingCallbacks
     from gan_studio.core.config import TrainConfig
     from gan_studio.ml.trainer import Trainer
 
     marks = {}
 
-    def report(progress):
-        for step in progress.steps:
-            if step in (warmup, warmup + steps):
-                marks[step] = time.perf_counter()
+    class Report(TrainingCallbacks):
+        def on_progress(self, progress):
+            for step in progress.steps:
+                if step in (warmup, warmup + steps):
+                    marks[step] = time.perf_counter()
 
     with tempfile.TemporaryDirectory() as runs_dir:
         config = TrainConfig(dataset="mnist", preset="tutorial", weight_init="glorot",
                              data_dir=data_dir, runs_dir=runs_dir, max_steps=warmup + steps,
                              epochs=100, steps_per_call=steps_per_call,
                              sample_every_steps=10**9, sample_every_seconds=10**9)
-        Trainer.create(config, report=report).run()
+        Trainer.create(config, callbacks=Report()).run()
     return steps * 256 / (marks[warmup + steps] - marks[warmup])
 
 

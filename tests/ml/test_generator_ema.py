@@ -1,6 +1,7 @@
 """The weight average of the generator: its update, and that samples, exports and resumes use it."""
 
 import numpy as np
+from helpers import Recorder
 
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.runs.layout import list_checkpoints
@@ -34,7 +35,7 @@ def test_the_average_moves_by_the_ramped_decay(tiny_config):
 def test_samples_snapshots_and_exports_come_from_the_average(tiny_config):
     tiny_config.max_steps = 4
     snapshots = []
-    trainer = Trainer.create(tiny_config, on_generator=snapshots.append)
+    trainer = Trainer.create(tiny_config, callbacks=Recorder(on_generator=snapshots.append))
     trainer.run()
     gan = trainer.gan
     assert gan.generator_ema is not None and gan.ema_decay == 0.999  # the default preset's

@@ -3,6 +3,7 @@ import time
 
 import numpy as np
 import pytest
+from helpers import Recorder
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.control import TrainControl
@@ -13,9 +14,9 @@ from gan_studio.ml.trainer import Trainer, TrainingError
 
 def test_three_steps_on_tiny_data_give_finite_losses_and_outputs(tiny_config):
     tiny_config.max_steps = 3
-    reports, grids, events = [], [], []
-    trainer = Trainer.create(tiny_config, report=reports.append, on_grid=grids.append,
-                             on_event=events.append)
+    recorder = Recorder()
+    reports, grids, events = recorder.reports, recorder.grids, recorder.events
+    trainer = Trainer.create(tiny_config, callbacks=recorder)
     assert trainer.run() == "finished"
     steps = [s for r in reports for s in r.steps]
     assert steps == [1, 2, 3]
@@ -45,9 +46,9 @@ def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
     first = Trainer.create(tiny_config)
     first.run()
     g_weights = first.gan.generator.get_weights()
-    resumed = Trainer.resume(first.run_dir, epochs=2, max_steps=8)
-    reports = []
-    resumed.report = reports.append
+    recorder = Recorder()
+    reports = recorder.reports
+    resumed = Trainer.resume(first.run_dir, epochs=2, max_steps=8, callbacks=recorder)
     resumed.run()
     steps = [s for r in reports for s in r.steps]
     assert steps == [5, 6, 7, 8]
@@ -89,7 +90,7 @@ def test_stop_saves_a_checkpoint(tiny_config):
         if progress.step >= 2:
             control.stop()
 
-    trainer = Trainer.create(tiny_config, report=report, control=control)
+    trainer = Trainer.create(tiny_config, callbacks=Recorder(report), control=control)
     assert trainer.run() == "stopped"
     step = max(seen)
     assert list_checkpoints(trainer.run_dir)[-1][0] == step
@@ -101,14 +102,16 @@ def test_pause_blocks_until_resume(tiny_config):
 
     tiny_config.max_steps = 4
     control = TrainControl()
-    events, reports = [], []
+    reports = []
 
     def report(progress):
         reports.append(progress.step)
         if progress.step == 1:
             control.pause()
 
-    trainer = Trainer.create(tiny_config, report=report, on_event=events.append, control=control)
+    recorder = Recorder(report)
+    events = recorder.events
+    trainer = Trainer.create(tiny_config, callbacks=recorder, control=control)
     thread = threading.Thread(target=trainer.run)
     thread.start()
     deadline = time.time() + 60
@@ -143,7 +146,8 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
 def test_generator_snapshots_reach_the_callback(tiny_config):
     tiny_config.max_steps = 6
     seen = []
-    trainer = Trainer.create(tiny_config, on_generator=lambda g: seen.append(g.get_weights()[0].copy()))
+    trainer = Trainer.create(tiny_config, callbacks=Recorder(
+        on_generator=lambda g: seen.append(g.get_weights()[0].copy())))
     trainer.run()
     # One at the start, one at the epoch's end (6 steps = 1 epoch), and the weights moved.
     assert len(seen) >= 2

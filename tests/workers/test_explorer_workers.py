@@ -17,7 +17,6 @@ from gan_studio.workers.explorer.directions import DirectionsService, compute_di
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
 from gan_studio.workers.explorer.slots import LatestSlots
 from gan_studio.workers.explorer.sources import run_grid_latents
-from gan_studio.workers.training import snapshots as explorer_snapshots
 from gan_studio.workers.training.session import TrainingSession
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
@@ -166,7 +165,7 @@ def test_directions_are_found_in_the_background(qtbot):
 
 def test_snapshots_are_throttled_and_the_last_is_kept(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr(explorer_snapshots.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])  # the clock of core.throttle
     sent = []
     snapshots = GeneratorSnapshots(lambda model: ("copy", model), sent.append)
     for step in range(5):
@@ -191,17 +190,8 @@ def test_a_generator_that_cannot_be_copied_is_skipped():
 
 
 def test_training_sends_generator_snapshots(qtbot, fake_engine, tmp_path):
-    original = fake_engine.Trainer
-
-    class Trainer:
-        @classmethod
-        def create(cls, config, on_generator=None, **kwargs):
-            trainer = original.create(config, **kwargs)
-            report = trainer.report
-            trainer.report = lambda p: (report(p), on_generator(f"model@{p.step}"))
-            return trainer
-
-    fake_engine.Trainer = Trainer
+    # With a converter the worker wants snapshots, and the fake trainer then offers
+    # "model@<step>" after each step's report.
     fake_engine.numpy_generator_from_keras = lambda model: {"copy of": model}
     session = TrainingSession(fake_engine)
     snapshots = []

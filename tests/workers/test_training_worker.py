@@ -1,42 +1,12 @@
 """The training worker and session, driven by a fake engine (no TensorFlow)."""
 
 import os
-import time
 
 import pytest
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.progress import Progress
 from gan_studio.workers.training import worker as training_worker
 from gan_studio.workers.training.session import TrainingSession
-from gan_studio.workers.training.worker import _Coalescer, merge_progress
-
-
-def _progress(step, loss):
-    return Progress(step=step, epoch=0, steps_per_epoch=10, total_steps=100, g_loss=loss,
-                    d_loss=loss, d_real=0.5, d_fake=0.5, images_per_sec=1.0, eta_seconds=1.0,
-                    elapsed_seconds=1.0, steps=[step], g_losses=[loss], d_losses=[loss],
-                    d_reals=[0.5], d_fakes=[0.5])
-
-
-def test_merge_progress_keeps_every_step_and_averages():
-    merged = merge_progress(_progress(1, 1.0), _progress(2, 3.0))
-    assert merged.steps == [1, 2]
-    assert merged.g_losses == [1.0, 3.0]
-    assert merged.g_loss == pytest.approx(2.0)
-    assert merged.step == 2
-
-
-def test_coalescer_emits_at_most_once_per_interval():
-    emitted = []
-    coalescer = _Coalescer(emitted.append, 0.05, merge_progress)
-    start = time.monotonic()
-    for step in range(1, 2001):
-        coalescer.push(_progress(step, 1.0))
-    coalescer.flush()
-    elapsed = time.monotonic() - start
-    assert len(emitted) <= elapsed / 0.05 + 2
-    assert sum(len(p.steps) for p in emitted) == 2000  # nothing lost, only merged
 
 
 @pytest.fixture
@@ -152,3 +122,44 @@ def test_default_engine_loader_names_the_real_classes():
     engine = training_worker.load_engine()
     assert engine.Trainer.__name__ == "Trainer"
     assert engine.DataUnavailableError.__name__ == "DataUnavailableError"
+
+
+def test_the_window_asks_the_trainer_for_four_reports_a_second(qtbot, session, tmp_path,
+                                                               fake_engine):
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path))
+    callbacks = fake_engine.runs[0].callbacks
+    assert callbacks.progress_interval == 0.25  # the trainer throttles; nothing re-merges
+    assert not callbacks.wants_generator  # the fake engine cannot copy generators
+
+
+def test_the_window_and_the_trainer_never_share_a_config(qtbot, session, tmp_path, fake_engine):
+    original = fake_engine.Trainer.create
+    trainers = []
+
+    def create(config, **kwargs):
+        trainer = original(config, **kwargs)
+        run = trainer.run
+
+        def run_after_reading_the_data():
+            trainer.config.channels = 3  # as the real trainer does once it has the images
+            trainer.config.extra["resolved"] = True
+            return run()
+
+        trainer.run = run_after_reading_the_data
+        trainers.append(trainer)
+        return trainer
+
+    fake_engine.Trainer.create = staticmethod(create)
+    config = _config(tmp_path)
+    started = []
+    session.run_started.connect(lambda _run_dir, started_config: started.append(started_config))
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(config)
+        config.epochs = 99  # the window's own object, changed after Train was pressed
+    trained = trainers[0].config
+    assert trained is not config and trained.epochs == 2
+    assert trained.channels == 3
+    (received,) = started
+    assert received is not trained and session.config is received
+    assert received.channels is None and "resolved" not in received.extra

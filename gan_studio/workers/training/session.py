@@ -10,18 +10,19 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.progress import Event
 from gan_studio.core.training_state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.workers.training.signals import SIGNAL_NAMES, TrainingSignals
 from gan_studio.workers.training.worker import TrainingWorker
 
 
-class TrainingSession(QObject):
+class TrainingSession(TrainingSignals):
     """The GUI's handle on training: one worker on one QThread, for the life of the window.
 
-    It re-emits the worker's signals on the GUI thread and adds `state_changed`.
+    It re-emits the worker's `TrainingSignals` on the GUI thread, each after the session has
+    updated its state from it (so a slot of `finished` sees the session idle), and adds
+    `state_changed`.
 
     Signals:
         state_changed(str): one of `core.training_state.STATES`.
-        progress, grid, event, error, data_missing, download, run_started, generator,
-            finished: as `TrainingWorker`'s.
 
     Args:
         engine_loader: passed to `TrainingWorker` (tests pass a fake engine).
@@ -29,15 +30,6 @@ class TrainingSession(QObject):
     """
 
     state_changed = Signal(str)
-    progress = Signal(object)
-    grid = Signal(object)
-    event = Signal(object)
-    error = Signal(str)
-    data_missing = Signal(str, str, str)
-    download = Signal(object, object)
-    run_started = Signal(str, object)
-    generator = Signal(object)
-    finished = Signal(str)
 
     def __init__(self, engine_loader: Callable[[], Any] | None = None,
                  parent: QObject | None = None):
@@ -49,12 +41,14 @@ class TrainingSession(QObject):
         self._thread.setObjectName("training")
         self._worker = TrainingWorker(engine_loader)
         self._worker.moveToThread(self._thread)
-        for name in ("grid", "error", "data_missing", "download", "generator"):
-            getattr(self._worker, name).connect(getattr(self, name))
+        # Both connections are queued to this (GUI-thread) object, and Qt delivers them in the
+        # order they were made: the state slots run before the re-emission.
         self._worker.progress.connect(self._on_progress)
         self._worker.event.connect(self._on_event)
         self._worker.run_started.connect(self._on_run_started)
         self._worker.finished.connect(self._on_finished)
+        for name in SIGNAL_NAMES:
+            getattr(self._worker, name).connect(getattr(self, name))
         self._thread.start()
 
     @property
@@ -146,10 +140,9 @@ class TrainingSession(QObject):
             self.state_changed.emit(state)
 
     @Slot(object)
-    def _on_progress(self, progress) -> None:
+    def _on_progress(self, _progress) -> None:
         if self._state == STARTING:
             self._set_state(TRAINING)
-        self.progress.emit(progress)
 
     @Slot(object)
     def _on_event(self, event: Event) -> None:
@@ -157,15 +150,12 @@ class TrainingSession(QObject):
             self._set_state(PAUSED)
         elif event.kind == "resumed" and self._state == PAUSED:
             self._set_state(TRAINING)
-        self.event.emit(event)
 
     @Slot(str, object)
     def _on_run_started(self, run_dir: str, config) -> None:
         self.run_dir = run_dir
         self.config = config
-        self.run_started.emit(run_dir, config)
 
     @Slot(str)
-    def _on_finished(self, run_dir: str) -> None:
+    def _on_finished(self, _run_dir: str) -> None:
         self._set_state(IDLE)
-        self.finished.emit(run_dir)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
+
+from gan_studio.core.throttle import Coalescer
 
 log = logging.getLogger(__name__)
 
@@ -26,27 +27,20 @@ class GeneratorSnapshots:
 
     def __init__(self, convert: Callable[[Any], Any], emit: Callable[[Any], None]):
         self._convert, self._emit = convert, emit
-        self._pending = None
-        self._last = -float("inf")
+        self._offers = Coalescer(self._take, INTERVAL)
         self._broken = False
 
     def offer(self, model: Any) -> None:
         """Copies `model` now, or keeps it for `flush` if the last copy was too recent."""
-        if time.monotonic() - self._last >= INTERVAL:
-            self._take(model)
-        else:
-            self._pending = model
+        self._offers.push(model)
 
     def flush(self) -> None:
         """Copies the generator kept by `offer`, if any."""
-        if self._pending is not None:
-            self._take(self._pending)
+        self._offers.flush()
 
     def _take(self, model: Any) -> None:
-        self._pending = None
         if self._broken:
             return
-        self._last = time.monotonic()
         try:
             snapshot = self._convert(model)  # copies the weights: training may go on at once
         except Exception as exc:  # noqa: BLE001 - the explorer is optional, training is not

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import gc
 import logging
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.progress import Event, Progress, SampleGrid
+from gan_studio.core.progress import Event
 from gan_studio.workers.tasks import describe_exception
 from gan_studio.workers.tf_loader import freeze_loaded_objects, lower_thread_priority
+from gan_studio.workers.training.signal_callbacks import DownloadCancelled, SignalCallbacks
+from gan_studio.workers.training.signals import TrainingSignals
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
 log = logging.getLogger(__name__)
-
-# Seconds between progress signals. Each report carries every step since the last one, so the
-# curves lose nothing; numbers that change faster than 4 times a second cannot be read, and each
-# repaint is taken from training (tests/benchmarks/RESULTS.md, figure 2).
-PROGRESS_INTERVAL = 1 / 4
-GRID_INTERVAL = 1 / 10
-DOWNLOAD_INTERVAL = 1 / 10
-
-
-class DownloadCancelled(Exception):
-    """Raised inside the engine's download callback to abort a download the user cancelled."""
 
 
 def load_engine() -> SimpleNamespace:
@@ -52,54 +41,6 @@ def load_engine() -> SimpleNamespace:
                            numpy_generator_from_keras=numpy_generator_from_keras)
 
 
-def merge_progress(older: Progress, newer: Progress) -> Progress:
-    """Combines two consecutive progress reports into one covering the steps of both.
-
-    Args:
-        older: the earlier report.
-        newer: the later report; its counters, rates and ETA are kept.
-
-    Returns:
-        A report whose per-step lists are concatenated and whose means cover every step.
-    """
-    lists = {name: getattr(older, name) + getattr(newer, name)
-             for name in ("steps", "g_losses", "d_losses", "d_reals", "d_fakes")}
-    means = {}
-    for scalar, per_step in (("g_loss", "g_losses"), ("d_loss", "d_losses"),
-                             ("d_real", "d_reals"), ("d_fake", "d_fakes")):
-        if lists[per_step]:
-            means[scalar] = float(np.mean(lists[per_step]))
-    return dataclasses.replace(newer, **lists, **means)
-
-
-class _Coalescer:
-    """Passes items on at most once per `interval` seconds; in between, keeps (or merges) the latest."""
-
-    def __init__(self, emit: Callable[[Any], None], interval: float,
-                 merge: Callable[[Any, Any], Any] | None = None):
-        self._emit = emit
-        self._interval = interval
-        self._merge = merge
-        self._pending = None
-        self._last = -float("inf")
-
-    def push(self, item: Any) -> None:
-        if self._pending is not None and self._merge is not None:
-            item = self._merge(self._pending, item)
-        self._pending = item
-        self.poll()
-
-    def poll(self) -> None:
-        if self._pending is not None and time.monotonic() - self._last >= self._interval:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._pending is not None:
-            item, self._pending = self._pending, None
-            self._last = time.monotonic()
-            self._emit(item)
-
-
 def settle_garbage() -> None:
     """Collects a finished run's garbage now and freezes what survives.
 
@@ -113,38 +54,17 @@ def settle_garbage() -> None:
     freeze_loaded_objects()
 
 
-class TrainingWorker(QObject):
+class TrainingWorker(TrainingSignals):
     """Runs one training session at a time on the thread it was moved to.
 
     Create it without a parent, `moveToThread` a started QThread, then call `start` or `resume`
     from the GUI thread. Control methods (`pause`, `stop`...) are thread-safe and take effect
-    while `Trainer.run` blocks the worker's thread.
-
-    Signals:
-        progress(Progress): merged reports, at most 4 a second (each with all its steps).
-        grid(SampleGrid): the fixed-noise grid (uint8), at most 10 a second.
-        event(Event): the engine's notices (`checkpoint`, `paused`, `nan`, ...) and `cancelled`.
-        error(str): a readable message when training fails.
-        data_missing(str, str, str): url, file and folder of a data set that could not be fetched.
-        download(object, object): bytes done and total (total may be 0 when unknown).
-        run_started(str, object): the run folder and the resolved `TrainConfig`.
-        generator(object): a `NumpyGenerator` copy of the generator being trained, at most
-            once a second (when the engine offers snapshots) and once more at the end.
-        finished(str): the run folder ("" if none was created), after every run, failed or not.
+    while `Trainer.run` blocks the worker's thread. Its signals are `TrainingSignals`', emitted
+    on the worker's thread.
 
     Args:
         engine_loader: returns the engine namespace (see `load_engine`); tests pass a fake.
     """
-
-    progress = Signal(object)
-    grid = Signal(object)
-    event = Signal(object)
-    error = Signal(str)
-    data_missing = Signal(str, str, str)
-    download = Signal(object, object)
-    run_started = Signal(str, object)
-    generator = Signal(object)
-    finished = Signal(str)
 
     _start_requested = Signal(object)
     _resume_requested = Signal(str, object, object)
@@ -160,9 +80,9 @@ class TrainingWorker(QObject):
 
     # ---- called from the GUI thread -------------------------------------------------------
     def start(self, config: TrainConfig) -> None:
-        """Starts a new run with `config` on the worker's thread."""
+        """Starts a new run with a copy of `config` (so the caller may go on changing its own)."""
         self._reset_requests()
-        self._start_requested.emit(config)
+        self._start_requested.emit(copy.deepcopy(config))
 
     def resume(self, run_dir: str, epochs: int | None = None, checkpoint: str | None = None) -> None:
         """Continues the run in `run_dir` (from `checkpoint`, default the latest) on the worker's thread."""
@@ -206,50 +126,37 @@ class TrainingWorker(QObject):
     # ---- run on the worker's thread -------------------------------------------------------
     @Slot(object)
     def _run_new(self, config: TrainConfig) -> None:
-        self._run(lambda engine, callbacks: engine.Trainer.create(config, **callbacks))
+        self._run(lambda engine, options: engine.Trainer.create(config, **options))
 
     @Slot(str, object, object)
     def _run_resumed(self, run_dir: str, epochs: int | None, checkpoint: str | None) -> None:
-        self._run(lambda engine, callbacks: engine.Trainer.resume(
-            run_dir, epochs=epochs, checkpoint=checkpoint, **callbacks))
+        self._run(lambda engine, options: engine.Trainer.resume(
+            run_dir, epochs=epochs, checkpoint=checkpoint, **options))
 
     def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
-        progress = _Coalescer(self.progress.emit, PROGRESS_INTERVAL, merge_progress)
-        grids = _Coalescer(self.grid.emit, GRID_INTERVAL)
-        downloads = _Coalescer(lambda pair: self.download.emit(*pair), DOWNLOAD_INTERVAL)
-        snapshots = None
+        callbacks = None
         run_dir = ""
         engine = trainer = None
         lower_thread_priority()  # training yields the CPU to the window and the explorer
         try:
             engine = self._engine_loader()
             control = self._make_control(engine)
-            callbacks = dict(
-                report=lambda p: (progress.push(p), grids.poll()),
-                on_grid=lambda g: grids.push(_as_uint8_grid(g)),
-                on_event=lambda e: (progress.flush(), grids.flush(), downloads.flush(),
-                                    self.event.emit(e)),
-                control=control,
-                download_progress=lambda done, total: self._on_download(downloads, done, total))
             convert = getattr(engine, "numpy_generator_from_keras", None)
-            if convert is not None:
-                snapshots = GeneratorSnapshots(convert, self.generator.emit)
-                callbacks["on_generator"] = snapshots.offer
-            trainer = make_trainer(engine, callbacks)
+            snapshots = GeneratorSnapshots(convert, self.generator.emit) if convert else None
+            callbacks = SignalCallbacks(self, self._download_cancelled, snapshots)
+            trainer = make_trainer(engine, dict(callbacks=callbacks, control=control))
             run_dir = str(trainer.run_dir)
-            self.run_started.emit(run_dir, trainer.config)
+            # A copy: the trainer goes on changing its config (channels, once the data is read).
+            self.run_started.emit(run_dir, copy.deepcopy(trainer.config))
             trainer.run()
         except Exception as exc:  # noqa: BLE001 - every failure must reach the user, not kill the thread
             self._report_failure(engine, exc)
         finally:
-            progress.flush()
-            grids.flush()
-            downloads.flush()
-            if snapshots is not None:
-                snapshots.flush()
+            if callbacks is not None:
+                callbacks.flush()
             with self._lock:
                 self._control = None
-            trainer = snapshots = None
+            trainer = callbacks = snapshots = None
             settle_garbage()
             self.finished.emit(run_dir)
 
@@ -263,18 +170,12 @@ class TrainingWorker(QObject):
                 getattr(control, name)()
         return control
 
-    def _on_download(self, downloads: _Coalescer, done: int, total: int) -> None:
+    def _download_cancelled(self) -> bool:
         with self._lock:
-            cancelled = self._requests.get("cancel", False)
-        if cancelled:
-            raise DownloadCancelled("download cancelled")
-        downloads.push((int(done), int(total or 0)))
-        if total and done >= total:
-            downloads.flush()
+            return self._requests.get("cancel", False)
 
     def _report_failure(self, engine: Any, exc: Exception) -> None:
-        with self._lock:
-            cancelled = self._requests.get("cancel", False)
+        cancelled = self._download_cancelled()
         cancelled_type = getattr(engine, "DatasetCancelledError", DownloadCancelled)
         if cancelled or isinstance(exc, (DownloadCancelled, cancelled_type)):
             message = "Download cancelled." if cancelled else "Stopped before training began."
@@ -288,8 +189,3 @@ class TrainingWorker(QObject):
         log.error("training failed:\n%s", traceback.format_exc())
         self.error.emit(describe_exception(exc))
 
-
-def _as_uint8_grid(grid: SampleGrid) -> SampleGrid:
-    """Makes sure the grid sent across threads holds contiguous uint8 arrays of its own."""
-    return dataclasses.replace(grid, image=np.array(grid.image, dtype=np.uint8, copy=True),
-                               tiles=np.array(grid.tiles, dtype=np.uint8, copy=True))
