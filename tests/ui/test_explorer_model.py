@@ -35,6 +35,14 @@ def model(qtbot):
     return model
 
 
+@pytest.fixture
+def explorer(qtbot):
+    explorer = LatentExplorer(directions_samples=50)
+    qtbot.addWidget(explorer)
+    yield explorer
+    explorer.shutdown()
+
+
 def directions(count=3, dim=8):
     return LatentDirections(np.eye(count, dim, dtype=np.float32), np.ones(count, np.float32),
                             np.full(count, 0.1, np.float32))
@@ -106,93 +114,73 @@ def test_the_path_follows_the_bookmarks_when_walking(model):
     assert model.path is None and len(model.bookmarks) == 2
 
 
-def test_the_seed_lives_in_the_model_and_the_spin_box_shows_it(qtbot):
-    explorer = LatentExplorer(directions_samples=50)
-    qtbot.addWidget(explorer)
-    try:
-        model, spin = explorer.model, explorer.controls.seed
-        spin.setValue(7)  # typed before a generator is shown
-        assert model.seed == 7
-        explorer.set_generator(loaded())
-        np.testing.assert_array_equal(model.state.base, random_latent(8, 7))
-        model.set_seed(11)
-        assert spin.value() == 11
-        explorer.controls.random_button.click()
-        assert spin.value() == model.seed != 11
-    finally:
-        explorer.shutdown()
+def test_the_seed_lives_in_the_model_and_the_spin_box_shows_it(explorer):
+    model, spin = explorer.model, explorer.controls.seed
+    spin.setValue(7)  # typed before a generator is shown
+    assert model.seed == 7
+    explorer.set_generator(loaded())
+    np.testing.assert_array_equal(model.state.base, random_latent(8, 7))
+    model.set_seed(11)
+    assert spin.value() == 11
+    explorer.controls.random_button.click()
+    assert spin.value() == model.seed != 11
 
 
-def test_widgets_follow_the_model_and_change_it(qtbot):
-    explorer = LatentExplorer(directions_samples=50)
-    qtbot.addWidget(explorer)
-    try:
-        model = explorer.model
-        explorer.set_generator(loaded())
-        model.set_psi(0.3)
-        assert explorer.controls.psi_value() == pytest.approx(0.3)
-        model.show_latent(np.ones(8))
-        assert explorer.controls.psi_value() == 1.0
-        panel = explorer.interpolation
-        model.set_path_settings(frames=5, walking=True, fps=20)
-        assert panel.frames.value() == 5 and panel.fps.value() == 20
-        assert panel.source.currentData() == "walk"
-        panel.mode.setCurrentIndex(1)
-        assert model.path_settings.mode == "lerp"
-        marks = explorer.bookmarks
-        for name in ("a", "b", "c"):
-            model.add_bookmark(name, random_latent(8))
-        assert [marks.list.item(i).text() for i in range(3)] == ["a", "b", "c"]
-        assert marks.list.currentRow() == 2 and marks.buttons["export"].isEnabled()
-        marks.list.item(0).setText("first")  # as an edit in place does
-        assert model.bookmarks[0].name == "first"
-        marks.list.model().moveRow(QModelIndex(), 2, QModelIndex(), 0)  # as a drag does
-        assert [b.name for b in model.bookmarks] == ["c", "first", "b"]
-        model.reorder_bookmarks([b.key for b in reversed(model.bookmarks)])
-        assert [marks.list.item(i).text() for i in range(3)] == ["b", "first", "c"]
-        marks.list.setCurrentRow(0)
-        marks.remove_current()
-        assert [b.name for b in model.bookmarks] == ["first", "c"] and marks.list.count() == 2
-        assert not explorer.controls.tile_button.isEnabled()
-        model.set_tile_available(True)
-        assert explorer.controls.tile_button.isEnabled()
-    finally:
-        explorer.shutdown()
+def test_widgets_follow_the_model_and_change_it(explorer):
+    model = explorer.model
+    explorer.set_generator(loaded())
+    model.set_psi(0.3)
+    assert explorer.controls.psi_value() == pytest.approx(0.3)
+    model.show_latent(np.ones(8))
+    assert explorer.controls.psi_value() == 1.0
+    panel = explorer.interpolation
+    model.set_path_settings(frames=5, walking=True, fps=20)
+    assert panel.frames.value() == 5 and panel.fps.value() == 20
+    assert panel.source.currentData() == "walk"
+    panel.mode.setCurrentIndex(1)
+    assert model.path_settings.mode == "lerp"
+    marks = explorer.bookmarks
+    for name in ("a", "b", "c"):
+        model.add_bookmark(name, random_latent(8))
+    assert [marks.list.item(i).text() for i in range(3)] == ["a", "b", "c"]
+    assert marks.list.currentRow() == 2 and marks.buttons["export"].isEnabled()
+    marks.list.item(0).setText("first")  # as an edit in place does
+    assert model.bookmarks[0].name == "first"
+    marks.list.model().moveRow(QModelIndex(), 2, QModelIndex(), 0)  # as a drag does
+    assert [b.name for b in model.bookmarks] == ["c", "first", "b"]
+    model.reorder_bookmarks([b.key for b in reversed(model.bookmarks)])
+    assert [marks.list.item(i).text() for i in range(3)] == ["b", "first", "c"]
+    marks.list.setCurrentRow(0)
+    marks.remove_current()
+    assert [b.name for b in model.bookmarks] == ["first", "c"] and marks.list.count() == 2
+    assert not explorer.controls.tile_button.isEnabled()
+    model.set_tile_available(True)
+    assert explorer.controls.tile_button.isEnabled()
 
 
-def test_a_change_asks_for_one_preview(qtbot, monkeypatch):
-    explorer = LatentExplorer(directions_samples=50)
-    qtbot.addWidget(explorer)
-    try:
-        asked = []
-        request = explorer.rendering.renderer.request
-        monkeypatch.setattr(explorer.rendering.renderer, "request",
-                            lambda channel, *a: (asked.append(channel), request(channel, *a))[1])
-        explorer.set_generator(loaded())
-        explorer.model.set_psi(0.5)
-        explorer.show_latent(np.ones(8))  # the latent and its edits at once
-        assert asked == ["preview"] * 3
-        qtbot.waitUntil(lambda: len(asked) > 3, timeout=5000)  # then the batches, once
-        assert sorted(asked[3:]) == ["endpoints", "strip"]
-    finally:
-        explorer.shutdown()
+def test_a_change_asks_for_one_preview(qtbot, explorer, monkeypatch):
+    asked = []
+    request = explorer.rendering.renderer.request
+    monkeypatch.setattr(explorer.rendering.renderer, "request",
+                        lambda channel, *a: (asked.append(channel), request(channel, *a))[1])
+    explorer.set_generator(loaded())
+    explorer.model.set_psi(0.5)
+    explorer.show_latent(np.ones(8))  # the latent and its edits at once
+    assert asked == ["preview"] * 3
+    qtbot.waitUntil(lambda: len(asked) > 3, timeout=5000)  # then the batches, once
+    assert sorted(asked[3:]) == ["endpoints", "strip"]
 
 
-def test_the_base_moves_with_the_path_while_it_is_on_it(qtbot):
-    explorer = LatentExplorer(directions_samples=50)
-    qtbot.addWidget(explorer)
-    try:
-        model, panel = explorer.model, explorer.interpolation
-        explorer.set_generator(loaded())
-        model.set_path_settings(frames=5)
-        panel.show_frame(2)  # as a click on the middle frame does
-        assert model.on_path and panel.t_slider.value() == 500
-        np.testing.assert_array_equal(model.state.base, model.path_latents(edited=False)[2])
-        model.set_endpoint("B", np.ones(8))
-        np.testing.assert_array_equal(model.state.base, model.path_latents(edited=False)[2])
-        model.set_seed(9)  # off the path: moving it moves the base no more
-        assert not model.on_path
-        model.set_endpoint("B", np.zeros(8))
-        np.testing.assert_array_equal(model.state.base, random_latent(8, 9))
-    finally:
-        explorer.shutdown()
+def test_the_base_moves_with_the_path_while_it_is_on_it(explorer):
+    model, panel = explorer.model, explorer.interpolation
+    explorer.set_generator(loaded())
+    model.set_path_settings(frames=5)
+    panel.show_frame(2)  # as a click on the middle frame does
+    assert model.on_path and panel.t_slider.value() == 500
+    np.testing.assert_array_equal(model.state.base, model.path_latents(edited=False)[2])
+    model.set_endpoint("B", np.ones(8))
+    np.testing.assert_array_equal(model.state.base, model.path_latents(edited=False)[2])
+    model.set_seed(9)  # off the path: moving it moves the base no more
+    assert not model.on_path
+    model.set_endpoint("B", np.zeros(8))
+    np.testing.assert_array_equal(model.state.base, random_latent(8, 9))
