@@ -114,7 +114,8 @@ class ExplorerModel(QObject):
         self._emit(what)
 
     def set_seed(self, seed: int) -> None:
-        """Draws the base from `seed` (edits are kept). The seed shown already changes nothing."""
+        """Draws the base from `seed`, keeping the edits (the seed already set changes nothing,
+        as the spin box reports only changes)."""
         seed = int(seed)
         if seed == self._seed:
             return
@@ -168,7 +169,12 @@ class ExplorerModel(QObject):
             self._emit({LATENT})
 
     def set_directions(self, directions: LatentDirections | None, status: str) -> None:
-        """New GANSpace directions (the offsets that still have a direction are kept)."""
+        """New GANSpace directions; the offsets that still have a direction are kept.
+
+        Args:
+            directions: the directions, for a generator of the current latent size.
+            status: the line describing them.
+        """
         if self._state is not None:
             self._state.set_directions(directions)
             self._directions_status = status
