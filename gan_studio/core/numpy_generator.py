@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -97,19 +97,27 @@ class NumpyGenerator:
             buffers = self._local.buffers = Buffers()
         return buffers
 
-    def _run(self, z, steps) -> np.ndarray:
+    def _run(self, z, steps, should_stop: Callable[[], bool] | None = None) -> np.ndarray | None:
         z = np.asarray(z)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"expected latents (N, {self.latent_dim}), got shape {z.shape}")
         z = np.ascontiguousarray(z, np.float32)
         if len(z) <= CHUNK:
-            return self._run_chunk(z, steps).copy()  # the last step wrote into a reused buffer
-        return np.concatenate([self._run_chunk(z[i:i + CHUNK], steps)
-                               for i in range(0, len(z), CHUNK)])
+            x = self._run_chunk(z, steps, should_stop)
+            return None if x is None else x.copy()  # the last step wrote into a reused buffer
+        chunks = []
+        for i in range(0, len(z), CHUNK):
+            x = self._run_chunk(z[i:i + CHUNK], steps, should_stop)
+            if x is None:
+                return None
+            chunks.append(x)
+        return np.concatenate(chunks)
 
-    def _run_chunk(self, x: np.ndarray, steps) -> np.ndarray:
+    def _run_chunk(self, x: np.ndarray, steps, should_stop) -> np.ndarray | None:
         buffers = self._buffers(len(x))
         for step in steps:
+            if should_stop is not None and should_stop():
+                return None
             x = step(x, buffers)
         return x
 
@@ -117,9 +125,20 @@ class NumpyGenerator:
         """Renders latents (N, latent_dim) to float32 images (N, H, W, C) in [-1, 1]."""
         return self._run(z, self._steps)
 
-    def render_uint8(self, z) -> np.ndarray:
-        """Renders latents (N, latent_dim) to uint8 images (N, H, W, C)."""
-        return to_uint8(self(z))
+    def render_uint8(self, z, should_stop: Callable[[], bool] | None = None) -> np.ndarray | None:
+        """Renders latents (N, latent_dim) to uint8 images (N, H, W, C).
+
+        Args:
+            z: the latents.
+            should_stop: asked before each layer; once it answers True the render is given up.
+                The explorer drops a preview that a newer request made stale this way, between
+                two layers, instead of finishing it.
+
+        Returns:
+            The images, or None if `should_stop` stopped the render.
+        """
+        images = self._run(z, self._steps, should_stop)
+        return None if images is None else to_uint8(images)
 
     def features(self, z) -> np.ndarray:
         """The activations after the first block (dense, batchnorm, activation): (N, F) float32.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan_studio.core.config import TrainConfig
+from gan_studio.core.latent.space import sample_grid_latents
 from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.models import build_discriminator, build_generator
 
@@ -47,9 +48,8 @@ class GAN:
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self.rng = tf.random.Generator.from_seed(config.seed)
-        grid_rng = np.random.default_rng(config.seed)
         self.sample_noise = tf.Variable(
-            grid_rng.standard_normal((config.grid_size ** 2, config.latent_dim)).astype("float32"),
+            sample_grid_latents(config.seed, config.grid_size ** 2, config.latent_dim),
             trainable=False, name="sample_noise")
         self.checkpoint = tf.train.Checkpoint(
             generator=self.generator, discriminator=self.discriminator,

@@ -136,8 +136,8 @@ def show(app, window, loaded):
     explorer.set_generator(loaded)
     wait(app, lambda: explorer.current_image() is not None and
          explorer.current_image().shape[:2] == loaded.renderer.output_shape[:2], 60, "an image")
-    wait(app, lambda: explorer.state.directions is not None and
-         explorer.state.directions.vectors.shape[1] == loaded.renderer.latent_dim and
+    wait(app, lambda: explorer.model.state.directions is not None and
+         explorer.model.state.directions.vectors.shape[1] == loaded.renderer.latent_dim and
          len(explorer.direction_sliders.sliders) >= 8, 600, "the directions")
 
 
@@ -224,7 +224,7 @@ def main() -> None:
     window.session.progress.connect(lambda p: steps.append((p.step, time.perf_counter())))
     panel.train_button.click()
     wait(app, lambda: explorer.sources.is_live and len(steps) >= 5, 600, "training")
-    show(app, window, explorer.generator)
+    show(app, window, explorer.model.generator)
     print(f"\nWhile the MNIST GAN trains in the same process (batch {args.batch_size}; TensorFlow "
           "and the training thread at nice 10):")
     snapshots = []

@@ -12,6 +12,7 @@ from gan_studio.core.latent.space import (
     lerp,
     random_latent,
     random_latents,
+    sample_grid_latents,
     slerp,
     truncate,
 )
@@ -98,6 +99,14 @@ def test_random_latents_are_reproducible_standard_normal():
     one = random_latent(16, seed=3)
     assert one.shape == (16,) and one.dtype == np.float32
     np.testing.assert_array_equal(one, z[0])
+
+
+def test_sample_grid_latents_are_the_runs_float64_draw():
+    latents = sample_grid_latents(7, 9, 100)
+    assert latents.dtype == np.float32 and latents.shape == (9, 100)
+    expected = np.random.default_rng(7).standard_normal((9, 100)).astype("float32")
+    np.testing.assert_array_equal(latents, expected)  # what every saved run was trained with
+    assert not np.array_equal(latents, random_latents(9, 100, 7))  # not the float32 draw
 
 
 def test_keyframe_path():

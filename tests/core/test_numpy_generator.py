@@ -139,6 +139,30 @@ def test_render_uint8():
     np.testing.assert_array_equal(pixels, np.rint((generator(z) + 1) * 127.5).astype(np.uint8))
 
 
+def test_render_uint8_can_stop_between_layers():
+    rng = np.random.default_rng(0)
+    generator = NumpyGenerator(*tiny_ops(rng))
+    z = rng.standard_normal((2, 6)).astype(np.float32)
+    asked = []
+    pixels = generator.render_uint8(z, should_stop=lambda: asked.append(1) or False)
+    np.testing.assert_array_equal(pixels, generator.render_uint8(z))  # layer by layer, same
+    layers = len(asked)
+    assert layers >= 3  # asked before every layer
+    asked.clear()
+    assert generator.render_uint8(z, should_stop=lambda: asked.append(1) or len(asked) > 2) is None
+    assert len(asked) == 3  # stopped before the third layer ran
+    assert generator.render_uint8(z, should_stop=lambda: True) is None
+    big = rng.standard_normal((150, 6)).astype(np.float32)  # in chunks: each is asked
+    asked.clear()
+    assert generator.render_uint8(big, should_stop=lambda: asked.append(1) or False).shape == \
+        (150, 8, 8, 1)
+    assert len(asked) == 3 * layers
+    asked.clear()
+    assert generator.render_uint8(big, should_stop=lambda: asked.append(1) or
+                                  len(asked) > layers) is None  # the second chunk stops
+    np.testing.assert_array_equal(generator.render_uint8(z), pixels)  # no buffer left stale
+
+
 def test_round_trips_through_arrays_and_npz(tmp_path):
     rng = np.random.default_rng(0)
     generator = NumpyGenerator(*tiny_ops(rng, bias=True))

@@ -70,7 +70,7 @@ def test_moving_a_direction_slider_changes_the_image(qtbot, explorer):
     explorer.direction_sliders.sliders[0].setValue(250)  # +2.5 sigma
     settle(qtbot, explorer)
     assert not np.array_equal(explorer.current_image(), before)
-    state = explorer.state
+    state = explorer.model.state
     expected = state.base + 2.5 * state.directions.sigmas[0] * state.directions.vectors[0]
     np.testing.assert_allclose(explorer.current_latent(), expected, atol=1e-5)
     explorer.direction_sliders.reset()
@@ -93,7 +93,7 @@ def test_dimension_sliders_truncation_seed_and_reset(qtbot, explorer):
     np.testing.assert_array_equal(explorer.current_latent(), np.zeros(LATENT, np.float32))
     explorer.controls.psi.setValue(50)
     settle(qtbot, explorer)
-    np.testing.assert_allclose(explorer.current_latent(), 0.5 * explorer.state.base, atol=1e-6)
+    np.testing.assert_allclose(explorer.current_latent(), 0.5 * explorer.model.state.base, atol=1e-6)
     explorer.controls.seed.setValue(42)
     settle(qtbot, explorer)
     seed42 = np.random.default_rng(42).standard_normal((1, LATENT), dtype=np.float32)[0]
@@ -116,7 +116,7 @@ def test_interpolation_filmstrip_t_and_play(qtbot, explorer):
     panel = explorer.interpolation
     explorer.tabs.setCurrentWidget(panel)
     panel.frames.setValue(6)
-    a, b = panel.endpoint("A"), panel.endpoint("B")
+    a, b = explorer.model.endpoint("A"), explorer.model.endpoint("B")
     assert a is not None and b is not None
     qtbot.waitUntil(lambda: panel.filmstrip.frames is not None and
                     len(panel.filmstrip.frames) == 6, timeout=10000)
@@ -151,12 +151,14 @@ def test_endpoint_buttons_and_edits_apply_to_the_path(qtbot, explorer):
     explorer.controls.seed.setValue(5)
     settle(qtbot, explorer)
     panel.endpoint_buttons["B"]["current"].click()
-    np.testing.assert_array_equal(panel.endpoint("B"), explorer.state.base)
-    old_a = panel.endpoint("A").copy()
+    model = explorer.model
+    np.testing.assert_array_equal(model.endpoint("B"), model.state.base)
+    old_a = model.endpoint("A").copy()
     panel.endpoint_buttons["A"]["random"].click()
-    assert not np.array_equal(panel.endpoint("A"), old_a)
+    assert not np.array_equal(model.endpoint("A"), old_a)
     explorer.controls.psi.setValue(80)
-    np.testing.assert_allclose(explorer.path_latents(), 0.8 * panel.path_latents(), atol=1e-6)
+    np.testing.assert_allclose(explorer.path_latents(), 0.8 * model.path_latents(edited=False),
+                               atol=1e-6)
 
 
 def test_bookmarks_show_and_walk(qtbot, explorer):
@@ -167,9 +169,11 @@ def test_bookmarks_show_and_walk(qtbot, explorer):
         settle(qtbot, explorer)
         explorer.bookmark_current()
         keys.append(explorer.current_latent())
-    marks = explorer.bookmarks
-    assert marks.count == 3 and marks.names() == ["Bookmark 1", "Bookmark 2", "Bookmark 3"]
-    np.testing.assert_array_equal(marks.latents(), np.stack(keys))
+    marks, model = explorer.bookmarks, explorer.model
+    assert marks.list.count() == 3
+    assert [b.name for b in model.bookmarks] == ["Bookmark 1", "Bookmark 2", "Bookmark 3"]
+    assert [marks.list.item(i).text() for i in range(3)] == [b.name for b in model.bookmarks]
+    np.testing.assert_array_equal(model.bookmark_latents(), np.stack(keys))
     marks.list.setCurrentRow(0)
     marks.buttons["show"].click()
     settle(qtbot, explorer)
@@ -177,13 +181,13 @@ def test_bookmarks_show_and_walk(qtbot, explorer):
     panel = explorer.interpolation
     panel.frames.setValue(5)
     panel.source.setCurrentIndex(1)  # walk through the bookmarks
-    latents = panel.path_latents()
+    latents = model.path_latents(edited=False)
     assert len(latents) == 5
     for frame, key in ((0, 0), (2, 1), (4, 2)):
         np.testing.assert_array_equal(latents[frame], keys[key])
     marks.list.setCurrentRow(1)
     marks.remove_current()
-    assert len(panel.path_latents()) == 5 and panel.path().segments == 1
+    assert len(model.path_latents(edited=False)) == 5 and model.path.segments == 1
 
 
 def test_a_generator_of_another_latent_size_starts_afresh(qtbot, explorer):
@@ -193,5 +197,5 @@ def test_a_generator_of_another_latent_size_starts_afresh(qtbot, explorer):
     settle(qtbot, explorer)
     assert explorer.current_image().shape == (8, 8, 3)
     assert explorer.current_latent().shape == (5,)
-    assert len(explorer.bookmarks.latents()) == 0  # the 8-d bookmark is kept but greyed out
-    assert len(explorer.bookmarks.latents(usable_only=False)) == 1
+    assert len(explorer.model.bookmark_latents()) == 0  # the 8-d one is kept but greyed out
+    assert len(explorer.model.bookmarks) == 1

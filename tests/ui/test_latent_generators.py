@@ -84,7 +84,7 @@ def test_a_bad_file_is_reported(qtbot, window, tmp_path, message_boxes):
     window.explorer_actions.files.open(str(tmp_path / "broken.keras"))
     qtbot.waitUntil(lambda: bool(message_boxes), timeout=TIMEOUT)
     assert message_boxes[0][:2] == ("warning", "Cannot Open Generator")
-    assert window.explorer.generator is None
+    assert window.explorer.model.generator is None
 
 
 def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window):
@@ -112,7 +112,7 @@ def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window):
     qtbot.waitUntil(lambda: len(generators) >= 3 and len(directions) >= 2, timeout=120000)
     timer.stop()
     window.training_panel.stop_button.click()
-    assert explorer.sources.is_live and explorer.generator is generators[-1]
+    assert explorer.sources.is_live and explorer.model.generator is generators[-1]
     assert "live" in explorer.source_bar.label.text()
     assert explorer.current_image().shape == (28, 28)
     late = np.array(lateness) * 1000

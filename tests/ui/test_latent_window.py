@@ -86,9 +86,9 @@ def test_directions_wait_until_the_explorer_is_in_front(qtbot, window, monkeypat
     generator = tiny_generator()
     explorer.set_generator(LoadedGenerator(generator, "tiny"))
     qtbot.wait(50)
-    assert asked == [] and explorer.state.directions is None  # nobody sees it: no work
+    assert asked == [] and explorer.model.state.directions is None  # nobody sees it: no work
     window._docks["explorer"].raise_()
-    qtbot.waitUntil(lambda: explorer.state.directions is not None, timeout=10000)
+    qtbot.waitUntil(lambda: explorer.model.state.directions is not None, timeout=10000)
     assert asked == [generator]
 
 
@@ -205,7 +205,7 @@ def test_latents_save_and_load_and_bad_files_are_refused(qtbot, window, tmp_path
     np.testing.assert_array_equal(explorer.current_image(), image)  # the same picture again
     np.save(tmp_path / "three.npy", np.random.default_rng(0).standard_normal((3, LATENT)))
     assert window.explorer_actions.files.load_latent_file(str(tmp_path / "three.npy"))
-    assert explorer.bookmarks.names() == ["three 1", "three 2", "three 3"]
+    assert [b.name for b in explorer.model.bookmarks] == ["three 1", "three 2", "three 3"]
     np.save(tmp_path / "wrong.npy", np.zeros((2, LATENT + 1), np.float32))
     np.save(tmp_path / "nan.npy", np.full(LATENT, np.nan))
     np.save(tmp_path / "pickle.npy", np.array([object()]), allow_pickle=True)
@@ -214,4 +214,4 @@ def test_latents_save_and_load_and_bad_files_are_refused(qtbot, window, tmp_path
     assert [m[1] for m in message_boxes] == ["Cannot Load Latent"] * 3
     assert "takes 8" in message_boxes[0][2] and "NaN" in message_boxes[1][2]
     settle(qtbot, explorer)
-    np.testing.assert_array_equal(explorer.current_latent(), explorer.bookmarks.latents()[0])
+    np.testing.assert_array_equal(explorer.current_latent(), explorer.model.bookmark_latents()[0])

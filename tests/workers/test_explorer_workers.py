@@ -13,6 +13,7 @@ from gan_studio.core import animation
 from gan_studio.core.animation import save_animation
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
+from gan_studio.core.numpy_generator import NumpyGenerator
 from gan_studio.workers.explorer.directions import DirectionsService, compute_directions
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
 from gan_studio.workers.explorer.slots import LatestSlots
@@ -82,25 +83,24 @@ def test_rapid_requests_render_far_fewer_and_always_the_last(qtbot, renderer):
     assert renderer.replaced >= 100 - len(results) - 1
 
 
-class LayeredGenerator:
+class LayeredGenerator(NumpyGenerator):
     """A NumpyGenerator whose layers each take `delay` seconds (it renders layer by layer)."""
 
     def __init__(self, generator, delay=0.004):
-        self._generator, self.latent_dim = generator, generator.latent_dim
-        self._steps = [self._slow(step, delay) for step in generator._steps]
-        self._buffers = generator._buffers
-        self.completed = 0
+        super().__init__(generator.ops, generator.to_arrays())
+        self._delay = delay
+        self.completed = 0  # renders asked to run to the end (no `should_stop`)
 
-    @staticmethod
-    def _slow(step, delay):
-        def run(x, buffers):
-            time.sleep(delay)
-            return step(x, buffers)
-        return run
+    def render_uint8(self, z, should_stop=None):
+        if should_stop is None:
+            self.completed += 1
+            return super().render_uint8(z)
 
-    def render_uint8(self, z):
-        self.completed += 1
-        return self._generator.render_uint8(z)
+        def slow_stop():  # asked once before each layer: as if each layer took `delay`
+            time.sleep(self._delay)
+            return should_stop()
+
+        return super().render_uint8(z, should_stop=slow_stop)
 
 
 def test_a_preview_overtaken_mid_render_is_dropped(qtbot, renderer):

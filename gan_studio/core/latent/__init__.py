@@ -1,2 +1,3 @@
 """The latent space, numpy only: sampling and interpolation (`space`), GANSpace directions
-(`directions`), what the explorer shows (`state`) and latent files (`files`)."""
+(`directions`), what the explorer shows (`state`), bookmarks (`bookmarks`) and latent files
+(`files`)."""

@@ -117,6 +117,24 @@ def random_latent(dim: int, seed: int | None = None) -> np.ndarray:
     return random_latents(1, dim, seed)[0]
 
 
+def sample_grid_latents(seed: int, count: int, dim: int) -> np.ndarray:
+    """A run's fixed sample-grid noise: the latents behind the tiles of every grid it draws.
+
+    Training draws them once (and keeps them in its checkpoints); the explorer draws them again
+    from the run's config to show a tile's latent. Unlike `random_latents` they are drawn in
+    float64 and then rounded, as every run so far has drawn them, so both agree bit for bit.
+
+    Args:
+        seed: the run's seed.
+        count: how many tiles (the grid size squared).
+        dim: the latent size.
+
+    Returns:
+        float32 (count, dim).
+    """
+    return np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
+
+
 def keyframe_path(keys, frames_per_segment: int, mode: str = "slerp",
                   loop: bool = False) -> np.ndarray:
     """A walk through several latents, for animations.

@@ -24,7 +24,6 @@ class LatentState:
 
     Attributes:
         base: the latent being edited (D,) float32.
-        seed: the seed `base` was drawn from (it stays after the base is edited).
         psi: the truncation ψ (1 leaves the latent unchanged, 0 gives the mean).
         offsets: one slider position per direction, in units of the direction's sigma.
         directions: the GANSpace directions, or None until they are computed.
@@ -32,7 +31,6 @@ class LatentState:
     """
 
     base: np.ndarray
-    seed: int = 0
     psi: float = 1.0
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     directions: LatentDirections | None = None
@@ -41,7 +39,7 @@ class LatentState:
     @classmethod
     def from_seed(cls, dim: int, seed: int) -> LatentState:
         """A state whose base is `random_latent(dim, seed)` and whose edits are neutral."""
-        return cls(random_latent(dim, seed), seed)
+        return cls(random_latent(dim, seed))
 
     @property
     def dim(self) -> int:
@@ -86,6 +84,25 @@ class LatentState:
         """Makes the composed latent the base and the edits neutral (the image is unchanged)."""
         self.base = self.compose()
         self.neutral_edits()
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    """How the explorer builds its interpolation and plays it.
+
+    Attributes:
+        walking: walk through the bookmarks rather than from A to B.
+        mode: `slerp` or `lerp`.
+        frames: the number of frames of the whole path (filmstrip, playback and exports).
+        fps: playback (and export) speed in frames per second.
+        loop: play back and forth until paused.
+    """
+
+    walking: bool = False
+    mode: str = "slerp"
+    frames: int = 16
+    fps: int = 12
+    loop: bool = True
 
 
 @dataclass

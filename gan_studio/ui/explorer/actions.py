@@ -22,6 +22,7 @@ from gan_studio.ui.explorer.dialogs import (
     ask_scale,
 )
 from gan_studio.ui.explorer.file_actions import LatentFileActions
+from gan_studio.ui.explorer.model import PATH
 from gan_studio.ui.explorer.preview import qimage_view
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.tasks import TaskRunner
@@ -84,7 +85,7 @@ class ExplorerActions(QObject):
             "Save the interpolation as an animation (GIF, animated PNG, WebP or MP4)")
         self._had_image = False
         explorer.image_changed.connect(self._on_image)
-        explorer.interpolation.path_changed.connect(self.update_enabled)
+        explorer.model.changed.connect(lambda what: PATH in what and self.update_enabled())
         sample_view.frame_changed.connect(self._on_image)
         dock.visibilityChanged.connect(self._on_dock_visible)
         sample_view.tile_selected.connect(lambda _i: self._set_used_last(False))
@@ -137,7 +138,7 @@ class ExplorerActions(QObject):
         """Enables each action where it can work."""
         x = self._explorer
         has_image = x.current_image() is not None
-        has_path = x.interpolation.path() is not None and has_image
+        has_path = x.model.path is not None and has_image
         self.save_strip.setEnabled(has_path)
         self.export_interpolation.setEnabled(has_path)
         self.copy_image.setEnabled(has_image or self._view.frame_count > 0)
@@ -146,9 +147,9 @@ class ExplorerActions(QObject):
 
     # ---- images ---------------------------------------------------------------------------
     def _name(self) -> str:
-        x = self._explorer
-        name = os.path.splitext(x.generator.name)[0] if x.generator else "latent"
-        return f"{name}-seed{x.controls.seed.value()}"
+        model = self._explorer.model
+        name = os.path.splitext(model.generator.name)[0] if model.generator else "latent"
+        return f"{name}-seed{model.seed}"
 
     def save_image(self) -> str | None:
         """Asks for a scale and a file (PNG or JPEG), then saves the preview as shown."""
@@ -156,7 +157,7 @@ class ExplorerActions(QObject):
         if image is None:
             return None
         scale = ask_scale(self._window, (image.shape[1], image.shape[0]),
-                          self._explorer.preview.scale(), "Save Image")
+                          self._explorer.image_scale(), "Save Image")
         if scale is None:
             return None
         path = ask_save_path(self._window, "Save Image", self._settings.last_dir("images"),
@@ -175,7 +176,7 @@ class ExplorerActions(QObject):
     def copy(self) -> None:
         """Copies the active image to the clipboard at the scale it is shown."""
         if self.explorer_active:
-            pixels = self._explorer.preview.shown_pixels()
+            pixels = self._explorer.shown_pixels()
         else:
             tile = self._view.selected_tile_image()
             image = tile if tile is not None else self._view.current_image()
@@ -191,9 +192,9 @@ class ExplorerActions(QObject):
     # ---- interpolation --------------------------------------------------------------------
     def _path(self):
         x = self._explorer
-        latents = x.path_latents()
-        return (None, None) if latents is None or x.generator is None else \
-            (x.generator.renderer, latents)
+        latents, generator = x.path_latents(), x.model.generator
+        return (None, None) if latents is None or generator is None else \
+            (generator.renderer, latents)
 
     def save_strip_image(self) -> None:
         """Saves the interpolation's frames side by side as a PNG (in the background)."""
@@ -218,11 +219,11 @@ class ExplorerActions(QObject):
         renderer, latents = self._path()
         if renderer is None:
             return
-        panel = self._explorer.interpolation
+        settings = self._explorer.model.path_settings
         h, w = renderer.output_shape[:2]
         options = AnimationDialog.ask(
-            self._window, AnimationOptions(panel.fps.value(), True, panel.loop.isChecked(),
-                                           max(1, 128 // h)), len(latents), (w, h))
+            self._window, AnimationOptions(settings.fps, True, settings.loop, max(1, 128 // h)),
+            len(latents), (w, h))
         if options is None:
             return
         path = ask_save_path(self._window, "Export Interpolation", self._settings.last_dir("images"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
@@ -18,10 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.grid import upscale_nearest
+from gan_studio.core.latent.bookmarks import Bookmark
+from gan_studio.ui.explorer.model import BOOKMARKS, GENERATOR
 from gan_studio.ui.explorer.preview import qimage_view
 
 ICON = 48
-LATENT_ROLE = Qt.ItemDataRole.UserRole
+KEY_ROLE = Qt.ItemDataRole.UserRole  # the item's bookmark key in the model
 
 
 def _icon(image: np.ndarray) -> QIcon:
@@ -31,26 +31,26 @@ def _icon(image: np.ndarray) -> QIcon:
 
 
 class BookmarkList(QWidget):
-    """A reorderable list of named latents with thumbnails.
+    """The model's bookmarks as a reorderable list with thumbnails.
+
+    Renaming and reordering items, and the buttons, change the model's bookmarks; the list
+    follows the model. Bookmarks of another latent size than the generator's are greyed out.
 
     Signals:
-        show_requested(object): the latent (D,) of a bookmark to show (double-click or Show).
-        use_as(str, object): `A` or `B` and a bookmark's latent.
-        changed(): bookmarks were added, removed, renamed or reordered.
+        import_requested(): Import… was pressed (the explorer's file actions answer it).
+        export_requested(): Export… was pressed.
 
     Args:
+        model: the explorer's `ExplorerModel`.
         parent: the parent widget.
     """
 
-    show_requested = Signal(object)
-    use_as = Signal(str, object)
-    changed = Signal()
+    import_requested = Signal()
+    export_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
-        self._latent_dim = 0
-        self._store: dict[int, np.ndarray] = {}  # item key -> latent (Qt keeps only the key)
-        self._keys = itertools.count(1)
+        self._model = model
         self.list = QListWidget()
         self.list.setIconSize(QSize(ICON, ICON))
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
@@ -60,8 +60,10 @@ class BookmarkList(QWidget):
         self.list.setToolTip("Double-click to show; F2 or click the selected name to rename; "
                              "drag to reorder")
         self.list.itemDoubleClicked.connect(lambda item: self._show(item))
-        self.list.itemChanged.connect(lambda _item: self.changed.emit())
-        self.list.model().rowsMoved.connect(lambda *_: self.changed.emit())
+        self.list.itemChanged.connect(
+            lambda item: model.rename_bookmark(item.data(KEY_ROLE), item.text()))
+        self.list.model().rowsMoved.connect(
+            lambda *_: model.reorder_bookmarks(self._item_keys()))
         self.list.currentRowChanged.connect(self._update_buttons)
         self.add_button = QPushButton("Bookmark Current")
         self.add_button.setToolTip("Keep the latent shown, with a name")
@@ -70,10 +72,10 @@ class BookmarkList(QWidget):
                                 ("A", "Use as A", lambda: self._use("A")),
                                 ("B", "Use as B", lambda: self._use("B")),
                                 ("remove", "Remove", self.remove_current),
-                                ("import", "Import…", None), ("export", "Export…", None)):
+                                ("import", "Import…", self.import_requested.emit),
+                                ("export", "Export…", self.export_requested.emit)):
             button = QPushButton(text)
-            if slot is not None:  # import and export are the explorer's file actions
-                button.clicked.connect(slot)
+            button.clicked.connect(slot)
             self.buttons[key] = button
         self.buttons["import"].setToolTip("Bookmark the latents of a .npy file")
         self.buttons["export"].setToolTip("Save every bookmark's latent in one .npy file")
@@ -89,98 +91,120 @@ class BookmarkList(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(grid)
         self._update_buttons()
-
-    @property
-    def count(self) -> int:
-        """How many bookmarks there are."""
-        return self.list.count()
-
-    def set_latent_dim(self, dim: int) -> None:
-        """Greys out bookmarks of another latent size (they cannot be shown with this generator)."""
-        self._latent_dim = dim
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            usable = len(self._latent_of(item)) == dim
-            flags = item.flags()
-            item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if usable
-                          else flags & ~Qt.ItemFlag.ItemIsEnabled)
-        self._update_buttons()
-
-    def add(self, name: str, latent: np.ndarray, image: np.ndarray | None = None) -> int:
-        """Appends a bookmark; returns its row."""
-        item = QListWidgetItem(name)
-        key = next(self._keys)
-        self._store[key] = np.asarray(latent, np.float32).copy()
-        item.setData(LATENT_ROLE, key)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled)
-        if image is not None:
-            item.setIcon(_icon(image))
-        self.list.blockSignals(True)  # itemChanged fires while the item is set up
-        self.list.addItem(item)
-        self.list.blockSignals(False)
-        self.list.setCurrentItem(item)
-        self.set_latent_dim(self._latent_dim)
-        self.changed.emit()
-        return self.list.row(item)
-
-    def next_name(self) -> str:
-        """A default name for a new bookmark."""
-        names = set(self.names())
-        n = self.list.count() + 1
-        while f"Bookmark {n}" in names:
-            n += 1
-        return f"Bookmark {n}"
-
-    def names(self) -> list[str]:
-        """Every bookmark's name, in list order."""
-        return [self.list.item(i).text() for i in range(self.list.count())]
-
-    def latents(self, usable_only: bool = True) -> np.ndarray:
-        """The bookmarks' latents in list order (K, D); by default only those of the current size."""
-        rows = [self._latent_of(self.list.item(i)) for i in range(self.list.count())]
-        if usable_only:
-            rows = [r for r in rows if len(r) == self._latent_dim]
-        if not rows:
-            return np.zeros((0, self._latent_dim), np.float32)
-        return np.array(rows, np.float32)
+        self._show_file_buttons()
+        model.changed.connect(self._on_model)
 
     def set_thumbnails(self, images) -> None:
-        """Icons for the usable bookmarks, in the order of `latents()`."""
-        usable = [self.list.item(i) for i in range(self.list.count())
-                  if len(self._latent_of(self.list.item(i))) == self._latent_dim]
+        """Icons for the usable bookmarks, in the order of the model's `bookmark_latents()`."""
+        usable = [item for item, bookmark in self._items() if self._model.usable(bookmark)]
         self.list.blockSignals(True)
         for item, image in zip(usable, images):
             item.setIcon(_icon(image))
         self.list.blockSignals(False)
 
+    def set_thumbnail(self, key: int, image: np.ndarray | None) -> None:
+        """The icon of bookmark `key` (None leaves it as it is)."""
+        item = self._item(key)
+        if item is not None and image is not None:
+            self.list.blockSignals(True)
+            item.setIcon(_icon(image))
+            self.list.blockSignals(False)
+
+    def edit_name(self, key: int) -> None:
+        """Starts editing the name of bookmark `key`."""
+        item = self._item(key)
+        if item is not None:
+            self.list.editItem(item)
+
     def remove_current(self) -> None:
         """Deletes the selected bookmark."""
-        row = self.list.currentRow()
-        if row >= 0:
-            item = self.list.takeItem(row)
-            self._store.pop(item.data(LATENT_ROLE), None)
-            self.changed.emit()
+        item = self.list.currentItem()
+        if item is not None:
+            self._model.remove_bookmark(item.data(KEY_ROLE))
 
-    def _latent_of(self, item: QListWidgetItem) -> np.ndarray:
-        return self._store[item.data(LATENT_ROLE)]
+    # ---- following the model --------------------------------------------------------------
+    def _on_model(self, what) -> None:
+        if BOOKMARKS in what:
+            self._follow_bookmarks()
+        if BOOKMARKS in what or GENERATOR in what:
+            self._show_usable()
+            self._show_file_buttons()
 
-    def _selected_latent(self) -> np.ndarray | None:
+    def _show_file_buttons(self) -> None:
+        self.buttons["import"].setEnabled(self._model.state is not None)  # it needs a size
+        self.buttons["export"].setEnabled(bool(self._model.bookmarks))
+
+    def _follow_bookmarks(self) -> None:
+        """Drops, reorders, adds and renames items to match the model (keeping their icons)."""
+        bookmarks = {b.key: b for b in self._model.bookmarks}
+        self.list.blockSignals(True)  # items being set up fire itemChanged
+        for row in reversed(range(self.list.count())):
+            if self.list.item(row).data(KEY_ROLE) not in bookmarks:
+                self.list.takeItem(row)  # Qt moves the selection on, as for a user's removal
+        shown = self._item_keys()
+        if [key for key in bookmarks if key in shown] != shown:  # reordered elsewhere
+            current = self.list.currentItem()
+            items = {item.data(KEY_ROLE): item for item in [self.list.takeItem(0) for _ in shown]}
+            for key in (key for key in bookmarks if key in items):
+                self.list.addItem(items[key])
+            self.list.setCurrentItem(current)
+        for key, bookmark in bookmarks.items():
+            if key not in shown:
+                item = QListWidgetItem(bookmark.name)
+                item.setData(KEY_ROLE, key)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable |
+                              Qt.ItemFlag.ItemIsDragEnabled)
+                self.list.addItem(item)
+                self.list.setCurrentItem(item)  # a new bookmark is selected
+        for item, bookmark in self._items():
+            if item.text() != bookmark.name:
+                item.setText(bookmark.name)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    def _show_usable(self) -> None:
+        self.list.blockSignals(True)
+        for item, bookmark in self._items():
+            flags = item.flags()
+            item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if self._model.usable(bookmark)
+                          else flags & ~Qt.ItemFlag.ItemIsEnabled)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    # ---- items ----------------------------------------------------------------------------
+    def _item_keys(self) -> list[int]:
+        return [self.list.item(i).data(KEY_ROLE) for i in range(self.list.count())]
+
+    def _item(self, key: int) -> QListWidgetItem | None:
+        return next((item for item, b in self._items() if b.key == key), None)
+
+    def _items(self) -> list[tuple[QListWidgetItem, Bookmark]]:
+        """(item, bookmark) pairs in list order."""
+        bookmarks = {b.key: b for b in self._model.bookmarks}
+        return [(self.list.item(i), bookmarks[self.list.item(i).data(KEY_ROLE)])
+                for i in range(self.list.count())]
+
+    def _bookmark(self, item: QListWidgetItem) -> Bookmark:
+        key = item.data(KEY_ROLE)
+        return next(b for b in self._model.bookmarks if b.key == key)
+
+    def _selected_bookmark(self) -> Bookmark | None:
         item = self.list.currentItem()
         if item is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
             return None
-        return self._latent_of(item)
+        return self._bookmark(item)
 
     def _show(self, item) -> None:
         if item is not None and item.flags() & Qt.ItemFlag.ItemIsEnabled:
-            self.show_requested.emit(self._latent_of(item).copy())
+            self._model.show_latent(self._bookmark(item).latent.copy())
 
     def _use(self, name: str) -> None:
-        latent = self._selected_latent()
-        if latent is not None:
-            self.use_as.emit(name, latent.copy())
+        bookmark = self._selected_bookmark()
+        if bookmark is not None:
+            self._model.set_endpoint(name, bookmark.latent.copy())
 
     def _update_buttons(self, *_args) -> None:
-        usable = self._selected_latent() is not None
+        usable = self._selected_bookmark() is not None
         for key in ("show", "A", "B"):
             self.buttons[key].setEnabled(usable)
         self.buttons["remove"].setEnabled(self.list.currentRow() >= 0)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.ui.explorer.model import EDITS, SEED, TILE
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 
 PSI_STEPS = 100  # slider steps per unit of ψ
@@ -24,34 +25,33 @@ MAX_SEED = 2 ** 31 - 1
 class LatentControls(QWidget):
     """Seed spin box with Random and Reset, a sample-tile button and the truncation ψ slider.
 
+    The spin box shows the model's seed; the slider shows its ψ.
+
     Signals:
-        seed_changed(int): the user chose a seed (typed, or Random).
-        psi_changed(float): the user moved ψ.
-        reset_clicked(): Reset was pressed.
         tile_clicked(): "Show Sample Tile" was pressed.
 
     Args:
+        model: the explorer's `ExplorerModel`.
         parent: the parent widget.
     """
 
-    seed_changed = Signal(int)
-    psi_changed = Signal(float)
-    reset_clicked = Signal()
     tile_clicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
+        self._model = model
         self.seed = QSpinBox()
         self.seed.setRange(0, MAX_SEED)
+        self.seed.setValue(model.seed)
         self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("2147483647") + 30)
         self.seed.setToolTip("The random latent drawn from this seed")
-        self.seed.valueChanged.connect(self.seed_changed)
+        self.seed.valueChanged.connect(model.set_seed)
         self.random_button = QPushButton("Random")
         self.random_button.setToolTip("Draw a new random latent (a new seed); edits are kept")
         self.random_button.clicked.connect(self.randomize)
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Back to the seed's latent, with no edits")
-        self.reset_button.clicked.connect(self.reset_clicked)
+        self.reset_button.clicked.connect(model.reset)
         self.tile_button = QPushButton("Show Sample Tile")
         self.tile_button.clicked.connect(self.tile_clicked)
         self.psi = CenteredSlider(PSI_STEPS)
@@ -76,25 +76,34 @@ class LatentControls(QWidget):
         grid.addWidget(QLabel("Truncation"), 1, 0)
         grid.addWidget(self.psi, 1, 1)
         grid.addWidget(self._psi_label, 1, 2)
-        self.set_tile_available(False)
+        self._set_tile_available(model.tile_available)
+        model.changed.connect(self._on_model)
 
     def psi_value(self) -> float:
         """ψ as set on the slider."""
         return self.psi.value() / PSI_STEPS
 
-    def set_psi(self, psi: float) -> None:
-        """Moves the ψ slider without emitting `psi_changed`."""
+    def randomize(self) -> None:
+        """Draws the latent of a new random seed."""
+        self._model.set_seed(int(np.random.default_rng().integers(0, MAX_SEED)))
+
+    def _on_model(self, what) -> None:
+        if SEED in what and self.seed.value() != self._model.seed:
+            self.seed.blockSignals(True)
+            self.seed.setValue(self._model.seed)
+            self.seed.blockSignals(False)
+        if EDITS in what and self._model.state is not None:
+            self._show_psi(self._model.state.psi)
+        if TILE in what:
+            self._set_tile_available(self._model.tile_available)
+
+    def _show_psi(self, psi: float) -> None:
         self.psi.blockSignals(True)
         self.psi.setValue(round(psi * PSI_STEPS))
         self.psi.blockSignals(False)
         self._psi_label.setText(f"ψ = {self.psi_value():.2f}")
 
-    def randomize(self) -> None:
-        """Picks a new random seed (emitting `seed_changed`)."""
-        self.seed.setValue(int(np.random.default_rng().integers(0, MAX_SEED)))
-
-    def set_tile_available(self, available: bool) -> None:
-        """Enables "Show Sample Tile" when a tile with a known latent is selected."""
+    def _set_tile_available(self, available: bool) -> None:
         self.tile_button.setEnabled(available)
         self.tile_button.setToolTip(
             "Show the latent of the tile selected in the sample grid" + (
@@ -102,4 +111,4 @@ class LatentControls(QWidget):
 
     def _on_psi(self, value: int) -> None:
         self._psi_label.setText(f"ψ = {value / PSI_STEPS:.2f}")
-        self.psi_changed.emit(value / PSI_STEPS)
+        self._model.set_psi(value / PSI_STEPS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.ui.explorer.model import LATENT
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 
 RANGE = 4.0  # N(0, 1) values beyond ±4 are rarer than 1 in 15,000
@@ -25,22 +26,19 @@ HIGHLIGHT = "background-color: #EDE9FE; border-radius: 3px;"
 
 
 class DimensionSliders(QWidget):
-    """Edits the base latent one coordinate at a time.
+    """Edits the model's base latent one coordinate at a time.
 
     Rows are built the first time the list is shown, and follow changes to the latent at most
     20 times a second (and only while visible).
 
-    Signals:
-        value_changed(int, float): a dimension the user moved, and its new value.
-
     Args:
+        model: the explorer's `ExplorerModel`.
         parent: the parent widget.
     """
 
-    value_changed = Signal(int, float)
-
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
+        self._model = model
         self._latent = np.zeros(0, np.float32)
         self._shown: np.ndarray | None = None
         self._sliders: list[QSlider] = []
@@ -75,17 +73,24 @@ class DimensionSliders(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh)
+        model.changed.connect(self._on_model)
 
     @property
     def sliders(self) -> list[QSlider]:
         """The sliders built so far (empty until the list is first shown)."""
         return list(self._sliders)
 
-    def set_latent(self, latent: np.ndarray) -> None:
-        """Shows these values (soon, and only while visible); never emits `value_changed`."""
+    def _on_model(self, what) -> None:
+        if LATENT in what and self._model.state is not None:
+            self._show_latent(self._model.state.base)
+
+    def _show_latent(self, latent: np.ndarray) -> None:
+        """Shows these values (soon, and only while visible)."""
+        resized = len(latent) != len(self._latent) or self.search.validator() is None
         self._latent = np.asarray(latent, np.float32).copy()
-        self._count.setText(f"{len(self._latent)} dimensions")
-        self.search.setValidator(QIntValidator(0, max(0, len(self._latent) - 1), self))
+        if resized:  # not on every move of a slider: the row count and range stay
+            self._count.setText(f"{len(self._latent)} dimensions")
+            self.search.setValidator(QIntValidator(0, max(0, len(self._latent) - 1), self))
         if self.isVisible() and not self._timer.isActive():
             self._timer.start()
 
@@ -149,7 +154,7 @@ class DimensionSliders(QWidget):
         if self._shown is not None:
             self._shown[index] = value
         self._values[index].setText(f"{value:+.2f}")
-        self.value_changed.emit(index, value)
+        self._model.set_dimension(index, value)
 
     def _jump(self, text: str) -> None:
         if text.strip().isdigit():

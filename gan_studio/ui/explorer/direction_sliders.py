@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.latent.directions import LatentDirections
+from gan_studio.ui.explorer.model import DIRECTIONS, EDITS
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 
 RANGE_SIGMA = 3.0
@@ -29,21 +30,20 @@ def _sigma_text(value: float) -> str:
 class DirectionSliders(QWidget):
     """One slider per GANSpace direction, labelled with its share of the feature variance.
 
-    Signals:
-        offsets_changed(object): float32 offsets (in sigmas), one per direction.
+    The sliders show the model's directions and offsets, and its line on the directions.
 
     Args:
+        model: the explorer's `ExplorerModel`.
         parent: the parent widget.
     """
 
-    offsets_changed = Signal(object)
-
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
+        self._model = model
         self._sliders: list[QSlider] = []
         self._names: list[QLabel] = []
         self._values: list[QLabel] = []
-        self.status = QLabel("Directions appear once a generator is loaded.")
+        self.status = QLabel(model.directions_status)
         self.status.setWordWrap(True)
         self.status.setEnabled(False)
         self.reset_button = QPushButton("Reset Directions")
@@ -68,6 +68,7 @@ class DirectionSliders(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
+        model.changed.connect(self._on_model)
 
     @property
     def sliders(self) -> list[QSlider]:
@@ -78,21 +79,17 @@ class DirectionSliders(QWidget):
         """The slider positions in sigmas (float32, one per direction)."""
         return np.array([s.value() / STEPS_PER_SIGMA for s in self._sliders], np.float32)
 
-    def set_directions(self, directions: LatentDirections | None, seconds: float | None = None,
-                       updating: bool = False) -> None:
-        """Labels (and if needed adds) one slider per direction; positions are kept.
+    def _on_model(self, what) -> None:
+        state = self._model.state
+        if DIRECTIONS in what:
+            self.status.setText(self._model.directions_status)
+            self._show_directions(None if state is None else state.directions)
+        if (DIRECTIONS in what or EDITS in what) and state is not None:
+            self.set_offsets(state.offsets)
 
-        Args:
-            directions: the directions (None hides every slider).
-            seconds: how long finding them took (shown in the status line).
-            updating: newer directions are being computed.
-        """
+    def _show_directions(self, directions: LatentDirections | None) -> None:
+        """Labels (and if needed adds) one slider per direction (None hides every slider)."""
         count = 0 if directions is None else len(directions.vectors)
-        if directions is not None:
-            explained = float(np.sum(directions.explained_ratio)) * 100
-            self.set_status(f"{count} directions, {explained:.0f}% of the feature variance"
-                            + (f" (found in {seconds:.1f} s)" if seconds is not None else "")
-                            + (" · updating…" if updating else ""))
         while len(self._sliders) < count:
             self._add_row(len(self._sliders))
         for i, slider in enumerate(self._sliders):
@@ -109,7 +106,7 @@ class DirectionSliders(QWidget):
         self.reset_button.setEnabled(count > 0)
 
     def set_offsets(self, offsets) -> None:
-        """Moves the sliders without emitting `offsets_changed`."""
+        """Moves the sliders to these offsets (sigmas) without changing the model."""
         offsets = np.asarray(offsets, np.float32)
         for i, slider in enumerate(self._sliders):
             value = float(offsets[i]) if i < len(offsets) else 0.0
@@ -118,15 +115,11 @@ class DirectionSliders(QWidget):
             slider.blockSignals(False)
             self._values[i].setText(_sigma_text(slider.value() / STEPS_PER_SIGMA))
 
-    def set_status(self, text: str) -> None:
-        """A line under the sliders (what is computed, how long it took)."""
-        self.status.setText(text)
-
     def reset(self) -> None:
         """Every slider to 0."""
         if any(s.value() for s in self._sliders):
             self.set_offsets(np.zeros(len(self._sliders), np.float32))
-            self.offsets_changed.emit(self.offsets())
+            self._model.set_offsets(self.offsets())
 
     def _add_row(self, index: int) -> None:
         name = QLabel(f"PC{index + 1}")
@@ -151,4 +144,4 @@ class DirectionSliders(QWidget):
 
     def _on_value(self, label: QLabel, value: int) -> None:
         label.setText(_sigma_text(value / STEPS_PER_SIGMA))
-        self.offsets_changed.emit(self.offsets())
+        self._model.set_offsets(self.offsets())

@@ -42,9 +42,8 @@ class LatentFileActions(QObject):
                                         "Save the latent shown as a .npy file")
         self.load_latent = self._action("Loa&d Latent…", self.choose_latents, None,
                                         "Show a latent (or bookmark several) from a .npy file")
-        explorer.bookmarks.buttons["import"].clicked.connect(self.choose_latents)
-        explorer.bookmarks.buttons["export"].clicked.connect(self.export_bookmarks)
-        explorer.bookmarks.changed.connect(self.update_enabled)
+        explorer.bookmarks.import_requested.connect(self.choose_latents)
+        explorer.bookmarks.export_requested.connect(self.export_bookmarks)
         self.update_enabled()
 
     def _action(self, text, slot, shortcut, tip) -> QAction:
@@ -52,11 +51,8 @@ class LatentFileActions(QObject):
 
     def update_enabled(self, *_args) -> None:
         """Enables each action where it can work."""
-        x = self._explorer
-        self.save_latent.setEnabled(x.current_image() is not None)
-        self.load_latent.setEnabled(x.state is not None)
-        x.bookmarks.buttons["import"].setEnabled(x.state is not None)
-        x.bookmarks.buttons["export"].setEnabled(x.bookmarks.count > 0)
+        self.save_latent.setEnabled(self._explorer.current_image() is not None)
+        self.load_latent.setEnabled(self._explorer.model.state is not None)
 
     def save_current_latent(self) -> None:
         """Saves the latent shown as a (D,) float32 .npy file."""
@@ -66,9 +62,9 @@ class LatentFileActions(QObject):
 
     def export_bookmarks(self) -> None:
         """Saves every bookmark's latent as a (K, D) .npy file, in list order."""
-        latents = self._explorer.bookmarks.latents(usable_only=False)
-        if len(latents) and len({len(r) for r in latents}) == 1:
-            self._save_latents(latents, "bookmarks.npy", "Export Bookmarks")
+        latents = [b.latent for b in self._explorer.model.bookmarks]
+        if latents and len({len(r) for r in latents}) == 1:  # one .npy holds one size
+            self._save_latents(np.stack(latents), "bookmarks.npy", "Export Bookmarks")
 
     def _save_latents(self, latents: np.ndarray, name: str, title: str) -> None:
         path = ask_save_path(self._window, title, self._settings.last_dir("latents"), name,
@@ -96,10 +92,10 @@ class LatentFileActions(QObject):
             Whether the file was usable (a dialog explains why not).
         """
         x = self._explorer
-        if x.state is None:
+        if x.model.state is None:
             return False
         try:
-            latents = load_latents(path, x.state.dim)
+            latents = load_latents(path, x.model.dim)
         except LatentFileError as exc:
             self._warn("Cannot Load Latent", str(exc))
             return False
@@ -107,8 +103,8 @@ class LatentFileActions(QObject):
         stem = os.path.splitext(os.path.basename(path))[0]
         if len(latents) > 1:
             for i, latent in enumerate(latents):
-                x.bookmarks.add(f"{stem} {i + 1}", latent)
-            x.tabs.setCurrentWidget(x.bookmarks)
+                x.model.add_bookmark(f"{stem} {i + 1}", latent)
+            x.show_bookmarks()
         x.show_latent(latents[0])
         self._status(f"Loaded {len(latents)} latent{'s' if len(latents) > 1 else ''} "
                      f"from {os.path.basename(path)}")

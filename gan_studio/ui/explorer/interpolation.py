@@ -17,56 +17,52 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.latent.state import InterpolationPath
+from gan_studio.core.latent.space import random_latent
 from gan_studio.ui.explorer.filmstrip import LatentFilmstrip
+from gan_studio.ui.explorer.model import BOOKMARKS, ENDPOINTS, PATH, PLAYBACK, TILE
 from gan_studio.ui.explorer.preview import LatentPreview
 
 T_STEPS = 1000
-ENDPOINTS = ("A", "B")
 WALK = "walk"
 
 
 class InterpolationPanel(QWidget):
-    """Builds a path (A to B, or through the bookmarks) and moves along it.
-
-    The endpoint buttons are public (`endpoint_buttons[name][source]`, sources `current`,
-    `random` and `tile`) so that the explorer, which knows those latents, can answer them.
+    """Shows and sets the model's path (A to B, or through the bookmarks); the point shown on
+    it (t, a frame, playback) becomes the model's base. `endpoint_buttons[name][source]`
+    (sources `current`, `random`, `tile`) set the model's endpoints.
 
     Signals:
-        base_changed(object): the latent at the new position (t moved, a frame was played or
-            clicked); float32 (D,).
-        path_changed(): the keys, mode or frame count changed (the filmstrip needs redrawing).
         frame_shown(int): the frame index now shown (-1 when t lies between frames).
+        tile_requested(str): "Sample Tile" was pressed for endpoint `A` or `B`.
 
     Args:
+        model: the explorer's `ExplorerModel`.
         parent: the parent widget.
     """
 
-    base_changed = Signal(object)
-    path_changed = Signal()
     frame_shown = Signal(int)
+    tile_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
-        self._endpoints: dict[str, np.ndarray | None] = {"A": None, "B": None}
-        self._walk_keys: np.ndarray | None = None
-        self._path: InterpolationPath | None = None
-        self._latents: np.ndarray | None = None
+        self._model = model
         self._frame = 0
         self._direction = 1
-        self._attached = False  # the explorer shows a point of the path (t moves it)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._build()
+        model.changed.connect(self._on_model)
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
+        model, settings = self._model, self._model.path_settings
         self.source = QComboBox()
         self.source.addItem("From A to B", "ab")
         self.source.addItem("Walk through the bookmarks", WALK)
         self.source.setToolTip("Interpolate between two latents, or walk through every "
                                "bookmark in list order")
-        self.source.currentIndexChanged.connect(self._on_path_settings)
+        self.source.currentIndexChanged.connect(
+            lambda _i: model.set_path_settings(walking=self.source.currentData() == WALK))
         grid = QGridLayout()
         self.thumbnails: dict[str, LatentPreview] = {}
         self.endpoint_buttons: dict[str, dict[str, QPushButton]] = {}
@@ -76,12 +72,14 @@ class InterpolationPanel(QWidget):
             thumb.setToolTip(f"Endpoint {name}: click to show it")
             thumb.clicked.connect(lambda n=name: self.show_position(0.0 if n == "A" else 1.0))
             buttons = {}
-            for source, text, tip in (
-                    ("current", "Current", "Use the latent shown now"),
-                    ("random", "Random", "Draw a new random latent"),
-                    ("tile", "Sample Tile", "Use the tile selected in the sample grid")):
+            for source, text, tip, slot in (
+                    ("current", "Current", "Use the latent shown now", self._use_current),
+                    ("random", "Random", "Draw a new random latent", self._use_random),
+                    ("tile", "Sample Tile", "Use the tile selected in the sample grid",
+                     self.tile_requested.emit)):
                 button = QPushButton(text)
                 button.setToolTip(f"{name}: {tip.lower()}")
+                button.clicked.connect(lambda _=False, n=name, slot=slot: slot(n))
                 buttons[source] = button
             self.thumbnails[name], self.endpoint_buttons[name] = thumb, buttons
             grid.addWidget(QLabel(f"<b>{name}</b>"), row, 0)
@@ -101,23 +99,26 @@ class InterpolationPanel(QWidget):
         self.mode = QComboBox()
         self.mode.addItem("Spherical (slerp)", "slerp")
         self.mode.addItem("Linear (lerp)", "lerp")
+        self.mode.setCurrentIndex(self.mode.findData(settings.mode))
         self.mode.setToolTip("Slerp keeps Gaussian latents at their typical length; lerp's "
                              "midpoints are shorter and often blurrier")
-        self.mode.currentIndexChanged.connect(self._on_path_settings)
+        self.mode.currentIndexChanged.connect(
+            lambda _i: model.set_path_settings(mode=self.mode.currentData()))
         self.frames = QSpinBox()
         self.frames.setRange(2, 240)
-        self.frames.setValue(16)
+        self.frames.setValue(settings.frames)
         self.frames.setToolTip("Frames of the whole path (filmstrip, playback and exports)")
-        self.frames.valueChanged.connect(self._on_path_settings)
+        self.frames.valueChanged.connect(lambda n: model.set_path_settings(frames=n))
         self.fps = QSpinBox()
         self.fps.setRange(1, 60)
-        self.fps.setValue(12)
+        self.fps.setValue(settings.fps)
         self.fps.setSuffix(" fps")
         self.fps.setToolTip("Playback speed")
-        self.fps.valueChanged.connect(self._on_fps)
+        self.fps.valueChanged.connect(lambda fps: model.set_path_settings(fps=fps))
         self.loop = QCheckBox("Loop")
-        self.loop.setChecked(True)
+        self.loop.setChecked(settings.loop)
         self.loop.setToolTip("Play back and forth until paused")
+        self.loop.toggled.connect(lambda on: model.set_path_settings(loop=on))
         self.play_button = QPushButton("▶ Play")
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Play the path's frames")
@@ -142,57 +143,83 @@ class InterpolationPanel(QWidget):
         layout.addWidget(self.filmstrip)
         layout.addStretch(1)
         self._update_mode_widgets()
+        self._follow_path()
+        self._show_tile_available()
 
-    # ---- state ----------------------------------------------------------------------------
-    @property
-    def walking(self) -> bool:
-        """Whether the path walks through the bookmarks rather than from A to B."""
-        return self.source.currentData() == WALK
-
-    def endpoint(self, name: str) -> np.ndarray | None:
-        """Endpoint `A` or `B` (D,), or None."""
-        return self._endpoints[name]
-
-    def path(self) -> InterpolationPath | None:
-        """The current path, or None while it lacks keys."""
-        return self._path
-
-    def path_latents(self) -> np.ndarray | None:
-        """The path's frames' latents (frames, D) before edits, or None."""
-        return self._latents
-
+    # ---- what is shown --------------------------------------------------------------------
     @property
     def current_frame(self) -> int:
         """The frame shown (-1 when t lies between frames)."""
         return self.filmstrip.current
 
-    def set_endpoint(self, name: str, latent: np.ndarray | None) -> None:
-        """Sets endpoint `A` or `B`."""
-        self._endpoints[name] = None if latent is None else np.asarray(latent, np.float32).copy()
-        self._rebuild_path()
-
-    def set_endpoints(self, a: np.ndarray, b: np.ndarray) -> None:
-        """Sets both endpoints at once (e.g. for a generator of another latent size)."""
-        self._endpoints = {"A": np.asarray(a, np.float32).copy(),
-                           "B": np.asarray(b, np.float32).copy()}
-        self._rebuild_path()
-
-    def set_walk_keys(self, keys: np.ndarray | None) -> None:
-        """The bookmarks' latents (K, D) for the walk (None or fewer than two: no walk)."""
-        self._walk_keys = None if keys is None else np.asarray(keys, np.float32).copy()
-        if self.walking:
-            self._rebuild_path()
-        self._update_mode_widgets()
-
-    def set_tile_available(self, available: bool) -> None:
-        """Enables the "Sample Tile" buttons when a tile with a known latent is selected."""
-        for name in ENDPOINTS:
-            self.endpoint_buttons[name]["tile"].setEnabled(available)
-
     def set_endpoint_images(self, images) -> None:
         """Thumbnails of A and B as rendered (uint8), in that order."""
         for name, image in zip(ENDPOINTS, images):
             self.thumbnails[name].set_image(image)
+
+    def set_frame_images(self, images) -> None:
+        """The path's frames as rendered (uint8 (frames, H, W[, 3])), or None."""
+        self.filmstrip.set_frames(images)
+
+    def _use_current(self, name: str) -> None:
+        if self._model.state is not None:
+            self._model.set_endpoint(name, self._model.state.base)
+
+    def _use_random(self, name: str) -> None:
+        if self._model.state is not None:
+            self._model.set_endpoint(name, random_latent(self._model.dim))
+
+    # ---- following the model --------------------------------------------------------------
+    def _on_model(self, what) -> None:
+        if PATH in what or BOOKMARKS in what:
+            self._update_mode_widgets()
+        if PLAYBACK in what:
+            self._show_playback()
+        if TILE in what:
+            self._show_tile_available()
+        if PATH in what:
+            self._follow_path()
+            if self._model.on_path and self._model.path is not None:
+                self._on_t(self.t_slider.value())  # the point shown moves with the path
+
+    def _update_mode_widgets(self) -> None:
+        settings = self._model.path_settings
+        _set_quietly(self.source, self.source.currentIndex(), self.source.setCurrentIndex,
+                     self.source.findData(WALK if settings.walking else "ab"))
+        _set_quietly(self.mode, self.mode.currentIndex(), self.mode.setCurrentIndex,
+                     self.mode.findData(settings.mode))
+        _set_quietly(self.frames, self.frames.value(), self.frames.setValue, settings.frames)
+        walking = settings.walking
+        for name in ENDPOINTS:
+            self.thumbnails[name].setEnabled(not walking)
+            for button in self.endpoint_buttons[name].values():
+                button.setVisible(not walking)
+            self.thumbnails[name].setVisible(not walking)
+        count = len(self._model.bookmark_latents())
+        self._walk_note.setVisible(walking)
+        self._walk_note.setText(
+            f"Walks through the {count} bookmarks in list order (drag them to reorder)."
+            if count >= 2 else "Bookmark at least two latents to walk through them.")
+
+    def _show_tile_available(self) -> None:
+        for name in ENDPOINTS:
+            self.endpoint_buttons[name]["tile"].setEnabled(self._model.tile_available)
+
+    def _show_playback(self) -> None:
+        settings = self._model.path_settings
+        _set_quietly(self.fps, self.fps.value(), self.fps.setValue, settings.fps)
+        _set_quietly(self.loop, self.loop.isChecked(), self.loop.setChecked, settings.loop)
+        if self._timer.isActive():
+            self._timer.setInterval(round(1000 / settings.fps))
+
+    def _follow_path(self) -> None:
+        latents = self._model.path_latents(edited=False)
+        if latents is None:
+            self.set_playing(False)
+        else:
+            self._frame = min(self._frame, len(latents) - 1)
+        self.t_slider.setEnabled(latents is not None)
+        self.play_button.setEnabled(latents is not None)
 
     # ---- moving ---------------------------------------------------------------------------
     def show_position(self, t: float) -> None:
@@ -201,30 +228,28 @@ class InterpolationPanel(QWidget):
 
     def show_frame(self, index: int) -> None:
         """Moves to frame `index` of the path."""
-        if self._latents is None or not 0 <= index < len(self._latents):
+        latents = self._model.path_latents(edited=False)
+        if latents is None or not 0 <= index < len(latents):
             return
         self._frame = index
-        self._attached = True
-        self._set_t_quietly(index / (len(self._latents) - 1))
+        self._set_t_quietly(index / (len(latents) - 1))
         self.filmstrip.set_current(index)
         self.frame_shown.emit(index)
-        self.base_changed.emit(self._latents[index])
-
-    def detach(self) -> None:
-        """Notes that the latent shown no longer lies on the path (changing it moves nothing)."""
-        self._attached = False
+        self._model.set_base_from_path(latents[index])
 
     def set_playing(self, playing: bool) -> None:
         """Starts or pauses playback."""
-        playing = playing and self._latents is not None
+        latents = self._model.path_latents(edited=False)
+        playing = playing and latents is not None
         if self.play_button.isChecked() != playing:
             self.play_button.setChecked(playing)  # re-enters with the same value
             return
         self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
         if playing:
-            if not self.loop.isChecked() and self._frame >= len(self._latents) - 1:
+            settings = self._model.path_settings
+            if not settings.loop and self._frame >= len(latents) - 1:
                 self._frame, self._direction = -1, 1  # played to the end: start over
-            self._timer.start(round(1000 / self.fps.value()))
+            self._timer.start(round(1000 / settings.fps))
         else:
             self._timer.stop()
 
@@ -234,12 +259,13 @@ class InterpolationPanel(QWidget):
         return self._timer.isActive()
 
     def _tick(self) -> None:
-        if self._latents is None:
+        latents = self._model.path_latents(edited=False)
+        if latents is None:
             return self.set_playing(False)
-        last = len(self._latents) - 1
+        last = len(latents) - 1
         frame = self._frame + self._direction
         if frame > last or frame < 0:
-            if not self.loop.isChecked():
+            if not self._model.path_settings.loop:
                 return self.set_playing(False)
             self._direction = -self._direction
             frame = self._frame + self._direction
@@ -247,17 +273,17 @@ class InterpolationPanel(QWidget):
 
     def _on_t(self, value: int) -> None:
         self._t_label.setText(f"t = {value / T_STEPS:.2f}")
-        if self._path is None:
+        path = self._model.path
+        if path is None:
             return
         self.set_playing(False)  # the user took over
         t = value / T_STEPS
-        index = t * (len(self._latents) - 1)
+        index = t * (len(self._model.path_latents(edited=False)) - 1)
         if abs(index - round(index)) < 1e-9:
             return self.show_frame(round(index))
-        self._attached = True
         self.filmstrip.set_current(-1)
         self.frame_shown.emit(-1)
-        self.base_changed.emit(self._path.at(t))
+        self._model.set_base_from_path(path.at(t))
 
     def _set_t_quietly(self, t: float) -> None:
         self.t_slider.blockSignals(True)
@@ -265,41 +291,10 @@ class InterpolationPanel(QWidget):
         self.t_slider.blockSignals(False)
         self._t_label.setText(f"t = {t:.2f}")
 
-    def _on_fps(self, fps: int) -> None:
-        if self._timer.isActive():
-            self._timer.setInterval(round(1000 / fps))
 
-    # ---- the path -------------------------------------------------------------------------
-    def _on_path_settings(self, *_args) -> None:
-        self._update_mode_widgets()
-        self._rebuild_path()
-
-    def _update_mode_widgets(self) -> None:
-        walking = self.walking
-        for name in ENDPOINTS:
-            self.thumbnails[name].setEnabled(not walking)
-            for button in self.endpoint_buttons[name].values():
-                button.setVisible(not walking)
-            self.thumbnails[name].setVisible(not walking)
-        count = 0 if self._walk_keys is None else len(self._walk_keys)
-        self._walk_note.setVisible(walking)
-        self._walk_note.setText(
-            f"Walks through the {count} bookmarks in list order (drag them to reorder)."
-            if count >= 2 else "Bookmark at least two latents to walk through them.")
-
-    def _rebuild_path(self) -> None:
-        keys = self._walk_keys if self.walking else (
-            None if any(e is None for e in self._endpoints.values()) else
-            np.stack([self._endpoints["A"], self._endpoints["B"]]))
-        if keys is None or len(keys) < 2 or keys.shape[1] == 0:
-            self._path = self._latents = None
-            self.set_playing(False)
-        else:
-            self._path = InterpolationPath(keys, self.mode.currentData(), self.frames.value())
-            self._latents = self._path.latents()
-            self._frame = min(self._frame, len(self._latents) - 1)
-        self.t_slider.setEnabled(self._path is not None)
-        self.play_button.setEnabled(self._path is not None)
-        self.path_changed.emit()
-        if self._attached and self._path is not None:
-            self._on_t(self.t_slider.value())  # the point shown moves with the path
+def _set_quietly(widget: QWidget, shown, setter, value) -> None:
+    """Shows `value` on `widget` without its change signal (only if it shows another)."""
+    if shown != value:
+        widget.blockSignals(True)
+        setter(value)
+        widget.blockSignals(False)

@@ -1,10 +1,11 @@
-"""Connects the latent explorer's widgets to its render thread."""
+"""Asks the render thread for the images of what the explorer's model shows."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from gan_studio.ui.explorer.model import BOOKMARKS, EDITS, GENERATOR, LATENT, PATH
 from gan_studio.workers.explorer.renderer import (
     ENDPOINTS,
     PREVIEW,
@@ -14,30 +15,41 @@ from gan_studio.workers.explorer.renderer import (
 )
 
 BATCH_DELAY_MS = 120  # the filmstrip and thumbnails wait for the sliders to rest this long
+PREVIEW_AFTER = {GENERATOR, LATENT, EDITS}  # the changes that alter the preview
+BATCHES_AFTER = {ENDPOINTS: {GENERATOR, EDITS, PATH}, STRIP: {GENERATOR, EDITS, PATH},
+                 THUMBNAILS: {GENERATOR, BOOKMARKS}}
 
 
 class LatentRendering(QObject):
-    """Asks the render thread for the explorer's images and shows each where it belongs.
+    """Renders what the model shows, on the render thread, and hands the images on.
 
     The preview is requested at once on every change (the render thread keeps only the newest
     request); the endpoints, filmstrip and bookmark thumbnails are requested once the sliders
     have rested for `BATCH_DELAY_MS`, so dragging never waits behind a batch.
 
     Signals:
-        preview_shown(): the preview shows a newly rendered image.
+        preview_ready(object, int): the preview's image (uint8 (H, W[, 3])) and request id.
+        preview_failed(str): the preview could not be rendered (a readable reason).
+        endpoints_ready(object): the images of endpoints A and B (uint8 (2, H, W[, 3])).
+        strip_ready(object): the path's frames (uint8 (frames, H, W[, 3])), None for no path.
+        thumbnails_ready(object): the usable bookmarks' images, in list order.
 
     Args:
-        explorer: the `LatentExplorer` (its `state`, `generator`, `preview`, `interpolation`
-            and `bookmarks` are used).
+        model: the explorer's `ExplorerModel`.
+        parent: the owning QObject.
     """
 
-    preview_shown = Signal()
+    preview_ready = Signal(object, int)
+    preview_failed = Signal(str)
+    endpoints_ready = Signal(object)
+    strip_ready = Signal(object)
+    thumbnails_ready = Signal(object)
 
-    def __init__(self, explorer):
-        super().__init__(explorer)
-        self._explorer = explorer
+    def __init__(self, model, parent: QObject | None = None):
+        super().__init__(parent)
+        self._model = model
         self._dirty: set[str] = set()
-        self.shown_latent: np.ndarray | None = None
+        self.shown_latent: np.ndarray | None = None  # the latent of the last preview shown
         self.last_request_id = 0
         self.renderer = ExplorerRenderer(parent=self)
         self._newest: dict[str, int] = {}  # the newest request id shown per channel
@@ -47,13 +59,14 @@ class LatentRendering(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_DELAY_MS)
         self._timer.timeout.connect(self._request_batches)
+        model.changed.connect(self._on_model)
 
     def request_preview(self) -> None:
         """Renders the current latent (replacing a request not started yet)."""
-        x = self._explorer
-        if x.state is not None and x.generator is not None:
-            self.last_request_id = self.renderer.request(PREVIEW, x.generator.renderer,
-                                                         x.state.compose())
+        model = self._model
+        if model.state is not None and model.generator is not None:
+            self.last_request_id = self.renderer.request(PREVIEW, model.generator.renderer,
+                                                         model.composed())
 
     def schedule(self, *channels: str) -> None:
         """Marks batches (`endpoints`, `strip`, `thumbnails`) for rendering once sliders rest."""
@@ -65,45 +78,49 @@ class LatentRendering(QObject):
         self._timer.stop()
         self.renderer.shutdown()
 
+    def _on_model(self, what) -> None:
+        if what & PREVIEW_AFTER:
+            self.request_preview()
+        batches = [channel for channel, after in BATCHES_AFTER.items() if what & after]
+        if batches:
+            self.schedule(*batches)
+
     def _request_batches(self) -> None:
-        x = self._explorer
-        if x.generator is None or x.state is None:
+        model = self._model
+        if model.generator is None or model.state is None:
             return
-        renderer, dirty = x.generator.renderer, self._dirty
+        renderer, dirty = model.generator.renderer, self._dirty
         self._dirty = set()
-        ends = [x.interpolation.endpoint(name) for name in "AB"]
+        ends = [model.endpoint(name) for name in "AB"]
         if ENDPOINTS in dirty and all(e is not None for e in ends):
-            self.renderer.request(ENDPOINTS, renderer, x.state.compose(np.stack(ends)))
+            self.renderer.request(ENDPOINTS, renderer, model.composed(np.stack(ends)))
         if STRIP in dirty:
-            latents = x.path_latents()
+            latents = model.path_latents()
             if latents is None:
-                x.interpolation.filmstrip.set_frames(None)
+                self.strip_ready.emit(None)
             else:
                 self.renderer.request(STRIP, renderer, latents)
-        bookmarks = x.bookmarks.latents()
+        bookmarks = model.bookmark_latents()
         if THUMBNAILS in dirty and len(bookmarks):
             self.renderer.request(THUMBNAILS, renderer, bookmarks)
 
     def _on_rendered(self, result) -> None:
-        x = self._explorer
         if result.request_id < self._newest.get(result.channel, 0):
             return  # two render threads: an older request may finish after a newer one
         self._newest[result.channel] = result.request_id
+        generator = self._model.generator
         if result.channel == PREVIEW:
-            if result.request_id >= x.preview.tag:
-                self.shown_latent = result.latents[0]
-                x.preview.set_image(result.images[0], result.request_id, now=True)
-                self.preview_shown.emit()
-        elif x.generator is None or result.renderer is not x.generator.renderer:
+            self.shown_latent = result.latents[0]
+            self.preview_ready.emit(result.images[0], result.request_id)
+        elif generator is None or result.renderer is not generator.renderer:
             return  # a batch of an older generator: the new one's is on its way
         elif result.channel == ENDPOINTS:
-            x.interpolation.set_endpoint_images(result.images)
+            self.endpoints_ready.emit(result.images)
         elif result.channel == STRIP:
-            x.interpolation.filmstrip.set_frames(result.images)
+            self.strip_ready.emit(result.images)
         elif result.channel == THUMBNAILS:
-            x.bookmarks.set_thumbnails(result.images)
+            self.thumbnails_ready.emit(result.images)
 
     def _on_failed(self, channel: str, message: str) -> None:
         if channel == PREVIEW:
-            self._explorer.preview.set_image(None)
-            self._explorer.preview.set_placeholder(f"Cannot render this latent: {message}")
+            self.preview_failed.emit(message)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.core.grid import to_uint8
+from gan_studio.core.numpy_generator import NumpyGenerator
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread, serve
 
 PREVIEW = "preview"
@@ -90,22 +90,17 @@ def displayable(images: np.ndarray) -> np.ndarray:
 
 
 def _render_preview(renderer, latents: np.ndarray, worker) -> np.ndarray | None:
-    """Renders layer by layer; returns None if a newer preview request arrives meanwhile.
+    """Renders a preview; returns None if a newer preview request arrives meanwhile.
 
-    Works for `NumpyGenerator`s (their layers run one at a time on this thread's buffers);
-    other renderers, and the render after a dropped one, run to the end.
+    A `NumpyGenerator` checks for one between its layers; other renderers, and the render
+    after a dropped one, run to the end.
     """
-    steps, buffers = getattr(renderer, "_steps", None), getattr(renderer, "_buffers", None)
-    if steps is None or buffers is None or getattr(worker, "dropped_last", False):
+    if not isinstance(renderer, NumpyGenerator) or getattr(worker, "dropped_last", False):
         worker.dropped_last = False
         return renderer.render_uint8(latents)
-    x, scratch = latents, buffers(len(latents))
-    for step in steps:
-        if worker.slots.pending(PREVIEW):
-            worker.dropped_last = True
-            return None
-        x = step(x, scratch)
-    return to_uint8(x)  # a new array: the last layer wrote into a reused buffer
+    images = renderer.render_uint8(latents, should_stop=lambda: worker.slots.pending(PREVIEW))
+    worker.dropped_last = images is None
+    return images
 
 
 def _render(job: Job, worker) -> RenderResult | None:

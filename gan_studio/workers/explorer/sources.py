@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from gan_studio.core.grid import to_uint8
+from gan_studio.core.latent.space import sample_grid_latents
 from gan_studio.workers.tf_loader import lower_thread_priority
 
 NUMPY = "numpy"
@@ -123,8 +124,8 @@ def load_explorer_generator(source: str) -> LoadedGenerator:
 def run_grid_latents(run_dir: str, latent_dim: int) -> np.ndarray | None:
     """Recomputes a run's fixed sample-grid noise from its config (seed and grid size).
 
-    The trainer draws it as `default_rng(seed).standard_normal((grid_size**2, latent_dim))`
-    and keeps it in every checkpoint, so the grids a run saved can be explored tile by tile.
+    The trainer draws it with `sample_grid_latents` too and keeps it in every checkpoint, so
+    the grids a run saved can be explored tile by tile.
 
     Returns:
         float32 (grid_size**2, latent_dim), or None if `run_dir` is not a run folder.
@@ -139,5 +140,4 @@ def run_grid_latents(run_dir: str, latent_dim: int) -> np.ndarray | None:
         return None
     if config.latent_dim != latent_dim or not 0 < config.grid_size <= 32:
         return None
-    rng = np.random.default_rng(config.seed)
-    return rng.standard_normal((config.grid_size ** 2, latent_dim)).astype(np.float32)
+    return sample_grid_latents(config.seed, config.grid_size ** 2, latent_dim)

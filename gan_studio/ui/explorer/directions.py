@@ -1,0 +1,86 @@
+"""Keeps the explorer model's GANSpace directions up to date with the generator it shows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+
+from gan_studio.core.latent.directions import LatentDirections
+from gan_studio.ui.explorer.model import GENERATOR
+
+# A run being trained sends new weights every few seconds; finding its directions takes a core
+# for 1-2 s, so they are refreshed at most this often, and only while the explorer is shown.
+LIVE_DIRECTIONS_INTERVAL = 30.0
+
+
+def describe_directions(directions: LatentDirections, seconds: float, updating: bool) -> str:
+    """The status line for directions found in `seconds` (`updating`: newer ones are due)."""
+    explained = float(np.sum(directions.explained_ratio)) * 100
+    return (f"{len(directions.vectors)} directions, {explained:.0f}% of the feature variance"
+            f" (found in {seconds:.1f} s)" + (" · updating…" if updating else ""))
+
+
+class ExplorerDirections(QObject):
+    """Asks a `DirectionsService` for the directions of each new generator the model shows.
+
+    Nothing is computed while the explorer is out of view (`resume` once it is back); a
+    training run's snapshots, which keep the source, are analysed at most every
+    `LIVE_DIRECTIONS_INTERVAL` seconds.
+
+    Args:
+        model: the explorer's `ExplorerModel`.
+        service: the `DirectionsService` that computes them.
+        in_view: whether the explorer can be seen now.
+        parent: the owning QObject.
+    """
+
+    def __init__(self, model, service, in_view: Callable[[], bool],
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._model, self._service, self._in_view = model, service, in_view
+        self._shown = None  # the LoadedGenerator seen last
+        self._pending = None  # a renderer whose directions are still to find
+        self._last = -float("inf")  # when directions were last asked for
+        service.ready.connect(self._on_ready)
+        service.failed.connect(
+            lambda message: model.set_directions_status(f"No directions: {message}"))
+        model.changed.connect(self._on_model)
+
+    def resume(self) -> None:
+        """Computes the directions still due, if the explorer is in view."""
+        renderer = self._pending
+        if renderer is None or not self._in_view():
+            return  # the explorer's showEvent / set_on_screen call again: unseen, it costs nothing
+        state = self._model.state
+        wait = self._last + LIVE_DIRECTIONS_INTERVAL - time.monotonic()
+        if wait > 0 and state.directions is not None:
+            QTimer.singleShot(int(wait * 1000) + 1, self.resume)
+            return
+        self._pending = None
+        self._last = time.monotonic()
+        self._model.set_directions_status(
+            "Updating the directions for the new weights…" if state.directions is not None
+            else "Finding the principal directions…")
+        self._service.compute(renderer)
+
+    def _on_model(self, what) -> None:
+        if GENERATOR not in what:
+            return
+        previous, loaded = self._shown, self._model.generator
+        self._shown = loaded
+        if previous is None or previous.renderer is not loaded.renderer:
+            self._pending = loaded.renderer
+            if previous is None or previous.source != loaded.source:
+                self._last = -float("inf")  # not a live update: no waiting
+            self.resume()
+
+    def _on_ready(self, result) -> None:
+        model = self._model
+        if model.state is None or result.renderer.latent_dim != model.dim:
+            return
+        current = model.generator is not None and result.renderer is model.generator.renderer
+        model.set_directions(result.directions,
+                             describe_directions(result.directions, result.seconds, not current))

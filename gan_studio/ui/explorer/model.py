@@ -1,0 +1,292 @@
+"""The latent explorer's model: everything the explorer shows, in one place.
+
+The widgets, the renderer and the services read what they show from an `ExplorerModel`, call
+its methods to change it, and follow `changed`; none of them talks to another. Each change is
+announced once, with every kind of fact it touched, so a change that moves the latent and its
+edits at once asks for one preview, not two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from gan_studio.core.latent.bookmarks import Bookmark, Bookmarks
+from gan_studio.core.latent.directions import LatentDirections
+from gan_studio.core.latent.space import random_latent
+from gan_studio.core.latent.state import InterpolationPath, LatentState, PathSettings
+
+# The kinds of change `changed` reports.
+GENERATOR = "generator"  # another generator is shown
+SEED = "seed"
+LATENT = "latent"  # the base latent
+EDITS = "edits"  # ψ or the direction offsets
+DIRECTIONS = "directions"  # the GANSpace directions or their status line
+PATH = "path"  # the interpolation's endpoints, keys or settings (and so its frames)
+PLAYBACK = "playback"  # the interpolation's speed or looping
+BOOKMARKS = "bookmarks"  # added, removed, renamed, reordered, or of another latent size
+TILE = "tile"  # whether the sample grid's selected tile has a usable latent
+
+ENDPOINTS = ("A", "B")
+
+
+class ExplorerModel(QObject):
+    """The explorer's generator, latent, seed, edits, interpolation and bookmarks.
+
+    Signals:
+        changed(frozenset): the kinds of facts that changed (`GENERATOR`, `SEED`, `LATENT`,
+            `EDITS`, `DIRECTIONS`, `PATH`, `PLAYBACK`, `BOOKMARKS`, `TILE`).
+
+    Args:
+        parent: the owning QObject.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._generator = None
+        self._state: LatentState | None = None
+        self._seed = 0
+        self._on_path = False
+        self._directions_status = "Directions appear once a generator is loaded."
+        self._endpoints: dict[str, np.ndarray | None] = dict.fromkeys(ENDPOINTS)
+        self._settings = PathSettings()
+        self._path: InterpolationPath | None = None
+        self._path_latents: np.ndarray | None = None
+        self._bookmarks = Bookmarks()
+        self._tile_available = False
+
+    # ---- the latent -----------------------------------------------------------------------
+    @property
+    def generator(self):
+        """The `LoadedGenerator` shown, or None."""
+        return self._generator
+
+    @property
+    def state(self) -> LatentState | None:
+        """The base latent and its edits (None until a generator is shown). Read only: change
+        it through the model's methods, which announce the change."""
+        return self._state
+
+    @property
+    def dim(self) -> int:
+        """The latent size (0 until a generator is shown)."""
+        return 0 if self._state is None else self._state.dim
+
+    @property
+    def seed(self) -> int:
+        """The seed the base latent is drawn from (kept after the base is edited)."""
+        return self._seed
+
+    @property
+    def on_path(self) -> bool:
+        """Whether the base is a point of the interpolation (moving the path moves it)."""
+        return self._on_path
+
+    @property
+    def directions_status(self) -> str:
+        """A line on the directions: found, being found, or why not."""
+        return self._directions_status
+
+    @property
+    def tile_available(self) -> bool:
+        """Whether the sample grid's selected tile has a latent of this size."""
+        return self._tile_available
+
+    def composed(self, base: np.ndarray | None = None) -> np.ndarray | None:
+        """The latent shown: the base (or `base`, (D,) or (N, D)) with ψ and the offsets."""
+        return None if self._state is None else self._state.compose(base)
+
+    def set_generator(self, loaded) -> None:
+        """Shows `loaded` (a `LoadedGenerator`); a new latent size starts afresh from the seed:
+        neutral edits, no directions, A the seed's latent and B the next seed's."""
+        self._generator = loaded
+        what = {GENERATOR}
+        dim = loaded.renderer.latent_dim
+        if self._state is None or self._state.dim != dim:
+            self._state = LatentState.from_seed(dim, self._seed)
+            self._endpoints = {"A": self._state.base.copy(), "B": random_latent(dim, self._seed + 1)}
+            self._rebuild_path()
+            what |= {LATENT, EDITS, DIRECTIONS, PATH, BOOKMARKS}
+        self._emit(what)
+
+    def set_seed(self, seed: int) -> None:
+        """Draws the base from `seed`, keeping the edits (the seed already set changes nothing,
+        as the spin box reports only changes)."""
+        seed = int(seed)
+        if seed == self._seed:
+            return
+        self._seed = seed
+        if self._state is None:
+            return self._emit({SEED})
+        self._set_base(random_latent(self._state.dim, seed), on_path=False)
+        self._emit({SEED, LATENT})
+
+    def set_psi(self, psi: float) -> None:
+        """The truncation ψ."""
+        if self._state is not None:
+            self._state.psi = float(psi)
+            self._emit({EDITS})
+
+    def set_offsets(self, offsets) -> None:
+        """The direction offsets in sigmas (extra values, or missing ones, are ignored)."""
+        if self._state is not None:
+            offsets = np.asarray(offsets, np.float32)
+            self._state.offsets[:len(offsets)] = offsets[:len(self._state.offsets)]
+            self._emit({EDITS})
+
+    def set_dimension(self, index: int, value: float) -> None:
+        """Sets one coordinate of the base latent."""
+        if self._state is not None:
+            base = self._state.base.copy()
+            base[index] = value
+            self._set_base(base, on_path=False)
+            self._emit({LATENT})
+
+    def show_latent(self, latent) -> None:
+        """Makes `latent` the base with neutral edits (one of another size is ignored)."""
+        if self._state is None:
+            return
+        latent = np.asarray(latent, np.float32).reshape(-1)
+        if len(latent) != self._state.dim:
+            return
+        self._state.neutral_edits()
+        self._set_base(latent, on_path=False)
+        self._emit({LATENT, EDITS})
+
+    def reset(self) -> None:
+        """The seed's latent with neutral edits."""
+        if self._state is not None:
+            self.show_latent(random_latent(self._state.dim, self._seed))
+
+    def set_base_from_path(self, latent) -> None:
+        """Makes a point of the interpolation the base (edits are kept)."""
+        if self._state is not None:
+            self._set_base(latent, on_path=True)
+            self._emit({LATENT})
+
+    def set_directions(self, directions: LatentDirections | None, status: str) -> None:
+        """New GANSpace directions; the offsets that still have a direction are kept.
+
+        Args:
+            directions: the directions, for a generator of the current latent size.
+            status: the line describing them.
+        """
+        if self._state is not None:
+            self._state.set_directions(directions)
+            self._directions_status = status
+            self._emit({DIRECTIONS, EDITS} if self._state.edited else {DIRECTIONS})
+
+    def set_directions_status(self, status: str) -> None:
+        """The line on the directions (e.g. while they are being found)."""
+        self._directions_status = status
+        self._emit({DIRECTIONS})
+
+    def set_tile_available(self, available: bool) -> None:
+        """Whether the sample grid's selected tile has a usable latent."""
+        if available != self._tile_available:
+            self._tile_available = available
+            self._emit({TILE})
+
+    def _set_base(self, latent, on_path: bool) -> None:
+        self._on_path = on_path
+        self._state.base = np.asarray(latent, np.float32).copy()
+
+    def _emit(self, what: set[str]) -> None:
+        self.changed.emit(frozenset(what))
+
+    # ---- the interpolation ----------------------------------------------------------------
+    @property
+    def path_settings(self) -> PathSettings:
+        """How the path is built and played."""
+        return self._settings
+
+    @property
+    def path(self) -> InterpolationPath | None:
+        """The current path, or None while it lacks keys."""
+        return self._path
+
+    def endpoint(self, name: str) -> np.ndarray | None:
+        """Endpoint `A` or `B` (D,), or None."""
+        return self._endpoints[name]
+
+    def path_latents(self, edited: bool = True) -> np.ndarray | None:
+        """The path's frames' latents (frames, D), with the current edits unless not `edited`;
+        None without a path."""
+        if self._path_latents is None or not edited:
+            return self._path_latents
+        return self._state.compose(self._path_latents)
+
+    def set_endpoint(self, name: str, latent) -> None:
+        """Sets endpoint `A` or `B`."""
+        if self._state is not None:
+            self._endpoints[name] = np.asarray(latent, np.float32).copy()
+            self._rebuild_path()
+            self._emit({PATH})
+
+    def set_path_settings(self, **changes) -> None:
+        """Changes `PathSettings` fields: `walking`, `mode` or `frames` rebuild the path."""
+        self._settings = replace(self._settings, **changes)
+        what = {PLAYBACK} if changes.keys() & {"fps", "loop"} else set()
+        if changes.keys() & {"walking", "mode", "frames"}:
+            self._rebuild_path()
+            what.add(PATH)
+        self._emit(what)
+
+    def _rebuild_path(self) -> None:
+        keys = self.bookmark_latents() if self._settings.walking else (
+            None if any(e is None for e in self._endpoints.values()) else
+            np.stack([self._endpoints["A"], self._endpoints["B"]]))
+        if keys is None or len(keys) < 2 or keys.shape[1] == 0:
+            self._path = self._path_latents = None
+        else:
+            self._path = InterpolationPath(keys, self._settings.mode, self._settings.frames)
+            self._path_latents = self._path.latents()
+
+    # ---- bookmarks ------------------------------------------------------------------------
+    @property
+    def bookmarks(self) -> tuple[Bookmark, ...]:
+        """Every bookmark, in list order (those of other latent sizes too)."""
+        return tuple(self._bookmarks)
+
+    def usable(self, bookmark: Bookmark) -> bool:
+        """Whether `bookmark` has the generator's latent size (it can be shown)."""
+        return len(bookmark.latent) == self.dim
+
+    def bookmark_latents(self) -> np.ndarray:
+        """The usable bookmarks' latents in list order (K, D)."""
+        return self._bookmarks.latents(self.dim)
+
+    def next_bookmark_name(self) -> str:
+        """A default name for a new bookmark."""
+        return self._bookmarks.next_name()
+
+    def add_bookmark(self, name: str, latent) -> int:
+        """Appends a bookmark; returns its key."""
+        key = self._bookmarks.add(name, latent)
+        self._bookmarks_changed()
+        return key
+
+    def remove_bookmark(self, key: int) -> None:
+        """Deletes a bookmark."""
+        self._bookmarks.remove(key)
+        self._bookmarks_changed()
+
+    def rename_bookmark(self, key: int, name: str) -> None:
+        """Renames a bookmark."""
+        if self._bookmarks.rename(key, name):
+            self._bookmarks_changed()
+
+    def reorder_bookmarks(self, keys) -> None:
+        """Puts the bookmarks in the order of `keys` (each bookmark's key once)."""
+        self._bookmarks.reorder(keys)
+        self._bookmarks_changed()
+
+    def _bookmarks_changed(self) -> None:
+        if self._settings.walking:  # the bookmarks are the path's keys
+            self._rebuild_path()
+            return self._emit({BOOKMARKS, PATH})
+        self._emit({BOOKMARKS})
