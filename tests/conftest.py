@@ -117,8 +117,8 @@ class FakeEngine(SimpleNamespace):
     """
 
     def __init__(self):
-        from gan_studio.core.control import TrainControl
-        from gan_studio.core.progress import Event, Progress, SampleGrid
+        from gan_studio.core.training.control import TrainControl
+        from gan_studio.core.training.progress import Event, Progress, SampleGrid
 
         class DataUnavailableError(Exception):
             def __init__(self, url, path):

@@ -7,8 +7,8 @@ import os
 
 import numpy as np
 
-from gan_studio.core.callbacks import TrainingCallbacks
-from gan_studio.core.numpy_generator import NumpyGenerator
+from gan_studio.core.numpy_generator.generator import NumpyGenerator
+from gan_studio.core.training.callbacks import TrainingCallbacks
 
 
 def write_tiny_mnist(folder, count=48, seed=0):

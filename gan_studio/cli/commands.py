@@ -44,7 +44,7 @@ def install_interrupt_handler(control) -> None:
 
 def _run_trainer(make_trainer) -> int:
     from gan_studio.cli.console import ConsoleProgress
-    from gan_studio.core.control import TrainControl
+    from gan_studio.core.training.control import TrainControl
 
     console = ConsoleProgress()
     control = TrainControl()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gan_studio.core.callbacks import TrainingCallbacks
-from gan_studio.core.progress import Event, Progress, format_duration
+from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.progress import Event, Progress, format_duration
 
 
 class ConsoleProgress(TrainingCallbacks):

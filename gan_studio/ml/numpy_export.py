@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_studio.core.numpy_generator import NumpyGenerator
+from gan_studio.core.numpy_generator.generator import NumpyGenerator
 
 _ACTIVATIONS = {"linear", "relu", "tanh", "sigmoid"}
 

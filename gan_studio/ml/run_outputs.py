@@ -8,9 +8,9 @@ import numpy as np
 
 from gan_studio.core.grid import tile_grid
 from gan_studio.core.images import save_png
-from gan_studio.core.progress import StepMetrics
 from gan_studio.core.runs.layout import LAST_GRID, SAMPLES_DIR
 from gan_studio.core.runs.metrics_log import MetricsLog
+from gan_studio.core.training.progress import StepMetrics
 from gan_studio.ml.device import import_tensorflow
 
 

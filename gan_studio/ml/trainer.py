@@ -7,14 +7,14 @@ import shutil
 
 import numpy as np
 
-from gan_studio.core.callbacks import TrainingCallbacks
 from gan_studio.core.catalog import IMAGE_SIZES
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.control import TrainControl
-from gan_studio.core.progress import Event, SampleGrid, StepMetrics
-from gan_studio.core.progress_meter import ProgressMeter
 from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints, new_run_dir
-from gan_studio.core.throttle import Throttle
+from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.control import TrainControl
+from gan_studio.core.training.meter import ProgressMeter
+from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
+from gan_studio.core.training.throttle import Throttle
 from gan_studio.ml.run_outputs import RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]

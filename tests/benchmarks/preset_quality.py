@@ -22,9 +22,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: int,
               batch_size: int | None = None):
-    from gan_studio.core.callbacks import TrainingCallbacks
     from gan_studio.core.config import TrainConfig
-    from gan_studio.core.control import TrainControl
+    from gan_studio.core.training.callbacks import TrainingCallbacks
+    from gan_studio.core.training.control import TrainControl
     from gan_studio.ml.trainer import Trainer
 
     control = TrainControl()

@@ -30,8 +30,8 @@ def time_tutorial(loop: TutorialLoop, steps: int) -> float:
 
 
 def time_trainer(data_dir: str, steps: int, warmup: int, steps_per_call: int) -> float:
-    from gan_studio.core.callbacks import TrainingCallbacks
     from gan_studio.core.config import TrainConfig
+    from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.ml.trainer import Trainer
 
     marks = {}

@@ -1,7 +1,7 @@
 import numpy as np
 
-from gan_studio.core.callbacks import TrainingCallbacks
-from gan_studio.core.progress import Event, Progress, SampleGrid
+from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.progress import Event, Progress, SampleGrid
 
 
 def test_every_hook_does_nothing_until_overridden():

@@ -1,7 +1,7 @@
 import dataclasses
 
-from gan_studio.core.progress import StepMetrics
 from gan_studio.core.runs.metrics_log import METRIC_FIELDS, MetricsLog, read_metrics
+from gan_studio.core.training.progress import StepMetrics
 
 
 def test_step_metrics_fields_are_the_csv_columns():

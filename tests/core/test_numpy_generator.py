@@ -3,8 +3,8 @@ import threading
 import numpy as np
 import pytest
 
-from gan_studio.core.numpy_generator import OPS_KEY, NumpyGenerator
-from gan_studio.core.numpy_layers import Buffers, ConvTranspose
+from gan_studio.core.numpy_generator.generator import OPS_KEY, NumpyGenerator
+from gan_studio.core.numpy_generator.layers import Buffers, ConvTranspose
 
 
 def naive_conv_transpose(x, kernel, stride, padding):

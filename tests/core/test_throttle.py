@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from gan_studio.core.throttle import Coalescer, Throttle
+from gan_studio.core.training.throttle import Coalescer, Throttle
 
 
 @pytest.fixture

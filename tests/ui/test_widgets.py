@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from gan_studio.core.animation import evenly_spaced, save_timelapse
 from gan_studio.core.grid import tile_grid, upscale_nearest
 from gan_studio.core.images import save_png
-from gan_studio.core.progress import Progress, SampleGrid
+from gan_studio.core.training.progress import Progress, SampleGrid
 from gan_studio.ui.training.download_dialog import DownloadDialog, format_bytes
 from gan_studio.ui.training.loss_plot import LossPlot, exponential_moving_average
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog

@@ -13,7 +13,7 @@ from gan_studio.core import animation
 from gan_studio.core.animation import save_animation
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
-from gan_studio.core.numpy_generator import NumpyGenerator
+from gan_studio.core.numpy_generator.generator import NumpyGenerator
 from gan_studio.workers.explorer.directions import DirectionsService, compute_directions
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
 from gan_studio.workers.explorer.slots import LatestSlots

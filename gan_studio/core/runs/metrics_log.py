@@ -8,8 +8,8 @@ import os
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
-from gan_studio.core.progress import StepMetrics
 from gan_studio.core.runs.layout import METRICS_FILE
+from gan_studio.core.training.progress import StepMetrics
 
 METRIC_FIELDS = ("step", "epoch", "g_loss", "d_loss", "d_real", "d_fake", "time")
 

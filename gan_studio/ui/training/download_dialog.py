@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from gan_studio.core.progress import format_duration
+from gan_studio.core.training.progress import format_duration
 
 SPEED_WINDOW = 3.0  # seconds of history behind the speed shown
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gan_studio.core.progress import Progress
+from gan_studio.core.training.progress import Progress
 from gan_studio.ui.widgets.tick_grid import TickGrid
 
 G_COLOR = "#f28e2b"

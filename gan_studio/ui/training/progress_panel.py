@@ -7,8 +7,8 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from gan_studio.core.progress import Progress, format_duration
-from gan_studio.core.training_state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.core.training.progress import Progress, format_duration
+from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 
 STATE_TEXT = {
     IDLE: "Idle",

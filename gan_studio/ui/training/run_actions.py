@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWi
 
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.core.training_state import IDLE, PAUSED, STARTING, TRAINING
+from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import make_action
 from gan_studio.ui.training.missing_data_dialog import open_folder
 from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout

@@ -12,7 +12,7 @@ from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from gan_studio.core.grid import drop_channel_axis, tile_at
-from gan_studio.core.progress import SampleGrid
+from gan_studio.core.training.progress import SampleGrid
 
 MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded
 SELECTION_COLOR = "#ffbf00"

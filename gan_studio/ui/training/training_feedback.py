@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gan_studio.core.progress import Event
-from gan_studio.core.training_state import STARTING, STOPPING
+from gan_studio.core.training.progress import Event
+from gan_studio.core.training.state import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from gan_studio.core.catalog import latent_dim_for
 from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
-from gan_studio.core.training_state import ACTIVE, IDLE, PAUSED
+from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
 from gan_studio.ui.widgets.path_edit import PathEdit

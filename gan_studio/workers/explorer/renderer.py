@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.core.numpy_generator import NumpyGenerator
+from gan_studio.core.numpy_generator.generator import NumpyGenerator
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread, serve
 
 PREVIEW = "preview"

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.progress import Event
-from gan_studio.core.training_state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.core.training.progress import Event
+from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.workers.training.signals import SIGNAL_NAMES, TrainingSignals
 from gan_studio.workers.training.worker import TrainingWorker
 
@@ -22,7 +22,7 @@ class TrainingSession(TrainingSignals):
     `state_changed`.
 
     Signals:
-        state_changed(str): one of `core.training_state.STATES`.
+        state_changed(str): one of `core.training.state.STATES`.
 
     Args:
         engine_loader: passed to `TrainingWorker` (tests pass a fake engine).
@@ -53,7 +53,7 @@ class TrainingSession(TrainingSignals):
 
     @property
     def state(self) -> str:
-        """The current state, one of `core.training_state.STATES`."""
+        """The current state, one of `core.training.state.STATES`."""
         return self._state
 
     @property

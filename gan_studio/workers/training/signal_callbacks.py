@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gan_studio.core.callbacks import TrainingCallbacks
-from gan_studio.core.progress import Event, Progress, SampleGrid
-from gan_studio.core.throttle import Coalescer
+from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.progress import Event, Progress, SampleGrid
+from gan_studio.core.training.throttle import Coalescer
 from gan_studio.workers.training.signals import TrainingSignals
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 

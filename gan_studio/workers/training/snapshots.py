@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from gan_studio.core.throttle import Coalescer
+from gan_studio.core.training.throttle import Coalescer
 
 log = logging.getLogger(__name__)
 

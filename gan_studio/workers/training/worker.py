@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.progress import Event
+from gan_studio.core.training.progress import Event
 from gan_studio.workers.tasks import describe_exception
 from gan_studio.workers.tf_loader import freeze_loaded_objects, lower_thread_priority
 from gan_studio.workers.training.signal_callbacks import DownloadCancelled, SignalCallbacks

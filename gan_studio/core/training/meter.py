@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from gan_studio.core.progress import Progress, StepMetrics
-from gan_studio.core.throttle import Throttle
+from gan_studio.core.training.progress import Progress, StepMetrics
+from gan_studio.core.training.throttle import Throttle
 
 LOSS_FIELDS = ("g_loss", "d_loss", "d_real", "d_fake")
 

@@ -2,9 +2,9 @@ import time
 
 import pytest
 
-from gan_studio.core.control import TrainControl
-from gan_studio.core.progress import StepMetrics, format_duration
-from gan_studio.core.progress_meter import ProgressMeter
+from gan_studio.core.training.control import TrainControl
+from gan_studio.core.training.meter import ProgressMeter
+from gan_studio.core.training.progress import StepMetrics, format_duration
 
 
 def _steps(first, count, loss=1.0):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gan_studio.core.progress import Event, Progress, SampleGrid
+from gan_studio.core.training.progress import Event, Progress, SampleGrid
 
 
 class TrainingCallbacks:

@@ -29,7 +29,7 @@ import numpy as np
 
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import to_uint8
-from gan_studio.core.numpy_layers import (
+from gan_studio.core.numpy_generator.layers import (
     ACTIVATIONS,
     Activation,
     Affine,

@@ -1,0 +1,2 @@
+"""A generator in numpy (`generator.NumpyGenerator`, built from `layers`): the latent explorer
+renders with it on any thread, without TensorFlow."""

@@ -1,0 +1,3 @@
+"""What a training run reports and how it is driven, without Qt or TensorFlow: the records it
+sends (`progress`), the callbacks that receive them (`callbacks`), the flags that steer it
+(`control`), its clock (`meter`, `throttle`) and the states a session shows (`state`)."""
