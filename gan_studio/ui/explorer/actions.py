@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gan_studio.core.animation import save_animation
-from gan_studio.core.grid import tile_grid, upscale_nearest
+from gan_studio.core.grid import drop_channel_axis, tile_grid, upscale_nearest
 from gan_studio.core.images import save_image
 from gan_studio.ui.actions import make_action
 from gan_studio.ui.explorer.dialogs import (
@@ -30,9 +30,7 @@ from gan_studio.workers.tasks import TaskRunner
 
 def render_path(renderer, latents: np.ndarray, bounce: bool = False) -> np.ndarray:
     """Renders a path's frames (uint8), with the way back when `bounce` (ends not repeated)."""
-    frames = renderer.render_uint8(latents)
-    if frames.ndim == 4 and frames.shape[-1] == 1:
-        frames = frames[..., 0]
+    frames = drop_channel_axis(renderer.render_uint8(latents), batch=True)
     return np.concatenate([frames, frames[-2:0:-1]]) if bounce and len(frames) > 2 else frames
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gan_studio.core.grid import upscale_nearest
+from gan_studio.core.grid import drop_channel_axis, upscale_nearest
 
 
 def qimage_view(image: np.ndarray) -> QImage:
@@ -67,9 +67,7 @@ class LatentPreview(QWidget):
         if image is None:
             self._image = self._qimage = None
         else:
-            image = np.ascontiguousarray(image, dtype=np.uint8)
-            if image.ndim == 3 and image.shape[2] == 1:
-                image = np.ascontiguousarray(image[:, :, 0])
+            image = np.ascontiguousarray(drop_channel_axis(np.asarray(image, dtype=np.uint8)))
             reshaped = self._image is None or self._image.shape != image.shape
             self._image = image
             self._qimage = qimage_view(image)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from gan_studio.core.grid import drop_channel_axis
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread, serve
 
@@ -83,10 +84,7 @@ class RenderResult:
 
 def displayable(images: np.ndarray) -> np.ndarray:
     """Drops a single channel axis: uint8 (N, H, W) for gray, (N, H, W, 3) for colour."""
-    images = np.asarray(images, dtype=np.uint8)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    return np.ascontiguousarray(images)
+    return np.ascontiguousarray(drop_channel_axis(np.asarray(images, dtype=np.uint8), batch=True))
 
 
 def _render_preview(renderer, latents: np.ndarray, worker) -> np.ndarray | None:
