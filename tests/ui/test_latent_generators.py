@@ -8,26 +8,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from gan_studio.core.grid import to_uint8
-from gan_studio.ui.main_window import MainWindow
 
 TIMEOUT = 180_000  # ms: the first test imports TensorFlow
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tiny_mnist_dir, tmp_path, message_boxes):
-    window = MainWindow(settings=isolated_settings, load_tensorflow=False)
-    qtbot.addWidget(window)
-    panel = window.training_panel
-    panel.dataset.set_dataset("mnist")
-    panel.data_dir.set_path(tiny_mnist_dir)
-    panel.runs_dir.set_path(str(tmp_path / "runs"))
-    panel.batch_size.setValue(8)
-    panel.grid_size.setValue(2)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
-    assert not window.session.running
+def window(open_window, tiny_mnist_dir):
+    return open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8, grid_size=2)
 
 
 def keras_generator(path, unsupported=False):

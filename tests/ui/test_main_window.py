@@ -17,19 +17,8 @@ from gan_studio.ui.widgets import save_dialogs
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, fake_engine, tmp_path, message_boxes):
-    window = MainWindow(settings=isolated_settings, engine_loader=fake_engine,
-                        load_tensorflow=False)
-    qtbot.addWidget(window)
-    panel = window.training_panel
-    panel.runs_dir.set_path(str(tmp_path / "runs"))
-    panel.epochs.setValue(3)
-    panel.batch_size.setValue(8)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
-    assert not window.session.running
+def window(open_window, fake_engine):
+    return open_window(fake_engine, epochs=3, batch_size=8)
 
 
 def click(qtbot, button):

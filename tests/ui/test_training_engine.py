@@ -9,29 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.ui.main_window import MainWindow
 from gan_studio.ui.widgets import save_dialogs
 
 TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tiny_mnist_dir, tmp_path, message_boxes):
-    window = MainWindow(settings=isolated_settings, load_tensorflow=False)
-    qtbot.addWidget(window)
-    panel = window.training_panel
-    panel.dataset.set_dataset("mnist")
-    panel.data_dir.set_path(tiny_mnist_dir)
-    panel.runs_dir.set_path(str(tmp_path / "runs"))
-    panel.batch_size.setValue(8)
-    panel.epochs.setValue(50)
-    panel.sample_every_steps.setValue(1)
-    panel.grid_size.setValue(2)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
-    assert not window.session.running
+def window(open_window, tiny_mnist_dir):
+    return open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8, epochs=50,
+                       sample_every_steps=1, grid_size=2)
 
 
 def checkpoints(run_dir):

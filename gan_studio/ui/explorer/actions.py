@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gan_studio.core.animation import save_animation
 from gan_studio.core.grid import drop_channel_axis, tile_grid, upscale_nearest
 from gan_studio.core.images import save_image
-from gan_studio.ui.actions import make_action
+from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.explorer.dialogs import (
     IMAGE_FORMATS,
     AnimationDialog,
@@ -45,7 +45,7 @@ def _write_animation(path: str, renderer, latents: np.ndarray, options: Animatio
     return save_animation(path, frames, options.fps, options.repeat, options.scale)
 
 
-class ExplorerActions(QObject):
+class ExplorerActions(WindowActions):
     """The explorer's File menu actions, and which view Save Image and Copy Image act on.
 
     The explorer is the active view while its dock is raised and it (not the sample grid)
@@ -67,7 +67,7 @@ class ExplorerActions(QObject):
 
     def __init__(self, window: QWidget, explorer, dock, sample_view, settings, run_shown):
         super().__init__(window)
-        self._window, self._explorer, self._dock = window, explorer, dock
+        self._explorer, self._dock = explorer, dock
         self._view, self._settings, self._run_shown = sample_view, settings, run_shown
         self._explorer_used_last = False
         self._tasks = TaskRunner("explorer-export", self)
@@ -92,8 +92,6 @@ class ExplorerActions(QObject):
             app.focusChanged.connect(self._on_focus)
         self.update_enabled()
 
-    def _action(self, text, slot, shortcut, tip) -> QAction:
-        return make_action(self._window, text, slot, shortcut, tip)
 
     # ---- which view is active -------------------------------------------------------------
     @property
@@ -237,10 +235,3 @@ class ExplorerActions(QObject):
     def shutdown(self) -> None:
         """Finishes a file being written and joins the export thread. Blocks."""
         self._tasks.shutdown()
-
-    def _status(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 8000)
-
-    def _warn(self, title: str, message: str) -> None:
-        self._status("")
-        QMessageBox.warning(self._window, title, message)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
-from gan_studio.ui.actions import make_action
+from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 
 NPY_FILTER = "NumPy arrays (*.npy)"
@@ -19,7 +18,7 @@ GENERATOR_FILTER = ("Generators (*.keras config.json);;Keras models (*.keras);;"
                     "Run folders (config.json)")
 
 
-class LatentFileActions(QObject):
+class LatentFileActions(WindowActions):
     """Open Generator, Save Latent, Load Latent, and the bookmarks' Import and Export buttons.
 
     Args:
@@ -33,7 +32,7 @@ class LatentFileActions(QObject):
 
     def __init__(self, window: QWidget, explorer, dock, settings, run_shown, name):
         super().__init__(window)
-        self._window, self._explorer, self._dock = window, explorer, dock
+        self._explorer, self._dock = explorer, dock
         self._settings, self._run_shown, self._name = settings, run_shown, name
         self.open_generator = self._action("Open &Generator…", self.choose_generator,
                                            QKeySequence("Ctrl+Shift+O"),
@@ -46,8 +45,6 @@ class LatentFileActions(QObject):
         explorer.bookmarks.export_requested.connect(self.export_bookmarks)
         self.update_enabled()
 
-    def _action(self, text, slot, shortcut, tip) -> QAction:
-        return make_action(self._window, text, slot, shortcut, tip)
 
     def update_enabled(self, *_args) -> None:
         """Enables each action where it can work."""
@@ -126,10 +123,3 @@ class LatentFileActions(QObject):
         self._dock.raise_()
         self._explorer.sources.open(path)
         self._status(f"Loading the generator of {os.path.basename(path.rstrip(os.sep))}…")
-
-    def _status(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 8000)
-
-    def _warn(self, title: str, message: str) -> None:
-        self._status("")
-        QMessageBox.warning(self._window, title, message)

@@ -5,21 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
 
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
-from gan_studio.ui.actions import make_action
+from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.training.missing_data_dialog import open_folder
 from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.engine_jobs import export_generator_file
 
 
-class RunActions(QObject):
+class RunActions(WindowActions):
     """Creates and handles the actions that act on runs.
 
     Args:
@@ -33,7 +32,7 @@ class RunActions(QObject):
 
     def __init__(self, window: QWidget, session, tasks, settings, panel, views):
         super().__init__(window)
-        self._window, self._session, self._tasks = window, session, tasks
+        self._session, self._tasks = session, tasks
         self._settings, self._panel = settings, panel
         self._loss_plot, self._sample_view, self._progress = views
         self._shown_run: str | None = None
@@ -63,8 +62,6 @@ class RunActions(QObject):
         panel.run_cleared.connect(self.update_enabled)
         self.update_enabled()
 
-    def _action(self, text, slot, shortcut, tip) -> QAction:
-        return make_action(self._window, text, slot, shortcut, tip)
 
     @property
     def run_dir(self) -> str | None:
@@ -235,10 +232,3 @@ class RunActions(QObject):
         self._loss_plot.clear()
         self._sample_view.clear()
         self._progress.reset()
-
-    def _status(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 8000)
-
-    def _warn(self, title: str, message: str) -> None:
-        self._status("")
-        QMessageBox.warning(self._window, title, message)
