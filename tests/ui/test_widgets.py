@@ -1,13 +1,9 @@
 """The panels and views, fed synthetic progress reports and grids."""
 
 import numpy as np
-import pytest
-from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 
-from gan_studio.core.animation import evenly_spaced, save_timelapse
-from gan_studio.core.grid import tile_grid, upscale_nearest
-from gan_studio.core.images import save_png
+from gan_studio.core.grid import tile_grid
 from gan_studio.core.training.progress import Progress, SampleGrid
 from gan_studio.ui.training.download_dialog import DownloadDialog, format_bytes
 from gan_studio.ui.training.loss_plot import LossPlot, exponential_moving_average
@@ -145,29 +141,6 @@ def test_rgb_grids_are_shown_as_they_come(qtbot):
     g = grid(3, channels=3)
     view.add_grid(g)
     assert np.array_equal(view.current_image(), g.image)
-
-
-# ---- saving --------------------------------------------------------------------------------
-@pytest.mark.parametrize("channels", [1, 3])
-def test_save_png_is_the_nearest_neighbour_upscale(tmp_path, channels):
-    image = grid(1, channels=channels).image
-    path = tmp_path / "out.png"
-    save_png(str(path), image, scale=3)
-    saved = np.asarray(Image.open(path))
-    expected = upscale_nearest(image[:, :, 0] if channels == 1 else image, 3)
-    assert np.array_equal(saved, expected)
-    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]  # no temporary left
-
-
-def test_timelapse_gif_writes_every_frame(tmp_path):
-    frames = [grid(i).image for i in range(5)]
-    path = tmp_path / "t.gif"
-    assert save_timelapse(str(path), frames, scale=2) == 5
-    with Image.open(path) as gif:
-        assert gif.n_frames == 5 and gif.size == (32, 32)
-    assert len(evenly_spaced(list(range(1000)), 300)) == 300
-    with pytest.raises(ValueError):
-        save_timelapse(str(path), [], 1)
 
 
 # ---- progress panel and dialogs ------------------------------------------------------------

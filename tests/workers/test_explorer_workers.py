@@ -1,4 +1,4 @@
-"""The explorer's workers: latest-request rendering, directions, snapshots, latent files."""
+"""The explorer's workers: latest-request rendering, directions, snapshots, generator sources."""
 
 import os
 import threading
@@ -7,12 +7,8 @@ import time
 import numpy as np
 import pytest
 from helpers import tiny_generator
-from PIL import Image, ImageSequence
 
-from gan_studio.core import animation
-from gan_studio.core.animation import save_animation
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
 from gan_studio.workers.explorer.directions import DirectionsService, compute_directions
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
@@ -229,64 +225,6 @@ def test_training_thread_runs_at_lower_priority(qtbot, fake_engine, tmp_path):
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 10  # not the GUI's
 
 
-# ---- files ------------------------------------------------------------------------------------
-def test_latents_round_trip(tmp_path):
-    one = np.random.default_rng(0).standard_normal(8).astype(np.float32)
-    save_latents(tmp_path / "one.npy", one)
-    np.testing.assert_array_equal(load_latents(tmp_path / "one.npy", 8), one[None])
-    many = np.random.default_rng(1).standard_normal((5, 8))
-    save_latents(tmp_path / "many.npy", many)
-    loaded = load_latents(tmp_path / "many.npy")
-    assert loaded.dtype == np.float32 and loaded.shape == (5, 8)
-    np.testing.assert_array_equal(loaded, many.astype(np.float32))
-    assert sorted(os.listdir(tmp_path)) == ["many.npy", "one.npy"]  # no temporary files left
-
-
-@pytest.mark.parametrize("content,message", [
-    (np.array([{"evil": 1}], dtype=object), "not a readable"),
-    (np.zeros((2, 7), np.float32), "size 7"),
-    (np.full(8, np.nan, np.float32), "NaN"),
-    (np.array([1e39] * 8, np.float64), "NaN or infinite"),
-    (np.zeros((2, 2, 8), np.float32), "shape"),
-    (np.zeros(8, bool), "not numbers"),
-    (np.array(["a"] * 8), "not numbers"),
-    (np.zeros((0, 8), np.float32), "shape"),
-])
-def test_bad_latent_files_are_refused(tmp_path, content, message):
-    path = tmp_path / "bad.npy"
-    np.save(path, content, allow_pickle=True)
-    with pytest.raises(LatentFileError, match=message):
-        load_latents(path, 8)
-
-
-def test_files_that_are_not_npy_are_refused(tmp_path):
-    (tmp_path / "text.npy").write_text("hello")
-    with pytest.raises(LatentFileError, match="not a readable"):
-        load_latents(tmp_path / "text.npy", 8)
-    np.savez(tmp_path / "archive.npy", a=np.zeros(8))
-    with pytest.raises(LatentFileError):
-        load_latents(tmp_path / "archive.npy", 8)
-    with pytest.raises(LatentFileError, match="not a readable"):
-        load_latents(tmp_path / "missing.npy", 8)
-
-
-@pytest.mark.parametrize("ext", [".gif", ".png", ".webp"])
-@pytest.mark.parametrize("channels", [1, 3])
-def test_animations_keep_every_frame_and_pixel(tmp_path, ext, channels):
-    rng = np.random.default_rng(channels)
-    shape = (9, 6, 5) if channels == 1 else (9, 6, 5, 3)
-    frames = rng.integers(0, 256, shape, dtype=np.uint8)
-    path = tmp_path / f"a{ext}"
-    assert save_animation(path, frames, fps=20, loop=True, scale=3) == 9
-    with Image.open(path) as image:
-        mode = "L" if channels == 1 else "RGB"
-        got = [np.asarray(f.convert(mode)) for f in ImageSequence.Iterator(image)]
-        assert image.info.get("loop") == 0
-    assert len(got) == 9
-    for frame, expected in zip(got, frames):
-        np.testing.assert_array_equal(frame, np.repeat(np.repeat(expected, 3, 0), 3, 1))
-
-
 def test_run_grid_latents_match_the_trainers_noise(tmp_path):
     config = TrainConfig(dataset="mnist", seed=7, grid_size=3).resolved()
     config.save(tmp_path / "config.json")
@@ -295,20 +233,3 @@ def test_run_grid_latents_match_the_trainers_noise(tmp_path):
     np.testing.assert_array_equal(latents, expected)
     assert run_grid_latents(str(tmp_path), 64) is None
     assert run_grid_latents(str(tmp_path / "nothing"), 100) is None
-
-
-def test_mp4_export_where_pyav_is_installed(tmp_path):
-    av = pytest.importorskip("av")
-    frames = np.stack([np.full((8, 8, 3), 16 * i, np.uint8) for i in range(10)])
-    assert save_animation(tmp_path / "a.mp4", frames, fps=10, scale=4) == 10
-    with av.open(str(tmp_path / "a.mp4")) as video:
-        decoded = [f.to_ndarray(format="rgb24") for f in video.decode(video=0)]
-    assert len(decoded) == 10 and decoded[0].shape == (32, 32, 3)
-    for got, expected in zip(decoded, frames):
-        assert np.abs(got.astype(int) - expected[0, 0].astype(int)).mean() < 4  # lossy, close
-
-
-def test_mp4_without_pyav_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(animation, "video_supported", lambda: False)
-    with pytest.raises(ValueError, match="PyAV"):
-        save_animation(tmp_path / "a.mp4", np.zeros((2, 8, 8), np.uint8))
