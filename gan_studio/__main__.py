@@ -2,7 +2,7 @@
 
 import sys
 
-from gan_studio.cli.main import main
+from gan_studio.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

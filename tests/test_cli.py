@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from helpers import write_tiny_mnist
 
-from gan_studio.cli.main import main
+from gan_studio.cli import main
 
 
 @pytest.fixture

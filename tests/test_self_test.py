@@ -3,7 +3,7 @@
 import pytest
 
 from gan_studio import self_test
-from gan_studio.cli.main import main
+from gan_studio.cli import main
 
 
 def test_self_test_passes(capsys, qapp):

@@ -1,2 +1,6 @@
-"""The `gan-studio` command line: the parser and `main` (`main.py`), the headless subcommands
+"""The `gan-studio` command line: the parser and `main` (`parser.py`), the headless subcommands
 (`commands.py`) and their terminal progress (`console.py`)."""
+
+from gan_studio.cli.parser import main
+
+__all__ = ["main"]

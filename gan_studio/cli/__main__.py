@@ -3,7 +3,7 @@
 import os
 import sys
 
-from gan_studio.cli.main import main
+from gan_studio.cli import main
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.exit(main())

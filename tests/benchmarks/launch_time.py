@@ -39,7 +39,7 @@ def time_window(cmd: list[str], title: str, env: dict) -> float:
 
 
 def tensorflow_on_startup_path(env: dict) -> bool:
-    code = "import gan_studio.cli.main, gan_studio.app, gan_studio.ui.main_window"
+    code = "import gan_studio.cli, gan_studio.app, gan_studio.ui.main_window"
     out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env,
                          capture_output=True, text=True, timeout=120)
     return any(line.split("|")[-1].strip().startswith("tensorflow")
