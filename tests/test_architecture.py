@@ -1,0 +1,72 @@
+"""The shape of the package: no import circles between its modules, and small modules.
+
+The layering itself is checked by import-linter (`lint-imports`, contracts in pyproject.toml).
+"""
+
+import pathlib
+
+import grimp
+
+import gan_studio
+
+PACKAGE = pathlib.Path(gan_studio.__file__).parent
+MAX_LINES = 320  # DEVELOPERS.md: modules of about 300 lines at most
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_module_imports_itself_through_others():
+    graph = grimp.build_graph("gan_studio")
+    modules = {m for m in graph.modules if m.startswith("gan_studio")}
+    imports = {m: {i for i in graph.find_modules_directly_imported_by(m) if i in modules}
+               for m in modules}
+    assert _cycles(imports) == []
+
+
+def test_modules_stay_small():
+    sizes = {str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+             for path in PACKAGE.rglob("*.py")}
+    assert {name: lines for name, lines in sizes.items() if lines > MAX_LINES} == {}
