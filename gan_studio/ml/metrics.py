@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_studio.core.metrics import classifier_score, feature_stats, frechet_distance
+from gan_studio.core.quality.statistics import classifier_score, feature_stats, frechet_distance
 from gan_studio.ml.device import import_tensorflow
 
 

@@ -14,6 +14,8 @@ CHECKPOINT_DIR = "checkpoints"
 SAMPLES_DIR = "samples"
 LAST_GRID = "last.png"
 MILESTONE_DIR = "milestones"  # inside CHECKPOINT_DIR: one checkpoint kept for good every N epochs
+BEST_DIR = "best"  # the checkpoint with the best FD so far, never pruned
+QUALITY_FILE = "quality.csv"  # one row per quality evaluation
 EPOCH_GRID_RE = re.compile(r"grid-epoch-(\d+)\.png$")
 _STEP_RE = re.compile(r"-(\d+)$")
 
@@ -76,7 +78,7 @@ def list_checkpoints(run_dir: str | os.PathLike) -> list[tuple[int, str]]:
     """Lists a run's checkpoints (recent and milestones) as (step, path prefix), oldest first."""
     found = {}
     base = os.path.join(run_dir, CHECKPOINT_DIR)
-    for folder in (base, os.path.join(base, MILESTONE_DIR)):
+    for folder in (base, os.path.join(base, MILESTONE_DIR), os.path.join(run_dir, BEST_DIR)):
         try:
             names = os.listdir(folder)
         except OSError:
@@ -92,6 +94,35 @@ def latest_checkpoint(run_dir: str | os.PathLike) -> str | None:
     """Returns the newest checkpoint prefix of a run, or None."""
     items = list_checkpoints(run_dir)
     return items[-1][1] if items else None
+
+
+def best_checkpoint(run_dir: str | os.PathLike) -> str | None:
+    """Returns the prefix of the run's best checkpoint (lowest FD so far), or None."""
+    folder = os.path.join(run_dir, BEST_DIR)
+    try:
+        names = sorted(n[: -len(".index")] for n in os.listdir(folder) if n.endswith(".index"))
+    except OSError:
+        return None
+    return os.path.join(folder, max(names, key=lambda n: checkpoint_step(n))) if names else None
+
+
+def resolve_checkpoint(run_dir: str | os.PathLike, which: str | None) -> str | None:
+    """Turns what a user names into a checkpoint prefix of the run.
+
+    Args:
+        run_dir: the run folder.
+        which: None or `last` (the newest), `best` (lowest FD), a step number, or a prefix.
+
+    Returns:
+        The prefix, or None when the run has no such checkpoint.
+    """
+    if which in (None, "", "last"):
+        return latest_checkpoint(run_dir)
+    if which == "best":
+        return best_checkpoint(run_dir)
+    if str(which).isdigit():
+        return dict(list_checkpoints(run_dir)).get(int(which))
+    return which if os.path.isfile(f"{which}.index") else None
 
 
 def load_run(run_dir: str, checkpoint: str | None = None, error: type[Exception] = ValueError,

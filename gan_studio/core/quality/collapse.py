@@ -1,0 +1,80 @@
+"""Telling a collapsing GAN from one that learns, from its quality history.
+
+The thresholds (documented in the README's quality section):
+- **Diversity** below `DIVERSITY_FLOOR` (generated samples spread less than half as far apart
+  as real images, in data-set features), or down by `DIVERSITY_DROP` or more from the run's
+  best: the generator repeats itself.
+- **Class spread** (labelled data): one class takes `COMMONEST_CEILING` of the samples or more,
+  or the rarest class falls below `RAREST_FLOOR` of its fair share (1 / classes) after having
+  been above it: classes are disappearing.
+- **FD** worse in each of the last `WORSENING_RUNS` evaluations in a row and by
+  `WORSENING_FACTOR` or more over the best: training is moving away from the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gan_studio.core.quality.report import FD_NAME, QualityReport
+
+DIVERSITY_FLOOR = 0.5
+DIVERSITY_DROP = 0.4
+COMMONEST_CEILING = 0.5
+RAREST_FLOOR = 0.2
+WORSENING_RUNS = 3
+WORSENING_FACTOR = 1.25
+
+
+@dataclass(frozen=True)
+class CollapseWarning:
+    """Evidence that a generator is collapsing.
+
+    Args:
+        step: the step of the evaluation that raised it.
+        reasons: one sentence per piece of evidence, with its numbers.
+    """
+
+    step: int
+    reasons: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """The evidence in one paragraph."""
+        return " ".join(self.reasons)
+
+
+def collapse_warning(history: list[QualityReport]) -> CollapseWarning | None:
+    """Looks at a run's evaluations (oldest first) for signs of mode collapse.
+
+    Args:
+        history: the run's quality reports, oldest first; the newest one is judged.
+
+    Returns:
+        A `CollapseWarning` naming the evidence, or None when the newest evaluation shows none.
+    """
+    if not history:
+        return None
+    now = history[-1]
+    reasons = []
+    best_diversity = max(r.diversity for r in history)
+    if now.diversity < DIVERSITY_FLOOR:
+        reasons.append(f"Samples are only {now.diversity:.0%} as varied as real images "
+                       f"(below {DIVERSITY_FLOOR:.0%}).")
+    elif now.diversity <= (1 - DIVERSITY_DROP) * best_diversity:
+        reasons.append(f"Variety fell from {best_diversity:.2f} to {now.diversity:.2f} of real "
+                       "images'.")
+    if now.labelled and now.classes:
+        fair = 1 / now.classes
+        if now.commonest_class >= COMMONEST_CEILING:
+            reasons.append(f"One class takes {now.commonest_class:.0%} of the samples.")
+        elif now.rarest_class < RAREST_FLOOR * fair and any(
+                r.labelled and r.rarest_class >= RAREST_FLOOR * fair for r in history[:-1]):
+            reasons.append(f"The rarest class fell to {now.rarest_class:.1%} of the samples "
+                           f"(a fair share is {fair:.0%}).")
+    recent = [r.fd for r in history[-(WORSENING_RUNS + 1):]]
+    best_fd = min(r.fd for r in history)
+    if (len(recent) == WORSENING_RUNS + 1 and all(b > a for a, b in zip(recent, recent[1:]))
+            and now.fd >= WORSENING_FACTOR * best_fd):
+        reasons.append(f"{FD_NAME} worsened {WORSENING_RUNS} times in a row, from "
+                       f"{recent[0]:.2f} to {now.fd:.2f} (best {best_fd:.2f}).")
+    return CollapseWarning(now.step, tuple(reasons)) if reasons else None

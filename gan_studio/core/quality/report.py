@@ -1,0 +1,148 @@
+"""One quality evaluation's numbers, and a run's quality.csv (one row per evaluation)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+import os
+from dataclasses import dataclass
+
+from gan_studio.core.atomic import atomic_path
+from gan_studio.core.runs.layout import QUALITY_FILE
+
+FD_NAME = "FD (data-set features)"  # never "FID": the features are not Inception's
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """How good a generator's samples were at one step, against held-out real images.
+
+    Args:
+        step: the training step evaluated (0 for a generator file).
+        epoch: its zero-based epoch.
+        fd: Fréchet distance in the data set's feature network ("FD (data-set features)").
+        kid: kernel distance (KID's unbiased estimator) in the same features.
+        kid_error: the standard error of `kid`.
+        diversity: mean pairwise feature distance relative to real images' (1: as diverse).
+        score: the classifier score (an Inception-Score analogue, 1 to the number of
+            classes), or None for unlabelled data.
+        rarest_class: the share of samples in the least predicted class (None: unlabelled).
+        commonest_class: the share of samples in the most predicted class (None: unlabelled).
+        classes: the number of classes (0: unlabelled).
+        samples: how many generated images were scored.
+        seconds: how long the evaluation took.
+        time: wall-clock time of the evaluation (seconds since the epoch).
+    """
+
+    step: int
+    epoch: int
+    fd: float
+    kid: float
+    kid_error: float
+    diversity: float
+    score: float | None = None
+    rarest_class: float | None = None
+    commonest_class: float | None = None
+    classes: int = 0
+    samples: int = 0
+    seconds: float = 0.0
+    time: float = 0.0
+
+    @property
+    def labelled(self) -> bool:
+        """Whether class numbers were measured."""
+        return self.score is not None
+
+    def summary(self) -> str:
+        """One line for a status bar or a terminal."""
+        text = (f"{FD_NAME} {self.fd:.2f}, KID {self.kid:.4f} ± {self.kid_error:.4f}, "
+                f"diversity {self.diversity:.2f}")
+        if self.labelled:
+            text += (f", score {self.score:.2f}/{self.classes}, classes "
+                     f"{self.rarest_class:.0%}–{self.commonest_class:.0%}")
+        return text
+
+
+QUALITY_FIELDS = tuple(f.name for f in dataclasses.fields(QualityReport))
+_REQUIRED = tuple(f.name for f in dataclasses.fields(QualityReport)
+                  if f.default is dataclasses.MISSING)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if isinstance(value, int) else repr(float(value))  # round-trips
+
+
+def append_quality(run_dir: str | os.PathLike, report: QualityReport) -> None:
+    """Appends `report` as a row of the run's quality.csv (writing the header first)."""
+    path = os.path.join(run_dir, QUALITY_FILE)
+    new = not os.path.isfile(path) or os.path.getsize(path) == 0
+    with open(path, "a", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        if new:
+            writer.writerow(QUALITY_FIELDS)
+        writer.writerow([_cell(getattr(report, name)) for name in QUALITY_FIELDS])
+
+
+def drop_quality_after(run_dir: str | os.PathLike, step: int) -> None:
+    """Drops the evaluations after `step` from quality.csv, atomically (a run rolled back)."""
+    path = os.path.join(run_dir, QUALITY_FILE)
+    if not os.path.isfile(path):
+        return
+    kept = read_quality(run_dir, up_to_step=step)
+    if len(kept) == len(read_quality(run_dir)):
+        return
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(QUALITY_FIELDS)
+        for report in kept:
+            writer.writerow([_cell(getattr(report, name)) for name in QUALITY_FIELDS])
+
+
+def read_quality(run_dir: str | os.PathLike, up_to_step: int | None = None) -> list[QualityReport]:
+    """Reads a run's quality.csv defensively (malformed rows are skipped), oldest first.
+
+    Args:
+        run_dir: the run folder.
+        up_to_step: drop evaluations after this step (a run rolled back to it).
+
+    Returns:
+        The reports; empty when the file is missing or has another header.
+    """
+    types = {f.name: f.type for f in dataclasses.fields(QualityReport)}
+    reports = []
+    try:
+        with open(os.path.join(run_dir, QUALITY_FILE), newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            if tuple(next(reader, ())) != QUALITY_FIELDS:
+                return []
+            for row in reader:
+                report = _parse(row, types)
+                if report is not None and (up_to_step is None or report.step <= up_to_step):
+                    reports.append(report)
+    except OSError:
+        return []
+    return reports
+
+
+def _parse(row: list[str], types: dict) -> QualityReport | None:
+    if len(row) != len(QUALITY_FIELDS):
+        return None
+    values = {}
+    try:
+        for name, text in zip(QUALITY_FIELDS, row):
+            if text == "":
+                values[name] = None
+            elif types[name] == "int":
+                values[name] = int(text)
+            else:
+                values[name] = float(text)
+                if not math.isfinite(values[name]):
+                    return None
+    except ValueError:
+        return None
+    if any(values[name] is None for name in _REQUIRED):
+        return None
+    return QualityReport(**values)
