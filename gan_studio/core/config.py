@@ -67,6 +67,10 @@ class TrainConfig:
         generator_ema: decay of an exponential moving average of the generator's weights that
             samples, grids, snapshots and exports use (0: the trained weights themselves);
             `None` takes the preset's.
+        quality_every_minutes: measure the generator's quality (FD, KID, class spread,
+            diversity) at each epoch's end and at most every this many minutes (0: never; on
+            demand still works).
+        quality_samples: generated images scored per evaluation.
     """
 
     dataset: str = "mnist"
@@ -91,6 +95,8 @@ class TrainConfig:
     steps_per_call: int = 1
     precision: str = "auto"
     generator_ema: float | None = None
+    quality_every_minutes: float = 5.0
+    quality_samples: int = 2000
     extra: dict = field(default_factory=dict)
 
     def resolved(self) -> TrainConfig:
@@ -131,6 +137,10 @@ class TrainConfig:
             ("steps_per_call", 1 <= self.steps_per_call <= 1000),
             ("weight_init", self.weight_init in (None, "glorot", "normal_0.02")),
             ("precision", self.precision in PRECISIONS),
+            ("quality_every_minutes", isinstance(self.quality_every_minutes, (int, float))
+             and 0 <= self.quality_every_minutes <= 24 * 60),
+            ("quality_samples", isinstance(self.quality_samples, int)
+             and 100 <= self.quality_samples <= 50_000),
             ("generator_ema", self.generator_ema is None or (
                 isinstance(self.generator_ema, (int, float)) and 0 <= self.generator_ema < 1)),
         ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gan_studio.core.quality.collapse import CollapseWarning
+from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.progress import Event, Progress, SampleGrid
 
 
@@ -51,3 +53,11 @@ class TrainingCallbacks:
         a latent explorer can copy fresh weights without stopping training; copy what you
         need before returning, as training goes on changing them.
         """
+
+    def on_quality(self, report: QualityReport) -> None:
+        """Receives a quality evaluation of the generator that draws samples (at each epoch's
+        end, at most every `quality_every_minutes`, and when one is requested)."""
+
+    def on_collapse(self, warning: CollapseWarning) -> None:
+        """Receives the evidence when the quality history shows signs of mode collapse
+        (`core.quality.collapse`); it comes right after the `on_quality` that raised it."""

@@ -17,6 +17,7 @@ class TrainControl:
         self._running = threading.Event()
         self._running.set()
         self._checkpoint = threading.Event()
+        self._evaluation = threading.Event()
 
     def pause(self) -> None:
         """Asks the loop to wait before its next step."""
@@ -51,6 +52,17 @@ class TrainControl:
     def wait_while_paused(self, timeout: float | None = None) -> bool:
         """Blocks while paused; returns True once running (or stopping), False on timeout."""
         return self._running.wait(timeout)
+
+    def request_evaluation(self) -> None:
+        """Asks the loop to measure the generator's quality after the current step."""
+        self._evaluation.set()
+
+    def take_evaluation_request(self) -> bool:
+        """Returns whether a quality evaluation was requested, clearing the request."""
+        if self._evaluation.is_set():
+            self._evaluation.clear()
+            return True
+        return False
 
     def take_checkpoint_request(self) -> bool:
         """Returns whether a checkpoint was requested, clearing the request."""
