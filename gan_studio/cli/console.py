@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gan_studio.core.quality.collapse import CollapseWarning
+from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.progress import Event, Progress, format_duration
 
@@ -17,6 +19,7 @@ class ConsoleProgress(TrainingCallbacks):
         from tqdm import tqdm
 
         self._tqdm = tqdm
+        self.run_dir = "RUN_DIR"  # the trainer's, once it exists
         self.bar = None
         self.download = None
 
@@ -31,9 +34,19 @@ class ConsoleProgress(TrainingCallbacks):
             refresh=False)
 
     def on_event(self, e: Event) -> None:
-        if e.kind in ("device", "data", "checkpoint", "epoch_end", "stopped", "finished"):
-            write = self.bar.write if self.bar is not None else print
-            write(e.message)
+        if e.kind in ("device", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
+                      "quality_off"):
+            self._write(e.message)
+
+    def on_quality(self, report: QualityReport) -> None:
+        self._write(f"Quality at step {report.step}: {report.summary()}")
+
+    def on_collapse(self, warning: CollapseWarning) -> None:
+        self._write(f"Warning: the generator may be collapsing. {warning.message} "
+                    f"Roll back with: gan-studio resume {self.run_dir} --checkpoint best")
+
+    def _write(self, line: str) -> None:
+        (self.bar.write if self.bar is not None else print)(line)
 
     def on_download(self, done: int, total: int) -> None:
         if self.download is None:

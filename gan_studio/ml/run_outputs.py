@@ -8,6 +8,7 @@ import numpy as np
 
 from gan_studio.core.grid import tile_grid
 from gan_studio.core.images import save_png
+from gan_studio.core.quality.report import QualityReport, append_quality
 from gan_studio.core.runs.layout import LAST_GRID, SAMPLES_DIR
 from gan_studio.core.runs.metrics_log import MetricsLog
 from gan_studio.core.training.progress import StepMetrics
@@ -59,6 +60,19 @@ class RunOutputs:
             tf.summary.image("samples", grid[None], step=step)
         self.writer.flush()
         return grid
+
+    def write_quality(self, report: QualityReport) -> None:
+        """Logs a quality evaluation to quality.csv and TensorBoard (`quality/...`)."""
+        append_quality(self.run_dir, report)
+        tf = import_tensorflow()
+        values = {"fd": report.fd, "kid": report.kid, "diversity": report.diversity,
+                  "score": report.score, "commonest_class": report.commonest_class,
+                  "rarest_class": report.rarest_class}
+        with self.writer.as_default():
+            for name, value in values.items():
+                if value is not None:
+                    tf.summary.scalar(f"quality/{name}", value, step=report.step)
+        self.writer.flush()
 
     def close(self) -> None:
         self.metrics.close()

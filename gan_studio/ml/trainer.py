@@ -15,6 +15,7 @@ from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
 from gan_studio.core.training.throttle import Throttle
+from gan_studio.ml.live_quality import LiveQuality
 from gan_studio.ml.run_outputs import RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
@@ -55,6 +56,7 @@ class Trainer:
         self._snapshots = Throttle(GENERATOR_INTERVAL)
         self._meter: ProgressMeter | None = None  # set while the loop runs
         self._outputs: RunOutputs | None = None
+        self._quality: LiveQuality | None = None
         self._fresh_run = False  # set by `create`: a folder made for this run alone
         self._poisoned = False  # set once losses went non-finite: no checkpoint may follow
         self.gan = None
@@ -116,7 +118,7 @@ class Trainer:
         skipped = f" ({data.skipped} unreadable files skipped)" if data.skipped else ""
         self._event(Event("data", f"{len(data.images)} images of {data.images.shape[1:]}"
                             f"{skipped}", {"count": len(data.images), "skipped": data.skipped}))
-        return data.images
+        return data
 
     def _build(self, shape):
         from gan_studio.ml.checkpoints import CheckpointStore
@@ -156,7 +158,8 @@ class Trainer:
             TrainingError: on non-finite losses with `on_nan="raise"`, or a bad checkpoint.
         """
         try:
-            images = self._load_data()
+            data = self._load_data()
+            images = data.images
             if self.config.channels is None or self.config.image_size != images.shape[1]:
                 self.config.channels = int(images.shape[-1])
                 if images.shape[1] in IMAGE_SIZES:
@@ -173,6 +176,8 @@ class Trainer:
             # The data set lives in host memory; batches are gathered there and copied over.
             tf_images = tf.constant(images)
         self._outputs = RunOutputs(self.run_dir, int(self.gan.step.numpy()))
+        self._quality = LiveQuality(self.config, self.run_dir, data, self.callbacks, self.store,
+                                    self._outputs, int(self.gan.step.numpy()), self._event)
         try:
             return self._loop(tf_images, len(images))
         finally:
@@ -218,6 +223,10 @@ class Trainer:
                     self._emit_grid(step, epoch)
                 if self.control.take_checkpoint_request():
                     self._save(step, "Checkpoint saved")
+                if self.control.take_evaluation_request():
+                    self._quality.request()
+                if not self._poisoned:
+                    self._quality.after_step(gan.sampler, step, epoch, meter.paused)
             self._flush(force=True)
             if step % steps_per_epoch == 0:
                 self._end_epoch(step, epoch)
@@ -227,6 +236,8 @@ class Trainer:
         if step % steps_per_epoch:
             self._save(step, "Checkpoint saved")
         self._emit_grid(step, (step - 1) // steps_per_epoch)
+        if not self._poisoned:
+            self._quality.at_end(gan.sampler, step, (step - 1) // steps_per_epoch, meter.paused)
         self._event(Event("finished", f"Training finished at step {step}",
                             {"step": step, "run_dir": self.run_dir}))
         return "finished"
@@ -291,6 +302,8 @@ class Trainer:
         milestone = (epoch + 1) % self.config.keep_every_epochs == 0
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
+        if not self._poisoned:
+            self._quality.at_epoch_end(self.gan.sampler, step, epoch, self._meter.paused)
 
     def _stop(self) -> str:
         self._flush(force=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
@@ -49,6 +50,15 @@ class ProgressMeter:
 
     def pause(self) -> None:
         self.paused_at = time.monotonic()
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Stops the clock for the block's duration (a measurement that is not training)."""
+        self.pause()
+        try:
+            yield
+        finally:
+            self.unpause()
 
     def unpause(self) -> None:
         gap = time.monotonic() - self.paused_at

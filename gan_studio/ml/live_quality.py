@@ -1,0 +1,169 @@
+"""The quality meter during training: when to measure, and what a measurement leads to.
+
+The feature network is prepared between GAN steps, never more than `PREPARE_SHARE` of the
+training time so far (a cached one loads in one step). Once it is ready the generator that
+draws samples is measured at an epoch's end when at least half of `quality_every_minutes` has
+passed since the last measurement, after `quality_every_minutes` in any case, at the end of
+training, and whenever one is requested. Each measurement is logged (quality.csv,
+TensorBoard), keeps the best checkpoint under best/, and is checked for mode collapse.
+"""
+
+from __future__ import annotations
+
+import time
+
+from gan_studio.core.config import TrainConfig
+from gan_studio.core.quality.collapse import collapse_warning
+from gan_studio.core.quality.report import (
+    FD_NAME,
+    QualityReport,
+    drop_quality_after,
+    read_quality,
+)
+from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.progress import Event
+
+PREPARE_SHARE = 0.08  # the most of the training time the feature network's preparation takes
+PREPARE_AFTER = 20.0  # seconds of training before it starts: short runs pay nothing
+
+
+class LiveQuality:
+    """Measures a training run's generator as it trains (see the module's docstring).
+
+    Args:
+        config: the run's configuration.
+        run_dir: the run folder (quality.csv, best/).
+        data: the training `Dataset` (images, labels, classes) the GAN learns from.
+        callbacks: receives `on_quality`, `on_collapse` and events.
+        store: the run's `CheckpointStore` (`save_best`).
+        outputs: the run's `RunOutputs` (quality.csv and TensorBoard).
+        resume_step: the step training restarts from; later measurements are dropped.
+        emit_event: sends an `Event` (the trainer's, which reports progress first).
+    """
+
+    def __init__(self, config: TrainConfig, run_dir: str, data, callbacks: TrainingCallbacks,
+                 store, outputs, resume_step: int, emit_event):
+        self.config, self.run_dir, self._data = config, run_dir, data
+        self._callbacks, self._store, self._outputs = callbacks, store, outputs
+        self._emit_event = emit_event
+        drop_quality_after(run_dir, resume_step)
+        self.history: list[QualityReport] = read_quality(run_dir)
+        self._best_fd = min((r.fd for r in self.history), default=float("inf"))
+        self._meter = None
+        self._requested = False
+        self._failed = False
+        self._started = time.monotonic()
+        self._last = time.monotonic()  # a resumed run waits a full interval as a new one does
+
+    @property
+    def automatic(self) -> bool:
+        """Whether measurements happen without being asked for."""
+        return self.config.quality_every_minutes > 0
+
+    @property
+    def interval(self) -> float:
+        """Seconds between measurements."""
+        return self.config.quality_every_minutes * 60
+
+    def request(self) -> None:
+        """Measures as soon as the feature network is ready (at once if it is)."""
+        self._requested = True
+
+    def after_step(self, generator, step: int, epoch: int, paused_clock) -> None:
+        """Called between GAN steps: prepares a little, and measures when one is due.
+
+        Args:
+            generator: the Keras generator that draws samples.
+            step: the global step just trained.
+            epoch: its zero-based epoch.
+            paused_clock: a context manager that stops the progress clock meanwhile.
+        """
+        if self._failed or not (self.automatic or self._requested):
+            return
+        if not self._ready_enough():
+            return
+        if self._requested or time.monotonic() - self._last >= self.interval:
+            self.measure(generator, step, epoch, paused_clock)
+
+    def at_epoch_end(self, generator, step: int, epoch: int, paused_clock) -> None:
+        """Measures at an epoch's end once half an interval has passed since the last time."""
+        if self.automatic and self._meter_ready() and \
+                time.monotonic() - self._last >= self.interval / 2:
+            self.measure(generator, step, epoch, paused_clock)
+
+    def at_end(self, generator, step: int, epoch: int, paused_clock) -> None:
+        """Measures the final generator, unless the last measurement was of this step."""
+        if (self.automatic or self._requested) and self._meter_ready() and \
+                not (self.history and self.history[-1].step == step):
+            self.measure(generator, step, epoch, paused_clock)
+
+    def measure(self, generator, step: int, epoch: int, paused_clock) -> QualityReport | None:
+        """Scores `generator` now, logs the numbers and acts on them; None on failure."""
+        self._requested = False
+        self._last = time.monotonic()
+        try:
+            with paused_clock():
+                report = self._meter.evaluate(generator, step=step, epoch=epoch)
+        except ValueError as exc:  # a generator the data's features cannot score
+            self._fail(str(exc))
+            return None
+        self.history.append(report)
+        self._outputs.write_quality(report)
+        self._callbacks.on_quality(report)
+        if report.fd < self._best_fd:
+            self._best_fd = report.fd
+            path = self._store.save_best(step)
+            self._emit_event(Event("best", f"Best {FD_NAME} so far ({report.fd:.2f}), kept as "
+                                   f"best/ (step {step})", {"path": path, "step": step}))
+        warning = collapse_warning(self.history)
+        if warning is not None:
+            self._callbacks.on_collapse(warning)
+        return report
+
+    # ---- the feature network ---------------------------------------------------------------
+    def _meter_ready(self) -> bool:
+        return self._meter is not None and self._meter.ready
+
+    def _ready_enough(self) -> bool:
+        """Prepares the meter within its budget; returns whether it is ready."""
+        if self._meter_ready():
+            return True
+        trained = time.monotonic() - self._started
+        if not self._requested and trained < PREPARE_AFTER:
+            return False
+        if self._meter is None:
+            self._meter = self._make_meter()
+            if self._meter is None:
+                return False
+        budget = PREPARE_SHARE * trained
+        if self._requested or self._meter.feature_seconds < budget:
+            try:
+                self._meter.prepare_step()
+            except (OSError, ValueError) as exc:
+                self._fail(str(exc))
+                return False
+        return self._meter.ready
+
+    def _make_meter(self):
+        from gan_studio.data import DatasetError, load_dataset
+        from gan_studio.ml.quality.meter import QualityMeter
+
+        cfg, data = self.config, self._data
+        heldout = None
+        try:  # a built-in's test split is real data the feature network never sees
+            from gan_studio.core.catalog import builtin_name
+
+            if builtin_name(cfg.dataset):
+                heldout = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="test",
+                                       image_size=cfg.image_size, channels=cfg.channels,
+                                       download=False).images
+        except DatasetError:
+            heldout = None  # the meter holds out part of the training images instead
+        from gan_studio.data import default_data_dir
+
+        return QualityMeter(data.images, data.labels, data.classes, heldout,
+                            cfg.data_dir or default_data_dir(), cfg.quality_samples, cfg.seed)
+
+    def _fail(self, message: str) -> None:
+        self._failed = True
+        self._emit_event(Event("quality_off", f"The quality meter is off for this run: {message}"))
