@@ -217,6 +217,10 @@ def test_settings_persist_between_sessions(qtbot, window, isolated_settings, tmp
     panel.batch_size.setValue(16)
     panel.learning_rate.setValue(0.0003)
     panel.seed.setValue(42)
+    assert panel.quality_every_minutes.value() == 5.0  # the meter is on by default
+    panel.quality_every_minutes.setValue(0)
+    assert panel.quality_every_minutes.text() == "off"
+    assert panel.config().resolved().quality_every_minutes == 0
     panel.data_dir.set_path(str(tmp_path / "cache"))
     window._docks["progress"].hide()
     window.close()
@@ -229,6 +233,7 @@ def test_settings_persist_between_sessions(qtbot, window, isolated_settings, tmp
         assert p.learning_rate.value() == pytest.approx(0.0003)
         assert p.seed.value() == 42 and p.batch_size.value() == 16
         assert p.generator_ema.value() == pytest.approx(0.99)
+        assert p.quality_every_minutes.value() == 0
         assert p.data_dir.path() == str(tmp_path / "cache")
         assert p.runs_dir.path() == str(tmp_path / "runs")
         second.show()

@@ -8,15 +8,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
-    QSizePolicy,
-    QSpinBox,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -27,12 +23,13 @@ from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainCo
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
+from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
 from gan_studio.ui.widgets.path_edit import PathEdit
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
                  "studio": "GAN Studio (paper, batch 64)"}
 HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim",
-                "seed", "max_steps", "sample_every_steps", "grid_size")
+                "seed", "max_steps", "sample_every_steps", "grid_size", "quality_every_minutes")
 
 
 class TrainingPanel(QWidget):
@@ -96,22 +93,29 @@ class TrainingPanel(QWidget):
         for key in PRESETS:
             self.preset.addItem(PRESET_LABELS.get(key, key), key)
         self.preset.setCurrentIndex(self.preset.findData(DEFAULT_PRESET))
-        self.epochs = _spin(1, 100_000)
-        self.batch_size = _spin(1, 65536)
-        self.learning_rate = _float_spin(0.000001, 0.1, 6, 0.00005)
-        self.beta1 = _float_spin(0.0, 0.999, 3, 0.05)
-        self.generator_ema = _float_spin(0.0, 0.9999, 4, 0.001)
+        self.epochs = int_spin(1, 100_000)
+        self.batch_size = int_spin(1, 65536)
+        self.learning_rate = float_spin(0.000001, 0.1, 6, 0.00005)
+        self.beta1 = float_spin(0.0, 0.999, 3, 0.05)
+        self.generator_ema = float_spin(0.0, 0.9999, 4, 0.001)
         self.generator_ema.setSpecialValueText("off")
         self.generator_ema.setToolTip(
             "Samples, grids, the explorer and exports use a moving average of the generator's "
             "weights with this decay: smoother, better samples (0: the trained weights)")
-        self.latent_dim = _spin(1, 4096)
-        self.seed = _spin(0, 2**31 - 1)
-        self.max_steps = _spin(0, 10**9)
+        self.latent_dim = int_spin(1, 4096)
+        self.seed = int_spin(0, 2**31 - 1)
+        self.max_steps = int_spin(0, 10**9)
         self.max_steps.setSpecialValueText("no limit")
-        self.sample_every_steps = _spin(1, 100_000)
-        self.grid_size = _spin(1, 16)
+        self.sample_every_steps = int_spin(1, 100_000)
+        self.grid_size = int_spin(1, 16)
+        self.quality_every_minutes = float_spin(0.0, 1440.0, 1, 1.0)
+        self.quality_every_minutes.setSpecialValueText("off")
+        self.quality_every_minutes.setSuffix(" min")
+        self.quality_every_minutes.setToolTip(
+            "Measure the samples' quality (FD in the data set's features, KID, class spread, "
+            "diversity) at epoch ends and at least this often; off: only Evaluate Now")
         defaults = TrainConfig()
+        self.quality_every_minutes.setValue(defaults.quality_every_minutes)
         self.sample_every_steps.setValue(defaults.sample_every_steps)
         self.grid_size.setValue(defaults.grid_size)
         self.seed.setValue(defaults.seed)
@@ -119,7 +123,8 @@ class TrainingPanel(QWidget):
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
         self._hyper_widgets = [self.preset, self.batch_size, self.learning_rate, self.beta1,
                                self.generator_ema, self.latent_dim, self.seed,
-                               self.sample_every_steps, self.grid_size, self.runs_dir,
+                               self.sample_every_steps, self.grid_size,
+                               self.quality_every_minutes, self.runs_dir,
                                self.data_dir]
         model = QGroupBox("Model and optimiser")
         form = QFormLayout(model)
@@ -136,6 +141,7 @@ class TrainingPanel(QWidget):
         form.addRow("Stop after steps", self.max_steps)
         form.addRow("Sample every (steps)", self.sample_every_steps)
         form.addRow("Grid side (tiles)", self.grid_size)
+        form.addRow("Quality every", self.quality_every_minutes)
         folders = QGroupBox("Folders")
         form = QFormLayout(folders)
         form.addRow("Data", self.data_dir)
@@ -143,10 +149,10 @@ class TrainingPanel(QWidget):
         data = QGroupBox("Data")
         QVBoxLayout(data).addWidget(self.dataset)
         buttons = QHBoxLayout()
-        self.train_button = _action_button(self.train_action)
+        self.train_button = action_button(self.train_action)
         self.train_button.setObjectName("trainButton")  # the style sheet's primary action
-        self.pause_button = _action_button(self.pause_action)
-        self.stop_button = _action_button(self.stop_action)
+        self.pause_button = action_button(self.pause_action)
+        self.stop_button = action_button(self.stop_action)
         for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
@@ -181,7 +187,8 @@ class TrainingPanel(QWidget):
             image_size=self.dataset.image_size.currentData(),
             channels=self.dataset.channels.currentData(), seed=self.seed.value(),
             data_dir=data_dir, runs_dir=self.runs_dir.path(),
-            sample_every_steps=self.sample_every_steps.value(), grid_size=self.grid_size.value())
+            sample_every_steps=self.sample_every_steps.value(), grid_size=self.grid_size.value(),
+            quality_every_minutes=self.quality_every_minutes.value())
 
     def values(self) -> dict:
         """The form's values for QSettings (those of the new-run form while a run is shown).
@@ -276,35 +283,3 @@ class TrainingPanel(QWidget):
             widget.setEnabled(editable_run)
         self.epochs.setEnabled(idle)  # continuing a run may raise its epoch target
         self.max_steps.setEnabled(editable_run)
-
-
-def _action_button(action: QAction) -> QPushButton:
-    """A push button that triggers `action` and follows its text, icon and enabled state."""
-    button = QPushButton()
-    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    button.clicked.connect(action.trigger)
-
-    def follow():
-        button.setText(action.text().replace("&", ""))
-        button.setIcon(action.icon())
-        button.setEnabled(action.isEnabled())
-        button.setToolTip(action.toolTip())
-
-    action.changed.connect(follow)
-    follow()
-    return button
-
-
-def _spin(low: int, high: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setGroupSeparatorShown(True)
-    return spin
-
-
-def _float_spin(low: float, high: float, decimals: int, step: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setDecimals(decimals)
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    return spin
