@@ -12,8 +12,8 @@ from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import WindowActions
+from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.missing_data_dialog import open_folder
-from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.engine_jobs import export_generator_file
 
