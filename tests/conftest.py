@@ -199,6 +199,12 @@ def fake_engine():
 
 
 @pytest.fixture
+def quality_report():
+    """`fake_quality`: makes the deterministic `QualityReport` the fake trainer sends."""
+    return fake_quality
+
+
+@pytest.fixture
 def message_boxes(monkeypatch):
     """Records QMessageBox calls instead of showing them; `question` answers Yes."""
     from PySide6.QtWidgets import QMessageBox
