@@ -2,13 +2,11 @@
 panel's line, the collapse banner and Evaluate Now, fed by the fake engine or by hand."""
 
 import dataclasses
-import json
 import os
 import pathlib
 import re
 
 import numpy as np
-from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -108,18 +106,10 @@ def test_the_slider_names_the_quality_of_the_grid_it_shows(qtbot, quality_report
 
 
 # ---- an opened run --------------------------------------------------------------------------
-def test_an_opened_run_shows_its_quality_and_a_new_run_clears_it(qtbot, open_window, tmp_path,
-                                                                 quality_report):
+def test_an_opened_run_shows_its_quality_and_a_new_run_clears_it(qtbot, open_window,
+                                                                 finished_run, quality_report):
     window = open_window()
-    run_dir = tmp_path / "runs" / "mnist-20260101-000000"
-    (run_dir / "samples").mkdir(parents=True)
-    (run_dir / "config.json").write_text(json.dumps({"dataset": "mnist", "grid_size": 2}))
-    rows = ["step,epoch,g_loss,d_loss,d_real,d_fake,time"]
-    rows += [f"{s},{(s - 1) // 10},1,2,0.6,0.4,0" for s in range(1, 21)]
-    (run_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
-    for epoch in (1, 2):
-        Image.fromarray(np.full((8, 8), 40 * epoch, np.uint8)).save(
-            run_dir / "samples" / f"grid-epoch-{epoch:04d}.png")
+    run_dir = finished_run  # its grids are at steps 10 and 20, the ends of its two epochs
     append_quality(run_dir, dataclasses.replace(quality_report(10, 0), fd=20.0))
     append_quality(run_dir, dataclasses.replace(quality_report(20, 1), fd=10.0))
     window.runs.open_run_dir(str(run_dir))
