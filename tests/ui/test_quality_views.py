@@ -158,7 +158,8 @@ def test_roll_back_to_best_waits_for_a_best_checkpoint(qtbot, tmp_path):
     warning = CollapseWarning(300, ("Variety fell from 0.90 to 0.40 of real images'.",))
     banner.show_warning(warning)
     assert not banner.isHidden()
-    assert "Variety fell from 0.90 to 0.40" in banner.text
+    assert banner.text == ("Signs of mode collapse at step 300. "
+                           "Variety fell from 0.90 to 0.40 of real images'.")
     assert not banner.roll_back_button.isEnabled()
     assert banner.roll_back_button.toolTip() == NO_BEST_TIP
     (tmp_path / "best").mkdir()

@@ -80,13 +80,14 @@ class CollapseBanner(QFrame):
     @property
     def text(self) -> str:
         """The bar's text, as plain text."""
-        return self._text.text().replace("<b>", "").replace("</b>", "")
+        return self._text.toolTip()
 
     def show_warning(self, warning: CollapseWarning) -> None:
         """Shows `warning`'s evidence (replacing an earlier warning's)."""
         self._warning = warning
-        self._text.setText(f"<b>Signs of mode collapse at step {warning.step:,}.</b> "
-                           f"{html.escape(warning.message)}")
+        headline = f"Signs of mode collapse at step {warning.step:,}."
+        self._text.setText(f"<b>{headline}</b> {html.escape(warning.message, quote=False)}")
+        self._text.setToolTip(f"{headline} {warning.message}")  # plain, for `text` too
         self._find_best()
         self.show()
 
