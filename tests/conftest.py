@@ -43,7 +43,10 @@ class FakeTrainer:
 
     It reports every step (ignoring `callbacks.progress_interval`, so consumers see reports
     faster than the real trainer sends them) and, when the callbacks want generator
-    snapshots, offers the string `model@<step>` after each report.
+    snapshots, offers the string `model@<step>` after each report. At each epoch's end, and
+    after a step at which an evaluation was requested, it sends a `fake_quality` report; from
+    the engine's `collapse_at` step on, the reports lose their diversity and the real
+    collapse detector's warnings follow them.
     """
 
     steps_per_epoch = 4
@@ -51,6 +54,7 @@ class FakeTrainer:
     def __init__(self, engine, config, run_dir, callbacks, control):
         self.engine, self.config, self.run_dir = engine, config, run_dir
         self.callbacks, self.control = callbacks, control
+        self.quality = []
 
     def run(self):
         engine, cfg = self.engine, self.config
@@ -76,6 +80,9 @@ class FakeTrainer:
                 self.callbacks.on_event(engine.Event("stopped", f"Stopped at step {step - 1}"))
                 return "stopped"
             self._report(step)
+            requested = self.control.take_evaluation_request()
+            if requested or step % self.steps_per_epoch == 0:
+                self._evaluate(step)
             if step == engine.nan_at:
                 self.callbacks.on_event(engine.Event("nan", "NaN losses", {"step": step}))
                 self.control.pause()
@@ -100,6 +107,17 @@ class FakeTrainer:
 
         self.callbacks.on_grid(self.engine.SampleGrid(step, epoch, tile_grid(tiles), tiles))
 
+    def _evaluate(self, step):
+        from gan_studio.core.quality.collapse import collapse_warning
+
+        collapsing = self.engine.collapse_at is not None and step >= self.engine.collapse_at
+        report = fake_quality(step, (step - 1) // self.steps_per_epoch, collapsing)
+        self.quality.append(report)
+        self.callbacks.on_quality(report)
+        warning = collapse_warning(self.quality)
+        if warning is not None:
+            self.callbacks.on_collapse(warning)
+
     def _checkpoint(self, step):
         path = os.path.join(self.run_dir, "checkpoints", f"ckpt-{step}")
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -109,11 +127,29 @@ class FakeTrainer:
                                         {"path": path, "step": step}))
 
 
+def fake_quality(step, epoch, collapsing=False):
+    """A deterministic `QualityReport` whose FD falls as `step` grows (10 classes).
+
+    Args:
+        step: the step evaluated.
+        epoch: its zero-based epoch.
+        collapsing: the samples have lost their variety (diversity 0.3, one class takes 60%).
+    """
+    from gan_studio.core.quality.report import QualityReport
+
+    return QualityReport(step=step, epoch=epoch, fd=100.0 / step, kid=0.5 / step,
+                         kid_error=0.05 / step, diversity=0.3 if collapsing else 0.9,
+                         score=2.0 if collapsing else 8.0, rarest_class=0.0 if collapsing else 0.08,
+                         commonest_class=0.6 if collapsing else 0.12, classes=10, samples=64,
+                         seconds=0.01, time=1_700_000_000.0 + step)
+
+
 class FakeEngine(SimpleNamespace):
     """A namespace shaped like `training_worker.load_engine()`'s, driving `FakeTrainer`s.
 
     Attributes to tweak: `delay` (seconds per step), `failure` (an exception `run` raises),
-    `download_bytes` (simulate a download first), `nan_at` (a step with NaN losses).
+    `download_bytes` (simulate a download first), `nan_at` (a step with NaN losses),
+    `collapse_at` (the step from which the quality reports show a collapsing generator).
     """
 
     def __init__(self):
@@ -148,8 +184,8 @@ class FakeEngine(SimpleNamespace):
                          DataUnavailableError=DataUnavailableError,
                          DatasetCancelledError=DatasetCancelledError, Event=Event,
                          Progress=Progress, SampleGrid=SampleGrid, delay=0.005, failure=None,
-                         download_bytes=0, nan_at=None, start_step=0, runs=[], resumed=[],
-                         loads=0, lock=threading.Lock())
+                         download_bytes=0, nan_at=None, collapse_at=None, start_step=0,
+                         runs=[], resumed=[], loads=0, lock=threading.Lock())
 
     def __call__(self):
         self.loads += 1
@@ -160,6 +196,12 @@ class FakeEngine(SimpleNamespace):
 def fake_engine():
     """A fresh `FakeEngine`; pass it as `engine_loader`."""
     return FakeEngine()
+
+
+@pytest.fixture
+def quality_report():
+    """`fake_quality`: makes the deterministic `QualityReport` the fake trainer sends."""
+    return fake_quality
 
 
 @pytest.fixture

@@ -9,15 +9,25 @@ from collections.abc import Callable
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gan_studio import APP_NAME, __version__
 from gan_studio.ui.explorer.actions import ExplorerActions
 from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.ui.settings import AppSettings
+from gan_studio.ui.training.collapse_banner import CollapseBanner
 from gan_studio.ui.training.image_actions import ImageActions
 from gan_studio.ui.training.loss_plot import LossPlot
 from gan_studio.ui.training.progress_panel import ProgressPanel
+from gan_studio.ui.training.quality_plot import QualityPlot
 from gan_studio.ui.training.run_actions import RunActions
 from gan_studio.ui.training.sample_grid_view import SampleGridView
 from gan_studio.ui.training.training_feedback import TrainingFeedback
@@ -28,8 +38,9 @@ from gan_studio.workers.training.session import TrainingSession
 
 
 class MainWindow(QMainWindow):
-    """GAN Studio's window: the sample grid in the middle, training set-up, losses and progress
-    in docks, and the File, Training, View and Help menus.
+    """GAN Studio's window: the sample grid in the middle (under a collapse warning when there
+    is one), training set-up, losses, quality and progress in docks, and the File, Training,
+    View and Help menus.
 
     Args:
         settings: the `AppSettings` to restore from and save to (default: the app's QSettings).
@@ -51,13 +62,18 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner("run-files", self)
         self.tf_loader = TFLoader(self)
         self.training_panel = TrainingPanel(self.session)
-        self.progress_panel = ProgressPanel(self.session)
+        self.quality_plot = QualityPlot(self.session)
+        quality = self.quality_plot.history  # the one record of the run's evaluations
+        self.progress_panel = ProgressPanel(self.session, quality)
         self.loss_plot = LossPlot(self.session)
-        self.sample_view = SampleGridView(self.session)
-        self.setCentralWidget(self.sample_view)
+        self.sample_view = SampleGridView(self.session, quality)
+        self.collapse_banner = CollapseBanner(self.session, self._run_dir)
+        self.setCentralWidget(self._central_area())
         self.explorer = LatentExplorer(self.session, self.sample_view, self._run_dir)
         self.runs = RunActions(self, self.session, self.tasks, self.settings, self.training_panel,
-                               (self.loss_plot, self.sample_view, self.progress_panel))
+                               (self.loss_plot, self.sample_view, self.progress_panel,
+                                self.quality_plot, self.collapse_banner))
+        self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
         self._docks = self._make_docks()
         self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
@@ -75,6 +91,14 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # ---- composition ----------------------------------------------------------------------
+    def _central_area(self) -> QWidget:
+        area = QWidget()
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.collapse_banner)
+        layout.addWidget(self.sample_view, 1)
+        return area
+
     def _make_docks(self) -> dict[str, QDockWidget]:
         scroll = QScrollArea()
         scroll.setWidget(self.training_panel)
@@ -85,6 +109,7 @@ class MainWindow(QMainWindow):
         for name, title, widget, area in (
                 ("training", "Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("losses", "Losses", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("quality", "Quality", self.quality_plot, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("progress", "Progress", self.progress_panel,
                  Qt.DockWidgetArea.BottomDockWidgetArea),
                 ("explorer", "Latent Explorer", self.explorer,
@@ -96,7 +121,8 @@ class MainWindow(QMainWindow):
             docks[name] = dock
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(docks["losses"], docks["explorer"])
+        self.tabifyDockWidget(docks["losses"], docks["quality"])
+        self.tabifyDockWidget(docks["quality"], docks["explorer"])
         docks["losses"].raise_()
         self.resizeDocks([docks["losses"]], [520], Qt.Orientation.Horizontal)
         return docks
@@ -124,7 +150,7 @@ class MainWindow(QMainWindow):
         training = self.menuBar().addMenu("&Training")
         training.addActions([panel.train_action, panel.pause_action, panel.stop_action])
         training.addSeparator()
-        training.addAction(runs.roll_back)
+        training.addActions([runs.evaluate_now, runs.roll_back])
         view = self.menuBar().addMenu("&View")
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())

@@ -1,6 +1,10 @@
 """Every UI test gets its own settings file, never the user's; `open_window` shows the app."""
 
+import json
+
+import numpy as np
 import pytest
+from PIL import Image
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +44,22 @@ def open_window(qtbot, isolated_settings, tmp_path, message_boxes):
     for window in windows:
         window.shutdown()
         assert not window.session.running
+
+
+@pytest.fixture
+def finished_run(tmp_path):
+    """A run folder as training leaves it: 20 steps over 2 epochs of 10, a grid PNG per epoch
+    (8x8 gray, 40 then 80), a 2x2 grid side and one checkpoint, `ckpt-20`."""
+    run_dir = tmp_path / "runs" / "mnist-20260101-000000"
+    (run_dir / "samples").mkdir(parents=True)
+    (run_dir / "checkpoints").mkdir()
+    (run_dir / "checkpoints" / "ckpt-20.index").write_text("x")
+    config = {"dataset": "mnist", "epochs": 2, "batch_size": 8, "grid_size": 2}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    rows = ["step,epoch,g_loss,d_loss,d_real,d_fake,time"]
+    rows += [f"{s},{(s - 1) // 10},{1 / s},{2 / s},0.6,0.4,0" for s in range(1, 21)]
+    (run_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
+    for epoch in (1, 2):
+        Image.fromarray(np.full((8, 8), 40 * epoch, np.uint8)).save(
+            run_dir / "samples" / f"grid-epoch-{epoch:04d}.png")
+    return run_dir

@@ -1,6 +1,5 @@
 """The real window driven like a user would, with a fake engine (fast, no TensorFlow)."""
 
-import json
 import os
 
 import numpy as np
@@ -44,7 +43,7 @@ def test_window_is_titled_and_has_the_menus(window):
     assert window.images.save_image.shortcut().toString() == "Ctrl+S"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     view_items = [a.text() for a in window.menuBar().actions()[2].menu().actions()]
-    assert view_items == ["Training", "Losses", "Progress", "Latent Explorer"]
+    assert view_items == ["Training", "Losses", "Quality", "Progress", "Latent Explorer"]
 
 
 def test_train_pause_resume_stop(qtbot, window, fake_engine):
@@ -173,19 +172,8 @@ def test_download_progress_dialog_can_cancel(qtbot, window, fake_engine, message
     assert not [m for m in message_boxes if m[0] == "critical"]
 
 
-def test_open_a_finished_run_and_continue(qtbot, window, fake_engine, tmp_path):
-    run_dir = tmp_path / "runs" / "mnist-20260101-000000"
-    (run_dir / "samples").mkdir(parents=True)
-    (run_dir / "checkpoints").mkdir()
-    (run_dir / "checkpoints" / "ckpt-20.index").write_text("x")
-    config = {"dataset": "mnist", "epochs": 2, "batch_size": 8, "grid_size": 2}
-    (run_dir / "config.json").write_text(json.dumps(config))
-    rows = ["step,epoch,g_loss,d_loss,d_real,d_fake,time"]
-    rows += [f"{s},{(s - 1) // 10},{1 / s},{2 / s},0.6,0.4,0" for s in range(1, 21)]
-    (run_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
-    for epoch in (1, 2):
-        Image.fromarray(np.full((8, 8), 40 * epoch, np.uint8)).save(
-            run_dir / "samples" / f"grid-epoch-{epoch:04d}.png")
+def test_open_a_finished_run_and_continue(qtbot, window, fake_engine, finished_run):
+    run_dir = finished_run
     window.runs.open_run_dir(str(run_dir))
     qtbot.waitUntil(lambda: window.training_panel.run_dir == str(run_dir), timeout=10000)
     assert window.loss_plot.point_count == 20

@@ -163,3 +163,41 @@ def test_the_window_and_the_trainer_never_share_a_config(qtbot, session, tmp_pat
     (received,) = started
     assert received is not trained and session.config is received
     assert received.channels is None and "resolved" not in received.extra
+
+
+def test_quality_reports_and_collapse_warnings_reach_the_gui_thread(qtbot, session, tmp_path,
+                                                                    fake_engine):
+    import threading
+
+    from gan_studio.core.quality.collapse import CollapseWarning
+    from gan_studio.core.quality.report import QualityReport
+
+    fake_engine.collapse_at = 8
+    reports, warnings, threads = [], [], []
+    session.quality.connect(
+        lambda r: (reports.append(r), threads.append(threading.current_thread())))
+    session.collapse.connect(warnings.append)
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path, epochs=2))
+    assert [r.step for r in reports] == [4, 8]  # one per fake epoch
+    assert all(isinstance(r, QualityReport) for r in reports)
+    assert threads == [threading.main_thread()] * 2
+    assert len(warnings) == 1 and isinstance(warnings[0], CollapseWarning)
+    assert warnings[0].step == 8 and "varied" in warnings[0].message
+
+
+def test_evaluate_now_reaches_the_trainers_control(qtbot, session, tmp_path, fake_engine):
+    fake_engine.delay = 0.02
+    reports = []
+    session.quality.connect(reports.append)
+    with qtbot.waitSignal(session.progress, timeout=10000):
+        session.train(_config(tmp_path, epochs=100))
+    session.pause()
+    qtbot.waitUntil(lambda: fake_engine.runs and fake_engine.runs[0].control.paused, timeout=5000)
+    session.request_evaluation()
+    session.unpause()
+    # The fake trainer evaluates at epoch ends (every 4 steps) and when its control asks.
+    qtbot.waitUntil(lambda: any(r.step % 4 for r in reports), timeout=5000)
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.stop()
+

@@ -1,4 +1,4 @@
-"""Reads what a run folder holds (config, metrics, sample grids, checkpoints) for display."""
+"""Reads what a run folder holds (config, metrics, grids, quality, checkpoints) for display."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 
 from gan_studio.core.animation import evenly_spaced
 from gan_studio.core.config import ConfigError, TrainConfig
+from gan_studio.core.quality.report import read_quality
 from gan_studio.core.runs.layout import (
     CONFIG_FILE,
     EPOCH_GRID_RE,
@@ -34,6 +35,7 @@ class RunHistory:
         grids: (step or None, zero-based epoch, uint8 image) per saved grid, oldest first; the
             last one is the newest grid (`samples/last.png`) when it exists.
         checkpoints: (step, path prefix), oldest first.
+        quality: its quality evaluations (`QualityReport`s from quality.csv), oldest first.
     """
 
     run_dir: str
@@ -41,6 +43,7 @@ class RunHistory:
     metrics: dict = field(default_factory=dict)
     grids: list = field(default_factory=list)
     checkpoints: list = field(default_factory=list)
+    quality: list = field(default_factory=list)
 
 
 def load_run_history(run_dir: str) -> RunHistory:
@@ -79,7 +82,8 @@ def load_run_history(run_dir: str) -> RunHistory:
             epochs = metrics.get("epoch", np.zeros(0))
             grids.append((int(steps[-1]) if len(steps) else None,
                           int(epochs[-1]) if len(epochs) else 0, image))
-    return RunHistory(run_dir, config, metrics, grids, list_checkpoints(run_dir))
+    return RunHistory(run_dir, config, metrics, grids, list_checkpoints(run_dir),
+                      read_quality(run_dir))
 
 
 def _try_load(load, path):

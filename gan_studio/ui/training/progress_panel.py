@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QV
 
 from gan_studio.core.training.progress import Progress, format_duration
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.ui.training.quality_history import QualityHistory
 
 STATE_TEXT = {
     IDLE: "Idle",
@@ -24,11 +25,14 @@ class ProgressPanel(QWidget):
 
     Args:
         session: a `TrainingSession`; the panel follows its `progress` and `state_changed`.
+        quality: the run's `QualityHistory`; the Quality line shows its newest report.
         parent: the parent widget.
     """
 
-    def __init__(self, session=None, parent: QWidget | None = None):
+    def __init__(self, session=None, quality: QualityHistory | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self._quality = quality
         self._state = QLabel(STATE_TEXT[IDLE])
         font = self._state.font()
         font.setBold(True)
@@ -56,11 +60,19 @@ class ProgressPanel(QWidget):
         bars = QFormLayout()
         bars.addRow("Epoch", self.epoch_bar)
         bars.addRow("Step", self.step_bar)
+        self._quality_line = QLabel("–")
+        self._quality_line.setWordWrap(True)
+        self._quality_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        quality_row = QFormLayout()
+        quality_row.addRow("Quality", self._quality_line)
         layout = QVBoxLayout(self)
         layout.addWidget(self._state)
         layout.addLayout(bars)
         layout.addLayout(stats)
+        layout.addLayout(quality_row)
         layout.addStretch(1)
+        if quality is not None:
+            quality.changed.connect(self._show_quality)
         if session is not None:
             session.progress.connect(self.update_progress)
             session.state_changed.connect(self.set_state)
@@ -68,6 +80,11 @@ class ProgressPanel(QWidget):
     def text(self, key: str) -> str:
         """The displayed value of `speed`, `elapsed`, `eta`, `g_loss`, `d_loss` or `d_out`."""
         return self._values[key].text()
+
+    @property
+    def quality_text(self) -> str:
+        """The Quality line: the newest evaluation's numbers, with its step."""
+        return self._quality_line.text()
 
     @property
     def state_text(self) -> str:
@@ -98,6 +115,10 @@ class ProgressPanel(QWidget):
         self._values["g_loss"].setText(_number(p.g_loss))
         self._values["d_loss"].setText(_number(p.d_loss))
         self._values["d_out"].setText(f"{_number(p.d_real, 2)} / {_number(p.d_fake, 2)}")
+
+    def _show_quality(self) -> None:
+        report = self._quality.latest()
+        self._quality_line.setText(f"{report.summary()} (step {report.step:,})" if report else "–")
 
     def reset(self) -> None:
         """Clears the bars and values (a new run)."""

@@ -12,8 +12,8 @@ from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import WindowActions
+from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.missing_data_dialog import open_folder
-from gan_studio.ui.training.sample_grid_view import GridFrame, TileLayout
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.engine_jobs import export_generator_file
 
@@ -27,14 +27,15 @@ class RunActions(WindowActions):
         tasks: a `TaskRunner` for reading and exporting off the GUI thread.
         settings: the `AppSettings` (recent runs, last folders).
         panel: the `TrainingPanel` (knows which run is shown).
-        views: the `LossPlot`, `SampleGridView` and `ProgressPanel` to fill or clear.
+        views: the `LossPlot`, `SampleGridView`, `ProgressPanel`, `QualityPlot` and
+            `CollapseBanner` to fill or clear.
     """
 
     def __init__(self, window: QWidget, session, tasks, settings, panel, views):
         super().__init__(window)
         self._session, self._tasks = session, tasks
         self._settings, self._panel = settings, panel
-        self._loss_plot, self._sample_view, self._progress = views
+        self._loss_plot, self._sample_view, self._progress, self._quality, self._banner = views
         self._shown_run: str | None = None
         self._fresh_run = False  # the running run was created by this start, not continued
         self._trained = False  # the running run has reported progress
@@ -48,6 +49,9 @@ class RunActions(WindowActions):
         self.save_checkpoint = self._action("Save &Checkpoint Now", session.request_checkpoint,
                                             QKeySequence("Ctrl+Shift+K"),
                                             "Save a checkpoint of the running training now")
+        self.evaluate_now = self._action("&Evaluate Now", self.evaluate, QKeySequence("F7"),
+                                         "Measure the generator's quality now: "
+                                         "FD (data-set features), KID, diversity, class spread")
         self.export_generator = self._action("&Export Generator (.keras)…", self.export,
                                              QKeySequence("Ctrl+E"),
                                              "Save the generator as a Keras model file")
@@ -77,6 +81,7 @@ class RunActions(WindowActions):
         self.open_run.setEnabled(idle)
         self.recent_menu.setEnabled(idle)
         self.save_checkpoint.setEnabled(state in (TRAINING, PAUSED))
+        self.evaluate_now.setEnabled(state in (TRAINING, PAUSED))
         self.export_generator.setEnabled(has_run and state != STARTING)
         self.roll_back.setEnabled(has_run and state in (IDLE, TRAINING, PAUSED))
         self.open_run_folder.setEnabled(has_run)
@@ -116,6 +121,8 @@ class RunActions(WindowActions):
             self._loss_plot.set_history(metrics["step"], metrics["epoch"], metrics)
         else:
             self._loss_plot.clear()
+        self._quality.set_history(history.quality)
+        self._banner.clear()
         frames = [GridFrame(step, epoch, image) for step, epoch, image in history.grids]
         side = history.config.grid_size if history.config else 8
         layout = TileLayout.square(frames[-1].image.shape, side) if frames else None
@@ -139,7 +146,12 @@ class RunActions(WindowActions):
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear Menu", self._settings.clear_recent_runs)
 
-    # ---- checkpoints ----------------------------------------------------------------------
+    # ---- checkpoints and evaluations ------------------------------------------------------
+    def evaluate(self) -> None:
+        """Asks the running training to measure its generator's quality now."""
+        self._session.request_evaluation()
+        self._status("Measuring the generator's quality… (the Quality plot shows the result)")
+
     def choose_checkpoint(self, before_step: int | None = None) -> None:
         """Lists the run's checkpoints, then asks which to continue from.
 
@@ -232,3 +244,5 @@ class RunActions(WindowActions):
         self._loss_plot.clear()
         self._sample_view.clear()
         self._progress.reset()
+        self._quality.clear()
+        self._banner.clear()

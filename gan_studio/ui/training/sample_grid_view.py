@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -13,60 +10,11 @@ from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QSlider, Q
 
 from gan_studio.core.grid import drop_channel_axis, tile_at
 from gan_studio.core.training.progress import SampleGrid
+from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
+from gan_studio.ui.training.quality_history import QualityHistory
 
 MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded
 SELECTION_COLOR = "#ffbf00"
-
-
-@dataclass
-class GridFrame:
-    """One grid seen during training.
-
-    Args:
-        step: global step of the grid (None if unknown, e.g. read from an epoch PNG).
-        epoch: zero-based epoch.
-        image: uint8 (H, W) or (H, W, 3).
-    """
-
-    step: int | None
-    epoch: int
-    image: np.ndarray
-
-
-@dataclass
-class TileLayout:
-    """Where the tiles lie in a grid image.
-
-    Args:
-        count: number of tiles.
-        columns: tiles per row.
-        tile_shape: (h, w) of one tile.
-        padding: pixels between tiles.
-    """
-
-    count: int
-    columns: int
-    tile_shape: tuple[int, int]
-    padding: int = 0
-
-    @classmethod
-    def from_grid(cls, image_shape: tuple, tiles_shape: tuple) -> TileLayout:
-        """Infers the layout of a grid image made by `tile_grid` from its tiles' shape."""
-        count, h, w = tiles_shape[:3]
-        columns = math.ceil(math.sqrt(count))
-        padding = (image_shape[1] - columns * w) // (columns - 1) if columns > 1 else 0
-        return cls(count, columns, (h, w), max(0, padding))
-
-    @classmethod
-    def square(cls, image_shape: tuple, side: int) -> TileLayout:
-        """The layout of a `side` x `side` grid without padding (a saved grid PNG)."""
-        return cls(side * side, side, (image_shape[0] // side, image_shape[1] // side), 0)
-
-    def tile_rect(self, index: int) -> tuple[int, int, int, int]:
-        """(x, y, w, h) of tile `index` in grid pixels."""
-        row, col = divmod(index, self.columns)
-        h, w = self.tile_shape
-        return col * (w + self.padding), row * (h + self.padding), w, h
 
 
 class _ClickableImage(pg.ImageItem):
@@ -91,20 +39,26 @@ class SampleGridView(QWidget):
     While the slider is at its right end, new grids are shown as they arrive; moved left, it
     holds that frame. Clicking a tile selects it (clicking it again clears the selection).
 
+    The caption names the frame's step and, given the run's `QualityHistory`, the quality
+    measured at that step (or the newest evaluation before it, with its step).
+
     Signals:
         tile_selected(int): index of the clicked tile, or -1 when the selection is cleared.
         frame_changed(int): index of the frame now shown.
 
     Args:
         session: a `TrainingSession` whose `grid` signal feeds the view (optional).
+        quality: the `QualityHistory` the caption reads (optional).
         parent: the parent widget.
     """
 
     tile_selected = Signal(int)
     frame_changed = Signal(int)
 
-    def __init__(self, session=None, parent: QWidget | None = None):
+    def __init__(self, session=None, quality: QualityHistory | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self._quality = quality
         self._frames: list[GridFrame] = []
         self._layout_info: TileLayout | None = None
         self._selected = -1
@@ -113,6 +67,8 @@ class SampleGridView(QWidget):
         self._build()
         if session is not None:
             session.grid.connect(self.add_grid)
+        if quality is not None:
+            quality.changed.connect(self._show_caption)
 
     def _build(self) -> None:
         self._view = pg.GraphicsLayoutWidget()
@@ -164,6 +120,11 @@ class SampleGridView(QWidget):
     def current_index(self) -> int:
         """Index of the frame shown (-1 when there is none)."""
         return self._slider.value() if self._frames else -1
+
+    @property
+    def caption(self) -> str:
+        """The line under the slider: "step 600 · 12 / 12 · FD 12.3 · score 8.1"."""
+        return self._caption.text()
 
     @property
     def selected_tile(self) -> int:
@@ -275,9 +236,18 @@ class SampleGridView(QWidget):
         if frame.image.shape[:2] != self._shown_shape:
             self._shown_shape = frame.image.shape[:2]
             self._box.autoRange(padding=0)
-        where = f"step {frame.step:,}" if frame.step is not None else f"epoch {frame.epoch + 1}"
-        self._caption.setText(f"{where} · {index + 1} / {len(self._frames)}")
+        self._show_caption()
         self.frame_changed.emit(index)
+
+    def _show_caption(self) -> None:
+        if not self._frames:
+            return
+        index = self._slider.value()
+        frame = self._frames[index]
+        where = f"step {frame.step:,}" if frame.step is not None else f"epoch {frame.epoch + 1}"
+        quality = self._quality.caption_at(frame.step) if self._quality is not None else ""
+        self._caption.setText(" · ".join(filter(None, (where, f"{index + 1} / {len(self._frames)}",
+                                                      quality))))
 
     def _on_click(self, y: float, x: float) -> None:
         image = self.current_image()

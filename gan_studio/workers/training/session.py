@@ -116,6 +116,11 @@ class TrainingSession(TrainingSignals):
         if self._state in (TRAINING, PAUSED):
             self._worker.request_checkpoint()
 
+    def request_evaluation(self) -> None:
+        """Asks the trainer to measure the generator's quality now (`quality` follows)."""
+        if self._state in (TRAINING, PAUSED):
+            self._worker.request_evaluation()
+
     def cancel_download(self) -> None:
         """Cancels a data-set download and the run waiting for it."""
         if self.busy:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from gan_studio.core.quality.collapse import CollapseWarning
+from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.progress import Event, Progress, SampleGrid
 from gan_studio.core.training.throttle import Coalescer
@@ -68,6 +70,12 @@ class SignalCallbacks(TrainingCallbacks):
 
     def on_generator(self, generator) -> None:
         self._snapshots.offer(generator)
+
+    def on_quality(self, report: QualityReport) -> None:
+        self._signals.quality.emit(report)
+
+    def on_collapse(self, warning: CollapseWarning) -> None:
+        self._signals.collapse.emit(warning)
 
     def flush(self) -> None:
         """Sends the grid, download progress and generator snapshot still held back."""

@@ -24,6 +24,10 @@ class TrainingSignals(QObject):
         run_started(str, object): the run folder and a copy of the run's `TrainConfig`.
         generator(object): a `NumpyGenerator` copy of the generator being trained, at most
             once a second (when the engine offers snapshots) and once more at the end.
+        quality(QualityReport): a quality evaluation (each epoch's end, every few minutes and
+            on request); small and rare, so never throttled.
+        collapse(CollapseWarning): signs of mode collapse, right after the `quality` that
+            raised them.
         finished(str): the run folder ("" if none was created), after every run, failed or not.
     """
 
@@ -35,6 +39,8 @@ class TrainingSignals(QObject):
     download = Signal(object, object)
     run_started = Signal(str, object)
     generator = Signal(object)
+    quality = Signal(object)
+    collapse = Signal(object)
     finished = Signal(str)
 
 

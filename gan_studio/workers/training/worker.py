@@ -105,6 +105,10 @@ class TrainingWorker(TrainingSignals):
         """Asks the trainer to save a checkpoint at the next step."""
         self._request("request_checkpoint")
 
+    def request_evaluation(self) -> None:
+        """Asks the trainer to measure the generator's quality at the next step."""
+        self._request("request_evaluation")
+
     def cancel_download(self) -> None:
         """Aborts a running data-set download (and the run waiting for it)."""
         self._request("cancel")
@@ -165,7 +169,7 @@ class TrainingWorker(TrainingSignals):
         with self._lock:
             self._control = control
             requests = dict(self._requests)
-        for name in ("pause", "request_checkpoint", "stop"):
+        for name in ("pause", "request_checkpoint", "request_evaluation", "stop"):
             if requests.get(name):
                 getattr(control, name)()
         return control

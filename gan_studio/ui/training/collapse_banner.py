@@ -1,0 +1,117 @@
+"""The bar that warns of mode collapse, names the evidence and offers Roll Back to Best."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+
+from gan_studio.core.quality.collapse import CollapseWarning
+from gan_studio.core.quality.report import FD_NAME
+from gan_studio.core.runs.layout import best_checkpoint
+
+# Amber, readable on light and dark palettes alike: a warning, not an error.
+STYLE = ("#collapseBanner { background-color: #FEF3C7; border: 1px solid #F59E0B; "
+         "border-radius: 6px; } #collapseBanner QLabel { color: #451A03; }")
+NO_BEST_TIP = (f"No best checkpoint yet: the run keeps one each time an evaluation lowers its "
+               f"{FD_NAME}.")
+
+
+class CollapseBanner(QFrame):
+    """A dismissible bar (never a dialog: training goes on) that shows a `CollapseWarning`.
+
+    Roll Back to Best asks for the run to continue from its best checkpoint, the one with the
+    lowest FD so far (`core.runs.layout.best_checkpoint`); it is disabled, with a tooltip
+    saying why, while the run has none. The bar hides when a run starts or the view is cleared.
+
+    Signals:
+        roll_back_requested(str, str): the run folder and its best checkpoint's prefix.
+
+    Args:
+        session: a `TrainingSession` whose `collapse` warnings the bar shows (optional).
+        run_dir: returns the folder of the run shown, or None.
+        parent: the parent widget.
+    """
+
+    roll_back_requested = Signal(str, str)
+
+    def __init__(self, session=None, run_dir: Callable[[], str | None] = lambda: None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._run_dir = run_dir
+        self._warning: CollapseWarning | None = None
+        self.setObjectName("collapseBanner")
+        self.setStyleSheet(STYLE)
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(24, 24))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._text = QLabel()
+        self._text.setWordWrap(True)
+        self._text.setTextFormat(Qt.TextFormat.RichText)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.roll_back_button = QPushButton("Roll Back to Best")
+        self.roll_back_button.clicked.connect(self._roll_back)
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setToolTip("Hide this warning; training goes on")
+        self.dismiss_button.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(icon)
+        layout.addWidget(self._text, 1)
+        layout.addWidget(self.roll_back_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.hide()
+        if session is not None:
+            session.collapse.connect(self.show_warning)
+            session.run_started.connect(self.clear)
+            # The best checkpoint may be saved after the warning: look again when one might be.
+            session.quality.connect(self._look_again)
+            session.event.connect(self._look_again)
+
+    @property
+    def warning(self) -> CollapseWarning | None:
+        """The warning shown, or None."""
+        return self._warning
+
+    @property
+    def text(self) -> str:
+        """The bar's text, as plain text."""
+        return self._text.toolTip()
+
+    def show_warning(self, warning: CollapseWarning) -> None:
+        """Shows `warning`'s evidence (replacing an earlier warning's)."""
+        self._warning = warning
+        headline = f"Signs of mode collapse at step {warning.step:,}."
+        self._text.setText(f"<b>{headline}</b> {html.escape(warning.message, quote=False)}")
+        self._text.setToolTip(f"{headline} {warning.message}")  # plain, for `text` too
+        self._find_best()
+        self.show()
+
+    def clear(self) -> None:
+        """Hides the bar and forgets its warning."""
+        self._warning = None
+        self.hide()
+
+    def _look_again(self, *_args) -> None:
+        if self._warning is not None:
+            self._find_best()
+
+    def _find_best(self) -> tuple[str | None, str | None]:
+        # One small folder listing: cheap enough for the GUI thread, and always current.
+        run_dir = self._run_dir()
+        best = best_checkpoint(run_dir) if run_dir else None
+        self.roll_back_button.setEnabled(best is not None)
+        self.roll_back_button.setToolTip(
+            f"Stop training and continue from {os.path.basename(best)}, the checkpoint with "
+            f"the lowest {FD_NAME} so far" if best else NO_BEST_TIP)
+        return run_dir, best
+
+    def _roll_back(self) -> None:
+        run_dir, best = self._find_best()  # a better checkpoint may have come since the warning
+        if run_dir and best:
+            self.clear()
+            self.roll_back_requested.emit(run_dir, best)

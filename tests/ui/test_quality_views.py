@@ -1,0 +1,198 @@
+"""The quality meter in the window: the Quality plot, the sample grid's caption, the progress
+panel's line, the collapse banner and Evaluate Now, fed by the fake engine or by hand."""
+
+import dataclasses
+import os
+import pathlib
+import re
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
+
+from gan_studio.core.quality.collapse import CollapseWarning
+from gan_studio.core.quality.report import FD_NAME, append_quality
+from gan_studio.core.training.progress import SampleGrid
+from gan_studio.ui.training.collapse_banner import NO_BEST_TIP, CollapseBanner
+from gan_studio.ui.training.quality_history import QualityHistory
+from gan_studio.ui.training.quality_plot import QualityPlot
+from gan_studio.ui.training.sample_grid_view import SampleGridView
+
+UI = pathlib.Path(__file__).parents[2] / "gan_studio" / "ui"
+
+
+def grid(step):
+    tiles = np.full((4, 2, 2, 1), step % 256, np.uint8)
+    return SampleGrid(step=step, epoch=0, image=np.full((4, 4), step % 256, np.uint8),
+                      tiles=tiles)
+
+
+def start(qtbot, window):
+    with qtbot.waitSignal(window.session.run_started, timeout=10000):
+        window.training_panel.train_action.trigger()
+    return window.session.run_dir
+
+
+# ---- the plot -------------------------------------------------------------------------------
+def test_the_plot_grows_in_place_from_a_fake_run(qtbot, open_window, fake_engine):
+    window = open_window(fake_engine, epochs=3, batch_size=8)
+    plot = window.quality_plot
+    assert "each epoch's end and every 5 minutes" in plot.empty_text
+    assert "Training → Evaluate Now measures at once" in plot.empty_text
+    docks = window._docks
+    assert docks["quality"] in window.tabifiedDockWidgets(docks["losses"])
+    assert docks["explorer"] in window.tabifiedDockWidgets(docks["losses"])
+    items = dict(plot.curves), plot.kid_errors
+    fake_engine.delay = 0.05
+    start(qtbot, window)
+    qtbot.waitUntil(lambda: plot.point_count >= 1, timeout=10000)
+    assert len(plot.curves["fd"].getData()[0]) == plot.point_count
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=10000)
+    assert (dict(plot.curves), plot.kid_errors) == items  # the same items, more points
+    steps, fds = plot.curves["fd"].getData()
+    assert list(steps) == [4, 8, 12] and fds[0] > fds[1] > fds[2]
+    assert list(plot.curves["score"].getData()[1]) == [8.0] * 3
+    assert plot.report_at(8).step == 8 and plot.report_at(9) is None
+    assert FD_NAME in plot.distance_plot.getAxis("left").labelText
+    assert window.progress_panel.quality_text.startswith(f"{FD_NAME} {100 / 12:.2f}")
+    assert window.progress_panel.quality_text.endswith("(step 12)")
+
+
+def test_unlabelled_reports_have_no_score_axis(qtbot, quality_report):
+    plot = QualityPlot()
+    qtbot.addWidget(plot)
+    plot.add(dataclasses.replace(quality_report(4, 0), score=None, rarest_class=None,
+                                 commonest_class=None, classes=0))
+    steps, _scores = plot.curves["score"].getData()
+    assert plot.point_count == 1 and (steps is None or len(steps) == 0)
+    assert not plot.sample_plot.getAxis("right").isVisible()
+    assert "KID" in plot._tip(4.0, 0.0) and "score" not in plot._tip(4.0, 0.0)
+    plot.clear()
+    assert plot.point_count == 0 and plot.report_at(4) is None
+
+
+def test_the_meter_is_called_fd_never_fid():
+    for path in UI.rglob("*.py"):
+        assert not re.search(r"\bFID\b", path.read_text(encoding="utf-8")), path
+
+
+def test_evaluations_a_run_went_back_past_are_dropped(quality_report):
+    history = QualityHistory()
+    for step in (4, 8, 12):
+        history.add(quality_report(step, step // 4 - 1))
+    history.truncate(8)
+    assert [r.step for r in history.reports] == [4, 8]
+    history.add(quality_report(6, 1))
+    assert [r.step for r in history.reports] == [4, 6]
+
+
+# ---- the sample grid's caption --------------------------------------------------------------
+def test_the_slider_names_the_quality_of_the_grid_it_shows(qtbot, quality_report):
+    history = QualityHistory()
+    view = SampleGridView(quality=history)
+    qtbot.addWidget(view)
+    for step in (500, 600, 700):
+        view.add_grid(grid(step))
+    assert view.caption == "step 700 · 3 / 3"  # nothing measured yet
+    history.add(dataclasses.replace(quality_report(500, 4), fd=14.0))
+    history.add(dataclasses.replace(quality_report(600, 5), fd=12.34, score=8.1))
+    assert view.caption == "step 700 · 3 / 3 · FD 12.3 at step 600"
+    view._slider.setValue(1)
+    assert view.caption == "step 600 · 2 / 3 · FD 12.3 · score 8.1"
+    view._slider.setValue(0)
+    assert view.caption == "step 500 · 1 / 3 · FD 14 · score 8"
+    history.clear()
+    assert view.caption == "step 500 · 1 / 3"
+
+
+# ---- an opened run --------------------------------------------------------------------------
+def test_an_opened_run_shows_its_quality_and_a_new_run_clears_it(qtbot, open_window,
+                                                                 finished_run, quality_report):
+    window = open_window()
+    run_dir = finished_run  # its grids are at steps 10 and 20, the ends of its two epochs
+    append_quality(run_dir, dataclasses.replace(quality_report(10, 0), fd=20.0))
+    append_quality(run_dir, dataclasses.replace(quality_report(20, 1), fd=10.0))
+    window.runs.open_run_dir(str(run_dir))
+    qtbot.waitUntil(lambda: window.training_panel.run_dir == str(run_dir), timeout=10000)
+    assert window.quality_plot.point_count == 2
+    assert list(window.quality_plot.curves["fd"].getData()[1]) == [20.0, 10.0]
+    view = window.sample_view
+    assert view.caption == "step 20 · 2 / 2 · FD 10 · score 8"
+    view._slider.setValue(0)
+    assert view.caption == "step 10 · 1 / 2 · FD 20 · score 8"
+    assert window.progress_panel.quality_text.endswith("(step 20)")
+    window.runs.new_run.trigger()
+    assert window.quality_plot.point_count == 0 and window.progress_panel.quality_text == "–"
+
+
+# ---- the collapse banner --------------------------------------------------------------------
+def test_a_collapse_shows_a_banner_that_rolls_back_to_the_best_checkpoint(qtbot, open_window,
+                                                                          fake_engine, tmp_path):
+    best = tmp_path / "runs" / "fake-0" / "best"
+    best.mkdir(parents=True)
+    (best / "best-4.index").write_text("fake")
+    window = open_window(fake_engine, epochs=50, batch_size=8)
+    fake_engine.delay = 0.02
+    fake_engine.collapse_at = 8
+    banner = window.collapse_banner
+    assert not banner.isVisible()
+    run_dir = start(qtbot, window)
+    qtbot.waitUntil(banner.isVisible, timeout=10000)
+    assert "Signs of mode collapse at step 8" in banner.text
+    assert "only 30% as varied as real images" in banner.text  # the evidence, with its numbers
+    assert "One class takes 60% of the samples" in banner.text
+    assert QApplication.activeModalWidget() is None and not isinstance(banner, QDialog)
+    assert window.session.busy  # training goes on under the warning
+    assert banner.roll_back_button.isEnabled()
+    qtbot.mouseClick(banner.roll_back_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(fake_engine.resumed) == 1, timeout=10000)
+    assert fake_engine.resumed[0] == (run_dir, 50, os.path.join(run_dir, "best", "best-4"))
+    assert not banner.isVisible()
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        window.training_panel.stop_action.trigger()
+
+
+def test_roll_back_to_best_waits_for_a_best_checkpoint(qtbot, tmp_path):
+    banner = CollapseBanner(run_dir=lambda: str(tmp_path))
+    qtbot.addWidget(banner)
+    warning = CollapseWarning(300, ("Variety fell from 0.90 to 0.40 of real images'.",))
+    banner.show_warning(warning)
+    assert not banner.isHidden()
+    assert banner.text == ("Signs of mode collapse at step 300. "
+                           "Variety fell from 0.90 to 0.40 of real images'.")
+    assert not banner.roll_back_button.isEnabled()
+    assert banner.roll_back_button.toolTip() == NO_BEST_TIP
+    (tmp_path / "best").mkdir()
+    (tmp_path / "best" / "best-200.index").write_text("fake")
+    banner._look_again()  # as a quality report or a notice would
+    assert banner.roll_back_button.isEnabled() and "best-200" in banner.roll_back_button.toolTip()
+    with qtbot.waitSignal(banner.roll_back_requested) as requested:
+        banner.roll_back_button.click()
+    assert requested.args == [str(tmp_path), str(tmp_path / "best" / "best-200")]
+    assert banner.isHidden() and banner.warning is None
+    banner.show_warning(warning)
+    banner.dismiss_button.click()
+    assert banner.isHidden()
+
+
+# ---- Evaluate Now ---------------------------------------------------------------------------
+def test_evaluate_now_measures_at_once(qtbot, open_window, fake_engine):
+    window = open_window(fake_engine, epochs=50, batch_size=8)
+    action = window.runs.evaluate_now
+    training_menu = window.menuBar().actions()[1].menu()
+    assert action in training_menu.actions() and action.shortcut().toString() == "F7"
+    assert not action.isEnabled()
+    fake_engine.delay = 0.02
+    start(qtbot, window)
+    qtbot.waitUntil(lambda: window.session.state == "training", timeout=10000)
+    window.training_panel.pause_action.trigger()
+    assert action.isEnabled()
+    action.trigger()
+    assert "Measuring" in window.statusBar().currentMessage()
+    window.training_panel.pause_action.trigger()
+    # The fake trainer evaluates at epoch ends (every 4 steps) and when its control asks.
+    qtbot.waitUntil(lambda: any(r.step % 4 for r in window.quality_plot.history.reports),
+                    timeout=10000)
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        window.training_panel.stop_action.trigger()
+    assert not action.isEnabled()
