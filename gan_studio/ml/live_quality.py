@@ -10,7 +10,9 @@ TensorBoard), keeps the best checkpoint under best/, and is checked for mode col
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.quality.collapse import collapse_warning
@@ -22,6 +24,8 @@ from gan_studio.core.quality.report import (
 )
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.progress import Event
+
+log = logging.getLogger(__name__)
 
 PREPARE_SHARE = 0.08  # the most of the training time the feature network's preparation takes
 PREPARE_AFTER = 20.0  # seconds of training before it starts: short runs pay nothing
@@ -104,8 +108,8 @@ class LiveQuality:
         try:
             with paused_clock():
                 report = self._meter.evaluate(generator, step=step, epoch=epoch)
-        except ValueError as exc:  # a generator the data's features cannot score
-            self._fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the meter is optional, training is not
+            self._fail(exc)
             return None
         self.history.append(report)
         self._outputs.write_quality(report)
@@ -131,17 +135,14 @@ class LiveQuality:
         trained = time.monotonic() - self._started
         if not self._requested and trained < PREPARE_AFTER:
             return False
-        if self._meter is None:
-            self._meter = self._make_meter()
+        try:
             if self._meter is None:
-                return False
-        budget = PREPARE_SHARE * trained
-        if self._requested or self._meter.feature_seconds < budget:
-            try:
+                self._meter = self._make_meter()
+            if self._requested or self._meter.feature_seconds < PREPARE_SHARE * trained:
                 self._meter.prepare_step()
-            except (OSError, ValueError) as exc:
-                self._fail(str(exc))
-                return False
+        except Exception as exc:  # noqa: BLE001 - the meter is optional, training is not
+            self._fail(exc)
+            return False
         return self._meter.ready
 
     def _make_meter(self):
@@ -164,6 +165,8 @@ class LiveQuality:
         return QualityMeter(data.images, data.labels, data.classes, heldout,
                             cfg.data_dir or default_data_dir(), cfg.quality_samples, cfg.seed)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, exc: Exception) -> None:
         self._failed = True
-        self._emit_event(Event("quality_off", f"The quality meter is off for this run: {message}"))
+        if not isinstance(exc, (OSError, ValueError)):  # not the data's fault: a bug to report
+            log.error("the quality meter failed:\n%s", traceback.format_exc())
+        self._emit_event(Event("quality_off", f"The quality meter is off for this run: {exc}"))

@@ -158,3 +158,18 @@ def test_a_generator_the_meter_cannot_score_turns_it_off_with_one_line(tmp_path,
     quality.after_step(None, 2, 0, paused)
     assert [e.kind for e in events] == ["quality_off"] and "32×32×3" in events[0].message
     assert callbacks.reports == []
+
+
+def test_a_broken_meter_never_stops_training(tmp_path, clock):
+    meter = ScriptedMeter([], prepare_steps=3)
+
+    def broken():
+        raise RuntimeError("no feature network today")
+
+    meter.prepare_step = broken
+    quality, callbacks, _, events = make(tmp_path, meter)
+    quality.request()
+    quality.after_step(None, 1, 0, paused)  # logs, says so once, and returns
+    quality.request()
+    quality.after_step(None, 2, 0, paused)
+    assert [e.kind for e in events] == ["quality_off"] and "today" in events[0].message
