@@ -189,7 +189,7 @@ class QualityMeter:
             raise ValueError(f"{what} are {_shape_text(images.shape[1:])}; {self.name} has "
                              f"{_shape_text(self.shape)}")
         if len(images) < 2:
-            raise ValueError(f"{what}: at least 2 images are needed to score, got {len(images)}")
+            raise ValueError(f"scoring needs 2 images or more, got {len(images)}")
         return images if images.dtype == np.uint8 else np.clip(images, 0, 255).astype(np.uint8)
 
     @property
