@@ -127,7 +127,7 @@ def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_
     import shutil
 
     runs_dir = str(tmp_path / "runs")
-    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
+    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "7",
                  "--batch-size", "8", "--run-dir", runs_dir]) == 0
     run = _only_run(runs_dir)
     capsys.readouterr()
@@ -141,17 +141,18 @@ def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_
     # A best checkpoint (here a copy of the last) is what --checkpoint best scores and samples.
     os.makedirs(os.path.join(run, "best"))
     for name in os.listdir(os.path.join(run, "checkpoints")):
-        if name.startswith("ckpt-2."):
+        if name.startswith("ckpt-7."):
             shutil.copy(os.path.join(run, "checkpoints", name),
                         os.path.join(run, "best", name.replace("ckpt", "best")))
     assert main(["evaluate", run, "--checkpoint", "best", "--count", "20", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["checkpoint"].endswith(os.path.join("best", "best-2")) and result["step"] == 2
+    assert result["checkpoint"].endswith(os.path.join("best", "best-7"))
+    assert (result["step"], result["epoch"]) == (7, 1)  # 6 steps an epoch
     assert result["samples"] == 20 and result["classes"] == 10 and result["features"] == "classifier"
     assert result["floor"]["samples"] > 0 and "warning" in result
     npz = str(tmp_path / "best.npz")
     assert main(["sample", run, "--checkpoint", "best", "--count", "2", "--out", npz]) == 0
-    assert main(["export", run, "--checkpoint", "2", "--out", str(tmp_path / "g.keras")]) == 0
+    assert main(["export", run, "--checkpoint", "7", "--out", str(tmp_path / "g.keras")]) == 0
     capsys.readouterr()
     assert main(["evaluate", str(tmp_path / "g.keras"), "--dataset", "mnist", "--data-dir",
                  data_dir, "--count", "20", "--json"]) == 0

@@ -47,6 +47,15 @@ def _generator_and_config(args):
     return generator, config, None, 0
 
 
+def _epoch_of(run_dir: str, step: int) -> int:
+    """The zero-based epoch the run's metrics.csv logged for `step` (0 when it has none)."""
+    from gan_studio.core.runs.metrics_log import read_metrics
+
+    metrics = read_metrics(run_dir)
+    epochs = metrics["epoch"][metrics["step"] == step]
+    return int(epochs[-1]) if len(epochs) else 0
+
+
 def _prepare(meter) -> None:
     """Trains or loads the feature network, with a progress bar on stderr."""
     from tqdm import tqdm
@@ -109,7 +118,8 @@ def evaluate(args) -> int:
     try:  # the meter's ValueErrors name what does not fit: a shape, too few images
         meter.check(generator)  # before the feature network trains: it would be for nothing
         _prepare(meter)
-        report = meter.evaluate(generator, step=step)
+        epoch = _epoch_of(args.source, step) if checkpoint else 0
+        report = meter.evaluate(generator, step=step, epoch=epoch)
         floor = meter.floor()
     except ValueError as exc:
         raise CliError(str(exc)) from exc
