@@ -23,6 +23,14 @@ def _only_run(runs_dir):
     return os.path.join(runs_dir, name)
 
 
+def _tiny_run(tmp_path, data_dir, steps):
+    """Trains `steps` steps of 8 tiny digits; returns the run folder."""
+    runs_dir = str(tmp_path / "runs")
+    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", str(steps),
+                 "--batch-size", "8", "--run-dir", runs_dir]) == 0
+    return _only_run(runs_dir)
+
+
 def test_train_resume_sample_export(tmp_path, data_dir, capsys):
     runs_dir = str(tmp_path / "runs")
     assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
@@ -126,10 +134,7 @@ def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_
     import json
     import shutil
 
-    runs_dir = str(tmp_path / "runs")
-    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "7",
-                 "--batch-size", "8", "--run-dir", runs_dir]) == 0
-    run = _only_run(runs_dir)
+    run = _tiny_run(tmp_path, data_dir, 7)
     capsys.readouterr()
     assert main(["evaluate", run, "--count", "20", "--data-dir", data_dir]) == 0
     out = capsys.readouterr().out
@@ -183,10 +188,7 @@ def test_evaluate_and_checkpoint_errors_are_one_line(argv, expected, capsys):
 
 
 def test_a_missing_best_checkpoint_or_too_few_samples_is_a_clear_error(tmp_path, data_dir, capsys):
-    runs_dir = str(tmp_path / "runs")
-    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "1",
-                 "--batch-size", "8", "--run-dir", runs_dir]) == 0
-    run = _only_run(runs_dir)
+    run = _tiny_run(tmp_path, data_dir, 1)
     capsys.readouterr()
     for command in (["evaluate", run], ["resume", run], ["export", run, "--out", "g.keras"]):
         assert main(command + ["--checkpoint", "best"]) == 2

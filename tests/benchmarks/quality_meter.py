@@ -46,6 +46,23 @@ def constant_generator(image, latent_dim: int = 100):
         keras.layers.Reshape(image.shape)])
 
 
+def classifier_meter(name: str, data_dir: str, cache: str, samples: int):
+    """Trains the classifier meter of a built-in data set; prints its time and accuracy."""
+    from gan_studio.data import load_dataset
+    from gan_studio.ml.quality import QualityMeter
+
+    train = load_dataset(name, data_dir=data_dir)
+    test = load_dataset(name, data_dir=data_dir, split="test")
+    meter = QualityMeter(train.images, train.labels, train.classes, test.images, cache, samples,
+                         name=name)
+    seconds, longest = prepare_timed(meter)
+    _, probabilities = meter.features(test.images)
+    accuracy = float((probabilities.argmax(axis=1) == test.labels).mean())
+    print(f"{name} classifier: trained in {seconds:.1f} s (longest prepare_step {longest:.2f} s),"
+          f" {accuracy:.2%} test accuracy")
+    return meter, train, test
+
+
 def verdict(report) -> str:
     from gan_studio.core.quality.collapse import collapse_warning
 
@@ -65,27 +82,19 @@ def main() -> None:
     args = parser.parse_args()
 
     from gan_studio.core.catalog import latent_dim_for
-    from gan_studio.data import load_dataset
     from gan_studio.ml.device import import_tensorflow
     from gan_studio.ml.models import build_generator
     from gan_studio.ml.quality import QualityMeter
 
     import_tensorflow()
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    train = load_dataset("mnist", data_dir=args.data_dir)
-    test = load_dataset("mnist", data_dir=args.data_dir, split="test")
     with tempfile.TemporaryDirectory() as cache:
-        meter = QualityMeter(train.images, train.labels, train.classes, test.images, cache,
-                             args.samples, name="mnist")
-        seconds, longest = prepare_timed(meter)
-        _, probabilities = meter.features(test.images)
-        accuracy = float((probabilities.argmax(axis=1) == test.labels).mean())
-        print(f"classifier: trained in {seconds:.1f} s (longest prepare_step {longest:.2f} s), "
-              f"{accuracy:.2%} test accuracy")
+        meter, train, test = classifier_meter("mnist", args.data_dir, cache, args.samples)
         again = QualityMeter(train.images, train.labels, train.classes, test.images, cache,
                              args.samples, name="mnist")
         seconds, _ = prepare_timed(again)
-        print(f"classifier: loaded from the cache in {seconds:.1f} s (from_cache={again.from_cache})")
+        print(f"mnist classifier: loaded from the cache in {seconds:.1f} s "
+              f"(from_cache={again.from_cache})")
         show("real train vs real test (floor)", meter.floor())
 
         latent = latent_dim_for("mnist")
@@ -113,15 +122,7 @@ def main() -> None:
         show("  (b) class 3 only", unlabelled.evaluate_images(threes))
 
         if args.cifar:
-            train = load_dataset("cifar10", data_dir=args.data_dir)
-            test = load_dataset("cifar10", data_dir=args.data_dir, split="test")
-            cifar = QualityMeter(train.images, train.labels, train.classes, test.images, cache,
-                                 args.samples, name="cifar10")
-            seconds, longest = prepare_timed(cifar)
-            _, probabilities = cifar.features(test.images)
-            accuracy = float((probabilities.argmax(axis=1) == test.labels).mean())
-            print(f"cifar10 classifier: trained in {seconds:.1f} s (longest prepare_step "
-                  f"{longest:.2f} s), {accuracy:.2%} test accuracy")
+            cifar, _, _ = classifier_meter("cifar10", args.data_dir, cache, args.samples)
             show("  floor", cifar.floor())
 
 

@@ -1,4 +1,4 @@
-"""The quality meter on tiny data: feature networks, their cache, cooperative preparation, scores."""
+"""The quality meter on tiny data: feature networks, their cache, step-wise preparation, scores."""
 
 import os
 
@@ -159,7 +159,8 @@ def test_evaluate_a_generator():
 def test_a_generator_of_another_shape_is_refused_in_one_line():
     images, _ = _data()
     meter = _meter(images)
-    with pytest.raises(ValueError, match="^the generator makes 32×32×3 images; tiny has 28×28×1$"):
+    message = "^the generator makes 32×32×3 images; tiny has 28×28×1$"
+    with pytest.raises(ValueError, match=message):
         meter.evaluate(_generator(32, 3))
     assert not meter.ready  # refused before any feature training
     with pytest.raises(ValueError, match="28×28×1"):

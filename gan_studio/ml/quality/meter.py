@@ -6,15 +6,8 @@ import time
 
 import numpy as np
 
+from gan_studio.core.quality import statistics
 from gan_studio.core.quality.report import QualityReport
-from gan_studio.core.quality.statistics import (
-    class_spread,
-    classifier_score,
-    diversity,
-    feature_stats,
-    frechet_distance,
-    kernel_distance,
-)
 from gan_studio.ml.quality.features import (
     AUTOENCODER,
     CLASSIFIER,
@@ -56,7 +49,8 @@ class QualityMeter:
         samples: generated images scored per `evaluate`.
         seed: seeds the held-out split, the training and the latents of `evaluate`.
         name: what the data set is called in messages.
-        budget: how long the feature network trains (default: `DEFAULT_BUDGETS`' for its kind).
+        budget: how long the feature network trains (default: the one `DEFAULT_BUDGETS`
+            holds for its kind).
     """
 
     def __init__(self, images: np.ndarray, labels: np.ndarray | None = None,
@@ -166,7 +160,7 @@ class QualityMeter:
             if len(self._chunks) * _FEATURE_CHUNK < self._reference_count:
                 return
         self._reference = np.concatenate(self._chunks).astype(np.float64)
-        self._reference_stats = feature_stats(self._reference)
+        self._reference_stats = statistics.feature_stats(self._reference)
 
     def prepare(self, progress=None) -> None:
         """Prepares completely (blocking).
@@ -255,16 +249,16 @@ class QualityMeter:
 
     def _score(self, images, step: int, epoch: int, start: float) -> QualityReport:
         features, probabilities = self.features(images)
-        features = features.astype(np.float64)
-        fd = frechet_distance(*feature_stats(features), *self._reference_stats)
-        kid, kid_error = kernel_distance(features, self._reference, seed=self.seed)
-        extra = {}
+        features, reference = features.astype(np.float64), self._reference
+        numbers = {"fd": statistics.frechet_distance(*statistics.feature_stats(features),
+                                                     *self._reference_stats),
+                   "diversity": statistics.diversity(features, reference, seed=self.seed)}
+        numbers["kid"], numbers["kid_error"] = statistics.kernel_distance(features, reference,
+                                                                          seed=self.seed)
         if self.labelled:
-            rarest, commonest = class_spread(probabilities)
-            extra = {"score": classifier_score(probabilities), "rarest_class": rarest,
-                     "commonest_class": commonest, "classes": self.classes}
-        return QualityReport(step=int(step), epoch=int(epoch), fd=fd, kid=kid,
-                             kid_error=kid_error,
-                             diversity=diversity(features, self._reference, seed=self.seed),
-                             samples=len(images), seconds=time.perf_counter() - start,
-                             time=time.time(), **extra)
+            numbers["rarest_class"], numbers["commonest_class"] = statistics.class_spread(
+                probabilities)
+            numbers["score"] = statistics.classifier_score(probabilities)
+            numbers["classes"] = self.classes
+        return QualityReport(step=int(step), epoch=int(epoch), samples=len(features),
+                             seconds=time.perf_counter() - start, time=time.time(), **numbers)

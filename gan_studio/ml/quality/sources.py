@@ -20,7 +20,8 @@ def meter_for_config(config: TrainConfig, count: int | None = None,
             `quality_samples` and `seed` are used. The features are cached in its data
             folder (`data_dir`, else `gan_studio.data.default_data_dir()`).
         count: generated images per evaluation (default: `config.quality_samples`).
-        budget: how long the feature network trains (default: `features.DEFAULT_BUDGETS`' for its kind).
+        budget: how long the feature network trains (default: the one
+            `features.DEFAULT_BUDGETS` holds for its kind).
         progress: passed to `load_dataset` (download bytes, decoded images).
 
     Raises:
