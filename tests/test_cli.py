@@ -23,6 +23,14 @@ def _only_run(runs_dir):
     return os.path.join(runs_dir, name)
 
 
+def _tiny_run(tmp_path, data_dir, steps):
+    """Trains `steps` steps of 8 tiny digits; returns the run folder."""
+    runs_dir = str(tmp_path / "runs")
+    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", str(steps),
+                 "--batch-size", "8", "--run-dir", runs_dir]) == 0
+    return _only_run(runs_dir)
+
+
 def test_train_resume_sample_export(tmp_path, data_dir, capsys):
     runs_dir = str(tmp_path / "runs")
     assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
@@ -120,3 +128,71 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_0(tmp_path, data_dir):
 
     run = str(metrics.parent)
     assert list_checkpoints(run)[-1][0] == read_metrics(run)["step"][-1]
+
+
+def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_dir, capsys):
+    import json
+    import shutil
+
+    run = _tiny_run(tmp_path, data_dir, 7)
+    capsys.readouterr()
+    assert main(["evaluate", run, "--count", "20", "--data-dir", data_dir]) == 0
+    out = capsys.readouterr().out
+    for label in ("FD (data-set features)", "KID", "diversity", "classifier score",
+                  "class shares", "real vs real", "Features: the data set's classifier"):
+        assert label in out
+    assert "FID" not in out
+
+    # A best checkpoint (here a copy of the last) is what --checkpoint best scores and samples.
+    os.makedirs(os.path.join(run, "best"))
+    for name in os.listdir(os.path.join(run, "checkpoints")):
+        if name.startswith("ckpt-7."):
+            shutil.copy(os.path.join(run, "checkpoints", name),
+                        os.path.join(run, "best", name.replace("ckpt", "best")))
+    assert main(["evaluate", run, "--checkpoint", "best", "--count", "20", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["checkpoint"].endswith(os.path.join("best", "best-7"))
+    assert (result["step"], result["epoch"]) == (7, 1)  # 6 steps an epoch
+    assert result["samples"] == 20 and result["classes"] == 10 and result["features"] == "classifier"
+    assert result["floor"]["samples"] > 0 and "warning" in result
+    npz = str(tmp_path / "best.npz")
+    assert main(["sample", run, "--checkpoint", "best", "--count", "2", "--out", npz]) == 0
+    assert main(["export", run, "--checkpoint", "7", "--out", str(tmp_path / "g.keras")]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "g.keras"), "--dataset", "mnist", "--data-dir",
+                 data_dir, "--count", "20", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["step"] == 0
+
+
+def test_evaluate_refuses_a_generator_of_another_shape(tmp_path, data_dir, capsys):
+    import keras
+
+    path = str(tmp_path / "cifar.keras")
+    keras.Sequential([keras.Input((4,)), keras.layers.Dense(32 * 32 * 3),
+                      keras.layers.Reshape((32, 32, 3))]).save(path)
+    status = main(["evaluate", path, "--dataset", "mnist", "--data-dir", data_dir])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip() == "gan-studio: error: the generator makes 32×32×3 images; mnist has 28×28×1"
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["evaluate", "g.keras"], "needs --dataset"),
+    (["evaluate", "/nonexistent/run"], "neither a run folder nor a .keras file"),
+    (["sample", "g.keras", "--checkpoint", "best", "--out", "x.npz"], "needs a run folder"),
+])
+def test_evaluate_and_checkpoint_errors_are_one_line(argv, expected, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert expected in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_best_checkpoint_or_too_few_samples_is_a_clear_error(tmp_path, data_dir, capsys):
+    run = _tiny_run(tmp_path, data_dir, 1)
+    capsys.readouterr()
+    for command in (["evaluate", run], ["resume", run], ["export", run, "--out", "g.keras"]):
+        assert main(command + ["--checkpoint", "best"]) == 2
+        err = capsys.readouterr().err
+        assert "has no checkpoint 'best'" in err and len(err.strip().splitlines()) == 1
+    assert main(["evaluate", run, "--count", "1", "--data-dir", data_dir]) == 2
+    assert capsys.readouterr().err.strip().endswith("scoring needs 2 images or more, got 1")

@@ -1,4 +1,5 @@
-"""The headless subcommands of `gan-studio` (train, resume, sample, export, info)."""
+"""The headless subcommands of `gan-studio` (train, resume, sample, export, info; evaluate is
+in `evaluate.py`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,32 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return None
+
+
+def run_checkpoint(source: str, which: str | None) -> str | None:
+    """The checkpoint prefix that `--checkpoint` names in a run folder.
+
+    Args:
+        source: the run folder (or a `.keras` file, which takes no `--checkpoint`).
+        which: `best`, `last`, a step number, a checkpoint prefix, or None.
+
+    Returns:
+        The prefix, or None when `which` is None (the loaders then take the latest).
+
+    Raises:
+        CliError: if `source` is not a run folder or has no such checkpoint.
+    """
+    if which is None:
+        return None
+    from gan_studio.core.runs.layout import is_run_dir, resolve_checkpoint
+
+    if not is_run_dir(source):
+        raise CliError(f"--checkpoint needs a run folder; {source} is not one")
+    path = resolve_checkpoint(source, which)
+    if path is None:
+        raise CliError(f"{source} has no checkpoint {which!r} (use best, last, a step number "
+                       "or a checkpoint prefix)")
+    return path
 
 
 def install_interrupt_handler(control) -> None:
@@ -73,7 +100,7 @@ def resume(args) -> int:
 
     def make(**kw):
         trainer = Trainer.resume(args.run, epochs=args.epochs, max_steps=args.max_steps,
-                                 checkpoint=args.checkpoint, **kw)
+                                 checkpoint=run_checkpoint(args.run, args.checkpoint), **kw)
         if args.data_dir:
             trainer.config.data_dir = args.data_dir
         return trainer
@@ -88,7 +115,7 @@ def sample(args) -> int:
     from gan_studio.core.images import save_png
     from gan_studio.ml.export import generate_images, load_generator
 
-    generator = load_generator(args.source)
+    generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint))
     images = generate_images(generator, args.count, seed=args.seed)
     out = args.out
     if out.endswith(".npz"):
@@ -109,7 +136,7 @@ def export(args) -> int:
     """`gan-studio export RUN_DIR --out G.keras`."""
     from gan_studio.ml.export import export_generator
 
-    path = export_generator(args.run, args.out)
+    path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint))
     print(f"Exported the generator to {path}")
     return 0
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gan_studio import APP_NAME, __version__
-from gan_studio.cli import commands
+from gan_studio.cli import commands, evaluate
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
 from gan_studio.core.config import PRECISIONS, PRESETS, ConfigError, TrainConfig
@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("run", metavar="RUN_DIR")
     resume.add_argument("--epochs", type=_positive_int)
     resume.add_argument("--max-steps", type=int)
-    resume.add_argument("--checkpoint", help="checkpoint prefix to roll back to")
+    resume.add_argument("--checkpoint", help="roll back to: best, last, a step number or a "
+                                             "checkpoint prefix")
     _add_common(resume)
 
     sample = sub.add_parser("sample", help="generate images from a run or a .keras generator")
@@ -66,14 +67,34 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--count", type=_positive_int, default=64)
     sample.add_argument("--out", required=True, help="FILE.npz, a folder for PNGs, or a .png grid")
     sample.add_argument("--seed", type=int, default=0)
+    _add_checkpoint(sample)
 
     export = sub.add_parser("export", help="export a run's generator as a .keras file")
     export.add_argument("run", metavar="RUN_DIR")
     export.add_argument("--out", required=True, help="destination .keras file")
+    _add_checkpoint(export)
+
+    evaluate = sub.add_parser(
+        "evaluate", help="score a generator: FD and KID in data-set features, classifier "
+                         "score, class spread, diversity, and the real-vs-real floor")
+    evaluate.add_argument("source", metavar="RUN_DIR|MODEL.keras")
+    _add_checkpoint(evaluate)
+    evaluate.add_argument("--count", type=_positive_int,
+                          help="generated images to score (default: the run's quality_samples, "
+                               "else 2000)")
+    evaluate.add_argument("--dataset", help="the data set to score against (required for a "
+                                            ".keras file; default: the run's)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_common(evaluate)
 
     info = sub.add_parser("info", help="versions, device, data folder, cached data sets")
     info.add_argument("--data-dir")
     return parser
+
+
+def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checkpoint", help="for a run folder: best (lowest FD), last "
+                                             "(default), a step number or a checkpoint prefix")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -109,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return gui_main([])
     handlers = {"resume": commands.resume, "sample": commands.sample,
-                "export": commands.export, "info": commands.info}
+                "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info}
     try:
         if args.command == "train":
             return commands.train(_train_config(args))

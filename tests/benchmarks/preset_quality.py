@@ -2,11 +2,14 @@
 
     python tests/benchmarks/preset_quality.py --data-dir /tmp/kcache --minutes 5
 
-Trains a small MNIST classifier on the real training set (its 128-d feature layer is the
-feature space: this is NOT Inception FID), then trains each preset for the same number of
-minutes through the project's trainer, draws 10,000 samples and prints the Fréchet distance to
-the real test set and the classifier score (an Inception-Score analogue, 1 to 10). Real data:
-`python ../shared/datasets/make_cache.py DIR` lays MNIST out as a Keras cache.
+Scores through the app's quality meter (`gan_studio.ml.quality.QualityMeter`): a small MNIST
+classifier trained on the real training set (cached in the data folder) gives the feature space
+(this is "FD (data-set features)", NOT Inception FID). Each preset trains for the same number of
+minutes through the project's trainer; the generator users see (the weight average where the
+preset keeps one, restored from the run's last checkpoint as `gan-studio sample` does) draws
+10,000 samples, scored against the real test set: FD, KID and the classifier score (an
+Inception-Score analogue, 1 to 10). Real data: `python ../shared/datasets/make_cache.py DIR`
+lays MNIST out as a Keras cache.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: int,
               batch_size: int | None = None):
+    """Trains `preset` for `minutes`; returns (the generator users see, steps, median img/s)."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.core.training.control import TrainControl
@@ -43,9 +47,31 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
                          data_dir=data_dir, runs_dir=runs_dir, sample_every_steps=10**9,
                          sample_every_seconds=10**9)
     trainer = Trainer.create(config, callbacks=StopAfterMinutes(), control=control)
-    trainer.run()
+    trainer.run()  # a stop saves a checkpoint
     ips = sorted(state["ips"])[len(state["ips"]) // 2] if state["ips"] else 0.0
-    return trainer.gan.generator, state["step"], ips
+    from gan_studio.ml.export import generator_from_run
+
+    return generator_from_run(trainer.run_dir), state["step"], ips
+
+
+def quality_meter(data_dir: str, samples: int):
+    """The meter for MNIST (classifier features, the test split as held-out images), prepared;
+    prints the classifier's accuracy and the real-vs-real floor."""
+    from gan_studio.data import load_dataset
+    from gan_studio.ml.quality import QualityMeter
+
+    train = load_dataset("mnist", data_dir=data_dir)
+    test = load_dataset("mnist", data_dir=data_dir, split="test")
+    meter = QualityMeter(train.images, train.labels, train.classes, test.images, data_dir,
+                         samples, name="mnist")
+    meter.prepare()
+    _, probabilities = meter.features(test.images)
+    accuracy = float((probabilities.argmax(axis=1) == test.labels).mean())
+    print(f"classifier: {accuracy:.2%} test accuracy, "
+          f"{'loaded from the cache' if meter.from_cache else 'trained'} in "
+          f"{meter.feature_seconds:.0f} s")
+    print(f"real train vs real test: {meter.floor().summary()}")
+    return meter
 
 
 def main() -> None:
@@ -58,33 +84,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from gan_studio.data import load_dataset
-    from gan_studio.ml.export import generate_images
-    from gan_studio.ml.metrics import accuracy, quality, train_classifier
-
-    train = load_dataset("mnist", data_dir=args.data_dir)
-    test = load_dataset("mnist", data_dir=args.data_dir, split="test")
-    t0 = time.monotonic()
-    classifier = train_classifier(train.images, train.labels, epochs=2)
-    acc = accuracy(classifier, test.images, test.labels)
-    real = quality(classifier, test.images, train.images[: args.samples])
     print(f"machine: {platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    print(f"classifier: {acc:.2%} test accuracy, trained in {time.monotonic() - t0:.0f} s")
-    print(f"real train vs real test: distance {real['frechet']:.2f}, score {real['score']:.2f}")
+    meter = quality_meter(args.data_dir, args.samples)
     results = {}
     with tempfile.TemporaryDirectory() as runs_dir:
         for preset in args.presets.split(","):
             name, _, batch = preset.partition(":")
             generator, steps, ips = train_for(name, args.minutes, args.data_dir, runs_dir,
                                               args.seed, int(batch) if batch else None)
-            images = generate_images(generator, args.samples, seed=args.seed + 1)[..., None]
-            results[preset] = quality(classifier, test.images, images)
+            results[preset] = meter.evaluate(generator)
             print(f"{preset:>9}: {args.minutes:g} min, {steps} steps, {ips:.0f} img/s -> "
-                  f"distance {results[preset]['frechet']:.2f}, "
-                  f"score {results[preset]['score']:.2f}", flush=True)
+                  f"{results[preset].summary()}", flush=True)
     if {"tutorial", "paper"} <= results.keys():
-        ratio = results["paper"]["frechet"] / results["tutorial"]["frechet"]
-        print(f"paper / tutorial distance ratio: {ratio:.3f} (lower is better)")
+        ratio = results["paper"].fd / results["tutorial"].fd
+        print(f"paper / tutorial FD ratio: {ratio:.3f} (lower is better)")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 
 The baseline is a faithful re-implementation of the TensorFlow DCGAN tutorial's loop
 (tutorial_loop.py); GAN Studio trains with its default preset through its own Trainer. Both
-get the same wall-clock budget on the same machine, one after the other. Quality: Fréchet
-distance to the real test set in the 128-d feature space of a small MNIST classifier this
-script trains on the real training set (NOT Inception FID), and that classifier's score (an
-Inception-Score analogue, 1 to 10).
+get the same wall-clock budget on the same machine, one after the other. Quality, through the
+app's quality meter: "FD (data-set features)" to the real test set in the 128-d feature space
+of a small MNIST classifier trained on the real training set (NOT Inception FID), and that
+classifier's score (an Inception-Score analogue, 1 to 10). GAN Studio is scored on the generator
+its users see (the weight average, restored from the run as `gan-studio sample` does).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from preset_quality import train_for  # noqa: E402
+from preset_quality import quality_meter, train_for  # noqa: E402
 from tutorial_loop import TutorialLoop  # noqa: E402
 
 
@@ -44,33 +45,23 @@ def main() -> None:
 
     from gan_studio.core.config import DEFAULT_PRESET
     from gan_studio.data import load_dataset
-    from gan_studio.ml.export import generate_images
-    from gan_studio.ml.metrics import accuracy, quality, train_classifier
 
-    train = load_dataset("mnist", data_dir=args.data_dir)
-    test = load_dataset("mnist", data_dir=args.data_dir, split="test")
-    classifier = train_classifier(train.images, train.labels, epochs=2)
-    real = quality(classifier, test.images, train.images[: args.samples])
     print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each")
-    print(f"classifier: {accuracy(classifier, test.images, test.labels):.2%} test accuracy; "
-          f"real train vs test: distance {real['frechet']:.2f}, score {real['score']:.2f}")
+    meter = quality_meter(args.data_dir, args.samples)
+    train = load_dataset("mnist", data_dir=args.data_dir)
     results = {}
     generator, steps, ips = train_tutorial_for(train.images, args.minutes)
-    images = generate_images(generator, args.samples, seed=args.seed + 1)[..., None]
-    results["tutorial"] = quality(classifier, test.images, images)
-    print(f"tutorial loop: {steps} steps, {ips:.0f} img/s -> distance "
-          f"{results['tutorial']['frechet']:.2f}, score {results['tutorial']['score']:.2f}",
+    results["tutorial"] = meter.evaluate(generator)
+    print(f"tutorial loop: {steps} steps, {ips:.0f} img/s -> {results['tutorial'].summary()}",
           flush=True)
     with tempfile.TemporaryDirectory() as runs_dir:
         generator, steps, ips = train_for(DEFAULT_PRESET, args.minutes, args.data_dir, runs_dir,
                                           args.seed)
-    images = generate_images(generator, args.samples, seed=args.seed + 1)[..., None]
-    results["ours"] = quality(classifier, test.images, images)
-    print(f"GAN Studio ({DEFAULT_PRESET}): {steps} steps, {ips:.0f} img/s -> distance "
-          f"{results['ours']['frechet']:.2f}, score {results['ours']['score']:.2f}")
-    print(f"distance ratio GAN Studio / tutorial: "
-          f"{results['ours']['frechet'] / results['tutorial']['frechet']:.3f} (target <= 0.25); "
-          f"score {results['ours']['score']:.2f} (target >= 7)")
+    results["ours"] = meter.evaluate(generator)
+    print(f"GAN Studio ({DEFAULT_PRESET}): {steps} steps, {ips:.0f} img/s -> "
+          f"{results['ours'].summary()}")
+    print(f"FD ratio GAN Studio / tutorial: {results['ours'].fd / results['tutorial'].fd:.3f} "
+          f"(target <= 0.25); score {results['ours'].score:.2f} (target >= 7)")
 
 
 if __name__ == "__main__":

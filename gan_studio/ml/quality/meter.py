@@ -1,0 +1,264 @@
+"""`QualityMeter`: scores a generator's samples against held-out real images of its data set."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from gan_studio.core.quality import statistics
+from gan_studio.core.quality.report import QualityReport
+from gan_studio.ml.quality.features import (
+    AUTOENCODER,
+    CLASSIFIER,
+    DEFAULT_BUDGETS,
+    DataDigest,
+    FeatureBudget,
+    FeatureExtractor,
+    NetworkTrainer,
+    cache_path,
+    load_cached,
+    save_cached,
+)
+
+HELDOUT_SHARE = 0.1  # of the images held out when no separate real images are given
+MAX_REFERENCE = 10_000  # held-out images whose features are the reference, at the most
+_FEATURE_CHUNK = 500  # held-out images featurised per prepare_step
+
+
+def _shape_text(shape) -> str:
+    return "×".join(str(int(s)) for s in shape)
+
+
+class QualityMeter:
+    """Measures sample quality in a feature network trained on the data set itself.
+
+    Construction is cheap; the work (hashing the data, loading or training the feature
+    network, featurising the held-out images) happens in `prepare_step`, one small unit at a
+    time, so a trainer can interleave it with GAN steps, or all at once in `prepare`.
+
+    Args:
+        images: uint8 (N, H, W, C) training images of the data set.
+        labels: int class labels (N,), or None. With two classes or more the feature network
+            is a classifier and reports carry the classifier score and the class spread.
+        classes: the class names, or their number (default: from the labels).
+        heldout: uint8 real images the feature network never trains on (the built-ins' test
+            split). None: a seeded `HELDOUT_SHARE` of `images` is held out instead.
+        cache_dir: the data folder; the network is cached in its `gan-studio-features/`
+            (None: not cached).
+        samples: generated images scored per `evaluate`.
+        seed: seeds the held-out split, the training and the latents of `evaluate`.
+        name: what the data set is called in messages.
+        budget: how long the feature network trains (default: the one `DEFAULT_BUDGETS`
+            holds for its kind).
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray | None = None,
+                 classes=None, heldout: np.ndarray | None = None, cache_dir: str | None = None,
+                 samples: int = 2000, seed: int = 0, *, name: str = "the data set",
+                 budget: FeatureBudget | None = None):
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[..., None]
+        if images.ndim != 4 or images.dtype != np.uint8 or len(images) < 3:
+            raise ValueError(f"the quality meter needs 3 or more uint8 (N, H, W, C) images, "
+                             f"got {images.dtype} {images.shape}")
+        self.shape = tuple(int(s) for s in images.shape[1:])
+        self.name, self.samples, self.seed = name, int(samples), int(seed)
+        self.cache_dir = cache_dir
+        count = len(classes) if isinstance(classes, (tuple, list)) else int(classes or 0)
+        if labels is not None:
+            labels = np.asarray(labels).astype(np.int64)
+            count = max(count, int(labels.max()) + 1 if len(labels) else 0)
+        self.labelled = labels is not None and len(np.unique(labels)) >= 2
+        self.classes = count if self.labelled else 0
+        if heldout is None:
+            order = np.random.default_rng(seed).permutation(len(images))
+            cut = max(2, int(round(HELDOUT_SHARE * len(images))))
+            self._train_index, self._heldout = np.sort(order[cut:]), images[np.sort(order[:cut])]
+            tag = f"heldout-{HELDOUT_SHARE}-{seed}"  # which images it trains on
+        else:
+            self._train_index, tag = None, "heldout-given"
+            self._heldout = self._checked(heldout, "the held-out images")
+        self._images = images
+        self._labels = labels if self.labelled else None
+        self.kind = CLASSIFIER if self.labelled else AUTOENCODER
+        self._budget = budget or DEFAULT_BUDGETS[self.kind]
+        # The split is a function of the images and the tag: hashing them all (not a copy of
+        # the training part) identifies the training images without doubling the memory.
+        self._digest = DataDigest(self.kind, self._budget, images, self._labels, tag)
+        self.cache_path: str | None = None
+        self.from_cache = False
+        self.feature_seconds = 0.0
+        self._trainer: NetworkTrainer | None = None
+        self._extract: FeatureExtractor | None = None
+        self._hashed = False
+        self._chunks: list[np.ndarray] = []
+        self._reference_count = min(len(self._heldout), MAX_REFERENCE)
+        self._reference: np.ndarray | None = None
+        self._reference_stats = None
+        self._units = 0
+
+    # -- preparing ----------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """Whether the feature network is trained or loaded and the reference is computed."""
+        return self._reference is not None
+
+    def _total(self) -> int:
+        """An estimate of the units of work `prepare` takes (exact once the cache is known)."""
+        training = 0 if self.from_cache else (
+            self._budget.batches(self._training_count(), self.shape) + 2)  # + build, save
+        return self._digest.steps + training + -(-self._reference_count // _FEATURE_CHUNK) + 1
+
+    def _training_count(self) -> int:
+        return len(self._images) if self._train_index is None else len(self._train_index)
+
+    def prepare_step(self) -> bool:
+        """Does one small unit of the preparation; returns `ready`.
+
+        Each call does one of: hash a chunk of the data, load the cached network, train on
+        one batch, save the network, or featurise one chunk of held-out images (each well
+        under a second for the data sets the app trains on).
+        """
+        if self.ready:
+            return True
+        start = time.perf_counter()
+        try:
+            self._advance()
+            self._units += 1
+        finally:
+            self.feature_seconds += time.perf_counter() - start
+        return self.ready
+
+    def _advance(self) -> None:
+        if not self._hashed:
+            digest = self._digest.step()
+            if digest is None:
+                return
+            self._hashed = True
+            if self.cache_dir:
+                self.cache_path = cache_path(self.cache_dir, self.kind, digest)
+                model = load_cached(self.cache_path, self.shape, self.classes)
+                if model is not None:
+                    self._extract, self.from_cache = FeatureExtractor(model), True
+            return
+        if self._extract is None:
+            if self._trainer is None:
+                self._trainer = NetworkTrainer(self._images, self._labels, self.classes,
+                                               self._budget, self.seed, self._train_index)
+            elif self._trainer.step():
+                model = self._trainer.extractor()
+                if self.cache_path:
+                    save_cached(model, self.cache_path)
+                self._extract = FeatureExtractor(model)
+            return
+        done = len(self._chunks) * _FEATURE_CHUNK
+        if done < self._reference_count:
+            chunk = self._heldout[done:min(done + _FEATURE_CHUNK, self._reference_count)]
+            self._chunks.append(self._extract(chunk)[0])
+            if len(self._chunks) * _FEATURE_CHUNK < self._reference_count:
+                return
+        self._reference = np.concatenate(self._chunks).astype(np.float64)
+        self._reference_stats = statistics.feature_stats(self._reference)
+
+    def prepare(self, progress=None) -> None:
+        """Prepares completely (blocking).
+
+        Args:
+            progress: called as `progress(done, total)` after each unit of work.
+        """
+        while not self.prepare_step():
+            if progress is not None:
+                progress(min(self._units, self._total() - 1), self._total())
+        if progress is not None:
+            progress(self._total(), self._total())
+
+    # -- scoring ------------------------------------------------------------------------
+    def _checked(self, images, what: str) -> np.ndarray:
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[..., None]
+        if images.ndim != 4 or tuple(images.shape[1:]) != self.shape:
+            raise ValueError(f"{what} are {_shape_text(images.shape[1:])}; {self.name} has "
+                             f"{_shape_text(self.shape)}")
+        if len(images) < 2:
+            raise ValueError(f"scoring needs 2 images or more, got {len(images)}")
+        return images if images.dtype == np.uint8 else np.clip(images, 0, 255).astype(np.uint8)
+
+    @property
+    def heldout_count(self) -> int:
+        """How many held-out real images the samples are compared with."""
+        return self._reference_count
+
+    def check(self, generator) -> None:
+        """Raises ValueError with one clear line if `generator` makes images of another shape."""
+        made = tuple(int(s) for s in generator.output_shape[1:])
+        if made != self.shape:
+            raise ValueError(f"the generator makes {_shape_text(made)} images; {self.name} has "
+                             f"{_shape_text(self.shape)}")
+
+    def features(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The feature network's outputs for uint8 images (preparing first, if needed).
+
+        Returns:
+            (features (N, 128), class probabilities (N, classes) or None when unlabelled).
+        """
+        images = self._checked(images, "the images")
+        self.prepare()
+        return self._extract(images)
+
+    def evaluate(self, generator, step: int = 0, epoch: int = 0,
+                 count: int | None = None) -> QualityReport:
+        """Draws images from N(0, I) latents (seeded: the same latents every time) and scores them.
+
+        Args:
+            generator: a Keras generator from (batch, latent) to images in [-1, 1].
+            step: the training step, for the report.
+            epoch: the zero-based epoch, for the report.
+            count: how many images (default: `samples`).
+
+        Raises:
+            ValueError: if the generator's images do not have the data's shape.
+        """
+        from gan_studio.ml.export import generate_images
+
+        self.check(generator)
+        start = time.perf_counter()
+        images = generate_images(generator, count or self.samples, seed=self.seed)
+        return self._score(images, step, epoch, start)
+
+    def evaluate_images(self, images: np.ndarray, step: int = 0, epoch: int = 0) -> QualityReport:
+        """Scores given uint8 images (N, H, W[, C]) as if a generator had made them.
+
+        Raises:
+            ValueError: if their shape differs from the data's, or fewer than 2 are given.
+        """
+        return self._score(images, step, epoch, time.perf_counter())
+
+    def floor(self, count: int | None = None) -> QualityReport:
+        """Real against real: training images (never the held-out ones) scored as if generated.
+
+        The numbers a perfect generator would get with this many samples: the Fréchet
+        distance's small-sample bias, KID near 0, diversity near 1.
+        """
+        pool = self._train_index if self._train_index is not None else len(self._images)
+        count = min(count or self.samples, self._training_count())
+        pick = np.random.default_rng(self.seed + 1).choice(pool, count, replace=False)
+        return self.evaluate_images(self._images[np.sort(pick)])
+
+    def _score(self, images, step: int, epoch: int, start: float) -> QualityReport:
+        features, probabilities = self.features(images)
+        features, reference = features.astype(np.float64), self._reference
+        numbers = {"fd": statistics.frechet_distance(*statistics.feature_stats(features),
+                                                     *self._reference_stats),
+                   "diversity": statistics.diversity(features, reference, seed=self.seed)}
+        numbers["kid"], numbers["kid_error"] = statistics.kernel_distance(features, reference,
+                                                                          seed=self.seed)
+        if self.labelled:
+            numbers["rarest_class"], numbers["commonest_class"] = statistics.class_spread(
+                probabilities)
+            numbers["score"] = statistics.classifier_score(probabilities)
+            numbers["classes"] = self.classes
+        return QualityReport(step=int(step), epoch=int(epoch), samples=len(features),
+                             seconds=time.perf_counter() - start, time=time.time(), **numbers)

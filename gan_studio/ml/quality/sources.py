@@ -1,0 +1,41 @@
+"""A `QualityMeter` for a run's data set, loaded the way the trainer loads it."""
+
+from __future__ import annotations
+
+from gan_studio.core.catalog import builtin_name
+from gan_studio.core.config import TrainConfig
+from gan_studio.ml.quality.features import FeatureBudget
+from gan_studio.ml.quality.meter import QualityMeter
+
+
+def meter_for_config(config: TrainConfig, count: int | None = None,
+                     budget: FeatureBudget | None = None, progress=None) -> QualityMeter:
+    """Loads a config's data set and returns an (unprepared) meter for it.
+
+    Built-in data sets are scored against their test split, which the feature network never
+    sees; other data hold out a seeded 10 % of their images (see `QualityMeter`).
+
+    Args:
+        config: the run's config: its `dataset`, `data_dir`, `image_size`, `channels`,
+            `quality_samples` and `seed` are used. The features are cached in its data
+            folder (`data_dir`, else `gan_studio.data.default_data_dir()`).
+        count: generated images per evaluation (default: `config.quality_samples`).
+        budget: how long the feature network trains (default: the one
+            `features.DEFAULT_BUDGETS` holds for its kind).
+        progress: passed to `load_dataset` (download bytes, decoded images).
+
+    Raises:
+        DatasetError: if the data set cannot be loaded.
+    """
+    from gan_studio.data import default_data_dir, load_dataset
+
+    kwargs = {"data_dir": config.data_dir, "image_size": config.image_size,
+              "channels": config.channels}
+    data = load_dataset(config.dataset, progress=progress, **kwargs)
+    heldout = None
+    if builtin_name(config.dataset) is not None:
+        heldout = load_dataset(config.dataset, split="test", **kwargs).images
+    return QualityMeter(data.images, data.labels, data.classes, heldout,
+                        cache_dir=config.data_dir or default_data_dir(),
+                        samples=count or config.quality_samples, seed=config.seed,
+                        name=data.name, budget=budget)
