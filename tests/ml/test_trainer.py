@@ -162,3 +162,40 @@ def test_a_run_that_fails_before_training_leaves_no_folder(tmp_path):
     with pytest.raises(DatasetError):
         trainer.run()
     assert not os.path.exists(trainer.run_dir)
+
+
+def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatch):
+    from gan_studio.core.quality.report import read_quality
+    from gan_studio.core.runs.layout import resolve_checkpoint
+    from gan_studio.ml import live_quality
+    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.quality import features
+
+    monkeypatch.setattr(live_quality, "PREPARE_AFTER", 0.0)
+    monkeypatch.setattr(live_quality, "PREPARE_SHARE", 1e9)  # prepare at every step
+    for kind in list(features.DEFAULT_BUDGETS):
+        monkeypatch.setitem(features.DEFAULT_BUDGETS, kind,
+                            features.FeatureBudget(epochs=1, max_batches=2, batch_size=16))
+    tiny_config.epochs, tiny_config.quality_samples = 3, 100
+    tiny_config.quality_every_minutes = 1e-6  # after every step once the meter is ready
+
+    class Quality(Recorder):
+        def __init__(self):
+            super().__init__()
+            self.quality = []
+
+        def on_quality(self, report):
+            self.quality.append(report)
+
+    recorder = Quality()
+    trainer = Trainer.create(tiny_config, callbacks=recorder)
+    assert trainer.run() == "finished"
+    assert len(recorder.quality) >= 3
+    logged = read_quality(trainer.run_dir)
+    assert logged == recorder.quality  # quality.csv holds every measurement
+    assert all(r.labelled and r.classes == 10 and r.samples == 100 for r in logged)
+    best = min(logged, key=lambda r: r.fd)
+    best_path = resolve_checkpoint(trainer.run_dir, "best")
+    assert best_path.endswith(f"best-{best.step}")
+    assert any(e.kind == "best" for e in recorder.events)
+    assert generator_from_run(trainer.run_dir, best_path).output_shape[1:] == (28, 28, 1)
