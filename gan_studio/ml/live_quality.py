@@ -96,9 +96,19 @@ class LiveQuality:
             self.measure(generator, step, epoch, paused_clock)
 
     def at_end(self, generator, step: int, epoch: int, paused_clock) -> None:
-        """Measures the final generator, unless the last measurement was of this step."""
-        if (self.automatic or self._requested) and self._meter_ready() and \
-                not (self.history and self.history[-1].step == step):
+        """Measures the final generator, unless the last measurement was of this step.
+
+        Training is over, so the feature network may now finish its preparation at full
+        speed: every run of more than `PREPARE_AFTER` seconds ends with a measurement.
+        """
+        if self._failed or not (self.automatic or self._requested) or \
+                (self.history and self.history[-1].step == step):
+            return
+        if not self._meter_ready() and time.monotonic() - self._started >= PREPARE_AFTER:
+            self._requested = True  # no budget any more
+            while not self._failed and not self._ready_enough():
+                pass
+        if self._meter_ready():
             self.measure(generator, step, epoch, paused_clock)
 
     def measure(self, generator, step: int, epoch: int, paused_clock) -> QualityReport | None:

@@ -173,3 +173,18 @@ def test_a_broken_meter_never_stops_training(tmp_path, clock):
     quality.request()
     quality.after_step(None, 2, 0, paused)
     assert [e.kind for e in events] == ["quality_off"] and "today" in events[0].message
+
+
+def test_a_finished_run_completes_the_preparation_and_is_measured(tmp_path, clock):
+    meter = ScriptedMeter([12.0], prepare_steps=5)
+    quality, callbacks, *_ = make(tmp_path, meter)
+    clock[0] += live_quality.PREPARE_AFTER + 1
+    meter.feature_seconds = 1e9  # over budget while training
+    quality.after_step(None, 100, 0, paused)
+    assert not meter.ready
+    quality.at_end(None, 100, 0, paused)  # training is over: no budget
+    assert meter.ready and [r.step for r in callbacks.reports] == [100]
+    short, short_callbacks, *_ = make(tmp_path / "short", ScriptedMeter([1.0], prepare_steps=5))
+    (tmp_path / "short").mkdir()
+    short.at_end(None, 3, 0, paused)  # a run of seconds (the tests') pays nothing at its end
+    assert short_callbacks.reports == []
