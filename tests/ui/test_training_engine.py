@@ -114,3 +114,29 @@ def test_unreadable_images_show_an_error_dialog(qtbot, window, tmp_path, message
     errors = [m for m in message_boxes if m[0] == "critical"]
     assert len(errors) == 1 and errors[0][1] == "Training Failed"
     assert errors[0][2]  # the engine's own sentence
+
+
+def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
+    from gan_studio.core.runs.layout import best_checkpoint
+    from gan_studio.ml import live_quality
+    from gan_studio.ml.quality import features
+
+    # A feature network of two batches, prepared as soon as it is asked for.
+    monkeypatch.setattr(live_quality, "PREPARE_AFTER", 0.0)
+    for kind in list(features.DEFAULT_BUDGETS):
+        monkeypatch.setitem(features.DEFAULT_BUDGETS, kind,
+                            features.FeatureBudget(epochs=1, max_batches=2, batch_size=16))
+    panel, session, plot = window.training_panel, window.session, window.quality_plot
+    panel.epochs.setValue(2)
+    panel.quality_every_minutes.setValue(0)  # off: the measurement below is asked for
+    curves = dict(plot.curves)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count >= 2, timeout=TIMEOUT)
+    with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
+        window.runs.evaluate_now.trigger()
+    assert plot.point_count == 1  # asked for once; automatic measurements are off
+    report = plot.history.reports[0]
+    assert report.labelled and report.samples == 2000 and report.fd > 0
+    assert len(plot.curves["fd"].xData) == 1 and plot.curves == curves  # updated in place
+    assert "FD (data-set features)" in window.progress_panel.quality_text
+    assert best_checkpoint(session.run_dir) is not None  # the first measurement is the best
