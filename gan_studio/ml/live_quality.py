@@ -43,19 +43,22 @@ class LiveQuality:
         outputs: the run's `RunOutputs` (quality.csv and TensorBoard).
         resume_step: the step training restarts from; later measurements are dropped.
         emit_event: sends an `Event` (the trainer's, which reports progress first).
+        generator: the Keras generator that draws samples (the one measured).
+        paused_clock: a context manager that stops the progress clock while measuring.
     """
 
     def __init__(self, config: TrainConfig, run_dir: str, data, callbacks: TrainingCallbacks,
-                 store, outputs, resume_step: int, emit_event):
+                 store, outputs, resume_step: int, emit_event, generator, paused_clock):
         self.config, self.run_dir, self._data = config, run_dir, data
         self._callbacks, self._store, self._outputs = callbacks, store, outputs
         self._emit_event = emit_event
+        self._generator, self._paused_clock = generator, paused_clock
         drop_quality_after(run_dir, resume_step)
         self.history: list[QualityReport] = read_quality(run_dir)
         self._best_fd = min((r.fd for r in self.history), default=float("inf"))
         self._meter = None
         self._requested = False
-        self._failed = False
+        self._off = False
         self._started = time.monotonic()
         self._last = time.monotonic()  # a resumed run waits a full interval as a new one does
 
@@ -69,55 +72,59 @@ class LiveQuality:
         """Seconds between measurements."""
         return self.config.quality_every_minutes * 60
 
+    @property
+    def _wanted(self) -> bool:
+        """Whether measuring is on (automatically or asked for) and has not been turned off."""
+        return not self._off and (self.automatic or self._requested)
+
     def request(self) -> None:
         """Measures as soon as the feature network is ready (at once if it is)."""
         self._requested = True
 
-    def after_step(self, generator, step: int, epoch: int, paused_clock) -> None:
+    def stop(self) -> None:
+        """Measures no more in this run (its weights went non-finite: nothing to score)."""
+        self._off = True
+
+    def after_step(self, step: int, epoch: int) -> None:
         """Called between GAN steps: prepares a little, and measures when one is due.
 
         Args:
-            generator: the Keras generator that draws samples.
             step: the global step just trained.
             epoch: its zero-based epoch.
-            paused_clock: a context manager that stops the progress clock meanwhile.
         """
-        if self._failed or not (self.automatic or self._requested):
-            return
-        if not self._ready_enough():
+        if not self._wanted or not self._ready_enough():
             return
         if self._requested or time.monotonic() - self._last >= self.interval:
-            self.measure(generator, step, epoch, paused_clock)
+            self.measure(step, epoch)
 
-    def at_epoch_end(self, generator, step: int, epoch: int, paused_clock) -> None:
+    def at_epoch_end(self, step: int, epoch: int) -> None:
         """Measures at an epoch's end once half an interval has passed since the last time."""
-        if self.automatic and self._meter_ready() and \
+        if self._wanted and self.automatic and self._meter_ready() and \
                 time.monotonic() - self._last >= self.interval / 2:
-            self.measure(generator, step, epoch, paused_clock)
+            self.measure(step, epoch)
 
-    def at_end(self, generator, step: int, epoch: int, paused_clock) -> None:
+    def at_end(self, step: int, epoch: int) -> None:
         """Measures the final generator, unless the last measurement was of this step.
 
         Training is over, so the feature network may now finish its preparation at full
         speed: every run of more than `PREPARE_AFTER` seconds ends with a measurement.
         """
-        if self._failed or not (self.automatic or self._requested) or \
-                (self.history and self.history[-1].step == step):
+        if not self._wanted or (self.history and self.history[-1].step == step):
             return
         if not self._meter_ready() and time.monotonic() - self._started >= PREPARE_AFTER:
             self._requested = True  # no budget any more
-            while not self._failed and not self._ready_enough():
+            while not self._off and not self._ready_enough():
                 pass
         if self._meter_ready():
-            self.measure(generator, step, epoch, paused_clock)
+            self.measure(step, epoch)
 
-    def measure(self, generator, step: int, epoch: int, paused_clock) -> QualityReport | None:
-        """Scores `generator` now, logs the numbers and acts on them; None on failure."""
+    def measure(self, step: int, epoch: int) -> QualityReport | None:
+        """Scores the generator now, logs the numbers and acts on them; None on failure."""
         self._requested = False
         self._last = time.monotonic()
         try:
-            with paused_clock():
-                report = self._meter.evaluate(generator, step=step, epoch=epoch)
+            with self._paused_clock():
+                report = self._meter.evaluate(self._generator, step=step, epoch=epoch)
         except Exception as exc:  # noqa: BLE001 - the meter is optional, training is not
             self._fail(exc)
             return None
@@ -176,7 +183,7 @@ class LiveQuality:
                             cfg.data_dir or default_data_dir(), cfg.quality_samples, cfg.seed)
 
     def _fail(self, exc: Exception) -> None:
-        self._failed = True
+        self._off = True
         if not isinstance(exc, (OSError, ValueError)):  # not the data's fault: a bug to report
             log.error("the quality meter failed:\n%s", traceback.format_exc())
         self._emit_event(Event("quality_off", f"The quality meter is off for this run: {exc}"))

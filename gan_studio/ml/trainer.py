@@ -176,10 +176,8 @@ class Trainer:
             # The data set lives in host memory; batches are gathered there and copied over.
             tf_images = tf.constant(images)
         self._outputs = RunOutputs(self.run_dir, int(self.gan.step.numpy()))
-        self._quality = LiveQuality(self.config, self.run_dir, data, self.callbacks, self.store,
-                                    self._outputs, int(self.gan.step.numpy()), self._event)
         try:
-            return self._loop(tf_images, len(images))
+            return self._loop(tf_images, data)
         finally:
             self._outputs.close()
 
@@ -192,15 +190,17 @@ class Trainer:
         total = self.config.epochs * steps_per_epoch
         return min(total, self.config.max_steps) if self.config.max_steps else total
 
-    def _loop(self, tf_images, count: int) -> str:
+    def _loop(self, tf_images, data) -> str:
         from gan_studio.ml.pipeline import epoch_dataset, epoch_order
 
-        cfg, gan = self.config, self.gan
+        cfg, gan, count = self.config, self.gan, len(data.images)
         steps_per_epoch = count // cfg.batch_size
         total = self._total_steps(steps_per_epoch)
         step = int(gan.step.numpy())
         meter = self._meter = ProgressMeter(step, total, cfg.batch_size, steps_per_epoch,
                                             self.callbacks.progress_interval)
+        self._quality = LiveQuality(cfg, self.run_dir, data, self.callbacks, self.store,
+                                    self._outputs, step, self._event, gan.sampler, meter.paused)
         self._emit_grid(step, step // steps_per_epoch)
         while step < total:
             epoch, done_in_epoch = divmod(step, steps_per_epoch)
@@ -225,8 +225,7 @@ class Trainer:
                     self._save(step, "Checkpoint saved")
                 if self.control.take_evaluation_request():
                     self._quality.request()
-                if not self._poisoned:
-                    self._quality.after_step(gan.sampler, step, epoch, meter.paused)
+                self._quality.after_step(step, epoch)
             self._flush(force=True)
             if step % steps_per_epoch == 0:
                 self._end_epoch(step, epoch)
@@ -236,8 +235,7 @@ class Trainer:
         if step % steps_per_epoch:
             self._save(step, "Checkpoint saved")
         self._emit_grid(step, (step - 1) // steps_per_epoch)
-        if not self._poisoned:
-            self._quality.at_end(gan.sampler, step, (step - 1) // steps_per_epoch, meter.paused)
+        self._quality.at_end(step, (step - 1) // steps_per_epoch)
         self._event(Event("finished", f"Training finished at step {step}",
                             {"step": step, "run_dir": self.run_dir}))
         return "finished"
@@ -271,6 +269,7 @@ class Trainer:
 
     def _handle_nan(self, step: int) -> None:
         self._poisoned = True
+        self._quality.stop()  # weights with NaNs score nothing, and must not become best/
         message = (f"The losses became NaN or infinite at step {step}. "
                    "Roll back to the last good checkpoint, or lower the learning rate.")
         if self.on_nan == "raise":
@@ -302,8 +301,7 @@ class Trainer:
         milestone = (epoch + 1) % self.config.keep_every_epochs == 0
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
-        if not self._poisoned:
-            self._quality.at_epoch_end(self.gan.sampler, step, epoch, self._meter.paused)
+        self._quality.at_epoch_end(step, epoch)
 
     def _stop(self) -> str:
         self._flush(force=True)

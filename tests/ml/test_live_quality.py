@@ -75,26 +75,23 @@ def make(tmp_path, meter, minutes=5.0, resume_step=0):
     events = []
     callbacks, store = Recorder(), Store()
     quality = LiveQuality(TrainConfig(quality_every_minutes=minutes), str(tmp_path), None,
-                          callbacks, store, Outputs(str(tmp_path)), resume_step, events.append)
+                          callbacks, store, Outputs(str(tmp_path)), resume_step, events.append,
+                          generator=None, paused_clock=contextlib.nullcontext)
     quality._make_meter = lambda: meter
     return quality, callbacks, store, events
-
-
-def paused():
-    return contextlib.nullcontext()
 
 
 def test_nothing_happens_in_the_first_seconds_and_preparation_keeps_to_its_budget(tmp_path, clock):
     meter = ScriptedMeter([10.0], prepare_steps=3)
     quality, *_ = make(tmp_path, meter)
-    quality.after_step(None, 1, 0, paused)
+    quality.after_step(1, 0)
     assert meter.prepare_steps == 3  # short runs pay nothing
     clock[0] += live_quality.PREPARE_AFTER + 1
-    quality.after_step(None, 2, 0, paused)
-    quality.after_step(None, 3, 0, paused)  # 0.01 s spent of a 1.7 s budget: goes on
+    quality.after_step(2, 0)
+    quality.after_step(3, 0)  # 0.01 s spent of a 1.7 s budget: goes on
     assert meter.prepare_steps == 1
     meter.feature_seconds = 100.0  # over budget: waits for training to catch up
-    quality.after_step(None, 4, 0, paused)
+    quality.after_step(4, 0)
     assert meter.prepare_steps == 1 and not meter.evaluated
 
 
@@ -102,17 +99,17 @@ def test_measurements_follow_the_interval_the_epochs_and_requests(tmp_path, cloc
     meter = ScriptedMeter([30.0, 20.0, 25.0, 15.0, 14.0], prepare_steps=0)
     quality, callbacks, store, events = make(tmp_path, meter)
     clock[0] += 60
-    quality.after_step(None, 10, 0, paused)
-    quality.at_epoch_end(None, 12, 0, paused)
+    quality.after_step(10, 0)
+    quality.at_epoch_end(12, 0)
     assert meter.evaluated == []  # neither the interval nor half of it has passed
     clock[0] += 4 * 60
-    quality.after_step(None, 20, 0, paused)  # 5 minutes: due
+    quality.after_step(20, 0)  # 5 minutes: due
     clock[0] += 2.6 * 60
-    quality.at_epoch_end(None, 30, 1, paused)  # half an interval since the last: due
+    quality.at_epoch_end(30, 1)  # half an interval since the last: due
     quality.request()
-    quality.after_step(None, 31, 2, paused)  # asked for: at once
-    quality.at_end(None, 31, 2, paused)  # this step was just measured: not again
-    quality.at_end(None, 40, 3, paused)
+    quality.after_step(31, 2)  # asked for: at once
+    quality.at_end(31, 2)  # this step was just measured: not again
+    quality.at_end(40, 3)
     assert meter.evaluated == [20, 30, 31, 40]
     assert [r.step for r in callbacks.reports] == [20, 30, 31, 40]
     assert store.best == [20, 30, 40]  # FD 30, 20, (25 is worse), 15
@@ -125,7 +122,7 @@ def test_a_collapse_is_reported_after_its_measurement(tmp_path, clock):
     quality, callbacks, *_ = make(tmp_path, meter)
     for step in (1, 2):
         quality.request()
-        quality.after_step(None, step, 0, paused)
+        quality.after_step(step, 0)
     assert len(callbacks.warnings) == 1 and callbacks.warnings[0].step == 2
 
 
@@ -133,13 +130,13 @@ def test_off_by_default_only_when_asked_and_rolled_back_history(tmp_path, clock)
     meter = ScriptedMeter([10.0, 12.0], prepare_steps=1)
     quality, callbacks, *_ = make(tmp_path, meter, minutes=0)
     clock[0] += 3600
-    quality.after_step(None, 5, 0, paused)
-    quality.at_epoch_end(None, 6, 0, paused)
+    quality.after_step(5, 0)
+    quality.at_epoch_end(6, 0)
     assert meter.evaluated == [] and meter.prepare_steps == 1  # off: not even prepared
     quality.request()
-    quality.after_step(None, 7, 0, paused)  # prepares at once when asked, then measures
+    quality.after_step(7, 0)  # prepares at once when asked, then measures
     quality.request()
-    quality.after_step(None, 9, 0, paused)
+    quality.after_step(9, 0)
     assert meter.evaluated == [7, 9]
     again, *_ = make(tmp_path, ScriptedMeter([]), resume_step=8)
     assert [r.step for r in again.history] == [7]  # the abandoned future is dropped
@@ -153,9 +150,9 @@ def test_a_generator_the_meter_cannot_score_turns_it_off_with_one_line(tmp_path,
         meter)
     quality, callbacks, _, events = make(tmp_path, meter)
     quality.request()
-    quality.after_step(None, 1, 0, paused)
+    quality.after_step(1, 0)
     quality.request()
-    quality.after_step(None, 2, 0, paused)
+    quality.after_step(2, 0)
     assert [e.kind for e in events] == ["quality_off"] and "32×32×3" in events[0].message
     assert callbacks.reports == []
 
@@ -169,9 +166,9 @@ def test_a_broken_meter_never_stops_training(tmp_path, clock):
     meter.prepare_step = broken
     quality, callbacks, _, events = make(tmp_path, meter)
     quality.request()
-    quality.after_step(None, 1, 0, paused)  # logs, says so once, and returns
+    quality.after_step(1, 0)  # logs, says so once, and returns
     quality.request()
-    quality.after_step(None, 2, 0, paused)
+    quality.after_step(2, 0)
     assert [e.kind for e in events] == ["quality_off"] and "today" in events[0].message
 
 
@@ -180,11 +177,34 @@ def test_a_finished_run_completes_the_preparation_and_is_measured(tmp_path, cloc
     quality, callbacks, *_ = make(tmp_path, meter)
     clock[0] += live_quality.PREPARE_AFTER + 1
     meter.feature_seconds = 1e9  # over budget while training
-    quality.after_step(None, 100, 0, paused)
+    quality.after_step(100, 0)
     assert not meter.ready
-    quality.at_end(None, 100, 0, paused)  # training is over: no budget
+    quality.at_end(100, 0)  # training is over: no budget
     assert meter.ready and [r.step for r in callbacks.reports] == [100]
     short, short_callbacks, *_ = make(tmp_path / "short", ScriptedMeter([1.0], prepare_steps=5))
     (tmp_path / "short").mkdir()
-    short.at_end(None, 3, 0, paused)  # a run of seconds (the tests') pays nothing at its end
+    short.at_end(3, 0)  # a run of seconds (the tests') pays nothing at its end
     assert short_callbacks.reports == []
+
+
+def test_a_failed_measurement_is_not_retried_at_an_epoch_end(tmp_path, clock):
+    meter = ScriptedMeter([], prepare_steps=0)  # evaluate fails: no FD to pop
+    quality, callbacks, _, events = make(tmp_path, meter)
+    quality.request()
+    quality.after_step(1, 0)
+    clock[0] += 3600
+    quality.at_epoch_end(2, 0)
+    quality.at_end(3, 0)
+    assert [e.kind for e in events] == ["quality_off"] and callbacks.reports == []
+
+
+def test_stopped_measures_nothing_more(tmp_path, clock):
+    meter = ScriptedMeter([10.0], prepare_steps=0)
+    quality, callbacks, store, _ = make(tmp_path, meter)
+    quality.stop()  # the trainer's answer to non-finite losses
+    quality.request()
+    quality.after_step(1, 0)
+    clock[0] += 3600
+    quality.at_epoch_end(2, 0)
+    quality.at_end(3, 0)
+    assert meter.evaluated == [] and store.best == []
