@@ -163,24 +163,9 @@ class LiveQuality:
         return self._meter.ready
 
     def _make_meter(self):
-        from gan_studio.data import DatasetError, load_dataset
-        from gan_studio.ml.quality.meter import QualityMeter
+        from gan_studio.ml.quality.sources import meter_for_data
 
-        cfg, data = self.config, self._data
-        heldout = None
-        try:  # a built-in's test split is real data the feature network never sees
-            from gan_studio.core.catalog import builtin_name
-
-            if builtin_name(cfg.dataset):
-                heldout = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="test",
-                                       image_size=cfg.image_size, channels=cfg.channels,
-                                       download=False).images
-        except DatasetError:
-            heldout = None  # the meter holds out part of the training images instead
-        from gan_studio.data import default_data_dir
-
-        return QualityMeter(data.images, data.labels, data.classes, heldout,
-                            cfg.data_dir or default_data_dir(), cfg.quality_samples, cfg.seed)
+        return meter_for_data(self.config, self._data, download_heldout=False)
 
     def _fail(self, exc: Exception) -> None:
         self._off = True

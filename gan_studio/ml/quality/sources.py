@@ -27,14 +27,41 @@ def meter_for_config(config: TrainConfig, count: int | None = None,
     Raises:
         DatasetError: if the data set cannot be loaded.
     """
-    from gan_studio.data import default_data_dir, load_dataset
+    from gan_studio.data import load_dataset
 
-    kwargs = {"data_dir": config.data_dir, "image_size": config.image_size,
-              "channels": config.channels}
-    data = load_dataset(config.dataset, progress=progress, **kwargs)
+    data = load_dataset(config.dataset, data_dir=config.data_dir, image_size=config.image_size,
+                        channels=config.channels, progress=progress)
+    return meter_for_data(config, data, count, budget)
+
+
+def meter_for_data(config: TrainConfig, data, count: int | None = None,
+                   budget: FeatureBudget | None = None,
+                   download_heldout: bool = True) -> QualityMeter:
+    """Returns an (unprepared) meter for training images already loaded (`meter_for_config`).
+
+    Args:
+        config: as for `meter_for_config`.
+        data: the config's training `Dataset`.
+        count: as for `meter_for_config`.
+        budget: as for `meter_for_config`.
+        download_heldout: whether a built-in's missing test split may be downloaded. Without
+            it (the trainer, which must not wait on the network), an uncached test split
+            means a seeded 10 % of `data` is held out instead.
+
+    Raises:
+        DatasetError: if the test split cannot be loaded and `download_heldout` is True.
+    """
+    from gan_studio.data import DatasetError, default_data_dir, load_dataset
+
     heldout = None
     if builtin_name(config.dataset) is not None:
-        heldout = load_dataset(config.dataset, split="test", **kwargs).images
+        try:
+            heldout = load_dataset(config.dataset, data_dir=config.data_dir, split="test",
+                                   image_size=config.image_size, channels=config.channels,
+                                   download=download_heldout).images
+        except DatasetError:
+            if download_heldout:
+                raise
     return QualityMeter(data.images, data.labels, data.classes, heldout,
                         cache_dir=config.data_dir or default_data_dir(),
                         samples=count or config.quality_samples, seed=config.seed,
