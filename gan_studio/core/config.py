@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
-from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, IMAGE_SIZES, latent_dim_for
+from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, IMAGE_SIZES, builtin_name, latent_dim_for
 
 STUDIO_EMA = 0.999
 
@@ -19,15 +19,34 @@ STUDIO_EMA = 0.999
 # (tests/benchmarks/preset_quality.py; the README has the numbers). "studio" also samples from an
 # exponential moving average of the generator's weights (Yazici et al. 2019, as in ProGAN and
 # StyleGAN), which smooths out the last steps' oscillation (tests/benchmarks/RESULTS.md, fig. 6).
+# The seed's recipe: what "tutorial" and "paper" train with, and every lever of "studio" off.
+_DCGAN = {"loss": "bce", "spectral_norm": False, "d_learning_rate": None, "r1_gamma": 0.0,
+          "augment": "off", "kernel_size": 5}
 PRESETS: dict[str, dict] = {
     "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot",
-                 "generator_ema": 0.0},
+                 "generator_ema": 0.0, **_DCGAN},
     "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02",
-              "generator_ema": 0.0},
+              "generator_ema": 0.0, **_DCGAN},
     "studio": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 64, "weight_init": "normal_0.02",
-               "generator_ema": STUDIO_EMA},
+               "generator_ema": STUDIO_EMA, **_DCGAN},
 }
 DEFAULT_PRESET = "studio"
+PRESET_FIELDS = ("batch_size", "learning_rate", "beta1", "weight_init", "generator_ema", "loss",
+                 "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size")
+
+LOSSES = ("bce", "hinge")
+AUGMENT_MODES = ("off", "on", "auto")
+AUGMENT_OPS = ("color", "translation", "cutout")
+DEFAULT_EPOCHS = 50  # built-in data sets; image folders are sized by FOLDER_IMAGES instead
+# Images a run on other data sees by default: as many as 50 epochs of MNIST. Epochs would
+# not do: 50 epochs of a 500-image folder are 350 steps, far too few for a GAN.
+FOLDER_IMAGES = 3_000_000
+AUGMENT_BELOW = 10_000  # `augment="auto"` augments data sets smaller than this
+
+
+def epochs_for_size(count: int) -> int:
+    """The default number of epochs for a data set of `count` images (`FOLDER_IMAGES` seen)."""
+    return max(1, -(-FOLDER_IMAGES // max(1, count)))
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 
@@ -44,7 +63,9 @@ class TrainConfig:
         dataset: `mnist`, `fashion_mnist`, `cifar10`, or a path to an image folder, a `.zip` of
             images, or MNIST-format idx files (a file or a folder holding them).
         preset: `tutorial`, `paper` or `studio`; fills the values that are left as `None`.
-        epochs: number of passes over the data.
+        epochs: number of passes over the data; `None`: 50 for the built-in data sets, and
+            for other data as many as make `FOLDER_IMAGES` images seen (set once the data
+            set's size is known).
         max_steps: stop after this many steps in total (0: no limit).
         batch_size: images per step; `None` takes the preset's.
         learning_rate: Adam learning rate for both networks; `None` takes the preset's.
@@ -71,11 +92,31 @@ class TrainConfig:
             diversity) at each epoch's end and at most every this many minutes (0: never; on
             demand still works).
         quality_samples: generated images scored per evaluation.
+        loss: `bce` (the non-saturating loss of the DCGAN paper) or `hinge` (Miyato et al.
+            2018); `None` takes the preset's.
+        spectral_norm: spectral normalisation of the discriminator's layers; `None` takes the
+            preset's.
+        d_learning_rate: the discriminator's Adam learning rate (two time-scale update rule,
+            Heusel et al. 2017); `None` takes the preset's, and a preset's `None` means
+            `learning_rate`.
+        r1_gamma: weight of the R1 gradient penalty on real images (Mescheder et al. 2018),
+            applied lazily every `r1_every` steps (0: off); `None` takes the preset's.
+        r1_every: steps between two R1 penalty steps.
+        augment: differentiable augmentation of every image the discriminator sees (real and
+            generated alike, Zhao et al. 2020): `on`, `off`, or `auto` (on for data sets of
+            fewer than `AUGMENT_BELOW` images); `None` takes the preset's.
+        augment_policy: the augmentations, comma-separated, among `AUGMENT_OPS`.
+        kernel_size: the generator's transposed-convolution kernels (5 in the seed's models;
+            4, a multiple of the stride, avoids checkerboard artefacts, Odena et al. 2016);
+            `None` takes the preset's.
+        conditional: train a class-conditional GAN on the data set's labels.
+        num_classes: classes of a conditional run (set from the data; 0: unconditional).
+        class_names: names of those classes, indexed by label.
     """
 
     dataset: str = "mnist"
     preset: str = DEFAULT_PRESET
-    epochs: int = 50
+    epochs: int | None = None
     max_steps: int = 0
     batch_size: int | None = None
     learning_rate: float | None = None
@@ -97,6 +138,17 @@ class TrainConfig:
     generator_ema: float | None = None
     quality_every_minutes: float = 5.0
     quality_samples: int = 2000
+    loss: str | None = None
+    spectral_norm: bool | None = None
+    d_learning_rate: float | None = None
+    r1_gamma: float | None = None
+    r1_every: int = 16
+    augment: str | None = None
+    augment_policy: str = ",".join(AUGMENT_OPS)
+    kernel_size: int | None = None
+    conditional: bool = False
+    num_classes: int = 0
+    class_names: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     def resolved(self) -> TrainConfig:
@@ -108,10 +160,15 @@ class TrainConfig:
         if self.preset not in PRESETS:
             raise ConfigError(f"unknown preset {self.preset!r}; choose one of {sorted(PRESETS)}")
         preset = PRESETS[self.preset]
-        cfg = dataclasses.replace(self, extra=dict(self.extra))
-        for name in ("batch_size", "learning_rate", "beta1", "weight_init", "generator_ema"):
+        cfg = dataclasses.replace(self, extra=dict(self.extra),
+                                  class_names=list(self.class_names))
+        for name in PRESET_FIELDS:
             if getattr(cfg, name) is None:
                 setattr(cfg, name, preset[name])
+        if cfg.d_learning_rate is None:
+            cfg.d_learning_rate = cfg.learning_rate
+        if cfg.epochs is None and builtin_name(cfg.dataset) is not None:
+            cfg.epochs = DEFAULT_EPOCHS
         if cfg.latent_dim is None:
             cfg.latent_dim = latent_dim_for(cfg.dataset)
         cfg.validate()
@@ -124,7 +181,7 @@ class TrainConfig:
             ConfigError: naming the first bad field.
         """
         checks = [
-            ("epochs", self.epochs >= 1),
+            ("epochs", self.epochs is None or (isinstance(self.epochs, int) and self.epochs >= 1)),
             ("max_steps", self.max_steps >= 0),
             ("batch_size", self.batch_size is None or 1 <= self.batch_size <= 65536),
             ("learning_rate", self.learning_rate is None or 0 < self.learning_rate < 1),
@@ -141,6 +198,20 @@ class TrainConfig:
              and 0 <= self.quality_every_minutes <= 24 * 60),
             ("quality_samples", isinstance(self.quality_samples, int)
              and 100 <= self.quality_samples <= 50_000),
+            ("loss", self.loss in (None, *LOSSES)),
+            ("spectral_norm", self.spectral_norm in (None, True, False)),
+            ("d_learning_rate", self.d_learning_rate is None or (
+                isinstance(self.d_learning_rate, (int, float)) and 0 < self.d_learning_rate < 1)),
+            ("r1_gamma", self.r1_gamma is None or (
+                isinstance(self.r1_gamma, (int, float)) and 0 <= self.r1_gamma <= 1000)),
+            ("r1_every", isinstance(self.r1_every, int) and 1 <= self.r1_every <= 1000),
+            ("augment", self.augment in (None, *AUGMENT_MODES)),
+            ("augment_policy", isinstance(self.augment_policy, str) and all(
+                op in AUGMENT_OPS for op in self.augment_policy.split(",") if op)),
+            ("kernel_size", self.kernel_size in (None, 3, 4, 5)),
+            ("conditional", self.conditional in (True, False)),
+            ("num_classes", isinstance(self.num_classes, int) and 0 <= self.num_classes <= 1000),
+            ("class_names", isinstance(self.class_names, list)),
             ("generator_ema", self.generator_ema is None or (
                 isinstance(self.generator_ema, (int, float)) and 0 <= self.generator_ema < 1)),
         ]
@@ -189,4 +260,9 @@ class TrainConfig:
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
         if isinstance(data, dict):
             data.setdefault("generator_ema", 0.0)  # written before the average existed: none
+            for name, value in _DCGAN.items():  # ... and before the recipe's levers: the seed's
+                data.setdefault(name, value)
+            if data.get("d_learning_rate") is None:
+                data["d_learning_rate"] = data.get("learning_rate")
+            data.setdefault("epochs", DEFAULT_EPOCHS)
         return cls.from_dict(data)

@@ -30,7 +30,7 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
     """
     from gan_studio.core.catalog import builtin_source
     from gan_studio.core.runs.layout import load_run
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.models import generator_for
 
     tf = import_tensorflow()
     config, checkpoint = load_run(run_dir, checkpoint, ModelLoadError)
@@ -39,7 +39,7 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
         side, _, channels = builtin.shape
     else:
         side, channels = config.image_size, config.channels or 3
-    generator = build_generator(side, side, channels, config.latent_dim)
+    generator = generator_for(config, (side, side, channels))
     # A run that keeps a weight average samples from it: restore that one.
     name = "generator_ema" if config.generator_ema else "generator"
     try:

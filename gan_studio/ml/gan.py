@@ -7,7 +7,7 @@ import numpy as np
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.latent.space import sample_grid_latents
 from gan_studio.ml.device import import_tensorflow
-from gan_studio.ml.models import build_discriminator, build_generator
+from gan_studio.ml.models import discriminator_for, generator_for
 
 
 class GAN:
@@ -24,24 +24,21 @@ class GAN:
 
         self.config = config
         self.shape = tuple(int(s) for s in shape)
-        h, w, c = self.shape
         from gan_studio.ml.device import choose_precision
 
         keras.utils.set_random_seed(config.seed)
         self.precision = choose_precision(config.precision)
         dtype = None if self.precision == "float32" else self.precision
-        self.generator = build_generator(h, w, c, config.latent_dim, config.weight_init,
-                                         config.seed, dtype=dtype)
+        self.generator = generator_for(config, self.shape, dtype=dtype)
         self.ema_decay = float(config.generator_ema or 0.0)
         self.generator_ema = None
         if self.ema_decay > 0:
-            self.generator_ema = build_generator(h, w, c, config.latent_dim, config.weight_init,
-                                                 config.seed, dtype=dtype)
+            self.generator_ema = generator_for(config, self.shape, dtype=dtype)
             self.generator_ema.set_weights(self.generator.get_weights())
-        self.discriminator = build_discriminator(h, w, c, config.weight_init, config.seed + 1,
-                                                 dtype=dtype)
+        self.discriminator = discriminator_for(config, self.shape, dtype=dtype)
         self.g_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
-        self.d_optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta1)
+        self.d_optimizer = keras.optimizers.Adam(config.d_learning_rate or config.learning_rate,
+                                                 beta_1=config.beta1)
         # Built eagerly so that a checkpoint restore finds every slot variable to fill.
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)

@@ -52,7 +52,7 @@ def generator_plan(height: int, width: int, channels: int) -> tuple[int, int, li
 
 def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent_dim: int = 100,
                     weight_init: str = "glorot", seed: int | None = None,
-                    dtype: str | None = None):
+                    dtype: str | None = None, kernel_size: int = 5):
     """Builds the DCGAN generator: z -> image in [-1, 1].
 
     MNIST (28x28x1): Dense 7*7*256 -> BN -> LReLU -> ConvT 128 s1 -> ConvT 64 s2 -> ConvT 1 s2 tanh.
@@ -68,6 +68,7 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
         seed: seed for the initialisers.
         dtype: a Keras dtype policy for the hidden layers (e.g. `mixed_bfloat16`); the output
             layer always computes in float32.
+        kernel_size: side of the transposed convolutions' kernels (the seed's models: 5).
 
     Returns:
         A `keras.Model` named `generator`.
@@ -84,11 +85,11 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
     x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name="project_lrelu")(x)
     x = layers.Reshape((start, start, filters), dtype=dtype, name="reshape")(x)
     for i, (n, stride) in enumerate(hidden):
-        x = layers.Conv2DTranspose(n, 5, strides=stride, padding="same", use_bias=False,
+        x = layers.Conv2DTranspose(n, kernel_size, strides=stride, padding="same", use_bias=False,
                                    kernel_initializer=init, dtype=dtype, name=f"deconv{i}")(x)
         x = layers.BatchNormalization(dtype=dtype, name=f"deconv{i}_bn")(x)
         x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"deconv{i}_lrelu")(x)
-    out = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", use_bias=False,
+    out = layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", use_bias=False,
                                  activation="tanh", kernel_initializer=init,
                                  dtype="float32" if dtype else None, name="to_image")(x)
     return keras.Model(z, out, name="generator")
@@ -106,7 +107,7 @@ def discriminator_filters(height: int) -> list[int]:
 
 def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
                         weight_init: str = "glorot", seed: int | None = None,
-                        dtype: str | None = None):
+                        dtype: str | None = None, spectral_norm: bool = False):
     """Builds the DCGAN discriminator: image in [-1, 1] -> real/fake logit.
 
     MNIST: Conv 64 s2 -> LReLU -> Dropout 0.3 -> Conv 128 s2 -> LReLU -> Dropout 0.3 -> Dense(1).
@@ -119,6 +120,9 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
         weight_init: `glorot` or `normal_0.02`.
         seed: seed for the initialisers.
         dtype: a Keras dtype policy for the hidden layers; the logit layer computes in float32.
+        spectral_norm: wrap every convolution and the logit layer in spectral normalisation
+            (one power iteration per training call, Miyato et al. 2018), which bounds the
+            discriminator's Lipschitz constant.
 
     Returns:
         A `keras.Model` named `discriminator` returning logits of shape (N, 1).
@@ -127,15 +131,40 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
     from keras import layers
 
     init = _initializer(weight_init, seed)
+
+    def normalised(layer):
+        if not spectral_norm:
+            return layer
+        return layers.SpectralNormalization(layer, dtype=layer.dtype_policy,
+                                            name=f"{layer.name}_sn")
+
     image = keras.Input(shape=(height, width, channels), name="image")
     x = image
     for i, n in enumerate(discriminator_filters(height)):
-        x = layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init, dtype=dtype,
-                          name=f"conv{i}")(x)
+        x = normalised(layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init,
+                                     dtype=dtype, name=f"conv{i}"))(x)
         x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"conv{i}_lrelu")(x)
         x = layers.Dropout(0.3, seed=None if seed is None else seed + i, dtype=dtype,
                            name=f"conv{i}_dropout")(x)
     x = layers.Flatten(dtype=dtype, name="flatten")(x)
-    logit = layers.Dense(1, kernel_initializer=init, dtype="float32" if dtype else None,
-                         name="logit")(x)
+    logit = normalised(layers.Dense(1, kernel_initializer=init,
+                                    dtype="float32" if dtype else None, name="logit"))(x)
     return keras.Model(image, logit, name="discriminator")
+
+
+def generator_for(config, shape: tuple[int, int, int], dtype: str | None = None):
+    """Builds the generator a resolved `TrainConfig` describes, for images of `shape`.
+
+    The one place that maps a config to the generator's architecture: training, restoring a
+    run and exporting it all build through it.
+    """
+    h, w, c = shape
+    return build_generator(h, w, c, config.latent_dim, config.weight_init, config.seed,
+                           dtype=dtype, kernel_size=config.kernel_size or 5)
+
+
+def discriminator_for(config, shape: tuple[int, int, int], dtype: str | None = None):
+    """Builds the discriminator a resolved `TrainConfig` describes, for images of `shape`."""
+    h, w, c = shape
+    return build_discriminator(h, w, c, config.weight_init, config.seed + 1, dtype=dtype,
+                               spectral_norm=bool(config.spectral_norm))

@@ -165,6 +165,7 @@ class Trainer:
                 if images.shape[1] in IMAGE_SIZES:
                     self.config.image_size = int(images.shape[1])
                 self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
+            self._size_run(len(images))
             self._build(images.shape[1:])
         except BaseException:
             self._discard_if_empty()
@@ -180,6 +181,14 @@ class Trainer:
             return self._loop(tf_images, data)
         finally:
             self._outputs.close()
+
+    def _size_run(self, count: int) -> None:
+        """Fills what depends on the data set's size: a folder's epochs (`FOLDER_IMAGES` seen)."""
+        from gan_studio.core.config import epochs_for_size
+
+        if self.config.epochs is None:
+            self.config.epochs = epochs_for_size(count)
+            self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
 
     def _discard_if_empty(self) -> None:
         """Removes a new run's folder when it failed before training (offline, bad data)."""

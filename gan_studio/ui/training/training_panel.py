@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.catalog import latent_dim_for
-from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
+from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
@@ -167,8 +167,7 @@ class TrainingPanel(QWidget):
         """Fills epochs, batch size, learning rate, β1, the generator's weight average and the
         latent size from the chosen preset."""
         preset = PRESETS.get(self.preset.currentData(), PRESETS[DEFAULT_PRESET])
-        defaults = TrainConfig()
-        self.epochs.setValue(defaults.epochs)
+        self.epochs.setValue(DEFAULT_EPOCHS)
         self.batch_size.setValue(preset["batch_size"])
         self.learning_rate.setValue(preset["learning_rate"])
         self.beta1.setValue(preset["beta1"])
