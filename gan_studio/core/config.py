@@ -44,6 +44,12 @@ FOLDER_IMAGES = 3_000_000
 AUGMENT_BELOW = 10_000  # `augment="auto"` augments data sets smaller than this
 
 
+def augmentation_enabled(config: TrainConfig, count: int) -> bool:
+    """Whether a run augments what its discriminator sees, for a data set of `count` images."""
+    mode = config.augment or "off"
+    return mode == "on" or (mode == "auto" and count < AUGMENT_BELOW)
+
+
 def epochs_for_size(count: int) -> int:
     """The default number of epochs for a data set of `count` images (`FOLDER_IMAGES` seen)."""
     return max(1, -(-FOLDER_IMAGES // max(1, count)))

@@ -6,7 +6,9 @@ import numpy as np
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.latent.space import sample_grid_latents
+from gan_studio.ml.augment import augment
 from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.losses import adversarial_losses
 from gan_studio.ml.models import discriminator_for, generator_for
 
 
@@ -16,14 +18,17 @@ class GAN:
     Args:
         config: a resolved `TrainConfig`.
         shape: (height, width, channels) of the training images.
+        augment: whether the discriminator sees augmented images (`config.augment` decides,
+            with the data set's size for `auto`: see `augmentation_enabled`).
     """
 
-    def __init__(self, config: TrainConfig, shape: tuple[int, int, int]):
+    def __init__(self, config: TrainConfig, shape: tuple[int, int, int], augment: bool = False):
         tf = import_tensorflow()
         import keras
 
         self.config = config
         self.shape = tuple(int(s) for s in shape)
+        self.augment_policy = config.augment_policy if augment else ""
         from gan_studio.ml.device import choose_precision
 
         keras.utils.set_random_seed(config.seed)
@@ -62,6 +67,7 @@ class GAN:
         # only bytecode needs no source to convert. No input signature: each distinct number of
         # steps per call (the configured one, and an epoch's remainder) is traced once.
         self.train_steps = tf.function(self._train_steps, autograph=False)
+        self.regularize = tf.function(self._r1_step, autograph=False)
         self.generate = tf.function(
             self._generate, autograph=False,
             input_signature=[tf.TensorSpec([None, config.latent_dim], tf.float32)])
@@ -75,14 +81,11 @@ class GAN:
             fake = self.generator(noise, training=True)
             # One discriminator call on real and fake together: D has no batch statistics
             # (no BatchNorm), so this is the same function at half the op launches.
-            both = tf.concat([tf.cast(real, fake.dtype), fake], axis=0)
+            both = self._augmented(tf.concat([tf.cast(real, fake.dtype), fake], axis=0))
             # Losses in float32 also under a mixed-precision policy.
             logits = tf.cast(self.discriminator(both, training=True), tf.float32)
             real_logits, fake_logits = logits[:batch], logits[batch:]
-            bce = tf.nn.sigmoid_cross_entropy_with_logits
-            d_loss = (tf.reduce_mean(bce(tf.ones_like(real_logits), real_logits))
-                      + tf.reduce_mean(bce(tf.zeros_like(fake_logits), fake_logits)))
-            g_loss = tf.reduce_mean(bce(tf.ones_like(fake_logits), fake_logits))
+            g_loss, d_loss = adversarial_losses(self.config.loss, real_logits, fake_logits)
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
@@ -92,6 +95,34 @@ class GAN:
             self._update_average()
         return tf.stack([g_loss, d_loss, tf.reduce_mean(tf.sigmoid(real_logits)),
                          tf.reduce_mean(tf.sigmoid(fake_logits))])
+
+    def _augmented(self, images):
+        """The images as the discriminator sees them: augmented when the run augments."""
+        if not self.augment_policy:
+            return images
+        return augment(images, self.augment_policy, self.rng)
+
+    def _r1_step(self, real_uint8):
+        """One lazy R1 step: the discriminator descends `gamma / 2 * |grad D(real)|^2`.
+
+        Lazy regularisation (Karras et al. 2020): the penalty is applied every `r1_every`
+        steps in its own step, scaled by `r1_every`, which costs a fraction of applying it
+        at every step (a second-order gradient) for the same effect.
+        """
+        tf = import_tensorflow()
+        real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
+        d_vars = self.discriminator.trainable_variables
+        with tf.GradientTape() as d_tape:
+            with tf.GradientTape() as x_tape:
+                x_tape.watch(real)
+                seen = self._augmented(real)
+                logits = tf.cast(self.discriminator(seen, training=True), tf.float32)
+                total = tf.reduce_sum(logits)
+            grads = x_tape.gradient(total, real)
+            penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]))
+            loss = penalty * (0.5 * self.config.r1_gamma * self.config.r1_every)
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(loss, d_vars), d_vars))
+        return penalty
 
     def _update_average(self):
         """Moves the averaged generator towards the trained one (weights and BN statistics).
@@ -109,6 +140,18 @@ class GAN:
     def sampler(self):
         """The generator that draws samples: the weight average when there is one."""
         return self.generator_ema if self.generator_ema is not None else self.generator
+
+    def train(self, batches, step: int) -> np.ndarray:
+        """Trains on `batches` (k, batch, H, W, C) from global step `step`; returns (k, 4) metrics.
+
+        Runs the lazy R1 step after the compiled steps whenever they crossed a multiple of
+        `r1_every` (once per call at most: `steps_per_call` above `r1_every` thins it out).
+        """
+        metrics = self.train_steps(batches).numpy()
+        every = self.config.r1_every
+        if self.config.r1_gamma and (step + len(metrics)) // every > step // every:
+            self.regularize(batches[-1])
+        return metrics
 
     def _train_steps(self, batches):
         """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.

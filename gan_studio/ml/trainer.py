@@ -120,13 +120,14 @@ class Trainer:
                             f"{skipped}", {"count": len(data.images), "skipped": data.skipped}))
         return data
 
-    def _build(self, shape):
+    def _build(self, shape, count: int):
+        from gan_studio.core.config import augmentation_enabled
         from gan_studio.ml.checkpoints import CheckpointStore
         from gan_studio.ml.device import configure_device
         from gan_studio.ml.gan import GAN
 
         self.device = configure_device()
-        self.gan = GAN(self.config, shape)
+        self.gan = GAN(self.config, shape, augmentation_enabled(self.config, count))
         precision = {"mixed_bfloat16": "bfloat16 mixed precision"}.get(self.gan.precision,
                                                                          self.gan.precision)
         self._event(Event("device", f"{self.device}, {precision}",
@@ -166,7 +167,7 @@ class Trainer:
                     self.config.image_size = int(images.shape[1])
                 self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
             self._size_run(len(images))
-            self._build(images.shape[1:])
+            self._build(images.shape[1:], len(images))
         except BaseException:
             self._discard_if_empty()
             raise
@@ -220,7 +221,7 @@ class Trainer:
             for batches in epoch_dataset(tf_images, order, cfg.steps_per_call):
                 if not self._wait_if_paused(meter):
                     return self._stop()
-                metrics = gan.train_steps(batches).numpy()
+                metrics = gan.train(batches, step)
                 meter.add(StepMetrics.after(step, epoch, metrics))
                 step += len(metrics)
                 if not np.all(np.isfinite(metrics)):

@@ -1,0 +1,182 @@
+"""Each lever of the training recipe does what it says."""
+
+import numpy as np
+import pytest
+
+from gan_studio.core.config import TrainConfig, augmentation_enabled
+from gan_studio.ml.trainer import Trainer
+
+
+def test_hinge_losses_on_known_logits():
+    from gan_studio.ml.losses import adversarial_losses
+
+    real = np.array([[2.0], [0.5], [-1.0]], np.float32)
+    fake = np.array([[-2.0], [0.0], [1.5]], np.float32)
+    g, d = adversarial_losses("hinge", real, fake)
+    # D: mean(relu(1 - real)) = (0 + 0.5 + 2) / 3; mean(relu(1 + fake)) = (0 + 1 + 2.5) / 3
+    assert float(d) == pytest.approx(2.5 / 3 + 3.5 / 3)
+    assert float(g) == pytest.approx(-(-2.0 + 0.0 + 1.5) / 3)
+
+
+def test_bce_losses_on_known_logits():
+    from gan_studio.ml.losses import adversarial_losses
+
+    real = np.zeros((4, 1), np.float32)
+    fake = np.zeros((4, 1), np.float32)
+    g, d = adversarial_losses("bce", real, fake)
+    assert float(d) == pytest.approx(2 * np.log(2), rel=1e-5)
+    assert float(g) == pytest.approx(np.log(2), rel=1e-5)
+    with pytest.raises(ValueError, match="unknown loss"):
+        adversarial_losses("wasserstein", real, fake)
+
+
+def test_spectral_norm_keeps_the_largest_singular_value_near_one():
+    import keras
+
+    from gan_studio.ml.models import build_discriminator
+
+    def largest_singular_value(kernel):
+        kernel = np.asarray(kernel)
+        return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+
+    d = build_discriminator(28, 28, 1, spectral_norm=True, seed=0)
+    wrapped = [layer for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 3  # two convolutions and the logit layer
+    for layer in wrapped:  # weights as an unconstrained training could leave them
+        kernel = np.asarray(layer.layer.kernel)
+        layer.layer.kernel.assign(kernel * (4.0 / largest_singular_value(kernel)))
+    assert all(largest_singular_value(layer.layer.kernel) > 3 for layer in wrapped)
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    for _ in range(30):  # each training call runs one power iteration
+        d(x, training=True)
+    for layer in wrapped:
+        assert largest_singular_value(layer.layer.kernel) == pytest.approx(1.0, abs=0.05)
+
+
+def test_augmentation_is_differentiable_and_random_per_image():
+    import tensorflow as tf
+
+    from gan_studio.ml.augment import augment
+
+    rng = tf.random.Generator.from_seed(0)
+    images = tf.constant(np.random.default_rng(1).uniform(-1, 1, (6, 32, 32, 3)), tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        out = augment(images, "color,translation,cutout", rng)
+        total = tf.reduce_sum(out * out)
+    grads = tape.gradient(total, images)
+    assert out.shape == images.shape
+    assert grads is not None and float(tf.reduce_sum(tf.abs(grads))) > 0
+    # Cut-out blanks a square of half the side: about a quarter of each image gets no gradient.
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        total = tf.reduce_sum(augment(images, "cutout", rng))
+    zero_share = float(tf.reduce_mean(tf.cast(tape.gradient(total, images) == 0, tf.float32)))
+    assert 0.1 < zero_share < 0.3
+    # Each image draws its own augmentation: two copies of one image come out different.
+    same = tf.repeat(images[:1], 2, axis=0)
+    a = augment(same, "translation,cutout", rng).numpy()
+    assert not np.allclose(a[0], a[1])
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        augment(images, "rotate", rng)
+
+
+def test_translation_shifts_without_changing_content():
+    import tensorflow as tf
+
+    from gan_studio.ml.augment import augment
+
+    image = np.zeros((1, 16, 16, 1), np.float32)
+    image[0, 8, 8, 0] = 1.0
+    out = augment(tf.constant(np.repeat(image, 20, axis=0)), "translation",
+                  tf.random.Generator.from_seed(3)).numpy()
+    # The dot moves by at most 2 pixels (1/8 of 16) and is never lost.
+    assert np.allclose(out.sum(axis=(1, 2, 3)), 1.0)
+    ys, xs = np.nonzero(out[..., 0])[1:]
+    assert np.all(np.abs(ys - 8) <= 2) and np.all(np.abs(xs - 8) <= 2)
+    assert len(set(zip(ys, xs))) > 3
+
+
+def test_the_discriminator_sees_augmented_real_and_fake_images(tiny_config):
+    """Spy on the discriminator's input: with augmentation the real half is no longer the data."""
+    from gan_studio.ml.gan import GAN
+
+    seen = {}
+    for augment in (False, True):
+        gan = GAN(tiny_config.resolved(), (28, 28, 1), augment=augment)
+        original = gan._augmented
+        gan._augmented = lambda images, original=original, key=augment: seen.setdefault(
+            key, original(images))
+        real = np.full((1, 4, 28, 28, 1), 255, np.uint8)
+        gan._train_steps(real)  # eagerly, so that the spy sees values
+        out = seen[augment].numpy()
+        real_half, fake_half = out[:4], out[4:]
+        if augment:
+            assert not np.allclose(real_half, 1.0)  # colour, shifts and cut-outs moved them
+            assert (real_half == 0).mean() > 0.1  # cut-out squares (zeros) on the real ones...
+            assert (fake_half == 0).mean() > 0.1  # ... and on the generated ones alike
+        else:
+            assert np.allclose(real_half, 1.0)
+
+
+def test_augment_auto_follows_the_data_set_size():
+    config = TrainConfig(augment="auto")
+    assert augmentation_enabled(config, 500)
+    assert not augmentation_enabled(config, 60000)
+    assert augmentation_enabled(TrainConfig(augment="on"), 60000)
+    assert not augmentation_enabled(TrainConfig(augment="off"), 10)
+
+
+def test_r1_runs_every_r1_every_steps_and_moves_the_discriminator(tiny_config):
+    from gan_studio.ml.gan import GAN
+
+    config = tiny_config.resolved()
+    config.r1_gamma, config.r1_every = 10.0, 2
+    gan = GAN(config, (28, 28, 1))
+    calls = []
+    original = gan.regularize
+    gan.regularize = lambda batch: calls.append(1) or original(batch)
+    batch = np.random.default_rng(0).integers(0, 255, (1, 8, 28, 28, 1)).astype(np.uint8)
+    for step in range(5):
+        gan.train(batch, step)
+    assert len(calls) == 2  # after steps 2 and 4
+    before = [w.copy() for w in gan.discriminator.get_weights()]
+    penalty = float(gan.regularize(batch[0]))
+    assert penalty > 0
+    assert any(not np.allclose(a, b) for a, b in zip(before, gan.discriminator.get_weights()))
+
+
+def test_ttur_gives_the_discriminator_its_own_learning_rate(tiny_config):
+    from gan_studio.ml.gan import GAN
+
+    tiny_config.learning_rate, tiny_config.d_learning_rate = 1e-4, 4e-4
+    gan = GAN(tiny_config.resolved(), (28, 28, 1))
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(4e-4)
+    same = GAN(TrainConfig(dataset="mnist", learning_rate=3e-4).resolved(), (28, 28, 1))
+    assert float(same.d_optimizer.learning_rate) == pytest.approx(3e-4)
+
+
+def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
+    from gan_studio.ml.models import build_generator
+
+    for side, channels in ((28, 1), (32, 3), (64, 3)):
+        g = build_generator(side, side, channels, 16, kernel_size=4)
+        assert g.output_shape == (None, side, side, channels)
+        assert g.get_layer("to_image").kernel.shape[:2] == (4, 4)
+
+
+def test_every_lever_trains_and_resumes(tiny_config):
+    tiny_config.max_steps = 4
+    tiny_config.loss, tiny_config.spectral_norm = "hinge", True
+    tiny_config.augment, tiny_config.r1_gamma, tiny_config.r1_every = "on", 1.0, 2
+    tiny_config.kernel_size, tiny_config.d_learning_rate = 4, 4e-4
+    trainer = Trainer.create(tiny_config)
+    assert trainer.run() == "finished"
+    resumed = Trainer.resume(trainer.run_dir, max_steps=6)
+    assert resumed.run() == "finished"
+    saved = TrainConfig.load(f"{trainer.run_dir}/config.json")
+    assert (saved.loss, saved.spectral_norm, saved.kernel_size) == ("hinge", True, 4)
+    from gan_studio.ml.export import generator_from_run
+
+    assert generator_from_run(trainer.run_dir).get_layer("to_image").kernel.shape[:2] == (4, 4)
