@@ -1,0 +1,179 @@
+"""Which recipe draws better samples after the same wall-clock time? Paired runs, one per core.
+
+    python tests/benchmarks/recipe_levers.py --data-dir /tmp/kcache --data cifar10 \\
+        --minutes 10 old new "hinge_sn=loss:hinge,spectral_norm:1"
+
+Each variant is `NAME=FIELD:VALUE,...` (TrainConfig fields over the `studio` preset) or one of
+the named recipes below (`old`: the `studio` preset before the recipe work, every lever off;
+`new`: the `studio` preset as it is now). Variants run two at a time, each pinned to a core of
+its own (`taskset -c 0` / `-c 1`) so that both see the same machine noise; each trains for the
+same wall-clock minutes through the project's Trainer and is then scored through the app's
+quality meter: FD (data-set features, NOT Inception FID) and the classifier score against the
+data set's real test split, on 10,000 samples of the generator users see (the weight average,
+restored from the run as `gan-studio sample` does).
+
+`--data` takes `mnist`, `cifar10`, or a folder of images; a folder is scored against the test
+split of `--score-as` (e.g. `cifar10` for a folder of CIFAR-10 training images), and its runs
+keep the live quality meter on (every `--quality-every` minutes) and report its collapse
+warnings, as the app shows them. Conditional runs (`conditional:1`) also report, per class,
+how often the data set's classifier recognises the class that was asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+OLD = {"loss": "bce", "spectral_norm": False, "d_learning_rate": 2e-4, "r1_gamma": 0.0,
+       "augment": "off", "kernel_size": 5}
+NAMED = {"old": OLD, "new": {}}
+
+
+def parse_variant(text: str) -> tuple[str, dict]:
+    if text in NAMED:
+        return text, dict(NAMED[text])
+    name, _, spec = text.partition("=")
+    fields = dict(OLD)
+    for item in filter(None, spec.split(",")):
+        key, _, value = item.partition(":")
+        try:
+            fields[key] = json.loads(value)  # numbers, true/false
+        except json.JSONDecodeError:
+            fields[key] = value  # words: hinge, on, auto
+    return name, fields
+
+
+def meter_for(score_as: str, data_dir: str, samples: int):
+    from gan_studio.data import load_dataset
+    from gan_studio.ml.quality import QualityMeter
+
+    train = load_dataset(score_as, data_dir=data_dir)
+    test = load_dataset(score_as, data_dir=data_dir, split="test")
+    meter = QualityMeter(train.images, train.labels, train.classes, test.images, data_dir,
+                         samples, name=score_as)
+    meter.prepare()
+    return meter
+
+
+def child(args) -> None:
+    """Trains one variant for the wall-clock budget and scores it; prints one JSON line."""
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.core.training.callbacks import TrainingCallbacks
+    from gan_studio.core.training.control import TrainControl
+    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.trainer import Trainer
+
+    name, fields = parse_variant(args.variant)
+    folder = os.path.isdir(args.data)
+    # Every variant runs for the wall-clock budget: the old default length of a folder (50
+    # epochs: 350 steps of 500 images) would end it after a minute.
+    fields["epochs"] = 100_000
+    control, state = TrainControl(), {"start": None, "step": 0, "collapse": [], "quality": []}
+
+    class StopAfterMinutes(TrainingCallbacks):
+        def on_progress(self, progress):
+            state["step"] = progress.step
+            if state["start"] is None:
+                state["start"] = time.monotonic() - progress.elapsed_seconds
+            if time.monotonic() - state["start"] >= args.minutes * 60:
+                control.stop()
+
+        def on_quality(self, report):
+            state["quality"].append([report.step, round(time.monotonic() - state["start"]),
+                                     report.fd, report.score])
+
+        def on_collapse(self, warning):
+            state["collapse"].append([state["step"], str(warning)])
+
+    config = TrainConfig(dataset=args.data, seed=args.seed, data_dir=args.data_dir,
+                         runs_dir=args.runs_dir, sample_every_steps=10**9,
+                         sample_every_seconds=10**9, image_size=32 if folder else 28,
+                         channels=3 if folder else None,
+                         quality_every_minutes=args.quality_every if folder else 0.0)
+    for key, value in fields.items():
+        setattr(config, key, value)
+    trainer = Trainer.create(config, callbacks=StopAfterMinutes(), control=control)
+    trainer.run()
+    generator = generator_from_run(trainer.run_dir)
+    meter = meter_for(args.score_as or args.data, args.data_dir, args.samples)
+    report = meter.evaluate(generator)
+    result = {"name": name, "fields": fields, "steps": state["step"], "fd": report.fd,
+              "score": report.score, "summary": report.summary(), "collapse": state["collapse"],
+              "quality": state["quality"], "run_dir": trainer.run_dir}
+    if trainer.config.conditional:
+        from gan_studio.ml.quality.meter import class_accuracy
+
+        result["class_accuracy"] = [float(a) for a in class_accuracy(meter, generator)]
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def run_pair(variants: list[str], args, runs_dir: str) -> list[dict]:
+    procs = []
+    for core, variant in enumerate(variants):
+        command = ["taskset", "-c", str(core), sys.executable, __file__, "--child",
+                   "--variant", variant, "--data", args.data, "--data-dir", args.data_dir,
+                   "--minutes", str(args.minutes), "--seed", str(args.seed),
+                   "--samples", str(args.samples), "--runs-dir", runs_dir,
+                   "--quality-every", str(args.quality_every)]
+        if args.score_as:
+            command += ["--score-as", args.score_as]
+        procs.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+    results = []
+    for proc, variant in zip(procs, variants):
+        out, _ = proc.communicate()
+        lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+        if not lines:
+            print(f"{variant}: failed (exit {proc.returncode})", flush=True)
+            continue
+        results.append(json.loads(lines[-1][len("RESULT "):]))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("variants", nargs="*", default=["old", "new"])
+    parser.add_argument("--data-dir", required=True, help="Keras-layout cache (mnist, CIFAR-10)")
+    parser.add_argument("--data", default="mnist")
+    parser.add_argument("--score-as", help="built-in whose test split scores a folder's runs")
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--samples", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quality-every", type=float, default=2.5)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", help=argparse.SUPPRESS)
+    parser.add_argument("--runs-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+    print(f"machine: {platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
+          f"; {args.data}, {args.minutes:g} min per variant, seed {args.seed}", flush=True)
+    meter = meter_for(args.score_as or args.data, args.data_dir, args.samples)
+    print(f"real train vs real test: {meter.floor().summary()}", flush=True)
+    with tempfile.TemporaryDirectory() as runs_dir:
+        results = []
+        for i in range(0, len(args.variants), 2):
+            results += run_pair(args.variants[i:i + 2], args, runs_dir)
+            for r in results[-2:]:
+                extra = f"; collapse warnings at steps {[c[0] for c in r['collapse']]}" \
+                    if r["collapse"] else ""
+                if "class_accuracy" in r:
+                    extra += f"; class accuracy {[round(a, 3) for a in r['class_accuracy']]}"
+                print(f"{r['name']:>12}: {r['steps']} steps -> {r['summary']}{extra}"
+                      f"\n{'':>14}live quality (step, s, FD, score): {r['quality']}", flush=True)
+    if results:
+        base = results[0]
+        for r in results[1:]:
+            print(f"{r['name']} / {base['name']}: FD {r['fd'] / base['fd']:.3f}x, "
+                  f"score {r['score']:.2f} vs {base['score']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
