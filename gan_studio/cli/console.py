@@ -34,7 +34,7 @@ class ConsoleProgress(TrainingCallbacks):
             refresh=False)
 
     def on_event(self, e: Event) -> None:
-        if e.kind in ("device", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
+        if e.kind in ("device", "recipe", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
                       "quality_off"):
             self._write(e.message)
 

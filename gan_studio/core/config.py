@@ -42,12 +42,20 @@ DEFAULT_EPOCHS = 50  # built-in data sets; image folders are sized by FOLDER_IMA
 # not do: 50 epochs of a 500-image folder are 350 steps, far too few for a GAN.
 FOLDER_IMAGES = 3_000_000
 AUGMENT_BELOW = 10_000  # `augment="auto"` augments data sets smaller than this
+# The epoch-end work (a grid file, a checkpoint, the quality meter's turn) happens at most once
+# per this many images seen: a 500-image folder's epochs last 7 steps.
+ROUND_IMAGES = 50_000
 
 
 def augmentation_enabled(config: TrainConfig, count: int) -> bool:
     """Whether a run augments what its discriminator sees, for a data set of `count` images."""
     mode = config.augment or "off"
     return mode == "on" or (mode == "auto" and count < AUGMENT_BELOW)
+
+
+def epochs_per_round(count: int) -> int:
+    """How many epochs of a `count`-image data set pass between two epoch-end checkpoints."""
+    return max(1, ROUND_IMAGES // max(1, count))
 
 
 def epochs_for_size(count: int) -> int:

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 
 from gan_studio.core.catalog import IMAGE_SIZES
-from gan_studio.core.config import TrainConfig
+from gan_studio.core.config import TrainConfig, epochs_for_size, epochs_per_round
 from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints, new_run_dir
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
@@ -122,12 +122,15 @@ class Trainer:
 
     def _build(self, shape, count: int):
         from gan_studio.core.config import augmentation_enabled
+        from gan_studio.core.recipe import describe_recipe
         from gan_studio.ml.checkpoints import CheckpointStore
         from gan_studio.ml.device import configure_device
         from gan_studio.ml.gan import GAN
 
         self.device = configure_device()
-        self.gan = GAN(self.config, shape, augmentation_enabled(self.config, count))
+        augmenting = augmentation_enabled(self.config, count)
+        self.gan = GAN(self.config, shape, augmenting)
+        self._event(Event("recipe", f"Recipe: {describe_recipe(self.config, augmenting)}"))
         precision = {"mixed_bfloat16": "bfloat16 mixed precision"}.get(self.gan.precision,
                                                                          self.gan.precision)
         self._event(Event("device", f"{self.device}, {precision}",
@@ -160,13 +163,13 @@ class Trainer:
         """
         try:
             data = self._load_data()
-            images = data.images
-            if self.config.channels is None or self.config.image_size != images.shape[1]:
-                self.config.channels = int(images.shape[-1])
+            images, cfg = data.images, self.config
+            if cfg.channels is None or cfg.image_size != images.shape[1] or cfg.epochs is None:
+                cfg.channels = int(images.shape[-1])
                 if images.shape[1] in IMAGE_SIZES:
-                    self.config.image_size = int(images.shape[1])
-                self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
-            self._size_run(len(images))
+                    cfg.image_size = int(images.shape[1])
+                cfg.epochs = cfg.epochs or epochs_for_size(len(images))  # folders: images seen
+                cfg.save(os.path.join(self.run_dir, CONFIG_FILE))
             self._build(images.shape[1:], len(images))
         except BaseException:
             self._discard_if_empty()
@@ -183,14 +186,6 @@ class Trainer:
         finally:
             self._outputs.close()
 
-    def _size_run(self, count: int) -> None:
-        """Fills what depends on the data set's size: a folder's epochs (`FOLDER_IMAGES` seen)."""
-        from gan_studio.core.config import epochs_for_size
-
-        if self.config.epochs is None:
-            self.config.epochs = epochs_for_size(count)
-            self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
-
     def _discard_if_empty(self) -> None:
         """Removes a new run's folder when it failed before training (offline, bad data)."""
         if self._fresh_run and not list_checkpoints(self.run_dir):
@@ -206,6 +201,7 @@ class Trainer:
         cfg, gan, count = self.config, self.gan, len(data.images)
         steps_per_epoch = count // cfg.batch_size
         total = self._total_steps(steps_per_epoch)
+        per_round = epochs_per_round(count)  # small data: epoch-end work every few epochs
         step = int(gan.step.numpy())
         meter = self._meter = ProgressMeter(step, total, cfg.batch_size, steps_per_epoch,
                                             self.callbacks.progress_interval)
@@ -237,8 +233,8 @@ class Trainer:
                     self._quality.request()
                 self._quality.after_step(step, epoch)
             self._flush(force=True)
-            if step % steps_per_epoch == 0:
-                self._end_epoch(step, epoch)
+            if step % steps_per_epoch == 0 and (step == total or (epoch + 1) % per_round == 0):
+                self._end_epoch(step, epoch, per_round)
             elif self.control.stopping:
                 return self._stop()
         self._flush(force=True)
@@ -306,9 +302,9 @@ class Trainer:
             self._snapshots.restart()
             self.callbacks.on_generator(self.gan.sampler)
 
-    def _end_epoch(self, step: int, epoch: int) -> None:
+    def _end_epoch(self, step: int, epoch: int, per_round: int) -> None:
         self._emit_grid(step, epoch, name=epoch_grid_name(epoch))
-        milestone = (epoch + 1) % self.config.keep_every_epochs == 0
+        milestone = (epoch + 1) % (self.config.keep_every_epochs * per_round) == 0
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
         self._quality.at_epoch_end(step, epoch)

@@ -22,7 +22,7 @@ def _best_files(run_dir):
 def test_one_best_is_kept_across_many_saves_and_loads_as_best(tiny_config):
     tiny_config.keep_checkpoints = 2
     trainer = Trainer.create(tiny_config)
-    trainer._build((28, 28, 1))
+    trainer._build((28, 28, 1), 48)
     gan, store = trainer.gan, trainer.store
     best_weights = None
     for step in range(1, 9):

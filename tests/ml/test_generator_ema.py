@@ -18,7 +18,7 @@ def test_the_average_moves_by_the_ramped_decay(tiny_config):
     tiny_config.generator_ema = 0.9
     tiny_config.max_steps = 1
     trainer = Trainer.create(tiny_config)
-    trainer._build((28, 28, 1))
+    trainer._build((28, 28, 1), 48)
     start = trainer.gan.generator_ema.get_weights()
     assert_same_weights(trainer.gan.generator, trainer.gan.generator_ema)  # starts equal
     trainer.gan.train_steps(np.zeros((1, 8, 28, 28, 1), np.uint8))
@@ -55,7 +55,7 @@ def test_resume_restores_the_average(tiny_config):
     first = Trainer.create(tiny_config)
     first.run()
     resumed = Trainer.resume(first.run_dir, checkpoint=list_checkpoints(first.run_dir)[-1][1])
-    resumed._build((28, 28, 1))
+    resumed._build((28, 28, 1), 48)
     assert int(resumed.gan.step.numpy()) == 3
     assert_same_weights(resumed.gan.generator_ema, first.gan.generator_ema)
 

@@ -180,3 +180,34 @@ def test_every_lever_trains_and_resumes(tiny_config):
     from gan_studio.ml.export import generator_from_run
 
     assert generator_from_run(trainer.run_dir).get_layer("to_image").kernel.shape[:2] == (4, 4)
+
+
+def write_image_folder(folder, count, side=32, seed=0):
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    for cls in ("cats", "dogs"):
+        (folder / cls).mkdir(parents=True)
+    for i in range(count):
+        pixels = rng.integers(0, 255, (side, side, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / ("cats", "dogs")[i % 2] / f"{i}.png")
+    return str(folder)
+
+
+def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path):
+    from gan_studio.core.config import FOLDER_IMAGES, epochs_per_round
+    from gan_studio.core.runs.layout import list_checkpoints
+
+    folder = write_image_folder(tmp_path / "art", 40)
+    config = TrainConfig(dataset=folder, runs_dir=str(tmp_path / "runs"), batch_size=8,
+                         image_size=32, max_steps=12, grid_size=2, quality_every_minutes=0)
+    assert config.resolved().epochs is None  # known once the folder's size is
+    trainer = Trainer.create(config)
+    assert trainer.run() == "finished"
+    saved = TrainConfig.load(f"{trainer.run_dir}/config.json")
+    assert saved.epochs == FOLDER_IMAGES // 40 and saved.channels == 3
+    assert epochs_per_round(40) > 2
+    # Epochs of 5 steps end at steps 5 and 10, inside one round: only the final checkpoint.
+    assert [step for step, _ in list_checkpoints(trainer.run_dir)] == [12]
+    # Built-in data sets keep their 50 epochs.
+    assert TrainConfig(dataset="mnist").resolved().epochs == 50

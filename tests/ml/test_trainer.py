@@ -58,7 +58,7 @@ def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
     assert list(read_metrics(first.run_dir)["step"]) == list(range(1, 9))
     # The restore really loaded the weights (they then changed by training on).
     restored = Trainer.resume(first.run_dir, checkpoint=list_checkpoints(first.run_dir)[0][1])
-    restored._build((28, 28, 1))
+    restored._build((28, 28, 1), 48)
     assert int(restored.gan.step.numpy()) == 4
     for a, b in zip(g_weights, restored.gan.generator.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -130,10 +130,10 @@ def test_nan_losses_pause_or_raise(tiny_config):
     tiny_config.learning_rate = 1e-4
     trainer = Trainer.create(tiny_config, on_nan="raise")
     images = np.zeros((48, 28, 28, 1), np.uint8)
-    trainer._build(images.shape[1:])
+    trainer._build(images.shape[1:], len(images))
     for var in trainer.gan.discriminator.trainable_variables[:1]:
         var.assign(np.full(var.shape, np.nan, np.float32))
-    trainer._build = lambda shape: None  # keep the poisoned weights
+    trainer._build = lambda shape, count: None  # keep the poisoned weights
     with pytest.raises(TrainingError, match="NaN"):
         trainer.run()
 

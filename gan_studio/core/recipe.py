@@ -1,0 +1,42 @@
+"""The training recipe's levers: what each one does, in one line, for the CLI and the panel."""
+
+from __future__ import annotations
+
+# One line per lever: the CLI's --help and the training panel's tooltips both show these.
+RECIPE_HELP: dict[str, str] = {
+    "loss": "bce: the DCGAN paper's non-saturating loss; hinge: a margin loss (Miyato et al. "
+            "2018) that stops the discriminator pushing logits it already gets right",
+    "spectral_norm": "spectral normalisation of the discriminator's layers (Miyato et al. "
+                     "2018): bounds how sharply it can change, which steadies training",
+    "d_learning_rate": "the discriminator's own Adam learning rate (two time-scale update "
+                       "rule, Heusel et al. 2017); default: the generator's",
+    "r1_gamma": "weight of the R1 penalty on the discriminator's gradient at real images "
+                "(Mescheder et al. 2018), applied every 16 steps; 0: off",
+    "augment": "differentiable augmentation (colour, translation, cut-out) of every image the "
+               "discriminator sees, real and generated alike (Zhao et al. 2020), which keeps "
+               "it from memorising small data sets; auto: on below 10,000 images",
+    "kernel_size": "the generator's transposed-convolution kernel: 4 (a multiple of the "
+                   "stride) avoids the checkerboard pattern of 5 (Odena et al. 2016)",
+    "conditional": "train on the data set's labels: the generator draws the class you ask "
+                   "for, and the sample grid shows one row per class",
+}
+
+
+def describe_recipe(config, augmenting: bool) -> str:
+    """One line naming the levers a resolved `TrainConfig` turns on, for the run's log."""
+    parts = [f"{config.loss} loss"]
+    if config.spectral_norm:
+        parts.append("spectral norm")
+    if config.d_learning_rate and config.d_learning_rate != config.learning_rate:
+        parts.append(f"learning rates G {config.learning_rate:g} / D {config.d_learning_rate:g}")
+    if config.r1_gamma:
+        parts.append(f"R1 {config.r1_gamma:g} every {config.r1_every} steps")
+    if augmenting:
+        parts.append(f"augmentation ({config.augment_policy.replace(',', ', ')})")
+    if config.kernel_size and config.kernel_size != 5:
+        parts.append(f"{config.kernel_size}x{config.kernel_size} generator kernels")
+    if config.generator_ema:
+        parts.append(f"weight average {config.generator_ema:g}")
+    if config.conditional:
+        parts.append(f"conditional on {config.num_classes or 'the'} classes")
+    return ", ".join(parts)
