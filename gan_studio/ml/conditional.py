@@ -88,3 +88,21 @@ def trunk_model(model, conditioning: Conditioning):
     import keras
 
     return keras.Model(conditioning.concat.output, model.outputs[0])
+
+
+def blend_function(model, conditioning: Conditioning):
+    """`(z, weights) -> images` for class weights (N, K) that blend the class embeddings.
+
+    The blend's embedding, `weights @ table`, joins z where the class's would, and the trunk
+    (`trunk_model`) runs from there: one-hot rows give exactly the classes' images.
+    """
+    from keras import ops
+
+    trunk = trunk_model(model, conditioning)
+    table = conditioning.embedding.embeddings
+
+    def render(z, weights):
+        embedded = ops.matmul(weights, ops.cast(table, "float32"))
+        return trunk(ops.concatenate([z, embedded], axis=-1), training=False)
+
+    return render
