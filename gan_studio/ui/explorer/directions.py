@@ -66,7 +66,10 @@ class ExplorerDirections(QObject):
         self._model.set_directions_status(
             "Updating the directions for the new weights…" if state.directions is not None
             else "Finding the principal directions…")
-        self._service.compute(renderer, self._class)
+        if self._class is None:
+            self._service.compute(renderer)
+        else:
+            self._service.compute(renderer, self._class)
 
     def _picked_class(self) -> int | None:
         classes = self._model.classes
