@@ -36,6 +36,40 @@ def tiny_generator(latent=8, channels=1, seed=0):
     return NumpyGenerator(ops, arrays)
 
 
+def tiny_conditional_generator(latent=8, classes=3, embedding=4, channels=1, seed=0):
+    """`tiny_generator` conditioned on `classes` classes (an embedding of `embedding` wide)."""
+    rng = np.random.default_rng(seed)
+    plain = tiny_generator(latent + embedding, channels, seed)
+    ops, arrays = plain.ops, plain.to_arrays()
+    arrays["table"] = rng.standard_normal((classes, embedding)) * 2
+    ops[0]["class_embedding"] = "table"
+    return NumpyGenerator(ops, arrays)
+
+
+def conditional_keras_generator(latent=6, classes=4, embedding=3, channels=1, seed=0):
+    """A tiny Keras conditional generator shaped like `ml.models`' (the same layer names):
+    z and class in, Embedding "class_embedding", Concatenate "z_class" (z first), Dense
+    "project", BatchNorm, LeakyReLU, Reshape (2, 2, 8), Conv2DTranspose 3 s2 tanh: 4x4xC."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    z = keras.Input(shape=(latent,), name="z")
+    label = keras.Input(shape=(), dtype="int32", name="class")
+    e = layers.Embedding(classes, embedding, name="class_embedding")(label)
+    x = layers.Concatenate(name="z_class")([z, e])
+    x = layers.Dense(2 * 2 * 8, use_bias=False, name="project")(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.LeakyReLU(negative_slope=0.3, name="project_lrelu")(x)
+    x = layers.Reshape((2, 2, 8), name="reshape")(x)
+    x = layers.Conv2DTranspose(channels, 3, strides=2, padding="same", activation="tanh",
+                               name="to_image")(x)
+    model = keras.Model([z, label], x, name="generator")
+    table = model.get_layer("class_embedding").embeddings
+    table.assign(np.random.default_rng(seed).normal(0, 1, table.shape).astype("float32"))
+    return model
+
+
 class Recorder(TrainingCallbacks):
     """Training callbacks that keep the progress reports, grids and events they receive.
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import drop_channel_axis, to_uint8
+from gan_studio.ml.conditional import ConditioningError, find_conditioning
 from gan_studio.ml.device import import_tensorflow
 
 
@@ -68,8 +69,13 @@ def load_generator(source: str, checkpoint: str | None = None):
         model = keras.saving.load_model(source, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad archive
         raise ModelLoadError(f"cannot load {source}: {exc}") from exc
-    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 2:
-        raise ModelLoadError(f"{source} is not a generator (expects one (batch, latent) input)")
+    try:
+        conditional = find_conditioning(model) is not None
+    except ConditioningError:
+        conditional = False
+    if not conditional and (len(model.inputs) != 1 or len(model.inputs[0].shape) != 2):
+        raise ModelLoadError(f"{source} is not a generator (expects one (batch, latent) input, "
+                             "or a latent and a class)")
     return model
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
+from gan_studio.ml.conditional import Conditioning, ConditioningError, find_conditioning
 
 _ACTIVATIONS = {"linear", "relu", "tanh", "sigmoid"}
 
@@ -18,6 +19,11 @@ class UnsupportedModelError(ValueError):
 
 def numpy_generator_from_keras(model) -> NumpyGenerator:
     """Converts a Keras generator (a chain of layers from one latent input) to numpy.
+
+    A class-conditional generator (inputs z and class, `Embedding` on the class,
+    `Concatenate()([z, embedding])` into the chain's first Dense; see `ml.conditional`) is
+    converted too: its class embedding goes with the first dense op, and the numpy copy
+    takes `classes` (indices or blend weights).
 
     Supported layers: `InputLayer`, `Dense`, `BatchNormalization` (last axis), `LeakyReLU`,
     `ReLU` (without a ceiling or threshold), `Reshape`, `Conv2DTranspose` (channels last,
@@ -34,34 +40,47 @@ def numpy_generator_from_keras(model) -> NumpyGenerator:
         A `NumpyGenerator` that computes `model(z, training=False)`.
 
     Raises:
-        UnsupportedModelError: for any other layer, or a model that is not a single chain.
+        UnsupportedModelError: for any other layer, or a model that is not a single chain
+            (after the class conditioning, for a conditional one).
     """
-    _check_chain(model)
+    try:
+        conditioning = find_conditioning(model)
+    except ConditioningError as err:
+        raise UnsupportedModelError(str(err)) from None
+    _check_chain(model, conditioning)
     ops: list[dict] = []
     arrays: dict[str, np.ndarray] = {}
     for layer in model.layers:
+        if conditioning is not None and layer in conditioning.layers:
+            continue
         op = _convert(layer, f"{len(ops)}.{layer.name}", arrays)
         if op is not None:
             ops.append(op)
     if not ops or ops[0]["op"] != "dense":
         raise UnsupportedModelError("the generator must start with a Dense layer on z")
+    if conditioning is not None:
+        key = f"0.{conditioning.embedding.name}.table"
+        arrays[key] = np.array(conditioning.embedding.embeddings.numpy(), np.float32)
+        ops[0]["class_embedding"] = key
     try:
         return NumpyGenerator(ops, arrays)
     except ValueError as err:
         raise UnsupportedModelError(f"cannot run {model.name!r} in numpy: {err}") from None
 
 
-def _check_chain(model) -> None:
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise UnsupportedModelError("the generator must have one input and one output")
-    if len(model.inputs[0].shape) != 2:
+def _check_chain(model, conditioning: Conditioning | None) -> None:
+    """Checks that the layers form one chain (from the joined z and class, if conditional)."""
+    if len(model.outputs) != 1:
+        raise UnsupportedModelError("the generator must have one output")
+    if conditioning is None and len(model.inputs[0].shape) != 2:
         raise UnsupportedModelError(f"the input must be a batch of vectors, not "
                                     f"{model.inputs[0].shape}")
-    previous = model.inputs[0]
+    previous = model.inputs[0] if conditioning is None else conditioning.concat.output
+    skipped = () if conditioning is None else conditioning.layers
     import keras
 
     for layer in model.layers:
-        if type(layer) is keras.layers.InputLayer:
+        if type(layer) is keras.layers.InputLayer or layer in skipped:
             continue
         nodes = getattr(layer, "_inbound_nodes", [])
         if len(nodes) != 1:

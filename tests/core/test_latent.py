@@ -183,3 +183,41 @@ def test_apply_directions():
     np.testing.assert_allclose(batch, [[1, 0, 0, 0], [0, 0, 0.5, 0]])
     with pytest.raises(ValueError):
         apply_directions(z, directions, np.zeros(4))
+
+
+def test_class_choice_weights_and_blends():
+    from gan_studio.core.latent.classes import ClassChoice
+
+    choice = ClassChoice(4, first=1)
+    np.testing.assert_array_equal(choice.weights(), [0, 1, 0, 0])
+    assert not choice.blended and choice.describe(["a", "b", "c", "d"]) == "b"
+    blend = choice.replace(second=3, blend=0.25)
+    np.testing.assert_allclose(blend.weights(), [0, 0.75, 0, 0.25])
+    assert blend.blended and blend.describe(["a", "b", "c", "d"]) == "b → d (25%)"
+    assert blend.rows(3).shape == (3, 4) and np.allclose(blend.rows(3).sum(axis=1), 1)
+    np.testing.assert_array_equal(ClassChoice(3, 2, 2, 0.5).weights(), [0, 0, 1])  # one class
+    for bad in ({"num_classes": 0}, {"num_classes": 3, "first": 3},
+                {"num_classes": 3, "second": -1}, {"num_classes": 3, "blend": 1.5}):
+        with pytest.raises(ValueError):
+            ClassChoice(**bad)
+
+
+def test_class_labels_fill_in_missing_names():
+    from gan_studio.core.latent.classes import class_labels
+
+    assert class_labels(["cat", "", 7, " dog "], 5) == ["cat", "Class 1", "Class 2", "dog",
+                                                      "Class 4"]
+    assert class_labels(["a", "b", "c"], 2) == ["a", "b"]
+
+
+def test_bookmarks_keep_their_class():
+    from gan_studio.core.latent.bookmarks import Bookmarks
+    from gan_studio.core.latent.classes import ClassChoice
+
+    marks = Bookmarks()
+    key = marks.add("a", np.zeros(4), ClassChoice(3, first=2))
+    plain = marks.add("b", np.ones(4))
+    marks.rename(key, "renamed")
+    first, second = list(marks)
+    assert first.name == "renamed" and first.classes == ClassChoice(3, first=2)
+    assert second.key == plain and second.classes is None

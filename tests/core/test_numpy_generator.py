@@ -251,3 +251,98 @@ def test_wrong_latent_shape_is_refused():
         generator(np.zeros((1, 7), np.float32))
     with pytest.raises(ValueError):
         generator(np.zeros(6, np.float32))
+
+
+def conditional_ops(rng, latent=6, classes=4, embedding=3):
+    """`tiny_ops` with a class embedding (classes, embedding) on the first dense op."""
+    ops, arrays = tiny_ops(rng, latent=latent + embedding, bias=True)
+    arrays["emb"] = rng.standard_normal((classes, embedding)).astype(np.float32)
+    ops[0]["class_embedding"] = "emb"
+    return ops, arrays
+
+
+def conditional_reference(ops, arrays, z, weights):
+    """The definition: concat(z, weights @ table) through the ops (rows of `weights` (N, K))."""
+    return reference_forward(ops, arrays, np.concatenate([z, weights @ arrays["emb"]], axis=1))
+
+
+def test_conditional_forward_pass_matches_a_reference():
+    rng = np.random.default_rng(0)
+    ops, arrays = conditional_ops(rng)
+    generator = NumpyGenerator(ops, arrays)
+    assert generator.num_classes == 4 and generator.latent_dim == 6
+    z = rng.standard_normal((4, 6)).astype(np.float32)
+    classes = np.array([0, 1, 2, 3])
+    expected = conditional_reference(ops, arrays, z, np.eye(4)[classes])
+    np.testing.assert_allclose(generator(z, classes=classes), expected, atol=1e-5)
+    np.testing.assert_allclose(generator(z, classes=np.eye(4, dtype=np.float32)), expected,
+                               atol=1e-5)  # one-hot weights are the classes themselves
+    np.testing.assert_allclose(generator(z[:2], classes=2),  # one int for the whole batch
+                               conditional_reference(ops, arrays, z[:2], np.eye(4)[[2, 2]]),
+                               atol=1e-5)
+    features = generator.features(z, classes=classes)
+    np.testing.assert_allclose(features, conditional_reference(ops[:3], arrays, z,
+                                                               np.eye(4)[classes]), atol=1e-5)
+    assert not np.allclose(generator(z, classes=np.zeros(4, int)), generator(z, classes=classes))
+
+
+def test_blended_class_weights_interpolate_the_embeddings():
+    rng = np.random.default_rng(1)
+    ops, arrays = conditional_ops(rng)
+    generator = NumpyGenerator(ops, arrays)
+    z = np.repeat(rng.standard_normal((1, 6)).astype(np.float32), 5, axis=0)
+    t = np.linspace(0, 1, 5, dtype=np.float32)
+    weights = np.zeros((5, 4), np.float32)
+    weights[:, 1], weights[:, 3] = 1 - t, t
+    images = generator(z, classes=weights)
+    np.testing.assert_allclose(images, conditional_reference(ops, arrays, z, weights), atol=1e-5)
+    np.testing.assert_allclose(images[0], generator(z[:1], classes=[1])[0], atol=1e-5)
+    np.testing.assert_allclose(images[-1], generator(z[:1], classes=[3])[0], atol=1e-5)
+    assert len({images[i].tobytes() for i in range(5)}) == 5  # every step is another image
+    assert generator.render_uint8(z, classes=weights).shape == (5, 8, 8, 1)
+
+
+def test_conditional_round_trips_through_npz(tmp_path):
+    rng = np.random.default_rng(2)
+    generator = NumpyGenerator(*conditional_ops(rng))
+    path = tmp_path / "conditional.npz"
+    generator.save(path)
+    loaded = NumpyGenerator.load(path)
+    assert loaded.num_classes == 4 and loaded.latent_dim == 6 and loaded.ops == generator.ops
+    z = rng.standard_normal((70, 6)).astype(np.float32)  # more than a chunk
+    classes = np.arange(70) % 4
+    np.testing.assert_array_equal(loaded(z, classes=classes), generator(z, classes=classes))
+    np.testing.assert_allclose(generator(z, classes=classes)[65:],
+                               generator(z[65:], classes=classes[65:]), atol=1e-6)
+
+
+@pytest.mark.parametrize("classes", [
+    None, np.array([0, 4]), np.array([-1, 0]), np.array([0]), np.zeros((2, 3), np.float32),
+    np.array([0.0, 1.0]), np.array(["a", "b"]), np.full((2, 4), np.nan, np.float32),
+])
+def test_conditional_generators_refuse_bad_classes(classes):
+    rng = np.random.default_rng(3)
+    generator = NumpyGenerator(*conditional_ops(rng))
+    with pytest.raises(ValueError):
+        generator(np.zeros((2, 6), np.float32), classes=classes)
+
+
+def test_unconditional_generators_refuse_classes():
+    generator = NumpyGenerator(*tiny_ops(np.random.default_rng(0)))
+    assert generator.num_classes == 0
+    with pytest.raises(ValueError, match="not class-conditional"):
+        generator(np.zeros((1, 6), np.float32), classes=np.array([0]))
+    with pytest.raises(ValueError):
+        generator.features(np.zeros((1, 6), np.float32), classes=0)
+
+
+@pytest.mark.parametrize("change", [
+    lambda ops, arrays: arrays.update(emb=np.zeros((4, 20), np.float32)),  # too wide
+    lambda ops, arrays: arrays.update(emb=np.zeros(3, np.float32)),
+    lambda ops, arrays: ops[0].update(class_embedding="nowhere"),
+])
+def test_malformed_class_embeddings_are_refused(change):
+    ops, arrays = conditional_ops(np.random.default_rng(0))
+    change(ops, arrays)
+    with pytest.raises(ValueError):
+        NumpyGenerator(ops, arrays)

@@ -157,3 +157,72 @@ def test_mixed_precision_generator_converts():
     ours = numpy_generator_from_keras(model)(z)
     # Keras computes in bfloat16 (8-bit mantissa); the numpy copy in float32.
     assert np.abs(ours - np.asarray(model(z, training=False))).max() < 0.05
+
+
+def conditional_pair(seed=0):
+    from helpers import conditional_keras_generator
+
+    model = randomize_batchnorm(conditional_keras_generator(seed=seed), seed)
+    return model, numpy_generator_from_keras(model)
+
+
+def test_conditional_generator_equals_keras():
+    model, generator = conditional_pair()
+    assert generator.num_classes == 4 and generator.latent_dim == 6
+    assert generator.output_shape == (4, 4, 1)
+    z = np.random.default_rng(1).standard_normal((8, 6)).astype("float32")
+    classes = np.array([0, 1, 2, 3, 3, 2, 1, 0], np.int32)
+    expected = model([z, classes], training=False).numpy()
+    assert np.abs(generator(z, classes=classes) - expected).max() <= 1e-4
+    one_hot = np.eye(4, dtype=np.float32)[classes]
+    assert np.abs(generator(z, classes=one_hot) - expected).max() <= 1e-4
+    for label in range(4):  # each class alone, as the explorer asks for it
+        want = model([z[:1], np.array([label], np.int32)], training=False).numpy()
+        assert np.abs(generator(z[:1], classes=label) - want).max() <= 1e-4
+    assert np.abs(generator(z, classes=np.zeros(8, int)) - expected).max() > 1e-3
+
+
+def test_conditional_features_are_the_projection_block():
+    import keras
+
+    model, generator = conditional_pair(seed=2)
+    block = keras.Model(model.inputs, model.get_layer("project_lrelu").output)
+    z = np.random.default_rng(2).standard_normal((3, 6)).astype("float32")
+    classes = np.array([2, 0, 3], np.int32)
+    np.testing.assert_allclose(generator.features(z, classes=classes),
+                               block([z, classes], training=False).numpy(), atol=1e-4)
+
+
+def test_conditional_keras_file_round_trip(tmp_path):
+    import keras
+
+    from gan_studio.ml.export import load_generator
+
+    model, _ = conditional_pair(seed=3)
+    path = str(tmp_path / "conditional.keras")
+    model.save(path)
+    loaded = load_generator(path)
+    assert isinstance(loaded, keras.Model)
+    generator = numpy_generator_from_keras(loaded)
+    z = np.random.default_rng(3).standard_normal((4, 6)).astype("float32")
+    classes = np.array([3, 1, 0, 2], np.int32)
+    expected = model([z, classes], training=False).numpy()
+    assert np.abs(generator(z, classes=classes) - expected).max() <= 1e-4
+
+
+def test_other_multi_input_models_are_refused():
+    import keras
+    from keras import layers
+
+    z, w = keras.Input((4,)), keras.Input((4,))
+    two_vectors = keras.Model([z, w], layers.Reshape((2, 2, 3))(
+        layers.Dense(12)(layers.Concatenate()([z, w]))))
+    label = keras.Input(shape=(), dtype="int32")
+    e = layers.Embedding(3, 2)(label)
+    swapped = keras.Model([z, label], layers.Reshape((2, 2, 3))(
+        layers.Dense(12)(layers.Concatenate()([e, z]))))  # the embedding first
+    added = keras.Model([z, label], layers.Reshape((2, 2, 1))(
+        layers.Add()([z, layers.Embedding(3, 4)(label)])))  # no Concatenate
+    for model in (two_vectors, swapped, added):
+        with pytest.raises(UnsupportedModelError):
+            numpy_generator_from_keras(model)

@@ -162,7 +162,8 @@ def test_a_change_asks_for_one_preview(qtbot, explorer, monkeypatch):
     asked = []
     request = explorer.rendering.renderer.request
     monkeypatch.setattr(explorer.rendering.renderer, "request",
-                        lambda channel, *a: (asked.append(channel), request(channel, *a))[1])
+                        lambda channel, *a, **kw: (asked.append(channel),
+                                                   request(channel, *a, **kw))[1])
     explorer.set_generator(loaded())
     explorer.model.set_psi(0.5)
     explorer.show_latent(np.ones(8))  # the latent and its edits at once

@@ -233,3 +233,92 @@ def test_run_grid_latents_match_the_trainers_noise(tmp_path):
     np.testing.assert_array_equal(latents, expected)
     assert run_grid_latents(str(tmp_path), 64) is None
     assert run_grid_latents(str(tmp_path / "nothing"), 100) is None
+
+
+def test_batches_render_in_their_class_weights(qtbot, renderer):
+    from helpers import tiny_conditional_generator
+
+    generator = tiny_conditional_generator()
+    results = []
+    renderer.rendered.connect(results.append)
+    latents = np.random.default_rng(4).standard_normal((5, 8)).astype(np.float32)
+    weights = np.eye(3, dtype=np.float32)[[0, 1, 2, 1, 0]]
+    weights[4] = [0.5, 0.0, 0.5]  # a blend among the chunks
+    renderer.request(STRIP, generator, latents, classes=weights)
+    renderer.request(PREVIEW, generator, latents[0], classes=np.array([0, 0, 1], np.float32))
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=10000)
+    by_channel = {result.channel: result for result in results}
+    np.testing.assert_array_equal(by_channel[STRIP].images,
+                                  generator.render_uint8(latents, classes=weights)[..., 0])
+    np.testing.assert_array_equal(by_channel[STRIP].classes, weights)
+    np.testing.assert_array_equal(by_channel[PREVIEW].images[0],
+                                  generator.render_uint8(latents[:1], classes=[2])[0, ..., 0])
+
+
+def test_directions_of_a_conditional_generator_are_found_in_a_class(qtbot):
+    from helpers import tiny_conditional_generator
+
+    generator = tiny_conditional_generator()
+    with pytest.raises(ValueError):  # it needs a class
+        compute_directions(generator, samples=100)
+    first = compute_directions(generator, samples=100, class_index=0)
+    assert first.vectors.shape == (8, 8)
+    assert not np.allclose(compute_directions(generator, samples=100, class_index=2).sigmas,
+                           first.sigmas)
+    service = DirectionsService(samples=100)
+    try:
+        with qtbot.waitSignal(service.ready, timeout=20000) as ready:
+            service.compute(generator, 1)
+        assert ready.args[0].class_index == 1 and ready.args[0].renderer is generator
+    finally:
+        service.shutdown()
+
+
+def test_run_class_names_come_from_the_config(tmp_path):
+    from gan_studio.workers.explorer.sources import run_class_names
+
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig(num_classes=2, class_names=["cat", "dog"]).save(str(run / "config.json"))
+    assert run_class_names(str(run)) == ("cat", "dog")
+    assert run_class_names(str(tmp_path)) == () and run_class_names("") == ()
+
+
+def test_the_tensorflow_fallback_takes_classes_and_blends():
+    import keras
+    from helpers import conditional_keras_generator
+    from keras import layers
+
+    from gan_studio.workers.explorer.sources import TENSORFLOW, renderer_from_keras
+
+    base = conditional_keras_generator(seed=4)
+    x = layers.UpSampling2D(name="up")(base.get_layer("reshape").output)  # numpy cannot run it
+    x = layers.Conv2D(1, 3, padding="same", activation="tanh", name="to_image")(x)
+    model = keras.Model(base.inputs, x)
+    renderer, backend, note = renderer_from_keras(model)
+    assert backend == TENSORFLOW and note and renderer.num_classes == 4
+    assert renderer.latent_dim == 6 and renderer.output_shape == (4, 4, 1)
+    z = np.random.default_rng(5).standard_normal((3, 6)).astype(np.float32)
+    classes = np.array([3, 0, 2], np.int32)
+    expected = model([z, classes], training=False).numpy()
+    np.testing.assert_allclose(renderer(z, classes), expected, atol=1e-5)
+    np.testing.assert_allclose(renderer(z, np.eye(4, dtype=np.float32)[classes]), expected,
+                               atol=1e-5)  # one-hot weights through the trunk: the classes
+    half = renderer(z[:1], np.array([[0.5, 0.5, 0, 0]], np.float32))
+    assert not np.allclose(half, renderer(z[:1], [0])) and not np.allclose(half, renderer(z[:1], [1]))
+    assert renderer.render_uint8(z, classes).dtype == np.uint8
+    assert renderer.features(z, classes).shape == (3, 16)
+    with pytest.raises(ValueError):
+        renderer(z)  # a conditional generator needs classes
+
+
+def test_a_conditional_keras_file_loads_for_the_explorer(tmp_path):
+    from helpers import conditional_keras_generator
+
+    from gan_studio.workers.explorer.sources import NUMPY, load_explorer_generator
+
+    path = str(tmp_path / "conditional.keras")
+    conditional_keras_generator().save(path)
+    loaded = load_explorer_generator(path)
+    assert loaded.backend == NUMPY and loaded.renderer.num_classes == 4
+    assert loaded.class_names == () and loaded.grid_latents is None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from gan_studio.core.latent.classes import ClassChoice
 
 
 @dataclass(frozen=True)
@@ -17,11 +20,13 @@ class Bookmark:
         key: identifies the bookmark while it exists (names may repeat).
         name: what the user calls it.
         latent: float32 (D,); one of another size than the generator's cannot be shown.
+        classes: the class it was taken in, for a class-conditional generator (else None).
     """
 
     key: int
     name: str
     latent: np.ndarray
+    classes: ClassChoice | None = None
 
 
 class Bookmarks:
@@ -38,9 +43,10 @@ class Bookmarks:
     def __len__(self) -> int:
         return len(self._items)
 
-    def add(self, name: str, latent) -> int:
-        """Appends a bookmark (a copy of `latent`); returns its key."""
-        bookmark = Bookmark(next(self._keys), name, np.asarray(latent, np.float32).copy())
+    def add(self, name: str, latent, classes: ClassChoice | None = None) -> int:
+        """Appends a bookmark (a copy of `latent`, in `classes` if given); returns its key."""
+        bookmark = Bookmark(next(self._keys), name, np.asarray(latent, np.float32).copy(),
+                            classes)
         self._items.append(bookmark)
         return bookmark.key
 
@@ -52,7 +58,8 @@ class Bookmarks:
         """Renames the bookmark `key`; returns whether its name changed."""
         if not any(b.key == key and b.name != name for b in self._items):
             return False
-        self._items = [Bookmark(key, name, b.latent) if b.key == key else b for b in self._items]
+        self._items = [dataclasses.replace(b, name=name) if b.key == key else b
+                       for b in self._items]
         return True
 
     def reorder(self, keys: Iterable[int]) -> None:

@@ -15,7 +15,10 @@ The generator is described by a JSON-able op list and a dict of named arrays:
     {"op": "conv_transpose", "kernel": KEY (kh, kw, out, in), "bias": KEY | None,
      "strides": [2, 2], "padding": "same" | "valid", "activation": "tanh"}
 
-Any op may also carry a "name" (the Keras layer's). The first op must be `dense`.
+Any op may also carry a "name" (the Keras layer's). The first op must be `dense`. In a
+class-conditional generator it also names the class embedding, `"class_embedding": KEY` (a
+(K, E) table), and its kernel's rows are z's then the embedding's, (latent_dim + E, units):
+the Keras layer's input is `Concatenate()([z, embedding(class)])` (see `conditional`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy as np
 
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import to_uint8
+from gan_studio.core.numpy_generator.conditional import ClassDense, check_classes
 from gan_studio.core.numpy_generator.layers import (
     ACTIVATIONS,
     Activation,
@@ -49,6 +53,9 @@ _ACTIVATION_OPS = ("leaky_relu", "relu", "tanh", "sigmoid")
 class NumpyGenerator:
     """A generator's inference forward pass in numpy: latents (N, D) to images in [-1, 1].
 
+    A class-conditional generator also takes `classes` with the latents: class indices (N,)
+    or class weights (N, K), which blend the class embeddings (class interpolation).
+
     Inference BatchNorms that follow a dense or transposed-convolution layer are folded into
     its weights. Calls on different threads are safe (each thread has its own scratch buffers).
 
@@ -58,6 +65,7 @@ class NumpyGenerator:
 
     Attributes:
         latent_dim: the size of z.
+        num_classes: K for a class-conditional generator, 0 for an unconditional one.
         output_shape: (H, W, C) of one image.
         feature_dim: the width of `features(z)`.
 
@@ -76,6 +84,8 @@ class NumpyGenerator:
         self._local = threading.local()
         shape = (self._steps[0].kernel.shape[0],)
         self.latent_dim = shape[0]
+        self.num_classes = self._steps[0].num_classes if isinstance(self._steps[0], ClassDense) \
+            else 0
         for i, step in enumerate(self._steps):
             shape = step.output_shape(shape)
             if i + 1 == self._feature_steps:
@@ -97,35 +107,50 @@ class NumpyGenerator:
             buffers = self._local.buffers = Buffers()
         return buffers
 
-    def _run(self, z, steps, should_stop: Callable[[], bool] | None = None) -> np.ndarray | None:
+    def _run(self, z, steps, should_stop: Callable[[], bool] | None = None,
+             classes=None) -> np.ndarray | None:
         z = np.asarray(z)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"expected latents (N, {self.latent_dim}), got shape {z.shape}")
         z = np.ascontiguousarray(z, np.float32)
+        classes = check_classes(classes, len(z), self.num_classes)
         if len(z) <= CHUNK:
-            x = self._run_chunk(z, steps, should_stop)
+            x = self._run_chunk(z, steps, should_stop, classes)
             return None if x is None else x.copy()  # the last step wrote into a reused buffer
         chunks = []
         for i in range(0, len(z), CHUNK):
-            x = self._run_chunk(z[i:i + CHUNK], steps, should_stop)
+            x = self._run_chunk(z[i:i + CHUNK], steps, should_stop,
+                                None if classes is None else classes[i:i + CHUNK])
             if x is None:
                 return None
             chunks.append(x)
         return np.concatenate(chunks)
 
-    def _run_chunk(self, x: np.ndarray, steps, should_stop) -> np.ndarray | None:
+    def _run_chunk(self, x: np.ndarray, steps, should_stop, classes) -> np.ndarray | None:
         buffers = self._buffers(len(x))
-        for step in steps:
+        for i, step in enumerate(steps):
             if should_stop is not None and should_stop():
                 return None
-            x = step(x, buffers)
+            x = step(x, buffers, classes=classes) if i == 0 and classes is not None else \
+                step(x, buffers)
         return x
 
-    def __call__(self, z) -> np.ndarray:
-        """Renders latents (N, latent_dim) to float32 images (N, H, W, C) in [-1, 1]."""
-        return self._run(z, self._steps)
+    def __call__(self, z, classes=None) -> np.ndarray:
+        """Renders latents (N, latent_dim) to float32 images (N, H, W, C) in [-1, 1].
 
-    def render_uint8(self, z, should_stop: Callable[[], bool] | None = None) -> np.ndarray | None:
+        Args:
+            z: the latents.
+            classes: for a conditional generator (and only then), an int, class indices (N,)
+                or class weights (N, num_classes).
+
+        Raises:
+            ValueError: for latents or classes of the wrong shape, classes missing for a
+                conditional generator, or given to an unconditional one.
+        """
+        return self._run(z, self._steps, classes=classes)
+
+    def render_uint8(self, z, should_stop: Callable[[], bool] | None = None,
+                     classes=None) -> np.ndarray | None:
         """Renders latents (N, latent_dim) to uint8 images (N, H, W, C).
 
         Args:
@@ -133,19 +158,20 @@ class NumpyGenerator:
             should_stop: asked before each layer; once it answers True the render is given up.
                 The explorer drops a preview that a newer request made stale this way, between
                 two layers, instead of finishing it.
+            classes: as for `__call__`.
 
         Returns:
             The images, or None if `should_stop` stopped the render.
         """
-        images = self._run(z, self._steps, should_stop)
+        images = self._run(z, self._steps, should_stop, classes)
         return None if images is None else to_uint8(images)
 
-    def features(self, z) -> np.ndarray:
+    def features(self, z, classes=None) -> np.ndarray:
         """The activations after the first block (dense, batchnorm, activation): (N, F) float32.
 
-        These are the features GANSpace's PCA runs on.
+        These are the features GANSpace's PCA runs on; `classes` as for `__call__`.
         """
-        x = self._run(z, self._steps[:self._feature_steps])
+        x = self._run(z, self._steps[:self._feature_steps], classes=classes)
         return x.reshape(len(x), -1)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -187,7 +213,7 @@ def _array_keys(ops: list[dict], arrays: Mapping) -> list[str]:
         raise ValueError("the op list must be a non-empty list of objects")
     keys = []
     for op in ops:
-        for field in ("kernel", "bias", "gamma", "beta", "mean", "variance"):
+        for field in ("kernel", "bias", "gamma", "beta", "mean", "variance", "class_embedding"):
             key = op.get(field)
             if key is None:
                 continue
@@ -228,6 +254,10 @@ def _layer(op: dict, kind: str, arrays: dict, steps: list):
     def get(field):
         return None if op.get(field) is None else arrays[op[field]]
 
+    if kind == "dense" and op.get("class_embedding") is not None:
+        if steps:
+            raise ValueError("only the first dense op may take the class embedding")
+        return ClassDense(get("kernel"), get("class_embedding"), get("bias"), _activation(op))
     if kind == "dense":
         return Dense(get("kernel"), get("bias"), _activation(op))
     if kind == "conv_transpose":

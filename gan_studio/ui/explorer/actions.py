@@ -25,23 +25,27 @@ from gan_studio.ui.explorer.file_actions import LatentFileActions
 from gan_studio.ui.explorer.model import PATH
 from gan_studio.ui.explorer.preview import qimage_view
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
+from gan_studio.workers.explorer.renderer import draw
 from gan_studio.workers.tasks import TaskRunner
 
 
-def render_path(renderer, latents: np.ndarray, bounce: bool = False) -> np.ndarray:
-    """Renders a path's frames (uint8), with the way back when `bounce` (ends not repeated)."""
-    frames = drop_channel_axis(renderer.render_uint8(latents), batch=True)
+def render_path(renderer, latents: np.ndarray, bounce: bool = False,
+                classes: np.ndarray | None = None) -> np.ndarray:
+    """Renders a path's frames (uint8), with the way back when `bounce` (ends not repeated);
+    `classes`: a conditional generator's class weights (frames, K)."""
+    frames = drop_channel_axis(draw(renderer, latents, classes), batch=True)
     return np.concatenate([frames, frames[-2:0:-1]]) if bounce and len(frames) > 2 else frames
 
 
-def _write_strip(path: str, renderer, latents: np.ndarray, scale: int) -> str:
-    frames = render_path(renderer, latents)
+def _write_strip(path: str, renderer, latents: np.ndarray, scale: int, classes=None) -> str:
+    frames = render_path(renderer, latents, classes=classes)
     save_image(path, tile_grid(frames, columns=len(frames)), scale=scale)
     return path
 
 
-def _write_animation(path: str, renderer, latents: np.ndarray, options: AnimationOptions) -> int:
-    frames = render_path(renderer, latents, options.bounce)
+def _write_animation(path: str, renderer, latents: np.ndarray, options: AnimationOptions,
+                     classes=None) -> int:
+    frames = render_path(renderer, latents, options.bounce, classes)
     return save_animation(path, frames, options.fps, options.repeat, options.scale)
 
 
@@ -187,14 +191,16 @@ class ExplorerActions(WindowActions):
 
     # ---- interpolation --------------------------------------------------------------------
     def _path(self):
+        """(renderer, frames' latents, their class weights or None), or Nones without a path."""
         x = self._explorer
         latents, generator = x.path_latents(), x.model.generator
-        return (None, None) if latents is None or generator is None else \
-            (generator.renderer, latents)
+        if latents is None or generator is None:
+            return None, None, None
+        return generator.renderer, latents, x.model.class_weights(len(latents))
 
     def save_strip_image(self) -> None:
         """Saves the interpolation's frames side by side as a PNG (in the background)."""
-        renderer, latents = self._path()
+        renderer, latents, classes = self._path()
         if renderer is None:
             return
         h, w = renderer.output_shape[:2]
@@ -206,13 +212,13 @@ class ExplorerActions(WindowActions):
                         IMAGE_FORMATS)
         if path:
             self._settings.set_last_dir("images", path)
-            self._tasks.submit(_write_strip, path, renderer, latents, scale,
+            self._tasks.submit(_write_strip, path, renderer, latents, scale, classes,
                                on_done=lambda p: self._status(f"Saved {p}"),
                                on_error=lambda m: self._warn("Cannot Save Strip", m))
 
     def export_animation(self) -> None:
         """Asks for speed, looping, scale and a file, then writes the animation."""
-        renderer, latents = self._path()
+        renderer, latents, classes = self._path()
         if renderer is None:
             return
         settings = self._explorer.model.path_settings
@@ -228,7 +234,7 @@ class ExplorerActions(WindowActions):
             self._settings.set_last_dir("images", path)
             self._status("Writing the animation…")
             self._tasks.submit(
-                _write_animation, path, renderer, latents, options,
+                _write_animation, path, renderer, latents, options, classes,
                 on_done=lambda n: self._status(f"Saved a {n}-frame animation to {path}"),
                 on_error=lambda m: self._warn("Cannot Export Interpolation", m))
 

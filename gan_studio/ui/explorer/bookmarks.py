@@ -196,7 +196,8 @@ class BookmarkList(QWidget):
 
     def _show(self, item) -> None:
         if item is not None and item.flags() & Qt.ItemFlag.ItemIsEnabled:
-            self._model.show_latent(self._bookmark(item).latent.copy())
+            bookmark = self._bookmark(item)
+            self._model.show_latent(bookmark.latent.copy(), bookmark.classes)
 
     def _use(self, name: str) -> None:
         bookmark = self._selected_bookmark()

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from gan_studio.core.latent.directions import LatentDirections
-from gan_studio.ui.explorer.model import GENERATOR
+from gan_studio.ui.explorer.model import CLASS, GENERATOR
 
 # A run being trained sends new weights every few seconds; finding its directions takes a core
 # for 1-2 s, so they are refreshed at most this often, and only while the explorer is shown.
@@ -28,7 +28,8 @@ class ExplorerDirections(QObject):
 
     Nothing is computed while the explorer is out of view (`resume` once it is back); a
     training run's snapshots, which keep the source, are analysed at most every
-    `LIVE_DIRECTIONS_INTERVAL` seconds.
+    `LIVE_DIRECTIONS_INTERVAL` seconds. A conditional generator's directions are found in the
+    class picked (`ClassChoice.first`, not a blend), and again when another class is picked.
 
     Args:
         model: the explorer's `ExplorerModel`.
@@ -43,6 +44,7 @@ class ExplorerDirections(QObject):
         self._model, self._service, self._in_view = model, service, in_view
         self._shown = None  # the LoadedGenerator seen last
         self._pending = None  # a renderer whose directions are still to find
+        self._class: int | None = None  # the class they are (to be) found in
         self._last = -float("inf")  # when directions were last asked for
         service.ready.connect(self._on_ready)
         service.failed.connect(
@@ -64,11 +66,23 @@ class ExplorerDirections(QObject):
         self._model.set_directions_status(
             "Updating the directions for the new weights…" if state.directions is not None
             else "Finding the principal directions…")
-        self._service.compute(renderer)
+        if self._class is None:
+            self._service.compute(renderer)
+        else:
+            self._service.compute(renderer, self._class)
+
+    def _picked_class(self) -> int | None:
+        classes = self._model.classes
+        return None if classes is None else classes.first
 
     def _on_model(self, what) -> None:
+        if CLASS in what and GENERATOR not in what and self._picked_class() != self._class:
+            self._class = self._picked_class()
+            self._pending, self._last = self._model.generator.renderer, -float("inf")
+            self.resume()
         if GENERATOR not in what:
             return
+        self._class = self._picked_class()
         previous, loaded = self._shown, self._model.generator
         self._shown = loaded
         if previous is None or previous.renderer is not loaded.renderer:
@@ -81,6 +95,7 @@ class ExplorerDirections(QObject):
         model = self._model
         if model.state is None or result.renderer.latent_dim != model.dim:
             return
-        current = model.generator is not None and result.renderer is model.generator.renderer
+        current = model.generator is not None and result.renderer is \
+            model.generator.renderer and result.class_index == self._class
         model.set_directions(result.directions,
                              describe_directions(result.directions, result.seconds, not current))

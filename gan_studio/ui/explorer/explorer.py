@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from gan_studio.ui.explorer.bookmarks import BookmarkList
+from gan_studio.ui.explorer.class_picker import ClassPicker
 from gan_studio.ui.explorer.controls import LatentControls
 from gan_studio.ui.explorer.dimension_sliders import DimensionSliders
 from gan_studio.ui.explorer.direction_sliders import DirectionSliders
@@ -81,6 +82,7 @@ class LatentExplorer(QWidget):
         self.preview.setToolTip("The image for the current latent (pixel-exact)")
         self.controls = LatentControls(model)
         self.controls.tile_clicked.connect(lambda: self._use_tile(None))
+        self.class_picker = ClassPicker(model)  # shown for class-conditional generators only
         self.direction_sliders = DirectionSliders(model)
         self.dimension_sliders = DimensionSliders(model)
         self.interpolation = InterpolationPanel(model)
@@ -97,6 +99,7 @@ class LatentExplorer(QWidget):
         layout.addWidget(self.source_bar)
         layout.addWidget(self.preview, 5)
         layout.addWidget(self.controls)
+        layout.addWidget(self.class_picker)
         layout.addWidget(self.tabs, 4)
 
     def _connect_rendering(self) -> None:
@@ -138,6 +141,7 @@ class LatentExplorer(QWidget):
 
     def _set_enabled(self, on: bool) -> None:
         self.controls.setEnabled(on)
+        self.class_picker.setEnabled(on)
         self.tabs.setEnabled(on)
         self._update_tile_available()
 
@@ -163,6 +167,10 @@ class LatentExplorer(QWidget):
         """The interpolation's frames' latents with the current edits, or None."""
         return self.model.path_latents()
 
+    def current_classes(self):
+        """The `ClassChoice` of the image shown, None for an unconditional generator."""
+        return self.rendering.shown_classes
+
     def set_generator(self, loaded) -> None:
         """Shows `loaded` (a `LoadedGenerator`); a new latent size starts afresh from the seed."""
         self.model.set_generator(loaded)
@@ -184,7 +192,8 @@ class LatentExplorer(QWidget):
         """Keeps the latent shown as a new bookmark and starts editing its name."""
         latent = self.current_latent()
         if latent is not None:
-            key = self.model.add_bookmark(self.model.next_bookmark_name(), latent)
+            key = self.model.add_bookmark(self.model.next_bookmark_name(), latent,
+                                          self.rendering.shown_classes)
             self.bookmarks.set_thumbnail(key, self.current_image())
             self.show_bookmarks()
             self.bookmarks.edit_name(key)

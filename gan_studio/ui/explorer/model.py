@@ -13,10 +13,12 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.core.latent.bookmarks import Bookmark, Bookmarks
+from gan_studio.core.latent.bookmarks import Bookmarks
+from gan_studio.core.latent.classes import ClassChoice
 from gan_studio.core.latent.directions import LatentDirections
 from gan_studio.core.latent.space import random_latent
 from gan_studio.core.latent.state import InterpolationPath, LatentState, PathSettings
+from gan_studio.ui.explorer.model_bookmarks import BOOKMARKS, PATH, BookmarksSection
 
 # The kinds of change `changed` reports.
 GENERATOR = "generator"  # another generator is shown
@@ -24,20 +26,22 @@ SEED = "seed"
 LATENT = "latent"  # the base latent
 EDITS = "edits"  # ψ or the direction offsets
 DIRECTIONS = "directions"  # the GANSpace directions or their status line
-PATH = "path"  # the interpolation's endpoints, keys or settings (and so its frames)
 PLAYBACK = "playback"  # the interpolation's speed or looping
-BOOKMARKS = "bookmarks"  # added, removed, renamed, reordered, or of another latent size
 TILE = "tile"  # whether the sample grid's selected tile has a usable latent
+CLASS = "class"  # the class (or blend of two) a conditional generator draws
 
 ENDPOINTS = ("A", "B")
 
 
-class ExplorerModel(QObject):
-    """The explorer's generator, latent, seed, edits, interpolation and bookmarks.
+class ExplorerModel(BookmarksSection, QObject):
+    """The explorer's generator, latent, seed, edits, class, interpolation and bookmarks.
+
+    A class-conditional generator draws every latent (preview, path, exports) in the chosen
+    class (`classes`, `class_weights`); bookmarks keep the class they were taken in.
 
     Signals:
         changed(frozenset): the kinds of facts that changed (`GENERATOR`, `SEED`, `LATENT`,
-            `EDITS`, `DIRECTIONS`, `PATH`, `PLAYBACK`, `BOOKMARKS`, `TILE`).
+            `EDITS`, `CLASS`, `DIRECTIONS`, `PATH`, `PLAYBACK`, `BOOKMARKS`, `TILE`).
 
     Args:
         parent: the owning QObject.
@@ -58,6 +62,7 @@ class ExplorerModel(QObject):
         self._path_latents: np.ndarray | None = None
         self._bookmarks = Bookmarks()
         self._tile_available = False
+        self._classes: ClassChoice | None = None
 
     # ---- the latent -----------------------------------------------------------------------
     @property
@@ -105,7 +110,10 @@ class ExplorerModel(QObject):
         neutral edits, no directions, A the seed's latent and B the next seed's."""
         self._generator = loaded
         what = {GENERATOR}
-        dim = loaded.renderer.latent_dim
+        dim, classes = loaded.renderer.latent_dim, getattr(loaded.renderer, "num_classes", 0)
+        if classes != (self._classes.num_classes if self._classes else 0):
+            self._classes = ClassChoice(classes) if classes else None
+            what.add(CLASS)
         if self._state is None or self._state.dim != dim:
             self._state = LatentState.from_seed(dim, self._seed)
             self._endpoints = {"A": self._state.base.copy(), "B": random_latent(dim, self._seed + 1)}
@@ -146,8 +154,9 @@ class ExplorerModel(QObject):
             self._set_base(base, on_path=False)
             self._emit({LATENT})
 
-    def show_latent(self, latent) -> None:
-        """Makes `latent` the base with neutral edits (one of another size is ignored)."""
+    def show_latent(self, latent, classes: ClassChoice | None = None) -> None:
+        """Makes `latent` the base with neutral edits (one of another size is ignored), in
+        `classes` if given and of the generator's class count (a bookmark's)."""
         if self._state is None:
             return
         latent = np.asarray(latent, np.float32).reshape(-1)
@@ -155,7 +164,30 @@ class ExplorerModel(QObject):
             return
         self._state.neutral_edits()
         self._set_base(latent, on_path=False)
-        self._emit({LATENT, EDITS})
+        what = {LATENT, EDITS}
+        if classes is not None and self._classes is not None and classes != self._classes \
+                and classes.num_classes == self._classes.num_classes:
+            self._classes = classes
+            what.add(CLASS)
+        self._emit(what)
+
+    # ---- the class ------------------------------------------------------------------------
+    @property
+    def classes(self) -> ClassChoice | None:
+        """The class (or blend of two) drawn; None for an unconditional generator."""
+        return self._classes
+
+    def class_weights(self, n: int) -> np.ndarray | None:
+        """Class weights (n, K) for `n` latents in the chosen class; None if unconditional."""
+        return None if self._classes is None else self._classes.rows(n)
+
+    def set_class(self, **changes) -> None:
+        """Changes the `ClassChoice`'s `first`, `second` or `blend` (conditional only)."""
+        if self._classes is not None:
+            choice = self._classes.replace(**changes)
+            if choice != self._classes:
+                self._classes = choice
+                self._emit({CLASS})
 
     def reset(self) -> None:
         """The seed's latent with neutral edits."""
@@ -245,48 +277,3 @@ class ExplorerModel(QObject):
         else:
             self._path = InterpolationPath(keys, self._settings.mode, self._settings.frames)
             self._path_latents = self._path.latents()
-
-    # ---- bookmarks ------------------------------------------------------------------------
-    @property
-    def bookmarks(self) -> tuple[Bookmark, ...]:
-        """Every bookmark, in list order (those of other latent sizes too)."""
-        return tuple(self._bookmarks)
-
-    def usable(self, bookmark: Bookmark) -> bool:
-        """Whether `bookmark` has the generator's latent size (it can be shown)."""
-        return len(bookmark.latent) == self.dim
-
-    def bookmark_latents(self) -> np.ndarray:
-        """The usable bookmarks' latents in list order (K, D)."""
-        return self._bookmarks.latents(self.dim)
-
-    def next_bookmark_name(self) -> str:
-        """A default name for a new bookmark."""
-        return self._bookmarks.next_name()
-
-    def add_bookmark(self, name: str, latent) -> int:
-        """Appends a bookmark; returns its key."""
-        key = self._bookmarks.add(name, latent)
-        self._bookmarks_changed()
-        return key
-
-    def remove_bookmark(self, key: int) -> None:
-        """Deletes a bookmark."""
-        self._bookmarks.remove(key)
-        self._bookmarks_changed()
-
-    def rename_bookmark(self, key: int, name: str) -> None:
-        """Renames a bookmark."""
-        if self._bookmarks.rename(key, name):
-            self._bookmarks_changed()
-
-    def reorder_bookmarks(self, keys) -> None:
-        """Puts the bookmarks in the order of `keys` (each bookmark's key once)."""
-        self._bookmarks.reorder(keys)
-        self._bookmarks_changed()
-
-    def _bookmarks_changed(self) -> None:
-        if self._settings.walking:  # the bookmarks are the path's keys
-            self._rebuild_path()
-            return self._emit({BOOKMARKS, PATH})
-        self._emit({BOOKMARKS})

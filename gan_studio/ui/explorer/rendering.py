@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from gan_studio.ui.explorer.model import BOOKMARKS, EDITS, GENERATOR, LATENT, PATH
+from gan_studio.ui.explorer.model import BOOKMARKS, CLASS, EDITS, GENERATOR, LATENT, PATH
 from gan_studio.workers.explorer.renderer import (
     ENDPOINTS,
     PREVIEW,
@@ -15,9 +15,10 @@ from gan_studio.workers.explorer.renderer import (
 )
 
 BATCH_DELAY_MS = 120  # the filmstrip and thumbnails wait for the sliders to rest this long
-PREVIEW_AFTER = {GENERATOR, LATENT, EDITS}  # the changes that alter the preview
-BATCHES_AFTER = {ENDPOINTS: {GENERATOR, EDITS, PATH}, STRIP: {GENERATOR, EDITS, PATH},
-                 THUMBNAILS: {GENERATOR, BOOKMARKS}}
+PREVIEW_AFTER = {GENERATOR, LATENT, EDITS, CLASS}  # the changes that alter the preview
+# A bookmark keeps its class, but one without (of another class count) shows the chosen one.
+BATCHES_AFTER = {ENDPOINTS: {GENERATOR, EDITS, PATH, CLASS},
+                 STRIP: {GENERATOR, EDITS, PATH, CLASS}, THUMBNAILS: {GENERATOR, BOOKMARKS, CLASS}}
 
 
 class LatentRendering(QObject):
@@ -25,7 +26,9 @@ class LatentRendering(QObject):
 
     The preview is requested at once on every change (the render thread keeps only the newest
     request); the endpoints, filmstrip and bookmark thumbnails are requested once the sliders
-    have rested for `BATCH_DELAY_MS`, so dragging never waits behind a batch.
+    have rested for `BATCH_DELAY_MS`, so dragging never waits behind a batch. A conditional
+    generator draws the preview, the endpoints and the path in the model's class, and each
+    bookmark in its own.
 
     Signals:
         preview_ready(object, int): the preview's image (uint8 (H, W[, 3])) and request id.
@@ -50,6 +53,7 @@ class LatentRendering(QObject):
         self._model = model
         self._dirty: set[str] = set()
         self.shown_latent: np.ndarray | None = None  # the latent of the last preview shown
+        self.shown_classes = None  # ... and its `ClassChoice` (None: unconditional)
         self.last_request_id = 0
         self.renderer = ExplorerRenderer(parent=self)
         self._newest: dict[str, int] = {}  # the newest request id shown per channel
@@ -65,8 +69,9 @@ class LatentRendering(QObject):
         """Renders the current latent (replacing a request not started yet)."""
         model = self._model
         if model.state is not None and model.generator is not None:
-            self.last_request_id = self.renderer.request(PREVIEW, model.generator.renderer,
-                                                         model.composed())
+            self.last_request_id = self.renderer.request(
+                PREVIEW, model.generator.renderer, model.composed(), tag=model.classes,
+                classes=model.class_weights(1))
 
     def schedule(self, *channels: str) -> None:
         """Marks batches (`endpoints`, `strip`, `thumbnails`) for rendering once sliders rest."""
@@ -93,16 +98,19 @@ class LatentRendering(QObject):
         self._dirty = set()
         ends = [model.endpoint(name) for name in "AB"]
         if ENDPOINTS in dirty and all(e is not None for e in ends):
-            self.renderer.request(ENDPOINTS, renderer, model.composed(np.stack(ends)))
+            self.renderer.request(ENDPOINTS, renderer, model.composed(np.stack(ends)),
+                                  classes=model.class_weights(2))
         if STRIP in dirty:
             latents = model.path_latents()
             if latents is None:
                 self.strip_ready.emit(None)
             else:
-                self.renderer.request(STRIP, renderer, latents)
+                self.renderer.request(STRIP, renderer, latents,
+                                      classes=model.class_weights(len(latents)))
         bookmarks = model.bookmark_latents()
         if THUMBNAILS in dirty and len(bookmarks):
-            self.renderer.request(THUMBNAILS, renderer, bookmarks)
+            self.renderer.request(THUMBNAILS, renderer, bookmarks,
+                                  classes=model.bookmark_class_weights())
 
     def _on_rendered(self, result) -> None:
         if result.request_id < self._newest.get(result.channel, 0):
@@ -110,7 +118,7 @@ class LatentRendering(QObject):
         self._newest[result.channel] = result.request_id
         generator = self._model.generator
         if result.channel == PREVIEW:
-            self.shown_latent = result.latents[0]
+            self.shown_latent, self.shown_classes = result.latents[0], result.tag
             self.preview_ready.emit(result.images[0], result.request_id)
         elif generator is None or result.renderer is not generator.renderer:
             return  # a batch of an older generator: the new one's is on its way

@@ -6,7 +6,11 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.workers.explorer.sources import LoadedGenerator, load_explorer_generator
+from gan_studio.workers.explorer.sources import (
+    LoadedGenerator,
+    load_explorer_generator,
+    run_class_names,
+)
 from gan_studio.workers.tasks import TaskRunner
 
 
@@ -43,6 +47,7 @@ class LatentSources(QObject):
         self._pending_path: str | None = None
         self._quiet = False  # the pending load was offered, not asked for: fail silently
         self._offered = False  # the generator shown was offered (the run the window shows)
+        self._live_names: tuple[str, tuple[str, ...]] = ("", ())  # (run folder, class names)
         if session is not None:
             session.generator.connect(self._on_snapshot)
             session.progress.connect(self._on_progress)
@@ -98,7 +103,10 @@ class LatentSources(QObject):
     def _on_snapshot(self, generator) -> None:
         run_dir = getattr(self._session, "run_dir", None) or ""
         name = os.path.basename(run_dir.rstrip(os.sep)) or "training run"
-        self.live = LoadedGenerator(generator, name, run_dir)
+        if getattr(generator, "num_classes", 0) and self._live_names[0] != run_dir:
+            self._live_names = (run_dir, run_class_names(run_dir))  # read once per run
+        names = self._live_names[1] if self._live_names[0] == run_dir else ()
+        self.live = LoadedGenerator(generator, name, run_dir, class_names=names)
         self.live_changed.emit()
         if self.following:
             self._offered = False

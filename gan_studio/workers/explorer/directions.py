@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from gan_studio.core.latent.directions import LatentDirections, directions_from_features
@@ -27,15 +28,17 @@ class DirectionsResult:
         renderer: the generator they were computed for.
         directions: the `LatentDirections`, strongest first.
         seconds: how long the computation took.
+        class_index: the class a conditional generator's features were drawn in, else None.
     """
 
     renderer: Any
     directions: LatentDirections
     seconds: float
+    class_index: int | None = None
 
 
 def compute_directions(renderer, samples: int = SAMPLES, count: int = DIRECTIONS,
-                       seed: int = SEED) -> LatentDirections:
+                       seed: int = SEED, class_index: int | None = None) -> LatentDirections:
     """GANSpace: the principal directions of a generator's early features.
 
     Args:
@@ -43,12 +46,15 @@ def compute_directions(renderer, samples: int = SAMPLES, count: int = DIRECTIONS
         samples: how many N(0, I) latents to sample.
         count: how many directions (capped by the latent size and the samples).
         seed: seed of the sampled latents and the PCA, so results are reproducible.
+        class_index: for a class-conditional generator, the class every sample is drawn in
+            (the class shifts the features, so each class has directions of its own).
 
     Returns:
         The `LatentDirections`.
     """
     z = random_latents(samples, renderer.latent_dim, seed)
-    features = renderer.features(z)
+    features = renderer.features(z) if class_index is None else \
+        renderer.features(z, classes=np.full(samples, class_index, np.int64))
     k = min(count, renderer.latent_dim, samples, features.shape[1])
     return directions_from_features(z, features, k, seed)
 
@@ -60,9 +66,9 @@ def _start() -> None:
 
 def _handle(job: Job, _worker) -> DirectionsResult:
     start = time.perf_counter()
-    renderer, samples = job.payload
-    directions = compute_directions(renderer, samples)
-    return DirectionsResult(renderer, directions, time.perf_counter() - start)
+    renderer, samples, class_index = job.payload
+    directions = compute_directions(renderer, samples, class_index=class_index)
+    return DirectionsResult(renderer, directions, time.perf_counter() - start, class_index)
 
 
 class DirectionsService(QObject):
@@ -96,9 +102,10 @@ class DirectionsService(QObject):
         """Whether the thread is alive."""
         return self._thread.running
 
-    def compute(self, renderer) -> int:
-        """Queues an analysis of `renderer`, replacing a waiting one. Returns its request id."""
-        return self._thread.submit("directions", (renderer, self._samples))
+    def compute(self, renderer, class_index: int | None = None) -> int:
+        """Queues an analysis of `renderer` (in `class_index`, for a conditional generator),
+        replacing a waiting one. Returns its request id."""
+        return self._thread.submit("directions", (renderer, self._samples, class_index))
 
     def shutdown(self) -> None:
         """Drops a waiting analysis, lets a running one finish, joins the thread. Blocks."""

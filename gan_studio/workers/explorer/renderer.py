@@ -49,14 +49,17 @@ class RenderRequest:
     """What to render.
 
     Attributes:
-        renderer: a `NumpyGenerator` or anything with `render_uint8(z)` and `latent_dim`.
+        renderer: a `NumpyGenerator` or anything with `render_uint8(z)` and `latent_dim`
+            (and `render_uint8(z, classes=...)` for class-conditional generators).
         latents: (N, latent_dim) float32.
         tag: returned untouched with the result (e.g. which frame of which path).
+        classes: the class weights (N, K) of a conditional generator's latents, else None.
     """
 
     renderer: Any
     latents: np.ndarray
     tag: Any = None
+    classes: np.ndarray | None = None
 
 
 @dataclass
@@ -71,6 +74,7 @@ class RenderResult:
         renderer: the renderer that drew them.
         tag: the request's tag.
         seconds: the time the render took on the worker thread.
+        classes: the class weights rendered (N, K), None for an unconditional generator.
     """
 
     channel: str
@@ -80,6 +84,7 @@ class RenderResult:
     renderer: Any
     tag: Any
     seconds: float
+    classes: np.ndarray | None = None
 
 
 def displayable(images: np.ndarray) -> np.ndarray:
@@ -87,7 +92,15 @@ def displayable(images: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(drop_channel_axis(np.asarray(images, dtype=np.uint8), batch=True))
 
 
-def _render_preview(renderer, latents: np.ndarray, worker) -> np.ndarray | None:
+def draw(renderer, latents: np.ndarray, classes: np.ndarray | None = None, **options):
+    """`renderer.render_uint8(latents)`, with `classes=` only for a conditional generator's
+    latents (unconditional renderers need not know the argument)."""
+    if classes is None:
+        return renderer.render_uint8(latents, **options)
+    return renderer.render_uint8(latents, classes=classes, **options)
+
+
+def _render_preview(renderer, latents: np.ndarray, classes, worker) -> np.ndarray | None:
     """Renders a preview; returns None if a newer preview request arrives meanwhile.
 
     A `NumpyGenerator` checks for one between its layers; other renderers, and the render
@@ -95,8 +108,8 @@ def _render_preview(renderer, latents: np.ndarray, worker) -> np.ndarray | None:
     """
     if not isinstance(renderer, NumpyGenerator) or getattr(worker, "dropped_last", False):
         worker.dropped_last = False
-        return renderer.render_uint8(latents)
-    images = renderer.render_uint8(latents, should_stop=lambda: worker.slots.pending(PREVIEW))
+        return draw(renderer, latents, classes)
+    images = draw(renderer, latents, classes, should_stop=lambda: worker.slots.pending(PREVIEW))
     worker.dropped_last = images is None
     return images
 
@@ -105,23 +118,24 @@ def _render(job: Job, worker) -> RenderResult | None:
     request: RenderRequest = job.payload
     slots = worker.slots
     start = time.perf_counter()
-    latents = np.ascontiguousarray(request.latents, dtype=np.float32)
+    latents, classes = np.ascontiguousarray(request.latents, dtype=np.float32), request.classes
     if job.channel == PREVIEW:
-        images = _render_preview(request.renderer, latents, worker)
+        images = _render_preview(request.renderer, latents, classes, worker)
         if images is None:
             return None  # overtaken: the newer request is rendered next
     elif len(latents) <= BATCH_CHUNK:
-        images = request.renderer.render_uint8(latents)
+        images = draw(request.renderer, latents, classes)
     else:
         chunks = []
         for i in range(0, len(latents), BATCH_CHUNK):
             if slots.pending(job.channel):
                 return None  # superseded: the newer request will be rendered instead
-            chunks.append(request.renderer.render_uint8(latents[i:i + BATCH_CHUNK]))
+            chunks.append(draw(request.renderer, latents[i:i + BATCH_CHUNK],
+                               None if classes is None else classes[i:i + BATCH_CHUNK]))
             serve(worker, PREVIEW)
         images = np.concatenate(chunks)
     return RenderResult(job.channel, job.request_id, displayable(images), latents,
-                        request.renderer, request.tag, time.perf_counter() - start)
+                        request.renderer, request.tag, time.perf_counter() - start, classes)
 
 
 class ExplorerRenderer(QObject):
@@ -157,7 +171,8 @@ class ExplorerRenderer(QObject):
         """How many requests were dropped because a newer one replaced them."""
         return self._thread.slots.replaced
 
-    def request(self, channel: str, renderer: Any, latents: np.ndarray, tag: Any = None) -> int:
+    def request(self, channel: str, renderer: Any, latents: np.ndarray, tag: Any = None,
+                classes: np.ndarray | None = None) -> int:
         """Asks for `latents` to be rendered on `channel`; replaces its pending request.
 
         Args:
@@ -165,6 +180,8 @@ class ExplorerRenderer(QObject):
             renderer: the generator to render with.
             latents: (N, latent_dim) or (latent_dim,) latents.
             tag: passed back in the result.
+            classes: a conditional generator's class weights, (N, K) or (K,) for every
+                latent; None for an unconditional one.
 
         Returns:
             The request id.
@@ -172,7 +189,10 @@ class ExplorerRenderer(QObject):
         latents = np.asarray(latents, dtype=np.float32)
         if latents.ndim == 1:
             latents = latents[None]
-        return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag))
+        if classes is not None:
+            classes = np.asarray(classes, np.float32)
+            classes = np.tile(classes, (len(latents), 1)) if classes.ndim == 1 else classes.copy()
+        return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag, classes))
 
     def shutdown(self) -> None:
         """Drops pending requests and joins the thread. Blocks for at most one render."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.latent.space import sample_grid_latents
+from gan_studio.core.numpy_generator.conditional import check_classes
 from gan_studio.workers.tf_loader import lower_thread_priority
 
 NUMPY = "numpy"
@@ -25,41 +26,69 @@ class KerasRenderer:
     """Renders through a Keras model (the fallback for generators numpy cannot run).
 
     The model runs inside a `tf.function` with a fixed input signature, traced and warmed up
-    here, so rendering on the explorer's thread never retraces.
+    here, so rendering on the explorer's thread never retraces. A class-conditional model
+    (see `ml.conditional`) is given class indices through its class input; class weights
+    (a blend) go through its trunk, after the blended embedding.
 
     Args:
-        model: a `keras.Model` from latents (N, D) to images in [-1, 1].
+        model: a `keras.Model` from latents (N, D), and for a conditional generator classes
+            (N,), to images in [-1, 1].
 
     Attributes:
         latent_dim: the size of z.
+        num_classes: K for a conditional generator, else 0.
         output_shape: (H, W, C) of one image.
     """
 
     def __init__(self, model):
+        from gan_studio.ml.conditional import blend_function, find_conditioning
         from gan_studio.ml.device import import_tensorflow
 
         tf = import_tensorflow()
-        self.latent_dim = int(model.inputs[0].shape[-1])
-        self._function = tf.function(
-            lambda z: model(z, training=False), autograph=False, reduce_retracing=True,
-            input_signature=[tf.TensorSpec([None, self.latent_dim], tf.float32)])
-        warm = self(np.zeros((1, self.latent_dim), np.float32))
+        conditioning = find_conditioning(model)
+        latents = model.inputs[0] if conditioning is None else conditioning.z
+        self.latent_dim = int(latents.shape[-1])
+        self.num_classes = 0 if conditioning is None else conditioning.num_classes
+        spec = tf.TensorSpec([None, self.latent_dim], tf.float32)
+        options = {"autograph": False, "reduce_retracing": True}
+        if conditioning is None:
+            self._function = tf.function(lambda z: model(z, training=False),
+                                         input_signature=[spec], **options)
+        else:
+            z_first = model.inputs[0] is conditioning.z  # Keras takes inputs in their order
+            self._function = tf.function(
+                lambda z, c: model([z, c] if z_first else [c, z], training=False),
+                input_signature=[spec, tf.TensorSpec([None], tf.int32)], **options)
+            self._blend = tf.function(
+                blend_function(model, conditioning), **options,
+                input_signature=[spec, tf.TensorSpec([None, self.num_classes], tf.float32)])
+        warm = self(np.zeros((1, self.latent_dim), np.float32), 0 if self.num_classes else None)
         self.output_shape: tuple[int, int, int] = tuple(int(s) for s in warm.shape[1:])
         if len(self.output_shape) != 3:
             raise ValueError(f"the model draws arrays of shape {warm.shape[1:]}, not images")
 
-    def __call__(self, z) -> np.ndarray:
-        """Renders latents (N, D) to float32 images (N, H, W, C)."""
-        return np.asarray(self._function(np.ascontiguousarray(z, np.float32)).numpy(),
-                          np.float32)
+    def __call__(self, z, classes=None) -> np.ndarray:
+        """Renders latents (N, D) to float32 images (N, H, W, C); `classes` as for
+        `NumpyGenerator`: indices (N,) or weights (N, K), for conditional models only."""
+        z = np.ascontiguousarray(z, np.float32)
+        classes = check_classes(classes, len(z), self.num_classes)
+        if classes is None:
+            images = self._function(z)
+        elif classes.ndim == 1:
+            images = self._function(z, classes.astype(np.int32))
+        else:
+            images = self._blend(z, classes)
+        return np.asarray(images.numpy(), np.float32)
 
-    def render_uint8(self, z) -> np.ndarray:
+    def render_uint8(self, z, classes=None) -> np.ndarray:
         """Renders latents (N, D) to uint8 images (N, H, W, C)."""
-        return to_uint8(self(z))
+        return to_uint8(self(z, classes))
 
-    def features(self, z) -> np.ndarray:
+    def features(self, z, classes=None) -> np.ndarray:
         """The images' pixels (N, H*W*C): GANSpace on the output, lacking the model's insides."""
-        chunks = [self(z[i:i + 256]) for i in range(0, len(z), 256)]
+        classes = check_classes(classes, len(z), self.num_classes)
+        chunks = [self(z[i:i + 256], None if classes is None else classes[i:i + 256])
+                  for i in range(0, len(z), 256)]
         return np.concatenate(chunks).reshape(len(z), -1)
 
 
@@ -74,6 +103,8 @@ class LoadedGenerator:
         backend: `numpy` or `tensorflow` (the fallback).
         note: why the fallback was used, if it was.
         grid_latents: the run's fixed sample-grid noise when known (N, latent_dim), else None.
+        class_names: a conditional run's class names from its config (may be empty or fewer
+            than the generator's classes; `core.latent.classes.class_labels` fills them in).
     """
 
     renderer: Any
@@ -82,6 +113,7 @@ class LoadedGenerator:
     backend: str = NUMPY
     note: str = ""
     grid_latents: np.ndarray | None = field(default=None, repr=False)
+    class_names: tuple[str, ...] = ()
 
 
 def renderer_from_keras(model) -> tuple[Any, str, str]:
@@ -118,7 +150,21 @@ def load_explorer_generator(source: str) -> LoadedGenerator:
         raise ModelLoadError(f"{source} does not draw images: {exc}") from exc
     name = os.path.basename(os.path.normpath(source))
     return LoadedGenerator(renderer, name, source, backend, note,
-                           run_grid_latents(source, renderer.latent_dim))
+                           run_grid_latents(source, renderer.latent_dim),
+                           run_class_names(source))
+
+
+def run_class_names(run_dir: str) -> tuple[str, ...]:
+    """A run's class names (its config's `class_names`), or () for anything else."""
+    from gan_studio.core.config import ConfigError, TrainConfig
+
+    if not run_dir or not os.path.isdir(run_dir):
+        return ()
+    try:
+        names = TrainConfig.load(os.path.join(run_dir, "config.json")).class_names
+    except (ConfigError, OSError, ValueError, TypeError):
+        return ()
+    return tuple(str(name) for name in names) if isinstance(names, list) else ()
 
 
 def run_grid_latents(run_dir: str, latent_dim: int) -> np.ndarray | None:
