@@ -196,3 +196,26 @@ def test_a_missing_best_checkpoint_or_too_few_samples_is_a_clear_error(tmp_path,
         assert "has no checkpoint 'best'" in err and len(err.strip().splitlines()) == 1
     assert main(["evaluate", run, "--count", "1", "--data-dir", data_dir]) == 2
     assert capsys.readouterr().err.strip().endswith("scoring needs 2 images or more, got 1")
+
+
+def test_recipe_flags_reach_the_runs_config(tmp_path):
+    from gan_studio.cli.parser import _train_config, build_parser
+
+    args = build_parser().parse_args([
+        "train", "--dataset", "mnist", "--loss", "hinge", "--spectral-norm", "--d-lr", "4e-4",
+        "--r1-gamma", "0.5", "--augment", "on", "--kernel-size", "4"])
+    config = _train_config(args)
+    assert (config.loss, config.spectral_norm, config.d_learning_rate, config.r1_gamma,
+            config.augment, config.kernel_size) == ("hinge", True, 4e-4, 0.5, "on", 4)
+    plain = _train_config(build_parser().parse_args(
+        ["train", "--dataset", "mnist", "--preset", "paper", "--no-spectral-norm"]))
+    assert (plain.loss, plain.spectral_norm, plain.kernel_size) == ("bce", False, 5)
+
+
+def test_train_help_explains_each_lever(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for flag in ("--loss", "--spectral-norm", "--d-lr", "--r1-gamma", "--augment", "--kernel-size"):
+        assert flag in text
+    assert "Zhao et al. 2020" in text and "Odena et al. 2016" in text

@@ -9,7 +9,15 @@ from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands, evaluate
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
-from gan_studio.core.config import PRECISIONS, PRESETS, ConfigError, TrainConfig
+from gan_studio.core.config import (
+    AUGMENT_MODES,
+    LOSSES,
+    PRECISIONS,
+    PRESETS,
+    ConfigError,
+    TrainConfig,
+)
+from gan_studio.core.recipe import RECIPE_HELP
 
 
 def _positive_int(text: str) -> int:
@@ -51,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train steps per compiled call (fewer Python round trips)")
     train.add_argument("--precision", choices=PRECISIONS,
                        help="auto (default): bfloat16 where the hardware computes it natively")
+    _add_recipe(train)
     _add_common(train)
     train.add_argument("--run-dir", help="folder that receives the run folder (default: ./runs)")
 
@@ -92,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_recipe(train: argparse.ArgumentParser) -> None:
+    recipe = train.add_argument_group("recipe (default: the preset's)")
+    recipe.add_argument("--loss", choices=LOSSES, help=RECIPE_HELP["loss"])
+    recipe.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction,
+                        help=RECIPE_HELP["spectral_norm"])
+    recipe.add_argument("--d-lr", type=float, dest="d_learning_rate",
+                        help=RECIPE_HELP["d_learning_rate"])
+    recipe.add_argument("--r1-gamma", type=float, help=RECIPE_HELP["r1_gamma"])
+    recipe.add_argument("--augment", choices=AUGMENT_MODES, help=RECIPE_HELP["augment"])
+    recipe.add_argument("--kernel-size", type=int, choices=(4, 5),
+                        help=RECIPE_HELP["kernel_size"])
+
+
 def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", help="for a run folder: best (lowest FD), last "
                                              "(default), a step number or a checkpoint prefix")
@@ -105,7 +127,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
-              "data_dir", "precision")
+              "data_dir", "precision", "loss", "spectral_norm", "d_learning_rate", "r1_gamma",
+              "augment", "kernel_size")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     if args.run_dir:

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.catalog import latent_dim_for
+from gan_studio.core.catalog import builtin_name, latent_dim_for
 from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
+from gan_studio.ui.training.recipe_options import RecipeOptions
 from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
 from gan_studio.ui.widgets.path_edit import PathEdit
 
@@ -93,7 +94,10 @@ class TrainingPanel(QWidget):
         for key in PRESETS:
             self.preset.addItem(PRESET_LABELS.get(key, key), key)
         self.preset.setCurrentIndex(self.preset.findData(DEFAULT_PRESET))
-        self.epochs = int_spin(1, 100_000)
+        self.epochs = int_spin(0, 10**7)
+        self.epochs.setSpecialValueText("auto")
+        self.epochs.setToolTip("Passes over the data; auto: 50 for the built-in data sets, and "
+                               "3 million images seen for your own")
         self.batch_size = int_spin(1, 65536)
         self.learning_rate = float_spin(0.000001, 0.1, 6, 0.00005)
         self.beta1 = float_spin(0.0, 0.999, 3, 0.05)
@@ -121,7 +125,8 @@ class TrainingPanel(QWidget):
         self.seed.setValue(defaults.seed)
         self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
-        self._hyper_widgets = [self.preset, self.batch_size, self.learning_rate, self.beta1,
+        self.recipe = RecipeOptions()
+        self._hyper_widgets = [self.preset, self.recipe, self.batch_size, self.learning_rate, self.beta1,
                                self.generator_ema, self.latent_dim, self.seed,
                                self.sample_every_steps, self.grid_size,
                                self.quality_every_minutes, self.runs_dir,
@@ -157,7 +162,7 @@ class TrainingPanel(QWidget):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.run_label)
-        for group in (data, model, advanced, folders):
+        for group in (data, model, self.recipe, advanced, folders):
             layout.addWidget(group)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -167,7 +172,8 @@ class TrainingPanel(QWidget):
         """Fills epochs, batch size, learning rate, β1, the generator's weight average and the
         latent size from the chosen preset."""
         preset = PRESETS.get(self.preset.currentData(), PRESETS[DEFAULT_PRESET])
-        self.epochs.setValue(DEFAULT_EPOCHS)
+        self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
+        self.recipe.apply_preset(preset)
         self.batch_size.setValue(preset["batch_size"])
         self.learning_rate.setValue(preset["learning_rate"])
         self.beta1.setValue(preset["beta1"])
@@ -179,7 +185,7 @@ class TrainingPanel(QWidget):
         data_dir = self.data_dir.path() or os.environ.get(DATA_DIR_ENV) or None
         return TrainConfig(
             dataset=self.dataset.dataset(), preset=self.preset.currentData(),
-            epochs=self.epochs.value(), max_steps=self.max_steps.value(),
+            epochs=self.epochs.value() or None, max_steps=self.max_steps.value(),
             batch_size=self.batch_size.value(), learning_rate=self.learning_rate.value(),
             beta1=self.beta1.value(), generator_ema=self.generator_ema.value(),
             latent_dim=self.latent_dim.value(),
@@ -187,7 +193,8 @@ class TrainingPanel(QWidget):
             channels=self.dataset.channels.currentData(), seed=self.seed.value(),
             data_dir=data_dir, runs_dir=self.runs_dir.path(),
             sample_every_steps=self.sample_every_steps.value(), grid_size=self.grid_size.value(),
-            quality_every_minutes=self.quality_every_minutes.value())
+            quality_every_minutes=self.quality_every_minutes.value(),
+            **self.recipe.config_values())
 
     def values(self) -> dict:
         """The form's values for QSettings (those of the new-run form while a run is shown).
@@ -197,7 +204,8 @@ class TrainingPanel(QWidget):
         if self._new_run_values is not None:
             return dict(self._new_run_values)
         values = {name: getattr(self, name).value() for name in HYPER_FIELDS}
-        values.update(preset=self.preset.currentData(), dataset=self.dataset.values())
+        values.update(preset=self.preset.currentData(), dataset=self.dataset.values(),
+                      recipe=self.recipe.values())
         return values
 
     def set_values(self, values: dict) -> None:
@@ -207,6 +215,8 @@ class TrainingPanel(QWidget):
             self.preset.setCurrentIndex(index)
         if isinstance(values.get("dataset"), dict):
             self.dataset.set_values(values["dataset"])
+        if isinstance(values.get("recipe"), dict):
+            self.recipe.set_values(values["recipe"])
         for name in HYPER_FIELDS:
             value = values.get(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -229,6 +239,7 @@ class TrainingPanel(QWidget):
                 if value is not None:
                     widget = getattr(self, name)
                     widget.setValue(type(widget.value())(value))
+            self.recipe.show_config(config)
         self.run_label.setText(f"Run: <b>{os.path.basename(run_dir.rstrip(os.sep))}</b>")
         self.run_label.setToolTip(run_dir)
         self.train_action.setText("Con&tinue Training")
@@ -251,7 +262,7 @@ class TrainingPanel(QWidget):
         if self._session.busy:
             return
         if self.run_dir:
-            self._session.continue_run(self.run_dir, epochs=self.epochs.value())
+            self._session.continue_run(self.run_dir, epochs=self.epochs.value() or None)
             return
         config = self.config()
         if not config.dataset:
@@ -269,6 +280,8 @@ class TrainingPanel(QWidget):
     def _update_latent_default(self) -> None:
         if self.run_dir is None and not self._session.busy:
             self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
+            if self.epochs.value() in (0, DEFAULT_EPOCHS):  # a default, not the user's choice
+                self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
 
     def _update_enabled(self, state: str) -> None:
         idle = state == IDLE

@@ -1,0 +1,94 @@
+"""The training recipe's levers in the training panel: loss, normalisation, augmentation..."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
+
+from gan_studio.core.config import AUGMENT_MODES, LOSSES, TrainConfig
+from gan_studio.core.recipe import RECIPE_HELP
+from gan_studio.ui.widgets.form_fields import float_spin
+
+LOSS_LABELS = {"bce": "Non-saturating (BCE)", "hinge": "Hinge"}
+AUGMENT_LABELS = {"auto": "Auto (small data sets)", "on": "On", "off": "Off"}
+KERNEL_LABELS = {4: "4×4 (no checkerboard)", 5: "5×5 (the seed's)"}
+FIELDS = ("loss", "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size",
+          "conditional")
+
+
+class RecipeOptions(QGroupBox):
+    """The recipe's levers of a new run, filled from a preset and overridable one by one.
+
+    Each field's tooltip is its line of `gan_studio.core.recipe.RECIPE_HELP`, the text the
+    command line's --help shows too.
+
+    Args:
+        parent: the parent widget.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Recipe", parent)
+        self.loss = _combo(LOSS_LABELS, LOSSES)
+        self.spectral_norm = QCheckBox("Spectral normalisation in D")
+        self.d_learning_rate = float_spin(0.0, 0.1, 6, 0.00005)
+        self.d_learning_rate.setSpecialValueText("same as G")
+        self.r1_gamma = float_spin(0.0, 1000.0, 3, 0.05)
+        self.r1_gamma.setSpecialValueText("off")
+        self.augment = _combo(AUGMENT_LABELS, AUGMENT_MODES)
+        self.kernel_size = _combo(KERNEL_LABELS, (4, 5))
+        self.conditional = QCheckBox("Class-conditional (needs labels)")
+        form = QFormLayout(self)
+        form.addRow("Loss", self.loss)
+        form.addRow("", self.spectral_norm)
+        form.addRow("D learning rate", self.d_learning_rate)
+        form.addRow("R1 penalty γ", self.r1_gamma)
+        form.addRow("Augmentation", self.augment)
+        form.addRow("G kernels", self.kernel_size)
+        form.addRow("", self.conditional)
+        for name in FIELDS:
+            getattr(self, name).setToolTip(RECIPE_HELP[name].capitalize() + ".")
+
+    def apply_preset(self, preset: dict) -> None:
+        """Fills the levers with a preset's values (`gan_studio.core.config.PRESETS`)."""
+        self.set_values({**preset, "d_learning_rate": preset.get("d_learning_rate") or 0.0})
+
+    def config_values(self) -> dict:
+        """The levers as `TrainConfig` keyword arguments."""
+        values = self.values()
+        values["d_learning_rate"] = values["d_learning_rate"] or None  # 0 shows "same as G"
+        return values
+
+    def values(self) -> dict:
+        """The levers as a JSON-able dict (for the window's settings)."""
+        return {"loss": self.loss.currentData(), "spectral_norm": self.spectral_norm.isChecked(),
+                "d_learning_rate": self.d_learning_rate.value(),
+                "r1_gamma": self.r1_gamma.value(), "augment": self.augment.currentData(),
+                "kernel_size": self.kernel_size.currentData(),
+                "conditional": self.conditional.isChecked()}
+
+    def set_values(self, values: dict) -> None:
+        """Restores `values()` output (or a config's fields); malformed entries are skipped."""
+        for name in ("loss", "augment", "kernel_size"):
+            index = getattr(self, name).findData(values.get(name))
+            if index >= 0:
+                getattr(self, name).setCurrentIndex(index)
+        for name in ("spectral_norm", "conditional"):
+            if isinstance(values.get(name), bool):
+                getattr(self, name).setChecked(values[name])
+        for name in ("d_learning_rate", "r1_gamma"):
+            value = values.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                getattr(self, name).setValue(float(value))
+
+    def show_config(self, config: TrainConfig) -> None:
+        """Shows a run's levers (a run's D learning rate equal to G's shows as "same as G")."""
+        values = {name: getattr(config, name) for name in FIELDS}
+        if values["d_learning_rate"] == config.learning_rate:
+            values["d_learning_rate"] = 0.0
+        self.set_values(values)
+
+
+def _combo(labels: dict, keys) -> QComboBox:
+    combo = QComboBox()
+    for key in keys:
+        combo.addItem(labels[key], key)
+    return combo

@@ -1,0 +1,61 @@
+"""The training panel's recipe levers reach the run's config, and follow presets and runs."""
+
+from gan_studio.core.config import PRESETS, TrainConfig
+from gan_studio.core.recipe import RECIPE_HELP
+
+
+def test_recipe_levers_reach_the_new_runs_config(open_window, fake_engine):
+    window = open_window(fake_engine)
+    panel = window.training_panel
+    recipe = panel.recipe
+    assert recipe.loss.toolTip().lower().startswith(RECIPE_HELP["loss"][:20].lower())
+    recipe.loss.setCurrentIndex(recipe.loss.findData("hinge"))
+    recipe.spectral_norm.setChecked(True)
+    recipe.d_learning_rate.setValue(0.0004)
+    recipe.r1_gamma.setValue(0.5)
+    recipe.augment.setCurrentIndex(recipe.augment.findData("on"))
+    recipe.kernel_size.setCurrentIndex(recipe.kernel_size.findData(4))
+    recipe.conditional.setChecked(True)
+    config = panel.config().resolved()
+    assert (config.loss, config.spectral_norm, config.d_learning_rate, config.r1_gamma,
+            config.augment, config.kernel_size, config.conditional) == (
+        "hinge", True, 0.0004, 0.5, "on", 4, True)
+    recipe.d_learning_rate.setValue(0.0)  # "same as G"
+    assert panel.config().resolved().d_learning_rate == panel.learning_rate.value()
+
+
+def test_a_preset_fills_the_levers_and_the_settings_keep_them(open_window, fake_engine):
+    window = open_window(fake_engine)
+    panel = window.training_panel
+    panel.preset.setCurrentIndex(panel.preset.findData("tutorial"))
+    tutorial = PRESETS["tutorial"]
+    assert panel.recipe.loss.currentData() == tutorial["loss"] == "bce"
+    assert panel.recipe.kernel_size.currentData() == tutorial["kernel_size"] == 5
+    panel.recipe.r1_gamma.setValue(2.0)
+    values = panel.values()
+    panel.recipe.r1_gamma.setValue(0.0)
+    panel.set_values(values)
+    assert panel.recipe.r1_gamma.value() == 2.0
+
+
+def test_epochs_are_auto_for_folders_and_50_for_built_ins(open_window, fake_engine, tmp_path):
+    window = open_window(fake_engine)
+    panel = window.training_panel
+    panel.dataset.set_dataset("mnist")
+    assert panel.epochs.value() == 50
+    panel.dataset.set_dataset(str(tmp_path))
+    assert panel.epochs.value() == 0 and panel.epochs.text() == "auto"
+    assert panel.config().epochs is None
+
+
+def test_showing_a_run_shows_its_levers(open_window, fake_engine, tmp_path):
+    window = open_window(fake_engine)
+    panel = window.training_panel
+    config = TrainConfig(dataset="mnist", loss="hinge", spectral_norm=True, kernel_size=4,
+                         augment="off", r1_gamma=1.0).resolved()
+    panel.show_run(str(tmp_path / "run"), config)
+    assert panel.recipe.loss.currentData() == "hinge" and panel.recipe.spectral_norm.isChecked()
+    assert panel.recipe.d_learning_rate.text() == "same as G"
+    assert not panel.recipe.isEnabled()  # a shown run's recipe is fixed
+    panel.clear_run()
+    assert panel.recipe.isEnabled()
