@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.latent.space import sample_grid_latents
+from gan_studio.core.latent.space import sample_grid_labels, sample_grid_latents, sample_grid_shape
 from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.models import discriminator_for, generator_for
 
 
 class GAN:
     """Generator, discriminator, their Adam optimizers and everything a checkpoint must hold.
+
+    A conditional run (`config.conditional`, with `num_classes` set from the data) trains on
+    (images, labels) batches and its grid draws one row per class (`sample_grid_shape`).
 
     Args:
         config: a resolved `TrainConfig`.
@@ -45,9 +48,12 @@ class GAN:
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self.rng = tf.random.Generator.from_seed(config.seed)
+        self.num_classes = config.condition_classes
+        rows, self.grid_columns = sample_grid_shape(config.grid_size, self.num_classes)
         self.sample_noise = tf.Variable(
-            sample_grid_latents(config.seed, config.grid_size ** 2, config.latent_dim),
+            sample_grid_latents(config.seed, rows * self.grid_columns, config.latent_dim),
             trainable=False, name="sample_noise")
+        self.sample_labels = None
         self.checkpoint = tf.train.Checkpoint(
             generator=self.generator, discriminator=self.discriminator,
             g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
@@ -58,26 +64,40 @@ class GAN:
                          if "seed_generator" in v.path])
         if self.generator_ema is not None:
             self.checkpoint.generator_ema = self.generator_ema
+        signature = [tf.TensorSpec([None, config.latent_dim], tf.float32)]
+        if self.num_classes:
+            # Only conditional checkpoints hold it: unconditional ones keep their old layout.
+            self.sample_labels = tf.Variable(sample_grid_labels(config.grid_size,
+                                                                self.num_classes),
+                                             trainable=False, name="sample_labels")
+            self.checkpoint.sample_labels = self.sample_labels
+            signature.append(tf.TensorSpec([None], tf.int32))
         # autograph=False: the graphs are plain Python at trace time, so a frozen app that ships
         # only bytecode needs no source to convert. No input signature: each distinct number of
         # steps per call (the configured one, and an epoch's remainder) is traced once.
         self.train_steps = tf.function(self._train_steps, autograph=False)
-        self.generate = tf.function(
-            self._generate, autograph=False,
-            input_signature=[tf.TensorSpec([None, config.latent_dim], tf.float32)])
+        self.generate = tf.function(self._generate, autograph=False, input_signature=signature)
 
-    def _one_step(self, real_uint8):
+    @staticmethod
+    def _with_labels(inputs, labels):
+        """A model's inputs: the tensor alone, or with the class labels of a conditional run."""
+        return inputs if labels is None else [inputs, labels]
+
+    def _one_step(self, real_uint8, labels=None):
         tf = import_tensorflow()
         batch = real_uint8.shape[0]  # static at trace time: every shape in the step is known
         real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
         noise = self.rng.normal([batch, self.config.latent_dim])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(noise, training=True)
+            # Fakes are drawn for the real batch's labels: classes come as often as in the data.
+            fake = self.generator(self._with_labels(noise, labels), training=True)
             # One discriminator call on real and fake together: D has no batch statistics
             # (no BatchNorm), so this is the same function at half the op launches.
             both = tf.concat([tf.cast(real, fake.dtype), fake], axis=0)
             # Losses in float32 also under a mixed-precision policy.
-            logits = tf.cast(self.discriminator(both, training=True), tf.float32)
+            both_labels = None if labels is None else tf.concat([labels, labels], axis=0)
+            logits = tf.cast(self.discriminator(self._with_labels(both, both_labels),
+                                                training=True), tf.float32)
             real_logits, fake_logits = logits[:batch], logits[batch:]
             bce = tf.nn.sigmoid_cross_entropy_with_logits
             d_loss = (tf.reduce_mean(bce(tf.ones_like(real_logits), real_logits))
@@ -113,19 +133,26 @@ class GAN:
     def _train_steps(self, batches):
         """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.
 
+        `batches` is uint8 images (k, B, H, W, C), or for a conditional run a tuple of them
+        and their int32 labels (k, B).
+
         The steps are unrolled at trace time rather than run in a `tf.while_loop`: Grappler
         then sees one straight-line graph and fuses convolutions with their bias and
         activation, which a loop body does not get (measured: a loop made steps ~20 % slower
         on a CPU).
         """
         tf = import_tensorflow()
-        return tf.stack([self._one_step(batches[i]) for i in range(batches.shape[0])])
+        images, labels = batches if isinstance(batches, tuple) else (batches, None)
+        return tf.stack([self._one_step(images[i], None if labels is None else labels[i])
+                         for i in range(images.shape[0])])
 
-    def _generate(self, noise):
-        return self.sampler(noise, training=False)
+    def _generate(self, noise, labels=None):
+        return self.sampler(self._with_labels(noise, labels), training=False)
 
     def sample_grid_tiles(self) -> np.ndarray:
-        """Renders the fixed sample noise; returns uint8 tiles (N, h, w, c)."""
+        """Renders the fixed sample noise (and labels); returns uint8 tiles (N, h, w, c)."""
         from gan_studio.core.grid import to_uint8
 
-        return to_uint8(self.generate(self.sample_noise).numpy())
+        if self.sample_labels is None:
+            return to_uint8(self.generate(self.sample_noise).numpy())
+        return to_uint8(self.generate(self.sample_noise, self.sample_labels).numpy())
