@@ -219,3 +219,43 @@ def test_train_help_explains_each_lever(capsys):
     for flag in ("--loss", "--spectral-norm", "--d-lr", "--r1-gamma", "--augment", "--kernel-size"):
         assert flag in text
     assert "Zhao et al. 2020" in text and "Odena et al. 2016" in text
+
+
+def test_conditional_train_sample_a_class_info_and_evaluate(tmp_path, data_dir, capsys):
+    import json
+
+    runs_dir = str(tmp_path / "runs")
+    assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
+                 "--batch-size", "8", "--run-dir", runs_dir, "--conditional"]) == 0
+    run = _only_run(runs_dir)
+    npz = str(tmp_path / "threes.npz")
+    assert main(["sample", run, "--count", "3", "--class", "3", "--out", npz]) == 0
+    with np.load(npz, allow_pickle=False) as f:
+        assert f["images"].shape == (3, 28, 28)
+    capsys.readouterr()
+    assert main(["sample", run, "--class", "10", "--out", npz]) == 2
+    err = capsys.readouterr().err
+    assert "--class 10 is out of range" in err and "0 to 9" in err
+    assert len(err.strip().splitlines()) == 1
+
+    assert main(["info", run]) == 0
+    out = capsys.readouterr().out
+    assert "conditional" in out and "yes, 10 classes" in out and "28×28×1" in out
+
+    assert main(["evaluate", run, "--count", "20", "--data-dir", data_dir]) == 0
+    line = [x for x in capsys.readouterr().out.splitlines() if x.startswith("class accuracy")]
+    assert len(line) == 1 and line[0].count("%") == 11  # the mean and one per class
+    assert main(["evaluate", run, "--count", "20", "--data-dir", data_dir, "--json"]) == 0
+    accuracy = json.loads(capsys.readouterr().out)["class_accuracy"]
+    assert len(accuracy) == 10 and all(0 <= a <= 1 for a in accuracy)
+
+
+def test_sample_a_class_of_an_unconditional_generator_is_one_line(tmp_path, data_dir, capsys):
+    run = _tiny_run(tmp_path, data_dir, 1)
+    capsys.readouterr()
+    assert main(["sample", run, "--class", "1", "--out", str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "needs a conditional generator" in err and len(err.strip().splitlines()) == 1
+    assert main(["info", run]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["conditional", "no"] in rows

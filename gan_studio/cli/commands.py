@@ -116,7 +116,9 @@ def sample(args) -> int:
     from gan_studio.ml.export import generate_images, load_generator
 
     generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint))
-    images = generate_images(generator, args.count, seed=args.seed)
+    label = getattr(args, "label", None)
+    check_class(generator, label)
+    images = generate_images(generator, args.count, seed=args.seed, classes=label)
     out = args.out
     if out.endswith(".npz"):
         with atomic_path(out, suffix=".npz") as tmp, open(tmp, "wb") as f:
@@ -132,6 +134,21 @@ def sample(args) -> int:
     return 0
 
 
+def check_class(generator, label: int | None) -> None:
+    """Raises CliError if `--class` was given and `generator` cannot draw that class."""
+    if label is None:
+        return
+    from gan_studio.ml.export import num_classes_of
+
+    classes = num_classes_of(generator)
+    if classes == 0:
+        raise CliError("--class needs a conditional generator; this one is unconditional "
+                       "(train with --conditional)")
+    if not 0 <= label < classes:
+        raise CliError(f"--class {label} is out of range: the generator has classes "
+                       f"0 to {classes - 1}")
+
+
 def export(args) -> int:
     """`gan-studio export RUN_DIR --out G.keras`."""
     from gan_studio.ml.export import export_generator
@@ -139,6 +156,27 @@ def export(args) -> int:
     path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint))
     print(f"Exported the generator to {path}")
     return 0
+
+
+def generator_rows(source: str) -> list[tuple[str, str]]:
+    """`info`'s rows about a run's or a `.keras` file's generator."""
+    from gan_studio.ml.export import latent_dim_of, load_generator, num_classes_of
+
+    generator = load_generator(source)
+    classes = num_classes_of(generator)
+    names: list = []
+    if os.path.isdir(source):
+        from gan_studio.core.runs.layout import CONFIG_FILE
+
+        names = TrainConfig.load(os.path.join(source, CONFIG_FILE)).class_names
+    shape = "×".join(str(int(s)) for s in generator.output_shape[1:])
+    conditional = "no"
+    if classes:
+        shown = ", ".join(f"{i} {n}" for i, n in enumerate(names)) if names else \
+            f"0 to {classes - 1}"
+        conditional = f"yes, {classes} classes ({shown})"
+    return [("Generator", source), ("  images", shape),
+            ("  latent size", str(latent_dim_of(generator))), ("  conditional", conditional)]
 
 
 def info(args) -> int:
@@ -162,6 +200,8 @@ def info(args) -> int:
     status = cached_status(data_dir)
     rows += [(f"  {name}", "cached" if status.get(name) else "not cached (downloads on first use)")
              for name in BUILTIN_DATASETS]
+    if getattr(args, "source", None):
+        rows += generator_rows(args.source)
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

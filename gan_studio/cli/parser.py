@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--precision", choices=PRECISIONS,
                        help="auto (default): bfloat16 where the hardware computes it natively")
     _add_recipe(train)
+    train.add_argument("--conditional", action="store_true", default=None,
+                       help="class-conditional: train on the data set's labels (class "
+                            "subfolders, an idx labels file or a built-in set)")
     _add_common(train)
     train.add_argument("--run-dir", help="folder that receives the run folder (default: ./runs)")
 
@@ -76,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--count", type=_positive_int, default=64)
     sample.add_argument("--out", required=True, help="FILE.npz, a folder for PNGs, or a .png grid")
     sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--class", type=int, dest="label", metavar="N",
+                        help="for a conditional generator: draw class N only (default: an "
+                             "even mix of its classes)")
     _add_checkpoint(sample)
 
     export = sub.add_parser("export", help="export a run's generator as a .keras file")
@@ -96,7 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     _add_common(evaluate)
 
-    info = sub.add_parser("info", help="versions, device, data folder, cached data sets")
+    info = sub.add_parser("info", help="versions, device, data folder, cached data sets; "
+                                       "with a generator, what it draws")
+    info.add_argument("source", nargs="?", metavar="RUN_DIR|MODEL.keras",
+                      help="also describe this generator (image shape, latent size, classes)")
     info.add_argument("--data-dir")
     return parser
 
@@ -127,8 +136,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
-              "data_dir", "precision", "loss", "spectral_norm", "d_learning_rate", "r1_gamma",
-              "augment", "kernel_size")
+              "data_dir", "precision", "conditional", "loss", "spectral_norm",
+              "d_learning_rate", "r1_gamma", "augment", "kernel_size")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     if args.run_dir:

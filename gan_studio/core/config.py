@@ -233,6 +233,11 @@ class TrainConfig:
             if not ok:
                 raise ConfigError(f"invalid {name}: {getattr(self, name)!r}")
 
+    @property
+    def condition_classes(self) -> int:
+        """The classes the models are conditioned on: `num_classes` if `conditional`, else 0."""
+        return int(self.num_classes) if self.conditional else 0
+
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 

@@ -8,7 +8,6 @@ import numpy as np
 
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import drop_channel_axis, to_uint8
-from gan_studio.ml.conditional import ConditioningError, find_conditioning
 from gan_studio.ml.device import import_tensorflow
 
 
@@ -69,14 +68,22 @@ def load_generator(source: str, checkpoint: str | None = None):
         model = keras.saving.load_model(source, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad archive
         raise ModelLoadError(f"cannot load {source}: {exc}") from exc
-    try:
-        conditional = find_conditioning(model) is not None
-    except ConditioningError:
-        conditional = False
-    if not conditional and (len(model.inputs) != 1 or len(model.inputs[0].shape) != 2):
-        raise ModelLoadError(f"{source} is not a generator (expects one (batch, latent) input, "
-                             "or a latent and a class)")
+    if not _is_generator(model):
+        raise ModelLoadError(f"{source} is not a generator (expects a (batch, latent) input, "
+                             "and for a conditional one a (batch,) class input after it)")
     return model
+
+
+def _is_generator(model) -> bool:
+    """Whether a model takes what a generator does: z, or z and an integer class."""
+    inputs = model.inputs
+    if not inputs or len(inputs[0].shape) != 2:
+        return False
+    if len(inputs) == 1:
+        return True
+    label = inputs[1]
+    return len(inputs) == 2 and len(label.shape) == 1 and "int" in str(label.dtype) and \
+        num_classes_of(model) > 0
 
 
 def export_generator(run_dir: str, out_path: str, checkpoint: str | None = None) -> str:
@@ -98,20 +105,86 @@ def latent_dim_of(generator) -> int:
     return int(generator.inputs[0].shape[-1])
 
 
-def generate_images(generator, count: int, seed: int = 0, batch_size: int = 256) -> np.ndarray:
-    """Draws `count` images from N(0, I) latents.
+def num_classes_of(generator) -> int:
+    """Returns how many classes a generator is conditioned on (0: an unconditional one)."""
+    try:
+        return int(generator.get_layer("class_embedding").input_dim)
+    except ValueError:  # Keras' answer for a missing layer name
+        return 0
+
+
+def image_labels(generator, count: int, classes=None) -> np.ndarray | None:
+    """The class of each of `count` images to draw from `generator`.
+
+    Args:
+        generator: a Keras generator.
+        count: how many images.
+        classes: None (a conditional generator draws an even mix, `0, 1, ..., 0, 1...`), one
+            class for all, or a sequence of `count` classes.
+
+    Returns:
+        int32 labels (count,), or None for an unconditional generator.
+
+    Raises:
+        ValueError: if classes are given to an unconditional generator, or are out of range
+            or of the wrong length.
+    """
+    num = num_classes_of(generator)
+    if num == 0:
+        if classes is not None:
+            raise ValueError("the generator is unconditional: it takes no class")
+        return None
+    if classes is None:
+        return (np.arange(count) % num).astype(np.int32)
+    labels = np.asarray(classes)
+    if labels.ndim == 0:
+        labels = np.full(count, labels)
+    if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"expected one class or {count} integer classes, got {labels.shape}")
+    if len(labels) and (labels.min() < 0 or labels.max() >= num):
+        raise ValueError(f"classes must lie in 0..{num - 1}: the generator has {num}")
+    return labels.astype(np.int32)
+
+
+def generate_images(generator, count: int, seed: int = 0, batch_size: int = 256,
+                    classes=None) -> np.ndarray:
+    """Draws `count` images from N(0, I) latents (and classes, for a conditional generator).
+
+    The latents depend only on `seed`, not on the classes: a class changes what a latent
+    draws, not which latents are drawn.
+
+    Args:
+        generator: a Keras generator (see `load_generator`).
+        count: how many images.
+        seed: seeds the latents.
+        batch_size: images per generator call.
+        classes: for a conditional generator, one class for all images or one per image
+            (default: an even mix of its classes); see `image_labels`.
 
     Returns:
         uint8 images (count, H, W) for gray generators, (count, H, W, 3) for colour ones.
+
+    Raises:
+        ValueError: if `classes` does not fit the generator (see `image_labels`).
     """
     tf = import_tensorflow()
     rng = np.random.default_rng(seed)
     dim = latent_dim_of(generator)
-    run = tf.function(lambda z: generator(z, training=False), autograph=False,
-                      input_signature=[tf.TensorSpec([None, dim], tf.float32)])
+    labels = image_labels(generator, count, classes)
+    signature = [tf.TensorSpec([None, dim], tf.float32)]
+    if labels is None:
+        def call(z):
+            return generator(z, training=False)
+    else:
+        signature.append(tf.TensorSpec([None], tf.int32))
+
+        def call(z, label):
+            return generator([z, label], training=False)
+    run = tf.function(call, autograph=False, input_signature=signature)
     chunks = []
     for start in range(0, count, batch_size):
         z = rng.standard_normal((min(batch_size, count - start), dim)).astype(np.float32)
-        chunks.append(to_uint8(run(z).numpy()))
+        args = (z,) if labels is None else (z, labels[start:start + len(z)])
+        chunks.append(to_uint8(run(*args).numpy()))
     images = np.concatenate(chunks) if chunks else np.zeros((0,) + tuple(generator.output_shape[1:]), np.uint8)
     return drop_channel_axis(images, batch=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.latent.space import sample_grid_latents
+from gan_studio.core.latent.space import sample_grid_labels, sample_grid_latents, sample_grid_shape
 from gan_studio.ml.augment import augment
 from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.losses import adversarial_losses
@@ -14,6 +14,9 @@ from gan_studio.ml.models import discriminator_for, generator_for
 
 class GAN:
     """Generator, discriminator, their Adam optimizers and everything a checkpoint must hold.
+
+    A conditional run (`config.conditional`, with `num_classes` set from the data) trains on
+    (images, labels) batches and its grid draws one row per class (`sample_grid_shape`).
 
     Args:
         config: a resolved `TrainConfig`.
@@ -50,9 +53,12 @@ class GAN:
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self.rng = tf.random.Generator.from_seed(config.seed)
+        self.num_classes = config.condition_classes
+        rows, self.grid_columns = sample_grid_shape(config.grid_size, self.num_classes)
         self.sample_noise = tf.Variable(
-            sample_grid_latents(config.seed, config.grid_size ** 2, config.latent_dim),
+            sample_grid_latents(config.seed, rows * self.grid_columns, config.latent_dim),
             trainable=False, name="sample_noise")
+        self.sample_labels = None
         self.checkpoint = tf.train.Checkpoint(
             generator=self.generator, discriminator=self.discriminator,
             g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
@@ -63,27 +69,41 @@ class GAN:
                          if "seed_generator" in v.path])
         if self.generator_ema is not None:
             self.checkpoint.generator_ema = self.generator_ema
+        signature = [tf.TensorSpec([None, config.latent_dim], tf.float32)]
+        if self.num_classes:
+            # Only conditional checkpoints hold it: unconditional ones keep their old layout.
+            self.sample_labels = tf.Variable(sample_grid_labels(config.grid_size,
+                                                                self.num_classes),
+                                             trainable=False, name="sample_labels")
+            self.checkpoint.sample_labels = self.sample_labels
+            signature.append(tf.TensorSpec([None], tf.int32))
         # autograph=False: the graphs are plain Python at trace time, so a frozen app that ships
         # only bytecode needs no source to convert. No input signature: each distinct number of
         # steps per call (the configured one, and an epoch's remainder) is traced once.
         self.train_steps = tf.function(self._train_steps, autograph=False)
         self.regularize = tf.function(self._r1_step, autograph=False)
-        self.generate = tf.function(
-            self._generate, autograph=False,
-            input_signature=[tf.TensorSpec([None, config.latent_dim], tf.float32)])
+        self.generate = tf.function(self._generate, autograph=False, input_signature=signature)
 
-    def _one_step(self, real_uint8):
+    @staticmethod
+    def _with_labels(inputs, labels):
+        """A model's inputs: the tensor alone, or with the class labels of a conditional run."""
+        return inputs if labels is None else [inputs, labels]
+
+    def _one_step(self, real_uint8, labels=None):
         tf = import_tensorflow()
         batch = real_uint8.shape[0]  # static at trace time: every shape in the step is known
         real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
         noise = self.rng.normal([batch, self.config.latent_dim])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            fake = self.generator(noise, training=True)
+            # Fakes are drawn for the real batch's labels: classes come as often as in the data.
+            fake = self.generator(self._with_labels(noise, labels), training=True)
             # One discriminator call on real and fake together: D has no batch statistics
             # (no BatchNorm), so this is the same function at half the op launches.
             both = self._augmented(tf.concat([tf.cast(real, fake.dtype), fake], axis=0))
             # Losses in float32 also under a mixed-precision policy.
-            logits = tf.cast(self.discriminator(both, training=True), tf.float32)
+            both_labels = None if labels is None else tf.concat([labels, labels], axis=0)
+            logits = tf.cast(self.discriminator(self._with_labels(both, both_labels),
+                                                training=True), tf.float32)
             real_logits, fake_logits = logits[:batch], logits[batch:]
             g_loss, d_loss = adversarial_losses(self.config.loss, real_logits, fake_logits)
         g_vars = self.generator.trainable_variables
@@ -102,7 +122,7 @@ class GAN:
             return images
         return augment(images, self.augment_policy, self.rng)
 
-    def _r1_step(self, real_uint8):
+    def _r1_step(self, real_uint8, labels=None):
         """One lazy R1 step: the discriminator descends `gamma / 2 * |grad D(real)|^2`.
 
         Lazy regularisation (Karras et al. 2020): the penalty is applied every `r1_every`
@@ -116,7 +136,8 @@ class GAN:
             with tf.GradientTape() as x_tape:
                 x_tape.watch(real)
                 seen = self._augmented(real)
-                logits = tf.cast(self.discriminator(seen, training=True), tf.float32)
+                logits = tf.cast(self.discriminator(self._with_labels(seen, labels),
+                                                    training=True), tf.float32)
                 total = tf.reduce_sum(logits)
             grads = x_tape.gradient(total, real)
             penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]))
@@ -142,7 +163,9 @@ class GAN:
         return self.generator_ema if self.generator_ema is not None else self.generator
 
     def train(self, batches, step: int) -> np.ndarray:
-        """Trains on `batches` (k, batch, H, W, C) from global step `step`; returns (k, 4) metrics.
+        """Trains on `batches` (as `_train_steps` takes them) from global step `step`.
+
+        Returns the (k, 4) metrics of the k steps.
 
         Runs the lazy R1 step after the compiled steps whenever they crossed a multiple of
         `r1_every` (once per call at most: `steps_per_call` above `r1_every` thins it out).
@@ -150,11 +173,17 @@ class GAN:
         metrics = self.train_steps(batches).numpy()
         every = self.config.r1_every
         if self.config.r1_gamma and (step + len(metrics)) // every > step // every:
-            self.regularize(batches[-1])
+            if isinstance(batches, tuple):
+                self.regularize(batches[0][-1], batches[1][-1])
+            else:
+                self.regularize(batches[-1])
         return metrics
 
     def _train_steps(self, batches):
         """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.
+
+        `batches` is uint8 images (k, B, H, W, C), or for a conditional run a tuple of them
+        and their int32 labels (k, B).
 
         The steps are unrolled at trace time rather than run in a `tf.while_loop`: Grappler
         then sees one straight-line graph and fuses convolutions with their bias and
@@ -162,13 +191,17 @@ class GAN:
         on a CPU).
         """
         tf = import_tensorflow()
-        return tf.stack([self._one_step(batches[i]) for i in range(batches.shape[0])])
+        images, labels = batches if isinstance(batches, tuple) else (batches, None)
+        return tf.stack([self._one_step(images[i], None if labels is None else labels[i])
+                         for i in range(images.shape[0])])
 
-    def _generate(self, noise):
-        return self.sampler(noise, training=False)
+    def _generate(self, noise, labels=None):
+        return self.sampler(self._with_labels(noise, labels), training=False)
 
     def sample_grid_tiles(self) -> np.ndarray:
-        """Renders the fixed sample noise; returns uint8 tiles (N, h, w, c)."""
+        """Renders the fixed sample noise (and labels); returns uint8 tiles (N, h, w, c)."""
         from gan_studio.core.grid import to_uint8
 
-        return to_uint8(self.generate(self.sample_noise).numpy())
+        if self.sample_labels is None:
+            return to_uint8(self.generate(self.sample_noise).numpy())
+        return to_uint8(self.generate(self.sample_noise, self.sample_labels).numpy())

@@ -19,16 +19,18 @@ def epoch_order(count: int, batch_size: int, seed: int, epoch: int) -> np.ndarra
     return order[: steps * batch_size].reshape(steps, batch_size)
 
 
-def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1):
+def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1, labels=None):
     """Builds the tf.data pipeline of one epoch.
 
     Args:
         images: a uint8 tensor (N, H, W, C) resident in memory (normalised later, in the graph).
         order: (steps, batch) indices from `epoch_order`, already cut to the steps still due.
         steps_per_call: batches grouped per element, for a compiled call that runs several steps.
+        labels: an int32 tensor (N,) of the images' classes, for a conditional run (or None).
 
     Returns:
-        A dataset of uint8 tensors (k, batch, H, W, C), prefetched.
+        A dataset of uint8 tensors (k, batch, H, W, C), or with `labels` of tuples of them and
+        their int32 labels (k, batch), prefetched.
     """
     tf = import_tensorflow()
     indices = tf.data.Dataset.from_tensor_slices(order.astype(np.int64))
@@ -36,8 +38,13 @@ def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1):
     # A gather from memory is cheap: one map thread and a fixed prefetch keep the next batch
     # ready. Autotuning is off because its thread made dropping the iterator mid-epoch (a stop)
     # wait for up to a minute.
-    gathered = indices.map(lambda idx: tf.gather(images, idx), num_parallel_calls=1,
-                           deterministic=True).prefetch(2)
+    if labels is None:
+        def gather(idx):
+            return tf.gather(images, idx)
+    else:
+        def gather(idx):
+            return tf.gather(images, idx), tf.gather(labels, idx)
+    gathered = indices.map(gather, num_parallel_calls=1, deterministic=True).prefetch(2)
     options = tf.data.Options()
     options.autotune.enabled = False
     return gathered.with_options(options)

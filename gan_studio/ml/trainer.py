@@ -7,8 +7,7 @@ import shutil
 
 import numpy as np
 
-from gan_studio.core.catalog import IMAGE_SIZES
-from gan_studio.core.config import TrainConfig, epochs_for_size, epochs_per_round
+from gan_studio.core.config import TrainConfig, epochs_per_round
 from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints, new_run_dir
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
@@ -16,15 +15,12 @@ from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
 from gan_studio.core.training.throttle import Throttle
 from gan_studio.ml.live_quality import LiveQuality
+from gan_studio.ml.run_data import TrainingError, fit_config_to_data, load_training_data
 from gan_studio.ml.run_outputs import RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
 
 GENERATOR_INTERVAL = 5.0  # seconds between generator snapshots for the latent explorer
-
-
-class TrainingError(RuntimeError):
-    """Raised when training cannot go on (non-finite losses, bad run folder...)."""
 
 
 class Trainer:
@@ -104,22 +100,6 @@ class Trainer:
         return cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
 
     # -- set-up ---------------------------------------------------------------------------
-    def _load_data(self):
-        from gan_studio.data import load_dataset
-
-        cfg = self.config
-        self._event(Event("data", f"Loading {cfg.dataset}…"))
-        data = load_dataset(cfg.dataset, data_dir=cfg.data_dir, image_size=cfg.image_size,
-                            channels=cfg.channels, progress=self.callbacks.on_download,
-                            cancel=self.control.stop_event)
-        if len(data.images) < cfg.batch_size:
-            raise TrainingError(f"{cfg.dataset} has {len(data.images)} images, fewer than one "
-                                f"batch of {cfg.batch_size}; lower the batch size")
-        skipped = f" ({data.skipped} unreadable files skipped)" if data.skipped else ""
-        self._event(Event("data", f"{len(data.images)} images of {data.images.shape[1:]}"
-                            f"{skipped}", {"count": len(data.images), "skipped": data.skipped}))
-        return data
-
     def _build(self, shape, count: int):
         from gan_studio.core.config import augmentation_enabled
         from gan_studio.core.recipe import describe_recipe
@@ -162,14 +142,10 @@ class Trainer:
             TrainingError: on non-finite losses with `on_nan="raise"`, or a bad checkpoint.
         """
         try:
-            data = self._load_data()
-            images, cfg = data.images, self.config
-            if cfg.channels is None or cfg.image_size != images.shape[1] or cfg.epochs is None:
-                cfg.channels = int(images.shape[-1])
-                if images.shape[1] in IMAGE_SIZES:
-                    cfg.image_size = int(images.shape[1])
-                cfg.epochs = cfg.epochs or epochs_for_size(len(images))  # folders: images seen
-                cfg.save(os.path.join(self.run_dir, CONFIG_FILE))
+            data = load_training_data(self.config, self.callbacks, self.control, self._event)
+            images = data.images
+            if fit_config_to_data(self.config, data):
+                self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
             self._build(images.shape[1:], len(images))
         except BaseException:
             self._discard_if_empty()
@@ -180,9 +156,10 @@ class Trainer:
         with tf.device("/CPU:0"):
             # The data set lives in host memory; batches are gathered there and copied over.
             tf_images = tf.constant(images)
+            tf_labels = tf.constant(data.labels.astype(np.int32)) if self.gan.num_classes else None
         self._outputs = RunOutputs(self.run_dir, int(self.gan.step.numpy()))
         try:
-            return self._loop(tf_images, data)
+            return self._loop(tf_images, tf_labels, data)
         finally:
             self._outputs.close()
 
@@ -195,7 +172,7 @@ class Trainer:
         total = self.config.epochs * steps_per_epoch
         return min(total, self.config.max_steps) if self.config.max_steps else total
 
-    def _loop(self, tf_images, data) -> str:
+    def _loop(self, tf_images, tf_labels, data) -> str:
         from gan_studio.ml.pipeline import epoch_dataset, epoch_order
 
         cfg, gan, count = self.config, self.gan, len(data.images)
@@ -214,7 +191,7 @@ class Trainer:
             due = min(steps_per_epoch - done_in_epoch, total - step)
             order = order[done_in_epoch: done_in_epoch + due]
             gan.epoch.assign(epoch)
-            for batches in epoch_dataset(tf_images, order, cfg.steps_per_call):
+            for batches in epoch_dataset(tf_images, order, cfg.steps_per_call, tf_labels):
                 if not self._wait_if_paused(meter):
                     return self._stop()
                 metrics = gan.train(batches, step)
@@ -291,10 +268,13 @@ class Trainer:
         return path
 
     def _emit_grid(self, step: int, epoch: int, name: str | None = None):
-        tiles = self.gan.sample_grid_tiles()
-        grid = self._outputs.save_grid(tiles, self.config.grid_size, step, name)
+        gan = self.gan
+        tiles = gan.sample_grid_tiles()
+        grid = self._outputs.save_grid(tiles, gan.grid_columns, step, name)
+        labels = None if gan.sample_labels is None else gan.sample_labels.numpy().copy()
         self.callbacks.on_grid(SampleGrid(step=step, epoch=epoch, image=grid, tiles=tiles,
-                                          latents=self.gan.sample_noise.numpy().copy()))
+                                          latents=gan.sample_noise.numpy().copy(),
+                                          labels=labels, columns=gan.grid_columns))
         self._snapshot_generator(force=name is not None)
 
     def _snapshot_generator(self, force: bool = False) -> None:

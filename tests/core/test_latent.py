@@ -221,3 +221,17 @@ def test_bookmarks_keep_their_class():
     first, second = list(marks)
     assert first.name == "renamed" and first.classes == ClassChoice(3, first=2)
     assert second.key == plain and second.classes is None
+
+
+def test_a_conditional_grid_has_one_row_per_class():
+    from gan_studio.core.latent.space import (
+        MAX_CLASS_ROWS,
+        sample_grid_labels,
+        sample_grid_shape,
+    )
+
+    assert sample_grid_shape(8) == (8, 8) and sample_grid_labels(8) is None
+    assert sample_grid_shape(3, num_classes=10) == (10, 3)
+    assert sample_grid_shape(4, num_classes=100) == (MAX_CLASS_ROWS, 4)
+    labels = sample_grid_labels(3, num_classes=4)
+    assert labels.dtype == np.int32 and list(labels) == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]

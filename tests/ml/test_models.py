@@ -74,3 +74,50 @@ def test_precision_choice():
 def test_the_models_build_every_size_of_the_catalog(side):
     start, _, hidden = generator_plan(side, side, 3)
     assert start * 2 ** (sum(stride == 2 for _, stride in hidden) + 1) == side
+
+
+# The unconditional generator's layers, in order: old runs' checkpoints and .keras files
+# depend on these names and on this order of weights.
+UNCONDITIONAL_MNIST_LAYERS = [
+    "z", "project", "project_bn", "project_lrelu", "reshape", "deconv0", "deconv0_bn",
+    "deconv0_lrelu", "deconv1", "deconv1_bn", "deconv1_lrelu", "to_image"]
+
+
+def test_unconditional_models_keep_their_layers():
+    g = build_generator(28, 28, 1, 100)
+    assert [layer.name for layer in g.layers] == UNCONDITIONAL_MNIST_LAYERS
+    assert [w.path for w in g.weights][:2] == ["project/kernel", "project_bn/gamma"]
+    d = build_discriminator(28, 28, 1)
+    assert [i.name for i in d.inputs] == ["image"] and d.count_params() == 212_865
+
+
+def test_conditional_generator_takes_z_and_a_class():
+    from gan_studio.ml.models import CLASS_EMBEDDING_SIZE
+
+    g = build_generator(28, 28, 1, 16, num_classes=10)
+    assert [i.name for i in g.inputs] == ["z", "class"]
+    assert g.get_layer("class_embedding").input_dim == 10
+    assert g.get_layer("z_class").output.shape[-1] == 16 + CLASS_EMBEDDING_SIZE
+    assert g.get_layer("project").input.shape[-1] == 16 + CLASS_EMBEDDING_SIZE
+    z = np.random.default_rng(0).standard_normal((3, 16)).astype("float32")
+    a = np.asarray(g([z, np.array([0, 1, 2], "int32")], training=False))
+    b = np.asarray(g([z, np.array([3, 3, 3], "int32")], training=False))
+    assert a.shape == (3, 28, 28, 1)
+    assert np.abs(a - b).max() > 1e-4  # the class changes the image of the same z
+
+
+@pytest.mark.parametrize("spectral_norm,dtype", [(False, None), (True, "mixed_bfloat16")])
+def test_projection_discriminator_depends_on_the_class(spectral_norm, dtype):
+    d = build_discriminator(28, 28, 1, num_classes=10, spectral_norm=spectral_norm, dtype=dtype)
+    assert [i.name for i in d.inputs] == ["image", "class"]
+    images = np.random.default_rng(1).uniform(-1, 1, (3, 28, 28, 1)).astype("float32")
+    a = d([images, np.array([0, 1, 2], "int32")], training=False)
+    b = d([images, np.array([5, 5, 5], "int32")], training=False)
+    assert a.shape == (3, 1) and a.dtype.name == "float32"
+    assert np.abs(np.asarray(a) - np.asarray(b)).max() > 1e-5
+
+
+def test_mixed_precision_conditional_generator_outputs_float32():
+    g = build_generator(28, 28, 1, 16, dtype="mixed_bfloat16", num_classes=4)
+    images = g([np.zeros((2, 16), "float32"), np.array([0, 3], "int32")], training=False)
+    assert images.dtype.name == "float32"

@@ -204,3 +204,25 @@ def test_added_suffix_confirms_overwriting(qtbot, tmp_path, monkeypatch, message
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Cancel)
     assert ask_save_path(None, "Save", str(tmp_path), "x.png", {"": ".png"}) is None
+
+
+def test_a_conditional_grid_of_one_row_per_class_is_laid_out_by_its_columns(qtbot):
+    from gan_studio.ui.training.grid_frames import TileLayout
+
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    tiles = np.arange(10 * 3, dtype=np.uint8).reshape(30, 1, 1, 1).repeat(4, 1).repeat(4, 2)
+    labels = np.repeat(np.arange(10, dtype=np.int32), 3)
+    image = tile_grid(tiles, columns=3)  # 10 rows (classes) of 3: no square holds it
+    view.add_grid(SampleGrid(step=1, epoch=0, image=image, tiles=tiles, labels=labels,
+                             columns=3))
+    layout = view.tile_layout
+    assert (layout.count, layout.columns) == (30, 3)
+    view.select_tile(7)  # row 2 (class 2), column 1
+    assert layout.tile_rect(7) == (4, 8, 4, 4)
+    assert np.array_equal(view.selected_tile_image(), tiles[7, :, :, 0])
+    # Without the columns, an unpadded grid's width still tells them.
+    assert TileLayout.from_grid(image.shape, tiles.shape).columns == 3
+    assert TileLayout.from_grid((16, 16), (16, 4, 4)).columns == 4
+    saved = TileLayout.rows_columns(image.shape, 10, 3)
+    assert (saved.count, saved.columns, saved.tile_shape) == (30, 3, (4, 4))

@@ -135,6 +135,38 @@ def sample_grid_latents(seed: int, count: int, dim: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
 
 
+MAX_CLASS_ROWS = 16  # a conditional run's grid shows at most this many classes, one per row
+
+
+def sample_grid_shape(grid_size: int, num_classes: int = 0) -> tuple[int, int]:
+    """The (rows, columns) of a run's sample grid.
+
+    An unconditional run's grid is `grid_size` x `grid_size`; a conditional run's has one row
+    per class (the first `MAX_CLASS_ROWS` of them) and `grid_size` columns, so each row shows
+    what the generator makes of one class.
+
+    Args:
+        grid_size: the run's `grid_size`.
+        num_classes: the run's `num_classes` (0: unconditional).
+    """
+    if num_classes > 0:
+        return min(num_classes, MAX_CLASS_ROWS), grid_size
+    return grid_size, grid_size
+
+
+def sample_grid_labels(grid_size: int, num_classes: int = 0) -> np.ndarray | None:
+    """The class of each tile of a conditional run's sample grid, in grid order.
+
+    Returns:
+        int32 (rows * grid_size,): `[0] * grid_size + [1] * grid_size + ...`, or None for an
+        unconditional run.
+    """
+    if num_classes <= 0:
+        return None
+    rows, columns = sample_grid_shape(grid_size, num_classes)
+    return np.repeat(np.arange(rows, dtype=np.int32), columns)
+
+
 def keyframe_path(keys, frames_per_segment: int, mode: str = "slerp",
                   loop: bool = False) -> np.ndarray:
     """A walk through several latents, for animations.

@@ -106,6 +106,8 @@ class SampleGrid:
         tiles: uint8 array (N, h, w, C): the individual samples, in grid order.
         latents: float32 array (N, latent_dim): the fixed noise each tile was drawn from
             (None where unknown, e.g. a grid read back from a PNG).
+        labels: int32 array (N,): the class each tile was drawn for (None: unconditional).
+        columns: tiles per row of `image` (None: the smallest square that holds the tiles).
     """
 
     step: int
@@ -113,6 +115,8 @@ class SampleGrid:
     image: np.ndarray
     tiles: np.ndarray
     latents: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    columns: int | None = None
 
 
 @dataclass

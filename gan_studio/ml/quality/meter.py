@@ -213,7 +213,8 @@ class QualityMeter:
         """Draws images from N(0, I) latents (seeded: the same latents every time) and scores them.
 
         Args:
-            generator: a Keras generator from (batch, latent) to images in [-1, 1].
+            generator: a Keras generator from (batch, latent) to images in [-1, 1]; a
+                conditional one draws an even mix of its classes (`generate_images`).
             step: the training step, for the report.
             epoch: the zero-based epoch, for the report.
             count: how many images (default: `samples`).

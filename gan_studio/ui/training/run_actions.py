@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
 
+from gan_studio.core.latent.space import sample_grid_shape
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
@@ -124,8 +125,10 @@ class RunActions(WindowActions):
         self._quality.set_history(history.quality)
         self._banner.clear()
         frames = [GridFrame(step, epoch, image) for step, epoch, image in history.grids]
-        side = history.config.grid_size if history.config else 8
-        layout = TileLayout.square(frames[-1].image.shape, side) if frames else None
+        config = history.config
+        rows, columns = (sample_grid_shape(config.grid_size, config.condition_classes)
+                         if config else (8, 8))
+        layout = TileLayout.rows_columns(frames[-1].image.shape, rows, columns) if frames else None
         self._sample_view.set_frames(frames, layout)
         self._settings.add_recent_run(history.run_dir)
         steps = len(metrics.get("step", ()))

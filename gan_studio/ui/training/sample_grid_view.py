@@ -168,7 +168,8 @@ class SampleGridView(QWidget):
             # Training went back to an earlier checkpoint: its later grids are history no more.
             self._frames = [f for f in self._frames if f.step is None or f.step < grid.step]
         if grid.tiles is not None and np.ndim(grid.tiles) >= 3:
-            self._layout_info = TileLayout.from_grid(image.shape, np.shape(grid.tiles))
+            self._layout_info = TileLayout.from_grid(image.shape, np.shape(grid.tiles),
+                                                     getattr(grid, "columns", None))
         if getattr(grid, "latents", None) is not None:
             self._tile_latents = np.array(grid.latents, np.float32)
         self._append(GridFrame(grid.step, grid.epoch, image))

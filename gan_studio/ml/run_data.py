@@ -1,0 +1,77 @@
+"""A training run's data: loading it, and what the run's config learns from it."""
+
+from __future__ import annotations
+
+from gan_studio.core.catalog import IMAGE_SIZES
+from gan_studio.core.config import TrainConfig, epochs_for_size
+from gan_studio.core.training.progress import Event
+
+
+class TrainingError(RuntimeError):
+    """Raised when training cannot go on (non-finite losses, bad run folder...)."""
+
+
+def load_training_data(config: TrainConfig, callbacks, control, emit_event):
+    """Loads a run's data set, reporting download progress and what was loaded.
+
+    Args:
+        config: the run's configuration.
+        callbacks: the run's `TrainingCallbacks` (`on_download`).
+        control: the run's `TrainControl` (a stop cancels a download).
+        emit_event: sends an `Event`.
+
+    Returns:
+        The `Dataset`.
+
+    Raises:
+        DatasetError: if the data cannot be loaded.
+        TrainingError: if it holds fewer images than one batch, or a conditional run's data
+            has no labels.
+    """
+    from gan_studio.data import load_dataset
+
+    emit_event(Event("data", f"Loading {config.dataset}…"))
+    data = load_dataset(config.dataset, data_dir=config.data_dir, image_size=config.image_size,
+                        channels=config.channels, progress=callbacks.on_download,
+                        cancel=control.stop_event)
+    count = len(data.images)
+    if count < config.batch_size:
+        raise TrainingError(f"{config.dataset} has {count} images, fewer than one batch of "
+                            f"{config.batch_size}; lower the batch size")
+    if config.conditional and data.labels is None:
+        raise TrainingError(f"{config.dataset} has no class labels to condition on: use a "
+                            "folder of class subfolders, idx images with their labels file, "
+                            "or a built-in data set (or train without --conditional)")
+    skipped = f" ({data.skipped} unreadable files skipped)" if data.skipped else ""
+    emit_event(Event("data", f"{count} images of {data.images.shape[1:]}{skipped}",
+                     {"count": count, "skipped": data.skipped}))
+    return data
+
+
+def fit_config_to_data(config: TrainConfig, data) -> bool:
+    """Fills in what the config learns from its data: channels, image size, classes, and
+    for data other than the built-ins the epochs (`FOLDER_IMAGES` images seen).
+
+    Returns:
+        Whether the config changed (and its config.json must be written again).
+
+    Raises:
+        TrainingError: if a resumed conditional run's data now has another number of classes.
+    """
+    images, changed = data.images, False
+    if config.channels is None or config.image_size != images.shape[1]:
+        config.channels = int(images.shape[-1])
+        if images.shape[1] in IMAGE_SIZES:
+            config.image_size = int(images.shape[1])
+        changed = True
+    if config.epochs is None:
+        config.epochs, changed = epochs_for_size(len(images)), True
+    if config.conditional:
+        classes = max(len(data.classes), int(data.labels.max()) + 1 if len(data.labels) else 0)
+        if config.num_classes and config.num_classes != classes:
+            raise TrainingError(f"the run was trained on {config.num_classes} classes; "
+                                f"{config.dataset} now has {classes}")
+        names = [str(name) for name in data.classes]
+        if (config.num_classes, config.class_names) != (classes, names):
+            config.num_classes, config.class_names, changed = classes, names, True
+    return changed
