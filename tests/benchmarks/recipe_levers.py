@@ -149,7 +149,7 @@ def main() -> None:
     parser.add_argument("--quality-every", type=float, default=2.5)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--variant", help=argparse.SUPPRESS)
-    parser.add_argument("--runs-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--runs-dir", help="keep the runs here (default: a temporary folder)")
     args = parser.parse_args()
     if args.child:
         return child(args)
@@ -157,7 +157,8 @@ def main() -> None:
           f"; {args.data}, {args.minutes:g} min per variant, seed {args.seed}", flush=True)
     meter = meter_for(args.score_as or args.data, args.data_dir, args.samples)
     print(f"real train vs real test: {meter.floor().summary()}", flush=True)
-    with tempfile.TemporaryDirectory() as runs_dir:
+    with tempfile.TemporaryDirectory() as scratch:
+        runs_dir = args.runs_dir or scratch
         results = []
         for i in range(0, len(args.variants), 2):
             results += run_pair(args.variants[i:i + 2], args, runs_dir)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from gan_studio.core.grid import to_uint8
-from gan_studio.core.latent.space import sample_grid_latents
+from gan_studio.core.latent.space import sample_grid_latents, sample_grid_shape
 from gan_studio.core.numpy_generator.conditional import check_classes
 from gan_studio.workers.tf_loader import lower_thread_priority
 
@@ -174,7 +174,8 @@ def run_grid_latents(run_dir: str, latent_dim: int) -> np.ndarray | None:
     the grids a run saved can be explored tile by tile.
 
     Returns:
-        float32 (grid_size**2, latent_dim), or None if `run_dir` is not a run folder.
+        float32 (tiles, latent_dim), tiles as `sample_grid_shape` lays them out (a row per
+        class for a conditional run), or None if `run_dir` is not a run folder.
     """
     from gan_studio.core.config import ConfigError, TrainConfig
 
@@ -186,4 +187,5 @@ def run_grid_latents(run_dir: str, latent_dim: int) -> np.ndarray | None:
         return None
     if config.latent_dim != latent_dim or not 0 < config.grid_size <= 32:
         return None
-    return sample_grid_latents(config.seed, config.grid_size ** 2, latent_dim)
+    rows, columns = sample_grid_shape(config.grid_size, config.condition_classes)
+    return sample_grid_latents(config.seed, rows * columns, latent_dim)
