@@ -3,8 +3,8 @@
     python tests/benchmarks/recipe_levers.py --data-dir /tmp/kcache --data cifar10 \\
         --minutes 10 old new "hinge_sn=loss:hinge,spectral_norm:1"
 
-Each variant is `NAME=FIELD:VALUE,...` (TrainConfig fields over the `studio` preset) or one of
-the named recipes below (`old`: the `studio` preset before the recipe work, every lever off;
+Each variant is `NAME=[BASE,]FIELD:VALUE,...` (TrainConfig fields over BASE, `old` unless
+given) or one of the named recipes below (`old`: the `studio` preset before the recipe work, every lever off;
 `new`: the `studio` preset as it is now). Variants run two at a time, each pinned to a core of
 its own (`taskset -c 0` / `-c 1`) so that both see the same machine noise; each trains for the
 same wall-clock minutes through the project's Trainer and is then scored through the app's
@@ -33,7 +33,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 OLD = {"loss": "bce", "spectral_norm": False, "d_learning_rate": 2e-4, "r1_gamma": 0.0,
-       "augment": "off", "kernel_size": 5}
+       "augment": "off", "kernel_size": 5, "batch_size": 64}
 NAMED = {"old": OLD, "new": {}}
 
 
@@ -41,8 +41,10 @@ def parse_variant(text: str) -> tuple[str, dict]:
     if text in NAMED:
         return text, dict(NAMED[text])
     name, _, spec = text.partition("=")
-    fields = dict(OLD)
-    for item in filter(None, spec.split(",")):
+    items = [item for item in spec.split(",") if item]
+    base = items.pop(0) if items and items[0] in NAMED else "old"
+    fields = dict(NAMED[base])
+    for item in items:
         key, _, value = item.partition(":")
         try:
             fields[key] = json.loads(value)  # numbers, true/false
@@ -109,9 +111,9 @@ def child(args) -> None:
               "score": report.score, "summary": report.summary(), "collapse": state["collapse"],
               "quality": state["quality"], "run_dir": trainer.run_dir}
     if trainer.config.conditional:
-        from gan_studio.ml.quality.meter import class_accuracy
+        from gan_studio.ml.quality.class_accuracy import class_accuracy
 
-        result["class_accuracy"] = [float(a) for a in class_accuracy(meter, generator)]
+        result["class_accuracy"] = [float(a) for a in class_accuracy(meter, generator, per_class=500)]
     print("RESULT " + json.dumps(result), flush=True)
 
 

@@ -211,3 +211,21 @@ def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path
     assert [step for step, _ in list_checkpoints(trainer.run_dir)] == [12]
     # Built-in data sets keep their 50 epochs.
     assert TrainConfig(dataset="mnist").resolved().epochs == 50
+
+
+@pytest.mark.parametrize("side", [64, 128])
+def test_rgb_folders_at_64_and_128_px_train_with_the_default_recipe(tmp_path, side):
+    folder = write_image_folder(tmp_path / "art", 8, side=side)
+    config = TrainConfig(dataset=folder, runs_dir=str(tmp_path / "runs"), batch_size=4,
+                         image_size=side, max_steps=2, grid_size=2, quality_every_minutes=0)
+    trainer = Trainer.create(config)
+    assert trainer.run() == "finished"
+    assert trainer.gan.generator.output_shape == (None, side, side, 3)
+    assert trainer.gan.augment_policy  # 8 images: augmented by default
+    # DCGAN-like: every generator stage above the start doubles the side (stride 2).
+    strides = [layer.strides[0] for layer in trainer.gan.generator.layers
+               if layer.__class__.__name__ == "Conv2DTranspose"]
+    assert 2 ** strides.count(2) * 8 == side
+    from gan_studio.ml.export import generator_from_run
+
+    assert generator_from_run(trainer.run_dir).output_shape == (None, side, side, 3)

@@ -28,7 +28,7 @@ from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spi
 from gan_studio.ui.widgets.path_edit import PathEdit
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
-                 "studio": "GAN Studio (paper, batch 64)"}
+                 "studio": "GAN Studio (batch 32, 4×4 kernels)"}
 HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim",
                 "seed", "max_steps", "sample_every_steps", "grid_size", "quality_every_minutes")
 
