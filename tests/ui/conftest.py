@@ -63,3 +63,18 @@ def finished_run(tmp_path):
         Image.fromarray(np.full((8, 8), 40 * epoch, np.uint8)).save(
             run_dir / "samples" / f"grid-epoch-{epoch:04d}.png")
     return run_dir
+
+
+@pytest.fixture
+def explorer(qtbot):
+    """A shown `LatentExplorer` (no generator yet); its threads must be idle once it shuts down."""
+    from gan_studio.ui.explorer.explorer import LatentExplorer
+
+    explorer = LatentExplorer(directions_samples=200)
+    qtbot.addWidget(explorer)
+    explorer.resize(600, 900)
+    explorer.show()
+    qtbot.waitExposed(explorer)
+    yield explorer
+    explorer.shutdown()
+    assert not explorer.rendering.renderer.running and not explorer.directions.running

@@ -2,12 +2,10 @@
 class carried by every path that renders (tiny numpy generators, no TensorFlow)."""
 
 import numpy as np
-import pytest
 from helpers import tiny_conditional_generator, tiny_generator
 
 from gan_studio.core.latent.classes import ClassChoice
 from gan_studio.ui.explorer.actions import render_path
-from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.ui.explorer.model import CLASS, GENERATOR
 from gan_studio.workers.explorer.sources import LoadedGenerator
 
@@ -19,15 +17,6 @@ def render(generator, z, classes):
     return image[..., 0]
 
 
-@pytest.fixture
-def explorer(qtbot):
-    explorer = LatentExplorer(directions_samples=100)
-    qtbot.addWidget(explorer)
-    explorer.resize(600, 900)
-    explorer.show()
-    qtbot.waitExposed(explorer)
-    yield explorer
-    explorer.shutdown()
 
 
 def show(qtbot, explorer, generator, names=()):

@@ -5,7 +5,6 @@ import pytest
 from helpers import tiny_generator
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.workers.explorer.sources import LoadedGenerator
 
 LATENT = 8
@@ -18,16 +17,6 @@ def render(generator, z):
     return image[..., 0] if image.shape[-1] == 1 else image
 
 
-@pytest.fixture
-def explorer(qtbot):
-    explorer = LatentExplorer(directions_samples=200)
-    qtbot.addWidget(explorer)
-    explorer.resize(600, 900)
-    explorer.show()
-    qtbot.waitExposed(explorer)
-    yield explorer
-    explorer.shutdown()
-    assert not explorer.rendering.renderer.running and not explorer.directions.running
 
 
 def load(qtbot, explorer, generator=None):
