@@ -14,10 +14,30 @@ def test_presets_fill_unset_values_only():
     assert cfg.latent_dim == 128 and cfg.weight_init == PRESETS["paper"]["weight_init"]
 
 
-def test_default_preset_is_the_papers_optimiser_with_batches_of_64():
+def test_default_preset_is_the_papers_optimiser_with_batches_of_32_and_4x4_kernels():
     cfg = TrainConfig(dataset="mnist").resolved()
-    assert (cfg.preset, cfg.learning_rate, cfg.beta1, cfg.batch_size) == ("studio", 2e-4, 0.5, 64)
+    assert (cfg.preset, cfg.learning_rate, cfg.beta1, cfg.batch_size) == ("studio", 2e-4, 0.5, 32)
     assert cfg.weight_init == "normal_0.02"
+    assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.spectral_norm) == (4, "auto", "bce", False)
+    assert cfg.d_learning_rate == cfg.learning_rate and cfg.r1_gamma == 0
+
+
+def test_the_seeds_presets_keep_the_seeds_models():
+    for preset in ("tutorial", "paper"):
+        cfg = TrainConfig(dataset="mnist", preset=preset).resolved()
+        assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.spectral_norm, cfg.r1_gamma) == (
+            5, "off", "bce", False, 0.0)
+    assert TrainConfig(dataset="mnist", preset="tutorial").resolved().batch_size == 256
+
+
+def test_configs_written_before_the_recipe_levers_load_as_the_seeds_recipe(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"dataset": "mnist", "preset": "studio", "batch_size": 64, '
+                    '"learning_rate": 0.0002, "beta1": 0.5, "weight_init": "normal_0.02", '
+                    '"latent_dim": 100}')
+    cfg = TrainConfig.load(path)
+    assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.epochs) == (5, "off", "bce", 50)
+    assert cfg.d_learning_rate == 0.0002
 
 
 def test_json_round_trip_is_atomic_and_exact(tmp_path):

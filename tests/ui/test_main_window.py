@@ -81,7 +81,9 @@ def test_training_menu_and_shortcuts_drive_the_same_actions(qtbot, window, fake_
 
 def test_save_image_writes_the_displayed_pixels(qtbot, window, tmp_path, monkeypatch):
     start_training(qtbot, window)
-    qtbot.waitSignal(window.session.finished, timeout=10000).wait()
+    # Waits on the state, not the `finished` signal: a short run may end before a waiter on
+    # the signal would be set up.
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
     view = window.sample_view
     assert view.frame_count > 0
     out = tmp_path / "shown"
