@@ -101,7 +101,7 @@ def test_save_image_writes_the_displayed_pixels(qtbot, window, tmp_path, monkeyp
 
 def test_timelapse_gif(qtbot, window, tmp_path, monkeypatch):
     start_training(qtbot, window)
-    qtbot.waitSignal(window.session.finished, timeout=10000).wait()
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
     out = tmp_path / "lapse.gif"
     monkeypatch.setattr(save_dialogs.ScaleDialog, "ask", classmethod(lambda *a, **k: 2))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "GIF"))
@@ -253,7 +253,7 @@ def test_roll_back_menu_offers_checkpoints_newest_first(qtbot, window, fake_engi
     from PySide6.QtWidgets import QInputDialog
 
     run_dir = start_training(qtbot, window)
-    qtbot.waitSignal(window.session.finished, timeout=10000).wait()
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
     for step in (3, 6):
         open(os.path.join(run_dir, "checkpoints", f"ckpt-{step}.index"), "w").close()
     offered = []
