@@ -173,11 +173,14 @@ class GAN:
         metrics = self.train_steps(batches).numpy()
         every = self.config.r1_every
         if self.config.r1_gamma and (step + len(metrics)) // every > step // every:
-            if isinstance(batches, tuple):
-                self.regularize(batches[0][-1], batches[1][-1])
-            else:
-                self.regularize(batches[-1])
+            images, labels = self._split(batches)
+            self.regularize(*((images[-1],) if labels is None else (images[-1], labels[-1])))
         return metrics
+
+    @staticmethod
+    def _split(batches):
+        """`(images, labels)` of what the pipeline gives: images alone, or images and labels."""
+        return batches if isinstance(batches, tuple) else (batches, None)
 
     def _train_steps(self, batches):
         """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.
@@ -191,7 +194,7 @@ class GAN:
         on a CPU).
         """
         tf = import_tensorflow()
-        images, labels = batches if isinstance(batches, tuple) else (batches, None)
+        images, labels = self._split(batches)
         return tf.stack([self._one_step(images[i], None if labels is None else labels[i])
                          for i in range(images.shape[0])])
 
