@@ -8,6 +8,8 @@ import numpy as np
 
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import drop_channel_axis, to_uint8
+from gan_studio.core.numpy_generator.conditional import check_classes
+from gan_studio.ml.conditional import ConditioningError, find_conditioning
 from gan_studio.ml.device import import_tensorflow
 
 
@@ -76,14 +78,13 @@ def load_generator(source: str, checkpoint: str | None = None):
 
 def _is_generator(model) -> bool:
     """Whether a model takes what a generator does: z, or z and an integer class."""
-    inputs = model.inputs
-    if not inputs or len(inputs[0].shape) != 2:
+    if not model.inputs or len(model.inputs[0].shape) != 2:
+        return False  # z comes first: `latent_dim_of` reads it there
+    try:
+        find_conditioning(model)
+    except ConditioningError:
         return False
-    if len(inputs) == 1:
-        return True
-    label = inputs[1]
-    return len(inputs) == 2 and len(label.shape) == 1 and "int" in str(label.dtype) and \
-        num_classes_of(model) > 0
+    return True
 
 
 def export_generator(run_dir: str, out_path: str, checkpoint: str | None = None) -> str:
@@ -108,9 +109,10 @@ def latent_dim_of(generator) -> int:
 def num_classes_of(generator) -> int:
     """Returns how many classes a generator is conditioned on (0: an unconditional one)."""
     try:
-        return int(generator.get_layer("class_embedding").input_dim)
-    except ValueError:  # Keras' answer for a missing layer name
+        conditioning = find_conditioning(generator)
+    except ConditioningError:
         return 0
+    return 0 if conditioning is None else conditioning.num_classes
 
 
 def image_labels(generator, count: int, classes=None) -> np.ndarray | None:
@@ -137,13 +139,9 @@ def image_labels(generator, count: int, classes=None) -> np.ndarray | None:
     if classes is None:
         return (np.arange(count) % num).astype(np.int32)
     labels = np.asarray(classes)
-    if labels.ndim == 0:
-        labels = np.full(count, labels)
-    if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"expected one class or {count} integer classes, got {labels.shape}")
-    if len(labels) and (labels.min() < 0 or labels.max() >= num):
-        raise ValueError(f"classes must lie in 0..{num - 1}: the generator has {num}")
-    return labels.astype(np.int32)
+    if not np.issubdtype(labels.dtype, np.integer):  # blend weights are the explorer's alone
+        raise ValueError(f"expected one class or {count} integer classes, not {labels.dtype}")
+    return check_classes(labels, count, num).astype(np.int32)
 
 
 def generate_images(generator, count: int, seed: int = 0, batch_size: int = 256,

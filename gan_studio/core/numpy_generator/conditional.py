@@ -94,7 +94,7 @@ def check_classes(classes, n: int, num_classes: int) -> np.ndarray | None:
         if classes.shape != (n,):
             raise ValueError(f"expected class indices ({n},), got shape {classes.shape}")
         if n and (classes.min() < 0 or classes.max() >= num_classes):
-            raise ValueError(f"class indices must lie in [0, {num_classes})")
+            raise ValueError(f"class indices must lie in 0..{num_classes - 1}")
         return classes.astype(np.intp)
     if classes.dtype.kind == "f":
         if classes.shape != (n, num_classes):
