@@ -54,17 +54,20 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
     return generator_from_run(trainer.run_dir), state["step"], ips
 
 
-def quality_meter(data_dir: str, samples: int):
-    """The meter for MNIST (classifier features, the test split as held-out images), prepared;
-    prints the classifier's accuracy and the real-vs-real floor."""
+def quality_meter(data_dir: str, samples: int, name: str = "mnist", report: bool = True):
+    """The meter for a built-in data set (classifier features, the test split as held-out
+    images), prepared; with `report`, prints the classifier's accuracy and the real-vs-real
+    floor."""
     from gan_studio.data import load_dataset
     from gan_studio.ml.quality import QualityMeter
 
-    train = load_dataset("mnist", data_dir=data_dir)
-    test = load_dataset("mnist", data_dir=data_dir, split="test")
+    train = load_dataset(name, data_dir=data_dir)
+    test = load_dataset(name, data_dir=data_dir, split="test")
     meter = QualityMeter(train.images, train.labels, train.classes, test.images, data_dir,
-                         samples, name="mnist")
+                         samples, name=name)
     meter.prepare()
+    if not report:
+        return meter
     _, probabilities = meter.features(test.images)
     accuracy = float((probabilities.argmax(axis=1) == test.labels).mean())
     print(f"classifier: {accuracy:.2%} test accuracy, "

@@ -31,6 +31,9 @@ import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from preset_quality import quality_meter  # noqa: E402
 
 OLD = {"loss": "bce", "spectral_norm": False, "d_learning_rate": 2e-4, "r1_gamma": 0.0,
        "augment": "off", "kernel_size": 5, "batch_size": 64}
@@ -51,18 +54,6 @@ def parse_variant(text: str) -> tuple[str, dict]:
         except json.JSONDecodeError:
             fields[key] = value  # words: hinge, on, auto
     return name, fields
-
-
-def meter_for(score_as: str, data_dir: str, samples: int):
-    from gan_studio.data import load_dataset
-    from gan_studio.ml.quality import QualityMeter
-
-    train = load_dataset(score_as, data_dir=data_dir)
-    test = load_dataset(score_as, data_dir=data_dir, split="test")
-    meter = QualityMeter(train.images, train.labels, train.classes, test.images, data_dir,
-                         samples, name=score_as)
-    meter.prepare()
-    return meter
 
 
 def child(args) -> None:
@@ -105,7 +96,7 @@ def child(args) -> None:
     trainer = Trainer.create(config, callbacks=StopAfterMinutes(), control=control)
     trainer.run()
     generator = generator_from_run(trainer.run_dir)
-    meter = meter_for(args.score_as or args.data, args.data_dir, args.samples)
+    meter = quality_meter(args.data_dir, args.samples, args.score_as or args.data, report=False)
     report = meter.evaluate(generator)
     result = {"name": name, "fields": fields, "steps": state["step"], "fd": report.fd,
               "score": report.score, "summary": report.summary(), "collapse": state["collapse"],
@@ -157,8 +148,7 @@ def main() -> None:
         return child(args)
     print(f"machine: {platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
           f"; {args.data}, {args.minutes:g} min per variant, seed {args.seed}", flush=True)
-    meter = meter_for(args.score_as or args.data, args.data_dir, args.samples)
-    print(f"real train vs real test: {meter.floor().summary()}", flush=True)
+    quality_meter(args.data_dir, args.samples, args.score_as or args.data)  # trains it once
     with tempfile.TemporaryDirectory() as scratch:
         runs_dir = args.runs_dir or scratch
         results = []
