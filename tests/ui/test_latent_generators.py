@@ -1,5 +1,6 @@
 """The explorer with real generators: .keras files, the TensorFlow fallback, and a live run."""
 
+import threading
 import time
 
 import numpy as np
@@ -74,13 +75,31 @@ def test_a_bad_file_is_reported(qtbot, window, tmp_path, message_boxes):
     assert window.explorer.model.generator is None
 
 
-def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window):
+def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window, monkeypatch):
+    """Rendering and direction-finding for live snapshots run off the GUI thread.
+
+    The GUI timer's lateness is printed for a reader, not asserted: a timed assertion flakes
+    on a shared machine. What keeps the window fluid is where the work runs, and that is
+    checked exactly.
+    """
+    from gan_studio.core.numpy_generator.generator import NumpyGenerator
+
     explorer = window.explorer
     window.training_panel.epochs.setValue(400)
-    generators, directions, lateness = [], [], []
+    generators, directions, lateness, threads = [], [], [], {"render": set(), "features": set()}
     explorer.generator_changed.connect(generators.append)
     explorer.directions.ready.connect(directions.append)
     expected = [time.perf_counter() + 0.01]
+    render_uint8, features = NumpyGenerator.render_uint8, NumpyGenerator.features
+
+    def recording(kind, method):
+        def wrapper(self, *args, **kwargs):
+            threads[kind].add(threading.get_ident())
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(NumpyGenerator, "render_uint8", recording("render", render_uint8))
+    monkeypatch.setattr(NumpyGenerator, "features", recording("features", features))
 
     def tick():  # a 100 Hz timer on the GUI thread: how late does it fire?
         now = time.perf_counter()
@@ -102,10 +121,13 @@ def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window):
     assert explorer.sources.is_live and explorer.model.generator is generators[-1]
     assert "live" in explorer.source_bar.label.text()
     assert explorer.current_image().shape == (28, 28)
+    gui_thread = threading.get_ident()
+    assert threads["render"] and gui_thread not in threads["render"]
+    assert threads["features"] and gui_thread not in threads["features"]
+    assert lateness  # the GUI timer kept firing while snapshots were refreshed
     late = np.array(lateness) * 1000
     print(f"GUI timer lateness while refreshing: median {np.median(late):.1f} ms, "
           f"p99 {np.percentile(late, 99):.1f} ms, max {late.max():.1f} ms over {len(late)} ticks")
-    assert np.median(late) < 10 and late.max() < 200
     with qtbot.waitSignal(window.session.finished, timeout=60000):
         pass
     QApplication.processEvents()
