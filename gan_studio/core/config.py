@@ -8,39 +8,20 @@ import os
 from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
-from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, IMAGE_SIZES, builtin_name, latent_dim_for
+from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, builtin_name, latent_dim_for
+from gan_studio.core.config_rules import FIELD_RULES, check_fields
+from gan_studio.core.presets import (  # noqa: F401 (importers of config use these names)
+    AUGMENT_MODES,
+    AUGMENT_OPS,
+    DCGAN_RECIPE,
+    DEFAULT_PRESET,
+    LOSSES,
+    PRECISIONS,
+    PRESET_FIELDS,
+    PRESETS,
+    STUDIO_EMA,
+)
 
-STUDIO_EMA = 0.999
-
-# Hyper-parameters of the presets. "tutorial" is the TensorFlow DCGAN tutorial (and the article
-# this app grew from); "paper" follows Radford et al. 2015; "studio" is the paper's optimiser and
-# initialisation with batches of 32: on a CPU, images/s barely depend on the batch size, so
-# smaller batches mean more updates per minute and better samples after the same time (64 vs
-# 128, then 32 vs 64: FD 0.50x on MNIST at 5 minutes with 4x4 kernels, RESULTS.md fig. 9). Its
-# generator's kernels are 4x4, a multiple of the stride: no checkerboard, and 1.14x the steps
-# per minute. "studio" samples from an exponential moving average of the generator's weights
-# (Yazici et al. 2019, as in ProGAN and StyleGAN), which smooths out the last steps'
-# oscillation (fig. 6), and augments what the discriminator sees on data sets below
-# AUGMENT_BELOW images. Levers measured and left off: hinge loss with spectral norm and TTUR,
-# R1 (fig. 9).
-# The seed's recipe: what "tutorial" and "paper" train with, and every lever of "studio" off.
-_DCGAN = {"loss": "bce", "spectral_norm": False, "d_learning_rate": None, "r1_gamma": 0.0,
-          "augment": "off", "kernel_size": 5}
-PRESETS: dict[str, dict] = {
-    "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot",
-                 "generator_ema": 0.0, **_DCGAN},
-    "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02",
-              "generator_ema": 0.0, **_DCGAN},
-    "studio": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 32, "weight_init": "normal_0.02",
-               "generator_ema": STUDIO_EMA, **_DCGAN, "augment": "auto", "kernel_size": 4},
-}
-DEFAULT_PRESET = "studio"
-PRESET_FIELDS = ("batch_size", "learning_rate", "beta1", "weight_init", "generator_ema", "loss",
-                 "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size")
-
-LOSSES = ("bce", "hinge")
-AUGMENT_MODES = ("off", "on", "auto")
-AUGMENT_OPS = ("color", "translation", "cutout")
 DEFAULT_EPOCHS = 50  # built-in data sets; image folders are sized by FOLDER_IMAGES instead
 # Images a run on other data sees by default: as many as 50 epochs of MNIST. Epochs would
 # not do: 50 epochs of a 500-image folder are 350 steps, far too few for a GAN.
@@ -66,7 +47,8 @@ def epochs_for_size(count: int) -> int:
     """The default number of epochs for a data set of `count` images (`FOLDER_IMAGES` seen)."""
     return max(1, -(-FOLDER_IMAGES // max(1, count)))
 
-PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+MAX_CONFIG_BYTES = 1 << 20  # a run's config.json is ~1.5 KB
+
 
 
 class ConfigError(ValueError):
@@ -175,8 +157,7 @@ class TrainConfig:
         Raises:
             ConfigError: if a value is out of range.
         """
-        if self.preset not in PRESETS:
-            raise ConfigError(f"unknown preset {self.preset!r}; choose one of {sorted(PRESETS)}")
+        self.validate()  # types first: a list as preset must not reach the lookup below
         preset = PRESETS[self.preset]
         cfg = dataclasses.replace(self, extra=dict(self.extra),
                                   class_names=list(self.class_names))
@@ -193,49 +174,21 @@ class TrainConfig:
         return cfg
 
     def validate(self) -> None:
-        """Checks ranges of the numeric fields.
+        """Checks every field's type and range (`FIELD_RULES`), before any data is loaded.
 
         Raises:
-            ConfigError: naming the first bad field.
+            ConfigError: naming the first bad field, its value and what it takes.
         """
-        checks = [
-            ("epochs", self.epochs is None or (isinstance(self.epochs, int) and self.epochs >= 1)),
-            ("max_steps", self.max_steps >= 0),
-            ("batch_size", self.batch_size is None or 1 <= self.batch_size <= 65536),
-            ("learning_rate", self.learning_rate is None or 0 < self.learning_rate < 1),
-            ("beta1", self.beta1 is None or 0 <= self.beta1 < 1),
-            ("latent_dim", self.latent_dim is None or 1 <= self.latent_dim <= 4096),
-            ("image_size", self.image_size in IMAGE_SIZES),
-            ("channels", self.channels in (None, 1, 3)),
-            ("grid_size", 1 <= self.grid_size <= 16),
-            ("keep_checkpoints", self.keep_checkpoints >= 1),
-            ("steps_per_call", 1 <= self.steps_per_call <= 1000),
-            ("weight_init", self.weight_init in (None, "glorot", "normal_0.02")),
-            ("precision", self.precision in PRECISIONS),
-            ("quality_every_minutes", isinstance(self.quality_every_minutes, (int, float))
-             and 0 <= self.quality_every_minutes <= 24 * 60),
-            ("quality_samples", isinstance(self.quality_samples, int)
-             and 100 <= self.quality_samples <= 50_000),
-            ("loss", self.loss in (None, *LOSSES)),
-            ("spectral_norm", self.spectral_norm in (None, True, False)),
-            ("d_learning_rate", self.d_learning_rate is None or (
-                isinstance(self.d_learning_rate, (int, float)) and 0 < self.d_learning_rate < 1)),
-            ("r1_gamma", self.r1_gamma is None or (
-                isinstance(self.r1_gamma, (int, float)) and 0 <= self.r1_gamma <= 1000)),
-            ("r1_every", isinstance(self.r1_every, int) and 1 <= self.r1_every <= 1000),
-            ("augment", self.augment in (None, *AUGMENT_MODES)),
-            ("augment_policy", isinstance(self.augment_policy, str) and all(
-                op in AUGMENT_OPS for op in self.augment_policy.split(",") if op)),
-            ("kernel_size", self.kernel_size in (None, 3, 4, 5)),
-            ("conditional", self.conditional in (True, False)),
-            ("num_classes", isinstance(self.num_classes, int) and 0 <= self.num_classes <= 1000),
-            ("class_names", isinstance(self.class_names, list)),
-            ("generator_ema", self.generator_ema is None or (
-                isinstance(self.generator_ema, (int, float)) and 0 <= self.generator_ema < 1)),
-        ]
-        for name, ok in checks:
-            if not ok:
-                raise ConfigError(f"invalid {name}: {getattr(self, name)!r}")
+        try:
+            check_fields(vars(self), FIELD_RULES)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        unknown = [op for op in self.augment_policy.split(",") if op and op not in AUGMENT_OPS]
+        if unknown:
+            raise ConfigError(f"invalid augment_policy: {self.augment_policy!r} (takes a "
+                              f"comma-separated list of {', '.join(AUGMENT_OPS)})")
+        if not all(isinstance(name, str) for name in self.class_names):
+            raise ConfigError("invalid class_names: every class name must be a text")
 
     @property
     def condition_classes(self) -> int:
@@ -275,17 +228,28 @@ class TrainConfig:
             ConfigError: if the file is missing, not JSON, or malformed.
         """
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
+            with open(path, "rb") as f:
+                raw = f.read(MAX_CONFIG_BYTES + 1)
+            if len(raw) > MAX_CONFIG_BYTES:
+                raise ConfigError(f"cannot read config {path}: larger than "
+                                  f"{MAX_CONFIG_BYTES // 1024} KiB, so not a GAN Studio config")
+            data = json.loads(raw.decode("utf-8"))
         except FileNotFoundError as exc:
             raise ConfigError(f"no config file at {path}") from exc
+        except UnicodeDecodeError:
+            raise ConfigError(f"cannot read config {path}: it is not UTF-8 text") from None
+        except RecursionError:
+            raise ConfigError(f"cannot read config {path}: nested too deeply") from None
         except (OSError, json.JSONDecodeError) as exc:
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
         if isinstance(data, dict):
             data.setdefault("generator_ema", 0.0)  # written before the average existed: none
-            for name, value in _DCGAN.items():  # ... and before the recipe's levers: the seed's
+            for name, value in DCGAN_RECIPE.items():  # ... and before the recipe's levers: the seed's
                 data.setdefault(name, value)
             if data.get("d_learning_rate") is None:
                 data["d_learning_rate"] = data.get("learning_rate")
             data.setdefault("epochs", DEFAULT_EPOCHS)
-        return cls.from_dict(data)
+        try:
+            return cls.from_dict(data)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,36 @@
+"""The presets: the hyper-parameters and recipe levers a run starts from."""
+
+from __future__ import annotations
+
+STUDIO_EMA = 0.999
+
+# Hyper-parameters of the presets. "tutorial" is the TensorFlow DCGAN tutorial (and the article
+# this app grew from); "paper" follows Radford et al. 2015; "studio" is the paper's optimiser and
+# initialisation with batches of 32: on a CPU, images/s barely depend on the batch size, so
+# smaller batches mean more updates per minute and better samples after the same time (64 vs
+# 128, then 32 vs 64: FD 0.50x on MNIST at 5 minutes with 4x4 kernels, RESULTS.md fig. 9). Its
+# generator's kernels are 4x4, a multiple of the stride: no checkerboard, and 1.14x the steps
+# per minute. "studio" samples from an exponential moving average of the generator's weights
+# (Yazici et al. 2019, as in ProGAN and StyleGAN), which smooths out the last steps'
+# oscillation (fig. 6), and augments what the discriminator sees on data sets below
+# AUGMENT_BELOW images. Levers measured and left off: hinge loss with spectral norm and TTUR,
+# R1 (fig. 9).
+# The seed's recipe: what "tutorial" and "paper" train with, and every lever of "studio" off.
+DCGAN_RECIPE = {"loss": "bce", "spectral_norm": False, "d_learning_rate": None, "r1_gamma": 0.0,
+                "augment": "off", "kernel_size": 5}
+PRESETS: dict[str, dict] = {
+    "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot",
+                 "generator_ema": 0.0, **DCGAN_RECIPE},
+    "paper": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 128, "weight_init": "normal_0.02",
+              "generator_ema": 0.0, **DCGAN_RECIPE},
+    "studio": {"learning_rate": 2e-4, "beta1": 0.5, "batch_size": 32, "weight_init": "normal_0.02",
+               "generator_ema": STUDIO_EMA, **DCGAN_RECIPE, "augment": "auto", "kernel_size": 4},
+}
+DEFAULT_PRESET = "studio"
+PRESET_FIELDS = ("batch_size", "learning_rate", "beta1", "weight_init", "generator_ema", "loss",
+                 "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size")
+
+LOSSES = ("bce", "hinge")
+AUGMENT_MODES = ("off", "on", "auto")
+AUGMENT_OPS = ("color", "translation", "cutout")
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
