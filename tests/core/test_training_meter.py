@@ -11,9 +11,17 @@ def _steps(first, count, loss=1.0):
     return [StepMetrics(s, 0, loss, loss, 0.5, 0.5, 0.0) for s in range(first, first + count)]
 
 
-def test_progress_aggregates_rows_and_estimates_eta():
+@pytest.fixture
+def clock(monkeypatch):
+    """The meter's clock, moved by hand: `clock[0] += seconds` (no sleeping, no flakes)."""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_progress_aggregates_rows_and_estimates_eta(clock):
     meter = ProgressMeter(step=10, total=20, batch_size=4, steps_per_epoch=6)
-    time.sleep(0.02)
+    clock[0] += 0.02
     rows = [StepMetrics(11, 0, 1.0, 2.0, 0.5, 0.25, 0.0), StepMetrics(12, 0, 3.0, 4.0, 0.7, 0.35, 0.0)]
     meter.add(rows)
     taken, p = meter.take_report(force=True)
@@ -23,14 +31,16 @@ def test_progress_aggregates_rows_and_estimates_eta():
     assert p.eta_seconds > 0 and p.finite
 
 
-def test_paused_time_is_not_training_time():
+def test_paused_time_is_not_training_time(clock):
     meter = ProgressMeter(step=0, total=10, batch_size=1, steps_per_epoch=10)
+    clock[0] += 3.0
     meter.pause()
-    time.sleep(0.2)
+    clock[0] += 200.0
     meter.unpause()
+    clock[0] += 1.0
     meter.add([StepMetrics(1, 0, 0.0, 0.0, 0.5, 0.5, 0.0)])
     _rows, p = meter.take_report(force=True)
-    assert p.elapsed_seconds < 0.15
+    assert p.elapsed_seconds == pytest.approx(4.0)
 
 
 def test_a_report_over_two_steps_keeps_every_step_and_averages():

@@ -80,35 +80,46 @@ def test_rapid_requests_render_far_fewer_and_always_the_last(qtbot, renderer):
 
 
 class LayeredGenerator(NumpyGenerator):
-    """A NumpyGenerator whose layers each take `delay` seconds (it renders layer by layer)."""
+    """A NumpyGenerator whose next interruptible render stops after its first layer until the
+    test lets it go on (`mid_render` / `resume`): "mid-render" by events, not by a clock."""
 
-    def __init__(self, generator, delay=0.004):
+    def __init__(self, generator):
         super().__init__(generator.ops, generator.to_arrays())
-        self._delay = delay
         self.completed = 0  # renders asked to run to the end (no `should_stop`)
+        self.mid_render, self.resume = threading.Event(), threading.Event()
+        self.resume.set()
+
+    def hold_next_render(self):
+        self.mid_render.clear()
+        self.resume.clear()
 
     def render_uint8(self, z, should_stop=None):
         if should_stop is None:
             self.completed += 1
             return super().render_uint8(z)
+        asked = [0]
 
-        def slow_stop():  # asked once before each layer: as if each layer took `delay`
-            time.sleep(self._delay)
+        def stop_after_first_layer():  # asked once before each layer
+            asked[0] += 1
+            if asked[0] == 2 and not self.resume.is_set():
+                self.mid_render.set()
+                assert self.resume.wait(10)
             return should_stop()
 
-        return super().render_uint8(z, should_stop=slow_stop)
+        return super().render_uint8(z, should_stop=stop_after_first_layer)
 
 
 def test_a_preview_overtaken_mid_render_is_dropped(qtbot, renderer):
-    generator = LayeredGenerator(tiny_generator())  # 5 layers: 20 ms a render
+    generator = LayeredGenerator(tiny_generator())
     results = []
     renderer.rendered.connect(results.append)
     latents = np.random.default_rng(4).standard_normal((3, 8)).astype(np.float32)
+    generator.hold_next_render()
     renderer.request(PREVIEW, generator, latents[0])
-    qtbot.wait(6)  # mid-render
+    assert generator.mid_render.wait(10)  # latents[0] is between its layers
     renderer.request(PREVIEW, generator, latents[1])
+    generator.resume.set()
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
-    qtbot.wait(50)
     assert [r.latents[0].tolist() for r in results] == [latents[1].tolist()]  # 0 was dropped
     expected = tiny_generator().render_uint8(latents[1:2])[0, ..., 0]
     np.testing.assert_array_equal(results[0].images[0], expected)  # layer by layer, same pixels
@@ -116,6 +127,10 @@ def test_a_preview_overtaken_mid_render_is_dropped(qtbot, renderer):
     renderer.request(PREVIEW, generator, latents[2])
     qtbot.waitUntil(lambda: len(results) == 2, timeout=10000)
     assert generator.completed == 1  # and the one after that may be dropped again
+    renderer.shutdown()  # every render done: a late latents[0] would be in `results` now
+    qtbot.wait(1)  # deliver the results still queued for this thread
+    assert [r.latents[0].tolist() for r in results] == [latents[1].tolist(),
+                                                         latents[2].tolist()]
 
 
 def test_a_batch_lets_the_preview_go_first(qtbot, renderer):
