@@ -169,3 +169,9 @@ def latent_dim_for(dataset: str) -> int:
     """The default size of z for models of `dataset` (a built-in name or a path)."""
     source = _SOURCES.get(dataset)
     return DEFAULT_LATENT_DIM if source is None else source.latent_dim
+
+
+def channels_of(dataset: str) -> int | None:
+    """The channels of a built-in data set's images; None for other data (not seen yet)."""
+    source = builtin_source(dataset)
+    return None if source is None else source.shape[2]

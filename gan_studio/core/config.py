@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
-from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, builtin_name, latent_dim_for
+from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, builtin_name, channels_of, latent_dim_for
 from gan_studio.core.config_rules import FIELD_RULES, check_fields
 from gan_studio.core.presets import (  # noqa: F401 (importers of config use these names)
     AUGMENT_MODES,
@@ -19,7 +19,9 @@ from gan_studio.core.presets import (  # noqa: F401 (importers of config use the
     PRECISIONS,
     PRESET_FIELDS,
     PRESETS,
+    STUDIO_COLOUR,
     STUDIO_EMA,
+    preset_values,
 )
 
 DEFAULT_EPOCHS = 50  # built-in data sets; image folders are sized by FOLDER_IMAGES instead
@@ -158,9 +160,9 @@ class TrainConfig:
             ConfigError: if a value is out of range.
         """
         self.validate()  # types first: a list as preset must not reach the lookup below
-        preset = PRESETS[self.preset]
         cfg = dataclasses.replace(self, extra=dict(self.extra),
                                   class_names=list(self.class_names))
+        preset = preset_values(self.preset, cfg.channels or channels_of(cfg.dataset))
         for name in PRESET_FIELDS:
             if getattr(cfg, name) is None:
                 setattr(cfg, name, preset[name])

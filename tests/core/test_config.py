@@ -86,3 +86,25 @@ def test_presets_set_the_generator_average_and_old_runs_load_without_one(tmp_pat
     for bad in (1.0, -0.1, "0.9"):
         with pytest.raises(ConfigError, match="generator_ema"):
             TrainConfig(generator_ema=bad).resolved()
+
+
+def test_studio_fits_its_recipe_to_colour_or_grey_images(tmp_path):
+    from gan_studio.core.config import STUDIO_COLOUR
+
+    def levers(cfg):
+        return {name: getattr(cfg, name) for name in STUDIO_COLOUR}
+
+    colour = {"loss": "hinge", "spectral_norm": True, "d_learning_rate": 4e-4, "augment": "on"}
+    assert STUDIO_COLOUR == colour
+    assert levers(TrainConfig(dataset="cifar10").resolved()) == colour
+    assert levers(TrainConfig(dataset=str(tmp_path)).resolved()) == colour  # a folder: colour
+    grey = levers(TrainConfig(dataset="mnist").resolved())
+    assert grey == {"loss": "bce", "spectral_norm": False, "d_learning_rate": 2e-4,
+                    "augment": "auto"}
+    assert levers(TrainConfig(dataset=str(tmp_path), channels=1).resolved()) == grey
+    assert levers(TrainConfig(dataset="mnist", channels=3).resolved()) == colour
+    # the user's choice wins, and the seed's presets stay the seed's on colour data too
+    assert TrainConfig(dataset="cifar10", loss="bce").resolved().loss == "bce"
+    for preset in ("tutorial", "paper"):
+        cfg = TrainConfig(dataset="cifar10", preset=preset).resolved()
+        assert (cfg.loss, cfg.spectral_norm, cfg.augment) == ("bce", False, "off")

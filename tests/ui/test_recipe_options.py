@@ -59,3 +59,20 @@ def test_showing_a_run_shows_its_levers(open_window, fake_engine, tmp_path):
     assert not panel.recipe.isEnabled()  # a shown run's recipe is fixed
     panel.clear_run()
     assert panel.recipe.isEnabled()
+
+
+def test_the_studio_levers_follow_the_data_until_the_user_changes_one(open_window, fake_engine):
+    window = open_window(fake_engine)
+    panel = window.training_panel
+    recipe = panel.recipe
+    panel.dataset.set_dataset("mnist")
+    assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked()) == ("bce", False)
+    panel.dataset.set_dataset("cifar10")
+    assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked(),
+            recipe.augment.currentData()) == ("hinge", True, "on")
+    assert panel.config().resolved().d_learning_rate == 4e-4
+    recipe.augment.setCurrentIndex(recipe.augment.findData("off"))  # the user's own choice ...
+    panel.dataset.set_dataset("mnist")
+    assert recipe.augment.currentData() == "off" and recipe.loss.currentData() == "hinge"
+    panel.preset.setCurrentIndex(panel.preset.findData("paper"))  # ... until a preset is chosen
+    assert recipe.loss.currentData() == "bce"

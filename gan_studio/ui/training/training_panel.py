@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.catalog import builtin_name, latent_dim_for
+from gan_studio.core.catalog import builtin_name, channels_of, latent_dim_for
 from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
+from gan_studio.core.presets import preset_values
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
@@ -55,10 +56,12 @@ class TrainingPanel(QWidget):
         self._session = session
         self.run_dir: str | None = None
         self._new_run_values: dict | None = None
+        self._recipe_shown: dict | None = None  # the levers as the preset last set them
         self._make_actions()
         self._build()
         self.preset.currentIndexChanged.connect(self.apply_preset)
         self.dataset.changed.connect(self._update_latent_default)
+        self.dataset.changed.connect(self._follow_data_with_recipe)
         session.state_changed.connect(self._update_enabled)
         session.run_started.connect(self.show_run)
         self.apply_preset()
@@ -171,14 +174,28 @@ class TrainingPanel(QWidget):
     def apply_preset(self) -> None:
         """Fills epochs, batch size, learning rate, β1, the generator's weight average and the
         latent size from the chosen preset."""
-        preset = PRESETS.get(self.preset.currentData(), PRESETS[DEFAULT_PRESET])
+        preset = self._preset_values()
         self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
         self.recipe.apply_preset(preset)
+        self._recipe_shown = self.recipe.values()
         self.batch_size.setValue(preset["batch_size"])
         self.learning_rate.setValue(preset["learning_rate"])
         self.beta1.setValue(preset["beta1"])
         self.generator_ema.setValue(preset["generator_ema"])
         self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
+
+    def _preset_values(self) -> dict:
+        """The chosen preset's values for the chosen data (`studio` differs for colour)."""
+        name = self.preset.currentData()
+        name = name if name in PRESETS else DEFAULT_PRESET
+        channels = self.dataset.channels.currentData() or channels_of(self.dataset.dataset())
+        return preset_values(name, channels)
+
+    def _follow_data_with_recipe(self) -> None:
+        """Shows the preset's recipe for newly chosen data, unless the user changed a lever."""
+        if self.run_dir is None and self.recipe.values() == self._recipe_shown:
+            self.recipe.apply_preset(self._preset_values())
+            self._recipe_shown = self.recipe.values()
 
     def config(self) -> TrainConfig:
         """The new run's configuration as the form describes it (not yet validated)."""
