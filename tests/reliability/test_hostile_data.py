@@ -1,0 +1,258 @@
+"""Hostile and broken data files: each is refused with one line naming the file, and nothing
+it asks for is executed, allocated or left behind.
+
+Every fixture is written here, in the real format, by hand where a well-behaved writer would
+refuse to produce it (pickles built from `__reduce__`, tar headers, zip and idx bytes).
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from gan_studio.data import DatasetError
+from gan_studio.data.cifar import load_batch
+
+try:
+    from numpy._core.multiarray import _reconstruct
+except ImportError:  # numpy < 2
+    from numpy.core.multiarray import _reconstruct
+
+ROW = 3072
+BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+
+
+def refused(call, *names: str) -> str:
+    """Calls `call`; asserts a `DatasetError` of one line naming each of `names`."""
+    with pytest.raises(DatasetError) as err:
+        call()
+    message = str(err.value)
+    assert message and "\n" not in message and "Traceback" not in message, message
+    for name in names:
+        assert name in message, message
+    return message
+
+
+# --- pickles: CIFAR-10 batches --------------------------------------------------------------
+
+class Reduce:
+    """Pickles as `func(*args)` followed by BUILD with `state` (when not None)."""
+
+    def __init__(self, func, args, state=None):
+        self.reduced = (func, args) if state is None else (func, args, state)
+
+    def __reduce__(self):
+        return self.reduced
+
+
+def dtype_of(code: str, byte_order="|", flags=0) -> Reduce:
+    """A pickled `numpy.dtype(code)` with the state numpy writes (flags 63: object)."""
+    return Reduce(np.dtype, (code, False, True), (3, byte_order, None, None, None, -1, -1, flags))
+
+
+def array_of(state) -> Reduce:
+    """A pickled array as numpy writes one: `_reconstruct(ndarray, (0,), b'b')` then BUILD."""
+    return Reduce(_reconstruct, (np.ndarray, (0,), b"b"), state)
+
+
+def strided(shape, dtype: Reduce, strides) -> Reduce:
+    """`numpy.ndarray(shape, dtype, buffer, 0, strides)`: a view of 8 bytes as any shape."""
+    return Reduce(np.ndarray, (shape, dtype, b"\0" * 8, 0, strides))
+
+
+def write_batch(path, data, labels) -> str:
+    path.write_bytes(pickle.dumps({b"batch_label": b"x", b"data": data, b"labels": labels},
+                                  protocol=2))
+    return str(path)
+
+
+def good_rows(n=2) -> np.ndarray:
+    return np.arange(n * ROW, dtype=np.uint64).astype(np.uint8).reshape(n, ROW)
+
+
+def run_isolated(code: str) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter, so that a crash fails the test instead of pytest."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_object_dtype_batch_is_refused_without_crashing(tmp_path):
+    # Defect 1: only allowed globals (numpy.dtype, _reconstruct), yet an object array whose
+    # state is a list shorter than its shape made numpy crash the process (SIGSEGV).
+    path = write_batch(tmp_path / "data_batch_1",
+                       array_of((1, (100_000,), dtype_of("O8", flags=63), False, [1])), [0])
+    result = run_isolated(f"""
+        from gan_studio.data import DatasetError
+        from gan_studio.data.cifar import load_batch
+        try:
+            load_batch({path!r})
+        except DatasetError as err:
+            print("REFUSED", err)
+        """)
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert result.stdout.startswith("REFUSED") and "data_batch_1" in result.stdout
+    assert len(result.stdout.strip().splitlines()) == 1 and not result.stderr
+
+
+@pytest.mark.parametrize("case,data", [
+    ("object dtype", array_of((1, (2, ROW), dtype_of("O8", flags=63), False, [1, 2]))),
+    ("string dtype", array_of((1, (2, ROW), dtype_of("U1"), False, b"\0" * 8 * ROW))),
+    ("void dtype", array_of((1, (2, ROW), dtype_of("V1"), False, b"\0" * 2 * ROW))),
+    ("structured dtype state", array_of((1, (2, ROW), Reduce(
+        np.dtype, ("V1", False, True),
+        (3, "|", None, ("a",), {"a": (np.dtype("u1"), 0)}, 1, 1, 0)), False, b"\0" * 2 * ROW))),
+    ("object flag on uint8", array_of((1, (2, ROW), dtype_of("u1", flags=63), False,
+                                       b"\0" * 2 * ROW))),
+    ("float rows", array_of((1, (2, ROW), dtype_of("f8", "<"), False, b"\0" * 16 * ROW))),
+    ("short raw data", array_of((1, (2, ROW), dtype_of("u1"), False, b"\0" * 100))),
+    ("long raw data", array_of((1, (2, ROW), dtype_of("u1"), False, b"\0" * 3 * ROW))),
+    ("list as raw data", array_of((1, (2, ROW), dtype_of("u1"), False, [0] * 2 * ROW))),
+    ("Fortran order", array_of((1, (2, ROW), dtype_of("u1"), True, b"\0" * 2 * ROW))),
+    ("negative shape", array_of((1, (-1, ROW), dtype_of("u1"), False, b""))),
+    ("rank 3 data", array_of((1, (2, 3, 1024), dtype_of("u1"), False, b"\0" * 2 * ROW))),
+    ("rows of 3071 bytes", array_of((1, (2, ROW - 1), dtype_of("u1"), False,
+                                     b"\0" * 2 * (ROW - 1)))),
+    ("strides (0, 0), 60,000 rows", strided((60_000, ROW), dtype_of("u1"), (0, 0))),
+    ("strides (0, 0), 10^8 rows", strided((10**8, ROW), dtype_of("u1"), (0, 0))),
+    ("ndarray called directly", Reduce(np.ndarray, ((2, ROW), dtype_of("u1")))),
+    ("_reconstruct of a dtype", Reduce(_reconstruct, (np.dtype, (0,), b"b"))),
+    ("array state never built", Reduce(_reconstruct, (np.ndarray, (0,), b"b"))),
+    ("dtype of a list", Reduce(np.dtype, ([("a", "O")],))),
+    ("no data", None),
+])
+def test_forged_arrays_are_refused(tmp_path, case, data):
+    labels = strided((10**8,), dtype_of("i8", "<"), (0,)) if "strides" in case else [0, 1]
+    path = write_batch(tmp_path / "data_batch_2", data, labels)
+    refused(lambda: load_batch(path), "data_batch_2")
+
+
+@pytest.mark.parametrize("case,labels", [
+    ("too few", [0]),
+    ("out of range", [0, 10]),
+    ("negative", [0, -1]),
+    ("huge integer", [0, 2**80]),
+    ("strings", [b"cat", b"dog"]),
+    ("nested", [[0], [1, 2]]),
+    ("a dict", {0: 1}),
+    ("object array", array_of((1, (2,), dtype_of("O8", flags=63), False, [0, 1]))),
+])
+def test_bad_labels_are_refused(tmp_path, case, labels):
+    path = write_batch(tmp_path / "test_batch", good_rows(2), labels)
+    refused(lambda: load_batch(path), "test_batch")
+
+
+def test_too_many_rows_for_a_cifar_batch(tmp_path):
+    # A CIFAR-10 batch holds 10,000 rows; a larger one is not CIFAR-10 (and would be huge).
+    path = write_batch(tmp_path / "data_batch_3", good_rows(10_001), [0] * 10_001)
+    refused(lambda: load_batch(path), "data_batch_3", "10000")
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4])
+def test_genuine_batches_still_load(tmp_path, protocol):
+    rows = good_rows(3)
+    raw = pickle.dumps({b"data": rows, b"labels": [1, 2, 3]}, protocol=protocol)
+    # Protocol 4 names globals with length-prefixed strings: no spelling can be swapped in.
+    spellings = [b"numpy._core.multiarray"] + ([b"numpy.core.multiarray"] if protocol < 4 else [])
+    for spelling in spellings:
+        (tmp_path / "b").write_bytes(raw.replace(b"numpy._core.multiarray", spelling))
+        images, labels = load_batch(str(tmp_path / "b"))
+        assert images.shape == (3, 32, 32, 3) and labels.tolist() == [1, 2, 3]
+        np.testing.assert_array_equal(images.transpose(0, 3, 1, 2).reshape(3, ROW), rows)
+
+
+def test_python2_batches_with_bytes_for_str_still_load(tmp_path):
+    # The published files come from Python 2: read with encoding="bytes", their str are bytes.
+    dtype = Reduce(np.dtype, (b"u1", 0, 1), (3, b"|", None, None, None, -1, -1, 0))
+    data = array_of((1, (2, ROW), dtype, False, good_rows(2).tobytes()))
+    labels = array_of((1, (2,), Reduce(np.dtype, (b"i8", 0, 1),
+                                       (3, b"<", None, None, None, -1, -1, 0)),
+                       False, np.array([3, 4], "<i8").tobytes()))
+    images, loaded = load_batch(write_batch(tmp_path / "b", data, labels))
+    assert loaded.tolist() == [3, 4] and images.shape == (2, 32, 32, 3)
+
+
+class Gadget:
+    """A pickle that calls `func(*args)`: each would create `marker` if it ran."""
+
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return self.func, self.args
+
+
+def gadgets(marker, folder):
+    """Pickled calls that would each create `marker`, by name of what they call."""
+    import builtins
+
+    from numpy.testing._private import utils as numpy_testing
+
+    touch = f"open({str(marker)!r}, 'w').close()"
+    inner = os.path.join(folder, "inner.npy")
+    with open(inner, "wb") as f:  # a pickle that np.load(allow_pickle=True) would run
+        pickle.dump(Gadget(os.system, f"touch {marker}"), f)
+    return {
+        "os.system": Gadget(os.system, f"touch {marker}"),
+        "builtins.eval": Gadget(builtins.eval, touch),
+        "builtins.exec": Gadget(builtins.exec, touch),
+        "builtins.open": Gadget(builtins.open, str(marker), "w"),
+        "builtins.getattr": Gadget(builtins.getattr, Gadget(builtins.__import__, "os"), "system"),
+        "subprocess.call": Gadget(subprocess.call, ["touch", str(marker)]),
+        "subprocess.Popen": Gadget(subprocess.Popen, ["touch", str(marker)]),
+        "numpy.load(allow_pickle=True)": Gadget(np.load, inner, None, True),
+        "numpy.testing runstring (exec)": Gadget(numpy_testing.runstring, touch, {}),
+    }
+
+
+@pytest.mark.parametrize("gadget", ["os.system", "builtins.eval", "builtins.exec",
+                                    "builtins.open", "builtins.getattr", "subprocess.call",
+                                    "subprocess.Popen", "numpy.load(allow_pickle=True)",
+                                    "numpy.testing runstring (exec)"])
+@pytest.mark.parametrize("where", ["data", "labels", "top level"])
+def test_code_running_pickles_are_refused(tmp_path, gadget, where):
+    marker = tmp_path / "pwned"
+    payload = gadgets(marker, tmp_path)[gadget]
+    path = tmp_path / "data_batch_4"
+    if where == "top level":
+        path.write_bytes(pickle.dumps(payload, protocol=2))
+    else:
+        write_batch(path, payload if where == "data" else good_rows(1),
+                    payload if where == "labels" else [0])
+    message = refused(lambda: load_batch(str(path)), "data_batch_4")
+    assert "may be malicious" in message
+    assert not marker.exists()
+
+
+def test_codecs_encode_is_only_the_latin1_bytes_of_a_string(tmp_path):
+    # _codecs.encode is allowed (Python 3 pickles bytes with it); any other codec is refused.
+    import codecs
+
+    evil = Reduce(codecs.encode, (b"x" * 100, "zlib_codec"))
+    path = write_batch(tmp_path / "data_batch_5",
+                       array_of((1, (1, ROW), dtype_of("u1"), False, evil)), [0])
+    refused(lambda: load_batch(path), "data_batch_5")
+
+
+@pytest.mark.parametrize("content", [b"", b"\x80\x02", b"not a pickle", b"\x80\x05N.",
+                                     pickle.dumps([1, 2, 3], protocol=2),
+                                     pickle.dumps({b"data": b"rows"}, protocol=2)])
+def test_empty_truncated_or_other_pickles_are_refused(tmp_path, content):
+    (tmp_path / "data_batch_1").write_bytes(content)
+    refused(lambda: load_batch(str(tmp_path / "data_batch_1")), "data_batch_1")
+
+
+def test_oversized_batch_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "data_batch_1"
+    with open(path, "wb") as f:  # sparse: 2 GiB of nothing
+        f.truncate(2 << 30)
+    refused(lambda: load_batch(str(path)), "data_batch_1")
+
+
+def test_folder_at_a_batch_name_is_refused(tmp_path):
+    (tmp_path / "data_batch_1").mkdir()
+    refused(lambda: load_batch(str(tmp_path / "data_batch_1")), "data_batch_1")
