@@ -154,9 +154,12 @@ def load_batch_folder(folder: str, split: str = "train") -> tuple[np.ndarray, np
 def extract_archive(archive: str, data_dir: str) -> str:
     """Unpacks `cifar-10-python.tar.gz` into `data_dir/cifar-10-batches-py`.
 
-    Entries that are links, devices, absolute or climb out with `..` are refused outright
-    (and Python's `data` extraction filter is applied where available). The folder appears
-    only once complete.
+    Only the official archive's files are unpacked (the six batches, `batches.meta`,
+    `readme.html`), each at most `MAX_BATCH_BYTES`; other entries are skipped. Entries that
+    are links, devices, absolute or climb out with `..` are refused outright (and Python's
+    `data` extraction filter is applied where available). The folder appears only once
+    complete. An existing `cifar-10-batches-py` is never replaced: it may hold the user's own
+    files, so it is left untouched and the user is asked to move it.
 
     Args:
         archive: the `.tar.gz` file.
@@ -166,9 +169,17 @@ def extract_archive(archive: str, data_dir: str) -> str:
         The path of the unpacked `cifar-10-batches-py` folder.
 
     Raises:
-        DatasetError: if the archive is corrupt, incomplete or holds an unsafe entry.
+        DatasetError: if the archive is corrupt, incomplete, oversized or holds an unsafe
+            entry, or if `cifar-10-batches-py` already exists.
     """
     target = os.path.join(data_dir, BATCH_FOLDER)
+    if os.path.lexists(target):
+        missing = [b for b in _TRAIN_BATCHES + _TEST_BATCHES
+                   if not os.path.isfile(os.path.join(target, b))]
+        lacks = f"it lacks {', '.join(missing)}" if missing else "it is in the way"
+        raise DatasetError(f"{target} exists but is not a complete CIFAR-10 batch folder ("
+                           f"{lacks}); it was left as it is: move or delete it, then load "
+                           "CIFAR-10 again to unpack the archive.")
     os.makedirs(data_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".cifar-10-extract-", dir=data_dir)
     try:
@@ -177,9 +188,11 @@ def extract_archive(archive: str, data_dir: str) -> str:
         if not is_batch_folder(unpacked):
             raise DatasetError(f"{os.path.basename(archive)} does not hold the CIFAR-10 "
                                f"batches in a {BATCH_FOLDER} folder.")
-        if os.path.exists(target):
-            os.replace(target, os.path.join(staging, "previous"))
-        os.replace(unpacked, target)
+        try:  # fails rather than replace a folder with files made there meanwhile
+            os.rename(unpacked, target)
+        except OSError as err:
+            raise DatasetError(f"Could not move the unpacked CIFAR-10 into {target} "
+                               f"({err.strerror or err}).") from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
@@ -189,7 +202,7 @@ def _extract_members(archive: str, dest: str) -> None:
     name = os.path.basename(archive)
     try:
         with tarfile.open(archive, "r:*") as tar:
-            members = [m for m in tar.getmembers() if _checked(m, name)]
+            members = _known_members(tar, name)
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(dest, members=members, filter="data")
             else:  # Python without extraction filters: _checked() is the only guard
@@ -197,19 +210,43 @@ def _extract_members(archive: str, dest: str) -> None:
     except DatasetError:
         raise
     except tarfile.TarError as err:  # FilterError included
-        raise DatasetError(f"{name} is corrupt or unsafe ({err}).") from err
+        raise DatasetError(f"{name} is not a readable CIFAR-10 archive (corrupt, truncated or "
+                           f"unsafe: {_first_line(err)}).") from err
     except (OSError, EOFError, zlib.error) as err:
-        raise DatasetError(f"{name} is truncated or corrupt ({err}); delete it and load the "
-                           "data set again.") from err
+        if isinstance(err, OSError) and err.errno is not None:  # writing failed: disk full...
+            raise DatasetError(f"Could not unpack {name} into {dest} "
+                               f"({err.strerror or err}).") from err
+        raise DatasetError(f"{name} is truncated or corrupt ({_first_line(err)}); delete it "
+                           "and load the data set again.") from err
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0].rstrip(":") if text else type(err).__name__
+
+
+def _known_members(tar: tarfile.TarFile, name: str) -> list[tarfile.TarInfo]:
+    """Reads the entries one by one, refusing the archive as soon as one is unsafe or big."""
+    members = []
+    for count, member in enumerate(tar, 1):
+        if _checked(member, name) and member.isfile():
+            members.append(member)
+        if count > _MAX_ENTRIES:
+            raise DatasetError(f"{name} holds more than {_MAX_ENTRIES} entries, far more than "
+                               "the CIFAR-10 archive, so it was not unpacked.")
+        if member.size > MAX_BATCH_BYTES or member.offset_data + member.size > _MAX_ARCHIVE_BYTES:
+            raise DatasetError(f"{name} holds an entry {member.name!r} of {member.size} bytes, "
+                               "far larger than any file of CIFAR-10, so it was not unpacked.")
+    return members
 
 
 def _checked(member: tarfile.TarInfo, archive_name: str) -> bool:
-    """Raises for unsafe entries; returns whether a safe entry belongs to the batch folder."""
+    """Raises for unsafe entries; returns whether a safe entry is one of the known files."""
     path = member.name.replace("\\", "/")
     parts = posixpath.normpath(path).split("/")
     unsafe = (path.startswith("/") or (len(path) > 1 and path[1] == ":") or ".." in
               path.split("/") or not (member.isfile() or member.isdir()))
     if unsafe:
         raise DatasetError(f"{archive_name} holds an unsafe entry {member.name!r} (an absolute "
-                           "path, a '..' or a link), so it was not unpacked.")
-    return parts[0] == BATCH_FOLDER
+                           "path, a '..', a link or a device), so it was not unpacked.")
+    return len(parts) == 2 and parts[0] == BATCH_FOLDER and parts[1] in _MEMBERS

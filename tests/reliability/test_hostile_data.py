@@ -5,17 +5,19 @@ Every fixture is written here, in the real format, by hand where a well-behaved 
 refuse to produce it (pickles built from `__reduce__`, tar headers, zip and idx bytes).
 """
 
+import io
 import os
 import pickle
 import subprocess
 import sys
+import tarfile
 import textwrap
 
 import numpy as np
 import pytest
 
-from gan_studio.data import DatasetError
-from gan_studio.data.cifar import load_batch
+from gan_studio.data import DatasetError, load_dataset
+from gan_studio.data.cifar import extract_archive, load_batch
 
 try:
     from numpy._core.multiarray import _reconstruct
@@ -256,3 +258,155 @@ def test_oversized_batch_file_is_refused_before_reading(tmp_path):
 def test_folder_at_a_batch_name_is_refused(tmp_path):
     (tmp_path / "data_batch_1").mkdir()
     refused(lambda: load_batch(str(tmp_path / "data_batch_1")), "data_batch_1")
+
+
+# --- tar: the CIFAR-10 archive -------------------------------------------------------------
+
+def genuine_members() -> dict[str, bytes]:
+    """The official archive's files, with 2-image batches."""
+    batch = pickle.dumps({b"data": good_rows(2), b"labels": [0, 1]}, protocol=2)
+    files = {name: batch for name in BATCHES}
+    files.update({"batches.meta": pickle.dumps({b"label_names": [b"a"]}, protocol=2),
+                  "readme.html": b"<html></html>"})
+    return {f"cifar-10-batches-py/{name}": data for name, data in files.items()}
+
+
+def write_archive(path, extra=(), files=None) -> str:
+    """Writes a .tar.gz of `files` (default: genuine ones), then the TarInfo/bytes `extra`."""
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(dir_info("cifar-10-batches-py"))
+        for name, data in (genuine_members() if files is None else files).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for info, data in extra:
+            tar.addfile(info, None if data is None else io.BytesIO(data))
+    return str(path)
+
+
+def dir_info(name):
+    info = tarfile.TarInfo(name)
+    info.type, info.mode = tarfile.DIRTYPE, 0o755
+    return info
+
+
+def entry(name, kind=tarfile.REGTYPE, link="", size=None, pax=None):
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, link
+    data = b"x" if kind == tarfile.REGTYPE else None
+    info.size = len(data) if data is not None else 0
+    if pax:
+        info.pax_headers = pax
+    return info, data
+
+
+def sparse(name, size):
+    """A GNU sparse member: 1 byte stored, `size` bytes once unpacked."""
+    return entry(name, pax={"GNU.sparse.map": "0,1", "GNU.sparse.realsize": str(size)})
+
+
+def cache_listing(cache) -> list[str]:
+    return sorted(str(p.relative_to(cache)) for p in cache.rglob("*"))
+
+
+def test_genuine_archive_unpacks_only_its_known_files(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    zeros = tarfile.TarInfo("cifar-10-batches-py/extra.bin")
+    zeros.size = 2 << 20  # defect 4: such a member (300 MB of zeros) was kept in the cache
+    extra = [(zeros, bytes(zeros.size)), entry("cifar-10-batches-py/notes.txt"),
+             entry("elsewhere.txt"), (dir_info("cifar-10-batches-py/sub"), None),
+             entry("cifar-10-batches-py/sub/data_batch_1")]
+    write_archive(cache / "cifar-10-python.tar.gz", extra)
+    assert len(load_dataset("cifar10", data_dir=str(cache), download=False)) == 10
+    assert cache_listing(cache) == ["cifar-10-batches-py"] + sorted(
+        f"cifar-10-batches-py/{n}" for n in BATCHES + ["batches.meta", "readme.html"]) + [
+        "cifar-10-python.tar.gz"]
+
+
+@pytest.mark.parametrize("case,extra", [
+    ("sparse 10 GiB batch", [sparse("cifar-10-batches-py/data_batch_1", 10 << 30)]),
+    ("sparse 10 GiB extra member", [sparse("cifar-10-batches-py/huge", 10 << 30)]),
+    ("sparse member outside the folder", [sparse("huge", 10 << 30)]),
+    ("too many entries", [entry(f"cifar-10-batches-py/x{i}") for i in range(80)]),
+])
+def test_oversized_archives_are_refused(tmp_path, case, extra):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    path = write_archive(cache / "cifar-10-python.tar.gz", extra)
+    refused(lambda: extract_archive(path, str(cache)), "cifar-10-python.tar.gz")
+    assert cache_listing(cache) == ["cifar-10-python.tar.gz"]
+
+
+@pytest.mark.parametrize("case,extra", [
+    ("climbs out with ..", entry("cifar-10-batches-py/../../escaped")),
+    ("absolute path", entry("/tmp/escaped-absolute-gan-studio")),
+    ("Windows drive", entry("C:/escaped")),
+    ("backslash ..", entry("cifar-10-batches-py\\..\\..\\escaped")),
+    ("symlink out", entry("cifar-10-batches-py/link", tarfile.SYMTYPE, "../../escaped")),
+    ("symlink at a batch name", entry("cifar-10-batches-py/test_batch", tarfile.SYMTYPE,
+                                      "/etc/passwd")),
+    ("hard link", entry("cifar-10-batches-py/hard", tarfile.LNKTYPE,
+                        "cifar-10-batches-py/data_batch_1")),
+    ("character device", entry("cifar-10-batches-py/zero", tarfile.CHRTYPE)),
+    ("block device", entry("cifar-10-batches-py/disk", tarfile.BLKTYPE)),
+    ("FIFO", entry("cifar-10-batches-py/fifo", tarfile.FIFOTYPE)),
+])
+def test_unsafe_tar_entries_are_refused(tmp_path, case, extra):
+    cache = tmp_path / "a" / "cache"
+    cache.mkdir(parents=True)
+    path = write_archive(cache / "cifar-10-python.tar.gz", [extra])
+    refused(lambda: load_dataset("cifar10", data_dir=str(cache), download=False),
+            "cifar-10-python.tar.gz", "unsafe")
+    assert cache_listing(tmp_path) == ["a", "a/cache", "a/cache/cifar-10-python.tar.gz"]
+    assert not os.path.exists("/tmp/escaped-absolute-gan-studio")
+    assert os.path.exists(path)
+
+
+@pytest.mark.parametrize("case,content", [
+    ("empty file", b""),
+    ("text", b"not an archive\n" * 10),
+    ("truncated", "truncate"),
+    ("no batch folder", "empty"),
+])
+def test_broken_archives_are_refused(tmp_path, case, content):
+    path = tmp_path / "cifar-10-python.tar.gz"
+    if content == "truncate":
+        write_archive(path)
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif content == "empty":
+        write_archive(path, files={"other/readme.html": b"x"})
+    else:
+        path.write_bytes(content)
+    refused(lambda: load_dataset("cifar10", data_dir=str(tmp_path), download=False),
+            "cifar-10-python.tar.gz")
+    assert not (tmp_path / "cifar-10-batches-py").exists()
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+
+
+def test_incomplete_batch_folder_with_the_users_files_is_left_alone(tmp_path):
+    # Defect 4: the incomplete folder was moved aside and deleted, with the user's files.
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    (folder / "my notes.txt").write_text("mine")
+    (folder / "data_batch_1").write_bytes(b"partial")
+    write_archive(tmp_path / "cifar-10-python.tar.gz")
+    message = refused(lambda: load_dataset("cifar10", data_dir=str(tmp_path), download=False),
+                      str(folder), "test_batch")
+    assert "move or delete" in message
+    assert (folder / "my notes.txt").read_text() == "mine"
+    assert sorted(os.listdir(folder)) == ["data_batch_1", "my notes.txt"]
+    assert sorted(os.listdir(tmp_path)) == ["cifar-10-batches-py", "cifar-10-python.tar.gz"]
+
+
+def test_disk_full_while_unpacking_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    path = write_archive(tmp_path / "cifar-10-python.tar.gz")
+    monkeypatch.setattr(tarfile.TarFile, "extractall", full)
+    refused(lambda: extract_archive(path, str(tmp_path)), "cifar-10-python.tar.gz",
+            "No space left on device")
+    assert os.listdir(tmp_path) == ["cifar-10-python.tar.gz"]
