@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tarfile
 import textwrap
+import zipfile
 
 import numpy as np
 import pytest
@@ -410,3 +411,199 @@ def test_disk_full_while_unpacking_leaves_nothing(tmp_path, monkeypatch):
     refused(lambda: extract_archive(path, str(tmp_path)), "cifar-10-python.tar.gz",
             "No space left on device")
     assert os.listdir(tmp_path) == ["cifar-10-python.tar.gz"]
+
+
+# --- npz: Keras' mnist.npz layout ----------------------------------------------------------
+
+def npy_bytes(shape, data=None, descr="|u1", fortran=False) -> bytes:
+    """A .npy member with any header; `data` defaults to exactly what the header claims."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": descr, "fortran_order": fortran, "shape": shape})
+    if data is None:
+        data = bytes(int(np.prod(shape)) * np.dtype(descr).itemsize)
+    return header.getvalue() + data
+
+
+def write_npz(path, members: dict, compression=zipfile.ZIP_STORED) -> str:
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return str(path)
+
+
+def digits(n=4) -> bytes:
+    return npy_bytes((n, 28, 28))
+
+
+@pytest.mark.parametrize("case,members", [
+    ("header claims 730 GiB", {"x_train.npy": npy_bytes((10**9, 28, 28), b"\0" * 100)}),
+    ("header claims more than it holds", {"x_train.npy": npy_bytes((4, 28, 28), b"\0" * 99)}),
+    ("data after the array", {"x_train.npy": digits() + b"extra"}),
+    ("object array", {"x_train.npy": npy_bytes((1,), b"\x80\x02N.", "|O")}),
+    ("structured array", {"x_train.npy": npy_bytes((4,), descr=[("a", "u1"), ("b", "u1")])}),
+    ("strings", {"x_train.npy": npy_bytes((4, 28, 28), descr="<U1")}),
+    ("datetimes", {"x_train.npy": npy_bytes((4, 28, 28), descr="<M8[s]")}),
+    ("float images", {"x_train.npy": npy_bytes((4, 28, 28), descr="<f4")}),
+    ("rank 2 images", {"x_train.npy": npy_bytes((4, 784))}),
+    ("two channels", {"x_train.npy": npy_bytes((4, 28, 28, 2))}),
+    ("bad magic", {"x_train.npy": b"\x93NUMPX" + digits()[6:]}),
+    ("bad header", {"x_train.npy": b"\x93NUMPY\x01\x00\x10\x00{'descr': os.sy}\n"}),
+    ("truncated header", {"x_train.npy": digits()[:20]}),
+    ("empty member", {"x_train.npy": b""}),
+    ("no x_train", {"x_test.npy": digits()}),
+    ("labels of another length", {"x_train.npy": digits(4), "y_train.npy": npy_bytes((3,))}),
+    ("float labels", {"x_train.npy": digits(4), "y_train.npy": npy_bytes((4,), descr="<f8")}),
+    ("labels of rank 3", {"x_train.npy": digits(4), "y_train.npy": npy_bytes((4, 1, 1))}),
+])
+def test_forged_npz_members_are_refused(tmp_path, case, members):
+    write_npz(tmp_path / "mnist.npz", members)
+    refused(lambda: load_dataset("mnist", data_dir=str(tmp_path), download=False), "mnist.npz")
+
+
+def test_npz_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
+    from gan_studio.data import limits
+
+    monkeypatch.setattr(limits, "memory_bytes", lambda: 8 << 20)  # an 8 MB computer
+    path = write_npz(tmp_path / "mnist.npz", {"x_train.npy": npy_bytes((20_000, 28, 28))},
+                     zipfile.ZIP_DEFLATED)  # 15 MB of zeros in 15 kB
+    assert os.path.getsize(path) < 100_000
+    refused(lambda: load_dataset("mnist", data_dir=str(tmp_path), download=False),
+            "mnist.npz", "memory")
+
+
+def patch_sizes(path, member: str, file_size: int) -> None:
+    """Rewrites the uncompressed size the zip declares for its one `member` (both headers)."""
+    data = bytearray(open(path, "rb").read())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    name = member.encode()
+    local = info.header_offset
+    data[local + 22:local + 26] = file_size.to_bytes(4, "little")
+    central = data.rindex(b"PK\x01\x02")  # the archive's only member
+    assert data[central + 46:central + 46 + len(name)] == name
+    data[central + 24:central + 28] = file_size.to_bytes(4, "little")
+    open(path, "wb").write(bytes(data))
+
+
+@pytest.mark.parametrize("declared", ["smaller", "larger", "over 1100 times the compressed"])
+def test_npz_member_sizes_that_lie_are_refused(tmp_path, declared):
+    member = digits(50)
+    path = write_npz(tmp_path / "mnist.npz", {"x_train.npy": member}, zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path) as archive:
+        compressed = archive.getinfo("x_train.npy").compress_size
+    size = {"smaller": len(member) // 2, "larger": len(member) + 1000,
+            "over 1100 times the compressed": compressed * 1200}[declared]
+    patch_sizes(path, "x_train.npy", size)
+    refused(lambda: load_dataset("mnist", data_dir=str(tmp_path), download=False), "mnist.npz")
+
+
+@pytest.mark.parametrize("case", ["plain .npy", "pickle", "empty", "text", "truncated zip",
+                                  "encrypted member"])
+def test_files_that_are_not_npz_archives_are_refused(tmp_path, case):
+    path = tmp_path / "mnist.npz"
+    if case == "plain .npy":
+        np.save(tmp_path / "x.npy", np.zeros((3, 28, 28), np.uint8))
+        os.replace(tmp_path / "x.npy", path)
+    elif case == "pickle":
+        path.write_bytes(pickle.dumps(Gadget(os.system, f"touch {tmp_path / 'pwned'}")))
+    elif case == "text":
+        path.write_text("x_train = [1, 2, 3]\n")
+    elif case == "empty":
+        path.write_bytes(b"")
+    elif case == "truncated zip":
+        write_npz(path, {"x_train.npy": digits(100)})
+        path.write_bytes(path.read_bytes()[:3000])
+    elif case == "encrypted member":
+        write_npz(path, {"x_train.npy": digits()})
+        data = bytearray(path.read_bytes())
+        data[6] |= 1  # general purpose flag bit 0: encrypted
+        central = data.rindex(b"PK\x01\x02")
+        data[central + 8] |= 1
+        path.write_bytes(bytes(data))
+    refused(lambda: load_dataset("mnist", data_dir=str(tmp_path), download=False), "mnist.npz")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_plain_npy_gets_a_message_saying_what_it_is(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((3, 28, 28), np.uint8))
+    os.replace(tmp_path / "x.npy", tmp_path / "digits.npz")
+    message = refused(lambda: load_dataset(str(tmp_path / "digits.npz")), "digits.npz")
+    assert ".npy" in message and "savez" in message
+
+
+def test_fortran_ordered_and_big_endian_npz_arrays_load(tmp_path):
+    images = np.arange(2 * 28 * 28, dtype=np.uint64).astype(np.uint8).reshape(2, 28, 28)
+    labels = np.array([3, 7], dtype=">i4")
+    np.savez(tmp_path / "d.npz", x_train=np.asfortranarray(images), y_train=labels)
+    ds = load_dataset(str(tmp_path / "d.npz"))
+    np.testing.assert_array_equal(ds.images[..., 0], images)
+    assert ds.labels.tolist() == [3, 7] and ds.images.flags.writeable
+
+
+# --- idx: MNIST's own format ---------------------------------------------------------------
+
+def idx_header(code=0x08, dims=(2, 28, 28), zeros=b"\0\0") -> bytes:
+    return zeros + bytes([code, len(dims)]) + b"".join(d.to_bytes(4, "big") for d in dims)
+
+
+def idx_file(code=0x08, dims=(2, 28, 28), data=None, zeros=b"\0\0") -> bytes:
+    itemsize = {0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8}.get(code, 1)
+    size = int(np.prod(dims, dtype=np.int64)) * itemsize if data is None else 0
+    return idx_header(code, dims, zeros) + (bytes(size) if data is None else data)
+
+
+@pytest.mark.parametrize("case,content", [
+    ("zero bytes", b""),
+    ("text", b"hello, these are not digits\n"),
+    ("bad magic", idx_file(zeros=b"\x01\0")),
+    ("unknown type code", idx_file(code=0x0A)),
+    ("rank 0", idx_header(dims=())),
+    ("rank 5", idx_file(dims=(1, 1, 1, 1, 1))),
+    ("truncated header", idx_header()[:9]),
+    ("header claims 10^12 bytes", idx_file(dims=(10**6, 10**3, 10**3), data=b"\0" * 100)),
+    ("header claims 4 * 2^96 bytes", idx_file(dims=(2**32 - 1,) * 4, data=b"")),
+    ("one byte short", idx_file()[:-1]),
+    ("one byte over", idx_file() + b"\0"),
+    ("gzip claims 10^12 bytes", "gzip-huge"),
+    ("truncated gzip", "gzip-cut"),
+    ("gzip of garbage", b"\x1f\x8b" + b"\0" * 40),
+    ("int32 images", idx_file(code=0x0C)),
+    ("float images", idx_file(code=0x0D)),
+    ("rank 1 images", idx_file(dims=(784,))),
+    ("two channels", idx_file(dims=(2, 28, 28, 2))),
+])
+def test_broken_idx_images_are_refused(tmp_path, case, content):
+    import gzip
+
+    if content == "gzip-cut":
+        content = gzip.compress(idx_file(dims=(50, 28, 28)) + os.urandom(1000))[:300]
+    elif content == "gzip-huge":
+        content = gzip.compress(idx_file(dims=(10**6, 10**3, 10**3), data=b"\0" * 100))
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(content)
+    refused(lambda: load_dataset(str(path)), "train-images-idx3-ubyte")
+
+
+@pytest.mark.parametrize("case,labels", [
+    ("count mismatch", idx_file(dims=(3,))),
+    ("float labels", idx_file(code=0x0E, dims=(2,))),
+    ("rank 2 labels", idx_file(dims=(2, 1))),
+    ("truncated", idx_file(dims=(2,))[:-1]),
+])
+def test_broken_idx_labels_are_refused(tmp_path, case, labels):
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(idx_file())
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(labels)
+    refused(lambda: load_dataset(str(tmp_path / "train-images-idx3-ubyte")),
+            "train-labels-idx1-ubyte")
+
+
+def test_idx_larger_than_memory_is_refused_before_allocating(tmp_path, monkeypatch):
+    import gzip
+
+    from gan_studio.data import limits
+
+    monkeypatch.setattr(limits, "memory_bytes", lambda: 1 << 20)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_file(dims=(3000, 28, 28))))  # 2.4 MB in 3 kB
+    refused(lambda: load_dataset(str(path)), "train-images-idx3-ubyte.gz", "memory")
