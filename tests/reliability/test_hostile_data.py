@@ -525,6 +525,32 @@ def test_files_that_are_not_npz_archives_are_refused(tmp_path, case):
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize("name,cached", [
+    ("mnist", "mnist.npz"),
+    ("fashion_mnist", "fashion-mnist/train-images-idx3-ubyte.gz"),
+    ("cifar10", "cifar-10-python.tar.gz"),
+])
+@pytest.mark.parametrize("kind", ["folder", "broken link"])
+def test_something_else_at_a_cached_files_path_is_not_downloaded_over(tmp_path, monkeypatch,
+                                                                     name, cached, kind):
+    # Defect 7: a folder at the mnist.npz path started a download (which then failed).
+    import urllib.request
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a download was started")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    path = tmp_path.joinpath(*cached.split("/"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "nowhere")
+    message = refused(lambda: load_dataset(name, data_dir=str(tmp_path)), path.name)
+    assert "not a file" in message
+    assert os.path.lexists(path) and not os.path.exists(str(path) + ".part")
+
+
 def test_a_plain_npy_gets_a_message_saying_what_it_is(tmp_path):
     np.save(tmp_path / "x.npy", np.zeros((3, 28, 28), np.uint8))
     os.replace(tmp_path / "x.npy", tmp_path / "digits.npz")
