@@ -633,3 +633,75 @@ def test_idx_larger_than_memory_is_refused_before_allocating(tmp_path, monkeypat
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(gzip.compress(idx_file(dims=(3000, 28, 28))))  # 2.4 MB in 3 kB
     refused(lambda: load_dataset(str(path)), "train-images-idx3-ubyte.gz", "memory")
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+class FakeResponse(io.BytesIO):
+    """What `urllib.request.urlopen` returns, serving `data` (headers: Content-Length)."""
+
+    def __init__(self, data: bytes, length=None):
+        super().__init__(data)
+        self.headers = {"Content-Length": str(len(data) if length is None else length)}
+
+
+class DownloadCancelled(Exception):
+    """Like the window's own: a plain Exception raised from the progress callback."""
+
+
+@pytest.fixture
+def fake_server(monkeypatch):
+    """Makes every URL serve 3 chunks of bytes, without a network; yields the URLs opened."""
+    from gan_studio.data import download
+
+    opened = []
+    monkeypatch.setattr(download, "CHUNK_SIZE", 10)
+
+    def urlopen(url, timeout=None):
+        opened.append(url)
+        return FakeResponse(b"0123456789" * 3)
+
+    monkeypatch.setattr(download.urllib.request, "urlopen", urlopen)
+    return opened
+
+
+@pytest.mark.parametrize("error", [DownloadCancelled, KeyboardInterrupt, MemoryError,
+                                   SystemExit])
+def test_an_exception_from_the_progress_callback_leaves_no_part_file(tmp_path, fake_server,
+                                                                    error):
+    # Defect 9: only DatasetError and OSError removed <dest>.part.
+    from gan_studio.data import download_file
+
+    def progress(done, total):
+        if done >= 20:
+            raise error("stop")
+
+    dest = tmp_path / "cache" / "x.bin"
+    with pytest.raises(error):
+        download_file("https://example.invalid/x.bin", str(dest), None, progress)
+    assert fake_server and os.listdir(tmp_path / "cache") == []
+
+
+def test_a_folder_at_the_destination_is_refused_before_downloading(tmp_path, fake_server):
+    from gan_studio.data import download_file
+
+    (tmp_path / "x.bin").mkdir()
+    refused(lambda: download_file("https://example.invalid/x.bin", str(tmp_path / "x.bin"),
+                                  None), "x.bin")
+    assert fake_server == [] and os.listdir(tmp_path) == ["x.bin"]
+
+
+@pytest.mark.parametrize("case", ["short transfer", "wrong digest", "folder is a file"])
+def test_failed_downloads_leave_nothing_under_any_name(tmp_path, monkeypatch, fake_server,
+                                                       case):
+    from gan_studio.data import download, download_file
+
+    if case == "short transfer":
+        monkeypatch.setattr(download.urllib.request, "urlopen",
+                            lambda url, timeout=None: FakeResponse(b"abc", length=1000))
+    dest = tmp_path / "cache" / "x.bin"
+    if case == "folder is a file":
+        (tmp_path / "cache").write_bytes(b"")
+    refused(lambda: download_file("https://example.invalid/x.bin", str(dest),
+                                  "0" * 64 if case == "wrong digest" else None), "x.bin")
+    assert [p.name for p in tmp_path.rglob("*")] == ["cache"]
