@@ -705,3 +705,210 @@ def test_failed_downloads_leave_nothing_under_any_name(tmp_path, monkeypatch, fa
     refused(lambda: download_file("https://example.invalid/x.bin", str(dest),
                                   "0" * 64 if case == "wrong digest" else None), "x.bin")
     assert [p.name for p in tmp_path.rglob("*")] == ["cache"]
+
+
+# --- image folders and zips ----------------------------------------------------------------
+
+def png(path, mode="RGB", size=(8, 8), color=(200, 30, 30), fmt=None):
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, color).save(path, format=fmt)
+    return path
+
+
+def gradient(dtype, top: float) -> np.ndarray:
+    """16x16 values from 0 to `top`, as `dtype`."""
+    return np.linspace(0, top, 256).reshape(16, 16).astype(dtype)
+
+
+@pytest.mark.parametrize("case,array,fmt,expected", [
+    ("16-bit PNG (I;16)", gradient(np.uint16, 65535), "PNG", gradient(np.float64, 255)),
+    ("16-bit big-endian TIFF (I;16B)", gradient(">u2", 65535), "TIFF",
+     gradient(np.float64, 255)),
+    ("32-bit integer TIFF (I) of 16-bit values", gradient(np.int32, 65535), "TIFF",
+     gradient(np.float64, 255)),
+    ("float TIFF (F) from 0 to 1", gradient(np.float32, 1), "TIFF", gradient(np.float64, 255)),
+])
+def test_deep_images_are_scaled_not_clipped(tmp_path, case, array, fmt, expected):
+    # Defect 5: convert("L") clamps 16-bit values, so 99.6 % of a 16-bit PNG became 255.
+    from PIL import Image
+
+    Image.fromarray(array).save(tmp_path / "deep.png", format=fmt)  # any content, .png name
+    ds = load_dataset(str(tmp_path), image_size=16)
+    assert ds.images.shape == (1, 16, 16, 1)
+    assert np.abs(ds.images[0, ..., 0].astype(float) - expected).max() <= 1.5
+    rgb = load_dataset(str(tmp_path), image_size=16, channels=3)
+    assert np.abs(rgb.images[0, ..., 1].astype(float) - expected).max() <= 1.5
+
+
+def test_16bit_transparency_is_white(tmp_path):
+    from PIL import Image
+
+    image = Image.fromarray(gradient(np.uint16, 65535))
+    image.save(tmp_path / "t.png", transparency=0)
+    ds = load_dataset(str(tmp_path), image_size=16)
+    assert ds.images[0, 0, 0, 0] == 255 and ds.images[0, 8, 8, 0] == 136  # 136 * 257
+
+
+@pytest.mark.parametrize("case", ["zero bytes", "text named .png", "truncated PNG",
+                                  "JPEG header only", "decompression bomb", "HTML named .jpg",
+                                  "symlink loop", "broken symlink", "folder named .png",
+                                  "unreadable file"])
+def test_unreadable_images_are_skipped_and_named_when_none_is_left(tmp_path, case):
+    bad = make_bad_image(tmp_path / "only", case)
+    message = refused(lambda: load_dataset(str(tmp_path / "only"), image_size=8),
+                      str(tmp_path / "only"))
+    if case != "folder named .png":
+        assert os.path.basename(bad) in message
+    if case == "decompression bomb":
+        assert "decompression bomb" in message
+    png(tmp_path / "mixed" / "good.png")
+    make_bad_image(tmp_path / "mixed", case)
+    ds = load_dataset(str(tmp_path / "mixed"), image_size=8)
+    assert len(ds) == 1 and ds.skipped == (0 if case == "folder named .png" else 1)
+
+
+def make_bad_image(folder, case):
+    import struct
+    import zlib as z
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ("bad.jpg" if "jpg" in case or "JPEG" in case else "bad.png")
+    if case == "zero bytes":
+        path.write_bytes(b"")
+    elif case == "text named .png":
+        path.write_text("this is not an image\n")
+    elif case == "truncated PNG":
+        data = png(folder / "x.tmp", size=(64, 64), fmt="PNG").read_bytes()
+        os.unlink(folder / "x.tmp")
+        path.write_bytes(data[: len(data) // 2])
+    elif case == "JPEG header only":
+        path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    elif case == "decompression bomb":  # 40000 x 40000 pixels claimed in 60 bytes
+        chunks = [(b"IHDR", struct.pack(">IIBBBBB", 40_000, 40_000, 8, 0, 0, 0, 0)),
+                  (b"IDAT", z.compress(bytes(100))), (b"IEND", b"")]
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"".join(
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", z.crc32(kind + data))
+            for kind, data in chunks))
+    elif case == "HTML named .jpg":
+        path.write_text("<html><body>404 Not Found</body></html>")
+    elif case == "symlink loop":
+        path.symlink_to(path)
+    elif case == "broken symlink":
+        path.symlink_to(folder / "nowhere.png")
+    elif case == "folder named .png":
+        path.mkdir()
+    elif case == "unreadable file":
+        png(path)
+        path.chmod(0)
+        if os.access(path, os.R_OK):  # root reads anything: use a folder it cannot list
+            path.chmod(0o644)
+            path.unlink()
+            path.symlink_to("/proc/self/mem")
+    return str(path)
+
+
+def finishes(call, fifo):
+    """Runs `call` in a thread; if it hangs on `fifo`, releases it and fails the test."""
+    import threading
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = call()
+        except BaseException as err:  # handed back to the test below
+            result["error"] = err
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(120)
+    if thread.is_alive():
+        with open(fifo, "wb"):  # a writer lets the blocked open() return
+            pass
+        thread.join()
+        pytest.fail(f"loading hung on the FIFO {fifo.name}")
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def test_a_fifo_named_png_is_skipped_without_opening_it(tmp_path):
+    # Defect 7: opening a FIFO blocks until something writes to it: loading hung.
+    png(tmp_path / "a.png")
+    os.mkfifo(tmp_path / "b.png")
+    ds = finishes(lambda: load_dataset(str(tmp_path), image_size=8), tmp_path / "b.png")
+    assert len(ds) == 1 and ds.skipped == 1
+
+
+def test_devices_named_png_are_skipped(tmp_path):
+    png(tmp_path / "a.png")
+    (tmp_path / "zero.png").symlink_to("/dev/zero")
+    (tmp_path / "tty.png").symlink_to("/dev/null")
+    ds = load_dataset(str(tmp_path), image_size=8)
+    assert len(ds) == 1 and ds.skipped == 2
+
+
+def test_non_utf8_names_load_and_classes_can_be_shown(tmp_path):
+    root = os.fsencode(tmp_path)
+    for folder in (b"caf\xe9", b"plain"):
+        os.mkdir(os.path.join(root, folder))
+        png(tmp_path / "x.png")
+        os.rename(tmp_path / "x.png", os.path.join(root, folder, b"\xff\xfe.png"))
+    ds = load_dataset(str(tmp_path), image_size=8)
+    assert len(ds) == 2 and ds.labels.tolist() == [0, 1]
+    assert ds.classes[1] == "plain"
+    for name in ds.classes:
+        name.encode("utf-8")  # no lone surrogates: printable, and writable to config.json
+
+
+def test_empty_and_image_less_folders_are_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    refused(lambda: load_dataset(str(tmp_path / "empty")), "empty", "No images")
+    (tmp_path / "other" / ".hidden").mkdir(parents=True)
+    (tmp_path / "other" / ".hidden" / "a.png").write_bytes(b"")
+    (tmp_path / "other" / "notes.txt").write_text("x")
+    (tmp_path / "other" / "loop").symlink_to(tmp_path / "other")
+    refused(lambda: load_dataset(str(tmp_path / "other")), "other", "No images")
+
+
+@pytest.mark.parametrize("mode,color,expected", [
+    ("CMYK", (0, 255, 255, 0), (255, 0, 0)),
+    ("RGBA", (0, 0, 255, 0), (255, 255, 255)),
+    ("LA", (0, 0), (255, 255, 255)),
+    ("P", 3, None),
+    ("1", 1, (255, 255, 255)),
+    ("I;16", 65535, (255, 255, 255)),
+])
+def test_image_modes_become_8bit_rgb(tmp_path, mode, color, expected):
+    from PIL import Image
+
+    fmt = "JPEG" if mode == "CMYK" else "PNG"
+    image = Image.new(mode, (8, 8), color)
+    if mode == "P":
+        image.putpalette([0, 0, 0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+        expected = (70, 80, 90)
+    image.save(tmp_path / f"x.{fmt.lower()}", format=fmt, **({"quality": 100} if fmt == "JPEG"
+                                                            else {}))
+    ds = load_dataset(str(tmp_path), image_size=8, channels=3)
+    assert np.abs(ds.images[0, 4, 4].astype(int) - expected).max() <= 3
+
+
+def test_zip_entries_that_are_not_images_are_skipped(tmp_path):
+    path = tmp_path / "pets.zip"
+    good = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (8, 8)).save(good, format="PNG")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.png", good.getvalue())
+        archive.writestr("b.png", b"")
+        archive.writestr("c.png", b"<html>")
+        archive.writestr("../d.png", good.getvalue())
+        archive.writestr("/e.png", good.getvalue())
+        info = zipfile.ZipInfo("link.png")
+        info.external_attr = 0o120777 << 16  # a symlink entry: its content is the target
+        archive.writestr(info, "/etc/passwd")
+    ds = load_dataset(str(path), image_size=8)
+    assert len(ds) == 1 and ds.skipped == 3
