@@ -80,6 +80,9 @@ def _load_path(path: str, image_size: int, channels: int | None, split: str,
         raise DatasetError(f"{path} is neither a built-in data set "
                            f"({', '.join(BUILTIN_DATASETS)}) nor an existing file or folder.")
     name = _display_name(path)
+    if not os.path.isdir(path) and not os.path.isfile(path):
+        raise DatasetError(f"{path} is neither a folder nor a regular file (a FIFO, a device?), "
+                           "so it was not read.")
     if os.path.isdir(path):
         if cifar.is_batch_folder(path):
             return Dataset(name, *cifar.load_batch_folder(path, split))

@@ -842,6 +842,13 @@ def test_a_fifo_named_png_is_skipped_without_opening_it(tmp_path):
     assert len(ds) == 1 and ds.skipped == 1
 
 
+@pytest.mark.parametrize("name", ["data.zip", "train-images-idx3-ubyte", "mnist.npz", "data"])
+def test_a_fifo_as_the_source_is_refused(tmp_path, name):
+    os.mkfifo(tmp_path / name)
+    finishes(lambda: refused(lambda: load_dataset(str(tmp_path / name)), name),
+             tmp_path / name)
+
+
 def test_devices_named_png_are_skipped(tmp_path):
     png(tmp_path / "a.png")
     (tmp_path / "zero.png").symlink_to("/dev/zero")
