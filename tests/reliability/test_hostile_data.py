@@ -919,3 +919,69 @@ def test_zip_entries_that_are_not_images_are_skipped(tmp_path):
         archive.writestr(info, "/etc/passwd")
     ds = load_dataset(str(path), image_size=8)
     assert len(ds) == 1 and ds.skipped == 3
+
+
+# --- what reaches the command line ---------------------------------------------------------
+
+def test_an_empty_data_set_name_is_refused_not_the_current_folder(tmp_path, monkeypatch):
+    png(tmp_path / "a.png")
+    monkeypatch.chdir(tmp_path)
+    for source in ("", "  "):
+        refused(lambda: load_dataset(source, image_size=8), "No data set")
+
+
+def test_the_console_says_reading_images_for_a_folder_and_downloading_for_a_builtin(capsys):
+    # Defect 7: decoding 5 local images showed "Downloading: 5.00/5.00 B".
+    from gan_studio.cli.console import ConsoleProgress
+
+    for dataset, expected, wrong in (("/data/faces", "Reading images", "Downloading"),
+                                     ("mnist", "Downloading", "Reading images")):
+        console = ConsoleProgress()
+        console.dataset = dataset
+        console.on_download(5, 5)
+        err = capsys.readouterr().err
+        assert expected in err and wrong not in err
+        assert ("img/s" in err and "B/s" not in err) if dataset != "mnist" else "B/s" in err
+
+
+def write_case(tmp_path, case: str) -> tuple[str, str]:
+    """A broken data set of each family, for the command line: (source, file it names)."""
+    if case == "malicious CIFAR batch":
+        folder = tmp_path / "cifar"
+        folder.mkdir()
+        for name in BATCHES:
+            write_batch(folder / name, good_rows(1), [0])
+        (folder / "data_batch_3").write_bytes(pickle.dumps(
+            Gadget(os.system, f"touch {tmp_path / 'pwned'}"), protocol=2))
+        return str(folder), "data_batch_3"
+    if case == "npz claiming 730 GiB":
+        return write_npz(tmp_path / "big.npz",
+                         {"x_train.npy": npy_bytes((10**9, 28, 28), b"\0" * 100)}), "big.npz"
+    if case == "plain .npy named .npz":
+        np.save(tmp_path / "x.npy", np.zeros((3, 28, 28), np.uint8))
+        os.replace(tmp_path / "x.npy", tmp_path / "digits.npz")
+        return str(tmp_path / "digits.npz"), "digits.npz"
+    if case == "idx with a bad header":
+        (tmp_path / "train-images-idx3-ubyte").write_bytes(idx_file(dims=(10**6, 10**3, 10**3),
+                                                                    data=b""))
+        return str(tmp_path / "train-images-idx3-ubyte"), "train-images-idx3-ubyte"
+    folder = tmp_path / "pictures"  # "folder of broken images"
+    (folder / "a.png").parent.mkdir()
+    (folder / "a.png").write_text("not an image")
+    return str(folder), "a.png"
+
+
+@pytest.mark.parametrize("case", ["malicious CIFAR batch", "npz claiming 730 GiB",
+                                  "plain .npy named .npz", "idx with a bad header",
+                                  "folder of broken images"])
+def test_the_cli_answers_broken_data_with_one_line_and_exit_code_2(tmp_path, capsys, case):
+    from gan_studio.cli import main
+
+    source, named = write_case(tmp_path, case)
+    status = main(["train", "--dataset", source, "--data-dir", str(tmp_path / "cache"),
+                   "--run-dir", str(tmp_path / "runs"), "--max-steps", "1"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    lines = [line for line in err.strip().split("\n") if "Reading images" not in line]
+    assert len(lines) == 1 and lines[0].startswith("gan-studio: error: ") and named in lines[0]
+    assert "Traceback" not in err and not (tmp_path / "pwned").exists()
