@@ -923,11 +923,12 @@ def test_zip_entries_that_are_not_images_are_skipped(tmp_path):
 
 # --- what reaches the command line ---------------------------------------------------------
 
-def test_an_empty_data_set_name_is_refused_not_the_current_folder(tmp_path, monkeypatch):
+@pytest.mark.parametrize("source", ["", "  "])
+def test_an_empty_data_set_name_is_refused_not_the_current_folder(tmp_path, monkeypatch,
+                                                                  source):
     png(tmp_path / "a.png")
     monkeypatch.chdir(tmp_path)
-    for source in ("", "  "):
-        refused(lambda: load_dataset(source, image_size=8), "No data set")
+    refused(lambda: load_dataset(source, image_size=8), "No data set")
 
 
 def test_the_console_says_reading_images_for_a_folder_and_downloading_for_a_builtin(capsys):
