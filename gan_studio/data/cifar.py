@@ -105,7 +105,7 @@ def _checked_labels(labels, count: int, name: str) -> np.ndarray:
     if not in_range:
         raise DatasetError(f"The CIFAR-10 batch {name} has labels outside 0 to "
                            f"{_CLASSES - 1}.")
-    return np.asarray(labels, dtype=np.int64)
+    return np.array(labels, dtype=np.int64)  # a copy: a pickled array is read-only
 
 
 def _as_images(rows: np.ndarray) -> np.ndarray:

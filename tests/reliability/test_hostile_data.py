@@ -986,3 +986,10 @@ def test_the_cli_answers_broken_data_with_one_line_and_exit_code_2(tmp_path, cap
     lines = [line for line in err.strip().split("\n") if "Reading images" not in line]
     assert len(lines) == 1 and lines[0].startswith("gan-studio: error: ") and named in lines[0]
     assert "Traceback" not in err and not (tmp_path / "pwned").exists()
+
+
+def test_pickled_label_arrays_come_back_writable(tmp_path):
+    path = write_batch(tmp_path / "b", good_rows(2), np.array([4, 5]))
+    _, labels = load_batch(path)
+    labels[0] = 1  # a view of the pickle's bytes would be read-only
+    assert labels.tolist() == [1, 5]
