@@ -993,3 +993,17 @@ def test_pickled_label_arrays_come_back_writable(tmp_path):
     _, labels = load_batch(path)
     labels[0] = 1  # a view of the pickle's bytes would be read-only
     assert labels.tolist() == [1, 5]
+
+
+@pytest.mark.parametrize("target", [b"cnumpy\nndarray\n", b"cnumpy\ndtype\n",
+                                    b"c_codecs\nencode\n", b"cnumpy.core.multiarray\n_reconstruct\n"])
+def test_a_pickle_cannot_rewrite_the_stand_ins_for_later_files(tmp_path, target):
+    # GLOBAL x; BUILD (None, {"__new__": None}): setattr on the class a global resolves to.
+    evil = b"\x80\x02" + target + b"N}X\x07\x00\x00\x00__new__Ns\x86b."
+    (tmp_path / "data_batch_1").write_bytes(evil)
+    refused(lambda: load_batch(str(tmp_path / "data_batch_1")), "data_batch_1")
+    path = write_batch(tmp_path / "data_batch_2", strided((2, ROW), dtype_of("u1"), (0, 0)),
+                       [0, 1])
+    refused(lambda: load_batch(path), "data_batch_2", "numpy.ndarray")
+    good = write_batch(tmp_path / "data_batch_3", good_rows(2), [0, 1])
+    assert load_batch(good)[1].tolist() == [0, 1]
