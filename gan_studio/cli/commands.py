@@ -77,7 +77,7 @@ def _run_trainer(make_trainer) -> int:
     control = TrainControl()
     trainer = make_trainer(callbacks=console, control=control, on_nan="raise")
     print(f"Run folder: {trainer.run_dir}")
-    console.run_dir = trainer.run_dir
+    console.run_dir, console.dataset = trainer.run_dir, trainer.config.dataset
     install_interrupt_handler(control)
     try:
         outcome = trainer.run()

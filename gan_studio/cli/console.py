@@ -1,4 +1,4 @@
-"""Training shown on a terminal: tqdm bars for steps and downloads."""
+"""Training shown on a terminal: tqdm bars for steps, downloads and the reading of images."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class ConsoleProgress(TrainingCallbacks):
 
         self._tqdm = tqdm
         self.run_dir = "RUN_DIR"  # the trainer's, once it exists
+        self.dataset = None  # the run's, once the trainer exists: what on_download counts
         self.bar = None
         self.download = None
 
@@ -50,8 +51,13 @@ class ConsoleProgress(TrainingCallbacks):
 
     def on_download(self, done: int, total: int) -> None:
         if self.download is None:
-            self.download = self._tqdm(total=total or None, unit="B", unit_scale=True,
-                                       desc="Downloading", dynamic_ncols=True)
+            from gan_studio.data import is_builtin_source
+
+            # A folder or a .zip reports the images it has decoded, a built-in the bytes.
+            counts = ({"desc": "Reading images", "unit": "img"}
+                      if self.dataset is not None and not is_builtin_source(self.dataset)
+                      else {"desc": "Downloading", "unit": "B", "unit_scale": True})
+            self.download = self._tqdm(total=total or None, dynamic_ncols=True, **counts)
         self.download.update(done - self.download.n)
         if total and done >= total:
             self.download.close()

@@ -19,7 +19,7 @@ from gan_studio.core.catalog import (
 from gan_studio.data import cifar
 from gan_studio.data.dataset import Dataset
 from gan_studio.data.download import download_file
-from gan_studio.data.errors import DataUnavailableError
+from gan_studio.data.errors import DatasetError, DataUnavailableError
 from gan_studio.data.idx import read_idx_images, read_idx_labels
 from gan_studio.data.npz import load_npz_split
 from gan_studio.data.sources import cache_path, dataset_source, default_data_dir
@@ -118,13 +118,17 @@ def _load_npz(source: DatasetSource, data_dir: str, split: str, fetch: _Fetcher)
     remote = source.files[0]
     path = cache_path(data_dir, remote.filename)
     if not os.path.isfile(path):
+        _check_not_in_the_way(path)
         fetch([remote])
     return load_npz_split(path, split)
 
 
 def _load_idx(source: DatasetSource, data_dir: str, split: str, fetch: _Fetcher):
     needed = source.files_for(split)
-    fetch([f for f in needed if _cached_copy(data_dir, f) is None])
+    missing = [f for f in needed if _cached_copy(data_dir, f) is None]
+    for remote in missing:
+        _check_not_in_the_way(cache_path(data_dir, remote.filename))
+    fetch(missing)
     by_kind = {("labels" if "labels" in f.filename else "images"): _cached_copy(data_dir, f)
                for f in needed}
     images = read_idx_images(by_kind["images"])
@@ -137,8 +141,9 @@ def _load_cifar(source: DatasetSource, data_dir: str, split: str, fetch: _Fetche
         return cifar.load_batch_folder(folder, split)
     archive = _find(data_dir, _CIFAR_ARCHIVES, os.path.isfile)
     if archive is None:
-        fetch(list(source.files))
         archive = cache_path(data_dir, source.files[0].filename)
+        _check_not_in_the_way(archive)
+        fetch(list(source.files))
     try:
         folder = cifar.extract_archive(archive, data_dir)
     except PermissionError:
@@ -146,6 +151,13 @@ def _load_cifar(source: DatasetSource, data_dir: str, split: str, fetch: _Fetche
         with tempfile.TemporaryDirectory(prefix="gan-studio-cifar-") as scratch:
             return cifar.load_batch_folder(cifar.extract_archive(archive, scratch), split)
     return cifar.load_batch_folder(folder, split)
+
+
+def _check_not_in_the_way(path: str) -> None:
+    """Refuses to download onto a folder (or a device, a broken link) at a cached file's path."""
+    if os.path.lexists(path):
+        raise DatasetError(f"{path} is not a file (a folder or a broken link?), so the data set "
+                           "cannot be read or downloaded there: move it away and try again.")
 
 
 def _cached_copy(data_dir: str, remote: RemoteFile) -> str | None:

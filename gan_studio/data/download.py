@@ -24,8 +24,9 @@ def download_file(url: str, dest: str, sha256: str | None,
     """Downloads `url` to `dest`, checking its SHA-256 digest.
 
     The bytes are streamed into `<dest>.part`, which is renamed onto `dest` only once the
-    digest matches, so `dest` is never a partial file; on any failure the `.part` file is
-    removed.
+    digest matches, so `dest` is never a partial file; whatever stops the download (an
+    error, a cancel, an exception raised by `progress`, Ctrl-C) the `.part` file is removed
+    and the exception goes on.
 
     Args:
         url: address to fetch (`https://`, `http://` or `file://`).
@@ -43,10 +44,14 @@ def download_file(url: str, dest: str, sha256: str | None,
         DataUnavailableError: if the server cannot be reached or the transfer breaks off;
             its message names `url` and `dest`, where the user may put the file by hand.
         DatasetCancelledError: if `cancel` was set (message "download cancelled").
-        DatasetError: if the digest does not match, or `dest` cannot be written.
+        DatasetError: if the digest does not match, or `dest` cannot be written (or is a
+            folder).
     """
     dest = os.path.abspath(dest)
     part = dest + ".part"
+    if os.path.isdir(dest):
+        raise DatasetError(f"{dest} is a folder, so nothing can be downloaded there: move it "
+                           "away and try again.")
     try:
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         digest = _fetch(url, dest, part, progress, cancel, timeout)
@@ -55,12 +60,14 @@ def download_file(url: str, dest: str, sha256: str | None,
                 f"The download of {url} is corrupt (its SHA-256 is {digest}, expected "
                 f"{sha256}), so it was deleted; please try again.")
         os.replace(part, dest)
-    except DatasetError:
-        _remove_quietly(part)
-        raise
     except OSError as err:
         _remove_quietly(part)
         raise DatasetError(f"Could not write {dest}: {err.strerror or err}.") from err
+    # Whatever stops it, a cancel raised by the progress callback or Ctrl-C included, no
+    # partial file is left behind.
+    except BaseException:
+        _remove_quietly(part)
+        raise
     return dest
 
 
@@ -124,5 +131,5 @@ def _reason(err: BaseException) -> str:
 
 
 def _remove_quietly(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):  # absent, or its folder could never be made
         os.unlink(path)

@@ -10,15 +10,13 @@ import zlib
 import numpy as np
 
 from gan_studio.data.errors import DatasetError
+from gan_studio.data.limits import MAX_DEFLATE_RATIO, check_fits_in_memory
 
 # Type codes of the third magic byte; all multi-byte values are big-endian.
 _DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
            0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 _MAX_RANK = 4
 _GZIP_MAGIC = b"\x1f\x8b"
-# Deflate cannot expand data by more than about 1032:1, so a header claiming more than this
-# per compressed byte is lying, and we refuse before allocating for it.
-_MAX_GZIP_RATIO = 1100
 
 
 def is_gzip(path: str) -> bool:
@@ -114,9 +112,10 @@ def _check_claimed_size(path: str, name: str, compressed: bool, header_size: int
         raise DatasetError(
             f"{name} does not match its idx header: it should be {header_size + expected} "
             f"bytes long but is {size}.")
-    if compressed and expected > _MAX_GZIP_RATIO * size + (1 << 20):
+    if compressed and expected > MAX_DEFLATE_RATIO * size + (1 << 20):
         raise DatasetError(f"{name} is corrupt: its idx header claims {expected} bytes, far "
                            "more than the compressed file could hold.")
+    check_fits_in_memory(expected, name)
 
 
 def read_idx_images(path: str) -> np.ndarray:

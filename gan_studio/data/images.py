@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import threading
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif")
-_GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "F"})
+_GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
+# Integer modes holding up to 16 bits (a 16-bit PNG opens as I;16, or as I in older Pillow).
+_DEEP_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
 _MAX_MEMBER_BYTES = 256 << 20
 _PROGRESS_STEPS = 200
 
@@ -60,14 +63,33 @@ def load_image_folder(folder: str, image_size: int, channels: int | None = None,
         DatasetCancelledError: if `cancel` was set.
     """
     entries = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder):  # symlinked folders are not followed: no loops
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         rel = os.path.relpath(root, folder)
         prefix = () if rel == "." else tuple(rel.split(os.sep))
         entries += [(prefix + (f,), os.path.join(root, f)) for f in sorted(files)
                     if _is_image_name(f)]
-    return _load_entries(entries, lambda path: path, folder, image_size, channels, progress,
+    return _load_entries(entries, _open_regular_file, folder, image_size, channels, progress,
                          cancel)
+
+
+def _open_regular_file(path: str):
+    """Opens `path` for reading if it is a regular file (or a link to one).
+
+    A FIFO would block `open()` until something writes to it, and a device may never end,
+    so neither is opened for real: the check is made before opening and, in case the path
+    changed in between, again on the opened file, which non-blocking mode keeps from hanging.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError("not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def load_image_zip(path: str, image_size: int, channels: int | None = None,
@@ -131,9 +153,18 @@ def _class_labels(paths: list[tuple[str, ...]]) -> tuple[list[int] | None, tuple
         paths = [p[1:] for p in paths]
     if not paths or not all(len(p) > 1 for p in paths):
         return None, ()
-    classes = tuple(sorted({p[0] for p in paths}))
-    index = {name: i for i, name in enumerate(classes)}
-    return [index[p[0]] for p in paths], classes
+    folders = sorted({p[0] for p in paths})
+    index = {name: i for i, name in enumerate(folders)}
+    return [index[p[0]] for p in paths], tuple(shown_name(f) for f in folders)
+
+
+def shown_name(name: str) -> str:
+    """Returns a file name that can be printed and written as UTF-8.
+
+    A name that is not valid UTF-8 reaches Python with lone surrogates in it, which cannot
+    be printed or saved; those bytes become U+FFFD.
+    """
+    return os.fsencode(name).decode("utf-8", "replace") if os.name != "nt" else name
 
 
 def _load_entries(entries: list, opener: Callable, where: str, image_size: int,
@@ -142,33 +173,41 @@ def _load_entries(entries: list, opener: Callable, where: str, image_size: int,
         raise DatasetError(f"No images were found in {where} (looked for "
                            f"{', '.join(IMAGE_EXTENSIONS)} files).")
     labels, classes = _class_labels([parts for parts, _ in entries])
-    decoded, kept = [], []
+    decoded, kept, first_failure = [], [], None
     step = max(1, len(entries) // _PROGRESS_STEPS)
-    for i, (_, handle) in enumerate(entries):
+    for i, (parts, handle) in enumerate(entries):
         if cancel is not None and cancel.is_set():
             raise DatasetCancelledError("loading cancelled")
-        image = _decode_or_none(opener, handle, image_size, channels)
-        if image is not None:
+        image = _decode(opener, handle, image_size, channels)
+        if isinstance(image, np.ndarray):
             decoded.append(image)
             kept.append(i)
+        elif first_failure is None:
+            first_failure = f"{shown_name('/'.join(parts))}: {image}"
         done = i + 1
         if progress is not None and (done % step == 0 or done == len(entries)):
             progress(done, len(entries))
     if not decoded:
-        raise DatasetError(f"None of the {len(entries)} image files in {where} could be read.")
+        raise DatasetError(f"None of the {len(entries)} image files in {shown_name(where)} "
+                           f"could be read ({first_failure}).")
     kept_labels = None if labels is None else np.asarray([labels[i] for i in kept], np.int64)
     return ImageSet(_stack(decoded), kept_labels, classes, len(entries) - len(decoded))
 
 
-def _decode_or_none(opener: Callable, handle, image_size: int,
-                    channels: int | None) -> np.ndarray | None:
+def _decode(opener: Callable, handle, image_size: int, channels: int | None) -> np.ndarray | str:
+    """Returns the decoded image, or why it could not be decoded."""
     try:
-        with Image.open(opener(handle)) as img:
+        with opener(handle) as f, Image.open(f) as img:
             return _square(img, image_size, channels)
     # Pillow's decoders raise many exception types on malformed files; any of them means
     # this one image is unusable, not that the data set is.
-    except Exception:
-        return None
+    except Exception as err:
+        if isinstance(err, UnidentifiedImageError):  # its message names a file object
+            return "not an image file Pillow can read"
+        if isinstance(err, OSError) and err.strerror:
+            return err.strerror.lower()
+        text = str(err).strip()
+        return text.splitlines()[0] if text else type(err).__name__
 
 
 def _square(img: Image.Image, size: int, channels: int | None) -> np.ndarray:
@@ -183,11 +222,33 @@ def _square(img: Image.Image, size: int, channels: int | None) -> np.ndarray:
 
 def _flatten(img: Image.Image, mode: str) -> Image.Image:
     """Converts to `mode`, compositing any transparency onto white rather than black."""
+    if img.mode in _DEEP_MODES or img.mode == "F":
+        img = _eight_bit(img)
     if img.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in img.info:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, rgba)
     return img.convert(mode)
+
+
+def _eight_bit(img: Image.Image) -> Image.Image:
+    """Scales a 16-bit or float grayscale image to 8 bits (Pillow's convert() clamps them).
+
+    Integers are taken as 16-bit (0 to 65535), floats as 0 to 1 (or 0 to 255 if any value
+    is above 1); what lies outside is clipped, NaN is black. A transparent colour becomes
+    white, as in `_flatten`.
+    """
+    values = np.asarray(img)
+    if img.mode == "F":
+        values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+        scale = 255.0 if values.max(initial=0.0) <= 1.0 else 1.0
+        gray = np.clip(np.rint(values * scale), 0, 255)
+    else:
+        gray = (np.clip(values.astype(np.int64), 0, 65535) * 255 + 32767) // 65535
+        transparent = img.info.get("transparency")
+        if isinstance(transparent, int):
+            gray[values == transparent] = 255
+    return Image.fromarray(gray.astype(np.uint8))  # 2-D uint8: mode L
 
 
 def _stack(images: Iterable[np.ndarray]) -> np.ndarray:

@@ -60,14 +60,33 @@ def load_dataset(source: str | os.PathLike, data_dir: str | None = None, image_s
         raise DatasetError(f"Images can have 1 or 3 channels, not {channels}.")
     if cancel is not None and cancel.is_set():
         raise DatasetCancelledError("loading cancelled")
-    name = builtin_name(source)
-    if name is not None and not _looks_like_path(source):
-        dataset = load_builtin(name, data_dir, split, download, progress, cancel)
+    if not source.strip():
+        raise DatasetError("No data set was given: name a built-in one "
+                           f"({', '.join(BUILTIN_DATASETS)}) or a file or folder.")
+    if is_builtin_source(source):
+        dataset = load_builtin(builtin_name(source), data_dir, split, download, progress,
+                               cancel)
     else:
         dataset = _load_path(os.path.abspath(os.path.expanduser(source)), image_size,
                              channels, split, progress, cancel)
     dataset.images = match_channels(dataset.images, channels)
     return dataset
+
+
+def is_builtin_source(source: str | os.PathLike) -> bool:
+    """Returns whether `load_dataset(source)` loads a built-in data set rather than a path.
+
+    It tells what `load_dataset`'s `progress` counts: bytes downloaded for a built-in data
+    set, images decoded for a folder or a `.zip`.
+
+    Args:
+        source: what `load_dataset` would be given.
+
+    Returns:
+        True for a built-in name (any spelling `builtin_name` accepts) not written as a path.
+    """
+    source = os.fspath(source)
+    return builtin_name(source) is not None and not _looks_like_path(source)
 
 
 def _looks_like_path(source: str) -> bool:
@@ -80,6 +99,9 @@ def _load_path(path: str, image_size: int, channels: int | None, split: str,
         raise DatasetError(f"{path} is neither a built-in data set "
                            f"({', '.join(BUILTIN_DATASETS)}) nor an existing file or folder.")
     name = _display_name(path)
+    if not os.path.isdir(path) and not os.path.isfile(path):
+        raise DatasetError(f"{path} is neither a folder nor a regular file (a FIFO, a device?), "
+                           "so it was not read.")
     if os.path.isdir(path):
         if cifar.is_batch_folder(path):
             return Dataset(name, *cifar.load_batch_folder(path, split))

@@ -1,0 +1,39 @@
+"""How much data a file may claim: headers are checked against it before anything is allocated."""
+
+from __future__ import annotations
+
+import os
+
+from gan_studio.data.errors import DatasetError
+
+# Deflate cannot expand data by more than about 1032:1, so a header claiming more than this
+# per compressed byte is lying (or a zip bomb).
+MAX_DEFLATE_RATIO = 1100
+
+
+def memory_bytes() -> int | None:
+    """Returns this computer's physical memory in bytes, or None where it cannot be told."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX, or the name is unknown
+        return None
+
+
+def check_fits_in_memory(nbytes: int, name: str) -> None:
+    """Refuses data that could not be held in this computer's memory.
+
+    Args:
+        nbytes: bytes the file's header says its data take.
+        name: the file, for the message.
+
+    Raises:
+        DatasetError: if `nbytes` exceeds the physical memory.
+    """
+    total = memory_bytes()
+    if total is not None and nbytes > total:
+        raise DatasetError(f"{name} claims {_gigabytes(nbytes)} of data, more than this "
+                           f"computer's {_gigabytes(total)} of memory, so it was not loaded.")
+
+
+def _gigabytes(nbytes: int) -> str:
+    return f"{nbytes / (1 << 30):.3g} GiB"
