@@ -172,6 +172,21 @@ def test_download_dialog_shows_bytes_and_speed(qtbot):
     assert format_bytes(999) == "999 B" and format_bytes(1_500) == "1.5 kB"
 
 
+def test_reading_a_folder_counts_images_not_bytes(qtbot, monkeypatch):
+    from gan_studio.ui.training import download_dialog
+
+    now = [10.0]
+    monkeypatch.setattr(download_dialog.time, "monotonic", lambda: now[0])
+    dialog = DownloadDialog("/art/faces", images=True)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Reading Images" and "faces" in dialog._title.text()
+    dialog.update_progress(0, 500)
+    now[0] += 2.0
+    dialog.update_progress(250, 500)
+    assert dialog.details.text() == "250 images of 500 images · 125 images/s · 0:02 left"
+    assert dialog.bar.value() == 500
+
+
 def test_missing_data_dialog_names_url_file_and_folder(qtbot, monkeypatch, tmp_path):
     from gan_studio.ui.training import missing_data_dialog
 

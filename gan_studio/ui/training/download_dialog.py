@@ -1,4 +1,5 @@
-"""Shows a data-set download's progress (bytes, speed, time left) with a Cancel button."""
+"""Shows a data set's download (bytes, speed, time left), or the reading of an image folder
+(images), with a Cancel button."""
 
 from __future__ import annotations
 
@@ -28,22 +29,25 @@ class DownloadDialog(QDialog):
         cancelled(): the user cancelled the download.
 
     Args:
-        what: what is downloaded, e.g. "MNIST".
+        what: what is downloaded or read, e.g. "MNIST" or a folder's path.
         parent: the parent widget.
+        images: the progress counts images read from local files, not bytes downloaded.
     """
 
     cancelled = Signal()
 
-    def __init__(self, what: str, parent: QWidget | None = None):
+    def __init__(self, what: str, parent: QWidget | None = None, images: bool = False):
         super().__init__(parent)
-        self.setWindowTitle("Downloading Data")
+        self._images = images
+        self.setWindowTitle("Reading Images" if images else "Downloading Data")
         self.setModal(False)
         self.setMinimumWidth(420)
         self._history: list[tuple[float, int]] = []
-        self._title = QLabel(f"Downloading {what}…")
+        self._title = QLabel(f"Reading the images of {what}…" if images else
+                             f"Downloading {what}…")
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
-        self.details = QLabel("Connecting…")
+        self.details = QLabel("Listing files…" if images else "Connecting…")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
@@ -54,7 +58,7 @@ class DownloadDialog(QDialog):
         layout.addWidget(buttons)
 
     def update_progress(self, done: int, total: int) -> None:
-        """Shows `done` of `total` bytes (total 0: unknown size) and the recent speed."""
+        """Shows `done` of `total` bytes or images (total 0: unknown) and the recent speed."""
         now = time.monotonic()
         self._history.append((now, done))
         while len(self._history) > 2 and now - self._history[0][0] > SPEED_WINDOW:
@@ -66,16 +70,19 @@ class DownloadDialog(QDialog):
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * min(done, total) / total))
             left = (total - done) / speed if speed > 0 else float("nan")
-            text = f"{format_bytes(done)} of {format_bytes(total)}"
+            text = f"{self._amount(done)} of {self._amount(total)}"
         else:
             self.bar.setRange(0, 0)
             left = float("nan")
-            text = format_bytes(done)
+            text = self._amount(done)
         if speed > 0:
-            text += f" · {format_bytes(speed)}/s"
+            text += f" · {speed:,.0f} images/s" if self._images else f" · {format_bytes(speed)}/s"
         if total > 0 and speed > 0:
             text += f" · {format_duration(left)} left"
         self.details.setText(text)
+
+    def _amount(self, count: float) -> str:
+        return f"{count:,.0f} images" if self._images else format_bytes(count)
 
     def reject(self) -> None:
         """Cancel button, Escape or the close box: cancels the download."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from gan_studio.core.catalog import builtin_name
 from gan_studio.core.training.progress import Event
 from gan_studio.core.training.state import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
@@ -84,9 +85,11 @@ class TrainingFeedback(QObject):
             self._retry_when_idle()
 
     def on_download(self, done: int, total: int) -> None:
-        """Shows (or updates) the download dialog."""
+        """Shows (or updates) the download dialog (for image folders: images read)."""
         if self.download_dialog is None:
-            self.download_dialog = DownloadDialog(self._panel.dataset.label(), self._window)
+            reading = builtin_name(self._panel.dataset.kind()) is None  # a folder, a .zip
+            self.download_dialog = DownloadDialog(self._panel.dataset.label(), self._window,
+                                                  images=reading)
             self.download_dialog.cancelled.connect(self._session.cancel_download)
             self.download_dialog.show()
         self.download_dialog.update_progress(done, total)
