@@ -203,10 +203,10 @@ def _extract_members(archive: str, dest: str) -> None:
     try:
         with tarfile.open(archive, "r:*") as tar:
             members = _known_members(tar, name)
-            if hasattr(tarfile, "data_filter"):
-                tar.extractall(dest, members=members, filter="data")
-            else:  # Python without extraction filters: _checked() is the only guard
-                tar.extractall(dest, members=members)
+            if not hasattr(tarfile, "data_filter"):  # Pythons before 3.10.12 / 3.11.4
+                raise DatasetError(f"This Python cannot unpack {name} safely (its tarfile has "
+                                   "no extraction filters); use Python 3.10.12 or later.")
+            tar.extractall(dest, members=members, filter="data")
     except DatasetError:
         raise
     except tarfile.TarError as err:  # FilterError included
