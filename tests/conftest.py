@@ -224,3 +224,21 @@ def message_boxes(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question",
                         recorder("question", QMessageBox.StandardButton.Yes))
     return calls
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Every image Pillow saves from now on is written half, then the disk is full (ENOSPC)."""
+    import errno
+
+    from PIL import Image
+
+    real_save = Image.Image.save
+
+    def save(self, fp, *args, **kwargs):
+        real_save(self, fp, *args, **kwargs)
+        with open(fp, "r+b") as f:  # what a partial write leaves: a truncated file
+            f.truncate(os.path.getsize(fp) // 2)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", save)
