@@ -22,7 +22,7 @@ BAD_VALUES = [
     ("extra", [1]), ("class_names", "digits"), ("class_names", [1, 2]),
     ("dataset", ""), ("dataset", "   "), ("dataset", 5), ("dataset", None),
     ("runs_dir", ""), ("data_dir", ""), ("image_size", 50), ("image_size", "64"),
-    ("channels", 2), ("latent_dim", 0), ("spectral_norm", "yes"), ("conditional", 1),
+    ("channels", 2), ("latent_dim", 0), ("spectral_norm", "yes"), ("conditional", 2),
     ("loss", "wasserstein"), ("augment", True), ("augment_policy", "blur"),
     ("generator_ema", -0.1), ("r1_gamma", -1), ("precision", "float16"),
     ("weight_init", "zeros"), ("kernel_size", 7), ("num_classes", -1),
@@ -40,7 +40,9 @@ def test_every_bad_field_is_refused_with_one_line_naming_it(name, value):
 @pytest.mark.parametrize("name,value", [("batch_size", 64), ("seed", 0), ("seed", 2**32 - 1),
                                         ("learning_rate", 1e-3), ("sample_every_seconds", 0.5),
                                         ("quality_every_minutes", 0), ("extra", {"note": "a"}),
-                                        ("class_names", ["cat", "dog"]), ("channels", None)])
+                                        ("class_names", ["cat", "dog"]), ("channels", None),
+                                        ("spectral_norm", 1), ("conditional", 0),
+                                        ("sample_every_seconds", 1e9)])
 def test_good_values_pass(name, value):
     assert getattr(TrainConfig(**{name: value}).resolved(), name) == value
 

@@ -315,3 +315,14 @@ def test_try_again_after_missing_data_starts_a_new_run(qtbot, window, fake_engin
                     timeout=10000)
     assert fake_engine.resumed == []
     assert window.loss_plot.point_count == 12
+
+
+def test_a_run_whose_settings_cannot_be_read_says_so(qtbot, window, finished_run,
+                                                     message_boxes):
+    (finished_run / "config.json").write_text('{"dataset": "mnist", "seed": "x"}')
+    window.runs.open_run_dir(str(finished_run))
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
+    kind, title, text = message_boxes[0]
+    assert (kind, title) == ("warning", "Cannot Read the Run's Settings")
+    assert "config.json" in text and "invalid seed" in text
+    assert window.loss_plot.point_count == 20  # its curves still show

@@ -36,6 +36,7 @@ class RunHistory:
             last one is the newest grid (`samples/last.png`) when it exists.
         checkpoints: (step, path prefix), oldest first.
         quality: its quality evaluations (`QualityReport`s from quality.csv), oldest first.
+        config_error: why config.json could not be read ("" when it could).
     """
 
     run_dir: str
@@ -44,6 +45,7 @@ class RunHistory:
     grids: list = field(default_factory=list)
     checkpoints: list = field(default_factory=list)
     quality: list = field(default_factory=list)
+    config_error: str = ""
 
 
 def load_run_history(run_dir: str) -> RunHistory:
@@ -63,9 +65,9 @@ def load_run_history(run_dir: str) -> RunHistory:
     if not is_run_dir(run_dir):
         raise ValueError(f"{run_dir} is not a GAN Studio run folder (it has no config.json).")
     try:
-        config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE))
-    except ConfigError:
-        config = None
+        config, config_error = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE)), ""
+    except ConfigError as exc:
+        config, config_error = None, str(exc)
     metrics = read_metrics(run_dir)
     grids = []
     paths = sorted(glob.glob(os.path.join(run_dir, SAMPLES_DIR, "grid-epoch-*.png")))
@@ -83,7 +85,7 @@ def load_run_history(run_dir: str) -> RunHistory:
             grids.append((int(steps[-1]) if len(steps) else None,
                           int(epochs[-1]) if len(epochs) else 0, image))
     return RunHistory(run_dir, config, metrics, grids, list_checkpoints(run_dir),
-                      read_quality(run_dir))
+                      read_quality(run_dir), config_error)
 
 
 def _try_load(load, path):

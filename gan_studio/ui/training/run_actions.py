@@ -116,6 +116,8 @@ class RunActions(WindowActions):
         """Shows a run read by `load_run_history`; Train then continues it."""
         self._panel.show_run(history.run_dir, history.config)
         self._shown_run = history.run_dir
+        if history.config_error:  # its curves and grids still show; continuing it cannot work
+            self._warn("Cannot Read the Run's Settings", history.config_error)
         self._progress.reset()
         metrics = history.metrics
         if len(metrics.get("step", ())):
