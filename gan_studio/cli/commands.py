@@ -30,6 +30,11 @@ def user_message(exc: BaseException) -> str | None:
     return None
 
 
+def warn(message: str) -> None:
+    """Shows a warning about something the command worked around (a torn checkpoint)."""
+    print(f"gan-studio: warning: {message}", file=sys.stderr)
+
+
 def run_checkpoint(source: str, which: str | None) -> str | None:
     """The checkpoint prefix that `--checkpoint` names in a run folder.
 
@@ -38,7 +43,8 @@ def run_checkpoint(source: str, which: str | None) -> str | None:
         which: `best`, `last`, a step number, a checkpoint prefix, or None.
 
     Returns:
-        The prefix, or None when `which` is None (the loaders then take the latest).
+        The prefix, or None when `which` is None or `last` (the loaders then take the newest
+        checkpoint that reads).
 
     Raises:
         CliError: if `source` is not a run folder or has no such checkpoint.
@@ -49,6 +55,8 @@ def run_checkpoint(source: str, which: str | None) -> str | None:
 
     if not is_run_dir(source):
         raise CliError(f"--checkpoint needs a run folder; {source} is not one")
+    if which == "last":
+        return None
     path = resolve_checkpoint(source, which)
     if path is None:
         raise CliError(f"{source} has no checkpoint {which!r} (use best, last, a step number "
@@ -115,7 +123,8 @@ def sample(args) -> int:
     from gan_studio.core.images import save_png
     from gan_studio.ml.export import generate_images, load_generator
 
-    generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint))
+    generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint),
+                               on_skip=warn)
     label = getattr(args, "label", None)
     check_class(generator, label)
     images = generate_images(generator, args.count, seed=args.seed, classes=label)
@@ -153,7 +162,8 @@ def export(args) -> int:
     """`gan-studio export RUN_DIR --out G.keras`."""
     from gan_studio.ml.export import export_generator
 
-    path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint))
+    path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint),
+                            on_skip=warn)
     print(f"Exported the generator to {path}")
     return 0
 
@@ -162,7 +172,7 @@ def generator_rows(source: str) -> list[tuple[str, str]]:
     """`info`'s rows about a run's or a `.keras` file's generator."""
     from gan_studio.ml.export import latent_dim_of, load_generator, num_classes_of
 
-    generator = load_generator(source)
+    generator = load_generator(source, on_skip=warn)
     classes = num_classes_of(generator)
     names: list = []
     if os.path.isdir(source):

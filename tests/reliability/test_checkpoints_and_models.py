@@ -1,0 +1,304 @@
+"""Broken and hostile checkpoints and model files, through the `gan-studio` command.
+
+Each bad input is refused with exit status 2 and one line on stderr naming it (no traceback),
+nothing in it is run, and nothing is left under the output's name; a torn newest checkpoint
+(kill -9 during a save) gives way to the one before it, with a message.
+"""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+from helpers import write_tiny_mnist
+
+from gan_studio.cli import main
+
+DATA = ".data-00000-of-00001"
+
+
+# -- fixtures -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny MNIST run with two checkpoints, ckpt-1 and ckpt-2, trained once for the module."""
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.core.training.control import TrainControl
+    from gan_studio.ml.trainer import Trainer
+
+    root = tmp_path_factory.mktemp("trained")
+    data = write_tiny_mnist(root / "data")
+    config = TrainConfig(dataset="mnist", data_dir=data, runs_dir=str(root / "runs"),
+                         batch_size=8, epochs=1, max_steps=2, grid_size=2)
+    control = TrainControl()
+    control.request_checkpoint()  # taken after step 1; the end of the run saves step 2
+    trainer = Trainer.create(config, control=control)
+    assert trainer.run() == "finished"
+    return trainer.run_dir
+
+
+@pytest.fixture
+def run(trained, tmp_path):
+    """A copy of the trained run that the test may break."""
+    copy = str(tmp_path / "run")
+    shutil.copytree(trained, copy)
+    return copy
+
+
+def _ckpt(run, step):
+    return os.path.join(run, "checkpoints", f"ckpt-{step}")
+
+
+def _cli(argv, capsys):
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def _assert_one_line(status, err, *names):
+    assert status == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("gan-studio: error: ")
+    for name in names:
+        assert name in lines[0]
+
+
+def _config_bytes(run):
+    with open(os.path.join(run, "config.json"), "rb") as f:
+        return f.read()
+
+
+# -- ways a save is torn ----------------------------------------------------------------------
+def _truncate(path, keep=0.5):
+    with open(path, "rb") as f:
+        data = f.read()
+    with open(path, "wb") as f:
+        f.write(data[: int(len(data) * keep)])
+
+
+def _garble(path):
+    with open(path, "r+b") as f:
+        size = f.seek(0, 2)
+        f.seek(size // 3)
+        f.write(b"\xa5" * max(1, size // 3))
+
+
+BREAKS = {
+    "index 0 bytes (kill -9 at the index's first write)": lambda p: _truncate(p + ".index", 0),
+    "index cut in half": lambda p: _truncate(p + ".index"),
+    "data 0 bytes": lambda p: _truncate(p + DATA, 0),
+    "data cut in half": lambda p: _truncate(p + DATA),
+    "data overwritten in the middle (checksum)": lambda p: _garble(p + DATA),
+    "data file missing": lambda p: os.remove(p + DATA),
+}
+
+
+# -- a torn newest checkpoint -----------------------------------------------------------------
+@pytest.mark.parametrize("how", list(BREAKS))
+def test_sample_skips_a_torn_newest_checkpoint_with_a_warning(run, how, tmp_path, capsys):
+    BREAKS[how](_ckpt(run, 2))
+    out = str(tmp_path / "s.npz")
+    status, _, err = _cli(["sample", run, "--count", "3", "--out", out], capsys)
+    assert status == 0, err
+    assert "Traceback" not in err
+    (warning,) = err.strip().splitlines()
+    assert warning.startswith("gan-studio: warning: ") and "ckpt-2 is unreadable" in warning
+    assert warning.endswith("ckpt-1 instead")
+    with np.load(out, allow_pickle=False) as f:
+        assert f["images"].shape == (3, 28, 28)
+
+
+@pytest.mark.parametrize("how", ["index 0 bytes (kill -9 at the index's first write)",
+                                 "data cut in half"])
+def test_resume_goes_on_from_the_previous_checkpoint_and_says_so(run, trained, how, tmp_path,
+                                                                 capsys):
+    from gan_studio.core.runs.layout import list_checkpoints
+    from gan_studio.core.runs.metrics_log import read_metrics
+
+    # What the good previous checkpoint draws, from an intact copy of the run.
+    want = str(tmp_path / "want.npz")
+    assert main(["sample", trained, "--checkpoint", "1", "--count", "4", "--out", want]) == 0
+    BREAKS[how](_ckpt(run, 2))
+    got = str(tmp_path / "got.npz")
+    assert main(["sample", run, "--count", "4", "--out", got]) == 0
+    with np.load(want) as a, np.load(got) as b:
+        np.testing.assert_array_equal(a["images"], b["images"])  # really ckpt-1's weights
+    capsys.readouterr()
+
+    status, out, err = _cli(["resume", run, "--max-steps", "3"], capsys)
+    assert status == 0, err
+    resumed = [line for line in out.splitlines() if line.startswith("Resumed from step 1")]
+    assert resumed and "ckpt-2" in resumed[0] and "Traceback" not in out + err
+    assert list(read_metrics(run)["step"]) == [1, 2, 3]
+    assert list_checkpoints(run)[-1][0] == 3
+
+
+def test_the_window_hears_of_the_skipped_checkpoint_in_the_restore_event(run):
+    from helpers import Recorder
+
+    from gan_studio.ml.trainer import Trainer
+
+    BREAKS["data overwritten in the middle (checksum)"](_ckpt(run, 2))
+    recorder = Recorder()
+    trainer = Trainer.resume(run, max_steps=2, callbacks=recorder)
+    assert trainer.run() == "finished"
+    (restored,) = [e for e in recorder.events if e.data.get("restored")]
+    assert restored.kind == "checkpoint" and restored.data["path"] == _ckpt(run, 1)
+    (note,) = restored.data["skipped"]
+    assert note.startswith(_ckpt(run, 2) + " is unreadable (") and note in restored.message
+    from gan_studio.ml.checkpoints import checkpoint_problem
+
+    assert checkpoint_problem(_ckpt(run, 2)) is None  # step 2, trained again, saved whole
+
+
+def test_no_readable_checkpoint_is_one_line_and_leaves_the_run_as_it_was(run, tmp_path, capsys):
+    BREAKS["index 0 bytes (kill -9 at the index's first write)"](_ckpt(run, 2))
+    BREAKS["data cut in half"](_ckpt(run, 1))
+    config = _config_bytes(run)
+    out = str(tmp_path / "out")
+    for argv in (["resume", run, "--epochs", "9", "--max-steps", "50"],
+                 ["sample", run, "--out", out + ".npz"], ["sample", run, "--out", out],
+                 ["export", run, "--out", out + ".keras"], ["info", run]):
+        status, _, err = _cli(argv, capsys)
+        _assert_one_line(status, err, "ckpt-1", "ckpt-2", "no readable checkpoint")
+    assert _config_bytes(run) == config  # resume wrote nothing before it failed
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(("out", ".out"))]
+
+
+@pytest.mark.parametrize("command", ["resume", "sample", "export"])
+def test_a_named_torn_checkpoint_is_one_line_naming_it(run, command, tmp_path, capsys):
+    BREAKS["index cut in half"](_ckpt(run, 2))
+    argv = [command, run, "--checkpoint", "2"]
+    if command != "resume":
+        argv += ["--out", str(tmp_path / ("g.keras" if command == "export" else "s.npz"))]
+    status, _, err = _cli(argv, capsys)
+    _assert_one_line(status, err, "ckpt-2")
+    assert os.listdir(tmp_path) == ["run"]
+
+
+def test_last_means_the_newest_checkpoint_that_reads(run, tmp_path, capsys):
+    BREAKS["data 0 bytes"](_ckpt(run, 2))
+    status, _, err = _cli(["export", run, "--checkpoint", "last", "--out",
+                           str(tmp_path / "g.keras")], capsys)
+    assert status == 0, err
+    assert "ckpt-2" in err and os.path.getsize(tmp_path / "g.keras") > 10_000
+
+
+# -- checkpoints of something else ------------------------------------------------------------
+def _foreign_program(prefix):
+    import tensorflow as tf
+
+    tf.train.Checkpoint(step=tf.Variable(9, dtype=tf.int64)).write(prefix)
+
+
+def _generator_of_another_size(prefix):
+    import tensorflow as tf
+
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.ml.models import generator_for
+
+    other = TrainConfig(dataset="mnist", latent_dim=16).resolved()
+    tf.train.Checkpoint(generator=generator_for(other, (28, 28, 1))).write(prefix)
+
+
+FOREIGN = {"a checkpoint of another program": _foreign_program,
+           "a generator of another latent size": _generator_of_another_size}
+
+
+@pytest.mark.parametrize("command", ["resume", "sample", "export"])
+@pytest.mark.parametrize("what", list(FOREIGN))
+def test_a_foreign_checkpoint_is_one_line_naming_it(run, what, command, tmp_path, capsys):
+    FOREIGN[what](_ckpt(run, 9))  # the newest: every command picks it
+    config = _config_bytes(run)
+    argv = [command, run] + (["--epochs", "5"] if command == "resume" else
+                             ["--out", str(tmp_path / ("g.keras" if command == "export"
+                                                       else "s.npz"))])
+    status, _, err = _cli(argv, capsys)
+    _assert_one_line(status, err, "ckpt-9")
+    assert os.listdir(tmp_path) == ["run"]
+    assert _config_bytes(run) == config
+
+
+def test_a_checkpoint_of_another_run_named_by_prefix_is_one_line(run, trained, tmp_path, capsys):
+    other = str(tmp_path / "other")
+    _generator_of_another_size(other)
+    status, _, err = _cli(["sample", run, "--checkpoint", other, "--out",
+                           str(tmp_path / "s.npz")], capsys)
+    _assert_one_line(status, err, "other")
+    assert not (tmp_path / "s.npz").exists()
+
+
+# -- runs without checkpoints, and their state file -------------------------------------------
+def _remove_checkpoints(run):
+    shutil.rmtree(os.path.join(run, "checkpoints"))
+    os.makedirs(os.path.join(run, "checkpoints"))
+
+
+def _only_state_file(run):
+    for name in os.listdir(os.path.join(run, "checkpoints")):
+        if name != "checkpoint":
+            os.remove(os.path.join(run, "checkpoints", name))
+
+
+EMPTY = {"an empty checkpoints folder": _remove_checkpoints,
+         "no checkpoints folder": lambda run: shutil.rmtree(os.path.join(run, "checkpoints")),
+         "a state file naming missing checkpoints": _only_state_file}
+
+
+@pytest.mark.parametrize("how", list(EMPTY))
+def test_a_run_without_checkpoints_is_one_line(run, how, tmp_path, capsys):
+    EMPTY[how](run)
+    out = str(tmp_path / "out")
+    for argv, expected in ((["resume", run], "has no checkpoint to resume from"),
+                           (["sample", run, "--out", out], "has no checkpoint"),
+                           (["export", run, "--out", out + ".keras"], "has no checkpoint"),
+                           (["sample", run, "--checkpoint", "best", "--out", out],
+                            "has no checkpoint 'best'")):
+        status, _, err = _cli(argv, capsys)
+        _assert_one_line(status, err, run, expected)
+    assert os.listdir(tmp_path) == ["run"]
+
+
+def _victim(tmp_path):
+    """Files outside the run that a pruning manager would delete if a state file named them."""
+    victim = tmp_path / "victim"
+    for suffix in (".index", DATA):
+        (tmp_path / f"victim{suffix}").write_bytes(b"the user's")
+    return str(victim)
+
+
+STATE_FILES = {
+    "binary garbage": lambda victim: b"garbage \x00\xff\xfe",
+    "not a state": lambda victim: b"model_checkpoint_path: 7\n",
+    "paths outside the run": lambda victim: (
+        f'model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "{victim}"\n'
+        'all_model_checkpoint_paths: "ckpt-1"\nall_model_checkpoint_paths: "ckpt-2"\n'
+        "all_model_checkpoint_timestamps: 2.0\nall_model_checkpoint_timestamps: 3.0\n"
+        "all_model_checkpoint_timestamps: 4.0\nlast_preserved_timestamp: 1.0\n").encode(),
+}
+
+
+@pytest.mark.parametrize("what", list(STATE_FILES))
+def test_a_bad_state_file_does_not_stop_resume_nor_reach_outside(run, what, tmp_path, capsys):
+    from gan_studio.core.runs.layout import list_checkpoints
+
+    victim = _victim(tmp_path)
+    with open(os.path.join(run, "checkpoints", "checkpoint"), "wb") as f:
+        f.write(STATE_FILES[what](victim))
+    status, out, err = _cli(["resume", run, "--max-steps", "3"], capsys)
+    assert status == 0, err
+    assert "Resumed from step 2" in out and "Traceback" not in out + err
+    assert list_checkpoints(run)[-1][0] == 3
+    # keep_checkpoints is 3: saving ckpt-3 pruned nothing of the user's.
+    assert sorted(os.listdir(tmp_path)) == sorted(["run", "victim.index", "victim" + DATA])
+
+
+def test_a_folder_where_the_state_file_goes_is_one_line(run, capsys):
+    state = os.path.join(run, "checkpoints", "checkpoint")
+    os.remove(state)
+    os.makedirs(state)
+    config = _config_bytes(run)
+    status, _, err = _cli(["resume", run, "--epochs", "4"], capsys)
+    _assert_one_line(status, err, state, "move it out of the way")
+    assert _config_bytes(run) == config and os.path.isdir(state)
