@@ -20,6 +20,21 @@ class ModelLoadError(RuntimeError):
     """Raised when a run or model file cannot give a generator."""
 
 
+def run_image_shape(config) -> tuple[int, int, int]:
+    """The (height, width, channels) a run's networks were built for, from its resolved config.
+
+    A built-in data set keeps its side, in the channels the run asked for (MNIST as RGB).
+    """
+    from gan_studio.core.catalog import builtin_source
+
+    builtin = builtin_source(config.dataset)
+    if builtin is not None:
+        side, _, channels = builtin.shape
+    else:
+        side, channels = config.image_size, 3
+    return side, side, config.channels or channels
+
+
 def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None):
     """Rebuilds a run's generator and restores its weights (the average, if kept) from a checkpoint.
 
@@ -35,7 +50,6 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None
     Raises:
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
-    from gan_studio.core.catalog import builtin_source
     from gan_studio.core.runs.layout import load_run
     from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint, restore_checkpoint
     from gan_studio.ml.models import generator_for
@@ -46,12 +60,7 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None
         checkpoint, skipped = readable_checkpoint(run_dir, checkpoint)
         for note in skipped:
             (on_skip or _LOG.warning)(note)
-        builtin = builtin_source(config.dataset)
-        if builtin is not None:
-            side, _, channels = builtin.shape
-        else:
-            side, channels = config.image_size, config.channels or 3
-        generator = generator_for(config, (side, side, channels))
+        generator = generator_for(config, run_image_shape(config))
         # A run that keeps a weight average samples from it: restore that one.
         name = "generator_ema" if config.generator_ema else "generator"
         restore_checkpoint(tf.train.Checkpoint(**{name: generator}), checkpoint)

@@ -302,3 +302,28 @@ def test_a_folder_where_the_state_file_goes_is_one_line(run, capsys):
     status, _, err = _cli(["resume", run, "--epochs", "4"], capsys)
     _assert_one_line(status, err, state, "move it out of the way")
     assert _config_bytes(run) == config and os.path.isdir(state)
+
+
+# -- built-in data sets in other channels -----------------------------------------------------
+@pytest.fixture(scope="module")
+def rgb_mnist_run(tmp_path_factory):
+    """A one-step run of the tiny MNIST trained as RGB (`--channels 3`)."""
+    root = tmp_path_factory.mktemp("rgb")
+    data = write_tiny_mnist(root / "data")
+    assert main(["train", "--dataset", "mnist", "--channels", "3", "--data-dir", data,
+                 "--max-steps", "1", "--batch-size", "8", "--run-dir", str(root / "runs")]) == 0
+    (name,) = os.listdir(root / "runs")
+    return str(root / "runs" / name)
+
+
+def test_mnist_trained_as_rgb_samples_exports_and_describes_rgb(rgb_mnist_run, tmp_path, capsys):
+    npz = str(tmp_path / "s.npz")
+    assert main(["sample", rgb_mnist_run, "--count", "2", "--out", npz]) == 0
+    with np.load(npz) as f:
+        assert f["images"].shape == (2, 28, 28, 3)
+    keras_file = str(tmp_path / "g.keras")
+    assert main(["export", rgb_mnist_run, "--out", keras_file]) == 0
+    assert main(["sample", keras_file, "--count", "2", "--out", str(tmp_path / "grid.png")]) == 0
+    capsys.readouterr()
+    assert main(["info", rgb_mnist_run]) == 0
+    assert "28×28×3" in capsys.readouterr().out
