@@ -14,6 +14,7 @@ from gan_studio.ml.conditional import ConditioningError, find_conditioning
 from gan_studio.ml.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
+MIN_SIDE, MAX_SIDE = 4, 4096  # the sides of the images a generator file may draw
 
 
 class ModelLoadError(RuntimeError):
@@ -72,6 +73,9 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None
 def load_generator(source: str, checkpoint: str | None = None, on_skip=None):
     """Loads a generator from a run folder or a `.keras` file (with `safe_mode=True`).
 
+    A `.keras` file must hold nothing but Keras' own classes (`model_file.check_model_file`)
+    and draw images: (height, width, 1 or 3 channels), sides of `MIN_SIDE` to `MAX_SIDE`.
+
     Args:
         source: a run folder or a `.keras` file.
         checkpoint: for a run folder, a checkpoint prefix (None: the newest that reads).
@@ -86,17 +90,36 @@ def load_generator(source: str, checkpoint: str | None = None, on_skip=None):
         raise ModelLoadError(f"{source} is neither a run folder nor a .keras file")
     if not os.path.isfile(source):
         raise ModelLoadError(f"no such file: {source}")
+    from gan_studio.ml.checkpoints import describe_error
+    from gan_studio.ml.model_file import check_model_file
+
+    check_model_file(source, ModelLoadError)
     import_tensorflow()
     import keras
 
     try:
         model = keras.saving.load_model(source, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad archive
-        raise ModelLoadError(f"cannot load {source}: {exc}") from exc
+        raise ModelLoadError(f"cannot load {source}: {describe_error(exc)}") from exc
     if not _is_generator(model):
         raise ModelLoadError(f"{source} is not a generator (expects a (batch, latent) input, "
                              "and for a conditional one a (batch,) class input after it)")
+    _check_draws_images(model, source)
     return model
+
+
+def _check_draws_images(model, source: str) -> None:
+    """Raises ModelLoadError unless `model` has one output of (batch, H, W, 1 or 3) images."""
+    outputs = model.outputs or []
+    shape = tuple(outputs[0].shape[1:]) if len(outputs) == 1 else None
+    what = (f"{len(outputs)} outputs" if shape is None else
+            f"arrays of shape {tuple(None if s is None else int(s) for s in shape)}")
+    if shape is not None and len(shape) == 3 and None not in shape:
+        height, width, channels = (int(s) for s in shape)
+        if channels in (1, 3) and all(MIN_SIDE <= s <= MAX_SIDE for s in (height, width)):
+            return
+    raise ModelLoadError(f"{source} draws {what}, not images (height × width × 1 or 3 "
+                         f"channels, sides of {MIN_SIDE} to {MAX_SIDE} pixels)")
 
 
 def _is_generator(model) -> bool:

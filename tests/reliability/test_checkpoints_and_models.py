@@ -5,8 +5,10 @@ nothing in it is run, and nothing is left under the output's name; a torn newest
 (kill -9 during a save) gives way to the one before it, with a message.
 """
 
+import json
 import os
 import shutil
+import zipfile
 
 import numpy as np
 import pytest
@@ -327,3 +329,176 @@ def test_mnist_trained_as_rgb_samples_exports_and_describes_rgb(rgb_mnist_run, t
     capsys.readouterr()
     assert main(["info", rgb_mnist_run]) == 0
     assert "28×28×3" in capsys.readouterr().out
+
+
+# -- generator files that draw no images ------------------------------------------------------
+def _model_file(tmp_path, outputs, name="g.keras"):
+    """Saves a model from a 4-vector to `outputs(x)` (a tensor or a list); returns its path."""
+    import keras
+
+    z = keras.Input((4,))
+    path = str(tmp_path / name)
+    keras.Model(z, outputs(z)).save(path)
+    return path
+
+
+def _dense_reshape(shape):
+    import keras
+
+    return lambda z: keras.layers.Reshape(shape)(_dense(int(np.prod(shape)))(z))
+
+
+def _dense(units):
+    import keras
+
+    return keras.layers.Dense(units)
+
+
+NOT_IMAGES = {
+    "vectors (Dense(10))": lambda z: _dense(10)(z),
+    "rank-3 arrays (3, 500)": lambda z: _dense_reshape((3, 500))(z),
+    "4 channels": lambda z: _dense_reshape((8, 8, 4))(z),
+    "2x2 images": lambda z: _dense_reshape((2, 2, 1))(z),
+    "1-pixel-high strips": lambda z: _dense_reshape((1, 64, 3))(z),
+    "two outputs": lambda z: [_dense_reshape((8, 8, 1))(z), _dense_reshape((8, 8, 1))(z)],
+}
+
+
+@pytest.mark.parametrize("out", ["s.npz", "pngs", "grid.png"])
+@pytest.mark.parametrize("what", list(NOT_IMAGES))
+def test_a_generator_that_draws_no_images_is_refused(what, out, tmp_path, capsys):
+    path = _model_file(tmp_path, NOT_IMAGES[what])
+    status, _, err = _cli(["sample", path, "--count", "2", "--out", str(tmp_path / out)], capsys)
+    _assert_one_line(status, err, "g.keras", "not images")
+    assert os.listdir(tmp_path) == ["g.keras"]
+
+
+def test_info_refuses_a_generator_that_draws_no_images(tmp_path, capsys):
+    path = _model_file(tmp_path, NOT_IMAGES["vectors (Dense(10))"])
+    status, _, err = _cli(["info", path], capsys)
+    _assert_one_line(status, err, "g.keras", "not images")
+
+
+# -- model files that are not what they claim -------------------------------------------------
+def _rewrite_config(path, edit):
+    """Rewrites the config.json inside a `.keras` archive: `edit(config)` changes it in place,
+    or returns new text for it."""
+    with zipfile.ZipFile(path) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(items["config.json"])
+    text = edit(config)
+    items["config.json"] = (text or json.dumps(config)).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in items.items():
+            z.writestr(name, data)
+
+
+def _lambda_generator(tmp_path, marker):
+    import keras
+
+    touch = eval(f"lambda x: __import__('pathlib').Path({str(marker)!r}).touch() or x")
+    path = _model_file(tmp_path, lambda z: keras.layers.Lambda(touch)(
+        _dense_reshape((8, 8, 1))(z)))
+    os.remove(marker)  # building the model ran it once; loading must not run it again
+    return path
+
+
+def _last_layer_is(class_name, module, registered=None):
+    def edit(config):
+        layer = config["config"]["layers"][-1]
+        layer.update(class_name=class_name, module=module, registered_name=registered)
+    return edit
+
+
+def _good_generator(tmp_path):
+    return _model_file(tmp_path, _dense_reshape((8, 8, 1)))
+
+
+def _edited(edit):
+    def make(tmp_path, marker):
+        path = _good_generator(tmp_path)
+        _rewrite_config(path, edit)
+        return path
+    return make
+
+
+def _lambda_activation(config):
+    (dense,) = [layer for layer in config["config"]["layers"] if layer["class_name"] == "Dense"]
+    dense["config"]["activation"] = {"class_name": "__lambda__",
+                                     "config": {"code": "4wEAAAAAAAAA", "defaults": None}}
+
+
+def _deep_json(config):
+    return json.dumps(config)[:-1] + ', "nest": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+def _written(data):
+    def make(tmp_path, marker):
+        content = data if isinstance(data, bytes) else data(tmp_path)
+        path = str(tmp_path / "g.keras")
+        with open(path, "wb") as f:
+            f.write(content)
+        return path
+    return make
+
+
+def _truncated_zip(tmp_path):
+    with open(_good_generator(tmp_path), "rb") as f:
+        data = f.read()
+    return data[: len(data) // 2]
+
+
+def _zip_with(members):
+    def make(tmp_path, marker):
+        path = str(tmp_path / "g.keras")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in members.items():
+                z.writestr(name, data)
+        return path
+    return make
+
+
+HOSTILE = {
+    "a Lambda layer (Python code)": (_lambda_generator, "Lambda"),
+    "a custom class from an importable module": (
+        _edited(_last_layer_is("EvilLayer", "evil_module", "Evil>EvilLayer")), "EvilLayer"),
+    "os.system as a layer class": (_edited(_last_layer_is("system", "os")), "os.system"),
+    "a lambda as an activation": (_edited(_lambda_activation), "__lambda__"),
+    "a config nested 100,000 deep": (_edited(_deep_json), "g.keras"),
+    "a config that is a list": (_zip_with({"config.json": "[1, 2]", "metadata.json": "{}"}),
+                                "config.json"),
+    "a config that is not JSON": (_zip_with({"config.json": "{nope", "metadata.json": "{}"}),
+                                  "config.json"),
+    "a config.json of 64 MB (zip bomb)": (
+        _zip_with({"config.json": " " * 64_000_000, "metadata.json": "{}"}), "config.json"),
+    "a zip without config.json": (_zip_with({"readme.txt": "hello"}), "config.json"),
+    "a text file": (_written(b"hello, not a model\n"), "not a zip"),
+    "an empty file": (_written(b""), "not a zip"),
+    "a truncated archive": (_written(_truncated_zip), "not a zip"),
+}
+
+
+@pytest.mark.parametrize("what", list(HOSTILE))
+def test_a_hostile_or_broken_model_file_is_one_line_and_runs_nothing(what, tmp_path, capsys,
+                                                                     monkeypatch):
+    marker = tmp_path / "ran"
+    # An importable module that would leave the marker if a model file got it imported.
+    (tmp_path / "evil_module.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).touch()\nEvilLayer = object\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    make, expected = HOSTILE[what]
+    path = make(tmp_path, marker)
+    before = set(os.listdir(tmp_path))
+    for out in ("s.npz", "pngs"):
+        status, _, err = _cli(["sample", path, "--out", str(tmp_path / out)], capsys)
+        _assert_one_line(status, err, "g.keras", expected)
+    assert not marker.exists()
+    assert set(os.listdir(tmp_path)) == before
+
+
+def test_a_folder_named_like_a_model_file_is_one_line(tmp_path, capsys):
+    os.makedirs(tmp_path / "g.keras")
+    status, _, err = _cli(["sample", str(tmp_path / "g.keras"), "--out",
+                           str(tmp_path / "s.npz")], capsys)
+    _assert_one_line(status, err, "g.keras")
+    assert os.listdir(tmp_path) == ["g.keras"]
