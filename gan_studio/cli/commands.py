@@ -4,13 +4,17 @@ in `evaluate.py`)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 
 import numpy as np
 
 from gan_studio.core.catalog import BUILTIN_DATASETS
 from gan_studio.core.config import ConfigError, TrainConfig
+
+MAX_SAMPLES = 100_000  # `sample --count`: the images are all held in memory before writing
 
 
 class CliError(Exception):
@@ -123,24 +127,53 @@ def sample(args) -> int:
     from gan_studio.core.images import save_png
     from gan_studio.ml.export import generate_images, load_generator
 
+    if args.count > MAX_SAMPLES:
+        raise CliError(f"--count {args.count} is too many: at most {MAX_SAMPLES:,} images "
+                       "per call (use several seeds for more)")
     generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint),
                                on_skip=warn)
     label = getattr(args, "label", None)
     check_class(generator, label)
     images = generate_images(generator, args.count, seed=args.seed, classes=label)
     out = args.out
-    if out.endswith(".npz"):
-        with atomic_path(out, suffix=".npz") as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, images=images)
-    elif out.endswith(".png"):
-        save_png(out, tile_grid(images))
-    else:
-        os.makedirs(out, exist_ok=True)
-        width = len(str(len(images) - 1))
-        for i, image in enumerate(images):
-            save_png(os.path.join(out, f"sample-{i:0{width}d}.png"), image)
+    try:
+        if out.endswith(".npz"):
+            with atomic_path(out, suffix=".npz") as tmp, open(tmp, "wb") as f:
+                np.savez_compressed(f, images=images)
+        elif out.endswith(".png"):
+            save_png(out, tile_grid(images))
+        else:
+            _write_png_folder(out, images)
+    except OSError as exc:  # the temporary file's name would mislead
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
     print(f"Wrote {len(images)} images of {images.shape[1:]} to {out}")
     return 0
+
+
+def _write_png_folder(out: str, images: np.ndarray) -> None:
+    """Writes `sample-N.png` files into `out`: all of them, or (on an error) none.
+
+    They are written into a hidden folder beside `out` first, which becomes `out` or whose
+    files move into an `out` that already exists.
+    """
+    from gan_studio.core import images as image_files
+
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(out))}.",
+                               suffix=".tmp", dir=parent)
+    try:
+        width = len(str(len(images) - 1))
+        names = [f"sample-{i:0{width}d}.png" for i in range(len(images))]
+        for name, image in zip(names, images, strict=True):
+            image_files.save_png(os.path.join(staging, name), image)
+        if not os.path.exists(out):
+            os.rename(staging, out)
+            return
+        for name in names:
+            os.replace(os.path.join(staging, name), os.path.join(out, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def check_class(generator, label: int | None) -> None:

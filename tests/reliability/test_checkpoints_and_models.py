@@ -306,6 +306,21 @@ def test_a_folder_where_the_state_file_goes_is_one_line(run, capsys):
     assert _config_bytes(run) == config and os.path.isdir(state)
 
 
+# -- the sample command's own limits ----------------------------------------------------------
+@pytest.mark.parametrize("count", ["100001", "1000000000"])
+def test_sample_count_has_an_upper_bound(run, count, tmp_path, capsys):
+    status, _, err = _cli(["sample", run, "--count", count, "--out", str(tmp_path / "s.npz")],
+                          capsys)
+    _assert_one_line(status, err, "--count", "100,000")
+    assert os.listdir(tmp_path) == ["run"]
+
+
+def test_sample_help_states_the_bound(capsys):
+    with pytest.raises(SystemExit):
+        main(["sample", "--help"])
+    assert "100000" in capsys.readouterr().out.replace(",", "")
+
+
 # -- built-in data sets in other channels -----------------------------------------------------
 @pytest.fixture(scope="module")
 def rgb_mnist_run(tmp_path_factory):
@@ -502,3 +517,33 @@ def test_a_folder_named_like_a_model_file_is_one_line(tmp_path, capsys):
                            str(tmp_path / "s.npz")], capsys)
     _assert_one_line(status, err, "g.keras")
     assert os.listdir(tmp_path) == ["g.keras"]
+
+
+# -- output that fails half-way ---------------------------------------------------------------
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_png_folder_that_fails_half_way_leaves_nothing(existing, tmp_path, capsys,
+                                                         monkeypatch):
+    import errno
+
+    import gan_studio.core.images as images
+
+    path = _good_generator(tmp_path)
+    out = tmp_path / "pngs"
+    if existing:  # the user's own folder: what was there stays, nothing is added
+        out.mkdir()
+        (out / "mine.txt").write_text("keep me")
+    real, calls = images.save_png, []
+
+    def fail_on_third(file, image, *args, **kwargs):
+        calls.append(file)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        real(file, image, *args, **kwargs)
+
+    monkeypatch.setattr(images, "save_png", fail_on_third)
+    status, _, err = _cli(["sample", path, "--count", "5", "--out", str(out)], capsys)
+    _assert_one_line(status, err, "No space left on device")
+    assert len(calls) == 3
+    assert sorted(os.listdir(tmp_path)) == (["g.keras", "pngs"] if existing else ["g.keras"])
+    if existing:
+        assert os.listdir(out) == ["mine.txt"]
