@@ -4,10 +4,10 @@ in `evaluate.py`)."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import sys
-import tempfile
 
 import numpy as np
 
@@ -158,10 +158,15 @@ def _write_png_folder(out: str, images: np.ndarray) -> None:
     """
     from gan_studio.core import images as image_files
 
-    parent = os.path.dirname(os.path.abspath(out))
+    parent, base = os.path.split(os.path.abspath(out))
     os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(out))}.",
-                               suffix=".tmp", dir=parent)
+    while True:  # os.mkdir, not mkdtemp: the folder gets the mode a plain one would (umask)
+        staging = os.path.join(parent, f".{base}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.mkdir(staging)
+            break
+        except FileExistsError:
+            continue
     try:
         width = len(str(len(images) - 1))
         names = [f"sample-{i:0{width}d}.png" for i in range(len(images))]

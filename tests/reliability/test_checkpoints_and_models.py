@@ -547,3 +547,13 @@ def test_a_png_folder_that_fails_half_way_leaves_nothing(existing, tmp_path, cap
     assert sorted(os.listdir(tmp_path)) == (["g.keras", "pngs"] if existing else ["g.keras"])
     if existing:
         assert os.listdir(out) == ["mine.txt"]
+
+
+def test_a_png_folder_gets_the_mode_of_a_plain_folder(tmp_path, capsys):
+    path = _good_generator(tmp_path)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert main(["sample", path, "--count", "2", "--out", str(tmp_path / "pngs")]) == 0
+    assert sorted(os.listdir(tmp_path / "pngs")) == ["sample-0.png", "sample-1.png"]
+    assert (tmp_path / "pngs").stat().st_mode == plain.stat().st_mode
+    assert sorted(os.listdir(tmp_path)) == ["g.keras", "plain", "pngs"]
