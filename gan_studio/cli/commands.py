@@ -4,6 +4,8 @@ in `evaluate.py`)."""
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import signal
 import sys
 
@@ -11,6 +13,8 @@ import numpy as np
 
 from gan_studio.core.catalog import BUILTIN_DATASETS
 from gan_studio.core.config import ConfigError, TrainConfig
+
+MAX_SAMPLES = 100_000  # `sample --count`: the images are all held in memory before writing
 
 
 class CliError(Exception):
@@ -30,6 +34,11 @@ def user_message(exc: BaseException) -> str | None:
     return None
 
 
+def warn(message: str) -> None:
+    """Shows a warning about something the command worked around (a torn checkpoint)."""
+    print(f"gan-studio: warning: {message}", file=sys.stderr)
+
+
 def run_checkpoint(source: str, which: str | None) -> str | None:
     """The checkpoint prefix that `--checkpoint` names in a run folder.
 
@@ -38,7 +47,8 @@ def run_checkpoint(source: str, which: str | None) -> str | None:
         which: `best`, `last`, a step number, a checkpoint prefix, or None.
 
     Returns:
-        The prefix, or None when `which` is None (the loaders then take the latest).
+        The prefix, or None when `which` is None or `last` (the loaders then take the newest
+        checkpoint that reads).
 
     Raises:
         CliError: if `source` is not a run folder or has no such checkpoint.
@@ -49,6 +59,8 @@ def run_checkpoint(source: str, which: str | None) -> str | None:
 
     if not is_run_dir(source):
         raise CliError(f"--checkpoint needs a run folder; {source} is not one")
+    if which == "last":
+        return None
     path = resolve_checkpoint(source, which)
     if path is None:
         raise CliError(f"{source} has no checkpoint {which!r} (use best, last, a step number "
@@ -115,23 +127,58 @@ def sample(args) -> int:
     from gan_studio.core.images import save_png
     from gan_studio.ml.export import generate_images, load_generator
 
-    generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint))
+    if args.count > MAX_SAMPLES:
+        raise CliError(f"--count {args.count} is too many: at most {MAX_SAMPLES:,} images "
+                       "per call (use several seeds for more)")
+    generator = load_generator(args.source, run_checkpoint(args.source, args.checkpoint),
+                               on_skip=warn)
     label = getattr(args, "label", None)
     check_class(generator, label)
     images = generate_images(generator, args.count, seed=args.seed, classes=label)
     out = args.out
-    if out.endswith(".npz"):
-        with atomic_path(out, suffix=".npz") as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, images=images)
-    elif out.endswith(".png"):
-        save_png(out, tile_grid(images))
-    else:
-        os.makedirs(out, exist_ok=True)
-        width = len(str(len(images) - 1))
-        for i, image in enumerate(images):
-            save_png(os.path.join(out, f"sample-{i:0{width}d}.png"), image)
+    try:
+        if out.endswith(".npz"):
+            with atomic_path(out, suffix=".npz") as tmp, open(tmp, "wb") as f:
+                np.savez_compressed(f, images=images)
+        elif out.endswith(".png"):
+            save_png(out, tile_grid(images))
+        else:
+            _write_png_folder(out, images)
+    except OSError as exc:  # the temporary file's name would mislead
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
     print(f"Wrote {len(images)} images of {images.shape[1:]} to {out}")
     return 0
+
+
+def _write_png_folder(out: str, images: np.ndarray) -> None:
+    """Writes `sample-N.png` files into `out`: all of them, or (on an error) none.
+
+    They are written into a hidden folder beside `out` first, which becomes `out` or whose
+    files move into an `out` that already exists.
+    """
+    from gan_studio.core import images as image_files
+
+    parent, base = os.path.split(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    while True:  # os.mkdir, not mkdtemp: the folder gets the mode a plain one would (umask)
+        staging = os.path.join(parent, f".{base}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.mkdir(staging)
+            break
+        except FileExistsError:
+            continue
+    try:
+        width = len(str(len(images) - 1))
+        names = [f"sample-{i:0{width}d}.png" for i in range(len(images))]
+        for name, image in zip(names, images, strict=True):
+            image_files.save_png(os.path.join(staging, name), image)
+        if not os.path.exists(out):
+            os.rename(staging, out)
+            return
+        for name in names:
+            os.replace(os.path.join(staging, name), os.path.join(out, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def check_class(generator, label: int | None) -> None:
@@ -153,7 +200,8 @@ def export(args) -> int:
     """`gan-studio export RUN_DIR --out G.keras`."""
     from gan_studio.ml.export import export_generator
 
-    path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint))
+    path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint),
+                            on_skip=warn)
     print(f"Exported the generator to {path}")
     return 0
 
@@ -162,7 +210,7 @@ def generator_rows(source: str) -> list[tuple[str, str]]:
     """`info`'s rows about a run's or a `.keras` file's generator."""
     from gan_studio.ml.export import latent_dim_of, load_generator, num_classes_of
 
-    generator = load_generator(source)
+    generator = load_generator(source, on_skip=warn)
     classes = num_classes_of(generator)
     names: list = []
     if os.path.isdir(source):

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from gan_studio.cli.commands import CliError, run_checkpoint
+from gan_studio.cli.commands import CliError, run_checkpoint, warn
 from gan_studio.core.catalog import IMAGE_SIZES, builtin_name
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.quality.report import FD_NAME, QualityReport
@@ -18,11 +18,19 @@ DEFAULT_COUNT = 2000
 def _generator_and_config(args):
     """Loads the generator and the config that says which data set it is scored against."""
     from gan_studio.core.runs.layout import checkpoint_step, load_run
+    from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
     from gan_studio.ml.export import generator_from_run, load_generator
 
     source = args.source
     if os.path.isdir(source):
-        config, checkpoint = load_run(source, run_checkpoint(source, args.checkpoint), CliError)
+        chosen = run_checkpoint(source, args.checkpoint)
+        config, _ = load_run(source, chosen, CliError)
+        try:  # the step it reports is the one restored: the newest that reads
+            checkpoint, skipped = readable_checkpoint(source, chosen)
+        except CheckpointError as exc:
+            raise CliError(str(exc)) from exc
+        for note in skipped:
+            warn(note)
         generator = generator_from_run(source, checkpoint)
         if args.dataset:
             config.dataset = args.dataset

@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sample = sub.add_parser("sample", help="generate images from a run or a .keras generator")
     sample.add_argument("source", metavar="RUN_DIR|MODEL.keras")
-    sample.add_argument("--count", type=_positive_int, default=64)
+    sample.add_argument("--count", type=_positive_int, default=64,
+                        help=f"how many images (default 64, at most {commands.MAX_SAMPLES:,})")
     sample.add_argument("--out", required=True, help="FILE.npz, a folder for PNGs, or a .png grid")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--class", type=int, dest="label", metavar="N",

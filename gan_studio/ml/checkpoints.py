@@ -1,14 +1,155 @@
-"""Checkpoints of a training run: the last few, one kept for good every N epochs, and the best."""
+"""Checkpoints of a training run: the last few, one kept for good every N epochs, and the best;
+which of them can still be read (a save killed half-way leaves a torn one behind)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 
-from gan_studio.core.runs.layout import BEST_DIR, CHECKPOINT_DIR, MILESTONE_DIR
+from gan_studio.core.runs.layout import BEST_DIR, CHECKPOINT_DIR, MILESTONE_DIR, list_checkpoints
+from gan_studio.ml.device import import_tensorflow
+
+_LOG = logging.getLogger(__name__)
+_NOISE = re.compile(r"\{\{[^}]*\}\}\s*|\s*\[Op:\w+\]")  # TF's op names around its messages
+_UNMATCHED = re.compile(r"Found (\d+) Python objects that were not bound")
+_MAX_REASON = 200
+
+
+class CheckpointError(ValueError):
+    """Raised when a checkpoint cannot be read or does not fit the networks; one line naming it."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """The gist of a TensorFlow or restore error, on one short line."""
+    text = _NOISE.sub("", str(exc)).strip()
+    unmatched = _UNMATCHED.match(text)
+    if unmatched:  # assert_existing_objects_matched's message lists the values, over lines
+        return f"it lacks {unmatched.group(1)} of the networks' values"
+    line = next((part.strip() for part in text.splitlines() if part.strip()),
+                type(exc).__name__)
+    return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 1] + "…"
+
+
+def _read_errors():
+    tf = import_tensorflow()
+
+    # A short data file makes TensorFlow's reader raise IndexError, not an OpError.
+    return tf.errors.OpError, IndexError, ValueError, UnicodeDecodeError
+
+
+def checkpoint_problem(prefix: str) -> str | None:
+    """Why the checkpoint at `prefix` cannot be restored, or None if every value reads back.
+
+    Reads every tensor, so that a torn data file (whose checksums fail, or which is shorter
+    than its index says) is found here rather than half-way through a restore.
+    """
+    tf = import_tensorflow()
+    if not os.path.isfile(prefix + ".index"):
+        return "it has no .index file"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except _read_errors() as exc:
+        return describe_error(exc)
+    return None
+
+
+def readable_checkpoint(run_dir: str, checkpoint: str | None = None) -> tuple[str, list[str]]:
+    """The checkpoint of a run to restore: `checkpoint`, or the newest one that reads.
+
+    Args:
+        run_dir: the run folder.
+        checkpoint: a prefix the user chose (checked, never replaced); None: the newest that
+            reads, among the recent, milestone and best checkpoints.
+
+    Returns:
+        (prefix, notes): one line in `notes` for each newer checkpoint passed over.
+
+    Raises:
+        CheckpointError: if `checkpoint` cannot be read, or no checkpoint of the run can.
+    """
+    if checkpoint is not None:
+        problem = checkpoint_problem(checkpoint)
+        if problem is not None:
+            raise CheckpointError(f"cannot read checkpoint {checkpoint}: {problem}")
+        return checkpoint, []
+    problems = []
+    for _, prefix in reversed(list_checkpoints(run_dir)):
+        problem = checkpoint_problem(prefix)
+        if problem is None:
+            return prefix, [f"{p} is unreadable ({why}); using {prefix} instead"
+                            for p, why in problems]
+        problems.append((prefix, problem))
+    if not problems:
+        raise CheckpointError(f"{run_dir} has no checkpoint yet")
+    raise CheckpointError(f"{run_dir} has no readable checkpoint: "
+                          + "; ".join(f"{p} ({why})" for p, why in problems))
+
+
+def restore_checkpoint(checkpoint, prefix: str) -> None:
+    """Restores `prefix` into a `tf.train.Checkpoint`, every one of whose values it must hold.
+
+    Raises:
+        CheckpointError: if it cannot be read or was saved by other networks (another
+            program, a run of another size or architecture).
+    """
+    try:
+        checkpoint.restore(prefix).assert_existing_objects_matched().expect_partial()
+    except (*_read_errors(), AssertionError) as exc:
+        raise CheckpointError(f"cannot restore checkpoint {prefix}: {describe_error(exc)} "
+                              "(was it saved by another run?)") from exc
+
+
+def _prefixes_in(folder: str, name: str) -> list[str]:
+    found = []
+    for entry in os.listdir(folder):
+        match = re.fullmatch(rf"{re.escape(name)}-(\d+)\.index", entry)
+        if match:
+            found.append((int(match.group(1)), entry[: -len(".index")]))
+    return [prefix for _, prefix in sorted(found)]
+
+
+def repair_state_file(folder: str, name: str) -> None:
+    """Rewrites a folder's `checkpoint` state file if it is unreadable or names files elsewhere.
+
+    A `tf.train.CheckpointManager` fails to start on a garbled state file, and deletes the
+    oldest files it lists when it prunes: a listed path outside `folder` must never be one.
+    The new file lists the `<name>-N` checkpoints in `folder`, oldest first.
+    """
+    tf = import_tensorflow()
+    path = os.path.join(folder, "checkpoint")
+    if not os.path.lexists(path):
+        return
+    if os.path.isdir(path):
+        raise CheckpointError(f"{path} is a folder where TensorFlow keeps its checkpoint list: "
+                              "move it out of the way")
+    home = os.path.realpath(folder)
+    try:
+        state = tf.train.get_checkpoint_state(folder)
+        listed = [state.model_checkpoint_path, *state.all_model_checkpoint_paths] if state else []
+        if all(os.path.dirname(os.path.realpath(os.path.join(folder, p))) == home
+               for p in listed):
+            return
+    except (*_read_errors(), OSError):
+        pass
+    prefixes = _prefixes_in(folder, name)
+    _LOG.warning("rewriting the checkpoint state file %s (unreadable, or naming files outside "
+                 "its folder)", path)
+    os.remove(path)
+    if prefixes:
+        times = [os.path.getmtime(os.path.join(folder, p + ".index")) for p in prefixes]
+        tf.compat.v1.train.update_checkpoint_state(
+            folder, prefixes[-1], all_model_checkpoint_paths=prefixes,
+            all_model_checkpoint_timestamps=times, last_preserved_timestamp=min(times) - 1)
 
 
 class CheckpointStore:
     """Saves and restores a `tf.train.Checkpoint` of a run.
+
+    Raises CheckpointError if a checkpoint state file cannot be repaired (see
+    `repair_state_file`).
 
     Args:
         run_dir: the run folder; checkpoints go to `run_dir/checkpoints/`, the best one (by
@@ -18,17 +159,19 @@ class CheckpointStore:
     """
 
     def __init__(self, run_dir: str, checkpoint, keep: int = 3):
-        import tensorflow as tf
+        tf = import_tensorflow()
 
         self.checkpoint = checkpoint
         self._best_dir = os.path.join(run_dir, BEST_DIR)
         self._best = None  # made on the first save_best: runs without quality get no best/
         folder = os.path.join(run_dir, CHECKPOINT_DIR)
+        milestones = os.path.join(folder, MILESTONE_DIR)
+        for where, name in ((folder, "ckpt"), (milestones, "epoch")):
+            repair_state_file(where, name)
         self.recent = tf.train.CheckpointManager(checkpoint, folder, max_to_keep=keep,
                                                  checkpoint_name="ckpt")
-        self.milestones = tf.train.CheckpointManager(
-            checkpoint, os.path.join(folder, MILESTONE_DIR), max_to_keep=None,
-            checkpoint_name="epoch")
+        self.milestones = tf.train.CheckpointManager(checkpoint, milestones, max_to_keep=None,
+                                                     checkpoint_name="epoch")
 
     def save(self, step: int, milestone: bool = False) -> str:
         """Saves a checkpoint numbered by `step`; returns its path prefix."""
@@ -43,11 +186,12 @@ class CheckpointStore:
         Returns:
             Its path prefix, `run_dir/best/best-<step>`.
         """
-        import tensorflow as tf
+        tf = import_tensorflow()
 
         if self._best is None:
             # max_to_keep=1: the manager reads best/'s state file, so a resumed run's next
             # best also replaces the one saved before it stopped.
+            repair_state_file(self._best_dir, "best")
             self._best = tf.train.CheckpointManager(self.checkpoint, self._best_dir,
                                                     max_to_keep=1, checkpoint_name="best")
         return self._best.save(checkpoint_number=step)
@@ -59,12 +203,12 @@ class CheckpointStore:
             The restored path prefix, or None if there was nothing to restore.
 
         Raises:
-            FileNotFoundError: if `path` names no checkpoint.
+            CheckpointError: if `path` names no checkpoint, or it cannot be restored.
         """
         path = path or self.recent.latest_checkpoint
         if path is None:
             return None
         if not os.path.exists(path + ".index"):
-            raise FileNotFoundError(f"no checkpoint at {path}")
-        self.checkpoint.restore(path).assert_existing_objects_matched()
+            raise CheckpointError(f"no checkpoint at {path}")
+        restore_checkpoint(self.checkpoint, path)
         return path

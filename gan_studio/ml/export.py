@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
@@ -12,17 +13,37 @@ from gan_studio.core.numpy_generator.conditional import check_classes
 from gan_studio.ml.conditional import ConditioningError, find_conditioning
 from gan_studio.ml.device import import_tensorflow
 
+_LOG = logging.getLogger(__name__)
+MIN_SIDE, MAX_SIDE = 4, 4096  # the sides of the images a generator file may draw
+
 
 class ModelLoadError(RuntimeError):
     """Raised when a run or model file cannot give a generator."""
 
 
-def generator_from_run(run_dir: str, checkpoint: str | None = None):
+def run_image_shape(config) -> tuple[int, int, int]:
+    """The (height, width, channels) a run's networks were built for, from its resolved config.
+
+    A built-in data set keeps its side, in the channels the run asked for (MNIST as RGB).
+    """
+    from gan_studio.core.catalog import builtin_source
+
+    builtin = builtin_source(config.dataset)
+    if builtin is not None:
+        side, _, channels = builtin.shape
+    else:
+        side, channels = config.image_size, 3
+    return side, side, config.channels or channels
+
+
+def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None):
     """Rebuilds a run's generator and restores its weights (the average, if kept) from a checkpoint.
 
     Args:
         run_dir: the run folder.
-        checkpoint: a checkpoint prefix (None: the latest).
+        checkpoint: a checkpoint prefix (None: the newest that reads).
+        on_skip: called with one line for each newer checkpoint passed over because it
+            cannot be read (None: logged as a warning).
 
     Returns:
         The `keras.Model` generator.
@@ -30,50 +51,75 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None):
     Raises:
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
-    from gan_studio.core.catalog import builtin_source
     from gan_studio.core.runs.layout import load_run
+    from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint, restore_checkpoint
     from gan_studio.ml.models import generator_for
 
     tf = import_tensorflow()
-    config, checkpoint = load_run(run_dir, checkpoint, ModelLoadError)
-    builtin = builtin_source(config.dataset)
-    if builtin is not None:
-        side, _, channels = builtin.shape
-    else:
-        side, channels = config.image_size, config.channels or 3
-    generator = generator_for(config, (side, side, channels))
-    # A run that keeps a weight average samples from it: restore that one.
-    name = "generator_ema" if config.generator_ema else "generator"
+    config, _ = load_run(run_dir, checkpoint, ModelLoadError)
     try:
-        tf.train.Checkpoint(**{name: generator}).restore(checkpoint).expect_partial()
-    except (tf.errors.OpError, ValueError, AssertionError) as exc:
-        raise ModelLoadError(f"cannot restore {checkpoint}: {exc}") from exc
+        checkpoint, skipped = readable_checkpoint(run_dir, checkpoint)
+        for note in skipped:
+            (on_skip or _LOG.warning)(note)
+        generator = generator_for(config, run_image_shape(config))
+        # A run that keeps a weight average samples from it: restore that one.
+        name = "generator_ema" if config.generator_ema else "generator"
+        restore_checkpoint(tf.train.Checkpoint(**{name: generator}), checkpoint)
+    except CheckpointError as exc:
+        raise ModelLoadError(str(exc)) from exc
     return generator
 
 
-def load_generator(source: str, checkpoint: str | None = None):
+def load_generator(source: str, checkpoint: str | None = None, on_skip=None):
     """Loads a generator from a run folder or a `.keras` file (with `safe_mode=True`).
+
+    A `.keras` file must hold nothing but Keras' own classes (`model_file.check_model_file`)
+    and draw images: (height, width, 1 or 3 channels), sides of `MIN_SIDE` to `MAX_SIDE`.
+
+    Args:
+        source: a run folder or a `.keras` file.
+        checkpoint: for a run folder, a checkpoint prefix (None: the newest that reads).
+        on_skip: see `generator_from_run`.
 
     Raises:
         ModelLoadError: if nothing usable is found at `source`.
     """
     if os.path.isdir(source):
-        return generator_from_run(source, checkpoint)
+        return generator_from_run(source, checkpoint, on_skip)
     if not source.endswith(".keras"):
         raise ModelLoadError(f"{source} is neither a run folder nor a .keras file")
     if not os.path.isfile(source):
         raise ModelLoadError(f"no such file: {source}")
+    from gan_studio.ml.checkpoints import describe_error
+    from gan_studio.ml.model_file import check_model_file
+
+    check_model_file(source, ModelLoadError)
     import_tensorflow()
     import keras
 
     try:
         model = keras.saving.load_model(source, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad archive
-        raise ModelLoadError(f"cannot load {source}: {exc}") from exc
+        raise ModelLoadError(f"cannot load {source}: {describe_error(exc)}") from exc
     if not _is_generator(model):
         raise ModelLoadError(f"{source} is not a generator (expects a (batch, latent) input, "
                              "and for a conditional one a (batch,) class input after it)")
+    _check_draws_images(model, source)
     return model
+
+
+def _check_draws_images(model, source: str) -> None:
+    """Raises ModelLoadError unless `model` has one output of (batch, H, W, 1 or 3) images."""
+    outputs = model.outputs or []
+    shape = tuple(outputs[0].shape[1:]) if len(outputs) == 1 else None
+    what = (f"{len(outputs)} outputs" if shape is None else
+            f"arrays of shape {tuple(None if s is None else int(s) for s in shape)}")
+    if shape is not None and len(shape) == 3 and None not in shape:
+        height, width, channels = (int(s) for s in shape)
+        if channels in (1, 3) and all(MIN_SIDE <= s <= MAX_SIDE for s in (height, width)):
+            return
+    raise ModelLoadError(f"{source} draws {what}, not images (height × width × 1 or 3 "
+                         f"channels, sides of {MIN_SIDE} to {MAX_SIDE} pixels)")
 
 
 def _is_generator(model) -> bool:
@@ -87,15 +133,22 @@ def _is_generator(model) -> bool:
     return True
 
 
-def export_generator(run_dir: str, out_path: str, checkpoint: str | None = None) -> str:
+def export_generator(run_dir: str, out_path: str, checkpoint: str | None = None,
+                     on_skip=None) -> str:
     """Writes a run's generator as a `.keras` file, atomically; returns the path.
+
+    Args:
+        run_dir: the run folder.
+        out_path: the `.keras` file to write.
+        checkpoint: a checkpoint prefix (None: the newest that reads).
+        on_skip: see `generator_from_run`.
 
     Raises:
         ModelLoadError: if the run cannot give a generator, or `out_path` is not `.keras`.
     """
     if not out_path.endswith(".keras"):
         raise ModelLoadError(f"the export file must end in .keras: {out_path}")
-    generator = generator_from_run(run_dir, checkpoint)
+    generator = generator_from_run(run_dir, checkpoint, on_skip)
     with atomic_path(out_path, suffix=".keras") as tmp:
         generator.save(tmp)
     return out_path

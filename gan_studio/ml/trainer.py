@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 
@@ -55,6 +56,8 @@ class Trainer:
         self._quality: LiveQuality | None = None
         self._fresh_run = False  # set by `create`: a folder made for this run alone
         self._poisoned = False  # set once losses went non-finite: no checkpoint may follow
+        self._skipped: list[str] = []  # newer checkpoints that `resume` found unreadable
+        self._pending_config: TrainConfig | None = None  # `resume`'s, saved once restored
         self.gan = None
         self.device = None
 
@@ -80,15 +83,21 @@ class Trainer:
             epochs: new epoch target (None: keep).
             max_steps: new step limit (None: keep, unless the run already reached it, in
                 which case it is lifted so that training goes on to the epoch target).
-            checkpoint: a checkpoint prefix to roll back to.
+            checkpoint: a checkpoint prefix to roll back to (None: the newest that reads; the
+                `checkpoint` event names newer ones passed over, torn by a killed save).
 
         Raises:
-            TrainingError: if `run_dir` is not a run folder or has no checkpoint.
+            TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
         """
         from gan_studio.core.runs.layout import checkpoint_step, load_run
+        from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
 
-        config, checkpoint = load_run(run_dir, checkpoint, TrainingError,
-                                      "has no checkpoint to resume from")
+        config, _ = load_run(run_dir, checkpoint, TrainingError,
+                             "has no checkpoint to resume from")
+        try:
+            checkpoint, skipped = readable_checkpoint(run_dir, checkpoint)
+        except CheckpointError as exc:
+            raise TrainingError(str(exc)) from exc
         if epochs is not None:
             config.epochs = epochs
         if max_steps is not None:
@@ -96,14 +105,17 @@ class Trainer:
         elif 0 < config.max_steps <= checkpoint_step(checkpoint):
             config.max_steps = 0
         config.validate()
-        config.save(os.path.join(run_dir, CONFIG_FILE))
-        return cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
+        trainer = cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
+        # config.json changes only once the run has really resumed (see `run`).
+        trainer._pending_config = copy.deepcopy(config)
+        trainer._skipped = skipped
+        return trainer
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self, shape, count: int):
         from gan_studio.core.config import augmentation_enabled
         from gan_studio.core.recipe import describe_recipe
-        from gan_studio.ml.checkpoints import CheckpointStore
+        from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
         from gan_studio.ml.device import configure_device
         from gan_studio.ml.gan import GAN
 
@@ -115,14 +127,16 @@ class Trainer:
                                                                          self.gan.precision)
         self._event(Event("device", f"{self.device}, {precision}",
                             {"device": self.device, "precision": self.gan.precision}))
-        self.store = CheckpointStore(self.run_dir, self.gan.checkpoint, self.config.keep_checkpoints)
         try:
+            self.store = CheckpointStore(self.run_dir, self.gan.checkpoint,
+                                         self.config.keep_checkpoints)
             restored = self.store.restore(self._checkpoint)
-        except (FileNotFoundError, AssertionError, ValueError) as exc:
-            raise TrainingError(f"cannot restore checkpoint: {exc}") from exc
+        except CheckpointError as exc:
+            raise TrainingError(str(exc)) from exc
         if restored:
-            self._event(Event("checkpoint", f"Resumed from step {int(self.gan.step.numpy())}",
-                                {"path": restored, "restored": True}))
+            message = "; ".join([f"Resumed from step {int(self.gan.step.numpy())}", *self._skipped])
+            self._event(Event("checkpoint", message,
+                              {"path": restored, "restored": True, "skipped": self._skipped}))
 
     @property
     def generator(self):
@@ -144,9 +158,12 @@ class Trainer:
         try:
             data = load_training_data(self.config, self.callbacks, self.control, self._event)
             images = data.images
-            if fit_config_to_data(self.config, data):
-                self.config.save(os.path.join(self.run_dir, CONFIG_FILE))
+            changed = fit_config_to_data(self.config, data)
             self._build(images.shape[1:], len(images))
+            # Written once the checkpoint is restored: a run that fails to resume stays as it was.
+            config = self.config if changed else self._pending_config
+            if config is not None:
+                config.save(os.path.join(self.run_dir, CONFIG_FILE))
         except BaseException:
             self._discard_if_empty()
             raise
