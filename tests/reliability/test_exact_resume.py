@@ -40,7 +40,8 @@ SCRIPT = textwrap.dedent("""
                             ("g_opt", gan.g_optimizer.variables),
                             ("d_opt", gan.d_optimizer.variables)]:
         for i, v in enumerate(variables):
-            state[f"{name}/{i}/{v.path}"] = np.asarray(v.numpy())
+            # by position: a second Trainer in a process gets uniquified names (adam_1/...)
+            state[f"{name}/{i}"] = np.asarray(v.numpy())
     state["step"], state["epoch"] = gan.step.numpy(), gan.epoch.numpy()
     state["rng"] = gan.rng.state.numpy()
     np.savez(out, **state)
