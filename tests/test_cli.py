@@ -31,6 +31,7 @@ def _tiny_run(tmp_path, data_dir, steps):
     return _only_run(runs_dir)
 
 
+@pytest.mark.slow
 def test_train_resume_sample_export(tmp_path, data_dir, capsys):
     runs_dir = str(tmp_path / "runs")
     assert main(["train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
@@ -97,6 +98,7 @@ def test_console_script_runs_info(tmp_path):
     assert "TensorFlow" in out.stdout and "Device" in out.stdout and str(tmp_path) in out.stdout
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_a_checkpoint_and_exits_0(tmp_path, data_dir):
     import signal
     import time
@@ -130,6 +132,7 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_0(tmp_path, data_dir):
     assert list_checkpoints(run)[-1][0] == read_metrics(run)["step"][-1]
 
 
+@pytest.mark.slow
 def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_dir, capsys):
     import json
     import shutil
@@ -221,6 +224,7 @@ def test_train_help_explains_each_lever(capsys):
     assert "Zhao et al. 2020" in text and "Odena et al. 2016" in text
 
 
+@pytest.mark.slow
 def test_conditional_train_sample_a_class_info_and_evaluate(tmp_path, data_dir, capsys):
     import json
 

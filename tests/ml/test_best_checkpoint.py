@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+import pytest
 
 from gan_studio.core.runs.layout import (
     BEST_DIR,
@@ -19,6 +20,7 @@ def _best_files(run_dir):
     return sorted(n for n in os.listdir(os.path.join(run_dir, BEST_DIR)) if n.endswith(".index"))
 
 
+@pytest.mark.slow
 def test_one_best_is_kept_across_many_saves_and_loads_as_best(tiny_config):
     tiny_config.keep_checkpoints = 2
     trainer = Trainer.create(tiny_config)

@@ -19,6 +19,7 @@ def conditional_config(tiny_config):
     return tiny_config
 
 
+@pytest.mark.slow
 def test_conditional_round_trip(conditional_config, tmp_path):
     from gan_studio.ml.export import (
         export_generator,
@@ -78,6 +79,7 @@ def test_unlabelled_data_cannot_train_a_conditional_run(tmp_path):
     assert not os.path.exists(trainer.run_dir)
 
 
+@pytest.mark.slow
 def test_unconditional_runs_of_before_conditioning_still_restore(tiny_config):
     from gan_studio.ml.export import generate_images, generator_from_run, num_classes_of
 

@@ -166,6 +166,7 @@ def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
         assert g.get_layer("to_image").kernel.shape[:2] == (4, 4)
 
 
+@pytest.mark.slow
 def test_every_lever_trains_and_resumes(tiny_config):
     tiny_config.max_steps = 4
     tiny_config.loss, tiny_config.spectral_norm = "hinge", True
@@ -194,6 +195,7 @@ def write_image_folder(folder, count, side=32, seed=0):
     return str(folder)
 
 
+@pytest.mark.slow
 def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path):
     from gan_studio.core.config import FOLDER_IMAGES, epochs_per_round
     from gan_studio.core.runs.layout import list_checkpoints
@@ -213,6 +215,7 @@ def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path
     assert TrainConfig(dataset="mnist").resolved().epochs == 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("side", [64, 128])
 def test_rgb_folders_at_64_and_128_px_train_with_the_default_recipe(tmp_path, side):
     folder = write_image_folder(tmp_path / "art", 8, side=side)

@@ -41,6 +41,7 @@ def test_three_steps_on_tiny_data_give_finite_losses_and_outputs(tiny_config):
     assert saved.image_size == 28 and saved.channels == 1 and saved.batch_size == 8
 
 
+@pytest.mark.slow
 def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
     tiny_config.max_steps = 4
     first = Trainer.create(tiny_config)
@@ -64,6 +65,7 @@ def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_resume_is_exact_continuation(tiny_config):
     """Training 4 steps, stopping and resuming to 6 equals training 6 steps straight."""
     tiny_config.max_steps = 6
@@ -164,6 +166,7 @@ def test_a_run_that_fails_before_training_leaves_no_folder(tmp_path):
     assert not os.path.exists(trainer.run_dir)
 
 
+@pytest.mark.slow
 def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatch):
     from gan_studio.core.quality.report import read_quality
     from gan_studio.core.runs.layout import resolve_checkpoint

@@ -75,6 +75,7 @@ def test_a_bad_file_is_reported(qtbot, window, tmp_path, message_boxes):
     assert window.explorer.model.generator is None
 
 
+@pytest.mark.slow
 def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window, monkeypatch):
     """Rendering and direction-finding for live snapshots run off the GUI thread.
 

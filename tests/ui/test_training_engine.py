@@ -57,6 +57,7 @@ def test_train_pause_resume_stop_save(qtbot, window, tmp_path, monkeypatch, mess
     assert np.array_equal(np.asarray(Image.open(out)), upscale_nearest(shown, 4))
 
 
+@pytest.mark.slow
 def test_finished_run_reopens_and_continues(qtbot, window):
     panel, session = window.training_panel, window.session
     panel.epochs.setValue(1)
@@ -116,6 +117,7 @@ def test_unreadable_images_show_an_error_dialog(qtbot, window, tmp_path, message
     assert errors[0][2]  # the engine's own sentence
 
 
+@pytest.mark.slow
 def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
     from gan_studio.core.runs.layout import best_checkpoint
     from gan_studio.ml import live_quality
