@@ -216,6 +216,9 @@ class TrainConfig:
             cfg.validate()
         except TypeError as exc:
             raise ConfigError(f"malformed config: {exc}") from exc
+        for name, rule in FIELD_RULES.items():  # a hand-written 1 means true from here on
+            if rule.kind == "bool" and getattr(cfg, name) is not None:
+                setattr(cfg, name, bool(getattr(cfg, name)))
         return cfg
 
     def save(self, path: str | os.PathLike) -> None:

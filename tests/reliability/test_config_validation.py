@@ -47,6 +47,13 @@ def test_good_values_pass(name, value):
     assert getattr(TrainConfig(**{name: value}).resolved(), name) == value
 
 
+def test_zero_and_one_in_a_file_are_read_as_false_and_true(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"dataset": "cifar10", "spectral_norm": 1, "conditional": 0}')
+    cfg = TrainConfig.load(path)
+    assert cfg.spectral_norm is True and cfg.conditional is False
+
+
 def test_the_message_says_what_the_field_takes():
     with pytest.raises(ConfigError, match=r"invalid batch_size: 8.5 \(takes a whole number "
                                           r"from 1 to 65,536, or left unset\)"):
