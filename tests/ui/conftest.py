@@ -16,7 +16,8 @@ def _isolated(isolated_settings):
 def open_window(qtbot, isolated_settings, tmp_path, message_boxes):
     """Shows a `MainWindow` whose runs go to `tmp_path/runs`, and closes it after the test.
 
-    Call it as `open_window(engine_loader=None, **panel)`: `panel` maps training-panel widgets
+    Call it as `open_window(engine_loader=None, load_tensorflow=False, **panel)` (with
+    `load_tensorflow`, the window loads TensorFlow as the app does): `panel` maps training-panel widgets
     to values (spin boxes get `setValue`, path fields `set_path`, the data-set chooser
     `set_dataset`). The test fails if the training thread outlives `shutdown`.
     """
@@ -24,9 +25,9 @@ def open_window(qtbot, isolated_settings, tmp_path, message_boxes):
 
     windows = []
 
-    def open_(engine_loader=None, **panel_values):
+    def open_(engine_loader=None, load_tensorflow=False, **panel_values):
         window = MainWindow(settings=isolated_settings, engine_loader=engine_loader,
-                            load_tensorflow=False)
+                            load_tensorflow=load_tensorflow)
         qtbot.addWidget(window)
         panel = window.training_panel
         panel.runs_dir.set_path(str(tmp_path / "runs"))

@@ -142,3 +142,29 @@ def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
     assert len(plot.curves["fd"].xData) == 1 and plot.curves == curves  # updated in place
     assert "FD (data-set features)" in window.progress_panel.quality_text
     assert best_checkpoint(session.run_dir) is not None  # the first measurement is the best
+
+
+@pytest.mark.slow
+def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, tiny_mnist_dir,
+                                                           tmp_path):
+    import shutil
+
+    from gan_studio.core.grid import to_uint8
+    from gan_studio.ml.export import generator_from_run
+
+    window = open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8, epochs=1,
+                         sample_every_steps=1, grid_size=2, load_tensorflow=True)
+    panel, session, explorer = window.training_panel, window.session, window.explorer
+    with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: explorer.sources.is_live, timeout=TIMEOUT)  # TensorFlow is loaded
+    other = str(tmp_path / "runs" / "other-run")
+    shutil.copytree(session.run_dir, other)
+    window.runs.open_run_dir(other)
+    qtbot.waitUntil(lambda: explorer.sources.current is not None
+                    and explorer.sources.current.source == other, timeout=TIMEOUT)
+    assert not explorer.sources.is_live and explorer.sources.following  # an offer, not a choice
+    qtbot.waitUntil(lambda: explorer.preview.tag == explorer.last_request_id, timeout=30000)
+    model = generator_from_run(other)
+    expected = to_uint8(model(explorer.current_latent()[None], training=False).numpy())[0, ..., 0]
+    assert np.abs(explorer.current_image().astype(int) - expected).max() <= 1

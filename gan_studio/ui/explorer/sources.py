@@ -86,7 +86,9 @@ class LatentSources(QObject):
             return
         current = self.current
         same = current is not None and os.path.normpath(current.source) == os.path.normpath(run_dir)
-        if current is not None and (not self._offered or same):
+        # What the user opened stays; an offered run's generator, or the last snapshot of a
+        # run that has ended (the window opens no run while one trains), gives way.
+        if current is not None and (not (self._offered or self.is_live) or same):
             return
         self.open(run_dir, quiet=True)
 
