@@ -242,3 +242,11 @@ def full_disk(monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(Image.Image, "save", save)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A monotonic clock the test moves by hand: `clock[0] += seconds` (no sleeping, no flakes)."""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    return now

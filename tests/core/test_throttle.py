@@ -1,16 +1,6 @@
-import time
 
-import pytest
 
 from gan_studio.core.training.throttle import Coalescer, Throttle
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A monotonic clock the test moves by hand: `clock[0] += seconds`."""
-    now = [100.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])
-    return now
 
 
 def test_throttle_is_due_once_per_interval(clock):

@@ -1,4 +1,3 @@
-import time
 
 import pytest
 
@@ -9,14 +8,6 @@ from gan_studio.core.training.progress import StepMetrics, format_duration
 
 def _steps(first, count, loss=1.0):
     return [StepMetrics(s, 0, loss, loss, 0.5, 0.5, 0.0) for s in range(first, first + count)]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The meter's clock, moved by hand: `clock[0] += seconds` (no sleeping, no flakes)."""
-    now = [100.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])
-    return now
 
 
 def test_progress_aggregates_rows_and_estimates_eta(clock):
@@ -55,9 +46,8 @@ def test_a_report_over_two_steps_keeps_every_step_and_averages():
 
 
 @pytest.mark.parametrize("interval", [0.05, 0.25])
-def test_reports_come_at_most_once_per_interval_and_lose_no_step(monkeypatch, interval):
-    now = [100.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+def test_reports_come_at_most_once_per_interval_and_lose_no_step(clock, interval):
+    now = clock
     meter = ProgressMeter(step=0, total=2000, batch_size=1, steps_per_epoch=100,
                           interval=interval)
     reports = []
