@@ -9,7 +9,7 @@ from gan_studio.ui.training.download_dialog import DownloadDialog, format_bytes
 from gan_studio.ui.training.loss_plot import LossPlot, exponential_moving_average
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 from gan_studio.ui.training.progress_panel import ProgressPanel
-from gan_studio.ui.training.sample_grid_view import MAX_FRAMES, SampleGridView
+from gan_studio.ui.training.sample_grid_view import FRAME_MEMORY, MAX_FRAMES, SampleGridView
 
 
 def progress(steps, epoch=0, per_epoch=100, total=1000, loss=1.0):
@@ -124,6 +124,16 @@ def test_grid_view_thins_old_frames(qtbot):
     assert view.frame_count <= MAX_FRAMES
     assert view.frames[-1].step == MAX_FRAMES + 9
     assert view.frames[0].step == 0
+
+
+def test_large_grids_are_thinned_by_the_memory_they_hold(qtbot):
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    for step in range(400):  # 8x8 tiles of 64x64 RGB: ~800 KB a grid, 320 MB in all
+        view.add_grid(grid(step, value=step % 256, count=64, side=64, channels=3))
+    held = sum(frame.image.nbytes for frame in view.frames)
+    assert held <= FRAME_MEMORY and view.frame_count >= 16
+    assert view.frames[0].step == 0 and view.frames[-1].step == 399  # the whole span
 
 
 def test_grid_view_drops_frames_after_a_rollback(qtbot):

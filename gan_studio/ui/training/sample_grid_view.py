@@ -13,7 +13,10 @@ from gan_studio.core.training.progress import SampleGrid
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.quality_history import QualityHistory
 
-MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded
+MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded ...
+# ... and beyond this many bytes of images: 2,000 grids of a 64 px folder model would hold
+# 1.5 GB (a 30-minute MNIST soak kept ~55 MB of grids; RGB grids are 3-50x larger).
+FRAME_MEMORY = 64 * 2**20
 SELECTION_COLOR = "#ffbf00"
 
 
@@ -215,7 +218,8 @@ class SampleGridView(QWidget):
     def _append(self, frame: GridFrame, follow: bool | None = None) -> None:
         following = self._slider.value() == self._slider.maximum() if follow is None else follow
         self._frames.append(frame)
-        if len(self._frames) > MAX_FRAMES:
+        limit = min(MAX_FRAMES, max(16, FRAME_MEMORY // max(1, frame.image.nbytes)))
+        if len(self._frames) > limit:
             # Keep every other old frame: the timelapse keeps its span at half the density.
             self._frames = self._frames[:-1:2] + self._frames[-1:]
         self._slider.blockSignals(True)
