@@ -203,7 +203,7 @@ class CheckpointStore:
         self._best = None  # made on the first save_best: runs without quality get no best/
         folder = os.path.join(run_dir, CHECKPOINT_DIR)
         milestones = os.path.join(folder, MILESTONE_DIR)
-        for where, name in ((folder, "ckpt"), (milestones, "epoch")):
+        for where, name in ((folder, "ckpt"), (milestones, "epoch"), (self._best_dir, "best")):
             clear_killed_saves(where, name)
         self.recent = tf.train.CheckpointManager(checkpoint, folder, max_to_keep=keep,
                                                  checkpoint_name="ckpt")
@@ -228,7 +228,6 @@ class CheckpointStore:
         if self._best is None:
             # max_to_keep=1: the manager reads best/'s state file, so a resumed run's next
             # best also replaces the one saved before it stopped.
-            clear_killed_saves(self._best_dir, "best")
             self._best = tf.train.CheckpointManager(self.checkpoint, self._best_dir,
                                                     max_to_keep=1, checkpoint_name="best")
         return self._best.save(checkpoint_number=step)

@@ -268,7 +268,7 @@ def test_kill_9_during_checkpoint_saves_costs_at_most_the_save_in_progress(tmp_p
                 kind = previous[0]
                 assert step - last in AFTER_KILL[kind], where
                 assert skipped == TORN.get(kind, skipped), where
-            assert last == 1 or marker == step, where  # that step's weights, whole
+            assert step == 1 or marker == step, where  # that step's weights, whole
             last = max([step] + [int(w[0]) for w in _words(said, "saved")])
             previous = (mode, arg)
     finally:
