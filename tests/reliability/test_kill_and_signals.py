@@ -329,5 +329,188 @@ def test_what_killed_saves_leave_is_cleared_and_nothing_else(tmp_path):
     assert sorted(n for n in os.listdir(folder) if n.endswith(".index")) == ["ckpt-6.index"]
 
 
+# -- SIGTERM and Ctrl-C stop `gan-studio train` -----------------------------------------------
+# `gan-studio train` whose checkpoint saves each wait, half done (shards written, index not yet),
+# until the test lets them go, so that a signal is known to arrive during a save. With
+# EPOCH_SAVES set, every epoch ends with a checkpoint, as it does on a real-sized data set.
+_HELD_SAVES = """
+import os, sys, time
+from tensorflow.python.ops import gen_io_ops
+import gan_studio.ml.trainer
+if os.environ.get("EPOCH_SAVES"):
+    gan_studio.ml.trainer.epochs_per_round = lambda count: 1
+merge, gate = gen_io_ops.merge_v2_checkpoints, os.environ["SAVE_GATE"]
+def held(*args, **kwargs):
+    print("SAVE HELD", flush=True)
+    while not os.path.exists(gate):
+        time.sleep(0.01)
+    os.remove(gate)
+    return merge(*args, **kwargs)
+gen_io_ops.merge_v2_checkpoints = held
+from gan_studio.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+class _Training:
+    """`gan-studio train` on a tiny MNIST set in a child process, its output read as it comes."""
+
+    def __init__(self, tmp_path, data_dir, epoch_saves: bool):
+        self.runs = tmp_path / "runs"
+        self.gate = tmp_path / "gate"
+        env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=ROOT, SAVE_GATE=str(self.gate),
+                   TF_CPP_MIN_LOG_LEVEL="2", EPOCH_SAVES="1" if epoch_saves else "")
+        argv = ["train", "--dataset", "mnist", "--data-dir", data_dir, "--batch-size", "8",
+                "--epochs", "1000", "--seed", "1",
+                "--run-dir", str(self.runs)]
+        self.proc = subprocess.Popen([sys.executable, "-c", _HELD_SAVES, *argv], cwd=ROOT,
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.output: list[str] = []
+        self._lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def wait_for(self, text: str) -> None:
+        """Reads the output until a line holds `text` (fails if the process ends first)."""
+        while True:
+            try:
+                line = self._lines.get(timeout=DEADLINE)
+            except queue.Empty:
+                line = None
+            assert line is not None, f"no {text!r} in:\n{''.join(self.output)}"
+            self.output.append(line)
+            if text in line:
+                return
+
+    def signal(self, signum) -> None:
+        self.proc.send_signal(signum)
+
+    def release_save(self) -> None:
+        self.gate.touch()
+
+    def finish(self, release_saves: bool = False) -> tuple[int, str]:
+        """Waits for the exit (letting any later save go on if `release_saves`)."""
+        while True:
+            try:
+                line = self._lines.get(timeout=DEADLINE)
+            except queue.Empty:
+                self.proc.kill()
+                break
+            if line is None:
+                break
+            self.output.append(line)
+            if release_saves and "SAVE HELD" in line:
+                self.release_save()
+        return self.proc.wait(timeout=DEADLINE), "".join(self.output)
+
+    @property
+    def run_dir(self) -> str:
+        (name,) = os.listdir(self.runs)
+        return str(self.runs / name)
+
+
+def _wait_for_steps(training, count=3):
+    deadline = time.time() + DEADLINE
+    while time.time() < deadline:
+        found = list(training.runs.glob("*/metrics.csv"))
+        if found and len(found[0].read_text().splitlines()) > count:
+            return
+        time.sleep(0.1)
+    raise AssertionError("training did not start")
+
+
+def _assert_stopped_with_a_checkpoint(status, out, run, step=None):
+    """Exit 0 after a stop, no traceback, and a complete newest checkpoint (at `step`, or at
+    the last step logged) that `gan-studio resume` continues from."""
+    from gan_studio.cli import main
+    from gan_studio.core.runs.layout import list_checkpoints
+    from gan_studio.core.runs.metrics_log import read_metrics
+    from gan_studio.ml.checkpoints import checkpoint_problem
+
+    assert status == 0, out
+    assert "Stopped" in out and "Traceback" not in out, out
+    newest_step, newest = list_checkpoints(run)[-1]
+    assert newest_step == (step or read_metrics(run)["step"][-1]), out
+    assert checkpoint_problem(newest) is None
+    assert main(["resume", run, "--max-steps", str(newest_step + 1)]) == 0
+    assert list_checkpoints(run)[-1][0] == newest_step + 1
+
+
+SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="Ctrl-C")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_a_signal_during_a_step_and_another_during_the_final_save(tmp_path, signum):
+    from helpers import write_tiny_mnist
+
+    training = _Training(tmp_path, write_tiny_mnist(tmp_path / "data"), epoch_saves=False)
+    try:
+        _wait_for_steps(training)
+        training.signal(signum)  # no save happens before the stop's: this lands in a step
+        training.wait_for("SAVE HELD")
+        training.signal(signum)
+        training.signal(signal.SIGTERM if signum == signal.SIGINT else signal.SIGINT)
+        training.wait_for("already stopping")
+        training.release_save()
+        status, out = training.finish()
+    finally:
+        training.proc.kill()
+    _assert_stopped_with_a_checkpoint(status, out, training.run_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_a_signal_during_an_epoch_end_save(tmp_path, signum):
+    from helpers import write_tiny_mnist
+
+    training = _Training(tmp_path, write_tiny_mnist(tmp_path / "data"), epoch_saves=True)
+    try:
+        training.wait_for("SAVE HELD")  # epoch 1's, at step 6
+        training.signal(signum)
+        training.wait_for("stopping after this step")
+        training.release_save()
+        status, out = training.finish(release_saves=True)
+    finally:
+        training.proc.kill()
+    assert "Epoch 1 done, checkpoint saved (step 6)" in out
+    _assert_stopped_with_a_checkpoint(status, out, training.run_dir, step=6)
+
+
+def test_a_stop_while_the_data_downloads_exits_0_and_leaves_no_run(tmp_path, monkeypatch,
+                                                                   capsys):
+    import gan_studio.data.download as download
+    from gan_studio.cli import main
+
+    class Response:  # the first chunk arrives with a Ctrl-C
+        headers = {"Content-Length": "4096"}
+
+        def read(self, size):
+            os.kill(os.getpid(), signal.SIGINT)
+            return b"x" * 1024
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            return False
+
+    monkeypatch.setattr(download.urllib.request, "urlopen", lambda *a, **k: Response())
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    status = main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path / "data"),
+                   "--run-dir", str(tmp_path / "runs")])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert "Stopped before training started" in out and "Traceback" not in err
+    assert not os.listdir(tmp_path / "runs")
+    assert not os.path.exists(tmp_path / "data" / "mnist.npz")
+    assert {signum: signal.getsignal(signum) for signum in before} == before
+
+
 if __name__ == "__main__":
     _zygote()
