@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 
 from gan_studio.core.runs.layout import BEST_DIR, CHECKPOINT_DIR, MILESTONE_DIR, list_checkpoints
 from gan_studio.ml.device import import_tensorflow
@@ -111,33 +112,69 @@ def _prefixes_in(folder: str, name: str) -> list[str]:
     return [prefix for _, prefix in sorted(found)]
 
 
-def repair_state_file(folder: str, name: str) -> None:
-    """Rewrites a folder's `checkpoint` state file if it is unreadable or names files elsewhere.
+def clear_killed_saves(folder: str, name: str) -> None:
+    """Deletes what saves killed half-way left in a checkpoint folder, and lists the rest.
 
-    A `tf.train.CheckpointManager` fails to start on a garbled state file, and deletes the
-    oldest files it lists when it prunes: a listed path outside `folder` must never be one.
-    The new file lists the `<name>-N` checkpoints in `folder`, oldest first.
+    A save writes its shards into `<name>-N_temp/`, moves the data file in beside the others,
+    writes the `.index` and then the state file (by way of `checkpoint.tmp…`). Killed in
+    between, it leaves a temporary folder or file, a data file without an index, or a
+    checkpoint (whole or torn) that the state file does not list, so that pruning never
+    removes it. The first three are deleted, the last added to the state file (see
+    `repair_state_file`). Call it before a store writes into `folder`: one trainer writes a
+    run at a time, so nothing here is still being written.
+    """
+    if not os.path.isdir(folder):
+        return
+    indexed = set(_prefixes_in(folder, name))
+    stem = re.escape(name)
+    for entry in os.listdir(folder):
+        path = os.path.join(folder, entry)
+        data = re.fullmatch(rf"({stem}-\d+)\.data-\d+-of-\d+", entry)
+        try:
+            if re.fullmatch(rf"{stem}-\d+_temp", entry) and not os.path.islink(path):
+                shutil.rmtree(path)
+            elif ((data and data.group(1) not in indexed)
+                  or re.fullmatch(r"checkpoint\.tmp[0-9a-f]+", entry)) and os.path.isfile(path):
+                os.remove(path)
+            else:
+                continue
+            _LOG.info("removed %s, left by a save that was killed", path)
+        except OSError as exc:  # tidying is worth no failed start
+            _LOG.warning("cannot remove %s: %s", path, exc.strerror or exc)
+    repair_state_file(folder, name)
+
+
+def repair_state_file(folder: str, name: str) -> None:
+    """Rewrites a folder's `checkpoint` state file if it is unreadable, names files elsewhere
+    or leaves out a `<name>-N` checkpoint of the folder (a save killed before it listed it).
+
+    A `tf.train.CheckpointManager` fails to start on a garbled state file, deletes the oldest
+    files it lists when it prunes (a listed path outside `folder` must never be one), and
+    never prunes what it does not list. The new file lists the `<name>-N` checkpoints in
+    `folder`, oldest first.
     """
     tf = import_tensorflow()
     path = os.path.join(folder, "checkpoint")
-    if not os.path.lexists(path):
-        return
     if os.path.isdir(path):
         raise CheckpointError(f"{path} is a folder where TensorFlow keeps its checkpoint list: "
                               "move it out of the way")
-    home = os.path.realpath(folder)
-    try:
-        state = tf.train.get_checkpoint_state(folder)
-        listed = [state.model_checkpoint_path, *state.all_model_checkpoint_paths] if state else []
-        if all(os.path.dirname(os.path.realpath(os.path.join(folder, p))) == home
-               for p in listed):
-            return
-    except (*_read_errors(), OSError):
-        pass
-    prefixes = _prefixes_in(folder, name)
-    _LOG.warning("rewriting the checkpoint state file %s (unreadable, or naming files outside "
-                 "its folder)", path)
-    os.remove(path)
+    prefixes = _prefixes_in(folder, name) if os.path.isdir(folder) else []
+    if os.path.lexists(path):
+        home = os.path.realpath(folder)
+        try:
+            state = tf.train.get_checkpoint_state(folder)
+            listed = [state.model_checkpoint_path, *state.all_model_checkpoint_paths] \
+                if state else []
+            if not all(os.path.dirname(os.path.realpath(os.path.join(folder, p))) == home
+                       for p in listed):
+                raise ValueError("it names files outside its folder")
+            if set(prefixes) <= {os.path.basename(p) for p in listed}:
+                return
+            _LOG.info("listing the checkpoints that %s left out", path)
+        except (*_read_errors(), OSError):
+            _LOG.warning("rewriting the checkpoint state file %s (unreadable, or naming files "
+                         "outside its folder)", path)
+        os.remove(path)
     if prefixes:
         times = [os.path.getmtime(os.path.join(folder, p + ".index")) for p in prefixes]
         tf.compat.v1.train.update_checkpoint_state(
@@ -148,8 +185,8 @@ def repair_state_file(folder: str, name: str) -> None:
 class CheckpointStore:
     """Saves and restores a `tf.train.Checkpoint` of a run.
 
-    Raises CheckpointError if a checkpoint state file cannot be repaired (see
-    `repair_state_file`).
+    Opening it clears what killed saves left in its folders (`clear_killed_saves`); it raises
+    CheckpointError if a checkpoint state file cannot be repaired (see `repair_state_file`).
 
     Args:
         run_dir: the run folder; checkpoints go to `run_dir/checkpoints/`, the best one (by
@@ -166,8 +203,8 @@ class CheckpointStore:
         self._best = None  # made on the first save_best: runs without quality get no best/
         folder = os.path.join(run_dir, CHECKPOINT_DIR)
         milestones = os.path.join(folder, MILESTONE_DIR)
-        for where, name in ((folder, "ckpt"), (milestones, "epoch")):
-            repair_state_file(where, name)
+        for where, name in ((folder, "ckpt"), (milestones, "epoch"), (self._best_dir, "best")):
+            clear_killed_saves(where, name)
         self.recent = tf.train.CheckpointManager(checkpoint, folder, max_to_keep=keep,
                                                  checkpoint_name="ckpt")
         self.milestones = tf.train.CheckpointManager(checkpoint, milestones, max_to_keep=None,
@@ -191,7 +228,6 @@ class CheckpointStore:
         if self._best is None:
             # max_to_keep=1: the manager reads best/'s state file, so a resumed run's next
             # best also replaces the one saved before it stopped.
-            repair_state_file(self._best_dir, "best")
             self._best = tf.train.CheckpointManager(self.checkpoint, self._best_dir,
                                                     max_to_keep=1, checkpoint_name="best")
         return self._best.save(checkpoint_number=step)
