@@ -81,7 +81,7 @@ def main() -> None:
             if path:
                 saved.append(path)
 
-    samples = []
+    samples, stopping = [], []
 
     def sample():
         minute = (time.monotonic() - start) / 60
@@ -90,9 +90,10 @@ def main() -> None:
         print(f"{minute:5.1f} min: RSS {samples[-1][1]:7.1f} MB, Python threads "
               f"{samples[-1][2]}, OS threads {samples[-1][3]}, QTimers {timers}, sliders "
               f"moved {sliders_moved[0]}, grids saved {len(saved)}", flush=True)
-        if minute >= args.minutes:
+        if minute >= args.minutes and not stopping:
+            stopping.append(True)  # quit once the run has saved and its thread has ended
+            window.session.finished.connect(lambda *_: app.quit())
             window.session.stop()
-            app.quit()
 
     timers = []
     for interval, slot in ((50, move_slider), (30_000, save_grid), (60_000, sample)):
