@@ -10,6 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from gan_studio.workers.fresh_thread import call_on_fresh_thread
+
 log = logging.getLogger(__name__)
 
 
@@ -22,7 +24,7 @@ class _TaskWorker(QObject):
     @Slot(int, object)
     def run(self, task_id: int, job: Callable[[], Any]) -> None:
         try:
-            result = job()
+            result = call_on_fresh_thread(job, f"task {task_id}")
         except Exception as exc:  # noqa: BLE001 - any failure becomes a message for the user
             log.debug("task %d failed:\n%s", task_id, traceback.format_exc())
             self.failed.emit(task_id, describe_exception(exc))

@@ -168,3 +168,19 @@ def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, t
     model = generator_from_run(other)
     expected = to_uint8(model(explorer.current_latent()[None], training=False).numpy())[0, ..., 0]
     assert np.abs(explorer.current_image().astype(int) - expected).max() <= 1
+
+
+def test_a_second_and_third_run_in_one_window_train(qtbot, window, message_boxes):
+    # A regression test: the second run of a window session hung in its first TensorFlow
+    # variable (or died with a double free), because both ran on the same QThread.
+    panel, session = window.training_panel, window.session
+    panel.epochs.setValue(1)
+    run_dirs = []
+    for _ in range(3):
+        with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
+            qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+        run_dirs.append(session.run_dir)
+        assert window.loss_plot.point_count == 6
+        window.runs.new_run.trigger()
+    assert len(set(run_dirs)) == 3 and all(checkpoints(run_dir) for run_dir in run_dirs)
+    assert not [m for m in message_boxes if m[0] == "critical"], message_boxes

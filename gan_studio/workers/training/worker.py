@@ -15,6 +15,7 @@ from PySide6.QtCore import Signal, Slot
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.training.progress import Event
+from gan_studio.workers.fresh_thread import call_on_fresh_thread
 from gan_studio.workers.tasks import describe_exception
 from gan_studio.workers.tf_loader import freeze_loaded_objects, lower_thread_priority
 from gan_studio.workers.training.signal_callbacks import DownloadCancelled, SignalCallbacks
@@ -138,6 +139,11 @@ class TrainingWorker(TrainingSignals):
             run_dir, epochs=epochs, checkpoint=checkpoint, **options))
 
     def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
+        # Each session gets a thread of its own: TensorFlow on a long-lived QThread hung (or
+        # crashed) in the second run of a window session (see `call_on_fresh_thread`).
+        call_on_fresh_thread(lambda: self._run_session(make_trainer), "training session")
+
+    def _run_session(self, make_trainer: Callable[[Any, dict], Any]) -> None:
         callbacks = None
         run_dir = ""
         engine = trainer = None
