@@ -1,4 +1,5 @@
-"""A training run's data: loading it, and what the run's config learns from it."""
+"""A training run's data and settings: loading the data, what the config learns from it, and
+what a resumed run continues with."""
 
 from __future__ import annotations
 
@@ -75,3 +76,29 @@ def fit_config_to_data(config: TrainConfig, data) -> bool:
         if (config.num_classes, config.class_names) != (classes, names):
             config.num_classes, config.class_names, changed = classes, names, True
     return changed
+
+
+def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
+                    checkpoint: str | None) -> tuple[TrainConfig, str, list[str]]:
+    """What `Trainer.resume` continues with: the run's config with the new targets, the
+    checkpoint to restore and the newer ones passed over (see `Trainer.resume`).
+
+    Raises:
+        TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
+    """
+    from gan_studio.core.runs.layout import checkpoint_step, load_run
+    from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
+
+    config, _ = load_run(run_dir, checkpoint, TrainingError, "has no checkpoint to resume from")
+    try:
+        checkpoint, skipped = readable_checkpoint(run_dir, checkpoint)
+    except CheckpointError as exc:
+        raise TrainingError(str(exc)) from exc
+    if epochs is not None:
+        config.epochs = epochs
+    if max_steps is not None:
+        config.max_steps = max_steps
+    elif 0 < config.max_steps <= checkpoint_step(checkpoint):
+        config.max_steps = 0  # the run reached its limit: go on to the epoch target
+    config.validate()
+    return config, checkpoint, skipped

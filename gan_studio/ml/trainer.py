@@ -16,7 +16,12 @@ from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
 from gan_studio.core.training.throttle import Throttle
 from gan_studio.ml.live_quality import LiveQuality
-from gan_studio.ml.run_data import TrainingError, fit_config_to_data, load_training_data
+from gan_studio.ml.run_data import (
+    TrainingError,
+    fit_config_to_data,
+    load_training_data,
+    resume_settings,
+)
 from gan_studio.ml.run_outputs import RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
@@ -58,14 +63,18 @@ class Trainer:
         self._poisoned = False  # set once losses went non-finite: no checkpoint may follow
         self._skipped: list[str] = []  # newer checkpoints that `resume` found unreadable
         self._pending_config: TrainConfig | None = None  # `resume`'s, saved once restored
+        self._saved: tuple[int, str] | None = None  # the last (step, path) saved or restored
         self.gan = None
         self.device = None
 
     @classmethod
     def create(cls, config: TrainConfig, **kwargs) -> Trainer:
         """Starts a new run: resolves the config and makes `runs_dir/<dataset>-<timestamp>/`."""
+        from gan_studio.data import is_builtin_source
+
         config = config.resolved()
-        if not os.path.isabs(config.dataset) and os.path.exists(config.dataset):
+        if (not is_builtin_source(config.dataset) and not os.path.isabs(config.dataset)
+                and os.path.exists(config.dataset)):
             config.dataset = os.path.abspath(config.dataset)
         run_dir = new_run_dir(config)
         config.save(os.path.join(run_dir, CONFIG_FILE))
@@ -89,22 +98,7 @@ class Trainer:
         Raises:
             TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
         """
-        from gan_studio.core.runs.layout import checkpoint_step, load_run
-        from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
-
-        config, _ = load_run(run_dir, checkpoint, TrainingError,
-                             "has no checkpoint to resume from")
-        try:
-            checkpoint, skipped = readable_checkpoint(run_dir, checkpoint)
-        except CheckpointError as exc:
-            raise TrainingError(str(exc)) from exc
-        if epochs is not None:
-            config.epochs = epochs
-        if max_steps is not None:
-            config.max_steps = max_steps
-        elif 0 < config.max_steps <= checkpoint_step(checkpoint):
-            config.max_steps = 0
-        config.validate()
+        config, checkpoint, skipped = resume_settings(run_dir, epochs, max_steps, checkpoint)
         trainer = cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
         # config.json changes only once the run has really resumed (see `run`).
         trainer._pending_config = copy.deepcopy(config)
@@ -134,6 +128,7 @@ class Trainer:
         except CheckpointError as exc:
             raise TrainingError(str(exc)) from exc
         if restored:
+            self._saved = (int(self.gan.step.numpy()), restored)
             message = "; ".join([f"Resumed from step {int(self.gan.step.numpy())}", *self._skipped])
             self._event(Event("checkpoint", message,
                               {"path": restored, "restored": True, "skipped": self._skipped}))
@@ -280,7 +275,11 @@ class Trainer:
     def _save(self, step: int, message: str, milestone: bool = False) -> str | None:
         if self._poisoned:
             return None  # never let weights with NaNs become the latest checkpoint
-        path = self.store.save(step, milestone=milestone)
+        if self._saved and self._saved[0] == step and not milestone:
+            path = self._saved[1]  # a stop right after an epoch's save: that step is on disk
+        else:
+            path = self.store.save(step, milestone=milestone)
+            self._saved = (step, path)
         self._event(Event("checkpoint", f"{message} (step {step})", {"path": path, "step": step}))
         return path
 

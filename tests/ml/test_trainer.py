@@ -202,3 +202,40 @@ def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatc
     assert best_path.endswith(f"best-{best.step}")
     assert any(e.kind == "best" for e in recorder.events)
     assert generator_from_run(trainer.run_dir, best_path).output_shape[1:] == (28, 28, 1)
+
+
+def test_a_stop_right_after_an_epoch_s_save_writes_that_step_once(tiny_config, monkeypatch):
+    from gan_studio.ml import checkpoints
+    from gan_studio.ml import trainer as trainer_module
+
+    # An epoch-end checkpoint after every epoch of the 48 images (6 steps each).
+    monkeypatch.setattr(trainer_module, "epochs_per_round", lambda count: 1)
+    tiny_config.epochs = 50
+    saved, real_save = [], checkpoints.CheckpointStore.save
+
+    def save(self, step, milestone=False):
+        saved.append(step)
+        return real_save(self, step, milestone)
+
+    monkeypatch.setattr(checkpoints.CheckpointStore, "save", save)
+    control = TrainControl()
+    recorder = Recorder()
+    recorder.on_event = lambda event: (recorder.events.append(event),
+                                       event.kind == "epoch_end" and control.stop())
+    trainer = Trainer.create(tiny_config, callbacks=recorder, control=control)
+    assert trainer.run() == "stopped"
+    assert saved == [6]  # the epoch's checkpoint; before, the stop saved step 6 again
+    kinds = [e.kind for e in recorder.events]
+    assert kinds[-2:] == ["checkpoint", "stopped"]  # the stop still says where its checkpoint is
+    assert recorder.events[-2].data["path"].endswith("ckpt-6")
+
+
+def test_a_built_in_name_stays_a_name_beside_a_folder_of_that_name(tiny_config, tmp_path,
+                                                                   monkeypatch):
+    (tmp_path / "cwd" / "mnist").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "cwd")
+    tiny_config.max_steps = 1
+    trainer = Trainer.create(tiny_config)
+    assert trainer.config.dataset == "mnist"
+    folder = Trainer.create(TrainConfig(dataset="./mnist", runs_dir=tiny_config.runs_dir))
+    assert folder.config.dataset == str(tmp_path / "cwd" / "mnist")
