@@ -144,6 +144,16 @@ def clear_killed_saves(folder: str, name: str) -> None:
     repair_state_file(folder, name)
 
 
+def _remove_failed_save(folder: str, prefix: str) -> None:
+    """Deletes the files of a save that failed (a torn index must not pass for a checkpoint)."""
+    for entry in os.listdir(folder) if os.path.isdir(folder) else ():
+        if entry.startswith(prefix + ".") and os.path.isfile(os.path.join(folder, entry)):
+            try:
+                os.remove(os.path.join(folder, entry))
+            except OSError as exc:
+                _LOG.warning("cannot remove %s: %s", entry, exc.strerror or exc)
+
+
 def repair_state_file(folder: str, name: str) -> None:
     """Rewrites a folder's `checkpoint` state file if it is unreadable, names files elsewhere
     or leaves out a `<name>-N` checkpoint of the folder (a save killed before it listed it).
@@ -211,10 +221,26 @@ class CheckpointStore:
                                                      checkpoint_name="epoch")
 
     def save(self, step: int, milestone: bool = False) -> str:
-        """Saves a checkpoint numbered by `step`; returns its path prefix."""
-        path = self.recent.save(checkpoint_number=step)
-        if milestone:
-            self.milestones.save(checkpoint_number=step)
+        """Saves a checkpoint numbered by `step`; returns its path prefix.
+
+        Raises:
+            CheckpointError: if it cannot be written (a full disk, a size limit): one line
+                naming the folder. What the failed save left is removed; older checkpoints
+                are untouched.
+        """
+        tf = import_tensorflow()
+
+        manager, name = self.recent, "ckpt"
+        try:
+            path = manager.save(checkpoint_number=step)
+            if milestone:
+                manager, name = self.milestones, "epoch"
+                manager.save(checkpoint_number=step)
+        except (OSError, tf.errors.OpError) as exc:
+            _remove_failed_save(manager.directory, f"{name}-{step}")
+            clear_killed_saves(manager.directory, name)
+            raise CheckpointError(f"Cannot save the checkpoint of step {step} in "
+                                  f"{manager.directory}: {describe_error(exc)}") from exc
         return path
 
     def save_best(self, step: int) -> str:

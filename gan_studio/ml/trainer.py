@@ -15,6 +15,7 @@ from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
 from gan_studio.core.training.throttle import Throttle
+from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
 from gan_studio.ml.live_quality import LiveQuality
 from gan_studio.ml.run_data import (
     TrainingError,
@@ -109,7 +110,6 @@ class Trainer:
     def _build(self, shape, count: int):
         from gan_studio.core.config import augmentation_enabled
         from gan_studio.core.recipe import describe_recipe
-        from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
         from gan_studio.ml.device import configure_device
         from gan_studio.ml.gan import GAN
 
@@ -278,7 +278,10 @@ class Trainer:
         if self._saved and self._saved[0] == step and not milestone:
             path = self._saved[1]  # a stop right after an epoch's save: that step is on disk
         else:
-            path = self.store.save(step, milestone=milestone)
+            try:
+                path = self.store.save(step, milestone=milestone)
+            except CheckpointError as exc:
+                raise TrainingError(f"{exc}. The run stopped; its last checkpoint is kept.") from exc
             self._saved = (step, path)
         self._event(Event("checkpoint", f"{message} (step {step})", {"path": path, "step": step}))
         return path
