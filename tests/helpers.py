@@ -96,3 +96,7 @@ class Recorder(TrainingCallbacks):
 
     def on_generator(self, generator):
         self._on_generator(generator)
+
+    def events_of(self, kind):
+        """The events received of one kind, in order."""
+        return [event for event in self.events if event.kind == kind]

@@ -123,7 +123,7 @@ def _run_trainer(make_trainer) -> int:
     console = ConsoleProgress()
     control = TrainControl()
     with StopOnSignal(control):
-        trainer = make_trainer(callbacks=console, control=control, on_nan="raise")
+        trainer = make_trainer(callbacks=console, control=control, on_fault="raise")
         print(f"Run folder: {trainer.run_dir}")
         console.run_dir, console.dataset = trainer.run_dir, trainer.config.dataset
         try:

@@ -219,35 +219,47 @@ class CheckpointStore:
                                                  checkpoint_name="ckpt")
         self.milestones = tf.train.CheckpointManager(checkpoint, milestones, max_to_keep=None,
                                                      checkpoint_name="epoch")
+        self._on_disk: tuple[int, str] | None = None  # (step, prefix) of a recent checkpoint
 
     def save(self, step: int, milestone: bool = False) -> str:
         """Saves a checkpoint numbered by `step`; returns its path prefix.
+
+        A step this store already saved or restored as a recent checkpoint is not written
+        again (only its milestone, if asked): the weights are those on disk, and a rewrite
+        that failed half-way would lose the good copy.
 
         Raises:
             CheckpointError: if it cannot be written (a full disk, a size limit): one line
                 naming the folder. What the failed save left is removed; older checkpoints
                 are untouched.
         """
-        tf = import_tensorflow()
+        if self._on_disk is not None and self._on_disk[0] == step:
+            path = self._on_disk[1]
+        else:
+            path = self._write(self.recent, "ckpt", step)
+            self._on_disk = (step, path)
+        if milestone:
+            self._write(self.milestones, "epoch", step)
+        return path
 
-        manager, name = self.recent, "ckpt"
+    def _write(self, manager, name: str, step: int) -> str:
+        tf = import_tensorflow()
         try:
-            path = manager.save(checkpoint_number=step)
-            if milestone:
-                manager, name = self.milestones, "epoch"
-                manager.save(checkpoint_number=step)
+            return manager.save(checkpoint_number=step)
         except (OSError, tf.errors.OpError) as exc:
             _remove_failed_save(manager.directory, f"{name}-{step}")
             clear_killed_saves(manager.directory, name)
             raise CheckpointError(f"Cannot save the checkpoint of step {step} in "
                                   f"{manager.directory}: {describe_error(exc)}") from exc
-        return path
 
     def save_best(self, step: int) -> str:
         """Saves the checkpoint as the run's best (numbered by `step`), replacing the last best.
 
         Returns:
             Its path prefix, `run_dir/best/best-<step>`.
+
+        Raises:
+            CheckpointError: as `save`.
         """
         tf = import_tensorflow()
 
@@ -256,7 +268,7 @@ class CheckpointStore:
             # best also replaces the one saved before it stopped.
             self._best = tf.train.CheckpointManager(self.checkpoint, self._best_dir,
                                                     max_to_keep=1, checkpoint_name="best")
-        return self._best.save(checkpoint_number=step)
+        return self._write(self._best, "best", step)
 
     def restore(self, path: str | None = None) -> str | None:
         """Restores `path` (any prefix: recent, milestone or best), or the latest when None.
@@ -273,4 +285,7 @@ class CheckpointStore:
         if not os.path.exists(path + ".index"):
             raise CheckpointError(f"no checkpoint at {path}")
         restore_checkpoint(self.checkpoint, path)
+        recent = re.fullmatch(r"ckpt-(\d+)", os.path.basename(path))
+        if recent and os.path.samefile(os.path.dirname(path) or ".", self.recent.directory):
+            self._on_disk = (int(recent.group(1)), path)
         return path

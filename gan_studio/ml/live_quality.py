@@ -119,7 +119,12 @@ class LiveQuality:
             self.measure(step, epoch)
 
     def measure(self, step: int, epoch: int) -> QualityReport | None:
-        """Scores the generator now, logs the numbers and acts on them; None on failure."""
+        """Scores the generator now, logs the numbers and acts on them; None if the meter failed.
+
+        Raises:
+            OutputError, CheckpointError: if quality.csv or the best checkpoint cannot be
+                written.
+        """
         self._requested = False
         self._last = time.monotonic()
         try:
@@ -129,16 +134,18 @@ class LiveQuality:
             self._fail(exc)
             return None
         self.history.append(report)
-        self._outputs.write_quality(report)
         self._callbacks.on_quality(report)
-        if report.fd < self._best_fd:
-            self._best_fd = report.fd
-            path = self._store.save_best(step)
-            self._emit_event(Event("best", f"Best {FD_NAME} so far ({report.fd:.2f}), kept as "
-                                   f"best/ (step {step})", {"path": path, "step": step}))
         warning = collapse_warning(self.history)
         if warning is not None:
             self._callbacks.on_collapse(warning)
+        # The writes last: one the disk refuses (OutputError, CheckpointError) reaches the
+        # trainer, which pauses the run, and the next evaluation tries again.
+        self._outputs.write_quality(report)
+        if report.fd < self._best_fd:
+            path = self._store.save_best(step)
+            self._best_fd = report.fd
+            self._emit_event(Event("best", f"Best {FD_NAME} so far ({report.fd:.2f}), kept as "
+                                   f"best/ (step {step})", {"path": path, "step": step}))
         return report
 
     # ---- the feature network ---------------------------------------------------------------

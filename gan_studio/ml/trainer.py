@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 
 from gan_studio.core.config import TrainConfig, epochs_per_round
+from gan_studio.core.grid import tile_grid
 from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints, new_run_dir
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
@@ -23,7 +24,8 @@ from gan_studio.ml.run_data import (
     load_training_data,
     resume_settings,
 )
-from gan_studio.ml.run_outputs import RunOutputs
+from gan_studio.ml.run_faults import RunFaults
+from gan_studio.ml.run_outputs import OutputError, RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
 
@@ -44,27 +46,27 @@ class Trainer:
             snapshots (at most every `GENERATOR_INTERVAL` seconds and at each epoch's end).
             None: nothing is reported.
         control: pause/resume/stop flags.
-        on_nan: `pause` (emit a `nan` event and pause, for the window) or `raise`.
+        on_fault: what non-finite losses and a file that cannot be written do: `pause` (an
+            event, `nan` or `write_failed`, and a pause, for the window) or `raise` (a
+            TrainingError, headless); see `RunFaults`.
     """
 
     def __init__(self, config: TrainConfig, run_dir: str, checkpoint: str | None = None,
                  callbacks: TrainingCallbacks | None = None,
-                 control: TrainControl | None = None, on_nan: str = "pause"):
+                 control: TrainControl | None = None, on_fault: str = "pause"):
         self.config = config
         self.run_dir = run_dir
         self._checkpoint = checkpoint
         self.callbacks = callbacks or TrainingCallbacks()
         self.control = control or TrainControl()
-        self.on_nan = on_nan
+        self.on_fault = on_fault
         self._snapshots = Throttle(GENERATOR_INTERVAL)
         self._meter: ProgressMeter | None = None  # set while the loop runs
         self._outputs: RunOutputs | None = None
         self._quality: LiveQuality | None = None
         self._fresh_run = False  # set by `create`: a folder made for this run alone
-        self._poisoned = False  # set once losses went non-finite: no checkpoint may follow
         self._skipped: list[str] = []  # newer checkpoints that `resume` found unreadable
         self._pending_config: TrainConfig | None = None  # `resume`'s, saved once restored
-        self._saved: tuple[int, str] | None = None  # the last (step, path) saved or restored
         self.gan = None
         self.device = None
 
@@ -127,8 +129,8 @@ class Trainer:
             restored = self.store.restore(self._checkpoint)
         except CheckpointError as exc:
             raise TrainingError(str(exc)) from exc
+        self._faults = RunFaults(self.store, self.control, self._event, self.on_fault)
         if restored:
-            self._saved = (int(self.gan.step.numpy()), restored)
             message = "; ".join([f"Resumed from step {int(self.gan.step.numpy())}", *self._skipped])
             self._event(Event("checkpoint", message,
                               {"path": restored, "restored": True, "skipped": self._skipped}))
@@ -148,7 +150,8 @@ class Trainer:
 
         Raises:
             DatasetError: if the data cannot be loaded.
-            TrainingError: on non-finite losses with `on_nan="raise"`, or a bad checkpoint.
+            TrainingError: on non-finite losses or a file that cannot be written, with
+                `on_fault="raise"`; on a bad checkpoint.
         """
         try:
             data = load_training_data(self.config, self.callbacks, self.control, self._event)
@@ -211,26 +214,28 @@ class Trainer:
                 step += len(metrics)
                 if not np.all(np.isfinite(metrics)):
                     self._flush(force=True)
-                    self._handle_nan(step)
+                    self._quality.stop()  # NaN weights score nothing, and must not be best/
+                    self._faults.non_finite(step)
                     continue
                 self._flush()
                 if meter.grid_due(cfg.sample_every_steps, cfg.sample_every_seconds, step):
                     self._emit_grid(step, epoch)
                 if self.control.take_checkpoint_request():
-                    self._save(step, "Checkpoint saved")
+                    self._faults.save(step, "Checkpoint saved")
                 if self.control.take_evaluation_request():
                     self._quality.request()
-                self._quality.after_step(step, epoch)
+                self._writing(self._quality.after_step, step, epoch)
             self._flush(force=True)
             if step % steps_per_epoch == 0 and (step == total or (epoch + 1) % per_round == 0):
                 self._end_epoch(step, epoch, per_round)
             elif self.control.stopping:
                 return self._stop()
         self._flush(force=True)
+        self._faults.ending = True  # a fault cannot pause now: no step is left to resume
         if step % steps_per_epoch:
-            self._save(step, "Checkpoint saved")
+            self._faults.save(step, "Checkpoint saved")
         self._emit_grid(step, (step - 1) // steps_per_epoch)
-        self._quality.at_end(step, (step - 1) // steps_per_epoch)
+        self._writing(self._quality.at_end, step, (step - 1) // steps_per_epoch)
         self._event(Event("finished", f"Training finished at step {step}",
                             {"step": step, "run_dir": self.run_dir}))
         return "finished"
@@ -242,7 +247,7 @@ class Trainer:
             meter.pause()
             while not self.control.wait_while_paused(0.1):
                 if self.control.take_checkpoint_request():
-                    self._save(int(self.gan.step.numpy()), "Checkpoint saved")
+                    self._faults.save(int(self.gan.step.numpy()), "Checkpoint saved")
             meter.unpause()
             if not self.control.stopping:
                 self._event(Event("resumed", "Resumed"))
@@ -253,8 +258,9 @@ class Trainer:
         report = self._meter.take_report(force) if self._meter is not None else None
         if report is not None:
             rows, progress = report
-            self._outputs.write_metrics(rows)
             self.callbacks.on_progress(progress)
+            if rows:  # (a flush inside a fault's own event writes nothing again)
+                self._writing(self._outputs.write_metrics, rows)
 
     def _event(self, event: Event) -> None:
         # Progress first: the steps trained before a notice (a pause, a checkpoint) are shown,
@@ -262,34 +268,18 @@ class Trainer:
         self._flush(force=True)
         self.callbacks.on_event(event)
 
-    def _handle_nan(self, step: int) -> None:
-        self._poisoned = True
-        self._quality.stop()  # weights with NaNs score nothing, and must not become best/
-        message = (f"The losses became NaN or infinite at step {step}. "
-                   "Roll back to the last good checkpoint, or lower the learning rate.")
-        if self.on_nan == "raise":
-            raise TrainingError(message)
-        self._event(Event("nan", message, {"step": step}))
-        self.control.pause()
-
-    def _save(self, step: int, message: str, milestone: bool = False) -> str | None:
-        if self._poisoned:
-            return None  # never let weights with NaNs become the latest checkpoint
-        if self._saved and self._saved[0] == step and not milestone:
-            path = self._saved[1]  # a stop right after an epoch's save: that step is on disk
-        else:
-            try:
-                path = self.store.save(step, milestone=milestone)
-            except CheckpointError as exc:
-                raise TrainingError(f"{exc}. The run stopped; its last checkpoint is kept.") from exc
-            self._saved = (step, path)
-        self._event(Event("checkpoint", f"{message} (step {step})", {"path": path, "step": step}))
-        return path
+    def _writing(self, work, *args) -> None:
+        """Runs `work`, which writes run files; a write the disk refuses is a fault."""
+        try:
+            work(*args)
+        except (OutputError, CheckpointError) as exc:
+            self._faults.write_failed(str(exc))
 
     def _emit_grid(self, step: int, epoch: int, name: str | None = None):
         gan = self.gan
         tiles = gan.sample_grid_tiles()
-        grid = self._outputs.save_grid(tiles, gan.grid_columns, step, name)
+        grid = tile_grid(tiles, columns=gan.grid_columns)
+        self._writing(self._outputs.save_grid, grid, step, name)
         labels = None if gan.sample_labels is None else gan.sample_labels.numpy().copy()
         self.callbacks.on_grid(SampleGrid(step=step, epoch=epoch, image=grid, tiles=tiles,
                                           latents=gan.sample_noise.numpy().copy(),
@@ -304,13 +294,13 @@ class Trainer:
     def _end_epoch(self, step: int, epoch: int, per_round: int) -> None:
         self._emit_grid(step, epoch, name=epoch_grid_name(epoch))
         milestone = (epoch + 1) % (self.config.keep_every_epochs * per_round) == 0
-        self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
+        self._faults.save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
-        self._quality.at_epoch_end(step, epoch)
+        self._writing(self._quality.at_epoch_end, step, epoch)
 
     def _stop(self) -> str:
         self._flush(force=True)
         step = int(self.gan.step.numpy())
-        self._save(step, "Stopped; checkpoint saved")
+        self._faults.save(step, "Stopped; checkpoint saved")
         self._event(Event("stopped", f"Stopped at step {step}", {"step": step}))
         return "stopped"

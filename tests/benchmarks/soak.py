@@ -13,6 +13,7 @@ and whether threads or timers leaked. Runs offscreen unless DISPLAY is set. Not 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import tempfile
 import threading
@@ -35,12 +36,37 @@ def os_threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+
+def malloc_mb() -> tuple[float, float]:
+    """(in use, free but kept) by glibc's malloc, in MB: what the C heap holds, and how much
+    of it is fragmentation that `malloc_trim` could hand back."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return float("nan"), float("nan")
+    return (info.uordblks + info.hblkhd) / 2**20, info.fordblks / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also trace Python's allocations (slower) and print the lines "
+                             "whose memory grew most since the first minute")
     args = parser.parse_args()
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start(1)
 
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -81,13 +107,22 @@ def main() -> None:
             if path:
                 saved.append(path)
 
-    samples, stopping = [], []
+    samples, stopping, snapshots = [], [], []
 
     def sample():
         minute = (time.monotonic() - start) / 60
         timers = sum(1 for obj in window.findChildren(QTimer))
         samples.append((minute, resident_mb(), threading.active_count(), os_threads(), timers))
-        print(f"{minute:5.1f} min: RSS {samples[-1][1]:7.1f} MB, Python threads "
+        in_use, kept = malloc_mb()
+        traced = ""
+        if args.tracemalloc:
+            import tracemalloc
+
+            traced = f", Python objects {tracemalloc.get_traced_memory()[0] / 2**20:.1f} MB"
+            if minute >= 1.0 and not snapshots:
+                snapshots.append(tracemalloc.take_snapshot())
+        print(f"{minute:5.1f} min: RSS {samples[-1][1]:7.1f} MB, malloc in use {in_use:7.1f} "
+              f"MB, free in its arenas {kept:6.1f} MB{traced}, Python threads "
               f"{samples[-1][2]}, OS threads {samples[-1][3]}, QTimers {timers}, sliders "
               f"moved {sliders_moved[0]}, grids saved {len(saved)}", flush=True)
         if minute >= args.minutes and not stopping:
@@ -117,6 +152,13 @@ def main() -> None:
     print(f"Python threads {first[2]} -> {last[2]}, OS threads {first[3]} -> {last[3]}, "
           f"QTimers {first[4]} -> {last[4]}; {sliders_moved[0]} slider moves, "
           f"{len(saved)} grids saved")
+    if snapshots:
+        import tracemalloc
+
+        growth = tracemalloc.take_snapshot().compare_to(snapshots[0], "lineno")
+        print("Python allocations that grew most since the first minute:")
+        for stat in growth[:10]:
+            print(f"  {stat.size_diff / 2**20:+7.2f} MB  {stat.traceback}")
 
 
 if __name__ == "__main__":

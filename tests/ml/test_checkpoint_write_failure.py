@@ -51,3 +51,112 @@ def test_a_checkpoint_that_cannot_be_written_stops_the_run_in_one_line(tiny_conf
     assert [step for step, _ in list_checkpoints(first.run_dir)] == [3]
     assert not [name for name in os.listdir(folder) if "-5" in name or "_temp" in name]
     assert readable_checkpoint(first.run_dir)[0].endswith("ckpt-3")
+
+
+def test_a_milestone_of_a_step_already_saved_never_rewrites_its_checkpoint(tiny_config,
+                                                                          monkeypatch):
+    """Save Checkpoint Now at step N, then the epoch's milestone at N: rewriting ckpt-N could
+    only lose it (a failed rewrite removes the files it tore), so the store writes the
+    milestone alone."""
+    from gan_studio.ml import checkpoints
+    from gan_studio.ml.gan import GAN
+
+    gan = GAN(tiny_config.resolved(), (28, 28, 1))
+    run_dir = os.path.join(tiny_config.runs_dir, "run")
+    store = checkpoints.CheckpointStore(run_dir, gan.checkpoint)
+    first = store.save(6)
+    written, real_write = [], checkpoints.CheckpointStore._write
+
+    def write(self, manager, name, step):
+        written.append(name)
+        if name == "ckpt":
+            raise checkpoints.CheckpointError("the disk is full")
+        return real_write(self, manager, name, step)
+
+    monkeypatch.setattr(checkpoints.CheckpointStore, "_write", write)
+    assert store.save(6, milestone=True) == first
+    assert written == ["epoch"]
+    assert readable_checkpoint(run_dir)[0] == first
+    assert os.path.isfile(os.path.join(run_dir, "checkpoints", "milestones", "epoch-6.index"))
+    with pytest.raises(checkpoints.CheckpointError):
+        store.save(7)  # a new step is written (and here refused)
+
+    # A store that restored ckpt-6 knows it is on disk too.
+    reopened = checkpoints.CheckpointStore(run_dir, gan.checkpoint)
+    reopened.restore()
+    written.clear()
+    assert reopened.save(6) == first and written == []
+
+
+def _refuse_grids(monkeypatch):
+    """Makes the run's sample-grid PNGs fail as on a full disk while `full[0]` is True."""
+    import errno
+
+    from gan_studio.ml import run_outputs
+
+    full, real_save_png = [False], run_outputs.save_png
+
+    def save_png(path, image):
+        if full[0]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_save_png(path, image)
+
+    monkeypatch.setattr(run_outputs, "save_png", save_png)
+    return full
+
+
+def test_a_grid_the_disk_refuses_pauses_the_run_in_the_window_and_resume_goes_on(
+        tiny_config, monkeypatch):
+    from gan_studio.core.training.control import TrainControl
+
+    full = _refuse_grids(monkeypatch)
+    control = TrainControl()
+
+    def report(progress):
+        if progress.step >= 4 and not recorder.events_of("write_failed"):
+            full[0] = True
+
+    def on_event(event):
+        recorder.events.append(event)
+        if event.kind == "paused":  # the user makes room, then resumes
+            full[0] = False
+            control.resume()
+
+    recorder = Recorder(report)
+    recorder.progress_interval = 0  # a report after every step
+    recorder.on_event = on_event
+    trainer = Trainer.create(tiny_config, callbacks=recorder, control=control)
+    assert trainer.run() == "finished"
+    failed = recorder.events_of("write_failed")
+    assert len(failed) == 1
+    message = failed[0].message
+    samples = os.path.join(trainer.run_dir, "samples")
+    assert "\n" not in message
+    assert message.startswith(f"Cannot write the sample grid {os.path.join(samples, 'last.png')}:"
+                              " No space left on device.")
+    assert "paused" in message
+    kinds = [e.kind for e in recorder.events]
+    assert kinds.index("write_failed") < kinds.index("paused") < kinds.index("resumed")
+    assert readable_checkpoint(trainer.run_dir)[0].endswith("ckpt-6")  # trained to the end
+    assert not [name for name in os.listdir(samples) if name.endswith(".tmp")]
+
+
+def test_headless_a_grid_the_disk_refuses_ends_the_run_in_one_line(tiny_config, monkeypatch):
+    full = _refuse_grids(monkeypatch)
+    tiny_config.epochs, tiny_config.max_steps = 2, 6
+    first = Trainer.create(tiny_config)
+    first.run()
+
+    def report(progress):
+        full[0] = progress.step > 6
+
+    recorder = Recorder(report)
+    recorder.progress_interval = 0
+    resumed = Trainer.resume(first.run_dir, max_steps=12, callbacks=recorder, on_fault="raise")
+    with pytest.raises(TrainingError) as caught:
+        resumed.run()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("Cannot write the sample grid ")
+    assert message.endswith("The run stopped; its last checkpoint is kept.")
+    assert readable_checkpoint(first.run_dir)[0].endswith("ckpt-6")

@@ -130,7 +130,7 @@ def test_pause_blocks_until_resume(tiny_config):
 def test_nan_losses_pause_or_raise(tiny_config):
     tiny_config.max_steps = 3
     tiny_config.learning_rate = 1e-4
-    trainer = Trainer.create(tiny_config, on_nan="raise")
+    trainer = Trainer.create(tiny_config, on_fault="raise")
     images = np.zeros((48, 28, 28, 1), np.uint8)
     trainer._build(images.shape[1:], len(images))
     for var in trainer.gan.discriminator.trainable_variables[:1]:
@@ -211,13 +211,13 @@ def test_a_stop_right_after_an_epoch_s_save_writes_that_step_once(tiny_config, m
     # An epoch-end checkpoint after every epoch of the 48 images (6 steps each).
     monkeypatch.setattr(trainer_module, "epochs_per_round", lambda count: 1)
     tiny_config.epochs = 50
-    saved, real_save = [], checkpoints.CheckpointStore.save
+    saved, real_write = [], checkpoints.CheckpointStore._write
 
-    def save(self, step, milestone=False):
+    def write(self, manager, name, step):
         saved.append(step)
-        return real_save(self, step, milestone)
+        return real_write(self, manager, name, step)
 
-    monkeypatch.setattr(checkpoints.CheckpointStore, "save", save)
+    monkeypatch.setattr(checkpoints.CheckpointStore, "_write", write)
     control = TrainControl()
     recorder = Recorder()
     recorder.on_event = lambda event: (recorder.events.append(event),

@@ -1,4 +1,5 @@
-"""Tells the user what training is doing: status messages, download progress, errors, NaNs."""
+"""Tells the user what training is doing: status messages, download progress, errors, NaNs,
+files the disk refused."""
 
 from __future__ import annotations
 
@@ -26,6 +27,21 @@ def ask_after_nan(parent: QWidget, message: str) -> str:
     box.setDefaultButton(roll_back)
     box.exec()
     return {roll_back: ROLL_BACK, resume: RESUME, stop: STOP}.get(box.clickedButton(), KEEP_PAUSED)
+
+
+def ask_after_write_failure(parent: QWidget, message: str) -> str:
+    """Asks what to do when a run file could not be written; returns RESUME, STOP or
+    KEEP_PAUSED."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Cannot Save", message, parent=parent)
+    box.setInformativeText("Nothing trained is lost. Resume once there is room again (the "
+                           "file is written again at the next chance), or stop: the stop "
+                           "tries the checkpoint once more.")
+    resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
+    stop = box.addButton("Stop", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Keep Paused", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(resume)
+    box.exec()
+    return {resume: RESUME, stop: STOP}.get(box.clickedButton(), KEEP_PAUSED)
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:
@@ -62,6 +78,10 @@ class TrainingFeedback(QObject):
         if event.kind == "nan":
             self._status(event.message, 0)
             self._after_nan(event)
+            return
+        if event.kind == "write_failed":
+            self._status(event.message, 0)
+            self._answer(ask_after_write_failure(self._window, event.message))
             return
         if event.kind == "finished":
             self._status(f"{event.message}.", 0)
@@ -108,7 +128,11 @@ class TrainingFeedback(QObject):
         choice = ask_after_nan(self._window, event.message)
         if choice == ROLL_BACK:
             self._runs.choose_checkpoint(before_step=event.data.get("step"))
-        elif choice == RESUME:
+        else:
+            self._answer(choice)
+
+    def _answer(self, choice: str) -> None:
+        if choice == RESUME:
             self._session.unpause()
         elif choice == STOP:
             self._session.stop()

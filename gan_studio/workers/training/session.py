@@ -151,7 +151,7 @@ class TrainingSession(TrainingSignals):
 
     @Slot(object)
     def _on_event(self, event: Event) -> None:
-        if event.kind in ("paused", "nan") and self._state in (STARTING, TRAINING):
+        if event.kind in ("paused", "nan", "write_failed") and self._state in (STARTING, TRAINING):
             self._set_state(PAUSED)
         elif event.kind == "resumed" and self._state == PAUSED:
             self._set_state(TRAINING)
