@@ -38,6 +38,15 @@ def tiny_mnist_dir(tmp_path):
     return write_tiny_mnist(tmp_path / "data")
 
 
+@pytest.fixture
+def tiny_config(tiny_mnist_dir, tmp_path):
+    """A config that trains on the tiny MNIST with batches of 8 (6 steps per epoch)."""
+    from gan_studio.core.config import TrainConfig
+
+    return TrainConfig(dataset="mnist", data_dir=tiny_mnist_dir, runs_dir=str(tmp_path / "runs"),
+                       batch_size=8, epochs=1, grid_size=2, sample_every_steps=2)
+
+
 class FakeTrainer:
     """Stands in for `gan_studio.ml.trainer.Trainer`: fast, deterministic, no TensorFlow.
 

@@ -222,8 +222,16 @@ class TrainConfig:
         return cfg
 
     def save(self, path: str | os.PathLike) -> None:
-        """Writes the config as JSON, atomically."""
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+        """Writes the config as JSON, atomically.
+
+        Raises:
+            ConfigError: if it cannot be written (one line naming `path`; the file that was
+                there is left whole).
+        """
+        try:
+            atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+        except OSError as exc:  # its file name is the temporary one's
+            raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> TrainConfig:

@@ -144,13 +144,17 @@ def export_generator(run_dir: str, out_path: str, checkpoint: str | None = None,
         on_skip: see `generator_from_run`.
 
     Raises:
-        ModelLoadError: if the run cannot give a generator, or `out_path` is not `.keras`.
+        ModelLoadError: if the run cannot give a generator, or `out_path` is not `.keras` or
+            cannot be written (a full disk: nothing is left under its name).
     """
     if not out_path.endswith(".keras"):
         raise ModelLoadError(f"the export file must end in .keras: {out_path}")
     generator = generator_from_run(run_dir, checkpoint, on_skip)
-    with atomic_path(out_path, suffix=".keras") as tmp:
-        generator.save(tmp)
+    try:
+        with atomic_path(out_path, suffix=".keras") as tmp:
+            generator.save(tmp)
+    except OSError as exc:  # Keras names no file (or the temporary one): name the user's
+        raise ModelLoadError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
     return out_path
 
 

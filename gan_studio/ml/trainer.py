@@ -80,7 +80,11 @@ class Trainer:
                 and os.path.exists(config.dataset)):
             config.dataset = os.path.abspath(config.dataset)
         run_dir = new_run_dir(config)
-        config.save(os.path.join(run_dir, CONFIG_FILE))
+        try:
+            config.save(os.path.join(run_dir, CONFIG_FILE))
+        except BaseException:
+            shutil.rmtree(run_dir, ignore_errors=True)  # a run that never started leaves none
+            raise
         trainer = cls(config, run_dir, **kwargs)
         trainer._fresh_run = True
         return trainer

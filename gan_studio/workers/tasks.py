@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -39,9 +40,17 @@ def describe_exception(exc: BaseException) -> str:
         exc: the exception.
 
     Returns:
-        The exception's own message, or its type name when it has none.
+        The exception's own message (an OSError's reason alone), or its type name when it has
+        none.
     """
     text = str(exc).strip()
+    if isinstance(exc, OSError) and exc.strerror:
+        # Without "[Errno 28]"; and a temporary file's name (an atomic write's) would
+        # mislead: the caller names the file the user chose.
+        name = os.path.basename(str(exc.filename or ""))
+        if exc.filename and not (name.startswith(".") and ".tmp" in name):
+            return f"{exc.strerror}: {exc.filename}"
+        return exc.strerror
     if type(exc).__name__ == "ResourceExhaustedError" or isinstance(exc, MemoryError):
         return ("Out of memory. Try a smaller batch size or image size." +
                 (f"\n\n{text}" if text else ""))

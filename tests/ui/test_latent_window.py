@@ -173,6 +173,25 @@ def test_gif_export_has_the_frames_shown(qtbot, window, tmp_path, monkeypatch):
         np.testing.assert_array_equal(frame, shown)
 
 
+def test_a_gif_on_a_full_disk_says_which_file_and_why_and_leaves_none(
+        qtbot, window, tmp_path, monkeypatch, message_boxes, full_disk):
+    explorer = explore(qtbot, window)
+    panel = explorer.interpolation
+    qtbot.waitUntil(lambda: panel.filmstrip.frames is not None, timeout=10000)
+    monkeypatch.setattr(explorer_dialogs.AnimationDialog, "exec",
+                        lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(explorer_dialogs.AnimationDialog, "options",
+                        lambda self: explorer_dialogs.AnimationOptions(10, True, False, 2))
+    target = tmp_path / "out" / "walk.gif"
+    target.parent.mkdir()
+    answer_save(monkeypatch, target)
+    window.explorer_actions.export_interpolation.trigger()
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10000)
+    assert message_boxes[-1] == ("warning", "Cannot Export Interpolation",
+                                 f"Cannot write {target}: No space left on device")
+    assert list(target.parent.iterdir()) == []
+
+
 def test_interpolation_strip_is_saved_as_shown(qtbot, window, tmp_path, monkeypatch):
     explorer = explore(qtbot, window)
     panel = explorer.interpolation

@@ -167,7 +167,8 @@ class ExplorerActions(WindowActions):
         try:
             save_image(path, image, scale=scale, quality=95)
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self._window, "Cannot Save Image", f"{path}: {exc}")
+            QMessageBox.warning(self._window, "Cannot Save Image",
+                                f"Cannot write {path}: {getattr(exc, 'strerror', None) or exc}")
             return None
         self._settings.set_last_dir("images", path)
         self._status(f"Saved {path}")
@@ -214,7 +215,7 @@ class ExplorerActions(WindowActions):
             self._settings.set_last_dir("images", path)
             self._tasks.submit(_write_strip, path, renderer, latents, scale, classes,
                                on_done=lambda p: self._status(f"Saved {p}"),
-                               on_error=lambda m: self._warn("Cannot Save Strip", m))
+                               on_error=lambda m: self._warn("Cannot Save Strip", f"Cannot write {path}: {m}"))
 
     def export_animation(self) -> None:
         """Asks for speed, looping, scale and a file, then writes the animation."""
@@ -236,7 +237,8 @@ class ExplorerActions(WindowActions):
             self._tasks.submit(
                 _write_animation, path, renderer, latents, options, classes,
                 on_done=lambda n: self._status(f"Saved a {n}-frame animation to {path}"),
-                on_error=lambda m: self._warn("Cannot Export Interpolation", m))
+                on_error=lambda m: self._warn("Cannot Export Interpolation",
+                                              f"Cannot write {path}: {m}"))
 
     def shutdown(self) -> None:
         """Finishes a file being written and joins the export thread. Blocks."""

@@ -92,7 +92,8 @@ class ImageActions(QObject):
         try:
             save_png(path, image, scale)
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self._window, "Cannot Save Image", f"{path}: {exc}")
+            QMessageBox.warning(self._window, "Cannot Save Image",
+                                f"Cannot write {path}: {getattr(exc, 'strerror', None) or exc}")
             return None
         self._settings.set_last_dir("images", path)
         self._window.statusBar().showMessage(f"Saved {path}", 8000)
