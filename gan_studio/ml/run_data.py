@@ -102,3 +102,30 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
         config.max_steps = 0  # the run reached its limit: go on to the epoch target
     config.validate()
     return config, checkpoint, skipped
+
+
+def new_run_settings(config: TrainConfig) -> tuple[TrainConfig, str]:
+    """What `Trainer.create` starts with: the resolved config (a relative data path made
+    absolute, a built-in name kept even beside a folder of that name) and the new run folder,
+    `runs_dir/<dataset>-<timestamp>/`, holding its config.json.
+
+    Raises:
+        ConfigError: if config.json cannot be written (then no folder is left).
+    """
+    import os
+    import shutil
+
+    from gan_studio.core.runs.layout import CONFIG_FILE, new_run_dir
+    from gan_studio.data import is_builtin_source
+
+    config = config.resolved()
+    if (not is_builtin_source(config.dataset) and not os.path.isabs(config.dataset)
+            and os.path.exists(config.dataset)):
+        config.dataset = os.path.abspath(config.dataset)
+    run_dir = new_run_dir(config)
+    try:
+        config.save(os.path.join(run_dir, CONFIG_FILE))
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)  # a run that never started leaves none
+        raise
+    return config, run_dir

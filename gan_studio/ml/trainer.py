@@ -10,7 +10,7 @@ import numpy as np
 
 from gan_studio.core.config import TrainConfig, epochs_per_round
 from gan_studio.core.grid import tile_grid
-from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints, new_run_dir
+from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.meter import ProgressMeter
@@ -22,6 +22,7 @@ from gan_studio.ml.run_data import (
     TrainingError,
     fit_config_to_data,
     load_training_data,
+    new_run_settings,
     resume_settings,
 )
 from gan_studio.ml.run_faults import RunFaults
@@ -73,18 +74,7 @@ class Trainer:
     @classmethod
     def create(cls, config: TrainConfig, **kwargs) -> Trainer:
         """Starts a new run: resolves the config and makes `runs_dir/<dataset>-<timestamp>/`."""
-        from gan_studio.data import is_builtin_source
-
-        config = config.resolved()
-        if (not is_builtin_source(config.dataset) and not os.path.isabs(config.dataset)
-                and os.path.exists(config.dataset)):
-            config.dataset = os.path.abspath(config.dataset)
-        run_dir = new_run_dir(config)
-        try:
-            config.save(os.path.join(run_dir, CONFIG_FILE))
-        except BaseException:
-            shutil.rmtree(run_dir, ignore_errors=True)  # a run that never started leaves none
-            raise
+        config, run_dir = new_run_settings(config)
         trainer = cls(config, run_dir, **kwargs)
         trainer._fresh_run = True
         return trainer

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
 from gan_studio.ui.training.recipe_options import RecipeOptions
+from gan_studio.ui.training.training_actions import make_training_actions
 from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
 from gan_studio.ui.widgets.path_edit import PathEdit
 
@@ -57,7 +56,8 @@ class TrainingPanel(QWidget):
         self.run_dir: str | None = None
         self._new_run_values: dict | None = None
         self._recipe_shown: dict | None = None  # the levers as the preset last set them
-        self._make_actions()
+        self.train_action, self.pause_action, self.stop_action = make_training_actions(
+            self, self.train, session)
         self._build()
         self.preset.currentIndexChanged.connect(self.apply_preset)
         self.dataset.changed.connect(self._update_latent_default)
@@ -68,26 +68,6 @@ class TrainingPanel(QWidget):
         self._update_enabled(session.state)
 
     # ---- construction ---------------------------------------------------------------------
-    def _make_actions(self) -> None:
-        style = self.style()
-        self.train_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
-                                    "&Train", self)
-        self.train_action.setShortcut(QKeySequence("F5"))
-        self.train_action.triggered.connect(self.train)
-        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause),
-                                    "&Pause", self)
-        self.pause_action.setShortcut(QKeySequence("F6"))
-        self.pause_action.triggered.connect(self._session.toggle_pause)
-        self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop),
-                                   "&Stop", self)
-        self.stop_action.setShortcut(QKeySequence("Shift+F5"))
-        self.stop_action.triggered.connect(self._session.stop)
-        for action, tip in ((self.train_action, "Start training (or continue the open run)"),
-                            (self.pause_action, "Pause or resume training"),
-                            (self.stop_action, "Save a checkpoint and stop training")):
-            action.setStatusTip(tip)
-            action.setToolTip(f"{tip} ({action.shortcut().toString()})")
-
     def _build(self) -> None:
         self.run_label = QLabel("New run")
         self.run_label.setWordWrap(True)
