@@ -122,7 +122,7 @@ def test_directions_are_found_in_the_picked_class(qtbot, explorer, monkeypatch):
     asked = []
     compute = explorer.directions.compute
     monkeypatch.setattr(explorer.directions, "compute",
-                        lambda renderer, c=None: (asked.append(c), compute(renderer, c))[1])
+                        lambda renderer, c=None, *rest: (asked.append(c), compute(renderer, c, *rest))[1])
     show(qtbot, explorer, tiny_conditional_generator())
     qtbot.waitUntil(lambda: explorer.model.state.directions is not None, timeout=20000)
     explorer.model.set_class(blend=0.5, second=2)  # a blend keeps the picked class's

@@ -67,6 +67,35 @@ def test_moving_a_direction_slider_changes_the_image(qtbot, explorer):
     np.testing.assert_array_equal(explorer.current_image(), before)
 
 
+def test_the_closed_form_switch_finds_sefa_directions_and_drops_the_old_offsets(qtbot,
+                                                                              explorer):
+    from gan_studio.core.latent.directions import GANSPACE, SEFA
+    from gan_studio.core.latent.sefa import closed_form_directions
+
+    generator = load(qtbot, explorer)
+    sliders = explorer.direction_sliders
+    qtbot.waitUntil(lambda: len(sliders.sliders) == LATENT, timeout=20000)
+    sliders.sliders[0].setValue(150)
+    settle(qtbot, explorer)
+    sliders.method.setCurrentIndex(sliders.method.findData(SEFA))
+    sliders.method.activated.emit(sliders.method.currentIndex())
+    model = explorer.model
+    qtbot.waitUntil(lambda: model.state.directions is not None
+                    and model.state.directions.method == SEFA, timeout=20000)
+    expected = closed_form_directions(generator.latent_kernel, LATENT)
+    np.testing.assert_allclose(model.state.directions.vectors, expected.vectors, atol=1e-6)
+    assert sliders._names[0].text().startswith("SeFa 1 · ")
+    assert "closed form" in model.directions_status
+    assert not np.any(model.state.offsets)  # +1.5 on PC1 is not +1.5 on SeFa 1
+    settle(qtbot, explorer)
+    np.testing.assert_allclose(explorer.current_latent(), model.state.base, atol=1e-6)
+    model.set_directions_method(GANSPACE)  # the model drives the switch back
+    assert sliders.method.currentData() == GANSPACE
+    qtbot.waitUntil(lambda: model.state.directions is not None
+                    and model.state.directions.method == GANSPACE, timeout=20000)
+    assert sliders._names[0].text().startswith("PC1 · ")
+
+
 def test_dimension_sliders_truncation_seed_and_reset(qtbot, explorer):
     generator = load(qtbot, explorer)
     explorer.tabs.setCurrentWidget(explorer.dimension_sliders)

@@ -81,7 +81,7 @@ def test_directions_wait_until_the_explorer_is_in_front(qtbot, window, monkeypat
     asked = []
     compute = explorer.directions.compute
     monkeypatch.setattr(explorer.directions, "compute",
-                        lambda renderer: (asked.append(renderer), compute(renderer)))
+                        lambda renderer, *rest: (asked.append(renderer), compute(renderer, *rest)))
     assert not window.explorer_actions.explorer_in_front  # behind the losses' tab
     generator = tiny_generator()
     explorer.set_generator(LoadedGenerator(generator, "tiny"))

@@ -1,5 +1,6 @@
-"""GANSpace: principal directions of a generator's features, found by a randomized PCA, and
-latents moved along them (numpy only, like the rest of `core.latent`)."""
+"""Directions in a generator's latent space: GANSpace (principal directions of its features,
+found by a randomized PCA; see also `core.latent.sefa` for the closed form), and latents moved
+along them (numpy only, like the rest of `core.latent`)."""
 
 from __future__ import annotations
 
@@ -84,20 +85,27 @@ def _randomized_svd(x: np.ndarray, k: int, seed: int, oversample: int | None = N
     return singular[:k], vt[:k]
 
 
+GANSPACE, SEFA = "ganspace", "sefa"  # how directions were found
+METHOD_LABELS = {GANSPACE: "PCA of activations (GANSpace)", SEFA: "Closed form (SeFa)"}
+
+
 @dataclass(frozen=True)
 class LatentDirections:
-    """Interpretable directions in latent space (GANSpace), strongest first.
+    """Interpretable directions in latent space, strongest first.
 
     Attributes:
         vectors: (k, latent_dim) float32 unit rows.
         sigmas: (k,) standard deviation of the sampled latents along each direction: a natural
             unit for the explorer's sliders.
-        explained_ratio: (k,) fraction of the feature variance of each principal component.
+        explained_ratio: (k,) each direction's share: of the first-layer features' variance
+            (GANSpace), or of the first layer's energy, its squared singular value (SeFa).
+        method: GANSPACE or SEFA.
     """
 
     vectors: np.ndarray
     sigmas: np.ndarray
     explained_ratio: np.ndarray
+    method: str = GANSPACE
 
 
 def directions_from_features(z, features, k: int, seed: int = 0) -> LatentDirections:

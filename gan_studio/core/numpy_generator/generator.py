@@ -174,6 +174,12 @@ class NumpyGenerator:
         x = self._run(z, self._steps[:self._feature_steps], classes=classes)
         return x.reshape(len(x), -1)
 
+    @property
+    def latent_kernel(self) -> np.ndarray:
+        """The first layer's weights on z, (latent_dim, units), with the batch norm after it
+        folded in: `A` of SeFa's `y = A z + b`, transposed (a copy)."""
+        return self._steps[0].kernel.copy()
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Returns the weights plus the op list (JSON, under `OPS_KEY`): `np.savez`-ready."""
         arrays = {key: value.copy() for key, value in self._arrays.items()}

@@ -1,10 +1,11 @@
-"""Sliders along the generator's principal directions (GANSpace), each -3σ to +3σ."""
+"""Sliders along the generator's directions (GANSpace or SeFa), each -3σ to +3σ."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -15,12 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.latent.directions import LatentDirections
-from gan_studio.ui.explorer.model import DIRECTIONS, EDITS
+from gan_studio.core.latent.directions import GANSPACE, METHOD_LABELS, SEFA, LatentDirections
+from gan_studio.ui.explorer.model import DIRECTIONS, EDITS, METHOD
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 
 RANGE_SIGMA = 3.0
 STEPS_PER_SIGMA = 100
+METHOD_TIP = ("Where the directions come from. PCA of activations (GANSpace, Härkönen et al. "
+              "2020): the principal components of the first layer's features over 2,000 "
+              "samples, about a second. Closed form (SeFa, Shen & Zhou 2021): the eigenvectors "
+              "of AᵀA for the first layer's weights A, instant, no sampling.")
+NAMES = {GANSPACE: "PC", SEFA: "SeFa "}
 
 
 def _sigma_text(value: float) -> str:
@@ -28,9 +34,11 @@ def _sigma_text(value: float) -> str:
 
 
 class DirectionSliders(QWidget):
-    """One slider per GANSpace direction, labelled with its share of the feature variance.
+    """One slider per direction, labelled with its share (of the feature variance for
+    GANSpace, of the first layer's energy for SeFa), and the switch between the two.
 
-    The sliders show the model's directions and offsets, and its line on the directions.
+    The sliders show the model's directions, offsets and method, and its line on the
+    directions.
 
     Args:
         model: the explorer's `ExplorerModel`.
@@ -50,6 +58,13 @@ class DirectionSliders(QWidget):
         self.reset_button.setToolTip("Set every direction slider back to 0")
         self.reset_button.clicked.connect(self.reset)
         self.reset_button.setEnabled(False)
+        self.method = QComboBox()
+        for method, label in METHOD_LABELS.items():
+            self.method.addItem(label, method)
+        self.method.setToolTip(METHOD_TIP)
+        self.method.setCurrentIndex(self.method.findData(model.directions_method))
+        self.method.activated.connect(
+            lambda index: model.set_directions_method(self.method.itemData(index)))
         self._rows = QWidget()
         self._grid = QGridLayout(self._rows)
         self._grid.setColumnStretch(1, 1)
@@ -64,8 +79,12 @@ class DirectionSliders(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.status, 1)
         footer.addWidget(self.reset_button)
+        source = QHBoxLayout()
+        source.addWidget(QLabel("Directions from"))
+        source.addWidget(self.method, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(source)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
         model.changed.connect(self._on_model)
@@ -81,6 +100,8 @@ class DirectionSliders(QWidget):
 
     def _on_model(self, what) -> None:
         state = self._model.state
+        if METHOD in what:
+            self.method.setCurrentIndex(self.method.findData(self._model.directions_method))
         if DIRECTIONS in what:
             self.status.setText(self._model.directions_status)
             self._show_directions(None if state is None else state.directions)
@@ -98,8 +119,11 @@ class DirectionSliders(QWidget):
                 widget.setVisible(visible)
             if visible:
                 share = float(directions.explained_ratio[i]) * 100
-                self._names[i].setText(f"PC{i + 1} · {share:.1f}%")
+                self._names[i].setText(f"{NAMES[directions.method]}{i + 1} · {share:.1f}%")
                 self._names[i].setToolTip(
+                    f"Closed-form direction {i + 1}: {share:.2f}% of the first layer's energy "
+                    "(its squared singular value); 1σ = 1 in latent units"
+                    if directions.method == SEFA else
                     f"Principal direction {i + 1}: {share:.2f}% of the variance of the "
                     f"generator's first-layer features; 1σ = {float(directions.sigmas[i]):.2f} "
                     "in latent units")

@@ -1,4 +1,5 @@
-"""Keeps the explorer model's GANSpace directions up to date with the generator it shows."""
+"""Keeps the explorer model's directions (GANSpace or SeFa) up to date with the generator it
+shows."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
-from gan_studio.core.latent.directions import LatentDirections
-from gan_studio.ui.explorer.model import CLASS, GENERATOR
+from gan_studio.core.latent.directions import GANSPACE, SEFA, LatentDirections
+from gan_studio.ui.explorer.model import CLASS, GENERATOR, METHOD
 
 # A run being trained sends new weights every few seconds; finding its directions takes a core
 # for 1-2 s, so they are refreshed at most this often, and only while the explorer is shown.
@@ -19,8 +20,10 @@ LIVE_DIRECTIONS_INTERVAL = 30.0
 def describe_directions(directions: LatentDirections, seconds: float, updating: bool) -> str:
     """The status line for directions found in `seconds` (`updating`: newer ones are due)."""
     explained = float(np.sum(directions.explained_ratio)) * 100
-    return (f"{len(directions.vectors)} directions, {explained:.0f}% of the feature variance"
-            f" (found in {seconds:.1f} s)" + (" · updating…" if updating else ""))
+    what = ("of the first layer's energy, in closed form" if directions.method == SEFA
+            else "of the feature variance")
+    return (f"{len(directions.vectors)} directions, {explained:.0f}% {what} (found in "
+            f"{seconds:.1f} s)" + (" · updating…" if updating else ""))
 
 
 class ExplorerDirections(QObject):
@@ -30,6 +33,7 @@ class ExplorerDirections(QObject):
     training run's snapshots, which keep the source, are analysed at most every
     `LIVE_DIRECTIONS_INTERVAL` seconds. A conditional generator's directions are found in the
     class picked (`ClassChoice.first`, not a blend), and again when another class is picked.
+    The model's `directions_method` says how (GANSpace or SeFa); changing it finds them again.
 
     Args:
         model: the explorer's `ExplorerModel`.
@@ -58,24 +62,26 @@ class ExplorerDirections(QObject):
             return  # the explorer's showEvent / set_on_screen call again: unseen, it costs nothing
         state = self._model.state
         wait = self._last + LIVE_DIRECTIONS_INTERVAL - time.monotonic()
-        if wait > 0 and state.directions is not None:
+        method = self._model.directions_method
+        if wait > 0 and state.directions is not None and method == GANSPACE:  # SeFa takes ms
             QTimer.singleShot(int(wait * 1000) + 1, self.resume)
             return
         self._pending = None
         self._last = time.monotonic()
         self._model.set_directions_status(
             "Updating the directions for the new weights…" if state.directions is not None
-            else "Finding the principal directions…")
-        if self._class is None:
-            self._service.compute(renderer)
-        else:
-            self._service.compute(renderer, self._class)
+            else "Finding the principal directions…" if method == GANSPACE
+            else "Finding the closed-form directions…")
+        self._service.compute(renderer, self._class, method)
 
     def _picked_class(self) -> int | None:
         classes = self._model.classes
         return None if classes is None else classes.first
 
     def _on_model(self, what) -> None:
+        if METHOD in what and GENERATOR not in what and self._model.generator is not None:
+            self._pending, self._last = self._model.generator.renderer, -float("inf")
+            self.resume()
         if CLASS in what and GENERATOR not in what and self._picked_class() != self._class:
             self._class = self._picked_class()
             self._pending, self._last = self._model.generator.renderer, -float("inf")
@@ -93,7 +99,8 @@ class ExplorerDirections(QObject):
 
     def _on_ready(self, result) -> None:
         model = self._model
-        if model.state is None or result.renderer.latent_dim != model.dim:
+        if (model.state is None or result.renderer.latent_dim != model.dim
+                or result.directions.method != model.directions_method):
             return
         current = model.generator is not None and result.renderer is \
             model.generator.renderer and result.class_index == self._class

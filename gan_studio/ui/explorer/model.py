@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gan_studio.core.latent.bookmarks import Bookmarks
 from gan_studio.core.latent.classes import ClassChoice
-from gan_studio.core.latent.directions import LatentDirections
+from gan_studio.core.latent.directions import GANSPACE, LatentDirections
 from gan_studio.core.latent.space import random_latent
 from gan_studio.core.latent.state import InterpolationPath, LatentState, PathSettings
 from gan_studio.ui.explorer.model_bookmarks import BOOKMARKS, PATH, BookmarksSection
@@ -25,7 +25,8 @@ GENERATOR = "generator"  # another generator is shown
 SEED = "seed"
 LATENT = "latent"  # the base latent
 EDITS = "edits"  # ψ or the direction offsets
-DIRECTIONS = "directions"  # the GANSpace directions or their status line
+DIRECTIONS = "directions"  # the directions or their status line
+METHOD = "method"  # how the directions are found (GANSpace or SeFa)
 PLAYBACK = "playback"  # the interpolation's speed or looping
 TILE = "tile"  # whether the sample grid's selected tile has a usable latent
 CLASS = "class"  # the class (or blend of two) a conditional generator draws
@@ -56,6 +57,7 @@ class ExplorerModel(BookmarksSection, QObject):
         self._seed = 0
         self._on_path = False
         self._directions_status = "Directions appear once a generator is loaded."
+        self._method = GANSPACE
         self._endpoints: dict[str, np.ndarray | None] = dict.fromkeys(ENDPOINTS)
         self._settings = PathSettings()
         self._path: InterpolationPath | None = None
@@ -95,6 +97,11 @@ class ExplorerModel(BookmarksSection, QObject):
     def directions_status(self) -> str:
         """A line on the directions: found, being found, or why not."""
         return self._directions_status
+
+    @property
+    def directions_method(self) -> str:
+        """How the directions are found: `GANSPACE` (PCA of activations) or `SEFA`."""
+        return self._method
 
     @property
     def tile_available(self) -> bool:
@@ -201,7 +208,7 @@ class ExplorerModel(BookmarksSection, QObject):
             self._emit({LATENT})
 
     def set_directions(self, directions: LatentDirections | None, status: str) -> None:
-        """New GANSpace directions; the offsets that still have a direction are kept.
+        """New directions; the offsets that still have a direction are kept.
 
         Args:
             directions: the directions, for a generator of the current latent size.
@@ -211,6 +218,19 @@ class ExplorerModel(BookmarksSection, QObject):
             self._state.set_directions(directions)
             self._directions_status = status
             self._emit({DIRECTIONS, EDITS} if self._state.edited else {DIRECTIONS})
+
+    def set_directions_method(self, method: str) -> None:
+        """Finds directions by `method` from now on; those found the other way go, with their
+        slider offsets (the same position would mean another change)."""
+        if method == self._method:
+            return
+        self._method = method
+        what = {METHOD, DIRECTIONS}
+        if self._state is not None:
+            if self._state.edited:
+                what.add(EDITS)
+            self._state.set_directions(None)
+        self._emit(what)
 
     def set_directions_status(self, status: str) -> None:
         """The line on the directions (e.g. while they are being found)."""

@@ -1,4 +1,4 @@
-"""GANSpace directions for the explorer's sliders, computed on a background thread."""
+"""Directions for the explorer's sliders (GANSpace or SeFa), computed on a background thread."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.core.latent.directions import LatentDirections, directions_from_features
+from gan_studio.core.latent.directions import (
+    GANSPACE,
+    SEFA,
+    LatentDirections,
+    directions_from_features,
+)
+from gan_studio.core.latent.sefa import closed_form_directions
 from gan_studio.core.latent.space import random_latents
 from gan_studio.workers.explorer.renderer import limit_blas_threads
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread
@@ -25,7 +31,7 @@ class DirectionsResult:
     """Directions found for one generator.
 
     Attributes:
-        renderer: the generator they were computed for.
+        renderer: the generator they were computed for (`directions.method` says how).
         directions: the `LatentDirections`, strongest first.
         seconds: how long the computation took.
         class_index: the class a conditional generator's features were drawn in, else None.
@@ -38,20 +44,30 @@ class DirectionsResult:
 
 
 def compute_directions(renderer, samples: int = SAMPLES, count: int = DIRECTIONS,
-                       seed: int = SEED, class_index: int | None = None) -> LatentDirections:
-    """GANSpace: the principal directions of a generator's early features.
+                       seed: int = SEED, class_index: int | None = None,
+                       method: str = GANSPACE) -> LatentDirections:
+    """The directions of a generator: GANSpace's principal directions of its early features,
+    or SeFa's closed form from its first layer (`method`).
 
     Args:
-        renderer: a `NumpyGenerator` (or anything with `features(z)` and `latent_dim`).
+        renderer: a `NumpyGenerator` (or anything with `features(z)`, `latent_kernel` and
+            `latent_dim`).
         samples: how many N(0, I) latents to sample.
         count: how many directions (capped by the latent size and the samples).
         seed: seed of the sampled latents and the PCA, so results are reproducible.
         class_index: for a class-conditional generator, the class every sample is drawn in
-            (the class shifts the features, so each class has directions of its own).
+            (the class shifts the features, so each class has directions of its own; SeFa's
+            do not depend on it: the class does not enter the layer's weights on z).
+        method: GANSPACE or SEFA (which ignores `samples` and `seed`).
 
     Returns:
         The `LatentDirections`.
     """
+    if method == SEFA:
+        kernel = renderer.latent_kernel
+        return closed_form_directions(kernel, min(count, renderer.latent_dim, kernel.shape[1]))
+    if method != GANSPACE:
+        raise ValueError(f"unknown directions method {method!r}")
     z = random_latents(samples, renderer.latent_dim, seed)
     features = renderer.features(z) if class_index is None else \
         renderer.features(z, classes=np.full(samples, class_index, np.int64))
@@ -66,13 +82,13 @@ def _start() -> None:
 
 def _handle(job: Job, _worker) -> DirectionsResult:
     start = time.perf_counter()
-    renderer, samples, class_index = job.payload
-    directions = compute_directions(renderer, samples, class_index=class_index)
+    renderer, samples, class_index, method = job.payload
+    directions = compute_directions(renderer, samples, class_index=class_index, method=method)
     return DirectionsResult(renderer, directions, time.perf_counter() - start, class_index)
 
 
 class DirectionsService(QObject):
-    """Finds GANSpace directions for each new generator, off the GUI thread.
+    """Finds the directions of each new generator, off the GUI thread.
 
     A generator that arrives while another is being analysed replaces any waiting one: only
     the newest is analysed next.
@@ -102,10 +118,10 @@ class DirectionsService(QObject):
         """Whether the thread is alive."""
         return self._thread.running
 
-    def compute(self, renderer, class_index: int | None = None) -> int:
-        """Queues an analysis of `renderer` (in `class_index`, for a conditional generator),
-        replacing a waiting one. Returns its request id."""
-        return self._thread.submit("directions", (renderer, self._samples, class_index))
+    def compute(self, renderer, class_index: int | None = None, method: str = GANSPACE) -> int:
+        """Queues an analysis of `renderer` (in `class_index`, for a conditional generator) by
+        `method`, replacing a waiting one. Returns its request id."""
+        return self._thread.submit("directions", (renderer, self._samples, class_index, method))
 
     def shutdown(self) -> None:
         """Drops a waiting analysis, lets a running one finish, joins the thread. Blocks."""
