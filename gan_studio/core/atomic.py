@@ -8,6 +8,24 @@ import tempfile
 from collections.abc import Iterator
 
 
+def _read_umask() -> int:
+    # Set-and-restore is the only portable way to read it; done once, at import.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _mode_for(path: str) -> int:
+    """The permissions a new file at `path` would get, or those of the file it replaces."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
     """Yields a temporary path next to `path`; renames it onto `path` if the block succeeds.
@@ -27,6 +45,7 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, _mode_for(path))  # mkstemp's file is private (0600); the user's is not
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
