@@ -7,6 +7,7 @@ import sys
 
 from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands, evaluate
+from gan_studio.cli import project as project_command
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
 from gan_studio.core.config import (
@@ -90,6 +91,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="destination .keras file")
     _add_checkpoint(export)
 
+    project = sub.add_parser(
+        "project", help="find the latent whose image is closest to a picture (GAN inversion)")
+    project.add_argument("source", metavar="RUN_DIR|MODEL.keras")
+    project.add_argument("image", metavar="IMAGE", help="a PNG, JPEG, ... file; scaled and "
+                                                        "centre-cropped like training images")
+    project.add_argument("--out", required=True, help="the latent's .npy file (the explorer "
+                                                      "opens it with File → Open Latent…)")
+    project.add_argument("--steps", type=_positive_int, default=project_command.DEFAULT_STEPS,
+                         help=f"optimisation steps (default {project_command.DEFAULT_STEPS})")
+    project.add_argument("--restarts", type=_positive_int, default=project_command.DEFAULT_RESTARTS,
+                         help=f"random starts searched together (default {project_command.DEFAULT_RESTARTS})")
+    project.add_argument("--seed", type=int, default=0, help="seeds the starts")
+    project.add_argument("--class", type=int, dest="label", metavar="N",
+                         help="for a conditional generator: search class N only (default: "
+                              "all classes; the best one is reported)")
+    project.add_argument("--image-out", metavar="PNG", help="also save the image found")
+    _add_checkpoint(project)
+
     evaluate = sub.add_parser(
         "evaluate", help="score a generator: FD and KID in data-set features, classifier "
                          "score, class spread, diversity, and the real-vs-real floor")
@@ -163,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return gui_main([])
     handlers = {"resume": commands.resume, "sample": commands.sample,
-                "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info}
+                "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info,
+                "project": project_command.project}
     try:
         if args.command == "train":
             return commands.train(_train_config(args))

@@ -257,3 +257,20 @@ def _stack(images: Iterable[np.ndarray]) -> np.ndarray:
         return np.stack(images)[..., np.newaxis]
     return np.stack([np.repeat(im[..., np.newaxis], 3, axis=-1) if im.ndim == 2 else im
                      for im in images])
+
+
+def load_image_file(path: str, image_size: int, channels: int) -> np.ndarray:
+    """Reads one image file as the training data is read: scaled so its shorter side is
+    `image_size`, centre-cropped to a square, converted to `channels` (1 or 3).
+
+    Returns:
+        uint8 (image_size, image_size, channels).
+
+    Raises:
+        DatasetError: one line naming the file and the problem (not a file, not an image,
+            unreadable), never a traceback.
+    """
+    decoded = _decode(_open_regular_file, path, image_size, channels)
+    if isinstance(decoded, str):
+        raise DatasetError(f"cannot read {path}: {decoded}")
+    return decoded if decoded.ndim == 3 else decoded[..., None]
