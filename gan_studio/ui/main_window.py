@@ -134,7 +134,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([runs.new_run, runs.open_run])
         file_menu.addMenu(runs.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([runs.save_checkpoint, runs.export_generator, explore.open_generator])
+        file_menu.addActions([runs.save_checkpoint, runs.export_generator, explore.open_generator,
+                              explore.find_image])
         file_menu.addSeparator()
         file_menu.addActions([images.save_image, images.save_grid, images.export_timelapse,
                               explore.copy_image])

@@ -24,6 +24,7 @@ from gan_studio.ui.explorer.dialogs import (
 from gan_studio.ui.explorer.file_actions import LatentFileActions
 from gan_studio.ui.explorer.model import PATH
 from gan_studio.ui.explorer.preview import qimage_view
+from gan_studio.ui.explorer.projection_actions import ProjectionActions
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.explorer.renderer import draw
 from gan_studio.workers.tasks import TaskRunner
@@ -78,6 +79,8 @@ class ExplorerActions(WindowActions):
         self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
         self.open_generator = self.files.open_generator
         self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
+        self.projection = ProjectionActions(window, explorer, settings)
+        self.find_image = self.projection.find_image
         self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
                                        "Copy the image shown to the clipboard")
         self.save_strip = self._action("Save Interpolation &Strip…", self.save_strip_image,
@@ -241,5 +244,7 @@ class ExplorerActions(WindowActions):
                                               f"Cannot write {path}: {m}"))
 
     def shutdown(self) -> None:
-        """Finishes a file being written and joins the export thread. Blocks."""
+        """Finishes a file being written, cancels a search for a picture, and joins their
+        threads. Blocks."""
+        self.projection.shutdown()
         self._tasks.shutdown()

@@ -37,6 +37,8 @@ class LatentExplorer(QWidget):
     Signals:
         image_changed(): the preview shows a new image (or none).
         generator_changed(object): a new `LoadedGenerator` is shown.
+        image_dropped(str): a file was dropped on the explorer (a picture to find in the
+            latent space, see `ProjectionActions`).
 
     Args:
         session: a `TrainingSession`; its generator snapshots are followed (optional).
@@ -49,6 +51,7 @@ class LatentExplorer(QWidget):
 
     image_changed = Signal()
     generator_changed = Signal(object)
+    image_dropped = Signal(str)
 
     def __init__(self, session=None, sample_view=None, run_shown=None,
                  directions_samples: int = SAMPLES, parent: QWidget | None = None):
@@ -68,6 +71,18 @@ class LatentExplorer(QWidget):
             sample_view.tile_selected.connect(self._update_tile_available)
             sample_view.frame_changed.connect(self._update_tile_available)
         self._set_enabled(False)
+        self.setAcceptDrops(True)
+
+    # ---- drag and drop: a picture to find ---------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if _dropped_file(event) is not None and self.model.generator is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        path = _dropped_file(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.image_dropped.emit(path)
 
     @property
     def last_request_id(self) -> int:
@@ -235,3 +250,10 @@ class LatentExplorer(QWidget):
             return bool(shown) and bool(source) and os.path.samefile(shown, source)
         except OSError:
             return False
+
+
+def _dropped_file(event) -> str | None:
+    """The first local file a drag carries, or None."""
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    local = [url.toLocalFile() for url in urls if url.isLocalFile()]
+    return local[0] if local else None

@@ -1,0 +1,112 @@
+"""File → Find Image in Latent Space…, and pictures dropped on the explorer: GAN inversion."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from gan_studio.ui.actions import WindowActions
+from gan_studio.ui.explorer.projection_dialog import ProjectionDialog
+from gan_studio.workers.explorer.projection import ProjectionRequest, ProjectionService
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif);;All files (*)"
+
+
+class ProjectionActions(WindowActions):
+    """Finds a picture's latent with the explorer's generator and makes it the latent shown.
+
+    The search runs on a thread of its own (`ProjectionService`), never on the GUI thread;
+    a `ProjectionDialog` shows it live. Its result becomes the explorer's base latent (and
+    class), so directions, interpolation and bookmarks apply to it.
+
+    Args:
+        window: parent of dialogs; its status bar shows outcomes.
+        explorer: the `LatentExplorer`.
+        settings: the `AppSettings` (last folders).
+    """
+
+    def __init__(self, window: QWidget, explorer, settings):
+        super().__init__(window)
+        self._explorer, self._settings = explorer, settings
+        self.service = ProjectionService(self)
+        self.dialog: ProjectionDialog | None = None
+        self._source: str | None = None  # the generator the running search uses
+        self.find_image = self._action(
+            "&Find Image in Latent Space…", self.choose_image, None,
+            "Search the explorer's generator for the latent that draws a picture of yours")
+        self.service.target_ready.connect(lambda image: self._to_dialog("set_target", image))
+        self.service.progress.connect(lambda p: self._to_dialog("show_progress", p))
+        self.service.finished.connect(self._on_finished)
+        self.service.failed.connect(self._on_failed)
+        explorer.image_dropped.connect(self.find)
+        explorer.model.changed.connect(self.update_enabled)
+        self.update_enabled()
+
+    def update_enabled(self, *_args) -> None:
+        """Enabled while a generator read from a run or a `.keras` file is shown."""
+        self.find_image.setEnabled(self._source_path() is not None and not self.service.busy)
+
+    def _source_path(self) -> str | None:
+        loaded = self._explorer.model.generator
+        return loaded.source if loaded is not None and loaded.source else None
+
+    def choose_image(self) -> None:
+        """Asks for a picture, then finds it."""
+        path, _ = QFileDialog.getOpenFileName(self._window, "Find Image in Latent Space",
+                                              self._settings.last_dir("images"), IMAGE_FILTER)
+        if path:
+            self._settings.set_last_dir("images", path)
+            self.find(path)
+
+    def find(self, path: str) -> bool:
+        """Starts finding the picture at `path`; returns False if it cannot start now."""
+        source = self._source_path()
+        if source is None:
+            self._warn("Cannot Find Image", "Open a run or a .keras generator first: a "
+                       "picture is searched for in a generator's latent space.")
+            return False
+        if self.service.busy:
+            self._status("A picture is being searched for already")
+            return False
+        request = ProjectionRequest(source, image_path=path)  # a conditional one: every class
+        self._source = source
+        self.service.start(request)
+        self.dialog = ProjectionDialog(os.path.basename(path), self._window)
+        self.dialog.cancel_requested.connect(self.service.cancel)
+        self.dialog.destroyed.connect(self._forget_dialog)
+        self.dialog.show()
+        self.update_enabled()
+        return True
+
+    def _forget_dialog(self, *_args) -> None:
+        self.dialog = None
+
+    def _to_dialog(self, method: str, value) -> None:
+        if self.dialog is not None:
+            getattr(self.dialog, method)(value)
+
+    def _on_finished(self, result) -> None:
+        self._to_dialog("show_result", result)
+        model, source, self._source = self._explorer.model, self._source, None
+        self.update_enabled()
+        shown = model.generator
+        if result.stopped or shown is None or shown.source != source \
+                or model.dim != len(result.latent):
+            return  # cancelled, or the explorer moved on to another generator meanwhile
+        if result.class_index is not None:
+            model.set_class(first=result.class_index, blend=0.0)
+        model.show_latent(result.latent)
+        self._status(f"Found the picture: mean pixel error {result.error:.4f}")
+
+    def _on_failed(self, message: str) -> None:
+        self._source = None
+        self.update_enabled()
+        if self.dialog is not None:
+            self.dialog.show_failure(message)
+        else:
+            self._warn("Cannot Find Image", message)
+
+    def shutdown(self) -> None:
+        """Cancels a running search and joins its thread. Blocks for at most a step."""
+        self.service.shutdown()

@@ -1,0 +1,115 @@
+"""Find Image in Latent Space in the window: a picture (chosen or dropped) is searched for with
+the explorer's generator on a thread of its own; the latent found becomes the one shown."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from gan_studio.ui.main_window import MainWindow
+
+LATENT = 16
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, fake_engine, message_boxes):
+    window = MainWindow(settings=isolated_settings, engine_loader=fake_engine,
+                        load_tensorflow=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+
+
+@pytest.fixture
+def generator_file(tmp_path):
+    import keras
+
+    from gan_studio.ml.models import build_generator
+
+    keras.utils.set_random_seed(0)
+    model = build_generator(28, 28, 1, LATENT)
+    last = model.layers[-1] if model.layers[-1].weights else model.layers[-2]
+    last.kernel.assign(last.kernel * 40.0)  # images that differ, as a trained model's do
+    path = tmp_path / "g.keras"
+    model.save(path)
+    planted = np.random.default_rng(5).standard_normal(LATENT).astype(np.float32)
+    image = np.clip(np.rint((np.asarray(model(planted[None], training=False))[0, ..., 0] + 1)
+                            * 127.5), 0, 255).astype(np.uint8)
+    picture = tmp_path / "picture.png"
+    Image.fromarray(np.repeat(image[..., None], 3, axis=2)).save(picture)  # RGB, read as gray
+    return str(path), str(picture), image
+
+
+def open_generator(qtbot, window, path):
+    window.explorer_actions.files.open(path)
+    qtbot.waitUntil(lambda: window.explorer.current_image() is not None, timeout=60000)
+    qtbot.waitUntil(lambda: window.explorer_actions.find_image.isEnabled(), timeout=5000)
+
+
+def test_a_picture_is_found_and_becomes_the_latent_shown(qtbot, window, generator_file):
+    path, picture, image = generator_file
+    open_generator(qtbot, window, path)
+    actions = window.explorer_actions.projection
+    results = []
+    actions.service.finished.connect(results.append)
+    assert actions.find(picture)
+    dialog = actions.dialog
+    assert dialog.isVisible() and not actions.find_image.isEnabled()
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    result = results[0]
+    assert not result.stopped and result.steps == 300
+    np.testing.assert_array_equal(dialog.target.image().reshape(image.shape), image)
+    np.testing.assert_array_equal(window.explorer.current_latent(), result.latent)
+    qtbot.waitUntil(lambda: window.explorer.preview.tag == window.explorer.last_request_id,
+                    timeout=10000)
+    shown = window.explorer.current_image().astype(np.float64)
+    assert np.abs(shown.reshape(image.shape) - image).mean() / 255 < 0.03
+    assert "mean pixel error" in dialog.info.text() and "Close" in [
+        b.text().replace("&", "") for b in dialog.buttons.buttons()]
+    assert "Found the picture" in window.statusBar().currentMessage()
+    assert actions.find_image.isEnabled()
+
+
+def test_cancel_stops_the_search_and_leaves_the_explorer_as_it_was(qtbot, window,
+                                                                   generator_file):
+    path, picture, _ = generator_file
+    open_generator(qtbot, window, path)
+    before = window.explorer.current_latent().copy()
+    actions = window.explorer_actions.projection
+    results = []
+    actions.service.finished.connect(results.append)
+    actions.service.progress.connect(lambda _p: actions.dialog and actions.dialog.buttons
+                                     .rejected.emit())  # Cancel at the first preview
+    actions.find(picture)
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    assert results[0].stopped and results[0].steps < 300
+    np.testing.assert_array_equal(window.explorer.current_latent(), before)
+    assert actions.dialog.info.text().startswith("Cancelled")
+
+
+def test_a_bad_file_dropped_on_the_explorer_is_one_clear_line(qtbot, window, generator_file,
+                                                              tmp_path):
+    path, _, _ = generator_file
+    open_generator(qtbot, window, path)
+    bad = tmp_path / "notes.png"
+    bad.write_text("not a picture")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(bad))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.explorer.dropEvent(drop)
+    actions = window.explorer_actions.projection
+    qtbot.waitUntil(lambda: actions.dialog is not None and not actions.dialog.running,
+                    timeout=60000)
+    text = actions.dialog.info.text()
+    assert text == f"cannot read {bad}: not an image file Pillow can read"
+
+
+def test_without_a_generator_from_a_file_there_is_nothing_to_search(window, message_boxes):
+    actions = window.explorer_actions.projection
+    assert not actions.find_image.isEnabled()
+    assert not actions.find("/tmp/picture.png")
+    assert message_boxes[-1][1] == "Cannot Find Image"
