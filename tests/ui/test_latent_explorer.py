@@ -96,6 +96,36 @@ def test_the_closed_form_switch_finds_sefa_directions_and_drops_the_old_offsets(
     assert sliders._names[0].text().startswith("PC1 · ")
 
 
+def test_the_layers_view_shows_the_picked_layer_s_maps_live(qtbot, explorer):
+    from gan_studio.core.latent.activation_maps import activation_maps
+
+    generator = load(qtbot, explorer)
+    view = explorer.layers_view
+    assert view.layers.count() == len(generator.layers)
+    assert view.layers.item(2).text() == "reshape · 2×2×8"
+    assert view.layers.item(3).text() == "conv_transpose · 4×4×4"
+    view.layers.setCurrentRow(2)
+    assert explorer.rendering.layer is None  # the tab is not in front: nothing is rendered
+    explorer.tabs.setCurrentWidget(view)
+    assert explorer.rendering.layer == 2
+
+    def expected():
+        z = explorer.model.composed()[None]
+        return activation_maps(generator.activations(z, 2)[0]).image
+
+    qtbot.waitUntil(lambda: view.maps.image() is not None, timeout=10000)
+    np.testing.assert_array_equal(view.maps.image(), expected())
+    assert view.info.text().startswith("8 of 8 channels, strongest first")
+    before = view.maps.image().copy()
+    explorer.tabs.setCurrentWidget(explorer.dimension_sliders)
+    explorer.dimension_sliders.sliders[0].setValue(300)
+    explorer.tabs.setCurrentWidget(view)  # back in front: the maps follow the new latent
+    qtbot.waitUntil(lambda: not np.array_equal(view.maps.image(), before), timeout=10000)
+    np.testing.assert_array_equal(view.maps.image(), expected())
+    explorer.tabs.setCurrentWidget(explorer.bookmarks)
+    assert explorer.rendering.layer is None
+
+
 def test_dimension_sliders_truncation_seed_and_reset(qtbot, explorer):
     generator = load(qtbot, explorer)
     explorer.tabs.setCurrentWidget(explorer.dimension_sliders)

@@ -80,14 +80,16 @@ class NumpyGenerator:
             raise ValueError(f"the op list is not JSON-able: {err}") from None
         self._arrays = {key: np.array(arrays[key], np.float32)
                         for key in _array_keys(self._ops, arrays)}
-        self._steps, self._feature_steps = _plan(self._ops, self._arrays)
+        self._steps, self._feature_steps, names = _plan(self._ops, self._arrays)
         self._local = threading.local()
         shape = (self._steps[0].kernel.shape[0],)
         self.latent_dim = shape[0]
         self.num_classes = self._steps[0].num_classes if isinstance(self._steps[0], ClassDense) \
             else 0
+        self.layers: list[tuple[str, tuple[int, ...]]] = []  # (name, output shape) per layer
         for i, step in enumerate(self._steps):
             shape = step.output_shape(shape)
+            self.layers.append((names[i], tuple(int(n) for n in shape)))
             if i + 1 == self._feature_steps:
                 self.feature_dim = int(np.prod(shape))
         if len(shape) != 3:
@@ -166,6 +168,14 @@ class NumpyGenerator:
         images = self._run(z, self._steps, should_stop, classes)
         return None if images is None else to_uint8(images)
 
+    def activations(self, z, layer: int, classes=None,
+                    should_stop: Callable[[], bool] | None = None) -> np.ndarray | None:
+        """The output of layer `layer` (an index into `layers`) for latents (N, latent_dim):
+        float32 (N, *shape); None if `should_stop` stopped it. `classes` as for `__call__`."""
+        if not 0 <= layer < len(self._steps):
+            raise ValueError(f"layer {layer} is not one of the generator's {len(self._steps)}")
+        return self._run(z, self._steps[:layer + 1], should_stop, classes)
+
     def features(self, z, classes=None) -> np.ndarray:
         """The activations after the first block (dense, batchnorm, activation): (N, F) float32.
 
@@ -236,11 +246,13 @@ def _activation(op: dict) -> str:
     return kind
 
 
-def _plan(ops: list[dict], arrays: dict[str, np.ndarray]) -> tuple[list, int]:
-    """Turns the op list into layers; returns them and how many make up the first block."""
+def _plan(ops: list[dict], arrays: dict[str, np.ndarray]) -> tuple[list, int, list[str]]:
+    """Turns the op list into layers; returns them, how many make up the first block, and
+    each one's name (a batch norm folded into a layer joins its name)."""
     if ops[0].get("op") != "dense":
         raise ValueError("the first op must be 'dense'")
     steps: list = []
+    names: list[str] = []
     feature_steps = None
     for op in ops:
         kind = op.get("op")
@@ -250,9 +262,13 @@ def _plan(ops: list[dict], arrays: dict[str, np.ndarray]) -> tuple[list, int]:
             layer = _layer(op, kind, arrays, steps)
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ValueError(f"bad op {op!r}: {err}") from None
+        name = str(op.get("name") or kind)
         if layer is not None:
             steps.append(layer)
-    return steps, len(steps) if feature_steps is None else feature_steps
+            names.append(name)
+        else:
+            names[-1] += f" + {name}"
+    return steps, len(steps) if feature_steps is None else feature_steps, names
 
 
 def _layer(op: dict, kind: str, arrays: dict, steps: list):

@@ -15,6 +15,7 @@ from gan_studio.ui.explorer.dimension_sliders import DimensionSliders
 from gan_studio.ui.explorer.direction_sliders import DirectionSliders
 from gan_studio.ui.explorer.directions import ExplorerDirections
 from gan_studio.ui.explorer.interpolation import InterpolationPanel
+from gan_studio.ui.explorer.layers_view import LayersView
 from gan_studio.ui.explorer.model import ExplorerModel
 from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.explorer.rendering import LatentRendering
@@ -102,6 +103,7 @@ class LatentExplorer(QWidget):
         self.dimension_sliders = DimensionSliders(model)
         self.interpolation = InterpolationPanel(model)
         self.interpolation.tile_requested.connect(self._use_tile)
+        self.layers_view = LayersView()
         self.bookmarks = BookmarkList(model)
         self.bookmarks.add_button.clicked.connect(self.bookmark_current)
         self.tabs = QTabWidget()
@@ -110,6 +112,9 @@ class LatentExplorer(QWidget):
         self.tabs.addTab(self.dimension_sliders, "Dimensions")
         self.tabs.addTab(self.interpolation, "Interpolate")
         self.tabs.addTab(self.bookmarks, "Bookmarks")
+        self.tabs.addTab(self.layers_view, "Layers")
+        self.tabs.currentChanged.connect(self._watch_layer)
+        self.layers_view.layer_chosen.connect(self._watch_layer)
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_bar)
         layout.addWidget(self.preview, 5)
@@ -117,8 +122,14 @@ class LatentExplorer(QWidget):
         layout.addWidget(self.class_picker)
         layout.addWidget(self.tabs, 4)
 
+    def _watch_layer(self, *_args) -> None:
+        """The picked layer's maps are rendered only while the Layers tab is in front."""
+        shown = self.tabs.currentWidget() is self.layers_view
+        self.rendering.set_layer(self.layers_view.current_layer if shown else None)
+
     def _connect_rendering(self) -> None:
         rendering = self.rendering
+        rendering.layer_ready.connect(self.layers_view.show_maps)
         rendering.preview_ready.connect(self._show_preview)
         rendering.preview_failed.connect(self._show_failure)
         rendering.endpoints_ready.connect(self.interpolation.set_endpoint_images)
@@ -189,6 +200,7 @@ class LatentExplorer(QWidget):
     def set_generator(self, loaded) -> None:
         """Shows `loaded` (a `LoadedGenerator`); a new latent size starts afresh from the seed."""
         self.model.set_generator(loaded)
+        self.layers_view.set_generator(loaded.renderer)
         if loaded.grid_latents is not None and self._sample_view is not None and \
                 self._shows_run(loaded.source):
             self._sample_view.set_tile_latents(loaded.grid_latents)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gan_studio.ui.explorer.model import BOOKMARKS, CLASS, EDITS, GENERATOR, LATENT, PATH
 from gan_studio.workers.explorer.renderer import (
     ENDPOINTS,
+    LAYERS,
     PREVIEW,
     STRIP,
     THUMBNAILS,
@@ -36,6 +37,8 @@ class LatentRendering(QObject):
         endpoints_ready(object): the images of endpoints A and B (uint8 (2, H, W[, 3])).
         strip_ready(object): the path's frames (uint8 (frames, H, W[, 3])), None for no path.
         thumbnails_ready(object): the usable bookmarks' images, in list order.
+        layer_ready(int, object): a layer's `ActivationMaps` for the latent shown, while a
+            layer is watched (`set_layer`).
 
     Args:
         model: the explorer's `ExplorerModel`.
@@ -47,6 +50,7 @@ class LatentRendering(QObject):
     endpoints_ready = Signal(object)
     strip_ready = Signal(object)
     thumbnails_ready = Signal(object)
+    layer_ready = Signal(int, object)
 
     def __init__(self, model, parent: QObject | None = None):
         super().__init__(parent)
@@ -55,6 +59,7 @@ class LatentRendering(QObject):
         self.shown_latent: np.ndarray | None = None  # the latent of the last preview shown
         self.shown_classes = None  # ... and its `ClassChoice` (None: unconditional)
         self.last_request_id = 0
+        self.layer: int | None = None  # the layer whose activation maps are watched
         self.renderer = ExplorerRenderer(parent=self)
         self._newest: dict[str, int] = {}  # the newest request id shown per channel
         self.renderer.rendered.connect(self._on_rendered)
@@ -73,6 +78,20 @@ class LatentRendering(QObject):
                 PREVIEW, model.generator.renderer, model.composed(), tag=model.classes,
                 classes=model.class_weights(1))
 
+    def set_layer(self, layer: int | None) -> None:
+        """Watches a layer (an index into the generator's `layers`): its activation maps are
+        rendered with every preview. None: none (they cost nothing then)."""
+        self.layer = layer
+        self._request_layer()
+
+    def _request_layer(self) -> None:
+        model = self._model
+        if (self.layer is not None and model.state is not None and model.generator is not None
+                and hasattr(model.generator.renderer, "activations")
+                and self.layer < len(model.generator.renderer.layers)):
+            self.renderer.request(LAYERS, model.generator.renderer, model.composed(),
+                                  tag=self.layer, classes=model.class_weights(1))
+
     def schedule(self, *channels: str) -> None:
         """Marks batches (`endpoints`, `strip`, `thumbnails`) for rendering once sliders rest."""
         self._dirty.update(channels)
@@ -86,6 +105,7 @@ class LatentRendering(QObject):
     def _on_model(self, what) -> None:
         if what & PREVIEW_AFTER:
             self.request_preview()
+            self._request_layer()
         batches = [channel for channel, after in BATCHES_AFTER.items() if what & after]
         if batches:
             self.schedule(*batches)
@@ -122,6 +142,10 @@ class LatentRendering(QObject):
             self.preview_ready.emit(result.images[0], result.request_id)
         elif generator is None or result.renderer is not generator.renderer:
             return  # a batch of an older generator: the new one's is on its way
+        elif result.channel == LAYERS:
+            layer, maps = result.tag
+            if layer == self.layer:
+                self.layer_ready.emit(layer, maps)
         elif result.channel == ENDPOINTS:
             self.endpoints_ready.emit(result.images)
         elif result.channel == STRIP:

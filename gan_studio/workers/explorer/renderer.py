@@ -18,14 +18,16 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from gan_studio.core.grid import drop_channel_axis
+from gan_studio.core.latent.activation_maps import activation_maps
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread, serve
 
 PREVIEW = "preview"
+LAYERS = "layers"  # one layer's activation maps for the preview's latent
 ENDPOINTS = "endpoints"
 STRIP = "strip"
 THUMBNAILS = "thumbnails"
-CHANNELS = (PREVIEW, ENDPOINTS, STRIP, THUMBNAILS)  # most urgent first
+CHANNELS = (PREVIEW, LAYERS, ENDPOINTS, STRIP, THUMBNAILS)  # most urgent first
 BATCH_CHUNK = 2  # frames per chunk of a batch: one chunk costs about one preview render
 WORKERS = 1  # a second thread would start each new request at once, but two renders at a
 # time on two cores slow each other (and the window) more than dropping stale ones saves
@@ -123,6 +125,16 @@ def _render(job: Job, worker) -> RenderResult | None:
         images = _render_preview(request.renderer, latents, classes, worker)
         if images is None:
             return None  # overtaken: the newer request is rendered next
+    elif job.channel == LAYERS:  # the tag is the layer; the maps come back as (layer, maps)
+        found = request.renderer.activations(latents[:1], request.tag, classes if classes is None
+                                             else classes[:1],
+                                             should_stop=lambda: slots.pending(LAYERS))
+        if found is None:
+            return None
+        maps = activation_maps(found[0])
+        return RenderResult(job.channel, job.request_id, maps.image[None], latents,
+                            request.renderer, (request.tag, maps), time.perf_counter() - start,
+                            classes)
     elif len(latents) <= BATCH_CHUNK:
         images = draw(request.renderer, latents, classes)
     else:
@@ -176,7 +188,8 @@ class ExplorerRenderer(QObject):
         """Asks for `latents` to be rendered on `channel`; replaces its pending request.
 
         Args:
-            channel: `preview`, `endpoints`, `strip` or `thumbnails`.
+            channel: `preview`, `layers` (`tag`: the layer's index; a `NumpyGenerator`
+                only), `endpoints`, `strip` or `thumbnails`.
             renderer: the generator to render with.
             latents: (N, latent_dim) or (latent_dim,) latents.
             tag: passed back in the result.

@@ -1,0 +1,90 @@
+"""Inside the generator: its layers with their shapes, and the picked one's activation maps
+for the latent shown, live while the sliders move."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+
+from gan_studio.ui.explorer.preview import LatentPreview
+
+PLACEHOLDER = "Pick a layer to see its activation maps"
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+class LayersView(QWidget):
+    """The generator's layers (name and output shape) and the activation maps of the one
+    picked: each channel normalised to its own range, the strongest first (see
+    `core.latent.activation_maps`).
+
+    Signals:
+        layer_chosen(int): the layer picked (an index into the generator's `layers`), or -1.
+
+    Args:
+        parent: the parent widget.
+    """
+
+    layer_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.layers = QListWidget()
+        self.layers.setToolTip("The generator's layers, input first, with the shape each one "
+                               "outputs (a batch norm is folded into the layer before it)")
+        self.layers.currentRowChanged.connect(self.layer_chosen.emit)
+        self.maps = LatentPreview(1, PLACEHOLDER)
+        self.maps.setToolTip("Each tile is one channel of the layer's output for the latent "
+                             "shown, scaled to its own range (black: its lowest value, white: "
+                             "its highest), strongest channel first")
+        self.info = QLabel("")
+        self.info.setWordWrap(True)
+        self.info.setEnabled(False)
+        split = QSplitter()
+        split.addWidget(self.layers)
+        split.addWidget(self.maps)
+        split.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.info)
+        self._listed: list = []
+
+    @property
+    def current_layer(self) -> int | None:
+        """The layer picked, or None."""
+        row = self.layers.currentRow()
+        return None if row < 0 else row
+
+    def set_generator(self, renderer) -> None:
+        """Lists a generator's layers (a `NumpyGenerator`'s; others have none to show)."""
+        layers = getattr(renderer, "layers", None)
+        if layers and layers == self._listed:
+            return  # a new snapshot of the same run: the maps follow the new weights anyway
+        self._listed = list(layers or ())
+        picked = self.current_layer
+        self.layers.blockSignals(True)
+        self.layers.clear()
+        for name, shape in layers or ():
+            self.layers.addItem(QListWidgetItem(f"{name} · {_shape_text(shape)}"))
+        self.layers.blockSignals(False)
+        self.maps.set_image(None)
+        if not layers:
+            self.info.setText("This generator runs through TensorFlow, not the numpy copy: "
+                              "its layers cannot be shown.")
+            return
+        self.info.setText("")
+        if picked is not None and picked < len(layers):
+            self.layers.setCurrentRow(picked)  # a new snapshot of the same run: keep watching
+        self.layer_chosen.emit(-1 if self.current_layer is None else self.current_layer)
+
+    def show_maps(self, layer: int, maps) -> None:
+        """Shows `ActivationMaps` of `layer` (if it is still the one picked)."""
+        if layer != self.current_layer:
+            return
+        self.maps.set_image(maps.image)
+        shown = len(maps.channels)
+        self.info.setText(f"{shown} of {maps.total} channels, strongest first (mean square "
+                          f"{float(maps.energy[0]):.3g} to {float(maps.energy[-1]):.3g})")

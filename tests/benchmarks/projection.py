@@ -1,0 +1,89 @@
+"""How well `Find Image in Latent Space` finds real, held-out images, and how fast.
+
+    python tests/benchmarks/projection.py RUN_DIR --data-dir DIR [--count 100] [--steps 300]
+
+Projects the first `--count` images of the run's data set's test split (never trained on) with
+the run's generator (`ml.projection.Projector`, its defaults: 8 starts as one batch), then
+prints the mean pixel error (0 to 1 of the pixel range; the same against a random latent for
+scale), the steps per second, and, for labelled data, the share of projections that the
+quality meter's own classifier puts in the same class as the real image (and in its true
+class). Last, Cancel's latency: a search is cancelled after 1 s and the time until it returns
+is printed (the issue's bound: 0.5 s). Not a CI test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run")
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=300)
+    args = parser.parse_args()
+
+    from gan_studio.core.runs.layout import CONFIG_FILE
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.data.builtin import load_builtin
+    from gan_studio.ml.export import generate_images, load_generator
+    from gan_studio.ml.projection import Projector
+    from gan_studio.ml.quality.sources import meter_for_config
+
+    config = TrainConfig.load(os.path.join(args.run, CONFIG_FILE))
+    config.data_dir = args.data_dir
+    generator = load_generator(args.run)
+    test = load_builtin(config.dataset, args.data_dir, split="test", download=False)
+    images = test.images if test.images.ndim == 4 else test.images[..., None]
+    images, labels = images[: args.count], np.asarray(test.labels[: args.count])
+    projector = Projector(generator)
+    found, errors, start = [], [], time.perf_counter()
+    for image in images:
+        result = projector.project(image, steps=args.steps)
+        found.append(result.image)
+        errors.append(result.error)
+    seconds = time.perf_counter() - start
+    found = np.stack(found)
+    random = generate_images(generator, len(images), seed=1)
+    random = random if random.ndim == 4 else random[..., None]
+    random_error = np.abs(random / 255.0 - images / 255.0).mean()
+    print(f"{config.dataset}: {len(images)} held-out test images, {args.steps} steps, "
+          f"{projector.restarts} starts each")
+    print(f"mean pixel error {np.mean(errors):.4f} (median {np.median(errors):.4f}; a random "
+          f"sample's {random_error:.4f})")
+    print(f"{len(images) * args.steps / seconds:.1f} steps/s ({seconds / len(images):.2f} s per "
+          "image, the first one's tracing included)")
+
+    meter = meter_for_config(config)
+    meter.prepare()
+    if meter.labelled:
+        _, real = meter.features(images)
+        _, projected = meter.features(found)
+        same = np.mean(np.argmax(real, 1) == np.argmax(projected, 1))
+        true = np.mean(np.argmax(projected, 1) == labels)
+        print(f"the meter's classifier: projection in the real image's class {same:.0%}, "
+              f"in its true class {true:.0%} (the real images: "
+              f"{np.mean(np.argmax(real, 1) == labels):.0%})")
+
+    asked = []
+
+    def should_stop():
+        if not asked and time.perf_counter() - began > 1.0:
+            asked.append(time.perf_counter())
+        return bool(asked)
+
+    began = time.perf_counter()
+    projector.project(images[0], steps=100_000, should_stop=should_stop)
+    print(f"Cancel: returned {(time.perf_counter() - asked[0]) * 1000:.1f} ms after the flag "
+          "was set")
+
+
+if __name__ == "__main__":
+    main()
