@@ -30,8 +30,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args()
 
-    from gan_studio.core.runs.layout import CONFIG_FILE
     from gan_studio.core.config import TrainConfig
+    from gan_studio.core.runs.layout import CONFIG_FILE
     from gan_studio.data.builtin import load_builtin
     from gan_studio.ml.export import generate_images, load_generator
     from gan_studio.ml.projection import Projector

@@ -8,6 +8,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from gan_studio.ui.main_window import MainWindow
+from gan_studio.workers.explorer.verdict import NO_DISCRIMINATOR
 
 LATENT = 16
 
@@ -62,22 +63,44 @@ def test_a_picture_is_found_and_becomes_the_latent_shown(qtbot, window, generato
     result = results[0]
     assert not result.stopped and result.steps == 300
     np.testing.assert_array_equal(dialog.target.image().reshape(image.shape), image)
-    np.testing.assert_array_equal(window.explorer.current_latent(), result.latent)
+    np.testing.assert_array_equal(window.explorer.model.composed(), result.latent)
     qtbot.waitUntil(lambda: window.explorer.preview.tag == window.explorer.last_request_id,
                     timeout=10000)
+    np.testing.assert_array_equal(window.explorer.current_latent(), result.latent)
     shown = window.explorer.current_image().astype(np.float64)
     assert np.abs(shown.reshape(image.shape) - image).mean() / 255 < 0.03
     assert "mean pixel error" in dialog.info.text() and "Close" in [
         b.text().replace("&", "") for b in dialog.buttons.buttons()]
     assert "Found the picture" in window.statusBar().currentMessage()
+    assert window.explorer.verdict.text() == NO_DISCRIMINATOR  # a .keras file holds no D
     assert actions.find_image.isEnabled()
+
+
+def test_a_second_search_reports_to_its_own_window(qtbot, window, generator_file):
+    """The first window, closed, is deleted later: that must not cut the second one off."""
+    path, picture, _ = generator_file
+    open_generator(qtbot, window, path)
+    actions = window.explorer_actions.projection
+    results = []
+    actions.service.finished.connect(results.append)
+    actions.find(picture)
+    qtbot.waitUntil(lambda: len(results) == 1, timeout=120000)
+    first = actions.dialog
+    first.close()
+    actions.find(picture)
+    second = actions.dialog
+    assert second is not first
+    qtbot.wait(50)  # the first window's deferred deletion runs
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=120000)
+    assert actions.dialog is second and not second.running
+    assert second.found.image() is not None
 
 
 def test_cancel_stops_the_search_and_leaves_the_explorer_as_it_was(qtbot, window,
                                                                    generator_file):
     path, picture, _ = generator_file
     open_generator(qtbot, window, path)
-    before = window.explorer.current_latent().copy()
+    before = window.explorer.model.composed().copy()
     actions = window.explorer_actions.projection
     results = []
     actions.service.finished.connect(results.append)
@@ -86,7 +109,7 @@ def test_cancel_stops_the_search_and_leaves_the_explorer_as_it_was(qtbot, window
     actions.find(picture)
     qtbot.waitUntil(lambda: bool(results), timeout=120000)
     assert results[0].stopped and results[0].steps < 300
-    np.testing.assert_array_equal(window.explorer.current_latent(), before)
+    np.testing.assert_array_equal(window.explorer.model.composed(), before)
     assert actions.dialog.info.text().startswith("Cancelled")
 
 

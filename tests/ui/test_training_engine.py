@@ -169,6 +169,13 @@ def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, t
     expected = to_uint8(model(explorer.current_latent()[None], training=False).numpy())[0, ..., 0]
     assert np.abs(explorer.current_image().astype(int) - expected).max() <= 1
 
+    # The run's own discriminator judges the image shown, as the run's D would.
+    from gan_studio.ml.verdict import Verdict
+
+    qtbot.waitUntil(lambda: explorer.verdict.text().startswith("D(G(z)) = "), timeout=TIMEOUT)
+    score = float(Verdict(other)(explorer.current_image()[None])[0])
+    assert explorer.verdict.text().startswith(f"D(G(z)) = {score:.2f}: ")
+
 
 def test_a_second_and_third_run_in_one_window_train(qtbot, window, message_boxes):
     # A regression test: the second run of a window session hung in its first TensorFlow

@@ -21,6 +21,7 @@ from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.explorer.rendering import LatentRendering
 from gan_studio.ui.explorer.source_bar import LatentSourceBar
 from gan_studio.ui.explorer.sources import LatentSources
+from gan_studio.ui.explorer.verdict_label import VerdictLabel
 from gan_studio.workers.explorer.directions import SAMPLES, DirectionsService
 
 PLACEHOLDER = ("No generator yet.\n\nTrain a run, or open one with File → Open Generator… "
@@ -96,6 +97,7 @@ class LatentExplorer(QWidget):
         self.source_bar = LatentSourceBar(self.sources)
         self.preview = LatentPreview(minimum_scale=6, placeholder=PLACEHOLDER)
         self.preview.setToolTip("The image for the current latent (pixel-exact)")
+        self.verdict = VerdictLabel()
         self.controls = LatentControls(model)
         self.controls.tile_clicked.connect(lambda: self._use_tile(None))
         self.class_picker = ClassPicker(model)  # shown for class-conditional generators only
@@ -118,6 +120,7 @@ class LatentExplorer(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.source_bar)
         layout.addWidget(self.preview, 5)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.controls)
         layout.addWidget(self.class_picker)
         layout.addWidget(self.tabs, 4)
@@ -139,6 +142,10 @@ class LatentExplorer(QWidget):
     def _show_preview(self, image: np.ndarray, request_id: int) -> None:
         self.preview.set_image(image, request_id, now=True)
         self.image_changed.emit()
+        classes, loaded = self.model.classes, self.model.generator
+        if loaded is not None:
+            self.verdict.show_for(loaded.source, image, None if classes is None
+                                  else classes.first, request_id)
 
     def _show_failure(self, message: str) -> None:
         self.preview.set_image(None)
@@ -233,6 +240,7 @@ class LatentExplorer(QWidget):
         """Stops playback and joins the explorer's threads. Blocks briefly."""
         self.interpolation.set_playing(False)
         self.rendering.shutdown()
+        self.verdict.shutdown()
         self.directions.shutdown()
         self.sources.shutdown()
 

@@ -70,6 +70,8 @@ class LayersView(QWidget):
         for name, shape in layers or ():
             self.layers.addItem(QListWidgetItem(f"{name} · {_shape_text(shape)}"))
         self.layers.blockSignals(False)
+        # Wide enough for every name and shape: the maps take the rest.
+        self.layers.setMinimumWidth(self.layers.sizeHintForColumn(0) + 12)
         self.maps.set_image(None)
         if not layers:
             self.info.setText("This generator runs through TensorFlow, not the numpy copy: "

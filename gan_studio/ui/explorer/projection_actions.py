@@ -74,13 +74,15 @@ class ProjectionActions(WindowActions):
         self.service.start(request)
         self.dialog = ProjectionDialog(os.path.basename(path), self._window)
         self.dialog.cancel_requested.connect(self.service.cancel)
-        self.dialog.destroyed.connect(self._forget_dialog)
+        # A closed dialog is deleted later: by then a newer one may be the current one.
+        self.dialog.destroyed.connect(lambda *_args, dialog=self.dialog: self._forget(dialog))
         self.dialog.show()
         self.update_enabled()
         return True
 
-    def _forget_dialog(self, *_args) -> None:
-        self.dialog = None
+    def _forget(self, dialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     def _to_dialog(self, method: str, value) -> None:
         if self.dialog is not None:

@@ -1,0 +1,45 @@
+"""The discriminator's verdict: a run's own D, restored from its checkpoint, scores an image
+as the trained D in memory does."""
+
+import numpy as np
+import pytest
+
+from gan_studio.ml.export import ModelLoadError
+from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.verdict import Verdict
+
+
+def test_the_verdict_is_the_trained_discriminator_s(tiny_config):
+    import tensorflow as tf
+
+    tiny_config.max_steps = 3
+    trainer = Trainer.create(tiny_config)
+    trainer.run()
+    verdict = Verdict(trainer.run_dir)
+    assert verdict.step == 3 and verdict.num_classes == 0 and verdict.shape == (28, 28, 1)
+    images = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1), dtype=np.uint8)
+    trained = trainer.gan.discriminator(tf.constant(images / 127.5 - 1.0, tf.float32),
+                                        training=False)
+    expected = tf.sigmoid(tf.cast(trained, tf.float32)).numpy().reshape(-1)
+    np.testing.assert_allclose(verdict(images), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(verdict(images[..., 0]), expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="takes images of"):
+        verdict(np.zeros((1, 32, 32, 3), np.uint8))
+
+
+def test_a_conditional_run_s_verdict_takes_the_class(tiny_config):
+    tiny_config.max_steps, tiny_config.conditional = 1, True
+    trainer = Trainer.create(tiny_config)
+    trainer.run()
+    verdict = Verdict(trainer.run_dir)
+    assert verdict.num_classes >= 2
+    image = np.zeros((1, 28, 28, 1), np.uint8)
+    scores = [float(verdict(image, [c])[0]) for c in range(verdict.num_classes)]
+    assert all(0 <= s <= 1 for s in scores) and len(set(scores)) > 1  # the class counts
+    with pytest.raises(ValueError, match="one class"):
+        verdict(image)
+
+
+def test_a_folder_without_a_run_has_no_verdict(tmp_path):
+    with pytest.raises(ModelLoadError):
+        Verdict(str(tmp_path))
