@@ -46,7 +46,9 @@ class LatentSourceBar(QWidget):
         if sources.is_live:
             step = sources.live_step
             text += " · live" + (f" at step {step:,}" if step else "")
-        if loaded.backend != "numpy":
+        if loaded.backend == "gpu":
+            text += " · rendered on the GPU"
+        elif loaded.backend != "numpy":
             text += " · rendered by TensorFlow"
         shape = "×".join(str(s) for s in loaded.renderer.output_shape)
         self._set_text(text, "\n".join(line for line in (

@@ -16,9 +16,9 @@ import numpy as np
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.latent.space import sample_grid_latents, sample_grid_shape
 from gan_studio.core.numpy_generator.conditional import check_classes
+from gan_studio.workers.explorer.backends import NUMPY, choose_backend
 from gan_studio.workers.tf_loader import lower_thread_priority
 
-NUMPY = "numpy"
 TENSORFLOW = "tensorflow"
 
 
@@ -33,6 +33,8 @@ class KerasRenderer:
     Args:
         model: a `keras.Model` from latents (N, D), and for a conditional generator classes
             (N,), to images in [-1, 1].
+        device: where its ops run (e.g. "/GPU:0", TensorFlow's device placement); None:
+            where TensorFlow places them.
 
     Attributes:
         latent_dim: the size of z.
@@ -40,7 +42,7 @@ class KerasRenderer:
         output_shape: (H, W, C) of one image.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, device: str | None = None):
         from gan_studio.ml.conditional import blend_function, find_conditioning
         from gan_studio.ml.device import import_tensorflow
 
@@ -51,16 +53,26 @@ class KerasRenderer:
         self.num_classes = 0 if conditioning is None else conditioning.num_classes
         spec = tf.TensorSpec([None, self.latent_dim], tf.float32)
         options = {"autograph": False, "reduce_retracing": True}
+
+        def placed(function):
+            if device is None:
+                return function
+
+            def on_device(*args):
+                with tf.device(device):
+                    return function(*args)
+            return on_device
+
         if conditioning is None:
-            self._function = tf.function(lambda z: model(z, training=False),
+            self._function = tf.function(placed(lambda z: model(z, training=False)),
                                          input_signature=[spec], **options)
         else:
             z_first = model.inputs[0] is conditioning.z  # Keras takes inputs in their order
             self._function = tf.function(
-                lambda z, c: model([z, c] if z_first else [c, z], training=False),
+                placed(lambda z, c: model([z, c] if z_first else [c, z], training=False)),
                 input_signature=[spec, tf.TensorSpec([None], tf.int32)], **options)
             self._blend = tf.function(
-                blend_function(model, conditioning), **options,
+                placed(blend_function(model, conditioning)), **options,
                 input_signature=[spec, tf.TensorSpec([None, self.num_classes], tf.float32)])
         warm = self(np.zeros((1, self.latent_dim), np.float32), 0 if self.num_classes else None)
         self.output_shape: tuple[int, int, int] = tuple(int(s) for s in warm.shape[1:])
@@ -100,8 +112,9 @@ class LoadedGenerator:
         renderer: a `NumpyGenerator` or a `KerasRenderer`.
         name: a short name for the source (file or run folder name).
         source: the path it was read from ("" for a live training run).
-        backend: `numpy` or `tensorflow` (the fallback).
-        note: why the fallback was used, if it was.
+        backend: `numpy`, `gpu` (a `DeviceRenderer`, chosen by measuring, see
+            `backends.choose_backend`) or `tensorflow` (the fallback).
+        note: how it was chosen (the measured times), or why the fallback was used.
         grid_latents: the run's fixed sample-grid noise when known (N, latent_dim), else None.
         class_names: a conditional run's class names from its config (may be empty or fewer
             than the generator's classes; `core.latent.classes.class_labels` fills them in).
@@ -146,6 +159,9 @@ def load_explorer_generator(source: str) -> LoadedGenerator:
     model = load_generator(source)
     try:
         renderer, backend, note = renderer_from_keras(model)
+        if backend == NUMPY:
+            renderer, backend, note = choose_backend(
+                renderer, lambda device: KerasRenderer(model, device))
     except ValueError as exc:
         raise ModelLoadError(f"{source} does not draw images: {exc}") from exc
     name = os.path.basename(os.path.normpath(source))

@@ -1,0 +1,79 @@
+"""The explorer's render backend, chosen by measuring when a generator loads: the numpy copy,
+or a tf.function on a device. No GPU here: the device path is forced onto the CPU."""
+
+import time
+
+import numpy as np
+import pytest
+
+from gan_studio.workers.explorer.backends import GPU, NUMPY, DeviceRenderer, choose_backend
+
+
+@pytest.fixture(scope="module")
+def generator():
+    import keras
+
+    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+
+    keras.utils.set_random_seed(0)
+    model = build_generator(28, 28, 1, 16)
+    return model, numpy_generator_from_keras(model)
+
+
+class SlowCopy:
+    """The numpy copy, made slower than any device: the device must win the measurement."""
+
+    def __init__(self, renderer):
+        self.renderer = renderer
+
+    def render_uint8(self, z, classes=None, should_stop=None):
+        time.sleep(0.03)
+        return self.renderer.render_uint8(z)
+
+    def __getattr__(self, name):
+        return getattr(self.renderer, name)
+
+
+def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator):
+    from gan_studio.workers.explorer.sources import KerasRenderer
+
+    model, numpy_copy = generator
+    renderer, backend, note = choose_backend(numpy_copy, lambda d: KerasRenderer(model, d))
+    assert renderer is numpy_copy and backend == NUMPY
+    assert note.startswith("Rendered by the numpy copy: ") and "sees no GPU" in note
+
+
+def test_a_faster_device_is_chosen_and_renders_the_same_pixels(generator):
+    from gan_studio.workers.explorer.sources import KerasRenderer
+
+    model, numpy_copy = generator
+    slow = SlowCopy(numpy_copy)
+    placed = []
+
+    def on(device):
+        placed.append(device)
+        return KerasRenderer(model, device)
+
+    renderer, backend, note = choose_backend(slow, on, device="/CPU:0")
+    assert backend == GPU and isinstance(renderer, DeviceRenderer) and placed == ["/CPU:0"]
+    assert note.startswith("Rendered by a tf.function on /CPU:0 (/CPU:0 ")
+    z = np.random.default_rng(1).standard_normal((2, 16)).astype(np.float32)
+    drawn = renderer.render_uint8(z).astype(int)
+    assert np.abs(drawn - numpy_copy.render_uint8(z).astype(int)).max() <= 1
+    # Directions, SeFa and the Layers view still read the numpy copy's insides.
+    assert renderer.layers == numpy_copy.layers
+    np.testing.assert_array_equal(renderer.latent_kernel, numpy_copy.latent_kernel)
+
+
+def test_a_slower_device_is_not_chosen(generator):
+    model, numpy_copy = generator
+
+    class SlowDevice:
+        def render_uint8(self, z, classes=None):
+            time.sleep(0.03)
+            return numpy_copy.render_uint8(z)
+
+    renderer, backend, note = choose_backend(numpy_copy, lambda d: SlowDevice(), "/CPU:0")
+    assert renderer is numpy_copy and backend == NUMPY
+    assert note.startswith("Rendered by the numpy copy (/CPU:0 ")
