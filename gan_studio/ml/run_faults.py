@@ -60,8 +60,9 @@ class RunFaults:
         problem = problem.rstrip(".") + "."
         if self.on_fault == "raise" or self.control.stopping or self.ending:
             raise TrainingError(f"{problem} {KEPT}")
-        self.emit(Event("write_failed", f"{problem} {PAUSED}", {"problem": problem}))
+        # Paused before it is told: a Resume answered to the event must not come first.
         self.control.pause()
+        self.emit(Event("write_failed", f"{problem} {PAUSED}", {"problem": problem}))
 
     def non_finite(self, step: int) -> None:
         """The losses became NaN or infinite at `step`.
@@ -74,5 +75,5 @@ class RunFaults:
                    "Roll back to the last good checkpoint, or lower the learning rate.")
         if self.on_fault == "raise":
             raise TrainingError(message)
-        self.emit(Event("nan", message, {"step": step}))
         self.control.pause()
+        self.emit(Event("nan", message, {"step": step}))
