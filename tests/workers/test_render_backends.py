@@ -77,3 +77,38 @@ def test_a_slower_device_is_not_chosen(generator):
     renderer, backend, note = choose_backend(numpy_copy, lambda d: SlowDevice(), "/CPU:0")
     assert renderer is numpy_copy and backend == NUMPY
     assert note.startswith("Rendered by the numpy copy (/CPU:0 ")
+
+
+class BigImages:
+    """A stand-in renderer drawing 64 px images (zeros): big enough for more BLAS threads."""
+
+    latent_dim, num_classes, output_shape = 4, 0, (64, 64, 3)
+
+    def render_uint8(self, z, classes=None, should_stop=None):
+        return np.zeros((len(z), *self.output_shape), np.uint8)
+
+
+def test_big_generators_render_on_the_cores_training_leaves_free(qtbot, monkeypatch):
+    import os
+
+    from helpers import tiny_generator
+
+    from gan_studio.workers.explorer import renderer as renderer_module
+
+    asked = []
+    monkeypatch.setattr(renderer_module, "limit_blas_threads",
+                        lambda threads=1: asked.append(threads))
+    renderer = renderer_module.ExplorerRenderer()
+    try:
+        results = []
+        renderer.rendered.connect(results.append)
+        for training, generator in ((False, BigImages()), (False, tiny_generator(4)),
+                                    (True, BigImages())):
+            renderer.set_training(training)
+            renderer.request(renderer_module.PREVIEW, generator, np.zeros(4, np.float32))
+            qtbot.waitUntil(lambda n=len(results): len(results) > n, timeout=10000)
+    finally:
+        renderer.shutdown()
+    # The thread starts at one; idle, a 64 px generator gets every core; an 8 px one, or any
+    # while training, one thread.
+    assert asked == [1, max(1, os.cpu_count() or 1), 1, 1]

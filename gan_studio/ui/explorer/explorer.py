@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from gan_studio.core.training.state import STARTING, STOPPING, TRAINING
 from gan_studio.ui.explorer.bookmarks import BookmarkList
 from gan_studio.ui.explorer.class_picker import ClassPicker
 from gan_studio.ui.explorer.controls import LatentControls
@@ -66,6 +67,9 @@ class LatentExplorer(QWidget):
         self._directions = ExplorerDirections(self.model, self.directions, self._in_view, self)
         self.rendering = LatentRendering(self.model, self)
         self.sources = LatentSources(session, self)
+        if session is not None:  # a training run needs the cores a big generator would use
+            session.state_changed.connect(lambda state: self.rendering.renderer.set_training(
+                state in (STARTING, TRAINING, STOPPING)))
         self.sources.generator_changed.connect(self.set_generator)
         self._build()
         self._connect_rendering()

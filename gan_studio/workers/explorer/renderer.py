@@ -10,6 +10,7 @@ and let a waiting preview request go between chunks, so a long batch never holds
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,17 +34,26 @@ WORKERS = 1  # a second thread would start each new request at once, but two ren
 # time on two cores slow each other (and the window) more than dropping stale ones saves
 
 
-def limit_blas_threads() -> None:
-    """Caps OpenBLAS (process-wide) at one thread.
+BIG_SIDE = 64  # from this image side up, a render gains from more BLAS threads (RESULTS.md)
+_blas_threads = [0]  # what OpenBLAS (process-wide) was last set to; 0: not set yet
 
-    With several BLAS threads a batch-1 render spends longer waking them than computing, and
-    they fight TensorFlow's training threads for the cores; one thread is fastest here.
+
+def limit_blas_threads(threads: int = 1) -> None:
+    """Sets OpenBLAS's threads (process-wide), if it is not set so already.
+
+    With several BLAS threads a batch-1 render of a small generator spends longer waking them
+    than computing, and they fight TensorFlow's training threads for the cores: one thread is
+    fastest then. A 64 or 128 px generator with the cores to itself (no training) renders
+    1.2-1.7 times faster on two (RESULTS.md), so the renderer asks for them then.
     """
+    if threads == _blas_threads[0]:
+        return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # an optional speed-up; rendering works without it
         return
-    threadpool_limits(1, user_api="blas")
+    threadpool_limits(threads, user_api="blas")
+    _blas_threads[0] = threads
 
 
 @dataclass
@@ -56,12 +66,14 @@ class RenderRequest:
         latents: (N, latent_dim) float32.
         tag: returned untouched with the result (e.g. which frame of which path).
         classes: the class weights (N, K) of a conditional generator's latents, else None.
+        threads: the BLAS threads it renders with.
     """
 
     renderer: Any
     latents: np.ndarray
     tag: Any = None
     classes: np.ndarray | None = None
+    threads: int = 1
 
 
 @dataclass
@@ -119,6 +131,7 @@ def _render_preview(renderer, latents: np.ndarray, classes, worker) -> np.ndarra
 def _render(job: Job, worker) -> RenderResult | None:
     request: RenderRequest = job.payload
     slots = worker.slots
+    limit_blas_threads(request.threads)
     start = time.perf_counter()
     latents, classes = np.ascontiguousarray(request.latents, dtype=np.float32), request.classes
     if job.channel == PREVIEW:
@@ -172,6 +185,13 @@ class ExplorerRenderer(QObject):
                                           parent=self)
         self._thread.done.connect(lambda _job, result: self.rendered.emit(result))
         self._thread.failed.connect(lambda job, message: self.failed.emit(job.channel, message))
+        # BLAS threads for big generators: the cores, unless training needs them (`set_training`).
+        self.spare_threads = max(1, os.cpu_count() or 1)
+
+    def set_training(self, training: bool) -> None:
+        """While training runs, every render uses one BLAS thread; otherwise a 64 px or larger
+        generator renders on all cores."""
+        self.spare_threads = 1 if training else max(1, os.cpu_count() or 1)
 
     @property
     def running(self) -> bool:
@@ -205,7 +225,10 @@ class ExplorerRenderer(QObject):
         if classes is not None:
             classes = np.asarray(classes, np.float32)
             classes = np.tile(classes, (len(latents), 1)) if classes.ndim == 1 else classes.copy()
-        return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag, classes))
+        shape = getattr(renderer, "output_shape", (0,))
+        threads = self.spare_threads if shape[0] >= BIG_SIDE else 1
+        return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag, classes,
+                                                          threads))
 
     def shutdown(self) -> None:
         """Drops pending requests and joins the thread. Blocks for at most one render."""
