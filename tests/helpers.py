@@ -100,3 +100,22 @@ class Recorder(TrainingCallbacks):
     def events_of(self, kind):
         """The events received of one kind, in order."""
         return [event for event in self.events if event.kind == kind]
+
+
+def refuse_grids(monkeypatch):
+    """Makes the run's sample-grid PNGs fail as on a full disk while `full[0]` is True;
+    returns `full`."""
+    import errno
+
+    from gan_studio.ml import run_outputs
+
+    full, real_save_png = [False], run_outputs.save_png
+
+    def save_png(path, image):
+        if full[0]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_save_png(path, image)
+
+    monkeypatch.setattr(run_outputs, "save_png", save_png)
+    return full
+

@@ -6,7 +6,7 @@ import resource
 import signal
 
 import pytest
-from helpers import Recorder
+from helpers import Recorder, refuse_grids
 
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.ml.checkpoints import readable_checkpoint
@@ -88,28 +88,11 @@ def test_a_milestone_of_a_step_already_saved_never_rewrites_its_checkpoint(tiny_
     assert reopened.save(6) == first and written == []
 
 
-def _refuse_grids(monkeypatch):
-    """Makes the run's sample-grid PNGs fail as on a full disk while `full[0]` is True."""
-    import errno
-
-    from gan_studio.ml import run_outputs
-
-    full, real_save_png = [False], run_outputs.save_png
-
-    def save_png(path, image):
-        if full[0]:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_save_png(path, image)
-
-    monkeypatch.setattr(run_outputs, "save_png", save_png)
-    return full
-
-
 def test_a_grid_the_disk_refuses_pauses_the_run_in_the_window_and_resume_goes_on(
         tiny_config, monkeypatch):
     from gan_studio.core.training.control import TrainControl
 
-    full = _refuse_grids(monkeypatch)
+    full = refuse_grids(monkeypatch)
     control = TrainControl()
 
     def report(progress):
@@ -142,7 +125,7 @@ def test_a_grid_the_disk_refuses_pauses_the_run_in_the_window_and_resume_goes_on
 
 
 def test_headless_a_grid_the_disk_refuses_ends_the_run_in_one_line(tiny_config, monkeypatch):
-    full = _refuse_grids(monkeypatch)
+    full = refuse_grids(monkeypatch)
     tiny_config.epochs, tiny_config.max_steps = 2, 6
     first = Trainer.create(tiny_config)
     first.run()

@@ -2,12 +2,12 @@
 disk that refuses a run file. Both pause the run and ask; neither ends it nor writes a
 checkpoint from bad weights."""
 
-import errno
 import os
 import re
 
 import numpy as np
 import pytest
+from helpers import refuse_grids
 from PySide6.QtCore import Qt
 
 from gan_studio.core.runs.layout import list_checkpoints
@@ -60,16 +60,7 @@ def test_real_nan_losses_pause_ask_with_the_step_and_write_no_checkpoint(
 
 def test_a_full_disk_pauses_the_real_run_asks_and_resume_goes_on(qtbot, window, monkeypatch,
                                                                  message_boxes):
-    from gan_studio.ml import run_outputs
-
-    full, real_save_png = [False], run_outputs.save_png
-
-    def save_png(path, image):
-        if full[0]:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_save_png(path, image)
-
-    monkeypatch.setattr(run_outputs, "save_png", save_png)
+    full = refuse_grids(monkeypatch)
     asked = []
 
     def answer(parent, message):

@@ -7,21 +7,14 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from gan_studio.ui.main_window import MainWindow
 from gan_studio.workers.explorer.verdict import NO_DISCRIMINATOR
 
 LATENT = 16
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, fake_engine, message_boxes):
-    window = MainWindow(settings=isolated_settings, engine_loader=fake_engine,
-                        load_tensorflow=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
+def window(open_window, fake_engine):
+    return open_window(fake_engine)
 
 
 @pytest.fixture

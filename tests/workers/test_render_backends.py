@@ -105,8 +105,9 @@ def test_big_generators_render_on_the_cores_training_leaves_free(qtbot, monkeypa
         for training, generator in ((False, BigImages()), (False, tiny_generator(4)),
                                     (True, BigImages())):
             renderer.set_training(training)
+            done = len(results)
             renderer.request(renderer_module.PREVIEW, generator, np.zeros(4, np.float32))
-            qtbot.waitUntil(lambda n=len(results): len(results) > n, timeout=10000)
+            qtbot.waitUntil(lambda done=done: len(results) > done, timeout=10000)
     finally:
         renderer.shutdown()
     # The thread starts at one; idle, a 64 px generator gets every core; an 8 px one, or any
