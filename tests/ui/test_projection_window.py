@@ -129,3 +129,25 @@ def test_without_a_generator_from_a_file_there_is_nothing_to_search(window, mess
     assert not actions.find_image.isEnabled()
     assert not actions.find("/tmp/picture.png")
     assert message_boxes[-1][1] == "Cannot Find Image"
+
+
+def test_a_selected_sample_tile_is_found_too(qtbot, window, generator_file):
+    from gan_studio.core.grid import tile_grid
+    from gan_studio.core.training.progress import SampleGrid
+
+    path, _, image = generator_file
+    open_generator(qtbot, window, path)
+    actions = window.explorer_actions.projection
+    assert not actions.find_tile.isEnabled()  # no tile selected yet
+    tiles = np.stack([np.zeros_like(image), image, np.zeros_like(image), image])[..., None]
+    window.sample_view.add_grid(SampleGrid(step=1, epoch=0, image=tile_grid(tiles, columns=2),
+                                           tiles=tiles, columns=2))
+    window.sample_view.select_tile(1)
+    qtbot.waitUntil(lambda: actions.find_tile.isEnabled(), timeout=5000)
+    results = []
+    actions.service.finished.connect(results.append)
+    window.explorer_actions.find_tile.trigger()
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    np.testing.assert_array_equal(actions.dialog.target.image().reshape(image.shape), image)
+    assert results[0].error < 0.03 and actions.dialog.windowTitle() == \
+        "Find the Selected Tile in Latent Space"

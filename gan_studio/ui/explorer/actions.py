@@ -79,8 +79,8 @@ class ExplorerActions(WindowActions):
         self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
         self.open_generator = self.files.open_generator
         self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
-        self.projection = ProjectionActions(window, explorer, settings)
-        self.find_image = self.projection.find_image
+        self.projection = ProjectionActions(window, explorer, settings, sample_view)
+        self.find_image, self.find_tile = self.projection.find_image, self.projection.find_tile
         self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
                                        "Copy the image shown to the clipboard")
         self.save_strip = self._action("Save Interpolation &Strip…", self.save_strip_image,

@@ -24,17 +24,25 @@ class ProjectionActions(WindowActions):
         window: parent of dialogs; its status bar shows outcomes.
         explorer: the `LatentExplorer`.
         settings: the `AppSettings` (last folders).
+        sample_view: the `SampleGridView`, whose selected tile can be searched for too (a
+            tile of another run's grid, say), or None.
     """
 
-    def __init__(self, window: QWidget, explorer, settings):
+    def __init__(self, window: QWidget, explorer, settings, sample_view=None):
         super().__init__(window)
-        self._explorer, self._settings = explorer, settings
+        self._explorer, self._settings, self._view = explorer, settings, sample_view
         self.service = ProjectionService(self)
         self.dialog: ProjectionDialog | None = None
         self._source: str | None = None  # the generator the running search uses
         self.find_image = self._action(
             "&Find Image in Latent Space…", self.choose_image, None,
             "Search the explorer's generator for the latent that draws a picture of yours")
+        self.find_tile = self._action(
+            "Find Selected &Tile in Latent Space", self.find_selected_tile, None,
+            "Search the explorer's generator for the latent that draws the selected sample tile")
+        if sample_view is not None:
+            sample_view.tile_selected.connect(self.update_enabled)
+            sample_view.frame_changed.connect(self.update_enabled)
         self.service.target_ready.connect(lambda image: self._to_dialog("set_target", image))
         self.service.progress.connect(lambda p: self._to_dialog("show_progress", p))
         self.service.finished.connect(self._on_finished)
@@ -44,8 +52,20 @@ class ProjectionActions(WindowActions):
         self.update_enabled()
 
     def update_enabled(self, *_args) -> None:
-        """Enabled while a generator read from a run or a `.keras` file is shown."""
-        self.find_image.setEnabled(self._source_path() is not None and not self.service.busy)
+        """Enabled while a generator read from a run or a `.keras` file is shown (and, for a
+        tile, one of the generator's size is selected)."""
+        ready = self._source_path() is not None and not self.service.busy
+        self.find_image.setEnabled(ready)
+        self.find_tile.setEnabled(ready and self._tile() is not None)
+
+    def _tile(self):
+        """The selected tile as uint8 (H, W, C), if it has the generator's shape."""
+        tile = None if self._view is None else self._view.selected_tile_image()
+        loaded = self._explorer.model.generator
+        if tile is None or loaded is None:
+            return None
+        tile = tile[..., None] if tile.ndim == 2 else tile
+        return tile if tuple(tile.shape) == tuple(loaded.renderer.output_shape) else None
 
     def _source_path(self) -> str | None:
         loaded = self._explorer.model.generator
@@ -59,8 +79,21 @@ class ProjectionActions(WindowActions):
             self._settings.set_last_dir("images", path)
             self.find(path)
 
+    def find_selected_tile(self) -> bool:
+        """Starts finding the sample grid's selected tile; returns False if it cannot."""
+        tile = self._tile()
+        if tile is None:
+            return False
+        return self._start(lambda source: ProjectionRequest(source, target=tile.copy()),
+                           "the Selected Tile")
+
     def find(self, path: str) -> bool:
         """Starts finding the picture at `path`; returns False if it cannot start now."""
+        # A conditional generator is searched in every class.
+        return self._start(lambda source: ProjectionRequest(source, image_path=path),
+                           os.path.basename(path))
+
+    def _start(self, make_request, name: str) -> bool:
         source = self._source_path()
         if source is None:
             self._warn("Cannot Find Image", "Open a run or a .keras generator first: a "
@@ -69,10 +102,9 @@ class ProjectionActions(WindowActions):
         if self.service.busy:
             self._status("A picture is being searched for already")
             return False
-        request = ProjectionRequest(source, image_path=path)  # a conditional one: every class
         self._source = source
-        self.service.start(request)
-        self.dialog = ProjectionDialog(os.path.basename(path), self._window)
+        self.service.start(make_request(source))
+        self.dialog = ProjectionDialog(name, self._window)
         self.dialog.cancel_requested.connect(self.service.cancel)
         # A closed dialog is deleted later: by then a newer one may be the current one.
         self.dialog.destroyed.connect(lambda *_args, dialog=self.dialog: self._forget(dialog))
