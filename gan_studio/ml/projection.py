@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gan_studio.core.grid import to_uint8
 from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.export import latent_dim_of, num_classes_of
 
@@ -63,10 +64,6 @@ class ProjectionResult:
     steps: int
     seconds: float
     stopped: bool
-
-
-def _to_uint8(images) -> np.ndarray:
-    return np.clip(np.rint((np.asarray(images, np.float32) + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
 class Projector:
@@ -212,7 +209,7 @@ class Projector:
             if on_progress is not None and (done % progress_every == 0 or done == steps):
                 winner = int(np.argmin(best_error))
                 on_progress(ProjectionProgress(done, steps, float(best_error[winner]),
-                                               _to_uint8(best_images[winner])))
+                                               to_uint8(best_images[winner])))
         winner = int(np.argmin(best_error))
         if not np.isfinite(best_error[winner]):  # stopped before the first step
             best_images = self._images(tf.constant(best_z)).numpy()
@@ -221,7 +218,7 @@ class Projector:
         return ProjectionResult(
             best_z[winner].astype(np.float32),
             None if not self.num_classes else int(self._classes.numpy()[winner]),
-            _to_uint8(best_images[winner]), float(best_error[winner]), done,
+            to_uint8(best_images[winner]), float(best_error[winner]), done,
             time.perf_counter() - start, stopped)
 
     def _rate(self, step: int, steps: int) -> float:
