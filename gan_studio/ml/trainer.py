@@ -276,8 +276,8 @@ class Trainer:
         self._writing(self._outputs.save_grid, grid, step, name)
         labels = None if gan.sample_labels is None else gan.sample_labels.numpy().copy()
         self.callbacks.on_grid(SampleGrid(step=step, epoch=epoch, image=grid, tiles=tiles,
-                                          latents=gan.sample_noise.numpy().copy(),
-                                          labels=labels, columns=gan.grid_columns))
+                                          latents=gan.sample_noise.numpy().copy(), labels=labels,
+                                          columns=gan.grid_columns, scores=gan.tile_scores(tiles)))
         self._snapshot_generator(force=name is not None)
 
     def _snapshot_generator(self, force: bool = False) -> None:

@@ -43,3 +43,22 @@ def test_a_conditional_run_s_verdict_takes_the_class(tiny_config):
 def test_a_folder_without_a_run_has_no_verdict(tmp_path):
     with pytest.raises(ModelLoadError):
         Verdict(str(tmp_path))
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_each_grid_carries_d_s_score_of_its_tiles(tiny_config, conditional):
+    from tests.helpers import Recorder
+
+    tiny_config.max_steps, tiny_config.conditional = 4, conditional
+    recorder = Recorder()
+    trainer = Trainer.create(tiny_config, callbacks=recorder)
+    trainer.run()
+    last = recorder.grids[-1]
+    assert last.step == 4 and last.scores.shape == (len(last.tiles),)
+    assert np.all((0 <= last.scores) & (last.scores <= 1))
+    verdict = Verdict(trainer.run_dir)  # D from the checkpoint saved at the same step
+    assert verdict.step == 4
+    np.testing.assert_allclose(last.scores, verdict(last.tiles, last.labels), rtol=1e-5,
+                               atol=1e-6)
+    # D's scores change as D trains: the first grid's differ from the last one's.
+    assert not np.allclose(recorder.grids[0].scores, last.scores)

@@ -96,6 +96,32 @@ def test_grid_view_follows_new_grids_and_scrubs_back(qtbot):
     assert view.current_image().dtype == np.uint8
 
 
+def test_grid_view_shows_d_s_score_on_each_tile_when_asked(qtbot):
+    import dataclasses
+
+    from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
+    from gan_studio.ui.training.tile_scores import score_color
+
+    view = SampleGridView()
+    qtbot.addWidget(view)
+    scores = np.linspace(0.0, 1.0, 16, dtype=np.float32)
+    view.add_grid(dataclasses.replace(grid(1), scores=scores))
+    view.add_grid(dataclasses.replace(grid(2), scores=scores[::-1].copy()))
+    assert view.score_labels == []  # off until asked for
+    view.scores_check.setChecked(True)
+    assert view.score_labels == [f"{s:.2f}" for s in scores[::-1]]
+    assert "mean D 0.50" in view.caption
+    view._slider.setValue(0)  # scrubbing back shows that frame's scores
+    assert view.score_labels[0] == "0.00" and view.score_labels[-1] == "1.00"
+    assert score_color(0.0) != score_color(1.0) and score_color(2.0) == score_color(1.0)
+    # A grid read back from the run folder has no scores: nothing drawn, and the caption says so.
+    view.set_frames([GridFrame(10, 0, grid(3).image[:, :, 0])],
+                    TileLayout.square(grid(3).image.shape, 4))
+    assert view.score_labels == [] and "no D scores" in view.caption
+    view.scores_check.setChecked(False)
+    assert "D" not in view.caption.split("·")[-1]
+
+
 def test_grid_view_click_selects_a_tile(qtbot):
     view = SampleGridView()
     qtbot.addWidget(view)

@@ -108,6 +108,8 @@ class SampleGrid:
             (None where unknown, e.g. a grid read back from a PNG).
         labels: int32 array (N,): the class each tile was drawn for (None: unconditional).
         columns: tiles per row of `image` (None: the smallest square that holds the tiles).
+        scores: float32 (N,): the discriminator's probability that each tile is real, as D
+            stood at `step` (None where unknown, e.g. a grid read back from a PNG).
     """
 
     step: int
@@ -117,6 +119,7 @@ class SampleGrid:
     latents: np.ndarray | None = None
     labels: np.ndarray | None = None
     columns: int | None = None
+    scores: np.ndarray | None = None
 
 
 @dataclass

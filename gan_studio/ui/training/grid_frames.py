@@ -16,11 +16,14 @@ class GridFrame:
         step: global step of the grid (None if unknown, e.g. read from an epoch PNG).
         epoch: zero-based epoch.
         image: uint8 (H, W) or (H, W, 3).
+        scores: D's probability per tile that it is real, float32 (N,), where known (grids
+            drawn by training in this session; not grids read back from PNGs).
     """
 
     step: int | None
     epoch: int
     image: np.ndarray
+    scores: np.ndarray | None = None
 
 
 @dataclass

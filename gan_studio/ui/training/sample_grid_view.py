@@ -6,12 +6,21 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gan_studio.core.grid import drop_channel_axis, tile_at
 from gan_studio.core.training.progress import SampleGrid
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.quality_history import QualityHistory
+from gan_studio.ui.training.tile_scores import TileScores
 
 MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded ...
 # ... and beyond this many bytes of images: 2,000 grids of a 64 px folder model would hold
@@ -88,6 +97,13 @@ class SampleGridView(QWidget):
         self._highlight.setPen(pen)
         self._highlight.setVisible(False)
         self._box.addItem(self._highlight)
+        self._scores = TileScores(self._box)
+        self.scores_check = QCheckBox("D scores")
+        self.scores_check.setToolTip(
+            "Show the discriminator's verdict on each tile: its probability that the tile is a "
+            "real image (green) rather than a generated one (red), as D stood when training "
+            "drew the grid")
+        self.scores_check.toggled.connect(lambda _on: self._show_frame(self.current_index))
         self._placeholder = QLabel("Samples appear here once training starts.")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setEnabled(False)
@@ -101,6 +117,7 @@ class SampleGridView(QWidget):
         self._caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout()
         row.addWidget(self._slider, 1)
+        row.addWidget(self.scores_check)
         row.addWidget(self._caption)
         layout = QVBoxLayout(self)
         layout.addWidget(self._placeholder, 1)
@@ -154,6 +171,15 @@ class SampleGridView(QWidget):
         """Tells the view which latents its tiles were drawn from (e.g. a run's fixed noise)."""
         self._tile_latents = None if latents is None else np.array(latents, np.float32)
 
+    def current_scores(self) -> np.ndarray | None:
+        """D's per-tile scores of the grid shown (float32 (N,)), or None where unknown."""
+        return self._frames[self.current_index].scores if self._frames else None
+
+    @property
+    def score_labels(self) -> list[str]:
+        """The per-tile score labels drawn now, in tile order (empty when hidden)."""
+        return self._scores.texts
+
     def selected_tile_image(self) -> np.ndarray | None:
         """The selected tile of the grid shown, or None."""
         image = self.current_image()
@@ -175,7 +201,9 @@ class SampleGridView(QWidget):
                                                      getattr(grid, "columns", None))
         if getattr(grid, "latents", None) is not None:
             self._tile_latents = np.array(grid.latents, np.float32)
-        self._append(GridFrame(grid.step, grid.epoch, image))
+        scores = getattr(grid, "scores", None)
+        self._append(GridFrame(grid.step, grid.epoch, image,
+                               None if scores is None else np.array(scores, np.float32)))
 
     def set_frames(self, frames: list[GridFrame], layout: TileLayout | None) -> None:
         """Replaces the timelapse (e.g. with the grids saved in a run folder) and shows the last."""
@@ -199,6 +227,7 @@ class SampleGridView(QWidget):
         self._slider.blockSignals(False)
         self._slider.setEnabled(False)
         self._caption.setText("")
+        self._scores.hide()
         self._view.setVisible(False)
         self._placeholder.setVisible(True)
 
@@ -232,9 +261,12 @@ class SampleGridView(QWidget):
 
     def _show_frame(self, index: int) -> None:
         if not self._frames:
+            self._scores.hide()
             return
         frame = self._frames[index]
         self._image_item.setImage(frame.image, autoLevels=False, levels=(0, 255))
+        self._scores.show(frame.scores if self.scores_check.isChecked() else None,
+                          self._layout_info)
         if self._placeholder.isVisibleTo(self):
             self._placeholder.setVisible(False)
             self._view.setVisible(True)
@@ -251,8 +283,12 @@ class SampleGridView(QWidget):
         frame = self._frames[index]
         where = f"step {frame.step:,}" if frame.step is not None else f"epoch {frame.epoch + 1}"
         quality = self._quality.caption_at(frame.step) if self._quality is not None else ""
+        verdict = ""
+        if self.scores_check.isChecked():
+            verdict = "no D scores (grid read from the run folder)" if frame.scores is None \
+                else f"mean D {float(np.mean(frame.scores)):.2f}"
         self._caption.setText(" · ".join(filter(None, (where, f"{index + 1} / {len(self._frames)}",
-                                                      quality))))
+                                                      quality, verdict))))
 
     def _on_click(self, y: float, x: float) -> None:
         image = self.current_image()
