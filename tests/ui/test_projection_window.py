@@ -151,3 +151,54 @@ def test_a_selected_sample_tile_is_found_too(qtbot, window, generator_file):
     np.testing.assert_array_equal(actions.dialog.target.image().reshape(image.shape), image)
     assert results[0].error < 0.03 and actions.dialog.windowTitle() == \
         "Find the Selected Tile in Latent Space"
+
+
+def test_an_image_of_the_run_s_own_data_set_is_found(qtbot, window, tiny_config, generator_file,
+                                                   message_boxes):
+    from gan_studio.ml.trainer import Trainer
+
+    actions = window.explorer_actions.projection
+    open_generator(qtbot, window, generator_file[0])
+    assert not actions.find_data_image.isEnabled()  # a .keras file names no data set
+    tiny_config.max_steps = 2
+    trainer = Trainer.create(tiny_config)
+    trainer.run()
+    open_generator(qtbot, window, trainer.run_dir)
+    qtbot.waitUntil(actions.find_data_image.isEnabled, timeout=5000)
+    picker = actions.choose_dataset_image()
+    qtbot.waitUntil(lambda: picker.list.count() > 0, timeout=30000)
+    # MNIST's test split: the tiny data set's 8 test digits, never trained on.
+    assert picker.list.count() == 8 and "test split" in picker.note.text()
+    offered = actions._offered
+    test_digits = np.load(f"{tiny_config.data_dir}/mnist.npz")["x_test"]
+    np.testing.assert_array_equal(offered.images[..., 0], test_digits[offered.indices])
+    assert not picker.find_button.isEnabled()
+    picker.ask_more()  # another draw (of all 8 here)
+    qtbot.waitUntil(lambda: picker.more_button.isEnabled(), timeout=30000)
+    picker.list.setCurrentRow(3)
+    assert picker.find_button.isEnabled()
+    results = []
+    actions.service.finished.connect(results.append)
+    picker.accept()
+    assert actions.dialog is not None and "test image" in actions.dialog.windowTitle()
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    np.testing.assert_array_equal(actions.dialog.target.image().reshape(28, 28),
+                                  test_digits[offered.indices[3]])
+    np.testing.assert_array_equal(window.explorer.model.composed(), results[0].latent)
+    assert not message_boxes
+
+
+def test_a_run_whose_data_set_is_gone_says_so_in_the_picker(qtbot, window, tiny_config):
+    import os
+
+    from gan_studio.ml.trainer import Trainer
+
+    tiny_config.max_steps = 1
+    trainer = Trainer.create(tiny_config)
+    trainer.run()
+    os.remove(f"{tiny_config.data_dir}/mnist.npz")
+    open_generator(qtbot, window, trainer.run_dir)
+    picker = window.explorer_actions.projection.choose_dataset_image()
+    qtbot.waitUntil(lambda: "mnist" in picker.note.text().lower() and
+                    "reading" not in picker.note.text().lower(), timeout=30000)
+    assert picker.list.count() == 0 and "\n" not in picker.note.text()

@@ -81,6 +81,7 @@ class ExplorerActions(WindowActions):
         self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
         self.projection = ProjectionActions(window, explorer, settings, sample_view)
         self.find_image, self.find_tile = self.projection.find_image, self.projection.find_tile
+        self.find_data_image = self.projection.find_data_image
         self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
                                        "Copy the image shown to the clipboard")
         self.save_strip = self._action("Save Interpolation &Strip…", self.save_strip_image,

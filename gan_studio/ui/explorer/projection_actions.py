@@ -6,9 +6,13 @@ import os
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from gan_studio.core.runs.layout import is_run_dir
 from gan_studio.ui.actions import WindowActions
+from gan_studio.ui.explorer.dataset_image_dialog import COUNT, DatasetImageDialog
 from gan_studio.ui.explorer.projection_dialog import ProjectionDialog
+from gan_studio.workers.explorer.dataset_images import DatasetImageSource
 from gan_studio.workers.explorer.projection import ProjectionRequest, ProjectionService
+from gan_studio.workers.tasks import TaskRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif);;All files (*)"
 
@@ -33,10 +37,18 @@ class ProjectionActions(WindowActions):
         self._explorer, self._settings, self._view = explorer, settings, sample_view
         self.service = ProjectionService(self)
         self.dialog: ProjectionDialog | None = None
+        self.picker: DatasetImageDialog | None = None
+        self._loader = TaskRunner("dataset-images", self)
+        self._dataset = DatasetImageSource()
+        self._offered = None  # the DatasetImages the picker shows
         self._source: str | None = None  # the generator the running search uses
         self.find_image = self._action(
             "&Find Image in Latent Space…", self.choose_image, None,
             "Search the explorer's generator for the latent that draws a picture of yours")
+        self.find_data_image = self._action(
+            "Find &Data-Set Image in Latent Space…", self.choose_dataset_image, None,
+            "Search the explorer's generator for one of its run's own images (for MNIST and "
+            "CIFAR-10: the test split, never trained on)")
         self.find_tile = self._action(
             "Find Selected &Tile in Latent Space", self.find_selected_tile, None,
             "Search the explorer's generator for the latent that draws the selected sample tile")
@@ -56,6 +68,7 @@ class ProjectionActions(WindowActions):
         tile, one of the generator's size is selected)."""
         ready = self._source_path() is not None and not self.service.busy
         self.find_image.setEnabled(ready)
+        self.find_data_image.setEnabled(ready and is_run_dir(self._source_path()))
         self.find_tile.setEnabled(ready and self._tile() is not None)
 
     def _tile(self):
@@ -78,6 +91,48 @@ class ProjectionActions(WindowActions):
         if path:
             self._settings.set_last_dir("images", path)
             self.find(path)
+
+    def choose_dataset_image(self) -> DatasetImageDialog | None:
+        """Offers random images of the shown run's data set; the one picked is searched for."""
+        run_dir = self._source_path()
+        if run_dir is None or not is_run_dir(run_dir):
+            self._warn("Cannot Find Data-Set Image", "Open a run first: a .keras generator "
+                       "does not say which data set it learned.")
+            return None
+        if self.picker is not None:
+            self.picker.close()
+        self.picker = picker = DatasetImageDialog(self._window)
+        picker.more_requested.connect(lambda seed: self._offer(picker, run_dir, seed))
+        picker.picked.connect(lambda i: self._find_offered(picker, i))
+        picker.destroyed.connect(lambda *_args: self._forget_picker(picker))
+        picker.show()
+        self._offer(picker, run_dir, 0)
+        return picker
+
+    def _offer(self, picker, run_dir: str, seed: int) -> None:
+        def done(offered):
+            if self.picker is picker:
+                self._offered = offered
+                picker.show_images(offered.images, [offered.describe(i) for i in
+                                                    range(len(offered.images))],
+                                   f"{len(offered.images)} images of {offered.name} "
+                                   f"({offered.split} split), drawn at random: pick one.")
+
+        self._loader.submit(self._dataset.sample, run_dir, COUNT, seed, on_done=done,
+                            on_error=lambda message: self.picker is picker
+                            and picker.show_failure(message))
+
+    def _find_offered(self, picker, index: int) -> None:
+        offered = self._offered
+        if self.picker is not picker or offered is None or index >= len(offered.images):
+            return
+        image = offered.images[index].copy()
+        self._start(lambda source: ProjectionRequest(source, target=image),
+                    offered.describe(index))
+
+    def _forget_picker(self, picker) -> None:
+        if self.picker is picker:
+            self.picker, self._offered = None, None
 
     def find_selected_tile(self) -> bool:
         """Starts finding the sample grid's selected tile; returns False if it cannot."""
@@ -142,5 +197,7 @@ class ProjectionActions(WindowActions):
             self._warn("Cannot Find Image", message)
 
     def shutdown(self) -> None:
-        """Cancels a running search and joins its thread. Blocks for at most a step."""
+        """Cancels a running search and joins the threads. Blocks for at most a step (or the
+        reading of a data set)."""
         self.service.shutdown()
+        self._loader.shutdown()
