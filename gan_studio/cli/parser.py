@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="for a conditional generator: search class N only (default: "
                               "all classes; the best one is reported)")
     project.add_argument("--image-out", metavar="PNG", help="also save the image found")
+    project.add_argument("--no-features", dest="features", action="store_false",
+                         help="compare pixels only (default for a run whose quality meter "
+                              "has a cached network: pixels and that network's features)")
     _add_checkpoint(project)
 
     evaluate = sub.add_parser(

@@ -15,6 +15,7 @@ def project(args) -> int:
     from gan_studio.data.images import load_image_file
     from gan_studio.ml.export import load_generator
     from gan_studio.ml.projection import Projector
+    from gan_studio.ml.projection_features import compared, meter_features
 
     if not args.out.endswith(".npy"):
         raise CliError(f"the latent file must end in .npy: {args.out}")
@@ -27,7 +28,9 @@ def project(args) -> int:
     label = getattr(args, "label", None)
     if label is not None:
         check_class(generator, label)
-    projector = Projector(generator, restarts=args.restarts, seed=args.seed, class_index=label)
+    network = meter_features(args.source) if getattr(args, "features", True) else None
+    projector = Projector(generator, restarts=args.restarts, seed=args.seed, class_index=label,
+                          features=None if network is None else network.features)
     result = projector.project(target, steps=args.steps)
     _write(args.out, lambda path: save_latents(path, result.latent))
     if args.image_out:
@@ -35,7 +38,8 @@ def project(args) -> int:
             path, result.image[..., 0] if channels == 1 else result.image))
     found = "" if result.class_index is None else f" in class {result.class_index}"
     print(f"Found a latent{found} with a mean pixel error of {result.error:.4f} "
-          f"({result.steps} steps, {result.steps / result.seconds:.1f} steps/s); "
+          f"({result.steps} steps, {result.steps / result.seconds:.1f} steps/s, comparing "
+          f"{compared(network)}); "
           f"wrote {args.out}" + (f" and {args.image_out}" if args.image_out else ""))
     return 0
 

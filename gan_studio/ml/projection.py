@@ -55,6 +55,7 @@ class ProjectionResult:
         steps: steps done (fewer than asked if it was stopped).
         seconds: how long it took.
         stopped: whether `should_stop` ended it early (the result is the best so far).
+        loss: what the search compared, for the user (set by the caller that chose it).
     """
 
     latent: np.ndarray
@@ -64,6 +65,7 @@ class ProjectionResult:
     steps: int
     seconds: float
     stopped: bool
+    loss: str = ""
 
 
 class Projector:

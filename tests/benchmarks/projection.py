@@ -28,13 +28,17 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--features", choices=("on", "off"), default="on",
+                        help="the feature loss from the meter's cached network (as the app)")
+    parser.add_argument("--feature-weight", type=float, default=None)
     args = parser.parse_args()
 
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import CONFIG_FILE
     from gan_studio.data.builtin import load_builtin
     from gan_studio.ml.export import generate_images, load_generator
-    from gan_studio.ml.projection import Projector
+    from gan_studio.ml.projection import FEATURE_WEIGHT, Projector
+    from gan_studio.ml.projection_features import meter_features
     from gan_studio.ml.quality.sources import meter_for_config
 
     config = TrainConfig.load(os.path.join(args.run, CONFIG_FILE))
@@ -43,7 +47,12 @@ def main() -> None:
     test = load_builtin(config.dataset, args.data_dir, split="test", download=False)
     images = test.images if test.images.ndim == 4 else test.images[..., None]
     images, labels = images[: args.count], np.asarray(test.labels[: args.count])
-    projector = Projector(generator)
+    network = meter_features(args.run) if args.features == "on" else None
+    if args.features == "on" and network is None:
+        raise SystemExit("no cached feature network for this run: run the meter once first")
+    weight = FEATURE_WEIGHT if args.feature_weight is None else args.feature_weight
+    projector = Projector(generator, features=network and network.features,
+                          feature_weight=weight)
     found, errors, start = [], [], time.perf_counter()
     for image in images:
         result = projector.project(image, steps=args.steps)
@@ -55,7 +64,9 @@ def main() -> None:
     random = random if random.ndim == 4 else random[..., None]
     random_error = np.abs(random / 255.0 - images / 255.0).mean()
     print(f"{config.dataset}: {len(images)} held-out test images, {args.steps} steps, "
-          f"{projector.restarts} starts each")
+          f"{projector.restarts} starts each, "
+          + (f"pixel + feature loss ({network.name}, weight {weight:g})" if network else
+             "pixel loss"))
     print(f"mean pixel error {np.mean(errors):.4f} (median {np.median(errors):.4f}; a random "
           f"sample's {random_error:.4f})")
     print(f"{len(images) * args.steps / seconds:.1f} steps/s ({seconds / len(images):.2f} s per "

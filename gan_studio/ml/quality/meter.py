@@ -162,6 +162,15 @@ class QualityMeter:
         self._reference = np.concatenate(self._chunks).astype(np.float64)
         self._reference_stats = statistics.feature_stats(self._reference)
 
+    def cached_network(self):
+        """The feature network from the cache, without training one: a `keras.Model` from
+        uint8-valued float images to features (and, for the classifier, probabilities), or
+        None when none is cached. Blocks while the data is hashed (under a second for the
+        built-in data sets)."""
+        while not self._hashed:
+            self._advance()
+        return None if self._extract is None else self._extract.model
+
     def prepare(self, progress=None) -> None:
         """Prepares completely (blocking).
 

@@ -84,8 +84,9 @@ class ProjectionDialog(QDialog):
         self.info.setText(
             "Cancelled: nothing changed in the explorer." if result.stopped else
              f"Found{found}: mean pixel error {result.error:.4f} of the pixel range "
-             f"({result.steps} steps in {result.seconds:.1f} s, {rate:.0f} steps/s). The "
-             "explorer shows it now.")
+             f"({result.steps} steps in {result.seconds:.1f} s, {rate:.0f} steps/s"
+             + (f", comparing {result.loss}" if getattr(result, "loss", "") else "")
+             + "). The explorer shows it now.")
         self._finish()
 
     def show_failure(self, message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ class ProjectionRequest:
         target: uint8 (H, W, C) pixels already at the generator's size (a sample-grid tile).
         steps: optimisation steps.
         class_index: a conditional generator's class to search in (None: all of them).
+        feature_loss: whether a run's quality-meter network (where one is cached) adds a
+            feature loss to the pixel loss.
     """
 
     source: str
@@ -33,6 +36,7 @@ class ProjectionRequest:
     target: np.ndarray | None = None
     steps: int = 300
     class_index: int | None = None
+    feature_loss: bool = True
 
 
 def find_latent(request: ProjectionRequest, on_target: Callable[[np.ndarray], None],
@@ -49,14 +53,18 @@ def find_latent(request: ProjectionRequest, on_target: Callable[[np.ndarray], No
     from gan_studio.data.images import load_image_file
     from gan_studio.ml.export import load_generator
     from gan_studio.ml.projection import Projector
+    from gan_studio.ml.projection_features import compared, meter_features
 
     generator = load_generator(request.source)
     height, _, channels = (int(s) for s in generator.outputs[0].shape[1:])
     target = (load_image_file(request.image_path, height, channels)
               if request.image_path is not None else np.asarray(request.target, np.uint8))
     on_target(target)
-    projector = Projector(generator, class_index=request.class_index)
-    return projector.project(target, request.steps, on_progress, PROGRESS_EVERY, should_stop)
+    network = meter_features(request.source) if request.feature_loss else None
+    projector = Projector(generator, class_index=request.class_index,
+                          features=None if network is None else network.features)
+    result = projector.project(target, request.steps, on_progress, PROGRESS_EVERY, should_stop)
+    return dataclasses.replace(result, loss=compared(network))
 
 
 class ProjectionService(QObject):
