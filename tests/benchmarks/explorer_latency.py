@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=120.0, help="slider moves per second")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--kernel-size", type=int, default=None,
+                        help="the generators' transposed-convolution kernels (default: the "
+                             "studio preset's, 4; the seed's models: 5)")
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
@@ -198,10 +201,14 @@ def main() -> None:
           f"{os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
           f"Qt platform {app.platformName()}")
     print(f"Slider -> pixels on screen, {args.moves} moves at {args.rate:g} Hz (ms):")
+    from gan_studio.core.presets import PRESETS
+
+    kernel = args.kernel_size or PRESETS["studio"]["kernel_size"]
+    print(f"Generators: the default architecture of each size, {kernel}x{kernel} kernels")
     generators = {}
     for name, (side, channels, latent) in MODELS.items():
-        renderer, backend, _ = renderer_from_keras(build_generator(side, side, channels, latent,
-                                                                   seed=0))
+        renderer, backend, _ = renderer_from_keras(build_generator(
+            side, side, channels, latent, seed=0, kernel_size=kernel))
         generators[name] = LoadedGenerator(renderer, f"{name} (untrained)", backend=backend)
     explorer = window.explorer
     explorer.sources.set_following(False)
