@@ -30,7 +30,9 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, (CliError, ConfigError, DatasetError, TrainingError, ModelLoadError)):
         return str(exc)
     if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+        from gan_studio.core.atomic import describe_os_error
+
+        return describe_os_error(exc)
     return None
 
 

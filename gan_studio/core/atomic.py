@@ -64,3 +64,17 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Writes `text` (UTF-8) to `path` atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OSError in one line for the user: "No space left on device: /path/to/file".
+
+    Without "[Errno 28]"; and without the name of `atomic_path`'s temporary file, which would
+    mislead (the caller names the file the user chose): then the reason alone.
+    """
+    if not exc.strerror:
+        return str(exc).strip() or type(exc).__name__
+    name = os.path.basename(str(exc.filename or ""))
+    if exc.filename and not (name.startswith(".") and ".tmp" in name):
+        return f"{exc.strerror}: {exc.filename}"
+    return exc.strerror

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from gan_studio.core.atomic import describe_os_error
 from gan_studio.workers.fresh_thread import call_on_fresh_thread
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,7 @@ def describe_exception(exc: BaseException) -> str:
     """
     text = str(exc).strip()
     if isinstance(exc, OSError) and exc.strerror:
-        # Without "[Errno 28]"; and a temporary file's name (an atomic write's) would
-        # mislead: the caller names the file the user chose.
-        name = os.path.basename(str(exc.filename or ""))
-        if exc.filename and not (name.startswith(".") and ".tmp" in name):
-            return f"{exc.strerror}: {exc.filename}"
-        return exc.strerror
+        return describe_os_error(exc)
     if type(exc).__name__ == "ResourceExhaustedError" or isinstance(exc, MemoryError):
         return ("Out of memory. Try a smaller batch size or image size." +
                 (f"\n\n{text}" if text else ""))
