@@ -14,6 +14,7 @@ is printed (the issue's bound: 0.5 s). Not a CI test.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -31,6 +32,10 @@ def main() -> None:
     parser.add_argument("--features", choices=("on", "off"), default="on",
                         help="the feature loss from the meter's cached network (as the app)")
     parser.add_argument("--feature-weight", type=float, default=None)
+    parser.add_argument("--judge-seed", type=int, default=None,
+                        help="also judge the classes with a classifier trained with this seed: "
+                             "with the feature loss on, the meter's own classifier is no "
+                             "independent judge (it shaped the search)")
     args = parser.parse_args()
 
     from gan_studio.core.config import TrainConfig
@@ -39,6 +44,7 @@ def main() -> None:
     from gan_studio.ml.export import generate_images, load_generator
     from gan_studio.ml.projection import FEATURE_WEIGHT, Projector
     from gan_studio.ml.projection_features import meter_features
+    from gan_studio.ml.quality.features import FeatureBudget
     from gan_studio.ml.quality.sources import meter_for_config
 
     config = TrainConfig.load(os.path.join(args.run, CONFIG_FILE))
@@ -72,16 +78,21 @@ def main() -> None:
     print(f"{len(images) * args.steps / seconds:.1f} steps/s ({seconds / len(images):.2f} s per "
           "image, the first one's tracing included)")
 
-    meter = meter_for_config(config)
-    meter.prepare()
-    if meter.labelled:
-        _, real = meter.features(images)
-        _, projected = meter.features(found)
-        same = np.mean(np.argmax(real, 1) == np.argmax(projected, 1))
-        true = np.mean(np.argmax(projected, 1) == labels)
-        print(f"the meter's classifier: projection in the real image's class {same:.0%}, "
-              f"in its true class {true:.0%} (the real images: "
-              f"{np.mean(np.argmax(real, 1) == labels):.0%})")
+    judges = [("the meter's classifier", config, None)]
+    if args.judge_seed is not None:  # another seed and length: not the cached network
+        judges.append((f"a second classifier (seed {args.judge_seed}, 4 epochs)",
+                       dataclasses.replace(config, seed=args.judge_seed), FeatureBudget(epochs=4)))
+    for judge, judge_config, budget in judges:
+        meter = meter_for_config(judge_config, budget=budget)
+        meter.prepare()
+        if meter.labelled:
+            _, real = meter.features(images)
+            _, projected = meter.features(found)
+            same = np.mean(np.argmax(real, 1) == np.argmax(projected, 1))
+            true = np.mean(np.argmax(projected, 1) == labels)
+            print(f"{judge}: projection in the real image's class {same:.0%}, "
+                  f"in its true class {true:.0%} (the real images: "
+                  f"{np.mean(np.argmax(real, 1) == labels):.0%})")
 
     asked = []
 
