@@ -10,6 +10,12 @@ import threading
 
 _lock = threading.Lock()
 _configured: str | None = None
+# Held while TensorFlow is first imported. "tensorflow" enters sys.modules when its import
+# *starts*: a second thread that took that as done got a half-initialised module ("module
+# 'tensorflow' has no attribute 'errors'"), seen when a run was opened while the window's
+# loader thread was still importing it.
+_import_lock = threading.Lock()
+_tensorflow = None
 
 
 # Start-up notices TensorFlow's C++ side prints on every import, before its log level applies
@@ -27,11 +33,19 @@ def import_tensorflow():
     first import; anything else printed then (real errors) is passed on to stderr.
     Set `GAN_STUDIO_TF_VERBOSE=1` to see everything.
     """
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
+    global _tensorflow
+    if _tensorflow is not None:
+        return _tensorflow
+    with _import_lock:
+        if _tensorflow is None:
+            _tensorflow = _import()
+    return _tensorflow
+
+
+def _import():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if os.environ.get("GAN_STUDIO_TF_VERBOSE"):
-        import tensorflow as tf
+    if os.environ.get("GAN_STUDIO_TF_VERBOSE") or "tensorflow" in sys.modules:
+        import tensorflow as tf  # (already imported in full: no chatter left to filter)
 
         return tf
     with _filtered_stderr():
