@@ -169,6 +169,7 @@ def test_an_image_of_the_run_s_own_data_set_is_found(qtbot, window, tiny_config,
     qtbot.waitUntil(lambda: picker.list.count() > 0, timeout=30000)
     # MNIST's test split: the tiny data set's 8 test digits, never trained on.
     assert picker.list.count() == 8 and "test split" in picker.note.text()
+    assert picker.list.item(0).text() == str(actions._offered.labels[0])  # its class
     offered = actions._offered
     test_digits = np.load(f"{tiny_config.data_dir}/mnist.npz")["x_test"]
     np.testing.assert_array_equal(offered.images[..., 0], test_digits[offered.indices])

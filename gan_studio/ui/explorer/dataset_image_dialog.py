@@ -85,11 +85,13 @@ class DatasetImageDialog(QDialog):
         self.more_button.setEnabled(False)
         self.more_requested.emit(self._seed)
 
-    def show_images(self, images: np.ndarray, names: list[str], note: str) -> None:
-        """Replaces the images offered (uint8 (N, H, W, C)), with a tooltip name for each."""
+    def show_images(self, images: np.ndarray, captions: list[str], names: list[str],
+                    note: str) -> None:
+        """Replaces the images offered (uint8 (N, H, W, C)), each with a caption (its class)
+        and a tooltip (what it is)."""
         self.list.clear()
-        for image, name in zip(images, names):
-            item = QListWidgetItem(_icon(image), "")
+        for image, caption, name in zip(images, captions, names):
+            item = QListWidgetItem(_icon(image), caption)
             item.setToolTip(name)
             self.list.addItem(item)
         self.note.setText(note)

@@ -113,8 +113,9 @@ class ProjectionActions(WindowActions):
         def done(offered):
             if self.picker is picker:
                 self._offered = offered
-                picker.show_images(offered.images, [offered.describe(i) for i in
-                                                    range(len(offered.images))],
+                count = range(len(offered.images))
+                picker.show_images(offered.images, [offered.caption(i) for i in count],
+                                   [offered.describe(i) for i in count],
                                    f"{len(offered.images)} images of {offered.name} "
                                    f"({offered.split} split), drawn at random: pick one.")
 

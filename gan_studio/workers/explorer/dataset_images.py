@@ -37,13 +37,17 @@ class DatasetImages:
     name: str
     classes: tuple[str, ...] = ()
 
+    def caption(self, i: int) -> str:
+        """A short label for image `i`: its class (its index where there are no labels)."""
+        if self.labels is None:
+            return f"#{int(self.indices[i]):,}"
+        label = int(self.labels[i])
+        return self.classes[label] if label < len(self.classes) else str(label)
+
     def describe(self, i: int) -> str:
         """"mnist test image 1,204 (7)": what image `i` is, for titles."""
         text = f"{self.name} {self.split} image {int(self.indices[i]):,}"
-        if self.labels is not None:
-            label = int(self.labels[i])
-            text += f" ({self.classes[label] if label < len(self.classes) else label})"
-        return text
+        return text if self.labels is None else f"{text} ({self.caption(i)})"
 
 
 class DatasetImageSource:
