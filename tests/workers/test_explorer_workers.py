@@ -337,3 +337,37 @@ def test_a_conditional_keras_file_loads_for_the_explorer(tmp_path):
     loaded = load_explorer_generator(path)
     assert loaded.backend == NUMPY and loaded.renderer.num_classes == 4
     assert loaded.class_names == () and loaded.grid_latents is None
+
+
+def test_in_a_drag_faster_than_renders_a_preview_is_not_dropped():
+    from types import SimpleNamespace
+
+    from gan_studio.workers.explorer.renderer import _render_preview
+
+    generator = tiny_generator()
+    z = np.random.default_rng(5).standard_normal((1, 8)).astype(np.float32)
+    always_newer = SimpleNamespace(pending=lambda channel: True)  # a newer request waits
+    # Asked 10 ms after the previous request, and renders take 50 ms: a drag. The render
+    # runs to its end, newer request or not.
+    worker = SimpleNamespace(slots=always_newer, preview_seconds=0.05)
+    images = _render_preview(generator, z, None, worker, after=0.01)
+    np.testing.assert_array_equal(images, generator.render_uint8(z))
+    assert not worker.dropped_last
+    # Asked after a pause longer than a render: dropped for the newer one, once in a row.
+    assert _render_preview(generator, z, None, worker, after=0.2) is None
+    assert worker.dropped_last
+    assert _render_preview(generator, z, None, worker, after=0.2) is not None
+
+
+def test_each_request_knows_how_long_after_the_previous_one_it_came(qtbot, renderer):
+    generator = tiny_generator()
+    z = np.zeros(8, np.float32)
+    seen = []
+    original = renderer._thread.submit
+    renderer._thread.submit = lambda channel, request: seen.append(request) or original(
+        channel, request)
+    renderer.request(PREVIEW, generator, z)
+    qtbot.wait(30)
+    renderer.request(PREVIEW, generator, z)
+    renderer.request(STRIP, generator, np.zeros((3, 8), np.float32))
+    assert seen[0].after == np.inf and 0.03 <= seen[1].after < 5 and seen[2].after == np.inf

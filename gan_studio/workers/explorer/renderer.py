@@ -3,13 +3,14 @@
 Only the newest request of each channel is rendered (see `workers/explorer/slots.py`). A preview render
 that a newer request overtakes is dropped between two layers of the generator, so a slider's
 answer takes about one render, not the rest of a stale one plus its own; it is dropped at most
-once in a row, so that a stream of requests faster than one render still shows images. The
+once in a row, and never in a drag faster than the renders, which would only lose frames. The
 preview is served first; batches (filmstrip, thumbnails) are rendered a few frames at a time
 and let a waiting preview request go between chunks, so a long batch never holds up a slider.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class RenderRequest:
         tag: returned untouched with the result (e.g. which frame of which path).
         classes: the class weights (N, K) of a conditional generator's latents, else None.
         threads: the BLAS threads it renders with.
+        after: seconds since the channel's previous request (inf for the first).
     """
 
     renderer: Any
@@ -74,6 +76,7 @@ class RenderRequest:
     tag: Any = None
     classes: np.ndarray | None = None
     threads: int = 1
+    after: float = math.inf
 
 
 @dataclass
@@ -114,13 +117,20 @@ def draw(renderer, latents: np.ndarray, classes: np.ndarray | None = None, **opt
     return renderer.render_uint8(latents, classes=classes, **options)
 
 
-def _render_preview(renderer, latents: np.ndarray, classes, worker) -> np.ndarray | None:
-    """Renders a preview; returns None if a newer preview request arrives meanwhile.
+def _render_preview(renderer, latents: np.ndarray, classes, worker, after: float):
+    """Renders a preview; returns None if it was dropped for a newer preview request.
 
-    A `NumpyGenerator` checks for one between its layers; other renderers, and the render
-    after a dropped one, run to the end.
+    A `NumpyGenerator` checks for a newer request between its layers. Dropping pays when the
+    request came after a pause (a click, a key press): the next one is answered a render
+    sooner. In a drag faster than the renders it only throws work away: at 64 px, rendering
+    every preview of a 120 Hz drag to its end gave 1.4x the frames and 0.85x the p95 latency
+    (RESULTS.md, section 4). So a request asked less than a render's time `after` the one
+    before it runs to the end, as does the render after a dropped one, and any renderer's
+    but a `NumpyGenerator`'s.
     """
-    if not isinstance(renderer, NumpyGenerator) or getattr(worker, "dropped_last", False):
+    in_a_drag = after < getattr(worker, "preview_seconds", 0.0)
+    if not isinstance(renderer, NumpyGenerator) or in_a_drag \
+            or getattr(worker, "dropped_last", False):
         worker.dropped_last = False
         return draw(renderer, latents, classes)
     images = draw(renderer, latents, classes, should_stop=lambda: worker.slots.pending(PREVIEW))
@@ -135,9 +145,10 @@ def _render(job: Job, worker) -> RenderResult | None:
     start = time.perf_counter()
     latents, classes = np.ascontiguousarray(request.latents, dtype=np.float32), request.classes
     if job.channel == PREVIEW:
-        images = _render_preview(request.renderer, latents, classes, worker)
+        images = _render_preview(request.renderer, latents, classes, worker, request.after)
         if images is None:
             return None  # overtaken: the newer request is rendered next
+        worker.preview_seconds = time.perf_counter() - start
     elif job.channel == LAYERS:  # the tag is the layer; the maps come back as (layer, maps)
         found = request.renderer.activations(latents[:1], request.tag, classes if classes is None
                                              else classes[:1],
@@ -187,6 +198,7 @@ class ExplorerRenderer(QObject):
         self._thread.failed.connect(lambda job, message: self.failed.emit(job.channel, message))
         # BLAS threads for big generators: the cores, unless training needs them (`set_training`).
         self.spare_threads = max(1, os.cpu_count() or 1)
+        self._asked: dict[str, float] = {}  # when each channel's last request came
 
     def set_training(self, training: bool) -> None:
         """While training runs, every render uses one BLAS thread; otherwise a 64 px or larger
@@ -227,8 +239,10 @@ class ExplorerRenderer(QObject):
             classes = np.tile(classes, (len(latents), 1)) if classes.ndim == 1 else classes.copy()
         shape = getattr(renderer, "output_shape", (0,))
         threads = self.spare_threads if shape[0] >= BIG_SIDE else 1
+        now = time.perf_counter()
+        after, self._asked[channel] = now - self._asked.get(channel, -math.inf), now
         return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag, classes,
-                                                          threads))
+                                                          threads, after))
 
     def shutdown(self) -> None:
         """Drops pending requests and joins the thread. Blocks for at most one render."""
