@@ -171,10 +171,6 @@ class SampleGridView(QWidget):
         """Tells the view which latents its tiles were drawn from (e.g. a run's fixed noise)."""
         self._tile_latents = None if latents is None else np.array(latents, np.float32)
 
-    def current_scores(self) -> np.ndarray | None:
-        """D's per-tile scores of the grid shown (float32 (N,)), or None where unknown."""
-        return self._frames[self.current_index].scores if self._frames else None
-
     @property
     def score_labels(self) -> list[str]:
         """The per-tile score labels drawn now, in tile order (empty when hidden)."""
