@@ -31,16 +31,14 @@ def meter_features(source: str) -> FeatureNetwork | None:
     the pixel loss alone. A data set that cannot be read is treated the same way.
     """
     from gan_studio.core.config import ConfigError, TrainConfig
-    from gan_studio.data import DatasetError, load_dataset
-    from gan_studio.ml.quality.sources import meter_for_data
+    from gan_studio.data import DatasetError
+    from gan_studio.ml.quality.sources import meter_for_config
 
     if not (os.path.isdir(source) and is_run_dir(source)):
         return None
     try:
         config = TrainConfig.load(os.path.join(source, CONFIG_FILE)).resolved()
-        data = load_dataset(config.dataset, data_dir=config.data_dir, download=False,
-                            image_size=config.image_size, channels=config.channels)
-        meter = meter_for_data(config, data, download_heldout=False)  # never wait on a network
+        meter = meter_for_config(config, download=False)  # never wait on a network
     except (ConfigError, DatasetError, OSError):
         return None
     model = meter.cached_network()

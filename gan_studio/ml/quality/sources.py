@@ -9,7 +9,8 @@ from gan_studio.ml.quality.meter import QualityMeter
 
 
 def meter_for_config(config: TrainConfig, count: int | None = None,
-                     budget: FeatureBudget | None = None, progress=None) -> QualityMeter:
+                     budget: FeatureBudget | None = None, progress=None,
+                     download: bool = True) -> QualityMeter:
     """Loads a config's data set and returns an (unprepared) meter for it.
 
     Built-in data sets are scored against their test split, which the feature network never
@@ -23,6 +24,9 @@ def meter_for_config(config: TrainConfig, count: int | None = None,
         budget: how long the feature network trains (default: the one
             `features.DEFAULT_BUDGETS` holds for its kind).
         progress: passed to `load_dataset` (download bytes, decoded images).
+        download: whether a built-in data set missing from the cache may be downloaded
+            (without it, a missing test split means 10 % of the training images are held out,
+            as `meter_for_data`'s `download_heldout` says).
 
     Raises:
         DatasetError: if the data set cannot be loaded.
@@ -30,8 +34,8 @@ def meter_for_config(config: TrainConfig, count: int | None = None,
     from gan_studio.data import load_dataset
 
     data = load_dataset(config.dataset, data_dir=config.data_dir, image_size=config.image_size,
-                        channels=config.channels, progress=progress)
-    return meter_for_data(config, data, count, budget)
+                        channels=config.channels, progress=progress, download=download)
+    return meter_for_data(config, data, count, budget, download_heldout=download)
 
 
 def meter_for_data(config: TrainConfig, data, count: int | None = None,
