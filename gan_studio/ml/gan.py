@@ -204,10 +204,9 @@ class GAN:
         return self.sampler(self._with_labels(noise, labels), training=False)
 
     def _score(self, images_uint8, labels=None):
-        tf = import_tensorflow()
-        images = tf.cast(images_uint8, tf.float32) / 127.5 - 1.0
-        logits = self.discriminator(self._with_labels(images, labels), training=False)
-        return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1])
+        from gan_studio.ml.verdict import real_probability
+
+        return real_probability(self.discriminator, images_uint8, labels)
 
     def tile_scores(self, tiles: np.ndarray) -> np.ndarray:
         """D's probability that each grid tile is real, float32 (N,): `ml.verdict.Verdict`'s

@@ -8,6 +8,15 @@ from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.export import ModelLoadError, run_image_shape
 
 
+def real_probability(discriminator, images_uint8, labels=None):
+    """D's probability that each image is real, (N,) float32, from uint8 pixels: the images
+    as training feeds them (no augmentation), dropout off. Traced into the caller's graph."""
+    tf = import_tensorflow()
+    images = tf.cast(images_uint8, tf.float32) / 127.5 - 1.0
+    logits = discriminator(images if labels is None else [images, labels], training=False)
+    return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1])
+
+
 class Verdict:
     """Scores images with a run's discriminator, as training saw it: D(x) = sigmoid(logit).
 
@@ -46,14 +55,11 @@ class Verdict:
         image = tf.TensorSpec([None, *self.shape], tf.uint8)
         if self.num_classes:
             self._score = tf.function(
-                lambda x, c: tf.sigmoid(tf.cast(self.discriminator(
-                    [tf.cast(x, tf.float32) / 127.5 - 1.0, c], training=False), tf.float32)),
+                lambda x, c: real_probability(self.discriminator, x, c),
                 input_signature=[image, tf.TensorSpec([None], tf.int32)], autograph=False)
         else:
-            self._score = tf.function(
-                lambda x: tf.sigmoid(tf.cast(self.discriminator(
-                    tf.cast(x, tf.float32) / 127.5 - 1.0, training=False), tf.float32)),
-                input_signature=[image], autograph=False)
+            self._score = tf.function(lambda x: real_probability(self.discriminator, x),
+                                      input_signature=[image], autograph=False)
 
     def __call__(self, images, classes=None) -> np.ndarray:
         """D's probability that each image is real: float (N,).
