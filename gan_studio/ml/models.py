@@ -156,6 +156,8 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
     import keras
     from keras import layers
 
+    from gan_studio.ml.dropout import discriminator_dropout
+
     init = _initializer(weight_init, seed)
 
     def normalised(layer):
@@ -170,8 +172,8 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
         x = normalised(layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init,
                                      dtype=dtype, name=f"conv{i}"))(x)
         x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"conv{i}_lrelu")(x)
-        x = layers.Dropout(0.3, seed=None if seed is None else seed + i, dtype=dtype,
-                           name=f"conv{i}_dropout")(x)
+        x = discriminator_dropout(0.3, None if seed is None else seed + i, dtype,
+                                  f"conv{i}_dropout")(x)
     x = layers.Flatten(dtype=dtype, name="flatten")(x)
     logit = normalised(layers.Dense(1, kernel_initializer=init,
                                     dtype="float32" if dtype else None, name="logit"))(x)

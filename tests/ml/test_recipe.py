@@ -101,22 +101,27 @@ def test_the_discriminator_sees_augmented_real_and_fake_images(tiny_config):
     """Spy on the discriminator's input: with augmentation the real half is no longer the data."""
     from gan_studio.ml.gan import GAN
 
-    seen = {}
-    for augment in (False, True):
-        gan = GAN(tiny_config.resolved(), (28, 28, 1), augment=augment)
-        original = gan._augmented
-        gan._augmented = lambda images, original=original, key=augment: seen.setdefault(
-            key, original(images))
-        real = np.full((1, 4, 28, 28, 1), 255, np.uint8)
-        gan._train_steps(real)  # eagerly, so that the spy sees values
-        out = seen[augment].numpy()
-        real_half, fake_half = out[:4], out[4:]
-        if augment:
-            assert not np.allclose(real_half, 1.0)  # colour, shifts and cut-outs moved them
-            assert (real_half == 0).mean() > 0.1  # cut-out squares (zeros) on the real ones...
-            assert (fake_half == 0).mean() > 0.1  # ... and on the generated ones alike
-        else:
-            assert np.allclose(real_half, 1.0)
+    for spectral_norm in (False, True):  # D called on each half, or once on both
+        seen = {}
+        for augment in (False, True):
+            config = tiny_config.resolved()
+            config.spectral_norm = spectral_norm
+            gan = GAN(config, (28, 28, 1), augment=augment)
+            original = gan._augmented
+            calls = seen.setdefault(augment, [])
+            gan._augmented = lambda images, original=original, calls=calls: calls.append(
+                original(images)) or calls[-1]
+            real = np.full((1, 4, 28, 28, 1), 255, np.uint8)
+            gan._train_steps(real)  # eagerly, so that the spy sees values
+            out = np.concatenate([images.numpy() for images in seen[augment]])
+            assert len(seen[augment]) == (1 if spectral_norm else 2)
+            real_half, fake_half = out[:4], out[4:]
+            if augment:
+                assert not np.allclose(real_half, 1.0)  # colour, shifts and cut-outs moved them
+                assert (real_half == 0).mean() > 0.1  # cut-out squares (zeros) on the real...
+                assert (fake_half == 0).mean() > 0.1  # ... and on the generated ones alike
+            else:
+                assert np.allclose(real_half, 1.0)
 
 
 def test_augment_auto_follows_the_data_set_size():

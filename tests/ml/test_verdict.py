@@ -18,8 +18,13 @@ def test_the_verdict_is_the_trained_discriminator_s(tiny_config):
     verdict = Verdict(trainer.run_dir)
     assert verdict.step == 3 and verdict.num_classes == 0 and verdict.shape == (28, 28, 1)
     images = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1), dtype=np.uint8)
-    trained = trainer.gan.discriminator(tf.constant(images / 127.5 - 1.0, tf.float32),
-                                        training=False)
+    # The trained weights in a float32 copy of D: the run may have trained in bfloat16, and
+    # the verdict computes in float32.
+    from gan_studio.ml.models import discriminator_for
+
+    discriminator = discriminator_for(trainer.gan.config, (28, 28, 1))
+    discriminator.set_weights(trainer.gan.discriminator.get_weights())
+    trained = discriminator(tf.constant(images / 127.5 - 1.0, tf.float32), training=False)
     expected = tf.sigmoid(tf.cast(trained, tf.float32)).numpy().reshape(-1)
     np.testing.assert_allclose(verdict(images), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(verdict(images[..., 0]), expected, rtol=1e-5, atol=1e-6)
