@@ -125,7 +125,7 @@ def _convert(layer, key: str, arrays: dict[str, np.ndarray]) -> dict | None:
                 "bias": store("bias", layer.bias) if layer.use_bias else None,
                 "strides": [int(s) for s in layer.strides], "padding": layer.padding,
                 "activation": _activation_name(layer)}
-    if kind is kl.BatchNormalization:
+    if issubclass(kind, kl.BatchNormalization):  # also the trained generator's fused one
         axis = layer.axis if isinstance(layer.axis, int) else None
         if axis not in (-1, len(layer.input.shape) - 1):
             raise UnsupportedModelError(f"layer {name!r}: BatchNormalization over axis "
