@@ -33,6 +33,9 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from gui_throughput import wait_for_tensorflow  # noqa: E402  (the window loads it as for a user)
 
 MARKS = ("grid", "first step", "trained grid")
 
@@ -51,13 +54,6 @@ def open_window(workdir: str):
     window.show()
     app.processEvents()
     return app, window
-
-
-def wait_for_tensorflow(app, window) -> None:
-    window.tf_loader.start()  # what showing the window starts
-    while window.tf_loader.device is None:
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def time_click(app, window, data: str, data_dir: str, runs_dir: str,
@@ -106,7 +102,7 @@ def child(args) -> None:
     workdir = tempfile.mkdtemp()
     app, window = open_window(workdir)
     if args.child == "warm":
-        wait_for_tensorflow(app, window)
+        wait_for_tensorflow(window)
     for r in range(args.rounds if args.child == "warm" else 1):
         for data in args.data:
             marks = time_click(app, window, data, args.data_dir, os.path.join(workdir, "runs"))
