@@ -120,13 +120,22 @@ def versions() -> dict[str, str]:
     return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
 
-def _cpu_has_native_bfloat16() -> bool:
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags as Linux lists them (`avx512_bf16`, `amx_bf16`, ...); an empty
+    set where /proc/cpuinfo cannot be read (not Linux)."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
-            flags = f.read()
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
     except OSError:
-        return False  # not Linux: stay with float32
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+        pass
+    return set()
+
+
+def _cpu_has_native_bfloat16() -> bool:
+    # Without flags (not Linux) this stays with float32.
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 
 def choose_precision(requested: str = "auto") -> str:

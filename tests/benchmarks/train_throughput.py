@@ -94,18 +94,18 @@ def main() -> None:
     from gan_studio.ml.device import choose_precision, describe_device
 
     print(f"device {describe_device()}, {os.cpu_count()} cores, precision "
-          f"{choose_precision('auto')}, CPU flags: {cpu_flags()}, {time.strftime('%Y-%m-%d')}")
+          f"{choose_precision('auto')}, CPU flags: {describe_cpu_flags()}, "
+          f"{time.strftime('%Y-%m-%d')}")
     for dataset in args.data:
         compare(args.data_dir, dataset, args.rounds, args.steps, args.steps_per_call)
 
 
-def cpu_flags() -> str:
+def describe_cpu_flags() -> str:
     """The CPU's vector flags that decide the kernels oneDNN runs (Linux; else 'unknown')."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f
-                          if line.startswith("flags")), [])
-    except OSError:
+    from gan_studio.ml.device import cpu_flags
+
+    flags = cpu_flags()
+    if not flags:
         return "unknown"
     wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_tile")
     return " ".join(flag for flag in wanted if flag in flags) or "none of AVX2/AVX-512/AMX"

@@ -21,28 +21,13 @@ from gan_studio.core.training.progress import SampleGrid
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.quality_history import QualityHistory
 from gan_studio.ui.training.tile_scores import TileScores
+from gan_studio.ui.widgets.clickable_image import ClickableImage
 
 MAX_FRAMES = 2000  # older frames are thinned beyond this, so memory stays bounded ...
 # ... and beyond this many bytes of images: 2,000 grids of a 64 px folder model would hold
 # 1.5 GB (a 30-minute MNIST soak kept ~55 MB of grids; RGB grids are 3-50x larger).
 FRAME_MEMORY = 64 * 2**20
 SELECTION_COLOR = "#ffbf00"
-
-
-class _ClickableImage(pg.ImageItem):
-    """An ImageItem that reports left clicks in image pixel coordinates."""
-
-    def __init__(self, on_click):
-        super().__init__(axisOrder="row-major")
-        self._on_click = on_click
-
-    def mouseClickEvent(self, ev):  # noqa: N802 - Qt's name
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            pos = ev.pos()
-            self._on_click(pos.y(), pos.x())
-        else:
-            super().mouseClickEvent(ev)
 
 
 class SampleGridView(QWidget):
@@ -89,7 +74,7 @@ class SampleGridView(QWidget):
         self._box = self._view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self._box.setMenuEnabled(False)
         self._box.setDefaultPadding(0.0)  # auto-range keeps the whole grid in view on resize
-        self._image_item = _ClickableImage(self._on_click)
+        self._image_item = ClickableImage(self._on_click)
         self._box.addItem(self._image_item)
         self._highlight = QGraphicsRectItem()
         pen = pg.mkPen(SELECTION_COLOR, width=2)
