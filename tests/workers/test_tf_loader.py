@@ -12,8 +12,9 @@ def test_freezing_keeps_loaded_objects_out_of_full_collections():
         frozen = tf_loader.freeze_loaded_objects()
         assert frozen >= before > 0
         assert len(gc.get_objects(generation=2)) == 0  # nothing left for a full pass to scan
-        held = [object()]  # objects made later are collected as usual
-        assert gc.is_tracked(held) and gc.get_freeze_count() == frozen
+        held = [object()]  # objects made later are collected as usual: in a generation a
+        # collection scans, not the frozen one (whose count other threads' frees can lower)
+        assert gc.is_tracked(held) and any(obj is held for obj in gc.get_objects())
     finally:
         gc.unfreeze()
 
