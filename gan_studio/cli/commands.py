@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import sys
 
 import numpy as np
@@ -68,99 +67,6 @@ def run_checkpoint(source: str, which: str | None) -> str | None:
         raise CliError(f"{source} has no checkpoint {which!r} (use best, last, a step number "
                        "or a checkpoint prefix)")
     return path
-
-
-class StopOnSignal:
-    """Within `with`, Ctrl-C (SIGINT) and SIGTERM stop training the way the Stop button does.
-
-    The first signal asks the trainer to stop: it finishes its step, saves a checkpoint and
-    returns, and the command exits 0. Later ones are only acknowledged and never cut the save
-    short (that would leave a torn newest checkpoint): the stop takes a step and a save at
-    most, and Ctrl-\\ or `kill -9` still quit at once. The handlers in place before come back
-    on exit.
-
-    Args:
-        control: the trainer's `TrainControl`.
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self, control):
-        self.control = control
-        self._previous: dict = {}
-
-    def __enter__(self) -> StopOnSignal:
-        for signum in self.SIGNALS:
-            self._previous[signum] = signal.signal(signum, self._handle)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-
-    def _handle(self, signum, frame) -> None:
-        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-        if self.control.stopping:
-            _note(f"{name}: already stopping; the checkpoint is saved first (Ctrl-\\ or "
-                  "kill -9 quit at once, without it)…")
-        else:
-            self.control.stop()
-            _note(f"{name}: stopping after this step and saving a checkpoint…")
-
-
-def _note(line: str) -> None:
-    # Straight to the file descriptor: print() from a signal that interrupted tqdm's write to
-    # stderr would re-enter the same buffered stream, which raises RuntimeError.
-    try:
-        os.write(sys.stderr.fileno(), f"\n{line}\n".encode())
-    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (a test's)
-        print(line, file=sys.stderr)
-
-
-def _run_trainer(make_trainer) -> int:
-    from gan_studio.cli.console import ConsoleProgress
-    from gan_studio.core.training.control import TrainControl
-    from gan_studio.data import DatasetCancelledError
-
-    console = ConsoleProgress()
-    control = TrainControl()
-    with StopOnSignal(control):
-        trainer = make_trainer(callbacks=console, control=control, on_fault="raise")
-        print(f"Run folder: {trainer.run_dir}")
-        console.run_dir, console.dataset = trainer.run_dir, trainer.config.dataset
-        try:
-            outcome = trainer.run()
-        except DatasetCancelledError:  # the stop came while the data was loading
-            if not control.stopping:
-                raise
-            print("Stopped before training started.")
-            return 0
-        finally:
-            console.close()
-        print(f"{outcome.capitalize()}. Resume with: gan-studio resume {trainer.run_dir}")
-    return 0
-
-
-def train(config: TrainConfig) -> int:
-    """`gan-studio train`: trains a new run headless; Ctrl-C or SIGTERM saves a checkpoint and
-    exits 0."""
-    from gan_studio.ml.trainer import Trainer
-
-    return _run_trainer(lambda **kw: Trainer.create(config, **kw))
-
-
-def resume(args) -> int:
-    """`gan-studio resume RUN_DIR`: continues a run from its latest (or a given) checkpoint."""
-    from gan_studio.ml.trainer import Trainer
-
-    def make(**kw):
-        trainer = Trainer.resume(args.run, epochs=args.epochs, max_steps=args.max_steps,
-                                 checkpoint=run_checkpoint(args.run, args.checkpoint), **kw)
-        if args.data_dir:
-            trainer.config.data_dir = args.data_dir
-        return trainer
-
-    return _run_trainer(make)
 
 
 def sample(args) -> int:
@@ -275,6 +181,7 @@ def info(args) -> int:
     import platform
 
     from gan_studio import __version__
+    from gan_studio.cli.strategies import strategy_rows
     from gan_studio.data import cached_status, default_data_dir
     from gan_studio.ml.device import describe_device, versions
 
@@ -287,7 +194,7 @@ def info(args) -> int:
         rows.append(("PySide6", PySide6.__version__))
     except ImportError:
         rows.append(("PySide6", "not installed"))
-    rows += [("Device", describe_device()), ("Data folder", data_dir)]
+    rows += [("Device", describe_device()), *strategy_rows(), ("Data folder", data_dir)]
     status = cached_status(data_dir)
     rows += [(f"  {name}", "cached" if status.get(name) else "not cached (downloads on first use)")
              for name in BUILTIN_DATASETS]

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gan_studio import APP_NAME, __version__
-from gan_studio.cli import commands, evaluate
+from gan_studio.cli import commands, evaluate, training
 from gan_studio.cli import project as project_command
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
@@ -18,6 +18,7 @@ from gan_studio.core.config import (
     ConfigError,
     TrainConfig,
 )
+from gan_studio.core.distribution import STRATEGIES, STRATEGY_HELP
 from gan_studio.core.recipe import RECIPE_HELP
 
 
@@ -66,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "subfolders, an idx labels file or a built-in set)")
     _add_common(train)
     train.add_argument("--run-dir", help="folder that receives the run folder (default: ./runs)")
+    _add_strategy(train)
+    train.add_argument("--sync-batch-norm", action=argparse.BooleanOptionalAction, default=None,
+                       help="with several replicas, normalise the generator's batches by the "
+                            "global batch's statistics (default) or each replica's own")
 
     resume = sub.add_parser("resume", help="continue a run from its latest checkpoint")
     resume.add_argument("run", metavar="RUN_DIR")
@@ -74,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--checkpoint", help="roll back to: best, last, a step number or a "
                                              "checkpoint prefix")
     _add_common(resume)
+    _add_strategy(resume)
 
     sample = sub.add_parser("sample", help="generate images from a run or a .keras generator")
     sample.add_argument("source", metavar="RUN_DIR|MODEL.keras")
@@ -146,6 +152,22 @@ def _add_recipe(train: argparse.ArgumentParser) -> None:
                         help=RECIPE_HELP["kernel_size"])
 
 
+def _add_strategy(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("devices and machines (tf.distribute)")
+    group.add_argument("--strategy", choices=STRATEGIES,
+                       help="; ".join(f"{name}: {text}" for name, text in STRATEGY_HELP.items()))
+    group.add_argument("--devices", type=_device_list, metavar="LIST",
+                       help="the devices of a mirrored run, comma-separated (/gpu:0,/gpu:1); "
+                            "default: every GPU")
+
+
+def _device_list(text: str) -> list[str]:
+    devices = [part.strip() for part in text.split(",") if part.strip()]
+    if not devices:
+        raise argparse.ArgumentTypeError("name at least one device, e.g. /gpu:0,/gpu:1")
+    return devices
+
+
 def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", help="for a run folder: best (lowest FD), last "
                                              "(default), a step number or a checkpoint prefix")
@@ -160,7 +182,8 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
               "data_dir", "precision", "conditional", "loss", "spectral_norm",
-              "d_learning_rate", "r1_gamma", "augment", "kernel_size")
+              "d_learning_rate", "r1_gamma", "augment", "kernel_size", "strategy", "devices",
+              "sync_batch_norm")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     if args.run_dir:
@@ -184,12 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         from gan_studio.app import main as gui_main
 
         return gui_main([])
-    handlers = {"resume": commands.resume, "sample": commands.sample,
+    handlers = {"resume": training.resume, "sample": commands.sample,
                 "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info,
                 "project": project_command.project}
     try:
         if args.command == "train":
-            return commands.train(_train_config(args))
+            return training.train(_train_config(args))
         return handlers[args.command](args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -112,6 +112,14 @@ class TrainConfig:
             4, a multiple of the stride, avoids checkerboard artefacts, Odena et al. 2016);
             `None` takes the preset's.
         conditional: train a class-conditional GAN on the data set's labels.
+        strategy: where training runs (`STRATEGIES`): `default` (one device), `mirrored`
+            (a replica on each local GPU, or on each of `devices`) or `multiworker` (the
+            machines that the `TF_CONFIG` environment variable lists). `batch_size` is the
+            global batch: each replica trains on its share.
+        devices: the devices of a `mirrored` run (`["/gpu:0", "/gpu:1"]`); empty: every GPU.
+        sync_batch_norm: with several replicas, the generator's batch norms use the whole
+            global batch's statistics (`BatchNormalization(synchronized=True)`) rather than
+            each replica's own share.
         num_classes: classes of a conditional run (set from the data; 0: unconditional).
         class_names: names of those classes, indexed by label.
     """
@@ -149,6 +157,9 @@ class TrainConfig:
     augment_policy: str = ",".join(AUGMENT_OPS)
     kernel_size: int | None = None
     conditional: bool = False
+    strategy: str = "default"
+    devices: list = field(default_factory=list)
+    sync_batch_norm: bool = True
     num_classes: int = 0
     class_names: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
@@ -189,6 +200,8 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"invalid augment_policy: {self.augment_policy!r} (takes a "
                               f"comma-separated list of {', '.join(AUGMENT_OPS)})")
+        if not all(isinstance(name, str) and name for name in self.devices):
+            raise ConfigError("invalid devices: each device is a name such as '/gpu:0'")
         if not all(isinstance(name, str) for name in self.class_names):
             raise ConfigError("invalid class_names: every class name must be a text")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gan_studio.core.catalog import IMAGE_SIZES
+from gan_studio.core.distribution import STRATEGIES
 from gan_studio.core.presets import AUGMENT_MODES, LOSSES, PRECISIONS, PRESETS
 
 # numpy's legacy seeding (which Keras' set_random_seed also calls) takes 0 <= seed < 2**32.
@@ -148,6 +149,9 @@ FIELD_RULES: dict[str, Rule] = {
     "augment_policy": Rule("str"),
     "kernel_size": Rule("choice", choices=(3, 4, 5), optional=True),
     "conditional": Rule("bool"),
+    "strategy": Rule("choice", choices=STRATEGIES),
+    "devices": Rule("list"),
+    "sync_batch_norm": Rule("bool"),
     "num_classes": _int(0, 1000),
     "class_names": Rule("list"),
     "extra": Rule("dict"),

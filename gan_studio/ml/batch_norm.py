@@ -6,8 +6,10 @@ import functools
 
 from gan_studio.ml.device import import_tensorflow
 
+BATCH_NORM_MODES = ("plain", "fused", "synchronized")
 
-def generator_batch_norm(dtype, name: str, fused: bool = False):
+
+def generator_batch_norm(dtype, name: str, mode: str = "plain"):
     """A batch-norm layer for the generator.
 
     Keras 3 computes a training batch norm op by op in float32 (casts, moments, normalisation
@@ -18,18 +20,26 @@ def generator_batch_norm(dtype, name: str, fused: bool = False):
     checkpoint layout are Keras' own, so a fused layer restores into a plain one.
 
     Only the generator being trained is built fused (`GAN`); every generator that is
-    restored, exported to `.keras` or copied to numpy for the explorer is plain.
+    restored, exported to `.keras` or copied to numpy for the explorer is plain. Under a
+    strategy with several replicas a fused layer normalises each replica's share of the batch
+    by that share's statistics, and its moving averages take the mean over replicas, so that
+    every copy holds the same values.
 
     Args:
         dtype: the layer's dtype policy.
         name: the layer's name.
-        fused: train with the fused op.
+        mode: `plain`, `fused` (train with the fused op) or `synchronized` (Keras' layer with
+            `synchronized=True`: the statistics of the global batch, summed over replicas at
+            every layer, as one device would compute them).
     """
     import keras
 
-    if not fused:
-        return keras.layers.BatchNormalization(dtype=dtype, name=name)
-    return _fused_class()(dtype=dtype, name=name)
+    if mode not in BATCH_NORM_MODES:
+        raise ValueError(f"unknown batch norm {mode!r}; use one of {BATCH_NORM_MODES}")
+    if mode == "fused":
+        return _fused_class()(dtype=dtype, name=name)
+    return keras.layers.BatchNormalization(dtype=dtype, name=name,
+                                           synchronized=mode == "synchronized")
 
 
 @functools.cache
@@ -56,6 +66,9 @@ def _fused_class():
             count = tf.cast(tf.size(images) // images.shape[-1], tf.float32)
             variance = tf.stop_gradient(variance * (count - 1.0) / count)
             mean = tf.stop_gradient(mean)
+            replicas = tf.distribute.get_replica_context()
+            if replicas is not None and replicas.num_replicas_in_sync > 1:
+                mean, variance = replicas.all_reduce("MEAN", [mean, variance])
             momentum = self.momentum
             self.moving_mean.assign(self.moving_mean * momentum + mean * (1.0 - momentum))
             self.moving_variance.assign(self.moving_variance * momentum

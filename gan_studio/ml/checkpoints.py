@@ -203,12 +203,16 @@ class CheckpointStore:
             FD) to `run_dir/best/`, which the other two managers never prune.
         checkpoint: the `tf.train.Checkpoint` holding models, optimizers, counters and RNG state.
         keep: how many recent checkpoints to keep.
+        scratch: `run_dir` is a multi-worker run's scratch folder (a non-chief worker's): each
+            save is deleted once written (every worker takes part in a save, the chief's is
+            the one kept).
     """
 
-    def __init__(self, run_dir: str, checkpoint, keep: int = 3):
+    def __init__(self, run_dir: str, checkpoint, keep: int = 3, scratch: bool = False):
         tf = import_tensorflow()
 
         self.checkpoint = checkpoint
+        self._scratch = scratch
         self._best_dir = os.path.join(run_dir, BEST_DIR)
         self._best = None  # made on the first save_best: runs without quality get no best/
         folder = os.path.join(run_dir, CHECKPOINT_DIR)
@@ -245,12 +249,20 @@ class CheckpointStore:
     def _write(self, manager, name: str, step: int) -> str:
         tf = import_tensorflow()
         try:
-            return manager.save(checkpoint_number=step)
+            path = manager.save(checkpoint_number=step)
+            if self._scratch:
+                shutil.rmtree(manager.directory, ignore_errors=True)
+            return path
         except (OSError, tf.errors.OpError) as exc:
             _remove_failed_save(manager.directory, f"{name}-{step}")
             clear_killed_saves(manager.directory, name)
             raise CheckpointError(f"Cannot save the checkpoint of step {step} in "
                                   f"{manager.directory}: {describe_error(exc)}") from exc
+
+    @property
+    def latest(self) -> str | None:
+        """The newest recent checkpoint this store saved or restored (None: none yet)."""
+        return None if self._on_disk is None or self._scratch else self._on_disk[1]
 
     def save_best(self, step: int) -> str:
         """Saves the checkpoint as the run's best (numbered by `step`), replacing the last best.

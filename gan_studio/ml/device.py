@@ -10,6 +10,7 @@ import threading
 
 _lock = threading.Lock()
 _configured: str | None = None
+_gpus = 0  # GPUs TensorFlow sees, counted by configure_device
 # Held while TensorFlow is first imported. "tensorflow" enters sys.modules when its import
 # *starts*: a second thread that took that as done got a half-initialised module ("module
 # 'tensorflow' has no attribute 'errors'"), seen when a run was opened while the window's
@@ -86,7 +87,7 @@ def configure_device() -> str:
     Returns:
         "GPU: <name>" (with a count when there are several) or "CPU".
     """
-    global _configured
+    global _configured, _gpus
     with _lock:
         if _configured is not None:
             return _configured
@@ -98,6 +99,7 @@ def configure_device() -> str:
                 tf.config.experimental.set_memory_growth(gpu, True)
             except RuntimeError:
                 pass  # GPUs already initialised: memory growth can no longer change.
+        _gpus = len(gpus)
         if gpus:
             details = tf.config.experimental.get_device_details(gpus[0])
             name = details.get("device_name", gpus[0].name)
@@ -105,6 +107,12 @@ def configure_device() -> str:
         else:
             _configured = "CPU"
         return _configured
+
+
+def gpu_count() -> int:
+    """How many GPUs TensorFlow sees (configuring its devices on first use)."""
+    configure_device()
+    return _gpus
 
 
 def describe_device() -> str:

@@ -44,9 +44,19 @@ def _layer_class():
                 return inputs
             threshold = round(self.rate * _LEVELS)
             size = tf.size(inputs)
-            words = tf.random.stateless_uniform([(size + 1) // 2], self.seed_generator.next(),
+            # Under a strategy with several replicas each replica takes its share of the draw
+            # for the global batch: the masks one device would draw, and no two replicas alike.
+            context = tf.distribute.get_replica_context()
+            replicas = context.num_replicas_in_sync if context is not None else 1
+            total = size * replicas
+            words = tf.random.stateless_uniform([(total + 1) // 2], self.seed_generator.next(),
                                                 minval=None, maxval=None, dtype=tf.uint32)
-            draws = tf.reshape(tf.bitcast(words, tf.uint16), [-1])[:size]
+            draws = tf.reshape(tf.bitcast(words, tf.uint16), [-1])
+            if replicas > 1:
+                first = tf.cast(context.replica_id_in_sync_group, tf.int32) * size
+                draws = draws[first:first + size]
+            else:
+                draws = draws[:size]
             keep = tf.reshape(draws >= threshold, tf.shape(inputs))
             scale = tf.constant(_LEVELS / (_LEVELS - threshold), inputs.dtype)
             return tf.where(keep, inputs * scale, tf.zeros_like(inputs))

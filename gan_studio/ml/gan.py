@@ -25,13 +25,23 @@ class GAN:
             with the data set's size for `auto`: see `augmentation_enabled`).
     """
 
-    def __init__(self, config: TrainConfig, shape: tuple[int, int, int], augment: bool = False):
+    def __init__(self, config: TrainConfig, shape: tuple[int, int, int], augment: bool = False,
+                 strategy=None):
         tf = import_tensorflow()
-        import keras
 
         self.config = config
         self.shape = tuple(int(s) for s in shape)
         self.augment_policy = config.augment_policy if augment else ""
+        self.strategy = strategy or tf.distribute.get_strategy()
+        # Everything a step updates is made under the strategy's scope: mirrored on each
+        # replica, and broadcast from the chief at creation in a multi-worker run.
+        with self.strategy.scope():
+            self._build(config)
+
+    def _build(self, config: TrainConfig) -> None:
+        tf = import_tensorflow()
+        import keras
+
         from gan_studio.ml.device import choose_precision
 
         keras.utils.set_random_seed(config.seed)
@@ -39,7 +49,10 @@ class GAN:
         dtype = None if self.precision == "float32" else self.precision
         # Trained with fused batch norms (1.0x-1.1x the images/s); its weight average is a plain
         # copy, since that is what the explorer and exports read.
-        self.generator = generator_for(config, self.shape, dtype=dtype, fused_batch_norm=True)
+        batch_norm = "fused"
+        if self.strategy.num_replicas_in_sync > 1 and config.sync_batch_norm:
+            batch_norm = "synchronized"
+        self.generator = generator_for(config, self.shape, dtype=dtype, batch_norm=batch_norm)
         self.ema_decay = float(config.generator_ema or 0.0)
         self.generator_ema = None
         if self.ema_decay > 0:
@@ -83,7 +96,7 @@ class GAN:
         # only bytecode needs no source to convert. No input signature: each distinct number of
         # steps per call (the configured one, and an epoch's remainder) is traced once.
         self.train_steps = tf.function(self._train_steps, autograph=False)
-        self.regularize = tf.function(self._r1_step, autograph=False)
+        self.regularize = tf.function(self._r1_steps, autograph=False)
         self.generate = tf.function(self._generate, autograph=False, input_signature=signature)
         signature[0] = tf.TensorSpec([None, *self.shape], tf.uint8)
         self.score = tf.function(self._score, autograph=False, input_signature=signature)
@@ -93,25 +106,32 @@ class GAN:
         """A model's inputs: the tensor alone, or with the class labels of a conditional run."""
         return inputs if labels is None else [inputs, labels]
 
-    def _one_step(self, real_uint8, labels=None):
+    def _one_step(self, images, labels, index: int, noise):
+        """Step `index` of a call on this replica's batches: returns its four metrics, each
+        this replica's share of the global batch's value (their sum over replicas is it)."""
         tf = import_tensorflow()
+        real_uint8 = images[index]
+        labels = None if labels is None else labels[index]
         batch = real_uint8.shape[0]  # static at trace time: every shape in the step is known
+        context = tf.distribute.get_replica_context()
+        share = 1.0 / context.num_replicas_in_sync
+        if context.num_replicas_in_sync > 1:  # this replica's rows of the global batch's noise
+            first = tf.cast(context.replica_id_in_sync_group, tf.int32) * batch
+            noise = noise[first:first + batch]
         real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
-        noise = self.rng.normal([batch, self.config.latent_dim])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             # Fakes are drawn for the real batch's labels: classes come as often as in the data.
             fake = self.generator(self._with_labels(noise, labels), training=True)
             real_logits, fake_logits = self._judge(tf.cast(real, fake.dtype), fake, labels)
-            g_loss, d_loss = adversarial_losses(self.config.loss, real_logits, fake_logits)
+            g_loss, d_loss = adversarial_losses(self.config.loss, real_logits, fake_logits,
+                                                batch * context.num_replicas_in_sync)
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
+        # The optimizers sum the replicas' gradients before they apply them.
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
         self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-        self.step.assign_add(1)
-        if self.generator_ema is not None:
-            self._update_average()
-        return tf.stack([g_loss, d_loss, tf.reduce_mean(tf.sigmoid(real_logits)),
-                         tf.reduce_mean(tf.sigmoid(fake_logits))])
+        return tf.stack([g_loss, d_loss, tf.reduce_mean(tf.sigmoid(real_logits)) * share,
+                         tf.reduce_mean(tf.sigmoid(fake_logits)) * share])
 
     def _judge(self, real, fake, labels):
         """D's float32 logits on the real and the fake batch (losses stay float32 also under a
@@ -142,15 +162,24 @@ class GAN:
             return images
         return augment(images, self.augment_policy, self.rng)
 
-    def _r1_step(self, real_uint8, labels=None):
+    def _r1_steps(self, batches):
+        """The lazy R1 step on the last batch of a call, on every replica; returns the penalty."""
+        images, labels = self._split(batches)
+        return self.strategy.reduce("SUM", self.strategy.run(self._r1_step, args=(images, labels)),
+                                    axis=None)
+
+    def _r1_step(self, images, labels=None):
         """One lazy R1 step: the discriminator descends `gamma / 2 * |grad D(real)|^2`.
 
         Lazy regularisation (Karras et al. 2020): the penalty is applied every `r1_every`
         steps in its own step, scaled by `r1_every`, which costs a fraction of applying it
-        at every step (a second-order gradient) for the same effect.
+        at every step (a second-order gradient) for the same effect. Returns this replica's
+        share of the global batch's mean penalty.
         """
         tf = import_tensorflow()
-        real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
+        real = tf.cast(images[-1], tf.float32) / 127.5 - 1.0
+        labels = None if labels is None else labels[-1]
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
         d_vars = self.discriminator.trainable_variables
         with tf.GradientTape() as d_tape:
             with tf.GradientTape() as x_tape:
@@ -160,7 +189,8 @@ class GAN:
                                                     training=True), tf.float32)
                 total = tf.reduce_sum(logits)
             grads = x_tape.gradient(total, real)
-            penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]))
+            penalty = tf.nn.compute_average_loss(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]),
+                                                 global_batch_size=real.shape[0] * replicas)
             loss = penalty * (0.5 * self.config.r1_gamma * self.config.r1_every)
         self.d_optimizer.apply_gradients(zip(d_tape.gradient(loss, d_vars), d_vars))
         return penalty
@@ -193,8 +223,7 @@ class GAN:
         metrics = self.train_steps(batches).numpy()
         every = self.config.r1_every
         if self.config.r1_gamma and (step + len(metrics)) // every > step // every:
-            images, labels = self._split(batches)
-            self.regularize(*((images[-1],) if labels is None else (images[-1], labels[-1])))
+            self.regularize(batches)
         return metrics
 
     @staticmethod
@@ -206,7 +235,8 @@ class GAN:
         """Runs one step per leading entry of `batches`; returns (k, 4) metrics per step.
 
         `batches` is uint8 images (k, B, H, W, C), or for a conditional run a tuple of them
-        and their int32 labels (k, B).
+        and their int32 labels (k, B); under a strategy with several replicas, the
+        distributed values of each replica's share (k, B / replicas, ...).
 
         The steps are unrolled at trace time rather than run in a `tf.while_loop`: Grappler
         then sees one straight-line graph and fuses convolutions with their bias and
@@ -215,8 +245,19 @@ class GAN:
         """
         tf = import_tensorflow()
         images, labels = self._split(batches)
-        return tf.stack([self._one_step(images[i], None if labels is None else labels[i])
-                         for i in range(images.shape[0])])
+        local = self.strategy.experimental_local_results(images)[0]
+        steps, batch = local.shape[0], local.shape[1] * self.strategy.num_replicas_in_sync
+        rows = []
+        for index in range(steps):
+            # The noise of the global batch, drawn once (each replica takes its rows), and the
+            # counters and the weight average updated once per step, outside the replicas.
+            noise = self.rng.normal([batch, self.config.latent_dim])
+            shares = self.strategy.run(self._one_step, args=(images, labels, index, noise))
+            rows.append(self.strategy.reduce("SUM", shares, axis=None))
+            self.step.assign_add(1)
+            if self.generator_ema is not None:
+                self._update_average()
+        return tf.stack(rows)
 
     def _generate(self, noise, labels=None):
         return self.sampler(self._with_labels(noise, labels), training=False)

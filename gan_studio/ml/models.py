@@ -60,7 +60,7 @@ def generator_plan(height: int, width: int, channels: int) -> tuple[int, int, li
 def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent_dim: int = 100,
                     weight_init: str = "glorot", seed: int | None = None,
                     dtype: str | None = None, kernel_size: int = 5, num_classes: int = 0,
-                    fused_batch_norm: bool = False):
+                    batch_norm: str = "plain"):
     """Builds the DCGAN generator: z (and a class) -> image in [-1, 1].
 
     MNIST (28x28x1): Dense 7*7*256 -> BN -> LReLU -> ConvT 128 s1 -> ConvT 64 s2 -> ConvT 1 s2 tanh.
@@ -81,8 +81,10 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
             class-conditional: inputs `z` and `class` (int32 (N,)), and the class's
             `class_embedding` concatenated after z (`z_class`) feeds the projection. The
             numpy copy of the generator reads these layers by name.
-        fused_batch_norm: train its batch norms with one fused op (`ml/batch_norm.py`), for
-            the generator being trained; the layers and weights are Keras' own either way.
+        batch_norm: how its batch norms train (`ml/batch_norm.py`): `plain` (Keras' layer),
+            `fused` (one fused op, for the generator being trained) or `synchronized`
+            (statistics of the global batch across replicas); the weights are Keras' own in
+            every case.
 
     Returns:
         A `keras.Model` named `generator`.
@@ -107,13 +109,13 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
         x = layers.Concatenate(dtype=dtype, name="z_class")([z, embedding])
     x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=init,
                      dtype=dtype, name="project")(x)
-    x = generator_batch_norm(dtype, "project_bn", fused_batch_norm)(x)
+    x = generator_batch_norm(dtype, "project_bn", batch_norm)(x)
     x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name="project_lrelu")(x)
     x = layers.Reshape((start, start, filters), dtype=dtype, name="reshape")(x)
     for i, (n, stride) in enumerate(hidden):
         x = layers.Conv2DTranspose(n, kernel_size, strides=stride, padding="same", use_bias=False,
                                    kernel_initializer=init, dtype=dtype, name=f"deconv{i}")(x)
-        x = generator_batch_norm(dtype, f"deconv{i}_bn", fused_batch_norm)(x)
+        x = generator_batch_norm(dtype, f"deconv{i}_bn", batch_norm)(x)
         x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"deconv{i}_lrelu")(x)
     out = layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", use_bias=False,
                                  activation="tanh", kernel_initializer=init,
@@ -197,17 +199,17 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
 
 
 def generator_for(config, shape: tuple[int, int, int], dtype: str | None = None,
-                  fused_batch_norm: bool = False):
+                  batch_norm: str = "plain"):
     """Builds the generator a resolved `TrainConfig` describes, for images of `shape`.
 
     The one place that maps a config to the generator's architecture: training, restoring a
-    run and exporting it all build through it (`fused_batch_norm`: see `build_generator`).
+    run and exporting it all build through it (`batch_norm`: see `build_generator`).
     """
     h, w, c = shape
     return build_generator(h, w, c, config.latent_dim, config.weight_init, config.seed,
                            dtype=dtype, kernel_size=config.kernel_size or 5,
                            num_classes=config.condition_classes,
-                           fused_batch_norm=fused_batch_norm)
+                           batch_norm=batch_norm)
 
 
 def discriminator_for(config, shape: tuple[int, int, int], dtype: str | None = None):

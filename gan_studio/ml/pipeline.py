@@ -48,3 +48,52 @@ def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1, labels=Non
     options = tf.data.Options()
     options.autotune.enabled = False
     return gathered.with_options(options)
+
+
+def replica_orders(order: np.ndarray, replicas: int, first: int, count: int) -> list[np.ndarray]:
+    """The image indices of replicas `first` .. `first + count - 1`: each replica's share of
+    every global batch of `order` (steps, batch), (steps, batch / replicas) each."""
+    share = order.shape[1] // replicas
+    return [order[:, r * share:(r + 1) * share] for r in range(first, first + count)]
+
+
+def distributed_epoch_dataset(strategy, images, order: np.ndarray, steps_per_call: int = 1,
+                              labels=None):
+    """`epoch_dataset` for a strategy with several replicas (`distribute_datasets_from_function`).
+
+    Replica r of the global batch gets its rows `r * b .. (r + 1) * b - 1` (b: the batch over
+    the replicas), so the replicas together train on exactly the batches one device would.
+    Each worker holds the data set in memory and gathers only its own replicas' shares; every
+    worker computes the same `order` from the seed.
+
+    Returns:
+        A distributed dataset whose elements are, per replica, what `epoch_dataset` gives for
+        its share (k, b, H, W, C) (and labels).
+    """
+    tf = import_tensorflow()
+
+    def worker_dataset(context):
+        local = context.num_replicas_in_sync // context.num_input_pipelines
+        shares = replica_orders(order, context.num_replicas_in_sync,
+                                context.input_pipeline_id * local, local)
+        grouped = tuple(tf.data.Dataset.from_tensor_slices(share.astype(np.int64))
+                        .batch(steps_per_call) for share in shares)
+        # The worker's replicas take its elements in turn: replica 0's share of a call, then
+        # replica 1's, ...
+        indices = tf.data.Dataset.zip(grouped).flat_map(
+            lambda *parts: tf.data.Dataset.from_tensor_slices(tf.stack(parts)))
+        if labels is None:
+            def gather(idx):
+                return tf.gather(images, idx)
+        else:
+            def gather(idx):
+                return tf.gather(images, idx), tf.gather(labels, idx)
+        gathered = indices.map(gather, num_parallel_calls=1, deterministic=True).prefetch(2)
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        # The shares are cut here; tf.data must not shard the data a second time.
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.OFF)
+        return gathered.with_options(options)
+
+    return strategy.distribute_datasets_from_function(worker_dataset)

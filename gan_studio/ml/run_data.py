@@ -79,7 +79,8 @@ def fit_config_to_data(config: TrainConfig, data) -> bool:
 
 
 def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
-                    checkpoint: str | None) -> tuple[TrainConfig, str, list[str]]:
+                    checkpoint: str | None, strategy: str | None = None,
+                    devices: list[str] | None = None) -> tuple[TrainConfig, str, list[str]]:
     """What `Trainer.resume` continues with: the run's config with the new targets, the
     checkpoint to restore and the newer ones passed over (see `Trainer.resume`).
 
@@ -100,6 +101,10 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
         config.max_steps = max_steps
     elif 0 < config.max_steps <= checkpoint_step(checkpoint):
         config.max_steps = 0  # the run reached its limit: go on to the epoch target
+    if strategy is not None:
+        config.strategy = strategy
+    if devices is not None:
+        config.devices = list(devices)
     config.validate()
     return config, checkpoint, skipped
 
@@ -114,11 +119,20 @@ def new_run_settings(config: TrainConfig) -> tuple[TrainConfig, str]:
     """
     import os
     import shutil
+    import tempfile
 
+    from gan_studio.core.config import ConfigError
+    from gan_studio.core.distribution import ClusterError, writes_run_folder
     from gan_studio.core.runs.layout import CONFIG_FILE, new_run_dir
     from gan_studio.data import is_builtin_source
 
     config = config.resolved()
+    try:
+        chief = writes_run_folder(config.strategy)
+    except ClusterError as exc:
+        raise ConfigError(str(exc)) from None
+    if not chief:  # a multi-worker run's other workers keep nothing: the chief writes the run
+        return config, tempfile.mkdtemp(prefix="gan-studio-worker-")
     if (not is_builtin_source(config.dataset) and not os.path.isabs(config.dataset)
             and os.path.exists(config.dataset)):
         config.dataset = os.path.abspath(config.dataset)

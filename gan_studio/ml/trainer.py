@@ -16,7 +16,7 @@ from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
 from gan_studio.core.training.throttle import Throttle
-from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
+from gan_studio.ml.checkpoints import CheckpointError
 from gan_studio.ml.live_quality import LiveQuality
 from gan_studio.ml.run_data import (
     TrainingError,
@@ -70,6 +70,8 @@ class Trainer:
         self._pending_config: TrainConfig | None = None  # `resume`'s, saved once restored
         self.gan = None
         self.device = None
+        self.placement = None  # set by `run`: the tf.distribute strategy and this process's part
+        self._write_dir = run_dir  # a non-chief worker's scratch folder instead
 
     @classmethod
     def create(cls, config: TrainConfig, **kwargs) -> Trainer:
@@ -81,7 +83,8 @@ class Trainer:
 
     @classmethod
     def resume(cls, run_dir: str, epochs: int | None = None, max_steps: int | None = None,
-               checkpoint: str | None = None, **kwargs) -> Trainer:
+               checkpoint: str | None = None, strategy: str | None = None,
+               devices: list[str] | None = None, **kwargs) -> Trainer:
         """Continues a run from its latest checkpoint (or `checkpoint`), with its config.json.
 
         Args:
@@ -91,11 +94,15 @@ class Trainer:
                 which case it is lifted so that training goes on to the epoch target).
             checkpoint: a checkpoint prefix to roll back to (None: the newest that reads; the
                 `checkpoint` event names newer ones passed over, torn by a killed save).
+            strategy: a new strategy (None: the run's); a checkpoint of any strategy and
+                number of replicas restores under any other.
+            devices: new devices of a `mirrored` run (None: keep).
 
         Raises:
             TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
         """
-        config, checkpoint, skipped = resume_settings(run_dir, epochs, max_steps, checkpoint)
+        config, checkpoint, skipped = resume_settings(run_dir, epochs, max_steps, checkpoint,
+                                                      strategy, devices)
         trainer = cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
         # config.json changes only once the run has really resumed (see `run`).
         trainer._pending_config = copy.deepcopy(config)
@@ -104,30 +111,17 @@ class Trainer:
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self, shape, count: int):
-        from gan_studio.core.config import augmentation_enabled
-        from gan_studio.core.recipe import describe_recipe
-        from gan_studio.ml.device import configure_device
-        from gan_studio.ml.gan import GAN
+        from gan_studio.ml.run_setup import set_up_run
 
-        self.device = configure_device()
-        augmenting = augmentation_enabled(self.config, count)
-        self.gan = GAN(self.config, shape, augmenting)
-        self._event(Event("recipe", f"Recipe: {describe_recipe(self.config, augmenting)}"))
-        precision = {"mixed_bfloat16": "bfloat16 mixed precision"}.get(self.gan.precision,
-                                                                         self.gan.precision)
-        self._event(Event("device", f"{self.device}, {precision}",
-                            {"device": self.device, "precision": self.gan.precision}))
-        try:
-            self.store = CheckpointStore(self.run_dir, self.gan.checkpoint,
-                                         self.config.keep_checkpoints)
-            restored = self.store.restore(self._checkpoint)
-        except CheckpointError as exc:
-            raise TrainingError(str(exc)) from exc
+        parts = set_up_run(self.config, shape, count, self.run_dir, self._checkpoint,
+                           self._fresh_run, self._event)
+        self.placement, self.gan, self.store = parts.placement, parts.gan, parts.store
+        self.device, self._write_dir = self.placement.description, parts.write_dir
         self._faults = RunFaults(self.store, self.control, self._event, self.on_fault)
-        if restored:
+        if parts.restored:
             message = "; ".join([f"Resumed from step {int(self.gan.step.numpy())}", *self._skipped])
             self._event(Event("checkpoint", message,
-                              {"path": restored, "restored": True, "skipped": self._skipped}))
+                              {"path": parts.restored, "restored": True, "skipped": self._skipped}))
 
     @property
     def generator(self):
@@ -155,7 +149,7 @@ class Trainer:
             # Written once the checkpoint is restored: a run that fails to resume stays as it was.
             config = self.config if changed else self._pending_config
             if config is not None:
-                config.save(os.path.join(self.run_dir, CONFIG_FILE))
+                config.save(os.path.join(self._write_dir, CONFIG_FILE))
         except BaseException:
             self._discard_if_empty()
             raise
@@ -166,11 +160,15 @@ class Trainer:
             # The data set lives in host memory; batches are gathered there and copied over.
             tf_images = tf.constant(images)
             tf_labels = tf.constant(data.labels.astype(np.int32)) if self.gan.num_classes else None
-        self._outputs = RunOutputs(self.run_dir, int(self.gan.step.numpy()))
+        self._outputs = RunOutputs(self._write_dir, int(self.gan.step.numpy()))
         try:
-            return self._loop(tf_images, tf_labels, data)
+            with self.placement.worker_failures(lambda: (int(self.gan.step.numpy()),
+                                                         self.store.latest)):
+                return self._loop(tf_images, tf_labels, data)
         finally:
             self._outputs.close()
+            if not self.placement.is_chief:  # its scratch folder, a new run's or a resumed one's
+                shutil.rmtree(self._write_dir, ignore_errors=True)
 
     def _discard_if_empty(self) -> None:
         """Removes a new run's folder when it failed before training (offline, bad data)."""
@@ -182,7 +180,7 @@ class Trainer:
         return min(total, self.config.max_steps) if self.config.max_steps else total
 
     def _loop(self, tf_images, tf_labels, data) -> str:
-        from gan_studio.ml.pipeline import epoch_dataset, epoch_order
+        from gan_studio.ml.pipeline import epoch_order
 
         cfg, gan, count = self.config, self.gan, len(data.images)
         steps_per_epoch = count // cfg.batch_size
@@ -191,8 +189,10 @@ class Trainer:
         step = int(gan.step.numpy())
         meter = self._meter = ProgressMeter(step, total, cfg.batch_size, steps_per_epoch,
                                             self.callbacks.progress_interval)
-        self._quality = LiveQuality(cfg, self.run_dir, data, self.callbacks, self.store,
+        self._quality = LiveQuality(cfg, self._write_dir, data, self.callbacks, self.store,
                                     self._outputs, step, self._event, gan.sampler, meter.paused)
+        if not self.placement.is_chief:  # measured, logged and kept by the chief alone
+            self._quality.stop()
         self._emit_grid(step, step // steps_per_epoch)
         while step < total:
             epoch, done_in_epoch = divmod(step, steps_per_epoch)
@@ -200,7 +200,8 @@ class Trainer:
             due = min(steps_per_epoch - done_in_epoch, total - step)
             order = order[done_in_epoch: done_in_epoch + due]
             gan.epoch.assign(epoch)
-            for batches in epoch_dataset(tf_images, order, cfg.steps_per_call, tf_labels):
+            for batches in self.placement.epoch_dataset(tf_images, order, cfg.steps_per_call,
+                                                        tf_labels):
                 if not self._wait_if_paused(meter):
                     return self._stop()
                 metrics = gan.train(batches, step)

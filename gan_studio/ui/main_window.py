@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         self.tf_loader.start()
 
     def _on_device(self, device: str) -> None:
+        self.training_panel.all_gpus.set_gpu_count(self.tf_loader.gpus)
         self.device_label.setText(device)
         self.device_label.setToolTip(f"Training runs on {device}")
         if self.statusBar().currentMessage() == "Loading TensorFlow…":

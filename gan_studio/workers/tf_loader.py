@@ -105,6 +105,7 @@ class TFLoader(QObject):
         super().__init__(parent)
         self._runner: TaskRunner | None = None
         self.device: str | None = None
+        self.gpus = 0  # GPUs TensorFlow sees, once loaded
         self.tensorflow_version = package_version("tensorflow")
 
     def start(self) -> None:
@@ -120,5 +121,7 @@ class TFLoader(QObject):
             self._runner.shutdown()
 
     def _on_loaded(self, device: str) -> None:
-        self.device = device
+        from gan_studio.ml.device import gpu_count  # (counted while loading: no TensorFlow call)
+
+        self.device, self.gpus = device, gpu_count()
         self.loaded.emit(device)

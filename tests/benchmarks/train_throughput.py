@@ -34,8 +34,9 @@ def time_tutorial(loop: TutorialLoop, steps: int) -> float:
 
 
 def time_trainer(data_dir: str, dataset: str, steps: int, warmup: int, steps_per_call: int,
-                 preset: str = "tutorial") -> tuple[float, int]:
-    """Images/s of the trainer over `steps` steps after `warmup`; returns it and the batch."""
+                 preset: str = "tutorial", **fields) -> tuple[float, int]:
+    """Images/s of the trainer over `steps` steps after `warmup`; returns it and the batch
+    (`fields`: more `TrainConfig` fields, such as a strategy)."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.ml.trainer import Trainer
@@ -52,7 +53,7 @@ def time_trainer(data_dir: str, dataset: str, steps: int, warmup: int, steps_per
         config = TrainConfig(dataset=dataset, preset=preset, data_dir=data_dir,
                              runs_dir=runs_dir, max_steps=warmup + steps, epochs=100,
                              steps_per_call=steps_per_call, quality_every_minutes=0,
-                             sample_every_steps=10**9, sample_every_seconds=10**9)
+                             sample_every_steps=10**9, sample_every_seconds=10**9, **fields)
         trainer = Trainer.create(config, callbacks=Report())
         trainer.run()
         batch = trainer.config.batch_size

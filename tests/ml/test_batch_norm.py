@@ -9,7 +9,7 @@ from gan_studio.ml.batch_norm import generator_batch_norm
 def _pair(shape):
     """A plain and a fused layer, built alike, with the same non-trivial weights."""
     plain = generator_batch_norm(None, "plain")
-    fused = generator_batch_norm(None, "fused", fused=True)
+    fused = generator_batch_norm(None, "fused", "fused")
     rng = np.random.default_rng(0)
     channels = shape[-1]
     weights = [rng.normal(1, 0.2, channels), rng.normal(0, 0.2, channels),
@@ -55,7 +55,7 @@ def test_the_training_output_is_the_batch_normalised_input():
 def test_it_trains_in_bfloat16():
     import tensorflow as tf
 
-    layer = generator_batch_norm("mixed_bfloat16", "bf", fused=True)
+    layer = generator_batch_norm("mixed_bfloat16", "bf", "fused")
     x = tf.constant(np.random.default_rng(4).normal(size=(8, 7, 7, 16)).astype(np.float32))
     out = layer(x, training=True)
     assert out.dtype == tf.bfloat16 and layer.moving_mean.dtype == "float32"
@@ -66,7 +66,7 @@ def test_a_fused_generator_has_the_plain_one_s_weights_and_numpy_copy():
     from gan_studio.ml.models import build_generator
     from gan_studio.ml.numpy_export import numpy_generator_from_keras
 
-    fused = build_generator(28, 28, 1, seed=0, fused_batch_norm=True)
+    fused = build_generator(28, 28, 1, seed=0, batch_norm="fused")
     plain = build_generator(28, 28, 1, seed=0)
     assert [(w.path, w.shape) for w in fused.weights] == [(w.path, w.shape) for w in plain.weights]
     plain.set_weights(fused.get_weights())  # a checkpoint of one restores into the other

@@ -21,6 +21,7 @@ from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_PRESET, PRESETS, Conf
 from gan_studio.core.presets import preset_values
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
+from gan_studio.ui.training.all_gpus_option import AllGpusOption
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
 from gan_studio.ui.training.recipe_options import RecipeOptions
 from gan_studio.ui.training.training_actions import make_training_actions
@@ -130,6 +131,8 @@ class TrainingPanel(QWidget):
         form.addRow("Sample every (steps)", self.sample_every_steps)
         form.addRow("Grid side (tiles)", self.grid_size)
         form.addRow("Quality every", self.quality_every_minutes)
+        self.all_gpus = AllGpusOption()
+        form.addRow("", self.all_gpus)
         folders = QGroupBox("Folders")
         form = QFormLayout(folders)
         form.addRow("Data", self.data_dir)
@@ -191,7 +194,7 @@ class TrainingPanel(QWidget):
             data_dir=data_dir, runs_dir=self.runs_dir.path(),
             sample_every_steps=self.sample_every_steps.value(), grid_size=self.grid_size.value(),
             quality_every_minutes=self.quality_every_minutes.value(),
-            **self.recipe.config_values())
+            **self.recipe.config_values(), **self.all_gpus.config_values())
 
     def values(self) -> dict:
         """The form's values for QSettings (those of the new-run form while a run is shown).
@@ -237,6 +240,7 @@ class TrainingPanel(QWidget):
                     widget = getattr(self, name)
                     widget.setValue(type(widget.value())(value))
             self.recipe.show_config(config)
+            self.all_gpus.show_config(config)
         self.run_label.setText(f"Run: <b>{os.path.basename(run_dir.rstrip(os.sep))}</b>")
         self.run_label.setToolTip(run_dir)
         self.train_action.setText("Con&tinue Training")

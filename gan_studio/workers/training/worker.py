@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gc
 import logging
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -135,8 +136,9 @@ class TrainingWorker(TrainingSignals):
 
     @Slot(str, object, object)
     def _run_resumed(self, run_dir: str, epochs: int | None, checkpoint: str | None) -> None:
+        strategy = single_machine_strategy(run_dir)
         self._run(lambda engine, options: engine.Trainer.resume(
-            run_dir, epochs=epochs, checkpoint=checkpoint, **options))
+            run_dir, epochs=epochs, checkpoint=checkpoint, strategy=strategy, **options))
 
     def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
         # Each session gets a thread of its own: TensorFlow on a long-lived QThread hung (or
@@ -199,3 +201,15 @@ class TrainingWorker(TrainingSignals):
         log.error("training failed:\n%s", traceback.format_exc())
         self.error.emit(describe_exception(exc))
 
+
+def single_machine_strategy(run_dir: str) -> str | None:
+    """The strategy the window continues a run with: `default` for a multi-worker run (the
+    window trains on this machine alone), else None (the run's own)."""
+    from gan_studio.core.config import ConfigError, TrainConfig
+    from gan_studio.core.runs.layout import CONFIG_FILE
+
+    try:
+        config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE))
+    except ConfigError:
+        return None  # the trainer names the problem
+    return "default" if config.strategy == "multiworker" else None
