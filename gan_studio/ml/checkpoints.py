@@ -145,7 +145,8 @@ def clear_killed_saves(folder: str, name: str) -> None:
 
 
 def _remove_failed_save(folder: str, prefix: str) -> None:
-    """Deletes the files of a save that failed (a torn index must not pass for a checkpoint)."""
+    """Deletes the files of a save that failed (a torn index must not pass for a checkpoint),
+    or of one in a scratch folder."""
     for entry in os.listdir(folder) if os.path.isdir(folder) else ():
         if entry.startswith(prefix + ".") and os.path.isfile(os.path.join(folder, entry)):
             try:
@@ -250,8 +251,8 @@ class CheckpointStore:
         tf = import_tensorflow()
         try:
             path = manager.save(checkpoint_number=step)
-            if self._scratch:
-                shutil.rmtree(manager.directory, ignore_errors=True)
+            if self._scratch:  # (its folders stay: the next save writes there again)
+                _remove_failed_save(manager.directory, f"{name}-{step}")
             return path
         except (OSError, tf.errors.OpError) as exc:
             _remove_failed_save(manager.directory, f"{name}-{step}")
@@ -298,6 +299,7 @@ class CheckpointStore:
             raise CheckpointError(f"no checkpoint at {path}")
         restore_checkpoint(self.checkpoint, path)
         recent = re.fullmatch(r"ckpt-(\d+)", os.path.basename(path))
-        if recent and os.path.samefile(os.path.dirname(path) or ".", self.recent.directory):
+        if (recent and os.path.isdir(self.recent.directory)  # (a scratch store has none yet)
+                and os.path.samefile(os.path.dirname(path) or ".", self.recent.directory)):
             self._on_disk = (int(recent.group(1)), path)
         return path

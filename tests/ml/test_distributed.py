@@ -150,19 +150,27 @@ def _free_ports(count):
     return ports
 
 
-def _start_workers(tmp_path, args):
+def _start_workers(tmp_path, args, resume=None):
+    """Starts two workers of a multi-worker run: `train` into `runs0`/`runs1`, or `resume`."""
     ports = _free_ports(2)
     procs = []
     for index in range(2):
         tf_config = {"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
                      "task": {"type": "worker", "index": index}}
         env = dict(os.environ, TF_CONFIG=json.dumps(tf_config), PYTHONHASHSEED="0")
-        runs = tmp_path / f"runs{index}"
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "gan_studio.cli", "train", "--strategy", "multiworker",
-             "--run-dir", str(runs), *args], env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        command = (["resume", str(resume), *args] if resume else
+                   ["train", "--strategy", "multiworker", "--run-dir",
+                    str(tmp_path / f"runs{index}"), *args])
+        procs.append(subprocess.Popen([sys.executable, "-m", "gan_studio.cli", *command],
+                                      env=env, text=True, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT))
     return procs
+
+
+def _finish(procs, timeout=300):
+    outputs = [p.communicate(timeout=timeout)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    return outputs
 
 
 def _train_args(tmp_path, steps):
@@ -178,9 +186,7 @@ def test_two_workers_train_alike_and_the_chief_alone_writes_the_run(tmp_path):
     from gan_studio.core.runs.layout import list_checkpoints
     from gan_studio.ml.trainer import Trainer
 
-    procs = _start_workers(tmp_path, _train_args(tmp_path, 10))
-    outputs = [p.communicate(timeout=300)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outputs
+    outputs = _finish(_start_workers(tmp_path, _train_args(tmp_path, 10)))
     assert "multi-worker: 2 replicas on 2 workers, this is worker 0" in outputs[0]
     assert "This worker writes no run folder" in outputs[1]
     assert not (tmp_path / "runs1").exists()  # worker 1's saves went to scratch, deleted
@@ -204,11 +210,20 @@ def test_two_workers_train_alike_and_the_chief_alone_writes_the_run(tmp_path):
     for key, value in ours.items():
         np.testing.assert_allclose(theirs[key], value, atol=WEIGHTS_ATOL, err_msg=key)
 
-    # ... and a single-process resume continues the chief's checkpoint
-    trainer = Trainer.resume(str(run), max_steps=12, strategy="default")
-    assert trainer.run() == "finished"
-    assert int(trainer.gan.step.numpy()) == 12
+    # ... both workers continue it from the chief's folder (here on the same disk) ...
+    files = sorted(p.name for p in run.rglob("*"))
+    outputs = _finish(_start_workers(tmp_path, ["--max-steps", "12"], resume=run))
+    assert "Resume with: gan-studio resume" in outputs[0]
     assert [step for step, _ in list_checkpoints(str(run))] == [10, 12]
+    added = set(p.name for p in run.rglob("*")) - set(files)
+    assert {"ckpt-12.index", "ckpt-12.data-00000-of-00001"} <= added
+    assert len([name for name in added if "tfevents" in name]) == 1, added  # the chief's alone
+
+    # ... and so does a single process
+    trainer = Trainer.resume(str(run), max_steps=14, strategy="default")
+    assert trainer.run() == "finished"
+    assert int(trainer.gan.step.numpy()) == 14
+    assert [step for step, _ in list_checkpoints(str(run))] == [10, 12, 14]
     assert json.loads((run / "config.json").read_text())["strategy"] == "default"
 
 
