@@ -1,6 +1,7 @@
 """The `gan-studio` command end to end on a tiny MNIST-format data set."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -245,6 +246,7 @@ def test_conditional_train_sample_a_class_info_and_evaluate(tmp_path, data_dir, 
     assert main(["info", run]) == 0
     out = capsys.readouterr().out
     assert "conditional" in out and "yes, 10 classes" in out and "28×28×1" in out
+    assert re.search(r"trained with +the default strategy", out) and "Strategies" in out
 
     assert main(["evaluate", run, "--count", "20", "--data-dir", data_dir]) == 0
     line = [x for x in capsys.readouterr().out.splitlines() if x.startswith("class accuracy")]

@@ -162,10 +162,14 @@ def generator_rows(source: str) -> list[tuple[str, str]]:
     generator = load_generator(source, on_skip=warn)
     classes = num_classes_of(generator)
     names: list = []
+    trained = []
     if os.path.isdir(source):
         from gan_studio.core.runs.layout import CONFIG_FILE
 
-        names = TrainConfig.load(os.path.join(source, CONFIG_FILE)).class_names
+        config = TrainConfig.load(os.path.join(source, CONFIG_FILE))
+        names = config.class_names
+        devices = f" ({', '.join(config.devices)})" if config.devices else ""
+        trained = [("  trained with", f"the {config.strategy} strategy{devices}")]
     shape = "×".join(str(int(s)) for s in generator.output_shape[1:])
     conditional = "no"
     if classes:
@@ -173,7 +177,8 @@ def generator_rows(source: str) -> list[tuple[str, str]]:
             f"0 to {classes - 1}"
         conditional = f"yes, {classes} classes ({shown})"
     return [("Generator", source), ("  images", shape),
-            ("  latent size", str(latent_dim_of(generator))), ("  conditional", conditional)]
+            ("  latent size", str(latent_dim_of(generator))), ("  conditional", conditional),
+            *trained]
 
 
 def info(args) -> int:

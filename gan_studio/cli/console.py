@@ -23,6 +23,7 @@ class ConsoleProgress(TrainingCallbacks):
         self.dataset = None  # the run's, once the trainer exists: what on_download counts
         self.bar = None
         self.download = None
+        self.batch_split = ""  # "batch 64 = 2×32" when the batch is split over replicas
 
     def on_progress(self, p: Progress) -> None:
         if self.bar is None:
@@ -30,11 +31,14 @@ class ConsoleProgress(TrainingCallbacks):
                                   dynamic_ncols=True)
         self.bar.update(len(p.steps))
         self.bar.set_postfix_str(
-            f"epoch {p.epoch + 1} G {p.g_loss:.3f} D {p.d_loss:.3f} D(x) {p.d_real:.2f} "
+            f"epoch {p.epoch + 1}{self.batch_split} G {p.g_loss:.3f} D {p.d_loss:.3f} D(x) {p.d_real:.2f} "
             f"D(G(z)) {p.d_fake:.2f} {p.images_per_sec:.0f} img/s ETA {format_duration(p.eta_seconds)}",
             refresh=False)
 
     def on_event(self, e: Event) -> None:
+        replicas, batch = e.data.get("replicas", 1), e.data.get("batch", 0)
+        if e.kind == "device" and replicas > 1:
+            self.batch_split = f" batch {batch} = {replicas}×{batch // replicas}"
         if e.kind in ("device", "recipe", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
                       "quality_off"):
             self._write(e.message)

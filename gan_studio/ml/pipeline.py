@@ -34,7 +34,12 @@ def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1, labels=Non
     """
     tf = import_tensorflow()
     indices = tf.data.Dataset.from_tensor_slices(order.astype(np.int64))
-    indices = indices.batch(steps_per_call)
+    return _gathered(indices.batch(steps_per_call), images, labels)
+
+
+def _gathered(indices, images, labels, shard: bool = True):
+    """The images (and labels) at each element of `indices`, gathered from memory."""
+    tf = import_tensorflow()
     # A gather from memory is cheap: one map thread and a fixed prefetch keep the next batch
     # ready. Autotuning is off because its thread made dropping the iterator mid-epoch (a stop)
     # wait for up to a minute.
@@ -47,6 +52,9 @@ def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1, labels=Non
     gathered = indices.map(gather, num_parallel_calls=1, deterministic=True).prefetch(2)
     options = tf.data.Options()
     options.autotune.enabled = False
+    if not shard:  # the replicas' shares are cut already: tf.data must not shard again
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.OFF)
     return gathered.with_options(options)
 
 
@@ -82,18 +90,6 @@ def distributed_epoch_dataset(strategy, images, order: np.ndarray, steps_per_cal
         # replica 1's, ...
         indices = tf.data.Dataset.zip(grouped).flat_map(
             lambda *parts: tf.data.Dataset.from_tensor_slices(tf.stack(parts)))
-        if labels is None:
-            def gather(idx):
-                return tf.gather(images, idx)
-        else:
-            def gather(idx):
-                return tf.gather(images, idx), tf.gather(labels, idx)
-        gathered = indices.map(gather, num_parallel_calls=1, deterministic=True).prefetch(2)
-        options = tf.data.Options()
-        options.autotune.enabled = False
-        # The shares are cut here; tf.data must not shard the data a second time.
-        options.experimental_distribute.auto_shard_policy = (
-            tf.data.experimental.AutoShardPolicy.OFF)
-        return gathered.with_options(options)
+        return _gathered(indices, images, labels, shard=False)
 
     return strategy.distribute_datasets_from_function(worker_dataset)

@@ -61,7 +61,8 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
     precision = {"mixed_bfloat16": "bfloat16 mixed precision"}.get(gan.precision, gan.precision)
     emit_event(Event("device", f"{placement.description}, {precision}",
                      {"device": placement.description, "precision": gan.precision,
-                      "strategy": placement.name, "replicas": placement.replicas}))
+                      "strategy": placement.name, "replicas": placement.replicas,
+                      "batch": config.batch_size}))
     write_dir = run_dir
     if not (placement.is_chief or fresh_run):
         # A resumed run's other workers read the chief's folder and write to scratch.

@@ -189,6 +189,7 @@ def test_two_workers_train_alike_and_the_chief_alone_writes_the_run(tmp_path):
     outputs = _finish(_start_workers(tmp_path, _train_args(tmp_path, 10)))
     assert "multi-worker: 2 replicas on 2 workers, this is worker 0" in outputs[0]
     assert "This worker writes no run folder" in outputs[1]
+    assert "batch 8 = 2×4" in outputs[0]  # the progress line: the global batch, split
     assert not (tmp_path / "runs1").exists()  # worker 1's saves went to scratch, deleted
     (run,) = (tmp_path / "runs0").iterdir()
     assert [step for step, _ in list_checkpoints(str(run))] == [10]
