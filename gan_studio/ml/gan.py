@@ -23,6 +23,9 @@ class GAN:
         shape: (height, width, channels) of the training images.
         augment: whether the discriminator sees augmented images (`config.augment` decides,
             with the data set's size for `auto`: see `augmentation_enabled`).
+        strategy: the `tf.distribute.Strategy` to train under (None: the default strategy,
+            one device). With several replicas, `train` takes the distributed batches of
+            `ml.pipeline.distributed_epoch_dataset`.
     """
 
     def __init__(self, config: TrainConfig, shape: tuple[int, int, int], augment: bool = False,
