@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gan_studio.core.distribution import (
     COLLECTIVE_TIMEOUT,
@@ -38,6 +39,7 @@ class Placement:
     name: str
     role: ClusterRole | None
     description: str
+    _any_worker: object = field(default=None, repr=False)  # the compiled all-reduce
 
     @property
     def replicas(self) -> int:
@@ -58,6 +60,27 @@ class Placement:
             return epoch_dataset(images, order, steps_per_call, labels)
         return distributed_epoch_dataset(self.strategy, images, order, steps_per_call, labels)
 
+    def any_worker(self, flag: bool) -> bool:
+        """Whether `flag` (a stop) is set on any worker of a multi-worker run (on one process:
+        `flag` itself).
+
+        Every worker calls it at the same point of each step, so a stop asked on one (Ctrl-C,
+        SIGTERM) stops them all after the same step, and they save that step's checkpoint
+        together; a worker that went on alone would wait on the others' collectives.
+        """
+        if self.role is None:
+            return flag
+        tf = import_tensorflow()
+        if self._any_worker is None:
+            strategy = self.strategy
+
+            def any_worker(value):
+                asked = strategy.run(tf.identity, args=(value,))
+                return strategy.reduce("SUM", asked, axis=None)  # (SUM and MEAN only)
+
+            self._any_worker = tf.function(any_worker, autograph=False)
+        return bool(self._any_worker(tf.constant(float(flag))).numpy() > 0)
+
     @contextlib.contextmanager
     def worker_failures(self, progress):
         """Within `with`, a collective that fails in a multi-worker run (another worker died,
@@ -77,6 +100,7 @@ class Placement:
 
             step, saved = progress()
             kept = (f"the last checkpoint, {saved}, is intact: resume from it" if saved
+                    else "the chief's run folder keeps the last checkpoint" if not self.is_chief
                     else "no checkpoint was saved yet")
             raise TrainingError(f"{self.role.name}: another worker stopped answering at step "
                                 f"{step} ({describe_error(exc)}); training ends here, and "
@@ -151,7 +175,22 @@ def _multi_worker(tf):
             except (ValueError, RuntimeError, tf.errors.OpError) as exc:
                 raise PlacementError(f"cannot start the multi-worker strategy: "
                                      f"{str(exc).splitlines()[0] if str(exc) else exc}") from exc
+            _keep_python_sigterm()
         return _multiworker
+
+
+def _keep_python_sigterm() -> None:
+    """Puts Python's SIGTERM handler back in place after the multi-worker strategy started.
+
+    TensorFlow's coordination service installs a C-level SIGTERM handler of its own (its
+    preemption notifier), which took SIGTERM away from the command line's clean stop: a
+    worker sent SIGTERM trained on to its last step. The handler Python holds is installed
+    again; only the main thread may do so.
+    """
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.getsignal(signal.SIGTERM)
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
 
 
 def worker_failure_types():

@@ -223,7 +223,7 @@ class Trainer:
             self._flush(force=True)
             if step % steps_per_epoch == 0 and (step == total or (epoch + 1) % per_round == 0):
                 self._end_epoch(step, epoch, per_round)
-            elif self.control.stopping:
+            elif self.placement.any_worker(self.control.stopping):
                 return self._stop()
         self._flush(force=True)
         self._faults.ending = True  # a fault cannot pause now: no step is left to resume
@@ -246,7 +246,7 @@ class Trainer:
             meter.unpause()
             if not self.control.stopping:
                 self._event(Event("resumed", "Resumed"))
-        return not self.control.stopping
+        return not self.placement.any_worker(self.control.stopping)
 
     def _flush(self, force: bool = False) -> None:
         """Logs and reports the steps since the last report, if the interval is over (or forced)."""

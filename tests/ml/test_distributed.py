@@ -7,6 +7,7 @@ subprocess of its own."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -236,6 +237,38 @@ def _checkpoint_values(prefix):
             if "OBJECT_GRAPH" not in name}
 
 
+def _wait_for_steps(procs, runs, count, limit=240):
+    """Waits until the chief has logged `count` steps (its metrics.csv)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        logs = list(runs.glob("*/metrics.csv"))
+        if logs and logs[0].read_text().count("\n") > count:
+            return
+        assert procs[0].poll() is None, procs[0].communicate()[0]
+        time.sleep(0.2)
+    pytest.fail("the workers trained no step")
+
+
+@pytest.mark.slow
+def test_a_stop_asked_on_one_worker_stops_both_after_the_same_step(tmp_path):
+    from gan_studio.core.runs.layout import list_checkpoints
+
+    procs = _start_workers(tmp_path, _train_args(tmp_path, 100_000))
+    try:
+        _wait_for_steps(procs, tmp_path / "runs0", 3)
+        procs[1].send_signal(signal.SIGTERM)  # the worker that is not the chief
+        outputs = _finish(procs, timeout=120)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    (run,) = (tmp_path / "runs0").iterdir()
+    (step,) = [step for step, _ in list_checkpoints(str(run))]  # saved by both, kept by one
+    assert f"Stopped at step {step}" in outputs[0] and f"Stopped at step {step}" in outputs[1]
+    assert "Resume with: gan-studio resume" in outputs[0]
+
+
 # How long the chief may take to notice a dead worker: TensorFlow's health check (heartbeats
 # every few seconds; 7-10 s measured) or, at the latest, the collective timeout.
 DEATH_BOUND = 90
@@ -245,16 +278,7 @@ DEATH_BOUND = 90
 def test_a_worker_that_dies_ends_the_run_on_the_other_with_one_clear_line(tmp_path):
     procs = _start_workers(tmp_path, _train_args(tmp_path, 100_000))
     try:
-        runs = tmp_path / "runs0"
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:  # until the chief has logged a few steps
-            logs = list(runs.glob("*/metrics.csv"))
-            if logs and logs[0].read_text().count("\n") > 3:
-                break
-            assert procs[0].poll() is None, procs[0].communicate()[0]
-            time.sleep(0.2)
-        else:
-            pytest.fail("the workers trained no step")
+        _wait_for_steps(procs, tmp_path / "runs0", 3)
         procs[1].kill()
         killed = time.monotonic()
         output = procs[0].communicate(timeout=DEATH_BOUND + 30)[0]
