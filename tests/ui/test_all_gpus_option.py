@@ -18,8 +18,11 @@ def test_the_option_shows_only_with_several_gpus_and_picks_the_strategy(open_win
     window._on_device("GPU: NVIDIA H100 (x4)")
     assert option.isVisible() and option.text() == "Use all 4 GPUs"
     assert panel.config().resolved().strategy == "mirrored"
+    saved = panel.values()  # the window's settings keep the choice
     option.setChecked(False)
     assert panel.config().resolved().strategy == "default"
+    panel.set_values(saved)
+    assert option.isChecked()
     assert "MirroredStrategy" in option.toolTip()
 
 

@@ -205,7 +205,7 @@ class TrainingPanel(QWidget):
             return dict(self._new_run_values)
         values = {name: getattr(self, name).value() for name in HYPER_FIELDS}
         values.update(preset=self.preset.currentData(), dataset=self.dataset.values(),
-                      recipe=self.recipe.values())
+                      recipe=self.recipe.values(), all_gpus=self.all_gpus.isChecked())
         return values
 
     def set_values(self, values: dict) -> None:
@@ -217,6 +217,8 @@ class TrainingPanel(QWidget):
             self.dataset.set_values(values["dataset"])
         if isinstance(values.get("recipe"), dict):
             self.recipe.set_values(values["recipe"])
+        if isinstance(values.get("all_gpus"), bool):
+            self.all_gpus.setChecked(values["all_gpus"])
         for name in HYPER_FIELDS:
             value = values.get(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
