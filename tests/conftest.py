@@ -183,10 +183,11 @@ class FakeEngine(SimpleNamespace):
                 return FakeTrainer(engine, config, run_dir, **kwargs)
 
             @classmethod
-            def resume(cls, run_dir, epochs=None, checkpoint=None, **kwargs):
+            def resume(cls, run_dir, epochs=None, checkpoint=None, strategy=None, **kwargs):
                 from gan_studio.core.config import TrainConfig
 
                 engine.resumed.append((run_dir, epochs, checkpoint))
+                engine.strategies.append(strategy)
                 return FakeTrainer(engine, TrainConfig(epochs=epochs or 2), run_dir, **kwargs)
 
         super().__init__(Trainer=Trainer, TrainControl=TrainControl,
@@ -194,7 +195,8 @@ class FakeEngine(SimpleNamespace):
                          DatasetCancelledError=DatasetCancelledError, Event=Event,
                          Progress=Progress, SampleGrid=SampleGrid, delay=0.005, failure=None,
                          download_bytes=0, nan_at=None, collapse_at=None, start_step=0,
-                         runs=[], resumed=[], loads=0, lock=threading.Lock())
+                         runs=[], resumed=[], strategies=[], loads=0,
+                         lock=threading.Lock())
 
     def __call__(self):
         self.loads += 1

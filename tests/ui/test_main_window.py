@@ -1,5 +1,6 @@
 """The real window driven like a user would, with a fake engine (fast, no TensorFlow)."""
 
+import json
 import os
 
 import numpy as np
@@ -132,7 +133,8 @@ def test_worker_error_shows_a_dialog(qtbot, window, fake_engine, message_boxes):
 
 
 def test_nan_pauses_and_rolls_back_to_the_last_good_checkpoint(qtbot, window, fake_engine,
-                                                              tmp_path, monkeypatch):
+                                                              tmp_path, monkeypatch,
+                                                              message_boxes):
     fake_engine.nan_at = 6
     run_dir = str(tmp_path / "runs" / "fake-0")
     os.makedirs(os.path.join(run_dir, "checkpoints"))
@@ -146,6 +148,8 @@ def test_nan_pauses_and_rolls_back_to_the_last_good_checkpoint(qtbot, window, fa
     assert asked
     assert fake_engine.resumed[0][0] == run_dir
     assert fake_engine.resumed[0][2] == os.path.join(run_dir, "checkpoints", "ckpt-4")
+    qtbot.waitUntil(lambda: len(fake_engine.runs) == 2, timeout=10000)  # the rollback trains
+    assert not [m for m in message_boxes if m[0] == "critical"]
 
 
 def test_unavailable_data_names_url_and_place(qtbot, window, fake_engine, monkeypatch):
@@ -190,9 +194,22 @@ def test_open_a_finished_run_and_continue(qtbot, window, fake_engine, finished_r
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         click(qtbot, panel.train_button)
     assert fake_engine.resumed == [(str(run_dir), 4, None)]
+    assert fake_engine.strategies == [None]  # the run's own
     window.runs.new_run.trigger()
     assert panel.run_dir is None and window.loss_plot.point_count == 0
     assert panel.batch_size.isEnabled() and panel.train_button.text() == "Train"
+
+
+def test_a_multi_worker_run_continues_in_the_window_on_one_device(qtbot, window, fake_engine,
+                                                                finished_run, message_boxes):
+    config = json.loads((finished_run / "config.json").read_text())
+    (finished_run / "config.json").write_text(json.dumps({**config, "strategy": "multiworker"}))
+    window.runs.open_run_dir(str(finished_run))
+    qtbot.waitUntil(lambda: window.training_panel.run_dir == str(finished_run), timeout=10000)
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        click(qtbot, window.training_panel.train_button)
+    assert fake_engine.strategies == ["default"]
+    assert not [m for m in message_boxes if m[0] == "critical"]
 
 
 def test_settings_persist_between_sessions(qtbot, window, isolated_settings, tmp_path):

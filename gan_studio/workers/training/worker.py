@@ -137,8 +137,9 @@ class TrainingWorker(TrainingSignals):
     @Slot(str, object, object)
     def _run_resumed(self, run_dir: str, epochs: int | None, checkpoint: str | None) -> None:
         strategy = single_machine_strategy(run_dir)
+        placement = {"strategy": strategy} if strategy else {}
         self._run(lambda engine, options: engine.Trainer.resume(
-            run_dir, epochs=epochs, checkpoint=checkpoint, strategy=strategy, **options))
+            run_dir, epochs=epochs, checkpoint=checkpoint, **placement, **options))
 
     def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
         # Each session gets a thread of its own: TensorFlow on a long-lived QThread hung (or
