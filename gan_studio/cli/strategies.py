@@ -10,12 +10,10 @@ from gan_studio.core.distribution import ClusterError, cluster_role
 def strategy_rows() -> list[tuple[str, str]]:
     """Rows for `info`: the replicas `mirrored` would use, and this machine's part in a
     multi-worker cluster if `TF_CONFIG` describes one (imports TensorFlow)."""
-    from gan_studio.ml.device import configure_device, import_tensorflow
+    from gan_studio.ml.device import gpu_count
 
-    tf = import_tensorflow()
-    configure_device()
-    gpus = tf.config.list_logical_devices("GPU")
-    mirrored = (f"{len(gpus)} replicas, one per GPU" if len(gpus) > 1
+    gpus = gpu_count()
+    mirrored = (f"{gpus} replicas, one per GPU" if gpus > 1
                 else "1 replica (it needs several GPUs, or --devices)")
     if not os.environ.get("TF_CONFIG"):
         multiworker = "TF_CONFIG is not set"

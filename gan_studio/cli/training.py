@@ -67,7 +67,10 @@ def _run_trainer(make_trainer) -> int:
     control = TrainControl()
     with StopOnSignal(control):
         trainer = make_trainer(callbacks=console, control=control, on_fault="raise")
-        print(run_folder_line(trainer))
+        writes = writes_run_folder(trainer.config.strategy)
+        print(f"Run folder: {trainer.run_dir}" if writes else
+              "This worker writes no run folder: the chief does (its checkpoint saves go to "
+              "scratch folders, deleted at once)")
         console.run_dir, console.dataset = trainer.run_dir, trainer.config.dataset
         try:
             outcome = trainer.run()
@@ -78,7 +81,7 @@ def _run_trainer(make_trainer) -> int:
             return 0
         finally:
             console.close()
-        if writes_run_folder(trainer.config.strategy):
+        if writes:
             print(f"{outcome.capitalize()}. Resume with: gan-studio resume {trainer.run_dir}")
         else:
             print(f"{outcome.capitalize()}.")
@@ -91,15 +94,6 @@ def train(config: TrainConfig) -> int:
     from gan_studio.ml.trainer import Trainer
 
     return _run_trainer(lambda **kw: Trainer.create(config, **kw))
-
-
-def run_folder_line(trainer) -> str:
-    """What a headless run prints first: its run folder, or a multi-worker run's other
-    workers saying that the chief writes it."""
-    if writes_run_folder(trainer.config.strategy):
-        return f"Run folder: {trainer.run_dir}"
-    return ("This worker writes no run folder: the chief does (its checkpoint saves go to "
-            "scratch folders, deleted at once)")
 
 
 def resume(args) -> int:

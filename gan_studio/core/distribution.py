@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 
 STRATEGIES = ("default", "mirrored", "multiworker")
@@ -38,6 +39,7 @@ class ClusterRole:
     task_type: str
     index: int
     workers: int
+    _has_chief: bool = False  # whether the cluster names a chief task
 
     @property
     def is_chief(self) -> bool:
@@ -45,8 +47,6 @@ class ClusterRole:
         cluster without one (TensorFlow's own rule)."""
         return self.task_type == "chief" or (self.task_type == "worker" and self.index == 0
                                              and not self._has_chief)
-
-    _has_chief: bool = False
 
     @property
     def name(self) -> str:
@@ -96,6 +96,12 @@ def cluster_role(environ: dict | None = None) -> ClusterRole:
                            f"({len(trainers[task_type])} {task_type} address(es))")
     return ClusterRole(task_type, index, len(trainers["chief"]) + len(trainers["worker"]),
                        _has_chief=bool(trainers["chief"]))
+
+
+def make_scratch_folder() -> str:
+    """A new temporary folder for what a non-chief worker writes and deletes (its part of each
+    checkpoint save)."""
+    return tempfile.mkdtemp(prefix="gan-studio-worker-")
 
 
 def writes_run_folder(strategy: str, environ: dict | None = None) -> bool:

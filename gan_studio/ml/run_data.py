@@ -119,10 +119,9 @@ def new_run_settings(config: TrainConfig) -> tuple[TrainConfig, str]:
     """
     import os
     import shutil
-    import tempfile
 
     from gan_studio.core.config import ConfigError
-    from gan_studio.core.distribution import ClusterError, writes_run_folder
+    from gan_studio.core.distribution import ClusterError, make_scratch_folder, writes_run_folder
     from gan_studio.core.runs.layout import CONFIG_FILE, new_run_dir
     from gan_studio.data import is_builtin_source
 
@@ -132,7 +131,7 @@ def new_run_settings(config: TrainConfig) -> tuple[TrainConfig, str]:
     except ClusterError as exc:
         raise ConfigError(str(exc)) from None
     if not chief:  # a multi-worker run's other workers keep nothing: the chief writes the run
-        return config, tempfile.mkdtemp(prefix="gan-studio-worker-")
+        return config, make_scratch_folder()
     if (not is_builtin_source(config.dataset) and not os.path.isabs(config.dataset)
             and os.path.exists(config.dataset)):
         config.dataset = os.path.abspath(config.dataset)

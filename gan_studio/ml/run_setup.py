@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass
 
+from gan_studio.core.distribution import make_scratch_folder
 from gan_studio.core.training.progress import Event
 from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
 from gan_studio.ml.run_data import TrainingError
@@ -20,20 +20,18 @@ class RunParts:
         gan: the `GAN`, restored if there was a checkpoint.
         store: its `CheckpointStore`.
         write_dir: where this process writes: the run folder, or a non-chief worker's scratch.
-        restored: the checkpoint restored (None: a new run).
     """
 
     placement: object
     gan: object
     store: CheckpointStore
     write_dir: str
-    restored: str | None
 
 
 def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
-               fresh_run: bool, emit_event) -> RunParts:
+               fresh_run: bool, skipped: list[str], emit_event) -> RunParts:
     """Sets up the strategy, builds the GAN under it and restores `checkpoint` (or the run's
-    latest), reporting the recipe and the device as events.
+    latest), reporting the recipe, the device and the checkpoint restored as events.
 
     Args:
         config: the run's resolved config.
@@ -41,6 +39,7 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
         run_dir: the run folder (a non-chief worker's new run: already a scratch folder).
         checkpoint: the prefix to restore (None: the latest, if any).
         fresh_run: whether `run_dir` was made for this run.
+        skipped: one line for each newer checkpoint that could not be read (`resume`'s).
         emit_event: sends an `Event`.
 
     Raises:
@@ -66,7 +65,7 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
     write_dir = run_dir
     if not (placement.is_chief or fresh_run):
         # A resumed run's other workers read the chief's folder and write to scratch.
-        write_dir = tempfile.mkdtemp(prefix="gan-studio-worker-")
+        write_dir = make_scratch_folder()
     try:
         store = CheckpointStore(write_dir, gan.checkpoint, config.keep_checkpoints,
                                 scratch=not placement.is_chief)
@@ -75,4 +74,8 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
         if write_dir != run_dir:
             shutil.rmtree(write_dir, ignore_errors=True)
         raise TrainingError(str(exc)) from exc
-    return RunParts(placement, gan, store, write_dir, restored)
+    if restored:
+        message = "; ".join([f"Resumed from step {int(gan.step.numpy())}", *skipped])
+        emit_event(Event("checkpoint", message,
+                         {"path": restored, "restored": True, "skipped": skipped}))
+    return RunParts(placement, gan, store, write_dir)

@@ -114,14 +114,10 @@ class Trainer:
         from gan_studio.ml.run_setup import set_up_run
 
         parts = set_up_run(self.config, shape, count, self.run_dir, self._checkpoint,
-                           self._fresh_run, self._event)
+                           self._fresh_run, self._skipped, self._event)
         self.placement, self.gan, self.store = parts.placement, parts.gan, parts.store
         self.device, self._write_dir = self.placement.description, parts.write_dir
         self._faults = RunFaults(self.store, self.control, self._event, self.on_fault)
-        if parts.restored:
-            message = "; ".join([f"Resumed from step {int(self.gan.step.numpy())}", *self._skipped])
-            self._event(Event("checkpoint", message,
-                              {"path": parts.restored, "restored": True, "skipped": self._skipped}))
 
     @property
     def generator(self):
