@@ -6,7 +6,8 @@
 Each variant is `NAME=[BASE,]FIELD:VALUE,...` (TrainConfig fields over BASE, `old` unless
 given) or one of the named recipes below (`old`: the `studio` preset before the recipe work, every lever off;
 `new`: the `studio` preset as it is now). Variants run two at a time, each pinned to a core of
-its own (`taskset -c 0` / `-c 1`) so that both see the same machine noise; each trains for the
+its own (`taskset -c 0` / `-c 1`) so that both see the same machine noise (with
+`--whole-machine`: one after another, each on every core, as a user's run trains); each trains for the
 same wall-clock minutes through the project's Trainer and is then scored through the app's
 quality meter: FD (data-set features, NOT Inception FID) and the classifier score against the
 data set's real test split, on 10,000 samples of the generator users see (the weight average,
@@ -35,8 +36,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from preset_quality import quality_meter  # noqa: E402
 
-OLD = {"loss": "bce", "spectral_norm": False, "d_learning_rate": 2e-4, "r1_gamma": 0.0,
-       "augment": "off", "kernel_size": 5, "batch_size": 64}
+OLD = {"loss": "bce", "spectral_norm": False, "learning_rate": 2e-4, "d_learning_rate": 2e-4,
+       "r1_gamma": 0.0, "augment": "off", "kernel_size": 5, "d_dropout": 0.3, "batch_size": 64}
 NAMED = {"old": OLD, "new": {}}
 
 
@@ -109,19 +110,23 @@ def child(args) -> None:
 
 
 def run_pair(variants: list[str], args, runs_dir: str) -> list[dict]:
-    procs = []
+    runs = []
     for core, variant in enumerate(variants):
-        command = ["taskset", "-c", str(core), sys.executable, __file__, "--child",
+        # --whole-machine: one run at a time on every core, as a user's run trains.
+        pin = [] if args.whole_machine else ["taskset", "-c", str(core)]
+        command = pin + [sys.executable, __file__, "--child",
                    "--variant", variant, "--data", args.data, "--data-dir", args.data_dir,
                    "--minutes", str(args.minutes), "--seed", str(args.seed),
                    "--samples", str(args.samples), "--runs-dir", runs_dir,
                    "--quality-every", str(args.quality_every)]
         if args.score_as:
             command += ["--score-as", args.score_as]
-        procs.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        runs.append((variant, proc, proc.communicate()[0] if args.whole_machine else None))
     results = []
-    for proc, variant in zip(procs, variants):
-        out, _ = proc.communicate()
+    for variant, proc, out in runs:
+        if out is None:
+            out, _ = proc.communicate()
         lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
         if not lines:
             print(f"{variant}: failed (exit {proc.returncode})", flush=True)
@@ -140,6 +145,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quality-every", type=float, default=2.5)
+    parser.add_argument("--whole-machine", action="store_true",
+                        help="run the variants one after another, each on every core, instead "
+                             "of two at a time pinned to a core each")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument("--runs-dir", help="keep the runs here (default: a temporary folder)")
@@ -147,7 +155,8 @@ def main() -> None:
     if args.child:
         return child(args)
     print(f"machine: {platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
-          f"; {args.data}, {args.minutes:g} min per variant, seed {args.seed}", flush=True)
+          f"; {args.data}, {args.minutes:g} min per variant, seed {args.seed}"
+          f"{', one at a time on every core' if args.whole_machine else ''}", flush=True)
     quality_meter(args.data_dir, args.samples, args.score_as or args.data)  # trains it once
     with tempfile.TemporaryDirectory() as scratch:
         runs_dir = args.runs_dir or scratch
