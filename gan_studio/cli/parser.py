@@ -150,6 +150,7 @@ def _add_recipe(train: argparse.ArgumentParser) -> None:
     recipe.add_argument("--augment", choices=AUGMENT_MODES, help=RECIPE_HELP["augment"])
     recipe.add_argument("--kernel-size", type=int, choices=(4, 5),
                         help=RECIPE_HELP["kernel_size"])
+    recipe.add_argument("--d-dropout", type=float, metavar="RATE", help=RECIPE_HELP["d_dropout"])
 
 
 def _add_strategy(parser: argparse.ArgumentParser) -> None:
@@ -182,8 +183,8 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
               "data_dir", "precision", "conditional", "loss", "spectral_norm",
-              "d_learning_rate", "r1_gamma", "augment", "kernel_size", "strategy", "devices",
-              "sync_batch_norm")
+              "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout", "strategy",
+              "devices", "sync_batch_norm")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     if args.run_dir:

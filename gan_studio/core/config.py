@@ -111,6 +111,9 @@ class TrainConfig:
         kernel_size: the generator's transposed-convolution kernels (5 in the seed's models;
             4, a multiple of the stride, avoids checkerboard artefacts, Odena et al. 2016);
             `None` takes the preset's.
+        d_dropout: the share of the discriminator's features dropped after each of its
+            convolutions while it trains (the seed's models: 0.3; 0 builds no dropout layers);
+            `None` takes the preset's.
         conditional: train a class-conditional GAN on the data set's labels.
         strategy: where training runs (`STRATEGIES`): `default` (one device), `mirrored`
             (a replica on each local GPU, or on each of `devices`) or `multiworker` (the
@@ -156,6 +159,7 @@ class TrainConfig:
     augment: str | None = None
     augment_policy: str = ",".join(AUGMENT_OPS)
     kernel_size: int | None = None
+    d_dropout: float | None = None
     conditional: bool = False
     strategy: str = "default"
     devices: list = field(default_factory=list)

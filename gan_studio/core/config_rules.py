@@ -148,6 +148,7 @@ FIELD_RULES: dict[str, Rule] = {
     "augment": Rule("choice", choices=AUGMENT_MODES, optional=True),
     "augment_policy": Rule("str"),
     "kernel_size": Rule("choice", choices=(3, 4, 5), optional=True),
+    "d_dropout": _unit(low_open=False),
     "conditional": Rule("bool"),
     "strategy": Rule("choice", choices=STRATEGIES),
     "devices": Rule("list"),

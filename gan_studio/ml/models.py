@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gan_studio.core.presets import DCGAN_RECIPE
+
 # Width of the generator's class embedding. The embedding is concatenated to z and both go
 # through the "project" Dense (no bias), so a class amounts to a learned offset of the
 # projection; the offsets of C classes span min(C, width) directions. 32 leaves every class
@@ -136,11 +138,12 @@ def discriminator_filters(height: int) -> list[int]:
 def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
                         weight_init: str = "glorot", seed: int | None = None,
                         dtype: str | None = None, spectral_norm: bool = False,
-                        num_classes: int = 0):
+                        num_classes: int = 0, dropout: float = DCGAN_RECIPE["d_dropout"]):
     """Builds the DCGAN discriminator: image in [-1, 1] (and a class) -> real/fake logit.
 
-    MNIST: Conv 64 s2 -> LReLU -> Dropout 0.3 -> Conv 128 s2 -> LReLU -> Dropout 0.3 -> Dense(1).
-    CIFAR-10: Conv 128/256/256/128, all 5x5 stride 2, each LReLU + Dropout 0.3 -> Dense(1).
+    MNIST: Conv 64 s2 -> LReLU -> Dropout -> Conv 128 s2 -> LReLU -> Dropout -> Dense(1).
+    CIFAR-10: Conv 128/256/256/128, all 5x5 stride 2, each LReLU + Dropout -> Dense(1).
+    The seed's dropout rate is 0.3; `studio` on grey images trains without.
 
     Args:
         height: image height.
@@ -156,6 +159,8 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
             it a projection discriminator (Miyato & Koyama 2018) with inputs `image` and
             `class` (int32 (N,)): logit = Dense(1)(phi) + <embedding(class), phi>, where phi
             is the flattened features.
+        dropout: the rate of the dropout after each convolution (the seed's models: 0.3);
+            0 builds none.
 
     Returns:
         A `keras.Model` named `discriminator` returning logits of shape (N, 1).
@@ -179,8 +184,9 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
         x = normalised(layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init,
                                      dtype=dtype, name=f"conv{i}"))(x)
         x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"conv{i}_lrelu")(x)
-        x = discriminator_dropout(0.3, None if seed is None else seed + i, dtype,
-                                  f"conv{i}_dropout")(x)
+        if dropout:
+            x = discriminator_dropout(dropout, None if seed is None else seed + i, dtype,
+                                      f"conv{i}_dropout")(x)
     x = layers.Flatten(dtype=dtype, name="flatten")(x)
     logit = normalised(layers.Dense(1, kernel_initializer=init,
                                     dtype="float32" if dtype else None, name="logit"))(x)
@@ -217,4 +223,5 @@ def discriminator_for(config, shape: tuple[int, int, int], dtype: str | None = N
     h, w, c = shape
     return build_discriminator(h, w, c, config.weight_init, config.seed + 1, dtype=dtype,
                                spectral_norm=bool(config.spectral_norm),
-                               num_classes=config.condition_classes)
+                               num_classes=config.condition_classes,
+                               dropout=config.d_dropout)

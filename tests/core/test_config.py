@@ -14,12 +14,13 @@ def test_presets_fill_unset_values_only():
     assert cfg.latent_dim == 128 and cfg.weight_init == PRESETS["paper"]["weight_init"]
 
 
-def test_default_preset_is_the_papers_optimiser_with_batches_of_32_and_4x4_kernels():
+def test_default_preset_on_grey_images_is_adam_at_4e_4_batches_of_32_and_4x4_kernels():
     cfg = TrainConfig(dataset="mnist").resolved()
-    assert (cfg.preset, cfg.learning_rate, cfg.beta1, cfg.batch_size) == ("studio", 2e-4, 0.5, 32)
+    assert (cfg.preset, cfg.learning_rate, cfg.beta1, cfg.batch_size) == ("studio", 4e-4, 0.5, 32)
     assert cfg.weight_init == "normal_0.02"
     assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.spectral_norm) == (4, "auto", "bce", False)
     assert cfg.d_learning_rate == cfg.learning_rate and cfg.r1_gamma == 0
+    assert cfg.d_dropout == 0.0  # grey images; colour keeps the seed's 0.3 (below)
 
 
 def test_the_seeds_presets_keep_the_seeds_models():
@@ -27,6 +28,7 @@ def test_the_seeds_presets_keep_the_seeds_models():
         cfg = TrainConfig(dataset="mnist", preset=preset).resolved()
         assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.spectral_norm, cfg.r1_gamma) == (
             5, "off", "bce", False, 0.0)
+        assert cfg.d_dropout == 0.3
     assert TrainConfig(dataset="mnist", preset="tutorial").resolved().batch_size == 256
 
 
@@ -38,6 +40,7 @@ def test_configs_written_before_the_recipe_levers_load_as_the_seeds_recipe(tmp_p
     cfg = TrainConfig.load(path)
     assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.epochs) == (5, "off", "bce", 50)
     assert cfg.d_learning_rate == 0.0002
+    assert cfg.d_dropout == 0.3  # and a resumed old run keeps its dropout
 
 
 def test_json_round_trip_is_atomic_and_exact(tmp_path):
@@ -94,13 +97,14 @@ def test_studio_fits_its_recipe_to_colour_or_grey_images(tmp_path):
     def levers(cfg):
         return {name: getattr(cfg, name) for name in STUDIO_COLOUR}
 
-    colour = {"loss": "hinge", "spectral_norm": True, "d_learning_rate": 4e-4, "augment": "on"}
+    colour = {"loss": "hinge", "spectral_norm": True, "learning_rate": 2e-4,
+              "d_learning_rate": 4e-4, "augment": "on", "d_dropout": 0.3}
     assert STUDIO_COLOUR == colour
     assert levers(TrainConfig(dataset="cifar10").resolved()) == colour
     assert levers(TrainConfig(dataset=str(tmp_path)).resolved()) == colour  # a folder: colour
     grey = levers(TrainConfig(dataset="mnist").resolved())
-    assert grey == {"loss": "bce", "spectral_norm": False, "d_learning_rate": 2e-4,
-                    "augment": "auto"}
+    assert grey == {"loss": "bce", "spectral_norm": False, "learning_rate": 4e-4,
+                    "d_learning_rate": 4e-4, "augment": "auto", "d_dropout": 0.0}
     assert levers(TrainConfig(dataset=str(tmp_path), channels=1).resolved()) == grey
     assert levers(TrainConfig(dataset="mnist", channels=3).resolved()) == colour
     # the user's choice wins, and the seed's presets stay the seed's on colour data too

@@ -171,6 +171,22 @@ def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
         assert g.get_layer("to_image").kernel.shape[:2] == (4, 4)
 
 
+def test_d_dropout_sets_the_discriminators_dropout_and_zero_builds_none():
+    from gan_studio.ml.models import build_discriminator, discriminator_for
+
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
+    plain = build_discriminator(28, 28, 1, seed=0, dropout=0.0)
+    assert not [layer for layer in plain.layers if "dropout" in layer.name]
+    np.testing.assert_array_equal(plain(x, training=True), plain(x, training=True))
+    dropping = build_discriminator(28, 28, 1, seed=0, dropout=0.5)
+    assert [layer.rate for layer in dropping.layers if "dropout" in layer.name] == [0.5, 0.5]
+    assert not np.allclose(dropping(x, training=True), dropping(x, training=True))
+    np.testing.assert_array_equal(dropping(x), dropping(x))  # off outside training
+    for preset, rates in (("studio", []), ("tutorial", [0.3, 0.3])):
+        d = discriminator_for(TrainConfig(dataset="mnist", preset=preset).resolved(), (28, 28, 1))
+        assert [layer.rate for layer in d.layers if "dropout" in layer.name] == rates
+
+
 @pytest.mark.slow
 def test_every_lever_trains_and_resumes(tiny_config):
     tiny_config.max_steps = 4

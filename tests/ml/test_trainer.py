@@ -66,10 +66,12 @@ def test_resume_continues_step_epoch_and_optimizer_state(tiny_config):
 
 
 @pytest.mark.slow
-def test_resume_is_exact_continuation(tiny_config):
+@pytest.mark.parametrize("d_dropout", [0.0, 0.3])  # 0.3: the dropout's random state resumes too
+def test_resume_is_exact_continuation(tiny_config, d_dropout):
     """Training 4 steps, stopping and resuming to 6 equals training 6 steps straight."""
     tiny_config.max_steps = 6
     tiny_config.seed = 3
+    tiny_config.d_dropout = d_dropout
     straight = Trainer.create(tiny_config)
     straight.run()
     tiny_config.max_steps = 3

@@ -15,11 +15,12 @@ def test_recipe_levers_reach_the_new_runs_config(open_window, fake_engine):
     recipe.r1_gamma.setValue(0.5)
     recipe.augment.setCurrentIndex(recipe.augment.findData("on"))
     recipe.kernel_size.setCurrentIndex(recipe.kernel_size.findData(4))
+    recipe.d_dropout.setValue(0.25)
     recipe.conditional.setChecked(True)
     config = panel.config().resolved()
     assert (config.loss, config.spectral_norm, config.d_learning_rate, config.r1_gamma,
-            config.augment, config.kernel_size, config.conditional) == (
-        "hinge", True, 0.0004, 0.5, "on", 4, True)
+            config.augment, config.kernel_size, config.d_dropout, config.conditional) == (
+        "hinge", True, 0.0004, 0.5, "on", 4, 0.25, True)
     recipe.d_learning_rate.setValue(0.0)  # "same as G"
     assert panel.config().resolved().d_learning_rate == panel.learning_rate.value()
 
@@ -31,6 +32,10 @@ def test_a_preset_fills_the_levers_and_the_settings_keep_them(open_window, fake_
     tutorial = PRESETS["tutorial"]
     assert panel.recipe.loss.currentData() == tutorial["loss"] == "bce"
     assert panel.recipe.kernel_size.currentData() == tutorial["kernel_size"] == 5
+    assert panel.recipe.d_dropout.value() == tutorial["d_dropout"] == 0.3
+    panel.preset.setCurrentIndex(panel.preset.findData("studio"))
+    assert panel.recipe.d_dropout.text() == "off"  # MNIST: grey images
+    panel.preset.setCurrentIndex(panel.preset.findData("tutorial"))
     panel.recipe.r1_gamma.setValue(2.0)
     values = panel.values()
     panel.recipe.r1_gamma.setValue(0.0)
@@ -67,10 +72,19 @@ def test_the_studio_levers_follow_the_data_until_the_user_changes_one(open_windo
     recipe = panel.recipe
     panel.dataset.set_dataset("mnist")
     assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked()) == ("bce", False)
+    assert (panel.learning_rate.value(), recipe.d_dropout.value()) == (4e-4, 0.0)
     panel.dataset.set_dataset("cifar10")
     assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked(),
             recipe.augment.currentData()) == ("hinge", True, "on")
+    assert (panel.learning_rate.value(), recipe.d_dropout.value()) == (2e-4, 0.3)
     assert panel.config().resolved().d_learning_rate == 4e-4
+    panel.learning_rate.setValue(3e-4)  # the user's own learning rate stays ...
+    panel.dataset.set_dataset("mnist")
+    assert panel.learning_rate.value() == 3e-4 and recipe.loss.currentData() == "hinge"
+    panel.preset.setCurrentIndex(panel.preset.findData("paper"))
+    panel.preset.setCurrentIndex(panel.preset.findData("studio"))  # ... until a preset is chosen
+    assert panel.learning_rate.value() == 4e-4
+    panel.dataset.set_dataset("cifar10")
     recipe.augment.setCurrentIndex(recipe.augment.findData("off"))  # the user's own choice ...
     panel.dataset.set_dataset("mnist")
     assert recipe.augment.currentData() == "off" and recipe.loss.currentData() == "hinge"

@@ -12,7 +12,7 @@ LOSS_LABELS = {"bce": "Non-saturating (BCE)", "hinge": "Hinge"}
 AUGMENT_LABELS = {"auto": "Auto (small data sets)", "on": "On", "off": "Off"}
 KERNEL_LABELS = {4: "4×4 (no checkerboard)", 5: "5×5 (the seed's)"}
 FIELDS = ("loss", "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size",
-          "conditional")
+          "d_dropout", "conditional")
 
 
 class RecipeOptions(QGroupBox):
@@ -35,6 +35,8 @@ class RecipeOptions(QGroupBox):
         self.r1_gamma.setSpecialValueText("off")
         self.augment = _combo(AUGMENT_LABELS, AUGMENT_MODES)
         self.kernel_size = _combo(KERNEL_LABELS, (4, 5))
+        self.d_dropout = float_spin(0.0, 0.9, 2, 0.05)
+        self.d_dropout.setSpecialValueText("off")
         self.conditional = QCheckBox("Class-conditional (needs labels)")
         form = QFormLayout(self)
         form.addRow("Loss", self.loss)
@@ -43,6 +45,7 @@ class RecipeOptions(QGroupBox):
         form.addRow("R1 penalty γ", self.r1_gamma)
         form.addRow("Augmentation", self.augment)
         form.addRow("G kernels", self.kernel_size)
+        form.addRow("D dropout", self.d_dropout)
         form.addRow("", self.conditional)
         for name in FIELDS:
             getattr(self, name).setToolTip(RECIPE_HELP[name].capitalize() + ".")
@@ -63,7 +66,7 @@ class RecipeOptions(QGroupBox):
                 "d_learning_rate": self.d_learning_rate.value(),
                 "r1_gamma": self.r1_gamma.value(), "augment": self.augment.currentData(),
                 "kernel_size": self.kernel_size.currentData(),
-                "conditional": self.conditional.isChecked()}
+                "d_dropout": self.d_dropout.value(), "conditional": self.conditional.isChecked()}
 
     def set_values(self, values: dict) -> None:
         """Restores `values()` output (or a config's fields); malformed entries are skipped."""
@@ -74,7 +77,7 @@ class RecipeOptions(QGroupBox):
         for name in ("spectral_norm", "conditional"):
             if isinstance(values.get(name), bool):
                 getattr(self, name).setChecked(values[name])
-        for name in ("d_learning_rate", "r1_gamma"):
+        for name in ("d_learning_rate", "r1_gamma", "d_dropout"):
             value = values.get(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 getattr(self, name).setValue(float(value))

@@ -56,7 +56,7 @@ class TrainingPanel(QWidget):
         self._session = session
         self.run_dir: str | None = None
         self._new_run_values: dict | None = None
-        self._recipe_shown: dict | None = None  # the levers as the preset last set them
+        self._preset_shown: tuple | None = None  # levers and learning rate as the preset set them
         self.train_action, self.pause_action, self.stop_action = make_training_actions(
             self, self.train, session)
         self._build()
@@ -110,11 +110,10 @@ class TrainingPanel(QWidget):
         self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
         self.recipe = RecipeOptions()
-        self._hyper_widgets = [self.preset, self.recipe, self.batch_size, self.learning_rate, self.beta1,
-                               self.generator_ema, self.latent_dim, self.seed,
-                               self.sample_every_steps, self.grid_size,
-                               self.quality_every_minutes, self.runs_dir,
-                               self.data_dir]
+        self._hyper_widgets = [
+            self.preset, self.recipe, self.batch_size, self.learning_rate, self.beta1,
+            self.generator_ema, self.latent_dim, self.seed, self.sample_every_steps,
+            self.grid_size, self.quality_every_minutes, self.runs_dir, self.data_dir]
         model = QGroupBox("Model and optimiser")
         form = QFormLayout(model)
         form.addRow("Preset", self.preset)
@@ -160,9 +159,9 @@ class TrainingPanel(QWidget):
         preset = self._preset_values()
         self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
         self.recipe.apply_preset(preset)
-        self._recipe_shown = self.recipe.values()
         self.batch_size.setValue(preset["batch_size"])
         self.learning_rate.setValue(preset["learning_rate"])
+        self._preset_shown = (self.recipe.values(), self.learning_rate.value())
         self.beta1.setValue(preset["beta1"])
         self.generator_ema.setValue(preset["generator_ema"])
         self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
@@ -175,10 +174,14 @@ class TrainingPanel(QWidget):
         return preset_values(name, channels)
 
     def _follow_data_with_recipe(self) -> None:
-        """Shows the preset's recipe for newly chosen data, unless the user changed a lever."""
-        if self.run_dir is None and self.recipe.values() == self._recipe_shown:
-            self.recipe.apply_preset(self._preset_values())
-            self._recipe_shown = self.recipe.values()
+        """Shows the preset's recipe and learning rate for newly chosen data (`studio` fits
+        them to grey or colour images), unless the user changed one of them."""
+        shown = (self.recipe.values(), self.learning_rate.value())
+        if self.run_dir is None and shown == self._preset_shown:
+            preset = self._preset_values()
+            self.recipe.apply_preset(preset)
+            self.learning_rate.setValue(preset["learning_rate"])
+            self._preset_shown = (self.recipe.values(), self.learning_rate.value())
 
     def config(self) -> TrainConfig:
         """The new run's configuration as the form describes it (not yet validated)."""
