@@ -100,8 +100,10 @@ WEIGHTS_ATOL, METRICS_ATOL = 2e-4, 2e-5
     # the grey recipe (BCE, the generator's batch norms, the weight average) with the seed's
     # dropout in D, whose mask each replica slices from the global batch's
     {"d_dropout": 0.3},
+    # the learning rate and dropout its bound was measured with (1.3e-4); with the grey
+    # recipe's 4e-4 and no dropout this case's rounding grew to 8.6e-4 after six steps
     {"loss": "hinge", "r1_gamma": 1.0, "r1_every": 2, "steps_per_call": 2, "conditional": True,
-     "generator_ema": 0.0},
+     "generator_ema": 0.0, "learning_rate": 2e-4, "d_dropout": 0.3},
 ], ids=["grey-recipe", "hinge-r1-two-steps-per-call-conditional"])
 def test_mirrored_on_two_devices_trains_what_one_device_trains(tmp_path, levers):
     one = _mirrored(tmp_path, "default", _fields(tmp_path, **levers))
