@@ -56,7 +56,7 @@ class TrainingPanel(QWidget):
         self._session = session
         self.run_dir: str | None = None
         self._new_run_values: dict | None = None
-        self._preset_shown: tuple | None = None  # levers and learning rate as the preset set them
+        self._preset_shown: tuple | None = None  # `_data_levers` as the preset last set them
         self.train_action, self.pause_action, self.stop_action = make_training_actions(
             self, self.train, session)
         self._build()
@@ -158,10 +158,8 @@ class TrainingPanel(QWidget):
         latent size from the chosen preset."""
         preset = self._preset_values()
         self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
-        self.recipe.apply_preset(preset)
+        self._show_data_levers(preset)
         self.batch_size.setValue(preset["batch_size"])
-        self.learning_rate.setValue(preset["learning_rate"])
-        self._preset_shown = (self.recipe.values(), self.learning_rate.value())
         self.beta1.setValue(preset["beta1"])
         self.generator_ema.setValue(preset["generator_ema"])
         self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
@@ -173,15 +171,19 @@ class TrainingPanel(QWidget):
         channels = self.dataset.channels.currentData() or channels_of(self.dataset.dataset())
         return preset_values(name, channels)
 
+    def _data_levers(self) -> tuple:
+        """What a preset sets by the data's colour: the recipe's levers and the learning rate."""
+        return self.recipe.values(), self.learning_rate.value()
+
+    def _show_data_levers(self, preset: dict) -> None:
+        self.recipe.apply_preset(preset)
+        self.learning_rate.setValue(preset["learning_rate"])
+        self._preset_shown = self._data_levers()
+
     def _follow_data_with_recipe(self) -> None:
-        """Shows the preset's recipe and learning rate for newly chosen data (`studio` fits
-        them to grey or colour images), unless the user changed one of them."""
-        shown = (self.recipe.values(), self.learning_rate.value())
-        if self.run_dir is None and shown == self._preset_shown:
-            preset = self._preset_values()
-            self.recipe.apply_preset(preset)
-            self.learning_rate.setValue(preset["learning_rate"])
-            self._preset_shown = (self.recipe.values(), self.learning_rate.value())
+        """Shows the preset's `_data_levers` for newly chosen data, unless the user changed one."""
+        if self.run_dir is None and self._data_levers() == self._preset_shown:
+            self._show_data_levers(self._preset_values())
 
     def config(self) -> TrainConfig:
         """The new run's configuration as the form describes it (not yet validated)."""
