@@ -207,11 +207,12 @@ def test_recipe_flags_reach_the_runs_config(tmp_path):
 
     args = build_parser().parse_args([
         "train", "--dataset", "mnist", "--loss", "hinge", "--spectral-norm", "--d-lr", "4e-4",
-        "--r1-gamma", "0.5", "--augment", "on", "--kernel-size", "4", "--d-dropout", "0.2"])
+        "--r1-gamma", "0.5", "--augment", "on", "--kernel-size", "4", "--d-dropout", "0.2",
+        "--g-activation", "leaky_relu", "--g-stride1-kernel", "5"])
     config = _train_config(args)
     assert (config.loss, config.spectral_norm, config.d_learning_rate, config.r1_gamma,
-            config.augment, config.kernel_size, config.d_dropout) == (
-        "hinge", True, 4e-4, 0.5, "on", 4, 0.2)
+            config.augment, config.kernel_size, config.d_dropout, config.g_activation,
+            config.g_stride1_kernel) == ("hinge", True, 4e-4, 0.5, "on", 4, 0.2, "leaky_relu", 5)
     plain = _train_config(build_parser().parse_args(
         ["train", "--dataset", "mnist", "--preset", "paper", "--no-spectral-norm"]))
     assert (plain.loss, plain.spectral_norm, plain.kernel_size) == ("bce", False, 5)
@@ -222,7 +223,7 @@ def test_train_help_explains_each_lever(capsys):
         main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     for flag in ("--loss", "--spectral-norm", "--d-lr", "--r1-gamma", "--augment", "--kernel-size",
-                 "--d-dropout"):
+                 "--d-dropout", "--g-activation", "--g-stride1-kernel"):
         assert flag in text
     assert "Zhao et al. 2020" in text and "Odena et al. 2016" in text
 

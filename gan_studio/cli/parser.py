@@ -19,6 +19,7 @@ from gan_studio.core.config import (
     TrainConfig,
 )
 from gan_studio.core.distribution import STRATEGIES, STRATEGY_HELP
+from gan_studio.core.presets import G_ACTIVATIONS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
 
 
@@ -151,6 +152,9 @@ def _add_recipe(train: argparse.ArgumentParser) -> None:
     recipe.add_argument("--kernel-size", type=int, choices=(4, 5),
                         help=RECIPE_HELP["kernel_size"])
     recipe.add_argument("--d-dropout", type=float, metavar="RATE", help=RECIPE_HELP["d_dropout"])
+    recipe.add_argument("--g-activation", choices=G_ACTIVATIONS, help=RECIPE_HELP["g_activation"])
+    recipe.add_argument("--g-stride1-kernel", type=int, choices=STRIDE1_KERNELS,
+                        help=RECIPE_HELP["g_stride1_kernel"])
 
 
 def _add_strategy(parser: argparse.ArgumentParser) -> None:
@@ -183,7 +187,8 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
     fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
               "data_dir", "precision", "conditional", "loss", "spectral_norm",
-              "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout", "strategy",
+              "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout",
+              "g_activation", "g_stride1_kernel", "strategy",
               "devices", "sync_batch_norm")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset

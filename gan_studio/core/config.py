@@ -114,6 +114,11 @@ class TrainConfig:
         d_dropout: the share of the discriminator's features dropped after each of its
             convolutions while it trains (the seed's models: 0.3; 0 builds no dropout layers);
             `None` takes the preset's.
+        g_activation: the generator's hidden activation: `leaky_relu` (slope 0.3, the
+            TensorFlow tutorial's) or `relu` (the DCGAN paper's); `None` takes the preset's.
+        g_stride1_kernel: the kernel of the generator's stride-1 transposed convolutions,
+            those that keep the size (0: `kernel_size`, as in the seed's models); `None` takes
+            the preset's.
         conditional: train a class-conditional GAN on the data set's labels.
         strategy: where training runs (`STRATEGIES`): `default` (one device), `mirrored`
             (a replica on each local GPU, or on each of `devices`) or `multiworker` (the
@@ -160,6 +165,8 @@ class TrainConfig:
     augment_policy: str = ",".join(AUGMENT_OPS)
     kernel_size: int | None = None
     d_dropout: float | None = None
+    g_activation: str | None = None
+    g_stride1_kernel: int | None = None
     conditional: bool = False
     strategy: str = "default"
     devices: list = field(default_factory=list)

@@ -14,7 +14,14 @@ from typing import Any
 
 from gan_studio.core.catalog import IMAGE_SIZES
 from gan_studio.core.distribution import STRATEGIES
-from gan_studio.core.presets import AUGMENT_MODES, LOSSES, PRECISIONS, PRESETS
+from gan_studio.core.presets import (
+    AUGMENT_MODES,
+    G_ACTIVATIONS,
+    LOSSES,
+    PRECISIONS,
+    PRESETS,
+    STRIDE1_KERNELS,
+)
 
 # numpy's legacy seeding (which Keras' set_random_seed also calls) takes 0 <= seed < 2**32.
 MAX_SEED = 2**32 - 1
@@ -149,6 +156,8 @@ FIELD_RULES: dict[str, Rule] = {
     "augment_policy": Rule("str"),
     "kernel_size": Rule("choice", choices=(3, 4, 5), optional=True),
     "d_dropout": _unit(low_open=False),
+    "g_activation": Rule("choice", choices=G_ACTIVATIONS, optional=True),
+    "g_stride1_kernel": Rule("choice", choices=STRIDE1_KERNELS, optional=True),
     "conditional": Rule("bool"),
     "strategy": Rule("choice", choices=STRATEGIES),
     "devices": Rule("list"),

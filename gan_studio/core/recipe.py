@@ -22,6 +22,11 @@ RECIPE_HELP: dict[str, str] = {
     "d_dropout": "share of the discriminator's features dropped while it trains (the "
                  "TensorFlow tutorial's 0.3); 0: none, so it learns faster and each step is "
                  "cheaper",
+    "g_activation": "the generator's activation: leaky_relu (the TensorFlow tutorial's) or "
+                    "relu (the DCGAN paper's), which draws cleaner grey digits sooner",
+    "g_stride1_kernel": "the kernel of the generator's stride-1 layers, those that keep the "
+                        "size (0: the generator's kernel); 3 costs half of 4 in the layer "
+                        "that is most of the generator's work",
     "conditional": "train on the data set's labels: the generator draws the class you ask "
                    "for, and the sample grid shows one row per class",
 }
@@ -42,6 +47,10 @@ def describe_recipe(config, augmenting: bool) -> str:
         parts.append(f"D dropout {config.d_dropout:g}" if config.d_dropout else "no D dropout")
     if config.kernel_size and config.kernel_size != 5:
         parts.append(f"{config.kernel_size}x{config.kernel_size} generator kernels")
+    if config.g_stride1_kernel:
+        parts.append(f"{config.g_stride1_kernel}x{config.g_stride1_kernel} in G's stride-1 layers")
+    if config.g_activation and config.g_activation != DCGAN_RECIPE["g_activation"]:
+        parts.append(f"{config.g_activation.replace('_', ' ')} in G")
     if config.generator_ema:
         parts.append(f"weight average {config.generator_ema:g}")
     if config.conditional:

@@ -62,12 +62,14 @@ def generator_plan(height: int, width: int, channels: int) -> tuple[int, int, li
 def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent_dim: int = 100,
                     weight_init: str = "glorot", seed: int | None = None,
                     dtype: str | None = None, kernel_size: int = 5, num_classes: int = 0,
-                    batch_norm: str = "plain"):
+                    batch_norm: str = "plain", activation: str = "leaky_relu",
+                    stride1_kernel: int = 0):
     """Builds the DCGAN generator: z (and a class) -> image in [-1, 1].
 
     MNIST (28x28x1): Dense 7*7*256 -> BN -> LReLU -> ConvT 128 s1 -> ConvT 64 s2 -> ConvT 1 s2 tanh.
     CIFAR-10 (32x32x3): Dense 8*8*256 -> ConvT 256 s1 -> 128 s1 -> 128 s1 -> 64 s2 -> 3 s2 tanh.
-    Every hidden layer is followed by BatchNorm and LeakyReLU; kernels are 5x5; no biases.
+    Every hidden layer is followed by BatchNorm and LeakyReLU (the seed's) or ReLU; the seed's
+    kernels are 5x5; no biases.
 
     Args:
         height: image height.
@@ -79,6 +81,8 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
         dtype: a Keras dtype policy for the hidden layers (e.g. `mixed_bfloat16`); the output
             layer always computes in float32.
         kernel_size: side of the transposed convolutions' kernels (the seed's models: 5).
+        stride1_kernel: side of the stride-1 transposed convolutions' kernels, those that
+            keep the size (0: `kernel_size`).
         num_classes: 0 for an unconditional generator (one input, `z`); more makes it
             class-conditional: inputs `z` and `class` (int32 (N,)), and the class's
             `class_embedding` concatenated after z (`z_class`) feeds the projection. The
@@ -87,6 +91,8 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
             `fused` (one fused op, for the generator being trained) or `synchronized`
             (statistics of the global batch across replicas); the weights are Keras' own in
             every case.
+        activation: the hidden layers' activation: `leaky_relu` (slope 0.3, the TensorFlow
+            tutorial's; layers named `*_lrelu`) or `relu` (the DCGAN paper's; `*_relu`).
 
     Returns:
         A `keras.Model` named `generator`.
@@ -98,6 +104,12 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
 
     start, filters, hidden = generator_plan(height, width, channels)
     init = _initializer(weight_init, seed)
+
+    def activated(x, name: str):
+        if activation == "relu":
+            return layers.ReLU(dtype=dtype, name=f"{name}_relu")(x)
+        return layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"{name}_lrelu")(x)
+
     z = keras.Input(shape=(latent_dim,), name="z")
     inputs, x = z, z
     if num_classes > 0:
@@ -112,13 +124,14 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
     x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=init,
                      dtype=dtype, name="project")(x)
     x = generator_batch_norm(dtype, "project_bn", batch_norm)(x)
-    x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name="project_lrelu")(x)
+    x = activated(x, "project")
     x = layers.Reshape((start, start, filters), dtype=dtype, name="reshape")(x)
     for i, (n, stride) in enumerate(hidden):
-        x = layers.Conv2DTranspose(n, kernel_size, strides=stride, padding="same", use_bias=False,
+        kernel = stride1_kernel if stride == 1 and stride1_kernel else kernel_size
+        x = layers.Conv2DTranspose(n, kernel, strides=stride, padding="same", use_bias=False,
                                    kernel_initializer=init, dtype=dtype, name=f"deconv{i}")(x)
         x = generator_batch_norm(dtype, f"deconv{i}_bn", batch_norm)(x)
-        x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"deconv{i}_lrelu")(x)
+        x = activated(x, f"deconv{i}")
     out = layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", use_bias=False,
                                  activation="tanh", kernel_initializer=init,
                                  dtype="float32" if dtype else None, name="to_image")(x)
@@ -215,7 +228,9 @@ def generator_for(config, shape: tuple[int, int, int], dtype: str | None = None,
     return build_generator(h, w, c, config.latent_dim, config.weight_init, config.seed,
                            dtype=dtype, kernel_size=config.kernel_size or 5,
                            num_classes=config.condition_classes,
-                           batch_norm=batch_norm)
+                           batch_norm=batch_norm,
+                           activation=config.g_activation or DCGAN_RECIPE["g_activation"],
+                           stride1_kernel=config.g_stride1_kernel or 0)
 
 
 def discriminator_for(config, shape: tuple[int, int, int], dtype: str | None = None):

@@ -21,6 +21,7 @@ def test_default_preset_on_grey_images_is_adam_at_4e_4_batches_of_32_and_4x4_ker
     assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.spectral_norm) == (4, "auto", "bce", False)
     assert cfg.d_learning_rate == cfg.learning_rate and cfg.r1_gamma == 0
     assert cfg.d_dropout == 0.0  # grey images; colour keeps the seed's 0.3 (below)
+    assert (cfg.g_activation, cfg.g_stride1_kernel) == ("relu", 3)  # the DCGAN paper's G
 
 
 def test_the_seeds_presets_keep_the_seeds_models():
@@ -29,6 +30,7 @@ def test_the_seeds_presets_keep_the_seeds_models():
         assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.spectral_norm, cfg.r1_gamma) == (
             5, "off", "bce", False, 0.0)
         assert cfg.d_dropout == 0.3
+        assert (cfg.g_activation, cfg.g_stride1_kernel) == ("leaky_relu", 0)
     assert TrainConfig(dataset="mnist", preset="tutorial").resolved().batch_size == 256
 
 
@@ -41,6 +43,7 @@ def test_configs_written_before_the_recipe_levers_load_as_the_seeds_recipe(tmp_p
     assert (cfg.kernel_size, cfg.augment, cfg.loss, cfg.epochs) == (5, "off", "bce", 50)
     assert cfg.d_learning_rate == 0.0002
     assert cfg.d_dropout == 0.3  # and a resumed old run keeps its dropout
+    assert (cfg.g_activation, cfg.g_stride1_kernel) == ("leaky_relu", 0)  # ... and its generator
 
 
 def test_json_round_trip_is_atomic_and_exact(tmp_path):
@@ -69,7 +72,8 @@ def test_unknown_keys_are_ignored_and_bad_values_refused(tmp_path):
 
 
 @pytest.mark.parametrize("field,value", [("batch_size", 0), ("learning_rate", 2.0),
-                                         ("beta1", 1.0), ("image_size", 50), ("preset", "x")])
+                                         ("beta1", 1.0), ("image_size", 50), ("preset", "x"),
+                                         ("g_activation", "tanh"), ("g_stride1_kernel", 2)])
 def test_validation_names_the_field(field, value):
     with pytest.raises(ConfigError, match=field if field != "preset" else "preset"):
         TrainConfig(**{field: value}).resolved()
@@ -98,13 +102,15 @@ def test_studio_fits_its_recipe_to_colour_or_grey_images(tmp_path):
         return {name: getattr(cfg, name) for name in STUDIO_COLOUR}
 
     colour = {"loss": "hinge", "spectral_norm": True, "learning_rate": 2e-4,
-              "d_learning_rate": 4e-4, "augment": "on", "d_dropout": 0.3}
+              "d_learning_rate": 4e-4, "augment": "on", "d_dropout": 0.3,
+              "g_activation": "leaky_relu", "g_stride1_kernel": 0}
     assert STUDIO_COLOUR == colour
     assert levers(TrainConfig(dataset="cifar10").resolved()) == colour
     assert levers(TrainConfig(dataset=str(tmp_path)).resolved()) == colour  # a folder: colour
     grey = levers(TrainConfig(dataset="mnist").resolved())
     assert grey == {"loss": "bce", "spectral_norm": False, "learning_rate": 4e-4,
-                    "d_learning_rate": 4e-4, "augment": "auto", "d_dropout": 0.0}
+                    "d_learning_rate": 4e-4, "augment": "auto", "d_dropout": 0.0,
+                    "g_activation": "relu", "g_stride1_kernel": 3}
     assert levers(TrainConfig(dataset=str(tmp_path), channels=1).resolved()) == grey
     assert levers(TrainConfig(dataset="mnist", channels=3).resolved()) == colour
     # the user's choice wins, and the seed's presets stay the seed's on colour data too

@@ -54,6 +54,19 @@ def test_features_are_the_projection_block(generator_pair):
     np.testing.assert_allclose(generator.features(z), expected, atol=1e-4)
 
 
+def test_numpy_generator_equals_keras_with_relu_and_3x3_stride_1_kernels():
+    """The default generator for grey images: ReLU, 4x4 kernels, 3x3 where the stride is 1."""
+    import keras
+
+    model = randomize_batchnorm(build_generator(28, 28, 1, 100, seed=4, kernel_size=4,
+                                                activation="relu", stride1_kernel=3), seed=4)
+    generator = numpy_generator_from_keras(model)
+    assert_matches(model, generator, 100)
+    block = keras.Model(model.input, model.get_layer("project_relu").output)
+    z = np.random.default_rng(2).standard_normal((3, 100)).astype("float32")
+    np.testing.assert_allclose(generator.features(z), block(z, training=False).numpy(), atol=1e-4)
+
+
 def test_weights_are_copied_not_shared():
     model = build_generator(28, 28, 1, 100, seed=0)
     generator = numpy_generator_from_keras(model)

@@ -171,6 +171,35 @@ def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
         assert g.get_layer("to_image").kernel.shape[:2] == (4, 4)
 
 
+def test_the_generators_activation_and_stride_1_kernel_change_what_they_say():
+    import keras
+
+    from gan_studio.ml.models import build_generator, generator_for
+
+    for side, channels in ((28, 1), (32, 3), (64, 3)):
+        g = build_generator(side, side, channels, 16, kernel_size=4, activation="relu",
+                            stride1_kernel=3)
+        assert g.output_shape == (None, side, side, channels)
+        kernels = {layer.strides[0]: set() for layer in g.layers if hasattr(layer, "strides")}
+        for layer in g.layers:
+            if isinstance(layer, keras.layers.Conv2DTranspose):
+                kernels[layer.strides[0]].add(layer.kernel.shape[0])
+        assert kernels == {1: {3}, 2: {4}}  # only the layers that keep the size
+        assert not [layer for layer in g.layers if isinstance(layer, keras.layers.LeakyReLU)]
+        relus = [layer for layer in g.layers if isinstance(layer, keras.layers.ReLU)]
+        assert len(relus) == len([layer for layer in g.layers if layer.name.endswith("_bn")])
+    z = np.random.default_rng(0).standard_normal((2, 16)).astype("float32")
+    relu = keras.Model(g.input, g.get_layer("project_relu").output)(z).numpy()
+    assert relu.min() == 0.0  # clipped at zero, where leaky ReLU lets negatives through
+    leaky = build_generator(28, 28, 1, 16, seed=0)
+    assert leaky.get_layer("project_lrelu").negative_slope == pytest.approx(0.3)
+    assert {layer.kernel.shape[0] for layer in leaky.layers
+            if isinstance(layer, keras.layers.Conv2DTranspose)} == {5}  # 0: kernel_size
+    for preset, expected in (("studio", ("deconv0_relu", 3)), ("tutorial", ("deconv0_lrelu", 5))):
+        g = generator_for(TrainConfig(dataset="mnist", preset=preset).resolved(), (28, 28, 1))
+        assert g.get_layer(expected[0]) and g.get_layer("deconv0").kernel.shape[0] == expected[1]
+
+
 def test_d_dropout_sets_the_discriminators_dropout_and_zero_builds_none():
     from gan_studio.ml.models import build_discriminator, discriminator_for
 

@@ -16,11 +16,15 @@ def test_recipe_levers_reach_the_new_runs_config(open_window, fake_engine):
     recipe.augment.setCurrentIndex(recipe.augment.findData("on"))
     recipe.kernel_size.setCurrentIndex(recipe.kernel_size.findData(4))
     recipe.d_dropout.setValue(0.25)
+    recipe.g_stride1_kernel.setCurrentIndex(recipe.g_stride1_kernel.findData(5))
+    recipe.g_activation.setCurrentIndex(recipe.g_activation.findData("leaky_relu"))
     recipe.conditional.setChecked(True)
     config = panel.config().resolved()
     assert (config.loss, config.spectral_norm, config.d_learning_rate, config.r1_gamma,
-            config.augment, config.kernel_size, config.d_dropout, config.conditional) == (
-        "hinge", True, 0.0004, 0.5, "on", 4, 0.25, True)
+            config.augment, config.kernel_size, config.d_dropout, config.g_stride1_kernel,
+            config.g_activation, config.conditional) == (
+        "hinge", True, 0.0004, 0.5, "on", 4, 0.25, 5, "leaky_relu", True)
+    assert recipe.g_activation.toolTip().startswith("The generator's activation")
     recipe.d_learning_rate.setValue(0.0)  # "same as G"
     assert panel.config().resolved().d_learning_rate == panel.learning_rate.value()
 
@@ -32,15 +36,22 @@ def test_a_preset_fills_the_levers_and_the_settings_keep_them(open_window, fake_
     tutorial = PRESETS["tutorial"]
     assert panel.recipe.loss.currentData() == tutorial["loss"] == "bce"
     assert panel.recipe.kernel_size.currentData() == tutorial["kernel_size"] == 5
+    assert panel.recipe.g_stride1_kernel.currentText() == "Same as G kernels"
+    assert panel.recipe.g_activation.currentData() == "leaky_relu"
     assert panel.recipe.d_dropout.value() == tutorial["d_dropout"] == 0.3
     panel.preset.setCurrentIndex(panel.preset.findData("studio"))
     assert panel.recipe.d_dropout.text() == "off"  # MNIST: grey images
+    assert panel.recipe.g_activation.currentData() == "relu"
+    assert panel.recipe.g_stride1_kernel.currentText() == "3×3"
     panel.preset.setCurrentIndex(panel.preset.findData("tutorial"))
     panel.recipe.r1_gamma.setValue(2.0)
+    panel.recipe.g_activation.setCurrentIndex(panel.recipe.g_activation.findData("relu"))
     values = panel.values()
     panel.recipe.r1_gamma.setValue(0.0)
+    panel.recipe.g_activation.setCurrentIndex(panel.recipe.g_activation.findData("leaky_relu"))
     panel.set_values(values)
     assert panel.recipe.r1_gamma.value() == 2.0
+    assert panel.recipe.g_activation.currentData() == "relu"
 
 
 def test_epochs_are_auto_for_folders_and_50_for_built_ins(open_window, fake_engine, tmp_path):
@@ -77,6 +88,8 @@ def test_the_studio_levers_follow_the_data_until_the_user_changes_one(open_windo
     assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked(),
             recipe.augment.currentData()) == ("hinge", True, "on")
     assert (panel.learning_rate.value(), recipe.d_dropout.value()) == (2e-4, 0.3)
+    assert (recipe.g_activation.currentData(), recipe.g_stride1_kernel.currentData()) == (
+        "leaky_relu", 0)
     assert panel.config().resolved().d_learning_rate == 4e-4
     panel.learning_rate.setValue(3e-4)  # the user's own learning rate stays ...
     panel.dataset.set_dataset("mnist")

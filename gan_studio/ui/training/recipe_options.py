@@ -5,14 +5,18 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
 from gan_studio.core.config import AUGMENT_MODES, LOSSES, TrainConfig
+from gan_studio.core.presets import G_ACTIVATIONS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
 from gan_studio.ui.widgets.form_fields import float_spin
 
 LOSS_LABELS = {"bce": "Non-saturating (BCE)", "hinge": "Hinge"}
 AUGMENT_LABELS = {"auto": "Auto (small data sets)", "on": "On", "off": "Off"}
 KERNEL_LABELS = {4: "4×4 (no checkerboard)", 5: "5×5 (the seed's)"}
+STRIDE1_LABELS = {0: "Same as G kernels", 3: "3×3", 4: "4×4", 5: "5×5"}
+ACTIVATION_LABELS = {"leaky_relu": "Leaky ReLU (the tutorial's)", "relu": "ReLU (the paper's)"}
 FIELDS = ("loss", "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size",
-          "d_dropout", "conditional")
+          "g_stride1_kernel", "g_activation", "d_dropout", "conditional")
+_CHOICES = ("loss", "augment", "kernel_size", "g_stride1_kernel", "g_activation")
 
 
 class RecipeOptions(QGroupBox):
@@ -35,6 +39,8 @@ class RecipeOptions(QGroupBox):
         self.r1_gamma.setSpecialValueText("off")
         self.augment = _combo(AUGMENT_LABELS, AUGMENT_MODES)
         self.kernel_size = _combo(KERNEL_LABELS, (4, 5))
+        self.g_stride1_kernel = _combo(STRIDE1_LABELS, STRIDE1_KERNELS)
+        self.g_activation = _combo(ACTIVATION_LABELS, G_ACTIVATIONS)
         self.d_dropout = float_spin(0.0, 0.9, 2, 0.05)
         self.d_dropout.setSpecialValueText("off")
         self.conditional = QCheckBox("Class-conditional (needs labels)")
@@ -45,6 +51,8 @@ class RecipeOptions(QGroupBox):
         form.addRow("R1 penalty γ", self.r1_gamma)
         form.addRow("Augmentation", self.augment)
         form.addRow("G kernels", self.kernel_size)
+        form.addRow("G stride-1 kernels", self.g_stride1_kernel)
+        form.addRow("G activation", self.g_activation)
         form.addRow("D dropout", self.d_dropout)
         form.addRow("", self.conditional)
         for name in FIELDS:
@@ -62,15 +70,16 @@ class RecipeOptions(QGroupBox):
 
     def values(self) -> dict:
         """The levers as a JSON-able dict (for the window's settings)."""
-        return {"loss": self.loss.currentData(), "spectral_norm": self.spectral_norm.isChecked(),
-                "d_learning_rate": self.d_learning_rate.value(),
-                "r1_gamma": self.r1_gamma.value(), "augment": self.augment.currentData(),
-                "kernel_size": self.kernel_size.currentData(),
-                "d_dropout": self.d_dropout.value(), "conditional": self.conditional.isChecked()}
+        values = {name: getattr(self, name).currentData() for name in _CHOICES}
+        values.update(spectral_norm=self.spectral_norm.isChecked(),
+                      d_learning_rate=self.d_learning_rate.value(),
+                      r1_gamma=self.r1_gamma.value(), d_dropout=self.d_dropout.value(),
+                      conditional=self.conditional.isChecked())
+        return values
 
     def set_values(self, values: dict) -> None:
         """Restores `values()` output (or a config's fields); malformed entries are skipped."""
-        for name in ("loss", "augment", "kernel_size"):
+        for name in _CHOICES:
             index = getattr(self, name).findData(values.get(name))
             if index >= 0:
                 getattr(self, name).setCurrentIndex(index)
