@@ -45,7 +45,7 @@ def describe_recipe(config, augmenting: bool) -> str:
         parts.append(f"augmentation ({config.augment_policy.replace(',', ', ')})")
     if config.d_dropout is not None and config.d_dropout != DCGAN_RECIPE["d_dropout"]:
         parts.append(f"D dropout {config.d_dropout:g}" if config.d_dropout else "no D dropout")
-    if config.kernel_size and config.kernel_size != 5:
+    if config.kernel_size and config.kernel_size != DCGAN_RECIPE["kernel_size"]:
         parts.append(f"{config.kernel_size}x{config.kernel_size} generator kernels")
     if config.g_stride1_kernel:
         parts.append(f"{config.g_stride1_kernel}x{config.g_stride1_kernel} in G's stride-1 layers")

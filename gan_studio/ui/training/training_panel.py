@@ -224,6 +224,10 @@ class TrainingPanel(QWidget):
             self.recipe.set_values(values["recipe"])
         if isinstance(values.get("all_gpus"), bool):
             self.all_gpus.setChecked(values["all_gpus"])
+        self._show_hyper(values)
+
+    def _show_hyper(self, values: dict) -> None:
+        """Shows the numbers among `values` in the `HYPER_FIELDS` spins; skips anything else."""
         for name in HYPER_FIELDS:
             value = values.get(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -241,11 +245,7 @@ class TrainingPanel(QWidget):
             index = self.preset.findData(config.preset)
             if index >= 0:
                 self.preset.setCurrentIndex(index)
-            for name in HYPER_FIELDS:
-                value = getattr(config, name, None)
-                if value is not None:
-                    widget = getattr(self, name)
-                    widget.setValue(type(widget.value())(value))
+            self._show_hyper({name: getattr(config, name, None) for name in HYPER_FIELDS})
             self.recipe.show_config(config)
             self.all_gpus.show_config(config)
         self.run_label.setText(f"Run: <b>{os.path.basename(run_dir.rstrip(os.sep))}</b>")
