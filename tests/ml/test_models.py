@@ -60,14 +60,23 @@ def test_mixed_bfloat16_computes_hidden_layers_in_bf16_and_outputs_float32():
     assert d(images, training=False).dtype.name == "float32"
 
 
-def test_precision_choice():
+@pytest.mark.parametrize("flags,expected", [
+    ({"avx2"}, "float32"),
+    ({"avx2", "avx512f"}, "float32"),  # AVX-512 without its bfloat16 instructions
+    ({"avx512_bf16"}, "mixed_bfloat16"),
+    ({"amx_bf16"}, "mixed_bfloat16"),
+    (set(), "float32"),  # no flags: not Linux
+], ids=["avx2", "avx512f", "avx512_bf16", "amx_bf16", "none"])
+def test_precision_choice(monkeypatch, flags, expected):
     from gan_studio.ml import device
 
+    tf = device.import_tensorflow()
+    # No GPU and the given CPU, whatever this machine has: the CPU's flags alone decide.
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda device_type=None: [])
+    monkeypatch.setattr(device, "cpu_flags", lambda: set(flags))
+    assert device.choose_precision("auto") == expected
     assert device.choose_precision("float32") == "float32"
     assert device.choose_precision("mixed_bfloat16") == "mixed_bfloat16"
-    expected = "mixed_bfloat16" if device._cpu_has_native_bfloat16() else "float32"
-    assert device.choose_precision("auto") == expected
-
 
 
 @pytest.mark.parametrize("side", IMAGE_SIZES)
