@@ -119,3 +119,34 @@ def refuse_grids(monkeypatch):
     monkeypatch.setattr(run_outputs, "save_png", save_png)
     return full
 
+
+def declare_member_size(path, member: str, file_size: int) -> None:
+    """Rewrites the uncompressed size a zip declares for `member`, in its local header and its
+    central directory entry, and leaves its data as it is: the headers of a zip bomb (or of a
+    member that holds more than it says) without its gigabytes on disk.
+
+    Args:
+        path: the zip file, rewritten in place.
+        member: the member's name.
+        file_size: the size to declare, below 4 GiB (no zip64 fields are written).
+    """
+    import struct
+    import zipfile
+
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    with zipfile.ZipFile(path) as archive:
+        local, central = archive.getinfo(member).header_offset, archive.start_dir
+    name = member.encode()
+    assert data[local:local + 4] == b"PK\x03\x04" and data[local + 30:][:len(name)] == name
+    struct.pack_into("<I", data, local + 22, file_size)
+    while data[central:central + 4] == b"PK\x01\x02":  # the entries of the central directory
+        name_size, extra_size, comment_size = struct.unpack_from("<HHH", data, central + 28)
+        if data[central + 46:central + 46 + name_size] == name:
+            struct.pack_into("<I", data, central + 24, file_size)
+            break
+        central += 46 + name_size + extra_size + comment_size
+    else:
+        raise AssertionError(f"{member} is not in the central directory of {path}")
+    with open(path, "wb") as f:
+        f.write(bytes(data))

@@ -14,12 +14,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
+from gan_studio.data.limits import MAX_ZIPPED_IMAGE_BYTES
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif")
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 # Integer modes holding up to 16 bits (a 16-bit PNG opens as I;16, or as I in older Pillow).
 _DEEP_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
-_MAX_MEMBER_BYTES = 256 << 20
 _PROGRESS_STEPS = 200
 
 
@@ -121,8 +121,9 @@ def load_image_zip(path: str, image_size: int, channels: int | None = None,
                              key=lambda entry: entry[0])
 
             def read_member(info: zipfile.ZipInfo) -> io.BytesIO:
-                if info.file_size > _MAX_MEMBER_BYTES:
-                    raise ValueError("member too large for an image")
+                if info.file_size > MAX_ZIPPED_IMAGE_BYTES:  # checked before reading a byte
+                    raise ValueError(f"it would unpack to {info.file_size:,} bytes, over the "
+                                     f"{MAX_ZIPPED_IMAGE_BYTES >> 20} MiB an image may take")
                 return io.BytesIO(archive.read(info))
 
             return _load_entries(entries, read_member, path, image_size, channels, progress,

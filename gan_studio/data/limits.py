@@ -9,6 +9,11 @@ from gan_studio.data.errors import DatasetError
 # Deflate cannot expand data by more than about 1032:1, so a header claiming more than this
 # per compressed byte is lying (or a zip bomb).
 MAX_DEFLATE_RATIO = 1100
+# The most one image in a zip of images may unpack to. Photographs are a few tens of MB at
+# most; 256 MiB still holds an uncompressed 8192 x 8192 RGBA bitmap, and bounds what one image
+# costs in memory: zipfile reads no more than this declared size (a member that holds more
+# fails its CRC check and is skipped like any unreadable image).
+MAX_ZIPPED_IMAGE_BYTES = 256 << 20
 
 
 def memory_bytes() -> int | None:

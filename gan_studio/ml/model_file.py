@@ -1,5 +1,6 @@
-"""What a `.keras` file must be before Keras reads it: a zip whose config names Keras' own
-classes only (no Lambda layers, lambdas or custom classes: code GAN Studio never runs)."""
+"""What a `.keras` file must be before Keras reads it: a zip that unpacks to a bounded size,
+whose config names Keras' own classes only (no Lambda layers, lambdas or custom classes: code
+GAN Studio never runs)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,22 @@ import zipfile
 import zlib
 
 MAX_CONFIG_BYTES = 16 * 2**20  # a generator's config.json is a few kB
+# The most a model file may unpack to, one member or all of them together. The largest
+# generator GAN Studio builds (128 px colour, latent size 4096, 1000 classes, 5x5 kernels)
+# holds 74 million float32 weights: a 283 MiB model.weights.h5. 1 GiB leaves 3.5 times that,
+# yet refuses a zip bomb from the zip's directory alone: Keras reads the weights into memory
+# (or unpacks them beside the file), and its own guard (Keras 3.15) starts at 4 GiB and 100:1.
+MAX_UNPACKED_BYTES = 2**30
+# What zipfile raises on a damaged or hostile archive: a CRC or size that does not match what
+# was read (BadZipFile), a member name flagged UTF-8 that is not (UnicodeDecodeError, a
+# ValueError), an encrypted member (RuntimeError) or an unknown compression (NotImplementedError).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError)
+_NOT_A_ZIP = "{path} is not a .keras model: not a zip archive (truncated, or another kind of file)"
 
 
 def check_model_file(path: str, error: type[Exception]) -> None:
-    """Refuses a `.keras` file that is not a readable archive or whose config holds code.
+    """Refuses a `.keras` file that is not a readable archive, would unpack to too much, or
+    whose config holds code.
 
     `keras.saving.load_model(safe_mode=True)` refuses Lambda layers too; this says so in one
     line, and also refuses classes from outside Keras before Keras would look for them.
@@ -21,7 +34,8 @@ def check_model_file(path: str, error: type[Exception]) -> None:
         error: the exception type to raise.
 
     Raises:
-        error: naming `path` and the problem.
+        error: naming `path` and the problem (for an oversized archive, the member and
+            `MAX_UNPACKED_BYTES`).
     """
     config = _read_config(path, error)
     if not isinstance(config, dict):
@@ -31,20 +45,45 @@ def check_model_file(path: str, error: type[Exception]) -> None:
         raise error(f"{path} is refused: {problem}; GAN Studio runs no code from model files")
 
 
-def _read_config(path: str, error: type[Exception]):
+def check_unpacked_sizes(path: str, error: type[Exception]) -> None:
+    """Refuses a `.keras` file whose members would unpack to more than `MAX_UNPACKED_BYTES`.
+
+    Only the zip's central directory is read: the sizes it declares are checked before
+    anything is unpacked. A member that holds more than its declared size is caught later, by
+    zipfile, when it is read (its CRC and size no longer match).
+
+    Args:
+        path: the `.keras` file.
+        error: the exception type to raise.
+
+    Raises:
+        error: naming `path` and, if it is too large, the member and the limit.
+    """
     if not zipfile.is_zipfile(path):
-        raise error(f"{path} is not a .keras model: not a zip archive (truncated, or another "
-                    "kind of file)")
+        raise error(_NOT_A_ZIP.format(path=path))
     try:
         with zipfile.ZipFile(path) as archive:
-            try:
-                info = archive.getinfo("config.json")
-            except KeyError:
-                raise error(f"{path} is not a .keras model: it has no config.json") from None
-            with archive.open(info) as member:
-                raw = member.read(MAX_CONFIG_BYTES + 1)  # the size in the header may lie
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        raise error(f"{path} is not a readable .keras model: {exc}") from exc
+            infos = archive.infolist()
+    except _ZIP_ERRORS as exc:
+        raise error(f"{path} is not a readable .keras model: {_first_line(exc)}") from exc
+    problem = _unpacking_problem(infos)
+    if problem:
+        raise error(f"{path} is refused: {problem}")
+
+
+def _read_config(path: str, error: type[Exception]):
+    check_unpacked_sizes(path, error)  # before a byte is unpacked, config.json's included
+    raw = None
+    # Nothing raises `error` inside the try: the caller's type may be one of _ZIP_ERRORS.
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if any(info.filename == "config.json" for info in archive.infolist()):
+                with archive.open("config.json") as member:
+                    raw = member.read(MAX_CONFIG_BYTES + 1)  # the size in the header may lie
+    except _ZIP_ERRORS as exc:
+        raise error(f"{path} is not a readable .keras model: {_first_line(exc)}") from exc
+    if raw is None:
+        raise error(f"{path} is not a .keras model: it has no config.json")
     if len(raw) > MAX_CONFIG_BYTES:
         raise error(f"{path} is not a .keras model: its config.json is over "
                     f"{MAX_CONFIG_BYTES // 2**20} MB")
@@ -56,6 +95,27 @@ def _read_config(path: str, error: type[Exception]):
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise error(f"{path} is not a .keras model: its config.json is not JSON ({exc})") \
             from exc
+
+
+def _unpacking_problem(infos: list[zipfile.ZipInfo]) -> str | None:
+    """Why members of these declared sizes are refused, or None if they are not."""
+    # Sizes in bytes: rounded, one byte over the limit would read "1 GiB, over the 1 GiB".
+    limit = f"over the {MAX_UNPACKED_BYTES // 2**30} GiB a model file may unpack to"
+    for info in infos:
+        if info.file_size > MAX_UNPACKED_BYTES:
+            return (f"its member {info.filename!r} would unpack to {info.file_size:,} bytes, "
+                    f"{limit}")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNPACKED_BYTES:
+        largest = max(infos, key=lambda info: info.file_size)
+        return (f"its {len(infos)} members would unpack to {total:,} bytes in all (the "
+                f"largest, {largest.filename!r}, {largest.file_size:,}), {limit}")
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _code_in(config: dict) -> str | None:

@@ -12,7 +12,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from helpers import write_tiny_mnist
+from helpers import declare_member_size, write_tiny_mnist
 
 from gan_studio.cli import main
 
@@ -517,6 +517,103 @@ def test_a_folder_named_like_a_model_file_is_one_line(tmp_path, capsys):
                            str(tmp_path / "s.npz")], capsys)
     _assert_one_line(status, err, "g.keras")
     assert os.listdir(tmp_path) == ["g.keras"]
+
+
+# -- model files that would unpack to gigabytes (zip bombs) -----------------------------------
+def _declaring(sizes, extra=None):
+    """A good generator whose members declare `sizes` (member -> bytes), after adding the
+    members in `extra` (member -> bytes): a real archive of a few kB on disk."""
+    def make(tmp_path):
+        path = _good_generator(tmp_path)
+        with zipfile.ZipFile(path, "a") as z:
+            for name, data in (extra or {}).items():
+                z.writestr(name, data)
+        for name, size in sizes.items():
+            declare_member_size(path, name, size)
+        assert os.path.getsize(path) < 1_000_000
+        return path
+    return make
+
+
+def _edit_central_entry(member, flags=0, name=None):
+    """A good generator whose central directory entry for `member` gains the flag bits
+    `flags`, and `name` (same length) in place of its name."""
+    import struct
+
+    def make(tmp_path):
+        path = _good_generator(tmp_path)
+        with zipfile.ZipFile(path) as z:
+            central = z.start_dir
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        while data[central + 46:central + 46 + len(member)] != member.encode():
+            central += 46 + sum(struct.unpack_from("<HHH", data, central + 28))
+        old_flags = struct.unpack_from("<H", data, central + 8)[0]
+        struct.pack_into("<H", data, central + 8, old_flags | flags)
+        if name is not None:
+            data[central + 46:central + 46 + len(name)] = name
+        with open(path, "wb") as f:
+            f.write(bytes(data))
+        return path
+    return make
+
+
+UNPACKED = 2**30  # model_file.MAX_UNPACKED_BYTES, spelt out: the messages name it so
+BOMBS = {
+    "a weights member declaring 3.75 GiB": (
+        _declaring({"model.weights.h5": 0xF000_0000}),
+        ("'model.weights.h5'", "4,026,531,840 bytes", "over the 1 GiB")),
+    "a weights member declaring one byte over the limit": (
+        _declaring({"model.weights.h5": UNPACKED + 1}),
+        ("'model.weights.h5'", "1,073,741,825 bytes", "over the 1 GiB")),
+    "members under the limit that together are over it": (
+        _declaring({"model.weights.h5": 600 << 20, "assets/notes.bin": 700 << 20},
+                   {"assets/notes.bin": b"\0" * 1000}),
+        ("4 members", "bytes in all", "'assets/notes.bin', 734,003,200", "over the 1 GiB")),
+    "a config.json holding more than it declares": (
+        _declaring({"config.json": 100}), ("config.json", "CRC")),
+    "a member name flagged UTF-8 that is not": (
+        _edit_central_entry("metadata.json", flags=0x800, name=b"\xff\xfe"), ("utf-8",)),
+    "an encrypted config.json": (
+        _edit_central_entry("config.json", flags=0x1), ("config.json", "encrypted")),
+}
+
+
+@pytest.mark.parametrize("what", list(BOMBS))
+def test_a_model_file_that_unpacks_to_too_much_is_refused_before_keras_reads_it(
+        what, tmp_path, capsys, monkeypatch):
+    import keras
+
+    make, expected = BOMBS[what]
+    path = make(tmp_path)
+    loaded = []
+    monkeypatch.setattr(keras.saving, "load_model", lambda *a, **k: loaded.append(a))
+    before = set(os.listdir(tmp_path))
+    for out in ("s.npz", "pngs"):
+        status, _, err = _cli(["sample", path, "--out", str(tmp_path / out)], capsys)
+        _assert_one_line(status, err, "g.keras", *expected)
+    assert loaded == []
+    assert set(os.listdir(tmp_path)) == before
+
+
+def test_a_weights_member_holding_more_than_it_declares_is_one_line(tmp_path, capsys):
+    # Within the limit, so Keras reads it; zipfile stops at the declared size and the CRC fails.
+    path = _declaring({"model.weights.h5": 1000})(tmp_path)
+    status, _, err = _cli(["sample", path, "--out", str(tmp_path / "s.npz")], capsys)
+    _assert_one_line(status, err, "g.keras")
+    assert os.listdir(tmp_path) == ["g.keras"]
+
+
+def test_a_cached_feature_network_that_is_a_zip_bomb_is_trained_again(tmp_path, monkeypatch):
+    import keras
+
+    from gan_studio.ml.quality.features import load_cached
+
+    path = _declaring({"model.weights.h5": 0xF000_0000})(tmp_path)
+    loaded = []
+    monkeypatch.setattr(keras.saving, "load_model", lambda *a, **k: loaded.append(a))
+    assert load_cached(path, (8, 8, 1), 0) is None
+    assert loaded == []
 
 
 # -- output that fails half-way ---------------------------------------------------------------

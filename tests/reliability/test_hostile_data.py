@@ -16,6 +16,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from helpers import declare_member_size
 
 from gan_studio.data import DatasetError, load_dataset
 from gan_studio.data.cifar import extract_archive, load_batch
@@ -472,20 +473,6 @@ def test_npz_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
             "mnist.npz", "memory")
 
 
-def patch_sizes(path, member: str, file_size: int) -> None:
-    """Rewrites the uncompressed size the zip declares for its one `member` (both headers)."""
-    data = bytearray(open(path, "rb").read())
-    with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(member)
-    name = member.encode()
-    local = info.header_offset
-    data[local + 22:local + 26] = file_size.to_bytes(4, "little")
-    central = data.rindex(b"PK\x01\x02")  # the archive's only member
-    assert data[central + 46:central + 46 + len(name)] == name
-    data[central + 24:central + 28] = file_size.to_bytes(4, "little")
-    open(path, "wb").write(bytes(data))
-
-
 @pytest.mark.parametrize("declared", ["smaller", "larger", "over 1100 times the compressed"])
 def test_npz_member_sizes_that_lie_are_refused(tmp_path, declared):
     member = digits(50)
@@ -494,7 +481,7 @@ def test_npz_member_sizes_that_lie_are_refused(tmp_path, declared):
         compressed = archive.getinfo("x_train.npy").compress_size
     size = {"smaller": len(member) // 2, "larger": len(member) + 1000,
             "over 1100 times the compressed": compressed * 1200}[declared]
-    patch_sizes(path, "x_train.npy", size)
+    declare_member_size(path, "x_train.npy", size)
     refused(lambda: load_dataset("mnist", data_dir=str(tmp_path), download=False), "mnist.npz")
 
 
@@ -920,6 +907,67 @@ def test_zip_entries_that_are_not_images_are_skipped(tmp_path):
     ds = load_dataset(str(path), image_size=8)
     assert len(ds) == 1 and ds.skipped == 3
 
+
+
+def png_bytes(size=(8, 8)) -> bytes:
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(data, format="PNG")
+    return data.getvalue()
+
+
+def image_zip(path, declared: int | None, with_good_image: bool) -> str:
+    """A zip of images whose `big.png` (a real 64x64 PNG) declares `declared` bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        if with_good_image:
+            archive.writestr("a.png", png_bytes())
+        archive.writestr("big.png", png_bytes((64, 64)))
+    if declared is not None:
+        declare_member_size(path, "big.png", declared)
+    return str(path)
+
+
+def test_a_zipped_image_declaring_more_than_the_cap_is_skipped_unread(tmp_path, monkeypatch):
+    from gan_studio.data.limits import MAX_ZIPPED_IMAGE_BYTES
+
+    read, real_read = [], zipfile.ZipFile.read
+
+    def recorded_read(archive, name, pwd=None):
+        read.append(getattr(name, "filename", name))
+        return real_read(archive, name, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", recorded_read)
+    over = MAX_ZIPPED_IMAGE_BYTES + 1
+    path = image_zip(tmp_path / "pets.zip", over, with_good_image=True)
+    assert os.path.getsize(path) < 10_000  # the 256 MiB are only declared
+    ds = load_dataset(path, image_size=8)
+    assert len(ds) == 1 and ds.skipped == 1
+    assert read == ["a.png"]  # big.png was refused from its header, never read
+    alone = image_zip(tmp_path / "only.zip", over, with_good_image=False)
+    refused(lambda: load_dataset(alone, image_size=8), "only.zip", "big.png",
+            f"{over:,} bytes", "256 MiB")
+
+
+def test_a_zipped_image_declaring_exactly_the_cap_is_read(tmp_path):
+    from gan_studio.data.limits import MAX_ZIPPED_IMAGE_BYTES
+
+    # Stored, so zipfile reads what the member holds and its CRC matches: the cap alone decides.
+    path = tmp_path / "pets.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("big.png", png_bytes((64, 64)))
+    declare_member_size(path, "big.png", MAX_ZIPPED_IMAGE_BYTES)
+    ds = load_dataset(str(path), image_size=8)
+    assert len(ds) == 1 and ds.skipped == 0
+
+
+def test_a_zipped_image_holding_more_than_it_declares_is_skipped(tmp_path):
+    # zipfile stops at the declared size, so the CRC no longer matches: one line, no traceback.
+    path = image_zip(tmp_path / "pets.zip", 100, with_good_image=True)
+    ds = load_dataset(path, image_size=8)
+    assert len(ds) == 1 and ds.skipped == 1
+    alone = image_zip(tmp_path / "only.zip", 100, with_good_image=False)
+    refused(lambda: load_dataset(alone, image_size=8), "only.zip", "big.png", "CRC")
 
 # --- what reaches the command line ---------------------------------------------------------
 

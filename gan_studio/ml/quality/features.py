@@ -16,6 +16,7 @@ import numpy as np
 
 from gan_studio.core.atomic import atomic_path
 from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.model_file import check_unpacked_sizes
 
 NETWORK_VERSION = "gan-studio-features-1"  # bump whenever networks.py or the training changes
 CACHE_FOLDER = "gan-studio-features"
@@ -99,7 +100,8 @@ def cache_path(cache_dir: str, kind: str, digest: str) -> str:
 
 
 def load_cached(path: str, shape: tuple[int, ...], classes: int):
-    """Loads a cached feature extractor, or returns None if it is missing, corrupt or stale.
+    """Loads a cached feature extractor, or returns None if it is missing, corrupt, stale or
+    would unpack to more than `model_file.MAX_UNPACKED_BYTES`.
 
     Args:
         path: the cache file.
@@ -107,6 +109,10 @@ def load_cached(path: str, shape: tuple[int, ...], classes: int):
         classes: the number of classes its probabilities must have (0: an autoencoder).
     """
     if not os.path.isfile(path):
+        return None
+    try:
+        check_unpacked_sizes(path, ValueError)
+    except ValueError:  # a zip bomb or a foreign file: train again, and the save replaces it
         return None
     import_tensorflow()
     import keras
