@@ -8,7 +8,8 @@ two, as the tests do): that measures what the strategy costs (the split batch, t
 gradients, the synchronised batch norms), not a speed-up, since both replicas share the same
 cores. Where TensorFlow sees several GPUs, the mirrored arm uses all of them and the default
 arm one. Each arm runs in a fresh process (TensorFlow fixes its devices at start), the arms
-alternate `--rounds` times, and every round prints both figures and their ratio.
+alternate `--rounds` times, in turn first (default in odd rounds, mirrored in even ones), and
+every round prints its order, both figures and their ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from paired_rounds import arm_order  # noqa: E402
 
 
 def run_arm(args) -> None:
@@ -60,7 +63,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64, help="the global batch (both arms)")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="an even number puts each arm first equally often")
     parser.add_argument("--per-replica-bn", action="store_true",
                         help="mirrored with each replica's own batch-norm statistics")
     parser.add_argument("--arm", help=argparse.SUPPRESS)
@@ -70,10 +74,12 @@ def main() -> None:
         return
     ratios = []
     for round_ in range(args.rounds):
-        one, mirrored = measure(args, "default"), measure(args, "mirrored")
+        order = arm_order(round_, ["default", "mirrored"])
+        rate = {arm: measure(args, arm) for arm in order}
+        one, mirrored = rate["default"], rate["mirrored"]
         ratios.append(mirrored / one)
-        print(f"round {round_ + 1}: default {one:.0f} img/s, mirrored {mirrored:.0f} img/s, "
-              f"ratio {ratios[-1]:.2f}", flush=True)
+        print(f"round {round_ + 1} ({order[0]} first): default {one:.0f} img/s, mirrored "
+              f"{mirrored:.0f} img/s, ratio {ratios[-1]:.2f}", flush=True)
     print(f"{args.data}, global batch {args.batch}: mirrored / default, median of "
           f"{args.rounds}: {statistics.median(ratios):.2f}")
 

@@ -4,8 +4,9 @@
 
 Figure 2: images/s of the same MNIST run (default preset) trained through the real window
 (live loss curves and sample grids, explorer idle) ÷ trained headless by the same Trainer, run
-alternately in one process. Figure 3: a 10 ms timer on the GUI thread measures its own
-lateness while the window trains (p50, p99, max). Runs offscreen unless DISPLAY is set.
+alternately in one process, in turn first (headless in odd rounds, the window in even ones).
+Figure 3: a 10 ms timer on the GUI thread measures its own lateness while the window trains
+(p50, p99, max). Runs offscreen unless DISPLAY is set.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import gc
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -22,6 +24,9 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from paired_rounds import arm_order  # noqa: E402
 
 
 def images_per_second(run_dir: str, warmup: int, steps: int, batch: int) -> float:
@@ -106,7 +111,8 @@ class LatenessProbe:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="an even number puts each arm first equally often")
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--hidden", action="store_true",
                         help="never show the window (separates painting from the rest)")
@@ -163,7 +169,8 @@ def run_rounds(args, window, config, warmup: int) -> None:
     cpu: dict[str, float] = {}
     window_seconds = 0.0
     window.session.run_started.connect(lambda run_dir, _config: run_dirs.append(run_dir))
-    for r in range(args.rounds):
+
+    def train_headless() -> None:
         trainer = Trainer.create(config)
         trainer.run()
         headless.append(images_per_second(trainer.run_dir, warmup, args.steps, config.batch_size))
@@ -172,6 +179,9 @@ def run_rounds(args, window, config, warmup: int) -> None:
         del trainer
         gc.collect()
 
+    def train_in_window() -> str:
+        """Trains in the window; returns what the GUI thread went through, for the round's line."""
+        nonlocal window_seconds
         loop = QEventLoop()
         window.session.finished.connect(loop.quit)
         probe = LatenessProbe()
@@ -188,10 +198,17 @@ def run_rounds(args, window, config, warmup: int) -> None:
         window.session.finished.disconnect(loop.quit)
         gui.append(images_per_second(run_dirs[-1], warmup, args.steps, config.batch_size))
         lateness.extend(probe.late)
-        print(f"round {r + 1}: headless {headless[-1]:.1f} img/s, window {gui[-1]:.1f} img/s, "
-              f"ratio {gui[-1] / headless[-1]:.3f}; GUI lateness p99 "
-              f"{np.percentile(probe.late, 99):.1f} ms, max {max(probe.late):.1f} ms; longest GC pass "
-              f"{max(collector.pauses, default=0):.1f} ms", flush=True)
+        return (f"; GUI lateness p99 {np.percentile(probe.late, 99):.1f} ms, max "
+                f"{max(probe.late):.1f} ms; longest GC pass "
+                f"{max(collector.pauses, default=0):.1f} ms")
+
+    arms = {"headless": train_headless, "window": train_in_window}
+    for r in range(args.rounds):
+        order = arm_order(r, list(arms))
+        notes = {arm: arms[arm]() for arm in order}
+        print(f"round {r + 1} ({order[0]} first): headless {headless[-1]:.1f} img/s, window "
+              f"{gui[-1]:.1f} img/s, ratio {gui[-1] / headless[-1]:.3f}{notes['window']}",
+              flush=True)
     late = np.array(lateness)
     busiest = sorted(cpu.items(), key=lambda item: -item[1])[:6]
     print("CPU while the window trains (cores): " + ", ".join(

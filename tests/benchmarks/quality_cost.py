@@ -52,9 +52,13 @@ def train(data_dir: str, minutes: float, every: float, seed: int) -> None:
     with tempfile.TemporaryDirectory() as runs_dir:
         config = TrainConfig(dataset="mnist", data_dir=data_dir, runs_dir=runs_dir, epochs=1000,
                              seed=seed, quality_every_minutes=every)
-        Trainer.create(config, callbacks=Watch(), control=control).run()
+        trainer = Trainer.create(config, callbacks=Watch(), control=control)
+        trainer.run()
     elapsed = time.monotonic() - start
-    print(json.dumps({"steps": steps[0], "images_per_sec": steps[0] * 64 / elapsed}), flush=True)
+    # The batch the run trained at (the preset's, resolved for the data), not a copy of it here.
+    batch = trainer.config.batch_size
+    print(json.dumps({"steps": steps[0], "batch": batch,
+                      "images_per_sec": steps[0] * batch / elapsed}), flush=True)
 
 
 def main() -> None:
@@ -94,7 +98,8 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     on, off = results["on"][-1], results["off"][-1]
     print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each, "
-          f"one core each, feature network {'not ' if args.cold else ''}cached")
+          f"one core each, batch {on['batch']}, feature network "
+          f"{'not ' if args.cold else ''}cached")
     print(f"images/s: meter on {on['images_per_sec']:.1f}, off {off['images_per_sec']:.1f}, "
           f"ratio {on['images_per_sec'] / off['images_per_sec']:.3f} (target >= 0.97)")
 

@@ -6,9 +6,10 @@
 On MNIST both train the tutorial's DCGAN, on CIFAR-10 the seed's 32x32x3 one, at batch 256
 with Adam(1e-4, beta_1 0.9) on the real data (the `tutorial` preset). They run alternately,
 `--rounds` times, each for `--steps` timed steps after a warm-up, so that load from elsewhere
-on the machine hits both alike. Prints images/s for each, the ratio of each round and the
-median of the ratios; then the default preset (`studio`) at its own batch size, after the
-same warm-up, for the same number of images.
+on the machine hits both alike, and in turn first (the tutorial in odd rounds, GAN Studio in
+even ones), so that neither always pays a round's warm-up. Prints images/s for each, the ratio
+of each round and the median of the ratios; then the default preset (`studio`) at its own
+batch size, after the same warm-up, for the same number of images.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from paired_rounds import arm_order  # noqa: E402
 from tutorial_loop import TutorialLoop  # noqa: E402
 
 
@@ -61,18 +63,22 @@ def time_trainer(data_dir: str, dataset: str, steps: int, warmup: int, steps_per
 
 
 def compare(data_dir: str, dataset: str, rounds: int, steps: int, steps_per_call: int) -> None:
-    """Alternating rounds of the tutorial's loop and the trainer on one data set; then studio."""
+    """Rounds of the tutorial's loop and the trainer on one data set, in turn first; then studio."""
     from gan_studio.data import load_dataset
 
     images = load_dataset(dataset, data_dir=data_dir).images
     loop = TutorialLoop(images)
     warmup = 2 * steps_per_call
     ours, theirs = [], []
+    arms = {"tutorial": lambda: theirs.append(time_tutorial(loop, steps)),
+            "GAN Studio": lambda: ours.append(
+                time_trainer(data_dir, dataset, steps, warmup, steps_per_call)[0])}
     for r in range(rounds):
-        theirs.append(time_tutorial(loop, steps))
-        ours.append(time_trainer(data_dir, dataset, steps, warmup, steps_per_call)[0])
-        print(f"{dataset} round {r + 1}: tutorial {theirs[-1]:.1f} img/s, GAN Studio "
-              f"{ours[-1]:.1f} img/s, ratio {ours[-1] / theirs[-1]:.2f}", flush=True)
+        order = arm_order(r, list(arms))
+        for arm in order:
+            arms[arm]()
+        print(f"{dataset} round {r + 1} ({order[0]} first): tutorial {theirs[-1]:.1f} img/s, "
+              f"GAN Studio {ours[-1]:.1f} img/s, ratio {ours[-1] / theirs[-1]:.2f}", flush=True)
     ratios = [a / b for a, b in zip(ours, theirs)]
     print(f"{dataset} median: tutorial {statistics.median(theirs):.1f} img/s, GAN Studio "
           f"{statistics.median(ours):.1f} img/s, median ratio {statistics.median(ratios):.2f}x")
@@ -87,7 +93,8 @@ def main() -> None:
                         "cifar-10-batches-py)")
     parser.add_argument("--data", nargs="+", default=["mnist", "cifar10"],
                         choices=["mnist", "cifar10"])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="an even number puts each arm first equally often")
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--steps-per-call", type=int, default=1)
     args = parser.parse_args()
