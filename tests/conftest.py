@@ -15,21 +15,45 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def _point_qsettings_at(folder) -> None:
+    """Sends every `QSettings()` without a file name (either format, user and system scope) to
+    `folder`: Qt keeps these paths process-wide and has no getter to save them by."""
+    from PySide6.QtCore import QSettings
+
+    for form in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(form, scope, str(folder))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _settings_home(tmp_path_factory):
+    """A session folder for QSettings' default paths: no test reads or writes the user's own
+    settings (a `QSettings()` of the app, a Qt file dialog's state), whatever runs before it."""
+    folder = tmp_path_factory.mktemp("qsettings-home")
+    _point_qsettings_at(folder)
+    return folder
+
+
 @pytest.fixture
-def isolated_settings(tmp_path, monkeypatch):
-    """Points QSettings at a temporary INI file and returns an `AppSettings` on it."""
+def isolated_settings(tmp_path, monkeypatch, _settings_home):
+    """Points QSettings at a temporary INI file and returns an `AppSettings` on it.
+
+    The default format and paths are process-wide: they are put back after the test (the
+    paths to a session folder), so no later test reads or writes this test's folder.
+    """
     from PySide6.QtCore import QSettings
 
     from gan_studio.ui.settings import AppSettings
 
     monkeypatch.delenv("GAN_STUDIO_DATA_DIR", raising=False)
+    default_format = QSettings.defaultFormat()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))
-    return AppSettings(QSettings(str(tmp_path / "settings" / "gan-studio.ini"),
-                                 QSettings.Format.IniFormat))
-
-
+    yield AppSettings(QSettings(str(tmp_path / "settings" / "gan-studio.ini"),
+                                QSettings.Format.IniFormat))
+    QSettings.setDefaultFormat(default_format)
+    _point_qsettings_at(_settings_home)
 
 
 @pytest.fixture
@@ -55,7 +79,10 @@ class FakeTrainer:
     snapshots, offers the string `model@<step>` after each report. At each epoch's end, and
     after a step at which an evaluation was requested, it sends a `fake_quality` report; from
     the engine's `collapse_at` step on, the reports lose their diversity and the real
-    collapse detector's warnings follow them.
+    collapse detector's warnings follow them. With the engine's `until_stopped`, a download
+    waits before its last chunk and training before its last step until the run is stopped
+    (pausing and resuming as asked meanwhile): a test that acts on a running run never finds
+    it over, however slowly the machine runs it. `delay` only paces the reports.
     """
 
     steps_per_epoch = 4
@@ -70,6 +97,8 @@ class FakeTrainer:
         engine.runs.append(self)
         if engine.download_bytes:
             for done in range(0, engine.download_bytes + 1, engine.download_bytes // 10):
+                if done == engine.download_bytes:
+                    self._hold()
                 if self.control.stopping:
                     raise engine.DatasetCancelledError("cancelled")
                 self.callbacks.on_download(done, engine.download_bytes)
@@ -78,12 +107,9 @@ class FakeTrainer:
             raise engine.failure
         total = cfg.max_steps or cfg.epochs * self.steps_per_epoch
         for step in range(engine.start_step + 1, total + 1):
-            if self.control.paused and not self.control.stopping:
-                self.callbacks.on_event(engine.Event("paused", "Paused"))
-                while not self.control.wait_while_paused(0.01):
-                    pass
-                if not self.control.stopping:
-                    self.callbacks.on_event(engine.Event("resumed", "Resumed"))
+            if step == total:
+                self._hold()
+            self._pause_if_asked()
             if self.control.stopping:
                 self._checkpoint(step - 1)
                 self.callbacks.on_event(engine.Event("stopped", f"Stopped at step {step - 1}"))
@@ -99,6 +125,20 @@ class FakeTrainer:
         self._checkpoint(total)
         self.callbacks.on_event(engine.Event("finished", f"Training finished at step {total}"))
         return "finished"
+
+    def _pause_if_asked(self):
+        if self.control.paused and not self.control.stopping:
+            self.callbacks.on_event(self.engine.Event("paused", "Paused"))
+            while not self.control.wait_while_paused(0.01):
+                pass
+            if not self.control.stopping:
+                self.callbacks.on_event(self.engine.Event("resumed", "Resumed"))
+
+    def _hold(self):
+        """With the engine's `until_stopped`, waits here until the run is stopped."""
+        while self.engine.until_stopped and not self.control.stopping:
+            self._pause_if_asked()
+            self.control.stop_event.wait(0.01)
 
     def _report(self, step):
         epoch = (step - 1) // self.steps_per_epoch
@@ -158,7 +198,8 @@ class FakeEngine(SimpleNamespace):
 
     Attributes to tweak: `delay` (seconds per step), `failure` (an exception `run` raises),
     `download_bytes` (simulate a download first), `nan_at` (a step with NaN losses),
-    `collapse_at` (the step from which the quality reports show a collapsing generator).
+    `collapse_at` (the step from which the quality reports show a collapsing generator),
+    `until_stopped` (runs and downloads end only when stopped: for tests that act mid-run).
     """
 
     def __init__(self):
@@ -195,6 +236,7 @@ class FakeEngine(SimpleNamespace):
                          DatasetCancelledError=DatasetCancelledError, Event=Event,
                          Progress=Progress, SampleGrid=SampleGrid, delay=0.005, failure=None,
                          download_bytes=0, nan_at=None, collapse_at=None, start_step=0,
+                         until_stopped=False,
                          runs=[], resumed=[], strategies=[], loads=0,
                          lock=threading.Lock())
 

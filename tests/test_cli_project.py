@@ -43,10 +43,11 @@ def test_a_picture_becomes_a_latent_and_its_image(run, tmp_path, capsys):
     (["--out", "z.npy"], "notes.png", "cannot read"),
     (["--out", "z.npy", "--steps", "200000"], "picture.png", "--steps must be from 1 to"),
 ])
-def test_mistakes_are_one_line_and_write_nothing(run, tmp_path, capsys, extra, image, expected):
+def test_mistakes_are_one_line_and_write_nothing(run, tmp_path, capsys, monkeypatch, extra, image,
+                                                expected):
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "picture.png")
     (tmp_path / "notes.png").write_text("not an image")
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the relative --out lands here; the next test runs where it began
     assert main(["project", run, str(tmp_path / image), *extra]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and expected in error and "Traceback" not in error

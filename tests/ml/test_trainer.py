@@ -102,10 +102,19 @@ def test_stop_saves_a_checkpoint(tiny_config):
 
 def test_pause_blocks_until_resume(tiny_config):
     import threading
-    import time
 
     tiny_config.max_steps = 4
     control = TrainControl()
+    still_paused = threading.Semaphore(0)  # released each time the paused loop's wait runs out
+    wait_while_paused = control.wait_while_paused
+
+    def counted_wait(timeout=None):
+        resumed = wait_while_paused(timeout)
+        if not resumed:
+            still_paused.release()
+        return resumed
+
+    control.wait_while_paused = counted_wait
     reports = []
 
     def report(progress):
@@ -118,11 +127,9 @@ def test_pause_blocks_until_resume(tiny_config):
     trainer = Trainer.create(tiny_config, callbacks=recorder, control=control)
     thread = threading.Thread(target=trainer.run)
     thread.start()
-    deadline = time.time() + 60
-    while "paused" not in [e.kind for e in events] and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    assert reports == [1]
+    for _ in range(3):  # the loop woke, found itself still paused and waited on: three times
+        assert still_paused.acquire(timeout=60)
+    assert reports == [1] and [e.kind for e in events].count("paused") == 1
     control.resume()
     thread.join(60)
     assert not thread.is_alive() and reports[-1] == 4

@@ -49,6 +49,7 @@ def test_window_is_titled_and_has_the_menus(window):
 
 def test_train_pause_resume_stop(qtbot, window, fake_engine):
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True  # still running when stopped, however slow the machine
     panel, session = window.training_panel, window.session
     panel.epochs.setValue(50)  # long enough to be paused: progress comes 4 times a second
     assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
@@ -70,6 +71,7 @@ def test_train_pause_resume_stop(qtbot, window, fake_engine):
 
 def test_training_menu_and_shortcuts_drive_the_same_actions(qtbot, window, fake_engine):
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True  # the 12-step run is not over before the pause
     panel = window.training_panel
     assert panel.train_action.shortcut().toString() == "F5"
     with qtbot.waitSignal(window.session.progress, timeout=10000):
@@ -114,6 +116,7 @@ def test_timelapse_gif(qtbot, window, tmp_path, monkeypatch):
 
 def test_closing_mid_training_asks_stops_and_joins(qtbot, window, fake_engine, message_boxes):
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True  # the 12-step run is not over before the close
     run_dir = start_training(qtbot, window)
     qtbot.waitUntil(lambda: window.loss_plot.point_count > 0, timeout=10000)
     assert not window.close()  # asks first, then waits for the checkpoint
@@ -168,6 +171,7 @@ def test_unavailable_data_names_url_and_place(qtbot, window, fake_engine, monkey
 def test_download_progress_dialog_can_cancel(qtbot, window, fake_engine, message_boxes):
     fake_engine.download_bytes = 10_000
     fake_engine.delay = 0.05
+    fake_engine.until_stopped = True  # the download is not over before the cancel
     click(qtbot, window.training_panel.train_button)
     qtbot.waitUntil(lambda: window.feedback.download_dialog is not None, timeout=10000)
     dialog = window.feedback.download_dialog
@@ -295,6 +299,7 @@ def test_open_run_folder_and_save_checkpoint_now(qtbot, window, fake_engine, mon
     assert not window.runs.open_run_folder.isEnabled()
     assert not window.runs.save_checkpoint.isEnabled()
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True  # the 12-step run is not over before the checks
     run_dir = start_training(qtbot, window)
     qtbot.waitUntil(lambda: window.session.state == "training", timeout=10000)
     assert window.runs.save_checkpoint.isEnabled()

@@ -133,6 +133,7 @@ def test_a_collapse_shows_a_banner_that_rolls_back_to_the_best_checkpoint(qtbot,
     (best / "best-4.index").write_text("fake")
     window = open_window(fake_engine, epochs=50, batch_size=8)
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True  # training goes on under the banner until stopped
     fake_engine.collapse_at = 8
     banner = window.collapse_banner
     assert not banner.isVisible()
@@ -188,6 +189,7 @@ def test_evaluate_now_measures_at_once(qtbot, open_window, fake_engine, monkeypa
     assert action in training_menu.actions() and action.shortcut().toString() == "F7"
     assert not action.isEnabled()
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True
     start(qtbot, window)
     qtbot.waitUntil(lambda: window.session.state == "training", timeout=10000)
     window.training_panel.pause_action.trigger()

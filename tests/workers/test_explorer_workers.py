@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 from helpers import tiny_generator
+from PySide6.QtCore import QCoreApplication
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
@@ -17,18 +18,27 @@ from gan_studio.workers.explorer.sources import run_grid_latents
 from gan_studio.workers.training.session import TrainingSession
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
+WAIT = 30  # seconds: how long a fake or the test waits for the other side (a bound, not a check)
 
-class SlowGenerator:
-    """Wraps a generator so that each render takes at least `delay` seconds."""
 
-    def __init__(self, generator, delay=0.005):
-        self._generator, self._delay = generator, delay
+class GatedGenerator:
+    """Wraps a generator so that its renders wait for the test: `entered` is set once a render
+    has begun, and every render waits until the test sets `go` (then all run freely).
+
+    What happens while a render is held is decided by events, not by how long a render takes,
+    so the tests hold for any interleaving of the threads.
+    """
+
+    def __init__(self, generator):
+        self._generator = generator
         self.latent_dim, self.output_shape = generator.latent_dim, generator.output_shape
         self.calls = 0
+        self.entered, self.go = threading.Event(), threading.Event()
 
     def render_uint8(self, z):
         self.calls += 1
-        time.sleep(self._delay)
+        self.entered.set()
+        assert self.go.wait(WAIT), "the test never let the render go on"
         return self._generator.render_uint8(z)
 
     def features(self, z):
@@ -62,21 +72,26 @@ def renderer(qtbot):
 
 
 def test_rapid_requests_render_far_fewer_and_always_the_last(qtbot, renderer):
-    generator = SlowGenerator(tiny_generator())
+    generator = GatedGenerator(tiny_generator())
     results = []
     renderer.rendered.connect(results.append)
     latents = np.random.default_rng(1).standard_normal((100, 8)).astype(np.float32)
+    # Every render waits until all 100 are asked: the thread takes one of them (which one
+    # depends on the scheduler), and when it is free again only the newest is left.
     ids = [renderer.request(PREVIEW, generator, z) for z in latents]
+    generator.go.set()
     qtbot.waitUntil(lambda: any(r.request_id == ids[-1] for r in results), timeout=10000)
-    qtbot.wait(50)
-    assert len(results) < 20, len(results)  # 100 asked, a handful drawn
+    # Results of one thread arrive in order, so every render is in `results` now.
+    assert 1 <= len(results) <= 2, [r.request_id for r in results]  # 100 asked, 2 at most drawn
     assert generator.calls == len(results)
-    assert len({r.request_id for r in results}) == len(results)  # none drawn twice
-    last = max(results, key=lambda r: r.request_id)
-    assert last.request_id == ids[-1]
-    np.testing.assert_array_equal(last.latents[0], latents[-1])
-    np.testing.assert_array_equal(last.images[0], tiny_generator().render_uint8(latents[-1:])[0, ..., 0])
-    assert renderer.replaced >= 100 - len(results) - 1
+    assert [r.request_id for r in results] == sorted({r.request_id for r in results})  # once each
+    assert results[-1].request_id == ids[-1]  # the newest is drawn, and drawn last
+    for result in results:  # each result is its own request's latent and image
+        i = ids.index(result.request_id)
+        np.testing.assert_array_equal(result.latents[0], latents[i])
+        np.testing.assert_array_equal(result.images[0],
+                                      tiny_generator().render_uint8(latents[i:i + 1])[0, ..., 0])
+    assert renderer.replaced == len(ids) - len(results)  # each request drawn or replaced
 
 
 class LayeredGenerator(NumpyGenerator):
@@ -128,19 +143,20 @@ def test_a_preview_overtaken_mid_render_is_dropped(qtbot, renderer):
     qtbot.waitUntil(lambda: len(results) == 2, timeout=10000)
     assert generator.completed == 1  # and the one after that may be dropped again
     renderer.shutdown()  # every render done: a late latents[0] would be in `results` now
-    qtbot.wait(1)  # deliver the results still queued for this thread
+    QCoreApplication.sendPostedEvents()  # deliver every result still queued for this thread
     assert [r.latents[0].tolist() for r in results] == [latents[1].tolist(),
                                                          latents[2].tolist()]
 
 
 def test_a_batch_lets_the_preview_go_first(qtbot, renderer):
-    generator = SlowGenerator(tiny_generator(), delay=0.02)
+    generator = GatedGenerator(tiny_generator())
     order = []
     renderer.rendered.connect(lambda r: order.append(r.channel))
     strip = np.random.default_rng(2).standard_normal((16, 8)).astype(np.float32)
     renderer.request(STRIP, generator, strip)
-    qtbot.wait(30)
+    assert generator.entered.wait(WAIT)  # the strip's first chunk is being drawn
     renderer.request(PREVIEW, generator, strip[0])
+    generator.go.set()
     qtbot.waitUntil(lambda: STRIP in order, timeout=10000)
     assert order == [PREVIEW, STRIP]  # the preview did not wait for the 16 frames
 
@@ -200,9 +216,10 @@ def test_a_generator_that_cannot_be_copied_is_skipped():
     assert sent == []
 
 
-def test_training_sends_generator_snapshots(qtbot, fake_engine, tmp_path):
+def test_training_sends_generator_snapshots(qtbot, fake_engine, tmp_path, clock):
     # With a converter the worker wants snapshots, and the fake trainer then offers
-    # "model@<step>" after each step's report.
+    # "model@<step>" after each step's report. The clock stands still (however slowly the
+    # steps run): the first is copied at once, the rest kept, and the last one flushed.
     fake_engine.numpy_generator_from_keras = lambda model: {"copy of": model}
     session = TrainingSession(fake_engine)
     snapshots = []
@@ -213,9 +230,8 @@ def test_training_sends_generator_snapshots(qtbot, fake_engine, tmp_path):
                                       batch_size=8))
     finally:
         session.shutdown()
-    assert snapshots[0] == {"copy of": "model@1"}
-    assert snapshots[-1] == {"copy of": "model@8"}  # the final weights always arrive
-    assert len(snapshots) <= 3
+    assert snapshots == [{"copy of": "model@1"},
+                         {"copy of": "model@8"}]  # the final weights always arrive
 
 
 def test_training_thread_runs_at_lower_priority(qtbot, fake_engine, tmp_path):
@@ -327,11 +343,15 @@ def test_the_tensorflow_fallback_takes_classes_and_blends():
         renderer(z)  # a conditional generator needs classes
 
 
-def test_a_conditional_keras_file_loads_for_the_explorer(tmp_path):
+def test_a_conditional_keras_file_loads_for_the_explorer(tmp_path, monkeypatch):
     from helpers import conditional_keras_generator
 
+    from gan_studio.workers.explorer import sources
     from gan_studio.workers.explorer.sources import NUMPY, load_explorer_generator
 
+    # It lowers its caller's priority, for good (a thread cannot raise it again): called here,
+    # on the tests' main thread, every thread started after it would run at nice 10.
+    monkeypatch.setattr(sources, "lower_thread_priority", lambda *a: False)
     path = str(tmp_path / "conditional.keras")
     conditional_keras_generator().save(path)
     loaded = load_explorer_generator(path)
@@ -359,7 +379,14 @@ def test_in_a_drag_faster_than_renders_a_preview_is_not_dropped():
     assert _render_preview(generator, z, None, worker, after=0.2) is not None
 
 
-def test_each_request_knows_how_long_after_the_previous_one_it_came(qtbot, renderer):
+def test_each_request_knows_how_long_after_the_previous_one_it_came(qtbot, renderer,
+                                                                  monkeypatch):
+    from types import SimpleNamespace
+
+    from gan_studio.workers.explorer import renderer as renderer_module
+
+    now = [100.0]  # the renderer's clock, moved by the test: the gap is exact, however busy
+    monkeypatch.setattr(renderer_module, "time", SimpleNamespace(perf_counter=lambda: now[0]))
     generator = tiny_generator()
     z = np.zeros(8, np.float32)
     seen = []
@@ -367,11 +394,8 @@ def test_each_request_knows_how_long_after_the_previous_one_it_came(qtbot, rende
     renderer._thread.submit = lambda channel, request: seen.append(request) or original(
         channel, request)
     renderer.request(PREVIEW, generator, z)
-    # Qt's timers may wake a little early, so the gap is measured here, on the same clock.
-    first_returned = time.perf_counter()
-    qtbot.wait(30)
-    gap = time.perf_counter() - first_returned
+    now[0] += 0.25
     renderer.request(PREVIEW, generator, z)
     renderer.request(STRIP, generator, np.zeros((3, 8), np.float32))
     assert seen[0].after == np.inf and seen[2].after == np.inf
-    assert gap <= seen[1].after < gap + 5
+    assert seen[1].after == 0.25

@@ -1,7 +1,7 @@
 """The explorer's render backend, chosen by measuring when a generator loads: the numpy copy,
 or a tf.function on a device. No GPU here: the device path is forced onto the CPU."""
 
-import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,14 +21,25 @@ def generator():
     return model, numpy_generator_from_keras(model)
 
 
+@pytest.fixture
+def render_clock(monkeypatch):
+    """The clock `choose_backend` times renders by, moved only by the fakes (`[0] += seconds`):
+    a real render takes no time on it, so which backend wins never depends on the machine."""
+    from gan_studio.workers.explorer import backends
+
+    now = [100.0]
+    monkeypatch.setattr(backends, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    return now
+
+
 class SlowCopy:
     """The numpy copy, made slower than any device: the device must win the measurement."""
 
-    def __init__(self, renderer):
-        self.renderer = renderer
+    def __init__(self, renderer, clock):
+        self.renderer, self.clock = renderer, clock
 
     def render_uint8(self, z, classes=None, should_stop=None):
-        time.sleep(0.03)
+        self.clock[0] += 0.03
         return self.renderer.render_uint8(z)
 
     def __getattr__(self, name):
@@ -44,11 +55,11 @@ def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator):
     assert note.startswith("Rendered by the numpy copy: ") and "sees no GPU" in note
 
 
-def test_a_faster_device_is_chosen_and_renders_the_same_pixels(generator):
+def test_a_faster_device_is_chosen_and_renders_the_same_pixels(generator, render_clock):
     from gan_studio.workers.explorer.sources import KerasRenderer
 
     model, numpy_copy = generator
-    slow = SlowCopy(numpy_copy)
+    slow = SlowCopy(numpy_copy, render_clock)
     placed = []
 
     def on(device):
@@ -66,12 +77,12 @@ def test_a_faster_device_is_chosen_and_renders_the_same_pixels(generator):
     np.testing.assert_array_equal(renderer.latent_kernel, numpy_copy.latent_kernel)
 
 
-def test_a_slower_device_is_not_chosen(generator):
+def test_a_slower_device_is_not_chosen(generator, render_clock):
     model, numpy_copy = generator
 
     class SlowDevice:
         def render_uint8(self, z, classes=None):
-            time.sleep(0.03)
+            render_clock[0] += 0.03
             return numpy_copy.render_uint8(z)
 
     renderer, backend, note = choose_backend(numpy_copy, lambda d: SlowDevice(), "/CPU:0")

@@ -40,6 +40,7 @@ def test_trains_to_the_end_and_reports(qtbot, session, tmp_path):
 
 def test_pause_resume_stop(qtbot, session, tmp_path, fake_engine):
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True  # still running when stopped, however slow the machine
     events = []
     session.event.connect(lambda e: events.append(e.kind))
     with qtbot.waitSignal(session.progress, timeout=10000):
@@ -96,6 +97,7 @@ def test_unavailable_data_reports_url_file_and_folder(qtbot, session, tmp_path, 
 def test_download_progress_and_cancel(qtbot, session, tmp_path, fake_engine):
     fake_engine.download_bytes = 1000
     fake_engine.delay = 0.05
+    fake_engine.until_stopped = True  # the download is not over before the cancel
     downloads, events, errors = [], [], []
     session.download.connect(lambda done, total: downloads.append((done, total)))
     session.event.connect(lambda e: events.append(e.kind))
@@ -188,6 +190,7 @@ def test_quality_reports_and_collapse_warnings_reach_the_gui_thread(qtbot, sessi
 
 def test_evaluate_now_reaches_the_trainers_control(qtbot, session, tmp_path, fake_engine):
     fake_engine.delay = 0.02
+    fake_engine.until_stopped = True
     reports = []
     session.quality.connect(reports.append)
     with qtbot.waitSignal(session.progress, timeout=10000):
