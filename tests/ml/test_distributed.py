@@ -7,6 +7,7 @@ subprocess of its own."""
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -30,19 +31,45 @@ MIRRORED = textwrap.dedent("""
     tf.config.experimental.enable_op_determinism()
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.metrics_log import read_metrics
+    from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.ml.trainer import Trainer
 
     fields, out = json.loads(sys.argv[1]), sys.argv[2]
-    trainer = Trainer.create(TrainConfig(**fields))
+    state = {}
+
+    def copies(variable):
+        value = getattr(variable, "value", variable)
+        return [np.asarray(c) for c in getattr(value, "values", [value])]
+
+    def moments(prefix):
+        # Adam's running moments of each gradient, first copy; every replica's must agree
+        for name, opt in [("g", trainer.gan.g_optimizer), ("d", trainer.gan.d_optimizer)]:
+            for v in opt.variables:
+                if v.name.endswith(("_momentum", "_velocity")):
+                    values = copies(v)
+                    state[f"{prefix}/{name}/{v.name}"] = values[0]
+                    state[f"{prefix}/{name}/{v.name}/in_sync"] = np.array(
+                        all(np.array_equal(values[0], c) for c in values))
+
+    class FirstCall(TrainingCallbacks):
+        progress_interval = 0.0  # a report after every compiled call
+
+        def on_progress(self, progress):
+            if not any(k.startswith("first_call/") for k in state):
+                moments("first_call")
+
+    trainer = Trainer.create(TrainConfig(**fields), callbacks=FirstCall())
     assert trainer.run() == "finished"
-    gan, state = trainer.gan, {"device": np.array(trainer.device)}
+    gan = trainer.gan
+    state["device"] = np.array(trainer.device)
+    moments("end")
     for name, model in [("g", gan.generator), ("d", gan.discriminator), ("s", gan.sampler)]:
         for i, v in enumerate(model.weights):
-            copies = [np.asarray(c) for c in getattr(v.value, "values", [v.value])]
-            state[f"{name}/{i}"] = copies[0]
+            values = copies(v)
+            state[f"weights/{name}/{i}"] = values[0]
             # every replica's copy of every variable holds the same value
-            state[f"{name}/{i}/in_sync"] = np.array(all(np.array_equal(copies[0], c)
-                                                       for c in copies))
+            state[f"weights/{name}/{i}/in_sync"] = np.array(
+                all(np.array_equal(values[0], c) for c in values))
     logged = read_metrics(trainer.run_dir)
     state["metrics"] = np.stack([logged[k] for k in ("g_loss", "d_loss", "d_real", "d_fake")], 1)
     np.savez(out, **state)
@@ -89,77 +116,171 @@ def test_a_replicas_losses_are_its_share_of_the_global_batch_mean(kind):
     assert [float(a) + float(b) for a, b in zip(*halves)] == pytest.approx(whole)
 
 
-# Float32 sums in another order (two half batches, then the sum over replicas): after six
-# steps the weights differ from one device's by at most ~1.3e-4 (measured: 2.8e-5 with BCE,
-# 1.3e-4 with the hinge loss), the losses by ~3e-6.
-WEIGHTS_ATOL, METRICS_ATOL = 2e-4, 2e-5
+# How alike a run split over replicas must be to one device's at the same global batch.
+#
+# The split sums in another order (two half batches, then an all-reduce), and so do another
+# CPU's kernels: values differ by ~1e-7. Where a ReLU, a leaky ReLU or the hinge loss holds
+# one image within that of its kink, the order decides whether that image's gradient passes
+# there, and Adam, whose step is a gradient over its own running size, turns such a
+# difference into whole learning-rate steps: after six steps up to 73 % of the weights
+# stood 1e-5 to 1.5e-3 apart (the shipped ReLU generator and the hinge loss), as far apart
+# as a real defect leaves them. So the weights are not compared value by value. What is
+# compared is what rounding cannot move: the per-step losses and D's outputs, and each
+# gradient's running moments (Adam's slots) as a whole variable, relative to its size.
+#
+# Measured on an AMD EPYC (AVX-512 BF16; float32 runs), with oneDNN's AVX-512 and its AVX2
+# kernels (ONEDNN_MAX_CPU_ISA=AVX2, the kernels of an AVX2-only CPU), on one core and on two,
+# and with the initial weights nudged by 1e-7 of their size (another machine's rounding); the
+# rounding "flips" above came in 3 of 8 nudges. Against two real defects (every replica fed
+# the first replica's rows; batch norms per replica, not synchronized):
+#
+#                                       rounding, worst      defects, least
+#   metrics, the first call's steps          2.8e-6             1.2e-3
+#   metrics, all six steps                   1.9e-4             4.2e-3
+#   moments after the first call, worst     0.022 of norm       0.84 of norm
+#   moments after six steps, median         0.028 of norm       0.19 of norm
+#
+# An AVX2-only EPYC, where the old weight bound (2e-4) failed, saw a worst weight 2.49e-4
+# apart: one such flip.
+FIRST_CALL_METRICS_ATOL, METRICS_ATOL = 1e-4, 2e-3
+FIRST_CALL_MOMENTS_RTOL, MOMENTS_MEDIAN_RTOL = 0.1, 0.1
+
+
+def _relative(ours, theirs) -> float:
+    return float(np.linalg.norm(theirs - ours) / max(float(np.linalg.norm(ours)), 1e-30))
+
+
+def moment_problems(ours: dict, theirs: dict, when: str, worst=None, median=None) -> list[str]:
+    """Gradient moments that differ beyond rounding: per variable (`worst`) or over all of
+    them (`median`), relative to each variable's size; one line each."""
+    assert ours.keys() == theirs.keys() and len(ours) > 10, (sorted(ours), sorted(theirs))
+    apart = {key: _relative(ours[key], theirs[key]) for key in ours}
+    problems = [f"{when}: {key} is {r:.3g} of its size apart (bound {worst})"
+                for key, r in apart.items() if worst is not None and r >= worst]
+    middle = float(np.median(list(apart.values())))
+    if median is not None and middle >= median:
+        problems.append(f"{when}: the moments' median is {middle:.3g} of their size apart "
+                        f"(bound {median})")
+    return problems
+
+
+def metric_problems(ours, theirs, first_call: int) -> list[str]:
+    """Per-step losses and D's outputs that differ beyond rounding; one line each."""
+    assert ours.shape == theirs.shape and len(ours) > first_call
+    apart = np.abs(np.asarray(ours) - np.asarray(theirs))
+    problems = []
+    if apart[:first_call].max() >= FIRST_CALL_METRICS_ATOL:
+        problems.append(f"the first call's metrics are {apart[:first_call].max():.3g} apart "
+                        f"(bound {FIRST_CALL_METRICS_ATOL})")
+    if apart.max() >= METRICS_ATOL:
+        step = int(np.argmax(apart.max(axis=1))) + 1
+        problems.append(f"the metrics of step {step} are {apart.max():.3g} apart (bound "
+                        f"{METRICS_ATOL})")
+    return problems
+
+
+def trained_apart(one: dict, two: dict, first_call: int) -> list[str]:
+    """What sets two `_mirrored` runs of one config apart beyond rounding (empty: nothing)."""
+    def moments(state, when):
+        return {k.split("/", 1)[1]: v for k, v in state.items()
+                if k.startswith(f"{when}/") and not k.endswith("/in_sync")}
+
+    return [*metric_problems(one["metrics"], two["metrics"], first_call),
+            *moment_problems(moments(one, "first_call"), moments(two, "first_call"),
+                             "after the first call", worst=FIRST_CALL_MOMENTS_RTOL),
+            *moment_problems(moments(one, "end"), moments(two, "end"), "at the end",
+                             median=MOMENTS_MEDIAN_RTOL)]
+
+
+def _in_sync(state: dict) -> list[str]:
+    """The variables whose replicas' copies differ (every one must be bit-identical)."""
+    synced = [k for k in state if k.endswith("/in_sync")]
+    assert len(synced) > 40
+    return [k for k in synced if not bool(state[k])]
+
+
+TWO_DEVICES = {"strategy": "mirrored", "devices": ["/cpu:0", "/cpu:1"]}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("levers", [
-    # the grey recipe (BCE, the generator's batch norms, the weight average) with the seed's
-    # dropout in D, whose mask each replica slices from the global batch's
+    # the shipped grey recipe: BCE, the ReLU generator with a 3x3 stride-1 layer, no dropout,
+    # the weight average
+    {},
+    # D's dropout, whose mask each replica slices from the global batch's
     {"d_dropout": 0.3},
-    # the learning rate, dropout and generator its bound was measured with (1.3e-4); with the
-    # grey recipe's 4e-4 and no dropout this case's rounding grew to 8.6e-4 after six steps,
-    # and with its ReLU and 3x3 stride-1 generator to 2.3e-4
-    {"loss": "hinge", "r1_gamma": 1.0, "r1_every": 2, "steps_per_call": 2, "conditional": True,
-     "generator_ema": 0.0, "learning_rate": 2e-4, "d_dropout": 0.3,
-     "g_activation": "leaky_relu", "g_stride1_kernel": 0},
-], ids=["grey-recipe", "hinge-r1-two-steps-per-call-conditional"])
+    {"loss": "hinge", "r1_gamma": 1.0, "r1_every": 2, "steps_per_call": 2, "conditional": True},
+], ids=["shipped-grey-recipe", "dropout", "hinge-r1-two-steps-per-call-conditional"])
 def test_mirrored_on_two_devices_trains_what_one_device_trains(tmp_path, levers):
     one = _mirrored(tmp_path, "default", _fields(tmp_path, **levers))
-    two = _mirrored(tmp_path, "mirrored", _fields(tmp_path, strategy="mirrored",
-                                                  devices=["/cpu:0", "/cpu:1"], **levers))
+    two = _mirrored(tmp_path, "mirrored", _fields(tmp_path, **TWO_DEVICES, **levers))
     assert str(one["device"]) == "CPU"
     assert str(two["device"]) == "CPU, mirrored over 2 replicas"
-    weights = [k for k in one if k.count("/") == 1]
-    assert len(weights) > 20 and one["metrics"].shape == (6, 4)
-    assert all(bool(two[f"{k}/in_sync"]) for k in weights)
-    worst = max(float(np.max(np.abs(one[k] - two[k]))) for k in weights)
-    assert worst < WEIGHTS_ATOL
-    np.testing.assert_allclose(one["metrics"], two["metrics"], atol=METRICS_ATOL)
+    assert one["metrics"].shape == (6, 4)
+    assert _in_sync(two) == []
+    assert trained_apart(one, two, levers.get("steps_per_call", 1)) == []
 
 
 @pytest.mark.slow
-def test_mirrored_with_spectral_norm_trains_alike_in_distribution(tmp_path):
-    """With spectral norm D judges each replica's real and fake images in one call (its power
-    iteration steps once per call), so D's dropout masks fall on other images than on one
-    device: the same distribution, not the same values."""
-    levers = {"loss": "hinge", "spectral_norm": True, "d_dropout": 0.3}
-    one = _mirrored(tmp_path, "default", _fields(tmp_path, **levers))
-    two = _mirrored(tmp_path, "mirrored", _fields(tmp_path, strategy="mirrored",
-                                                  devices=["/cpu:0", "/cpu:1"], **levers))
-    weights = [k for k in one if k.count("/") == 1]
-    assert all(bool(two[f"{k}/in_sync"]) for k in weights)
-    # measured after six steps: weights within 0.005, losses within 0.03
-    assert max(float(np.max(np.abs(one[k] - two[k]))) for k in weights) < 0.05
-    np.testing.assert_allclose(one["metrics"], two["metrics"], atol=0.2)
-
-
-@pytest.mark.slow
-def test_per_replica_batch_norm_keeps_the_replicas_copies_in_sync(tmp_path):
-    two = _mirrored(tmp_path, "per-replica", _fields(tmp_path, strategy="mirrored",
-                                                     devices=["/cpu:0", "/cpu:1"],
+def test_the_comparison_sees_batch_norms_that_are_not_synchronized(tmp_path):
+    """Per-replica batch norms normalise each half batch by its own statistics: another
+    computation than one device's, which the comparison above must tell apart (the same
+    check catches replicas fed the wrong rows, measured by hand), while the replicas' copies
+    stay in sync (their moving averages are the replicas' mean)."""
+    one = _mirrored(tmp_path, "default", _fields(tmp_path))
+    two = _mirrored(tmp_path, "per-replica", _fields(tmp_path, **TWO_DEVICES,
                                                      sync_batch_norm=False))
-    synced = [k for k in two if k.endswith("/in_sync")]
-    assert synced and all(bool(two[k]) for k in synced)  # moving averages: the replicas' mean
+    assert _in_sync(two) == []
     assert np.all(np.isfinite(two["metrics"]))
+    problems = trained_apart(one, two, 1)
+    assert any("first call's metrics" in p for p in problems), problems
+    assert any("after the first call" in p for p in problems), problems
 
 
-def _free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
+@pytest.mark.slow
+@pytest.mark.parametrize("levers", [
+    # With spectral norm D judges each replica's real and fake images in one call (its power
+    # iteration steps once per call), so D's dropout masks fall on other images than on one
+    # device. Measured after six steps: losses and D's outputs within 0.03.
+    {"loss": "hinge", "spectral_norm": True, "d_dropout": 0.3},
+    # Augmentation draws its transforms per replica.
+    {"augment": "on"},
+], ids=["spectral-norm", "augmentation"])
+def test_mirrored_trains_alike_in_distribution(tmp_path, levers):
+    one = _mirrored(tmp_path, "default", _fields(tmp_path, **levers))
+    two = _mirrored(tmp_path, "mirrored", _fields(tmp_path, **TWO_DEVICES, **levers))
+    assert _in_sync(two) == []
+    np.testing.assert_allclose(one["metrics"], two["metrics"], atol=0.2)
+    # ... and not in value: the replicas' draws differ from one device's
+    assert np.abs(one["metrics"] - two["metrics"]).max() > METRICS_ATOL
+
+
+@pytest.fixture
+def worker_ports():
+    """Two free loopback ports below the kernel's ephemeral range: a port the kernel hands out
+    for `bind(0)` or an outgoing connection could be taken again between this check and the
+    workers' start (TensorFlow's gRPC server binds without SO_REUSEPORT, so it cannot be held
+    for them); one below that range is only ever taken by an explicit bind."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768  # Linux's default
+    rng, ports = random.Random(), []
+    while len(ports) < 2:
+        port = rng.randrange(10_000, ephemeral)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in ports:
+            ports.append(port)
     return ports
 
 
-def _start_workers(tmp_path, args, resume=None):
+def _start_workers(tmp_path, ports, args, resume=None):
     """Starts two workers of a multi-worker run: `train` into `runs0`/`runs1`, or `resume`."""
-    ports = _free_ports(2)
     procs = []
     for index in range(2):
         tf_config = {"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
@@ -180,65 +301,74 @@ def _finish(procs, timeout=300):
     return outputs
 
 
-MEASURED_GENERATOR_FLAGS = ("--g-activation", "leaky_relu", "--g-stride1-kernel", "0")
-
-
 def _train_args(tmp_path, steps):
     data = tmp_path / "data"
     write_tiny_mnist(str(data))
-    # The generator its bound was measured with: with ReLU, 7 of the 1.25 million projection
-    # weights ended 3.5e-4 apart after ten steps (units at the kink, where float32 sums in
-    # another order decide whether a gradient passes, and Adam scales up the small ones).
     return ["--dataset", "mnist", "--data-dir", str(data), "--batch-size", "8",
             "--max-steps", str(steps), "--seed", "3", "--precision", "float32",
-            "--augment", "off", *MEASURED_GENERATOR_FLAGS]
+            "--augment", "off"]
+
+
+def _moments(prefix) -> dict:
+    """Adam's gradient moments in a checkpoint (its slots: the optimizers' `_variables` past
+    the step counter and the learning rate)."""
+    return {k: v for k, v in _checkpoint_values(prefix).items()
+            if "_optimizer/_variables/" in k and np.ndim(v) > 0}
+
+
+def _logged(run_dir):
+    from gan_studio.core.runs.metrics_log import read_metrics
+
+    logged = read_metrics(str(run_dir))
+    return np.stack([logged[k] for k in ("g_loss", "d_loss", "d_real", "d_fake")], 1)
 
 
 @pytest.mark.slow
-def test_two_workers_train_alike_and_the_chief_alone_writes_the_run(tmp_path):
+def test_two_workers_train_alike_and_the_chief_alone_writes_the_run(tmp_path, worker_ports):
+    from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import list_checkpoints
     from gan_studio.ml.trainer import Trainer
 
-    outputs = _finish(_start_workers(tmp_path, _train_args(tmp_path, 10)))
+    outputs = _finish(_start_workers(tmp_path, worker_ports, _train_args(tmp_path, 2)))
     assert "multi-worker: 2 replicas on 2 workers, this is worker 0" in outputs[0]
     assert "This worker writes no run folder" in outputs[1]
     assert "batch 8 = 2×4" in outputs[0]  # the progress line: the global batch, split
     assert not (tmp_path / "runs1").exists()  # worker 1's saves went to scratch, deleted
     (run,) = (tmp_path / "runs0").iterdir()
-    assert [step for step, _ in list_checkpoints(str(run))] == [10]
-    assert (run / "metrics.csv").read_text().count("\n") == 11
+    assert [step for step, _ in list_checkpoints(str(run))] == [2]
+    assert (run / "metrics.csv").read_text().count("\n") == 3
     config = json.loads((run / "config.json").read_text())
     assert config["strategy"] == "multiworker"
 
     # ... they trained what one process trains at the same global batch (each worker fed its
-    # replica's share of every batch): their checkpoints hold the same values
-    from gan_studio.core.config import TrainConfig
-
+    # replica's share of every batch), the shipped recipe with its ReLU generator
     one = Trainer.create(TrainConfig(dataset="mnist", data_dir=str(tmp_path / "data"),
-                                     runs_dir=str(tmp_path / "one"), batch_size=8, max_steps=10,
-                                     seed=3, precision="float32", augment="off",
-                                     g_activation="leaky_relu", g_stride1_kernel=0))
+                                     runs_dir=str(tmp_path / "one"), batch_size=8, max_steps=2,
+                                     seed=3, precision="float32", augment="off"))
     assert one.run() == "finished"
-    ours, theirs = (_checkpoint_values(list_checkpoints(folder)[-1][1])
-                    for folder in (one.run_dir, str(run)))
-    assert ours.keys() == theirs.keys() and len(ours) > 50
-    for key, value in ours.items():
-        np.testing.assert_allclose(theirs[key], value, atol=WEIGHTS_ATOL, err_msg=key)
+    ours, theirs = (_moments(list_checkpoints(str(folder))[-1][1]) for folder in (one.run_dir, run))
+    assert moment_problems(ours, theirs, "after two steps", worst=FIRST_CALL_MOMENTS_RTOL) == []
 
-    # ... both workers continue it from the chief's folder (here on the same disk) ...
+    # ... both workers continue it from the chief's folder (here on the same disk), still as
+    # one process does
     files = sorted(p.name for p in run.rglob("*"))
-    outputs = _finish(_start_workers(tmp_path, ["--max-steps", "12"], resume=run))
+    outputs = _finish(_start_workers(tmp_path, worker_ports, ["--max-steps", "6"], resume=run))
     assert "Resume with: gan-studio resume" in outputs[0]
-    assert [step for step, _ in list_checkpoints(str(run))] == [10, 12]
+    assert [step for step, _ in list_checkpoints(str(run))] == [2, 6]
     added = set(p.name for p in run.rglob("*")) - set(files)
-    assert {"ckpt-12.index", "ckpt-12.data-00000-of-00001"} <= added
+    assert {"ckpt-6.index", "ckpt-6.data-00000-of-00001"} <= added
     assert len([name for name in added if "tfevents" in name]) == 1, added  # the chief's alone
+    one = Trainer.resume(one.run_dir, max_steps=6)  # exact (tests/reliability/test_exact_resume)
+    assert one.run() == "finished"
+    assert metric_problems(_logged(one.run_dir), _logged(run), 1) == []
+    ours, theirs = (_moments(list_checkpoints(str(folder))[-1][1]) for folder in (one.run_dir, run))
+    assert moment_problems(ours, theirs, "after six steps", median=MOMENTS_MEDIAN_RTOL) == []
 
     # ... and so does a single process
-    trainer = Trainer.resume(str(run), max_steps=14, strategy="default")
+    trainer = Trainer.resume(str(run), max_steps=8, strategy="default")
     assert trainer.run() == "finished"
-    assert int(trainer.gan.step.numpy()) == 14
-    assert [step for step, _ in list_checkpoints(str(run))] == [10, 12, 14]
+    assert int(trainer.gan.step.numpy()) == 8
+    assert [step for step, _ in list_checkpoints(str(run))] == [2, 6, 8]
     assert json.loads((run / "config.json").read_text())["strategy"] == "default"
 
 
@@ -263,10 +393,10 @@ def _wait_for_steps(procs, runs, count, limit=240):
 
 
 @pytest.mark.slow
-def test_a_stop_asked_on_one_worker_stops_both_after_the_same_step(tmp_path):
+def test_a_stop_asked_on_one_worker_stops_both_after_the_same_step(tmp_path, worker_ports):
     from gan_studio.core.runs.layout import list_checkpoints
 
-    procs = _start_workers(tmp_path, _train_args(tmp_path, 100_000))
+    procs = _start_workers(tmp_path, worker_ports, _train_args(tmp_path, 100_000))
     try:
         _wait_for_steps(procs, tmp_path / "runs0", 3)
         procs[1].send_signal(signal.SIGTERM)  # the worker that is not the chief
@@ -282,27 +412,30 @@ def test_a_stop_asked_on_one_worker_stops_both_after_the_same_step(tmp_path):
     assert "Resume with: gan-studio resume" in outputs[0]
 
 
-# How long the chief may take to notice a dead worker: TensorFlow's health check (heartbeats
-# every few seconds; 7-10 s measured) or, at the latest, the collective timeout.
-DEATH_BOUND = 90
+# A guard against a hang, not a timing: TensorFlow's health check noticed a dead worker in
+# 7-10 s, and the collective timeout (COLLECTIVE_TIMEOUT, 60 s) bounds a hung one.
+HANG_GUARD = 600
 
 
 @pytest.mark.slow
-def test_a_worker_that_dies_ends_the_run_on_the_other_with_one_clear_line(tmp_path):
-    procs = _start_workers(tmp_path, _train_args(tmp_path, 100_000))
+@pytest.mark.parametrize("fate", ["killed", "hung"])
+def test_a_worker_that_dies_or_hangs_ends_the_run_on_the_other_with_one_clear_line(
+        tmp_path, worker_ports, fate):
+    procs = _start_workers(tmp_path, worker_ports, _train_args(tmp_path, 100_000))
     try:
         _wait_for_steps(procs, tmp_path / "runs0", 3)
-        procs[1].kill()
-        killed = time.monotonic()
-        output = procs[0].communicate(timeout=DEATH_BOUND + 30)[0]
-        took = time.monotonic() - killed
+        # SIGSTOP: the worker's sockets stay open but it answers nothing, as a hung one
+        procs[1].send_signal(signal.SIGKILL if fate == "killed" else signal.SIGSTOP)
+        try:
+            output = procs[0].communicate(timeout=HANG_GUARD)[0]
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the chief trained on for {HANG_GUARD} s beside a {fate} worker")
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
     assert procs[0].returncode == 2
-    assert took < DEATH_BOUND
     (line,) = [ln for ln in output.splitlines() if ln.startswith("gan-studio: error:")]
     assert "worker 0: another worker stopped answering at step" in line
     assert "Traceback" not in output
