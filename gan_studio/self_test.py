@@ -2,8 +2,11 @@
 
 It starts the app offscreen, opens the real window, trains the MNIST DCGAN for 2 steps on
 generated digits through the window's own training thread, shows the sample grid in the
-window, saves it as a PNG in a temporary folder, checks the pixels, and exits 0. Any failure
-exits 1 with the reason.
+window, saves it as a PNG in a temporary folder and checks the pixels. Then, on the run it
+trained (`self_test_checks`), the latent explorer renders it, the quality meter scores it,
+Find Image in Latent Space searches one step for a held-out digit, and `gan-studio sample`
+runs through the CLI's `main`. It prints one line per check and exits 0; any failure exits 1
+with the reason.
 """
 
 from __future__ import annotations
@@ -17,16 +20,10 @@ import traceback
 
 import numpy as np
 
-TIMEOUT_S = 300
+from gan_studio.self_test_checks import Driver, run_checks
+from gan_studio.self_test_checks import check as _check
 
-
-class SelfTestError(RuntimeError):
-    """A self-test check that failed."""
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise SelfTestError(message)
+TRAIN_IMAGES, TEST_IMAGES = 32, 16
 
 
 def _fake_digits(count: int, seed: int = 0) -> np.ndarray:
@@ -54,19 +51,12 @@ class _AutoGraphWarnings(logging.Handler):
             self.messages.append(text)
 
 
-def _wait(app, predicate, what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT_S
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SelfTestError(f"timed out after {TIMEOUT_S} s waiting for {what}")
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def _run(workdir: str) -> str:
+def _run(workdir: str) -> list[str]:
+    """Trains in the window, then runs the checks on the run; returns one line per check."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from gan_studio.core.images import save_png
     from gan_studio.core.resources import icon_path
     from gan_studio.ui.main_window import MainWindow
     from gan_studio.ui.settings import AppSettings
@@ -76,36 +66,51 @@ def _run(workdir: str) -> str:
     settings = AppSettings(QSettings(os.path.join(workdir, "settings.ini"),
                                      QSettings.Format.IniFormat))
     window = MainWindow(settings=settings, load_tensorflow=False)
+    driver = Driver(app, window)
     try:
-        return _train_and_save(app, window, workdir)
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        digits = _write_data(os.path.join(workdir, "data"))
+        picture = os.path.join(workdir, "held-out-digit.png")
+        save_png(picture, digits[TRAIN_IMAGES])  # a test image: never trained on
+        start = time.monotonic()
+        grid = _train_and_save(driver, workdir)
+        lines = [f"trained 2 steps in the window, showed and saved the sample grid "
+                 f"({os.path.basename(grid)}; {time.monotonic() - start:.1f} s)"]
+        return lines + run_checks(driver, window.session.run_dir, picture, workdir)
     finally:
+        driver.stop()
         window.shutdown()  # joins every thread, also when a check failed mid-training
         window.close()
         app.processEvents()
 
 
-def _train_and_save(app, window, workdir: str) -> str:
+def _write_data(data_dir: str) -> np.ndarray:
+    """Writes fake digits as the MNIST cache file (train and test splits); returns them all."""
+    os.makedirs(data_dir)
+    digits = _fake_digits(TRAIN_IMAGES + TEST_IMAGES)
+    train, test = digits[:TRAIN_IMAGES], digits[TRAIN_IMAGES:]
+    np.savez(os.path.join(data_dir, "mnist.npz"), x_train=train,
+             y_train=np.zeros(len(train), np.uint8), x_test=test,
+             y_test=np.zeros(len(test), np.uint8))
+    return digits
+
+
+def _train_and_save(driver: Driver, workdir: str) -> str:
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.images import load_image, save_png
 
-    window.resize(1280, 800)
-    window.show()
-    app.processEvents()
-
-    data_dir = os.path.join(workdir, "data")
-    os.makedirs(data_dir)
-    digits = _fake_digits(32)
-    np.savez(os.path.join(data_dir, "mnist.npz"), x_train=digits, y_train=np.zeros(32, np.uint8),
-             x_test=digits[:4], y_test=np.zeros(4, np.uint8))
+    window, data_dir = driver.window, os.path.join(workdir, "data")
     config = TrainConfig(dataset="mnist", data_dir=data_dir, runs_dir=os.path.join(workdir, "runs"),
                          batch_size=8, max_steps=2, epochs=1, grid_size=4, sample_every_steps=1)
     errors, done = [], []
     window.session.error.connect(errors.append)
     window.session.finished.connect(done.append)
     window.session.train(config)
-    _wait(app, lambda: done or errors, "two training steps")
+    driver.wait(lambda: done or errors, "two training steps")
     _check(not errors, f"training failed: {errors[0] if errors else ''}")
-    _wait(app, lambda: window.sample_view.current_image() is not None, "the sample grid")
+    driver.wait(lambda: window.sample_view.current_image() is not None, "the sample grid")
 
     shown = window.sample_view.current_image()
     _check(shown.shape[:2] == (112, 112), f"unexpected grid shape {shown.shape}")
@@ -131,10 +136,11 @@ def run_self_test() -> int:
         tf.get_logger().addHandler(warnings)
         with tempfile.TemporaryDirectory(prefix="gan-studio-self-test-") as workdir:
             start = time.monotonic()
-            path = _run(workdir)
+            lines = _run(workdir)
             _check(not warnings.messages, f"AutoGraph warned: {warnings.messages[0] if warnings.messages else ''}")
-            print(f"GAN Studio self-test passed in {time.monotonic() - start:.1f} s "
-                  f"(trained 2 steps, rendered and saved {os.path.basename(path)})")
+            print(f"GAN Studio self-test passed in {time.monotonic() - start:.1f} s:")
+            for line in lines:
+                print(f"  {line}")
         return 0
     except Exception as exc:  # report every failure as the reason, then exit non-zero
         if os.environ.get("GAN_STUDIO_DEBUG"):

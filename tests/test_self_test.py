@@ -8,7 +8,28 @@ from gan_studio.cli import main
 
 def test_self_test_passes(capsys, qapp):
     assert main(["--self-test"]) == 0
-    assert "self-test passed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "self-test passed" in out
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    assert [line.split()[0] for line in lines] == [
+        "trained", "explorer:", "quality:", "projection:", "cli:"]  # one line per check
+    assert "renderer drew the 28x28 preview" in lines[1]
+    assert "features" in lines[3] and "exited 0" in lines[4]
+
+
+def test_a_generator_the_explorer_cannot_copy_fails_the_self_test(monkeypatch, capsys, qapp):
+    """A bundle without the numpy copy's modules: the explorer's message box is closed and
+    its text is the reason (offscreen, nobody could answer it: the self-test would hang)."""
+    from gan_studio.ml import numpy_export
+
+    def missing(*args, **kwargs):
+        raise ImportError("No module named 'gan_studio.core.numpy_generator.plan'")
+
+    monkeypatch.setattr(numpy_export, "numpy_generator_from_keras", missing)
+    assert self_test.run_self_test() == 1
+    err = capsys.readouterr().err
+    assert 'self-test FAILED: the window showed "Cannot Open Generator: ' in err
+    assert "numpy_generator.plan" in err
 
 
 def test_self_test_reports_a_failure_and_exits_non_zero(monkeypatch, capsys, qapp):

@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--self-test", action="store_true",
-                        help="start the app offscreen, train 2 steps, render a grid, and exit")
+                        help="start the app offscreen, train 2 steps, then render, score, search "
+                             "and sample the run (explorer, quality, projection, CLI); exit 0 "
+                             "if all work")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = sub.add_parser("train", help="train a DCGAN headless")
