@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gan_studio.ui.main_window import MainWindow
+    from gan_studio.ui.quit_signals import QuitOnSignals
 
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -66,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
     window = MainWindow()
+    quit_signals = QuitOnSignals(window.close_without_asking)
     window.show()
     status = app.exec()
+    quit_signals.uninstall()
     # Delete the widgets while the QApplication still exists: letting the interpreter's
     # teardown order decide crashes PySide with pyqtgraph items.
     window.deleteLater()

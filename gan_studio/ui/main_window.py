@@ -253,6 +253,16 @@ class MainWindow(QMainWindow):
         self.shutdown()
         event.accept()
 
+    def close_without_asking(self) -> None:
+        """Closes the window as the user's close does, but without the question: a run in
+        progress is stopped first (its checkpoint saved), and the window closes once it has
+        ended. For SIGTERM and SIGINT (`ui/quit_signals.py`)."""
+        if not self.session.busy:
+            self.close()
+        elif not self._close_requested:
+            self._close_requested = True
+            self.session.stop()  # the checkpoint is saved; `finished` then closes
+
     def _confirm_stop(self) -> bool:
         answer = QMessageBox.question(
             self, "Stop Training?",

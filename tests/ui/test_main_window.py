@@ -126,6 +126,21 @@ def test_closing_mid_training_asks_stops_and_joins(qtbot, window, fake_engine, m
     assert os.listdir(os.path.join(run_dir, "checkpoints"))
 
 
+def test_closing_without_asking_stops_saves_and_closes(qtbot, window, fake_engine,
+                                                      message_boxes):
+    """What SIGTERM and SIGINT do (`ui/quit_signals.py`): the close, without its question."""
+    fake_engine.delay = 0.02
+    fake_engine.until_stopped = True
+    run_dir = start_training(qtbot, window)
+    qtbot.waitUntil(lambda: window.loss_plot.point_count > 0, timeout=10000)
+    window.close_without_asking()
+    window.close_without_asking()  # a second signal while the run stops changes nothing
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+    assert message_boxes == []
+    assert not window.session.running and not window.tasks._thread.isRunning()
+    assert os.listdir(os.path.join(run_dir, "checkpoints"))
+
+
 def test_worker_error_shows_a_dialog(qtbot, window, fake_engine, message_boxes):
     fake_engine.failure = ValueError("cannot read /data/x.png: not an image")
     with qtbot.waitSignal(window.session.finished, timeout=10000):
