@@ -255,6 +255,45 @@ def test_mirrored_trains_alike_in_distribution(tmp_path, levers):
     assert np.abs(one["metrics"] - two["metrics"]).max() > METRICS_ATOL
 
 
+PLACEMENT = textwrap.dedent("""
+    import json, os, sys
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.ml.run_data import TrainingError
+    from gan_studio.ml.trainer import Trainer
+
+    try:
+        Trainer.create(TrainConfig(**json.loads(sys.argv[1]))).run()
+    except TrainingError as exc:
+        print(exc)
+""")
+
+
+def test_a_placement_that_cannot_be_made_is_one_line(tmp_path):
+    """An unknown device (from the command line) and a batch that does not split over the
+    replicas (two logical CPUs) end the run before its first step, with one line each."""
+    fields = _fields(tmp_path)
+    cli = subprocess.run(
+        [sys.executable, "-m", "gan_studio.cli", "train", "--dataset", "mnist", "--data-dir",
+         fields["data_dir"], "--run-dir", str(tmp_path / "runs"), "--max-steps", "2",
+         "--strategy", "mirrored", "--devices", "/cpu:0,/gpu:5"],
+        capture_output=True, text=True, timeout=600)
+    assert cli.returncode == 2, cli.stdout + cli.stderr
+    (line,) = [ln for ln in cli.stderr.splitlines() if ln.startswith("gan-studio: error:")]
+    assert "no device /gpu:5 here; TensorFlow sees" in line and "CPU:0" in line
+    assert "Traceback" not in cli.stdout + cli.stderr
+
+    split = subprocess.run(
+        [sys.executable, "-c", PLACEMENT, json.dumps({**fields, **TWO_DEVICES, "batch_size": 9})],
+        capture_output=True, text=True, timeout=600)
+    assert split.returncode == 0, split.stderr[-3000:]
+    assert split.stdout.strip() == ("the batch size 9 does not split evenly over 2 replicas: "
+                                    "use a multiple of 2")
+
+
 @pytest.fixture
 def worker_ports():
     """Two free loopback ports below the kernel's ephemeral range: a port the kernel hands out
