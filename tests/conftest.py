@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -23,6 +24,14 @@ def _point_qsettings_at(folder) -> None:
     for form in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(form, scope, str(folder))
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_heap():
+    """The window's TensorFlow loader freezes the garbage collector's heap (`gc.freeze`, for
+    the rest of the process, as it should in the app): no test leaves that to the next one."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session", autouse=True)

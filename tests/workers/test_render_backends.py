@@ -46,9 +46,15 @@ class SlowCopy:
         return getattr(self.renderer, name)
 
 
-def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator):
+def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator, monkeypatch):
+    from gan_studio.ml.device import import_tensorflow
     from gan_studio.workers.explorer.sources import KerasRenderer
 
+    tf = import_tensorflow()
+    real = tf.config.list_physical_devices
+    # a machine without a GPU, also where the tests run on one (TensorFlow's listing replaced)
+    monkeypatch.setattr(tf.config, "list_physical_devices",
+                        lambda kind=None: [] if kind == "GPU" else real(kind))
     model, numpy_copy = generator
     renderer, backend, note = choose_backend(numpy_copy, lambda d: KerasRenderer(model, d))
     assert renderer is numpy_copy and backend == NUMPY
