@@ -1,11 +1,15 @@
 """The quality meter on tiny data: feature networks, their cache, step-wise preparation, scores."""
 
+import gc
 import os
+import weakref
 
 import numpy as np
 import pytest
 
+from gan_studio.ml.custom_gradients import traced_graphs
 from gan_studio.ml.quality import FeatureBudget, QualityMeter
+from gan_studio.ml.quality.features import NetworkTrainer
 from gan_studio.ml.quality.networks import build_autoencoder, build_classifier
 
 TINY = FeatureBudget(epochs=1, max_batches=2, batch_size=16)
@@ -165,3 +169,16 @@ def test_a_generator_of_another_shape_is_refused_in_one_line():
     assert not meter.ready  # refused before any feature training
     with pytest.raises(ValueError, match="28×28×1"):
         meter.evaluate_images(np.zeros((5, 32, 32, 3), np.uint8))
+
+
+def test_a_feature_network_s_step_graph_goes_with_it_trained_or_not():
+    """Its Adam step traces a custom gradient, which TensorFlow's gradient registry kept, with
+    the step's graph, for the rest of the process: also where a run ended mid-training."""
+    images, labels = _data()
+    trainer = NetworkTrainer(images, labels, 3, FeatureBudget(epochs=2, batch_size=16))
+    assert not trainer.step() and trainer.total > 1
+    graphs = [weakref.ref(graph) for graph in traced_graphs(trainer._train)]
+    assert graphs
+    del trainer
+    gc.collect()
+    assert [graph() for graph in graphs] == [None] * len(graphs)

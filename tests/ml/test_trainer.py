@@ -1,5 +1,7 @@
+import gc
 import os
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from gan_studio.core.config import TrainConfig
 from gan_studio.core.runs.layout import latest_grid_png, list_checkpoints
 from gan_studio.core.runs.metrics_log import read_metrics
 from gan_studio.core.training.control import TrainControl
+from gan_studio.ml.custom_gradients import traced_graphs
 from gan_studio.ml.trainer import Trainer, TrainingError
 
 
@@ -248,3 +251,17 @@ def test_a_built_in_name_stays_a_name_beside_a_folder_of_that_name(tiny_config, 
     assert trainer.config.dataset == "mnist"
     folder = Trainer.create(TrainConfig(dataset="./mnist", runs_dir=tiny_config.runs_dir))
     assert folder.config.dataset == str(tmp_path / "cwd" / "mnist")
+
+
+def test_a_finished_run_lets_go_of_its_train_step_graph(tiny_config):
+    """Keras' optimizers trace a custom gradient, and TensorFlow's gradient registry kept it,
+    and through it the train step's whole graph, for good: a window session grew by every run
+    (tests/benchmarks/runs_soak.py)."""
+    tiny_config.max_steps = 2
+    trainer = Trainer.create(tiny_config)
+    assert trainer.run() == "finished"
+    graphs = [weakref.ref(graph) for graph in traced_graphs(trainer.gan.train_steps)]
+    assert graphs
+    del trainer
+    gc.collect()
+    assert [graph() for graph in graphs] == [None] * len(graphs)

@@ -1,6 +1,8 @@
 """The training worker and session, driven by a fake engine (no TensorFlow)."""
 
+import gc
 import os
+import weakref
 
 import pytest
 
@@ -204,3 +206,18 @@ def test_evaluate_now_reaches_the_trainers_control(qtbot, session, tmp_path, fak
     with qtbot.waitSignal(session.finished, timeout=10000):
         session.stop()
 
+
+def test_a_finished_run_s_trainer_is_gone_once_the_next_one_trains(qtbot, session, tmp_path,
+                                                                     fake_engine):
+    """Nothing in the worker or the session holds on to a run that ended (the window trains
+    run after run in one process: tests/benchmarks/runs_soak.py)."""
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.train(_config(tmp_path))
+    first = weakref.ref(fake_engine.runs.pop())  # (the fake engine lists its runs)
+    fake_engine.until_stopped = True
+    with qtbot.waitSignal(session.progress, timeout=10000):
+        session.train(_config(tmp_path))
+    gc.collect()
+    assert first() is None
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.stop()

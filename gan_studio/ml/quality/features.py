@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
+from gan_studio.ml.custom_gradients import call_releasing
 from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.model_file import check_unpacked_sizes
 
@@ -195,7 +196,7 @@ class NetworkTrainer:
             batch, self._order = np.sort(self._order[:size]), self._order[size:]
             targets = (self._labels[batch].astype(np.int32) if self.labelled
                        else np.zeros(len(batch), np.int32))
-            self._train(self._images[batch], targets)
+            call_releasing(self._train, self._images[batch], targets)  # (its graph goes with it)
             self.done += 1
         return self.done >= self.total
 
