@@ -91,3 +91,20 @@ def test_a_conditional_generator_s_class_is_found_with_the_latent():
 def test_a_target_of_another_shape_or_type_is_refused(generator, target):
     with pytest.raises(ValueError, match="the target must be uint8"):
         Projector(generator, restarts=1).project(target, steps=1)
+
+
+def test_a_finished_search_lets_go_of_its_graph(generator):
+    """Its step's custom gradients (Keras' Adam) would have kept the traced graph in
+    TensorFlow's registry for good, one per search (`ml.custom_gradients`)."""
+    import gc
+    import weakref
+
+    from gan_studio.ml.custom_gradients import traced_graphs
+
+    projector = Projector(generator, restarts=2)
+    projector.project(np.zeros((28, 28, 1), np.uint8), steps=2)
+    (graph,) = traced_graphs(projector._step_fn)
+    graph = weakref.ref(graph)
+    del projector
+    gc.collect()
+    assert graph() is None
