@@ -5,7 +5,7 @@ generated digits through the window's own training thread, shows the sample grid
 window, saves it as a PNG in a temporary folder and checks the pixels. Then, on the run it
 trained (`self_test_checks`), the latent explorer renders it, the quality meter scores it,
 Find Image in Latent Space searches one step for a held-out digit, and `gan-studio sample`
-runs through the CLI's `main`. It prints one line per check and exits 0; any failure exits 1
+runs in a process of its own. It prints one line per check and exits 0; any failure exits 1
 with the reason.
 """
 

@@ -246,8 +246,7 @@ class MainWindow(QMainWindow):
         if self.session.busy:
             event.ignore()
             if not self._close_requested and self._confirm_stop():
-                self._close_requested = True
-                self.session.stop()  # the checkpoint is saved; `finished` then closes
+                self._stop_then_close()
             return
         self.save_settings()
         self.shutdown()
@@ -257,9 +256,13 @@ class MainWindow(QMainWindow):
         """Closes the window as the user's close does, but without the question: a run in
         progress is stopped first (its checkpoint saved), and the window closes once it has
         ended. For SIGTERM and SIGINT (`ui/quit_signals.py`)."""
-        if not self.session.busy:
+        if self.session.busy:
+            self._stop_then_close()
+        else:
             self.close()
-        elif not self._close_requested:
+
+    def _stop_then_close(self) -> None:
+        if not self._close_requested:  # (a second request while the run stops changes nothing)
             self._close_requested = True
             self.session.stop()  # the checkpoint is saved; `finished` then closes
 
