@@ -101,8 +101,12 @@ class FakeTrainer:
         self.callbacks, self.control = callbacks, control
         self.quality = []
 
+    def _total(self):
+        """The step the run ends at: a run whose length is a time trains two epochs."""
+        return self.config.max_steps or (self.config.epochs or 2) * self.steps_per_epoch
+
     def run(self):
-        engine, cfg = self.engine, self.config
+        engine = self.engine
         engine.runs.append(self)
         if engine.download_bytes:
             for done in range(0, engine.download_bytes + 1, engine.download_bytes // 10):
@@ -114,7 +118,7 @@ class FakeTrainer:
                 time.sleep(engine.delay)
         if engine.failure is not None:
             raise engine.failure
-        total = cfg.max_steps or cfg.epochs * self.steps_per_epoch
+        total = self._total()
         for step in range(engine.start_step + 1, total + 1):
             if step == total:
                 self._hold()
@@ -154,7 +158,7 @@ class FakeTrainer:
         loss = 1.0 / step
         self.callbacks.on_progress(self.engine.Progress(
             step=step, epoch=epoch, steps_per_epoch=self.steps_per_epoch,
-            total_steps=self.config.max_steps or self.config.epochs * self.steps_per_epoch,
+            total_steps=self._total(),
             g_loss=loss, d_loss=2 * loss, d_real=0.7, d_fake=0.3, images_per_sec=100.0,
             eta_seconds=1.0, elapsed_seconds=step * self.engine.delay, steps=[step],
             g_losses=[loss], d_losses=[2 * loss], d_reals=[0.7], d_fakes=[0.3]))
@@ -233,10 +237,13 @@ class FakeEngine(SimpleNamespace):
                 return FakeTrainer(engine, config, run_dir, **kwargs)
 
             @classmethod
-            def resume(cls, run_dir, epochs=None, checkpoint=None, strategy=None, **kwargs):
+            def resume(cls, run_dir, epochs=None, checkpoint=None, strategy=None, minutes=None,
+                       max_steps=None, **kwargs):
                 from gan_studio.core.config import TrainConfig
 
                 engine.resumed.append((run_dir, epochs, checkpoint))
+                engine.lengths.append({"epochs": epochs, "minutes": minutes,
+                                       "max_steps": max_steps})
                 engine.strategies.append(strategy)
                 return FakeTrainer(engine, TrainConfig(epochs=epochs or 2), run_dir, **kwargs)
 
@@ -246,7 +253,7 @@ class FakeEngine(SimpleNamespace):
                          Progress=Progress, SampleGrid=SampleGrid, delay=0.005, failure=None,
                          download_bytes=0, nan_at=None, collapse_at=None, start_step=0,
                          until_stopped=False,
-                         runs=[], resumed=[], strategies=[], loads=0,
+                         runs=[], resumed=[], lengths=[], strategies=[], loads=0,
                          lock=threading.Lock())
 
     def __call__(self):

@@ -29,6 +29,8 @@ class ConsoleProgress(TrainingCallbacks):
         if self.bar is None:
             self.bar = self._tqdm(total=p.total_steps, initial=p.step - len(p.steps), unit="step",
                                   dynamic_ncols=True)
+        if self.bar.total != p.total_steps:  # a time budget's steps, re-estimated as it trains
+            self.bar.total = p.total_steps
         self.bar.update(len(p.steps))
         self.bar.set_postfix_str(
             f"epoch {p.epoch + 1}{self.batch_split} G {p.g_loss:.3f} D {p.d_loss:.3f} D(x) {p.d_real:.2f} "

@@ -12,6 +12,7 @@ from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
 from gan_studio.core.config import (
     AUGMENT_MODES,
+    DEFAULT_MINUTES,
     LOSSES,
     PRECISIONS,
     PRESETS,
@@ -28,6 +29,42 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _add_length(parser: argparse.ArgumentParser, more: bool) -> None:
+    """`--minutes` and `--hours`: a run's length in time (one of the two)."""
+    what = "train this much longer than the checkpoint had" if more else \
+        f"train this long (default: {DEFAULT_MINUTES:g} minutes, unless --epochs or --max-steps)"
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--minutes", type=_positive_number, help=f"{what}, in minutes; time "
+                       "paused is not counted, and a budget carries over a resume")
+    group.add_argument("--hours", type=_positive_number, help=f"{what}, in hours")
+
+
+def _minutes(args: argparse.Namespace) -> float | None:
+    """The length in time that `--minutes` or `--hours` asks for, in minutes (None: neither)."""
+    if getattr(args, "hours", None) is not None:
+        return args.hours * 60
+    return getattr(args, "minutes", None)
+
+
+def _check_one_length(args: argparse.Namespace) -> None:
+    """A run's length is a time or a count: both on one command line is a mistake."""
+    time_flag = "--hours" if getattr(args, "hours", None) is not None else "--minutes"
+    for flag, value in (("--epochs", args.epochs), ("--max-steps", args.max_steps)):
+        if value is not None and _minutes(args) is not None:
+            raise CliError(f"{time_flag} and {flag} are two lengths for one run: give one "
+                           "(a time, or a count of epochs or steps)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"{', '.join(BUILTIN_DATASETS)}, or a path to an image folder, a "
                             ".zip of images, or MNIST-format idx files")
     train.add_argument("--preset", choices=sorted(PRESETS), default=None)
+    _add_length(train, more=False)
     train.add_argument("--epochs", type=_positive_int)
     train.add_argument("--max-steps", type=int, help="stop after this many steps in total")
     train.add_argument("--batch-size", type=_positive_int)
@@ -77,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     resume = sub.add_parser("resume", help="continue a run from its latest checkpoint")
     resume.add_argument("run", metavar="RUN_DIR")
+    _add_length(resume, more=True)
     resume.add_argument("--epochs", type=_positive_int)
     resume.add_argument("--max-steps", type=int)
     resume.add_argument("--checkpoint", help="roll back to: best, last, a step number or a "
@@ -198,6 +237,9 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
         values["runs_dir"] = args.run_dir
     if "max_steps" in values and values["max_steps"] < 0:
         raise CliError("--max-steps must be 0 (no limit) or more")
+    _check_one_length(args)
+    if _minutes(args) is not None:
+        values["max_minutes"] = _minutes(args)
     try:
         return TrainConfig(**values).resolved()
     except ConfigError as exc:
@@ -221,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return training.train(_train_config(args))
+        if args.command == "resume":
+            _check_one_length(args)
+            args.more_minutes = _minutes(args)
         return handlers[args.command](args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -6,9 +6,10 @@ import os
 import signal
 import sys
 
-from gan_studio.cli.commands import run_checkpoint
+from gan_studio.cli.commands import CliError, run_checkpoint
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.distribution import writes_run_folder
+from gan_studio.core.training.budget import describe_minutes
 
 
 class StopOnSignal:
@@ -103,7 +104,12 @@ def resume(args) -> int:
     def make(**kw):
         trainer = Trainer.resume(args.run, epochs=args.epochs, max_steps=args.max_steps,
                                  checkpoint=run_checkpoint(args.run, args.checkpoint),
-                                 strategy=args.strategy, devices=args.devices, **kw)
+                                 strategy=args.strategy, devices=args.devices,
+                                 minutes=getattr(args, "more_minutes", None), **kw)
+        if trainer.budget_spent_at_start():
+            raise CliError(f"{args.run} has trained its "
+                           f"{describe_minutes(trainer.config.max_minutes)} already: give "
+                           "--minutes N (or --hours) to train that much longer")
         if args.data_dir:
             trainer.config.data_dir = args.data_dir
         return trainer

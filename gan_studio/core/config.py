@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
 from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, builtin_name, channels_of, latent_dim_for
-from gan_studio.core.config_rules import FIELD_RULES, check_fields
+from gan_studio.core.config_rules import FIELD_RULES, MAX_MINUTES, check_fields  # noqa: F401
 from gan_studio.core.presets import (  # noqa: F401 (importers of config use these names)
     AUGMENT_MODES,
     AUGMENT_OPS,
@@ -25,6 +25,8 @@ from gan_studio.core.presets import (  # noqa: F401 (importers of config use the
 )
 
 DEFAULT_EPOCHS = 50  # built-in data sets; image folders are sized by FOLDER_IMAGES instead
+# A new run's default length: what a user has (an evening, a lesson), not a count of epochs.
+DEFAULT_MINUTES = 30.0
 # Images a run on other data sees by default: as many as 50 epochs of MNIST. Epochs would
 # not do: 50 epochs of a 500-image folder are 350 steps, far too few for a GAN.
 FOLDER_IMAGES = 3_000_000
@@ -65,10 +67,14 @@ class TrainConfig:
         dataset: `mnist`, `fashion_mnist`, `cifar10`, or a path to an image folder, a `.zip` of
             images, or MNIST-format idx files (a file or a folder holding them).
         preset: `tutorial`, `paper` or `studio`; fills the values that are left as `None`.
-        epochs: number of passes over the data; `None`: 50 for the built-in data sets, and
-            for other data as many as make `FOLDER_IMAGES` images seen (set once the data
-            set's size is known).
+        epochs: number of passes over the data; `None`: with neither `max_minutes` nor
+            `max_steps`, 50 for the built-in data sets, and for other data as many as make
+            `FOLDER_IMAGES` images seen (set once the data set's size is known); else none.
         max_steps: stop after this many steps in total (0: no limit).
+        max_minutes: stop after this many minutes of training in total, counted across pauses
+            and restarts (see `TimeBudget`; 0: no limit). A run's length is either a time or
+            a count (epochs, steps), not both; a config that sets none of the three trains
+            for `DEFAULT_MINUTES`.
         batch_size: images per step; `None` takes the preset's.
         learning_rate: Adam learning rate for both networks; `None` takes the preset's.
         beta1: Adam beta_1; `None` takes the preset's.
@@ -136,6 +142,7 @@ class TrainConfig:
     preset: str = DEFAULT_PRESET
     epochs: int | None = None
     max_steps: int = 0
+    max_minutes: float = 0.0
     batch_size: int | None = None
     learning_rate: float | None = None
     beta1: float | None = None
@@ -190,7 +197,10 @@ class TrainConfig:
                 setattr(cfg, name, preset[name])
         if cfg.d_learning_rate is None:
             cfg.d_learning_rate = cfg.learning_rate
-        if cfg.epochs is None and builtin_name(cfg.dataset) is not None:
+        if cfg.epochs is None and not cfg.max_steps and not cfg.max_minutes:
+            cfg.max_minutes = DEFAULT_MINUTES
+        if cfg.epochs is None and not cfg.max_minutes and not cfg.max_steps and \
+                builtin_name(cfg.dataset) is not None:
             cfg.epochs = DEFAULT_EPOCHS
         if cfg.latent_dim is None:
             cfg.latent_dim = latent_dim_for(cfg.dataset)
@@ -207,6 +217,10 @@ class TrainConfig:
             check_fields(vars(self), FIELD_RULES)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+        if self.max_minutes and (self.max_steps or self.epochs is not None):
+            counted = "max_steps" if self.max_steps else "epochs"
+            raise ConfigError(f"a run's length is a time or a count, not both: max_minutes "
+                              f"{self.max_minutes:g} and {counted} {getattr(self, counted)}")
         unknown = [op for op in self.augment_policy.split(",") if op and op not in AUGMENT_OPS]
         if unknown:
             raise ConfigError(f"invalid augment_policy: {self.augment_policy!r} (takes a "

@@ -26,6 +26,7 @@ from gan_studio.core.presets import (
 # numpy's legacy seeding (which Keras' set_random_seed also calls) takes 0 <= seed < 2**32.
 MAX_SEED = 2**32 - 1
 MAX_STEPS = 10**12
+MAX_MINUTES = 60.0 * 24 * 365  # a year of training: anything longer is a typing slip
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ FIELD_RULES: dict[str, Rule] = {
     "preset": Rule("choice", choices=tuple(PRESETS)),
     "epochs": _int(1, 10**7, optional=True),
     "max_steps": _int(0, MAX_STEPS),
+    "max_minutes": Rule("float", 0, MAX_MINUTES),
     "batch_size": _int(1, 65536, optional=True),
     "learning_rate": _unit(),
     "beta1": _unit(low_open=False),

@@ -65,7 +65,7 @@ def fit_config_to_data(config: TrainConfig, data) -> bool:
         if images.shape[1] in IMAGE_SIZES:
             config.image_size = int(images.shape[1])
         changed = True
-    if config.epochs is None:
+    if config.epochs is None and not config.max_minutes and not config.max_steps:
         config.epochs, changed = epochs_for_size(len(images)), True
     if config.conditional:
         classes = max(len(data.classes), int(data.labels.max()) + 1 if len(data.labels) else 0)
@@ -80,7 +80,8 @@ def fit_config_to_data(config: TrainConfig, data) -> bool:
 
 def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
                     checkpoint: str | None, strategy: str | None = None,
-                    devices: list[str] | None = None) -> tuple[TrainConfig, str, list[str]]:
+                    devices: list[str] | None = None,
+                    more_minutes: float | None = None) -> tuple[TrainConfig, str, list[str]]:
     """What `Trainer.resume` continues with: the run's config with the new targets, the
     checkpoint to restore and the newer ones passed over (see `Trainer.resume`).
 
@@ -88,6 +89,7 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
         TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
     """
     from gan_studio.core.runs.layout import checkpoint_step, load_run
+    from gan_studio.core.runs.trained_time import trained_seconds_at
     from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
 
     config, _ = load_run(run_dir, checkpoint, TrainingError, "has no checkpoint to resume from")
@@ -95,6 +97,12 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
         checkpoint, skipped = readable_checkpoint(run_dir, checkpoint)
     except CheckpointError as exc:
         raise TrainingError(str(exc)) from exc
+    if more_minutes is not None:  # a new length replaces the old one, of whatever kind
+        trained = trained_seconds_at(run_dir, checkpoint_step(checkpoint))
+        config.max_minutes = trained / 60 + more_minutes
+        config.epochs, config.max_steps = None, 0
+    elif epochs is not None or max_steps is not None:
+        config.max_minutes = 0.0
     if epochs is not None:
         config.epochs = epochs
     if max_steps is not None:

@@ -5,12 +5,21 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import time
 
 import numpy as np
 
 from gan_studio.core.config import TrainConfig, epochs_per_round
+from gan_studio.core.config_rules import MAX_STEPS
 from gan_studio.core.grid import tile_grid
-from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints
+from gan_studio.core.runs.layout import (
+    CONFIG_FILE,
+    checkpoint_step,
+    epoch_grid_name,
+    list_checkpoints,
+)
+from gan_studio.core.runs.trained_time import record_trained_seconds, trained_seconds_at
+from gan_studio.core.training.budget import TimeBudget, describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.meter import ProgressMeter
@@ -50,11 +59,13 @@ class Trainer:
         on_fault: what non-finite losses and a file that cannot be written do: `pause` (an
             event, `nan` or `write_failed`, and a pause, for the window) or `raise` (a
             TrainingError, headless); see `RunFaults`.
+        clock: the time source of the run's time budget (`TimeBudget`; tests inject one).
     """
 
     def __init__(self, config: TrainConfig, run_dir: str, checkpoint: str | None = None,
                  callbacks: TrainingCallbacks | None = None,
-                 control: TrainControl | None = None, on_fault: str = "pause"):
+                 control: TrainControl | None = None, on_fault: str = "pause",
+                 clock=time.monotonic):
         self.config = config
         self.run_dir = run_dir
         self._checkpoint = checkpoint
@@ -65,6 +76,8 @@ class Trainer:
         self._meter: ProgressMeter | None = None  # set while the loop runs
         self._outputs: RunOutputs | None = None
         self._quality: LiveQuality | None = None
+        self._clock = clock
+        self._budget = TimeBudget(clock=clock)  # the run's, once `run` knows its step
         self._fresh_run = False  # set by `create`: a folder made for this run alone
         self._skipped: list[str] = []  # newer checkpoints that `resume` found unreadable
         self._pending_config: TrainConfig | None = None  # `resume`'s, saved once restored
@@ -84,7 +97,8 @@ class Trainer:
     @classmethod
     def resume(cls, run_dir: str, epochs: int | None = None, max_steps: int | None = None,
                checkpoint: str | None = None, strategy: str | None = None,
-               devices: list[str] | None = None, **kwargs) -> Trainer:
+               devices: list[str] | None = None, minutes: float | None = None,
+               **kwargs) -> Trainer:
         """Continues a run from its latest checkpoint (or `checkpoint`), with its config.json.
 
         Args:
@@ -97,17 +111,28 @@ class Trainer:
             strategy: a new strategy (None: the run's); a checkpoint of any strategy and
                 number of replicas restores under any other.
             devices: new devices of a `mirrored` run (None: keep).
+            minutes: train this many minutes more than the checkpoint had trained (None:
+                keep the run's length). It replaces a length in epochs or steps; `epochs` or
+                `max_steps` replace a length in time.
 
         Raises:
             TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
         """
         config, checkpoint, skipped = resume_settings(run_dir, epochs, max_steps, checkpoint,
-                                                      strategy, devices)
+                                                      strategy, devices, minutes)
         trainer = cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
         # config.json changes only once the run has really resumed (see `run`).
         trainer._pending_config = copy.deepcopy(config)
         trainer._skipped = skipped
         return trainer
+
+    def budget_spent_at_start(self) -> bool:
+        """Whether a resumed run's time budget was used up by the checkpoint it starts from
+        (it would train nothing: the caller asks for more time instead)."""
+        if not self.config.max_minutes or self._fresh_run or not self._checkpoint:
+            return False
+        trained = trained_seconds_at(self.run_dir, checkpoint_step(self._checkpoint))
+        return trained >= self.config.max_minutes * 60
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self, shape, count: int):
@@ -172,8 +197,29 @@ class Trainer:
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _total_steps(self, steps_per_epoch: int) -> int:
-        total = self.config.epochs * steps_per_epoch
-        return min(total, self.config.max_steps) if self.config.max_steps else total
+        """The step the run ends at; a run whose length is a time has none (`MAX_STEPS`)."""
+        cfg = self.config
+        total = cfg.epochs * steps_per_epoch if cfg.epochs and not cfg.max_minutes else MAX_STEPS
+        return min(total, cfg.max_steps) if cfg.max_steps else total
+
+    def _time_budget(self, step: int) -> TimeBudget:
+        """The run's time budget, counting what it trained before `step`'s checkpoint."""
+        before = 0.0 if self._fresh_run else trained_seconds_at(self.run_dir, step)
+        return TimeBudget(self.config.max_minutes, before, self._clock)
+
+    def _budget_spent(self) -> bool:
+        """Whether the time budget is spent (on every worker alike: they stop together)."""
+        return self._budget.limited and self.placement.any_worker(self._budget.spent)
+
+    def _save(self, step: int, message: str, milestone: bool = False) -> None:
+        """Saves a checkpoint of `step`, and the time trained up to it."""
+        if self._faults.save(step, message, milestone=milestone) is None:
+            return
+        try:
+            record_trained_seconds(self._write_dir, step, self._budget.trained)
+        except OSError as exc:  # (costs a resumed run's time count only: not worth a pause)
+            self._event(Event("notice", f"Cannot note the time trained in {self._write_dir}: "
+                                        f"{exc.strerror or exc}"))
 
     def _loop(self, tf_images, tf_labels, data) -> str:
         from gan_studio.ml.pipeline import epoch_order
@@ -183,14 +229,17 @@ class Trainer:
         total = self._total_steps(steps_per_epoch)
         per_round = epochs_per_round(count)  # small data: epoch-end work every few epochs
         step = int(gan.step.numpy())
+        self._budget = self._time_budget(step)
         meter = self._meter = ProgressMeter(step, total, cfg.batch_size, steps_per_epoch,
-                                            self.callbacks.progress_interval)
+                                            self.callbacks.progress_interval, self._budget)
         self._quality = LiveQuality(cfg, self._write_dir, data, self.callbacks, self.store,
                                     self._outputs, step, self._event, gan.sampler, meter.paused)
         if not self.placement.is_chief:  # measured, logged and kept by the chief alone
             self._quality.stop()
         self._emit_grid(step, step // steps_per_epoch)
-        while step < total:
+        saved = step if not self._fresh_run else -1  # the step of the newest checkpoint
+        first, over = step, False
+        while step < total and not over:
             epoch, done_in_epoch = divmod(step, steps_per_epoch)
             order = epoch_order(count, cfg.batch_size, cfg.seed, epoch)
             due = min(steps_per_epoch - done_in_epoch, total - step)
@@ -200,6 +249,9 @@ class Trainer:
                                                         tf_labels):
                 if not self._wait_if_paused(meter):
                     return self._stop()
+                if step > first and self._budget_spent():  # (a session trains a step at least)
+                    over = True
+                    break
                 metrics = gan.train(batches, step)
                 meter.add(StepMetrics.after(step, epoch, metrics))
                 step += len(metrics)
@@ -212,22 +264,24 @@ class Trainer:
                 if meter.grid_due(cfg.sample_every_steps, cfg.sample_every_seconds, step):
                     self._emit_grid(step, epoch)
                 if self.control.take_checkpoint_request():
-                    self._faults.save(step, "Checkpoint saved")
+                    self._save(step, "Checkpoint saved")
                 if self.control.take_evaluation_request():
                     self._quality.request()
                 self._writing(self._quality.after_step, step, epoch)
             self._flush(force=True)
             if step % steps_per_epoch == 0 and (step == total or (epoch + 1) % per_round == 0):
                 self._end_epoch(step, epoch, per_round)
+                saved = step
             elif self.placement.any_worker(self.control.stopping):
                 return self._stop()
         self._flush(force=True)
         self._faults.ending = True  # a fault cannot pause now: no step is left to resume
-        if step % steps_per_epoch:
-            self._faults.save(step, "Checkpoint saved")
+        if saved != step:
+            self._save(step, "Checkpoint saved")
         self._emit_grid(step, (step - 1) // steps_per_epoch)
         self._writing(self._quality.at_end, step, (step - 1) // steps_per_epoch)
-        self._event(Event("finished", f"Training finished at step {step}",
+        why = f": {describe_minutes(self.config.max_minutes)} of training done" if over else ""
+        self._event(Event("finished", f"Training finished at step {step}{why}",
                             {"step": step, "run_dir": self.run_dir}))
         return "finished"
 
@@ -236,9 +290,11 @@ class Trainer:
         if self.control.paused and not self.control.stopping:
             self._event(Event("paused", "Paused"))
             meter.pause()
+            self._budget.pause()
             while not self.control.wait_while_paused(0.1):
                 if self.control.take_checkpoint_request():
-                    self._faults.save(int(self.gan.step.numpy()), "Checkpoint saved")
+                    self._save(int(self.gan.step.numpy()), "Checkpoint saved")
+            self._budget.resume()
             meter.unpause()
             if not self.control.stopping:
                 self._event(Event("resumed", "Resumed"))
@@ -285,13 +341,13 @@ class Trainer:
     def _end_epoch(self, step: int, epoch: int, per_round: int) -> None:
         self._emit_grid(step, epoch, name=epoch_grid_name(epoch))
         milestone = (epoch + 1) % (self.config.keep_every_epochs * per_round) == 0
-        self._faults.save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
+        self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
         self._writing(self._quality.at_epoch_end, step, epoch)
 
     def _stop(self) -> str:
         self._flush(force=True)
         step = int(self.gan.step.numpy())
-        self._faults.save(step, "Stopped; checkpoint saved")
+        self._save(step, "Stopped; checkpoint saved")
         self._event(Event("stopped", f"Stopped at step {step}", {"step": step}))
         return "stopped"

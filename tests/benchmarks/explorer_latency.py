@@ -234,7 +234,7 @@ def main() -> None:
     panel.data_dir.set_path(data)
     panel.runs_dir.set_path(os.path.join(tmp, "runs"))
     panel.batch_size.setValue(args.batch_size)
-    panel.epochs.setValue(1000)
+    panel.length.set_length(1000, "epochs")
     panel.sample_every_steps.setValue(1)  # a grid, and so a generator snapshot, every 5 s
     explorer.sources.set_following(True)
     steps = []

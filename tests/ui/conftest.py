@@ -19,7 +19,8 @@ def open_window(qtbot, isolated_settings, tmp_path, message_boxes):
     Call it as `open_window(engine_loader=None, load_tensorflow=False, **panel)` (with
     `load_tensorflow`, the window loads TensorFlow as the app does): `panel` maps training-panel widgets
     to values (spin boxes get `setValue`, path fields `set_path`, the data-set chooser
-    `set_dataset`). The test fails if the training thread outlives `shutdown`.
+    `set_dataset`, the length `set_length` with a tuple `(number, unit)`). The test fails if
+    the training thread outlives `shutdown`.
     """
     from gan_studio.ui.main_window import MainWindow
 
@@ -33,9 +34,9 @@ def open_window(qtbot, isolated_settings, tmp_path, message_boxes):
         panel.runs_dir.set_path(str(tmp_path / "runs"))
         for name, value in panel_values.items():
             widget = getattr(panel, name)
-            setter = next(getattr(widget, s) for s in ("set_dataset", "set_path", "setValue")
-                          if hasattr(widget, s))
-            setter(value)
+            setter = next(getattr(widget, s) for s in ("set_dataset", "set_path", "set_length",
+                                                       "setValue") if hasattr(widget, s))
+            setter(*value) if isinstance(value, tuple) else setter(value)
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)

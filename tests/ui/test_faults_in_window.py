@@ -19,7 +19,8 @@ TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
 
 @pytest.fixture
 def window(open_window, tiny_mnist_dir):
-    return open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8, epochs=50,
+    return open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8,
+                       length=(50, "epochs"),
                        sample_every_steps=1, grid_size=2)
 
 

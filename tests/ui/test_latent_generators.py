@@ -86,7 +86,7 @@ def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window, monkey
     from gan_studio.core.numpy_generator.generator import NumpyGenerator
 
     explorer = window.explorer
-    window.training_panel.epochs.setValue(400)
+    window.training_panel.length.set_length(400, "epochs")
     generators, directions, lateness, threads = [], [], [], {"render": set(), "features": set()}
     explorer.generator_changed.connect(generators.append)
     explorer.directions.ready.connect(directions.append)

@@ -117,7 +117,7 @@ def test_save_image_saves_the_tile_when_the_samples_were_used_last(qtbot, window
                                                                      monkeypatch):
     explore(qtbot, window)
     window.training_panel.runs_dir.set_path(str(tmp_path / "runs"))
-    window.training_panel.epochs.setValue(1)
+    window.training_panel.length.set_length(1, "epochs")
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         window.training_panel.train_button.click()
     window.sample_view.setFocus()

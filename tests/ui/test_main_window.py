@@ -18,7 +18,7 @@ from gan_studio.ui.widgets import save_dialogs
 
 @pytest.fixture
 def window(open_window, fake_engine):
-    return open_window(fake_engine, epochs=3, batch_size=8)
+    return open_window(fake_engine, length=(3, "epochs"), batch_size=8)
 
 
 def click(qtbot, button):
@@ -51,7 +51,8 @@ def test_train_pause_resume_stop(qtbot, window, fake_engine):
     fake_engine.delay = 0.02
     fake_engine.until_stopped = True  # still running when stopped, however slow the machine
     panel, session = window.training_panel, window.session
-    panel.epochs.setValue(50)  # long enough to be paused: progress comes 4 times a second
+    panel.length.set_length(50, "epochs")  # long enough to be paused: progress comes 4 times
+    # a second
     assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
     run_dir = start_training(qtbot, window)
     qtbot.waitUntil(lambda: window.loss_plot.point_count >= 3 and window.sample_view.frame_count > 0,
@@ -208,11 +209,12 @@ def test_open_a_finished_run_and_continue(qtbot, window, fake_engine, finished_r
     assert window.sample_view.tile_layout.tile_shape == (4, 4)
     panel = window.training_panel
     assert panel.train_button.text() == "Continue Training"
-    assert not panel.batch_size.isEnabled() and panel.epochs.isEnabled()
-    panel.epochs.setValue(4)
+    assert not panel.batch_size.isEnabled() and panel.length.isEnabled()
+    panel.length.set_length(4, "epochs")
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         click(qtbot, panel.train_button)
     assert fake_engine.resumed == [(str(run_dir), 4, None)]
+    assert fake_engine.lengths == [{"epochs": 4, "minutes": None, "max_steps": None}]
     assert fake_engine.strategies == [None]  # the run's own
     window.runs.new_run.trigger()
     assert panel.run_dir is None and window.loss_plot.point_count == 0

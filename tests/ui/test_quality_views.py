@@ -35,7 +35,7 @@ def start(qtbot, window):
 
 # ---- the plot -------------------------------------------------------------------------------
 def test_the_plot_grows_in_place_from_a_fake_run(qtbot, open_window, fake_engine):
-    window = open_window(fake_engine, epochs=3, batch_size=8)
+    window = open_window(fake_engine, length=(3, "epochs"), batch_size=8)
     plot = window.quality_plot
     assert "each epoch's end and every 5 minutes" in plot.empty_text
     assert "Training → Evaluate Now measures at once" in plot.empty_text
@@ -131,7 +131,7 @@ def test_a_collapse_shows_a_banner_that_rolls_back_to_the_best_checkpoint(qtbot,
     best = tmp_path / "runs" / "fake-0" / "best"
     best.mkdir(parents=True)
     (best / "best-4.index").write_text("fake")
-    window = open_window(fake_engine, epochs=50, batch_size=8)
+    window = open_window(fake_engine, length=(50, "epochs"), batch_size=8)
     fake_engine.delay = 0.02
     fake_engine.until_stopped = True  # training goes on under the banner until stopped
     fake_engine.collapse_at = 8
@@ -183,7 +183,7 @@ def test_evaluate_now_measures_at_once(qtbot, open_window, fake_engine, monkeypa
     # Epochs too long to end here: every report then comes from the request.
     fake_trainer = sys.modules[type(fake_engine).__module__].FakeTrainer
     monkeypatch.setattr(fake_trainer, "steps_per_epoch", 10_000)
-    window = open_window(fake_engine, epochs=1, batch_size=8)
+    window = open_window(fake_engine, length=(1, "epochs"), batch_size=8)
     action = window.runs.evaluate_now
     training_menu = window.menuBar().actions()[1].menu()
     assert action in training_menu.actions() and action.shortcut().toString() == "F7"
@@ -201,3 +201,51 @@ def test_evaluate_now_measures_at_once(qtbot, open_window, fake_engine, monkeypa
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         window.training_panel.stop_action.trigger()
     assert not action.isEnabled()
+
+
+def test_evaluate_now_is_answered_in_the_status_bar(qtbot, open_window, fake_engine,
+                                                   monkeypatch):
+    import sys
+
+    from gan_studio.core.training.progress import Event
+
+    fake_trainer = sys.modules[type(fake_engine).__module__].FakeTrainer
+    monkeypatch.setattr(fake_trainer, "steps_per_epoch", 10_000)  # reports only when asked
+    measure, answers = fake_trainer._evaluate, iter(["prepared", "off"])
+
+    def answer(self, step):  # as LiveQuality answers: a meter to prepare first, then one off
+        if next(answers) == "off":
+            self.callbacks.on_event(Event("quality_off", "The quality meter is off for this "
+                                          "run: training diverged (NaN or Inf losses)"))
+            return
+        for done in (1, 2):
+            self.callbacks.on_event(Event("quality_preparing", "Preparing the quality meter's "
+                                          f"feature network: {done} / 3", {"done": done,
+                                                                           "total": 3}))
+        self.callbacks.on_event(Event("quality_preparing", "The quality meter is ready; "
+                                      "measuring the generator's quality…"))
+        measure(self, step)
+
+    monkeypatch.setattr(fake_trainer, "_evaluate", answer)
+    window = open_window(fake_engine, length=(1, "epochs"), batch_size=8)
+    bar, shown = window.statusBar(), []
+    bar.messageChanged.connect(lambda text: text and shown.append(text))
+    fake_engine.delay = 0.02
+    fake_engine.until_stopped = True
+    start(qtbot, window)
+    qtbot.waitUntil(lambda: window.session.state == "training", timeout=10000)
+    window.runs.evaluate_now.trigger()
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Quality at step"), timeout=10000)
+    asked = next(i for i, text in enumerate(shown) if text.startswith("Measuring"))
+    expected = ["Preparing the quality meter's feature network: 1 / 3",
+                "Preparing the quality meter's feature network: 2 / 3",
+                "The quality meter is ready; measuring", "Quality at step"]
+    assert len(shown) == asked + 1 + len(expected)  # each replaced the one before
+    assert all(text.startswith(start) for text, start in zip(shown[asked + 1:], expected))
+    report = window.quality_plot.history.reports[-1]
+    assert shown[-1].startswith(f"Quality at step {report.step:,}: {FD_NAME} {report.fd:.2f}")
+    window.runs.evaluate_now.trigger()  # the meter is off now: it says why, in one line
+    qtbot.waitUntil(lambda: "quality meter is off" in bar.currentMessage(), timeout=10000)
+    assert "diverged" in bar.currentMessage() and len(window.quality_plot.history.reports) == 1
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        window.training_panel.stop_action.trigger()

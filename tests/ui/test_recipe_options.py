@@ -54,16 +54,6 @@ def test_a_preset_fills_the_levers_and_the_settings_keep_them(open_window, fake_
     assert panel.recipe.g_activation.currentData() == "relu"
 
 
-def test_epochs_are_auto_for_folders_and_50_for_built_ins(open_window, fake_engine, tmp_path):
-    window = open_window(fake_engine)
-    panel = window.training_panel
-    panel.dataset.set_dataset("mnist")
-    assert panel.epochs.value() == 50
-    panel.dataset.set_dataset(str(tmp_path))
-    assert panel.epochs.value() == 0 and panel.epochs.text() == "auto"
-    assert panel.config().epochs is None
-
-
 def test_showing_a_run_shows_its_levers(open_window, fake_engine, tmp_path):
     window = open_window(fake_engine)
     panel = window.training_panel

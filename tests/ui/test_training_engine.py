@@ -16,7 +16,8 @@ TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
 
 @pytest.fixture
 def window(open_window, tiny_mnist_dir):
-    return open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8, epochs=50,
+    return open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8,
+                       length=(50, "epochs"),
                        sample_every_steps=1, grid_size=2)
 
 
@@ -60,7 +61,7 @@ def test_train_pause_resume_stop_save(qtbot, window, tmp_path, monkeypatch, mess
 @pytest.mark.slow
 def test_finished_run_reopens_and_continues(qtbot, window):
     panel, session = window.training_panel, window.session
-    panel.epochs.setValue(1)
+    panel.length.set_length(1, "epochs")
     with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     run_dir = session.run_dir
@@ -72,7 +73,7 @@ def test_finished_run_reopens_and_continues(qtbot, window):
                     timeout=30000)
     assert window.sample_view.frame_count >= 1
     assert window.sample_view.current_image().shape == (56, 56)
-    panel.epochs.setValue(2)
+    panel.length.set_length(2, "epochs")
     with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     steps, _ = window.loss_plot.series("d_loss")
@@ -81,7 +82,7 @@ def test_finished_run_reopens_and_continues(qtbot, window):
 
 def test_export_generator(qtbot, window, tmp_path, monkeypatch, message_boxes):
     panel, session = window.training_panel, window.session
-    panel.epochs.setValue(1)
+    panel.length.set_length(1, "epochs")
     with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     out = tmp_path / "generator"
@@ -129,7 +130,7 @@ def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
         monkeypatch.setitem(features.DEFAULT_BUDGETS, kind,
                             features.FeatureBudget(epochs=1, max_batches=2, batch_size=16))
     panel, session, plot = window.training_panel, window.session, window.quality_plot
-    panel.epochs.setValue(2)
+    panel.length.set_length(2, "epochs")
     panel.quality_every_minutes.setValue(0)  # off: the measurement below is asked for
     curves = dict(plot.curves)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
@@ -152,7 +153,8 @@ def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, t
     from gan_studio.core.grid import to_uint8
     from gan_studio.ml.export import generator_from_run
 
-    window = open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8, epochs=1,
+    window = open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8,
+                         length=(1, "epochs"),
                          sample_every_steps=1, grid_size=2, load_tensorflow=True)
     panel, session, explorer = window.training_panel, window.session, window.explorer
     with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
@@ -181,7 +183,7 @@ def test_a_second_and_third_run_in_one_window_train(qtbot, window, message_boxes
     # A regression test: the second run of a window session hung in its first TensorFlow
     # variable (or died with a double free), because both ran on the same QThread.
     panel, session = window.training_panel, window.session
-    panel.epochs.setValue(1)
+    panel.length.set_length(1, "epochs")
     run_dirs = []
     for _ in range(3):
         with qtbot.waitSignal(session.finished, timeout=TIMEOUT):

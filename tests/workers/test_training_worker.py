@@ -117,7 +117,7 @@ def test_resume_passes_run_and_checkpoint(qtbot, session, tmp_path, fake_engine)
     run_dir = str(tmp_path / "run")
     os.makedirs(run_dir)
     with qtbot.waitSignal(session.finished, timeout=10000):
-        session.continue_run(run_dir, epochs=1, checkpoint="ckpt-4")
+        session.continue_run(run_dir, {"epochs": 1}, checkpoint="ckpt-4")
     assert fake_engine.resumed == [(run_dir, 1, "ckpt-4")]
     assert session.run_dir == run_dir
 

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from gan_studio.core.training.budget import TimeBudget
 from gan_studio.core.training.progress import Progress, StepMetrics
 from gan_studio.core.training.throttle import Throttle
 
@@ -27,11 +28,15 @@ class ProgressMeter:
         batch_size: images per step.
         steps_per_epoch: number of full batches in one epoch.
         interval: the shortest time between two reports, in seconds.
+        budget: the run's `TimeBudget`; with a limited one, the ETA is the time it has left
+            and `total` is re-estimated at each report from the speed measured.
     """
 
     def __init__(self, step: int, total: int, batch_size: int, steps_per_epoch: int,
-                 interval: float = 0.05):
+                 interval: float = 0.05, budget: TimeBudget | None = None):
         self.total, self.batch_size, self.steps_per_epoch = total, batch_size, steps_per_epoch
+        self._bound = total  # a count's end; a time's estimate never passes it
+        self.budget = budget or TimeBudget()
         self.step = step
         self.start = self.last_grid_time = time.monotonic()
         self.last_grid_step = step
@@ -100,10 +105,17 @@ class ProgressMeter:
         self.window_steps, self.window_start = 0, now
         columns = {name: [getattr(row, name) for row in rows] for name in LOSS_FIELDS}
         mean = {name: float(np.mean(values)) for name, values in columns.items()}
-        eta = (self.total - self.step) * (self.seconds_per_step or 0.0)
+        budget = self.budget
+        if budget.limited:
+            eta = budget.remaining
+            if self.seconds_per_step:  # the steps the time left buys at the speed measured
+                self.total = min(self._bound, self.step + int(eta / self.seconds_per_step))
+        else:
+            eta = (self.total - self.step) * (self.seconds_per_step or 0.0)
         return Progress(
             step=self.step, epoch=rows[-1].epoch, steps_per_epoch=self.steps_per_epoch,
             total_steps=self.total, **mean, images_per_sec=ips, eta_seconds=eta,
+            trained_seconds=budget.trained, budget_seconds=budget.seconds,
             elapsed_seconds=now - self.start - self.paused_total,
             steps=[row.step for row in rows], g_losses=columns["g_loss"],
             d_losses=columns["d_loss"], d_reals=columns["d_real"], d_fakes=columns["d_fake"])

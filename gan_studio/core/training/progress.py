@@ -70,6 +70,10 @@ class Progress:
         d_losses: per-step discriminator losses.
         d_reals: per-step D(x).
         d_fakes: per-step D(G(z)).
+        trained_seconds: seconds the run has trained, earlier sessions included (pauses
+            are not counted).
+        budget_seconds: the run's length in time (0: its length is a count of steps or
+            epochs; `total_steps` is then exact, else an estimate from the speed measured).
     """
 
     step: int
@@ -88,6 +92,8 @@ class Progress:
     d_losses: list[float] = field(default_factory=list)
     d_reals: list[float] = field(default_factory=list)
     d_fakes: list[float] = field(default_factory=list)
+    trained_seconds: float = 0.0
+    budget_seconds: float = 0.0
 
     @property
     def finite(self) -> bool:

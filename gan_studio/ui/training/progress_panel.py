@@ -1,4 +1,5 @@
-"""Epoch and step progress bars, throughput, elapsed time, ETA and the latest losses."""
+"""Progress bars (epochs, or the time of a run whose length is a time, and steps), throughput,
+elapsed time, ETA and the latest losses."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ class ProgressPanel(QWidget):
         for col in (1, 3, 5):
             stats.setColumnStretch(col, 1)
         bars = QFormLayout()
-        bars.addRow("Epoch", self.epoch_bar)
+        self._length_title = QLabel("Epoch")  # "Time" for a run whose length is a time
+        bars.addRow(self._length_title, self.epoch_bar)
         bars.addRow("Step", self.step_bar)
         self._quality_line = QLabel("–")
         self._quality_line.setWordWrap(True)
@@ -98,23 +100,47 @@ class ProgressPanel(QWidget):
             self._values["eta"].setText("–")
             self._values["speed"].setText("–")
 
+    @property
+    def length_title(self) -> str:
+        """The first bar's title: `Epoch`, or `Time` for a run whose length is a time."""
+        return self._length_title.text()
+
     def update_progress(self, p: Progress) -> None:
         """Shows a progress report."""
         per_epoch = max(1, p.steps_per_epoch)
-        epochs = max(1, math.ceil(p.total_steps / per_epoch)) if p.total_steps else p.epoch + 1
-        self.epoch_bar.setRange(0, max(1, p.total_steps))
-        self.epoch_bar.setValue(min(p.step, max(1, p.total_steps)))
-        self.epoch_bar.setFormat(f"{min(p.epoch + 1, epochs)} / {epochs}  (%p%)")
         in_epoch = p.step - p.epoch * per_epoch
+        if p.budget_seconds:
+            self._show_time(p)
+            steps = f"step {p.step:,} of about {max(p.total_steps, p.step):,}"
+        else:
+            self._show_epochs(p, per_epoch)
+            steps = f"step {p.step:,}"
         self.step_bar.setRange(0, per_epoch)
         self.step_bar.setValue(max(0, min(in_epoch, per_epoch)))
-        self.step_bar.setFormat(f"{max(0, in_epoch):,} / {per_epoch:,}  (step {p.step:,})")
+        self.step_bar.setFormat(f"{max(0, in_epoch):,} / {per_epoch:,}  ({steps})")
         self._values["speed"].setText(f"{p.images_per_sec:,.0f}")
-        self._values["elapsed"].setText(format_duration(p.elapsed_seconds))
+        # A time budget counts the run's earlier sessions too: so does what it shows trained.
+        elapsed = p.trained_seconds if p.budget_seconds else p.elapsed_seconds
+        self._values["elapsed"].setText(format_duration(elapsed))
         self._values["eta"].setText(format_duration(p.eta_seconds))
         self._values["g_loss"].setText(_number(p.g_loss))
         self._values["d_loss"].setText(_number(p.d_loss))
         self._values["d_out"].setText(f"{_number(p.d_real, 2)} / {_number(p.d_fake, 2)}")
+
+    def _show_epochs(self, p: Progress, per_epoch: int) -> None:
+        epochs = max(1, math.ceil(p.total_steps / per_epoch)) if p.total_steps else p.epoch + 1
+        self._length_title.setText("Epoch")
+        self.epoch_bar.setRange(0, max(1, p.total_steps))
+        self.epoch_bar.setValue(min(p.step, max(1, p.total_steps)))
+        self.epoch_bar.setFormat(f"{min(p.epoch + 1, epochs)} / {epochs}  (%p%)")
+
+    def _show_time(self, p: Progress) -> None:
+        budget = max(1, int(p.budget_seconds))
+        self._length_title.setText("Time")
+        self.epoch_bar.setRange(0, budget)
+        self.epoch_bar.setValue(max(0, min(int(p.trained_seconds), budget)))
+        self.epoch_bar.setFormat(f"{format_duration(p.trained_seconds)} / "
+                                 f"{format_duration(p.budget_seconds)}  (%p%, epoch {p.epoch + 1})")
 
     def _show_quality(self) -> None:
         report = self._quality.latest()
@@ -122,6 +148,7 @@ class ProgressPanel(QWidget):
 
     def reset(self) -> None:
         """Clears the bars and values (a new run)."""
+        self._length_title.setText("Epoch")
         for bar in (self.epoch_bar, self.step_bar):
             bar.setRange(0, 1)
             bar.setValue(0)

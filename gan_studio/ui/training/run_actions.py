@@ -153,9 +153,16 @@ class RunActions(WindowActions):
 
     # ---- checkpoints and evaluations ------------------------------------------------------
     def evaluate(self) -> None:
-        """Asks the running training to measure its generator's quality now."""
+        """Asks the running training to measure its generator's quality now.
+
+        The message stays until the answer replaces it: the feature network's progress, then
+        the numbers or why there are none (`TrainingFeedback`).
+        """
+        paused = self._session.state == PAUSED  # the trainer takes the request after a step
         self._session.request_evaluation()
-        self._status("Measuring the generator's quality… (the Quality plot shows the result)")
+        self._window.statusBar().showMessage(
+            "Measuring the generator's quality once training resumes…" if paused
+            else "Measuring the generator's quality… (the Quality plot shows the result)")
 
     def choose_checkpoint(self, before_step: int | None = None) -> None:
         """Lists the run's checkpoints, then asks which to continue from.
@@ -190,7 +197,7 @@ class RunActions(WindowActions):
     def continue_from(self, run_dir: str, checkpoint: str) -> None:
         """Continues `run_dir` from `checkpoint`, stopping the current training first."""
         start = lambda: self._session.continue_run(  # noqa: E731
-            run_dir, epochs=self._panel.epochs.value(), checkpoint=checkpoint)
+            run_dir, self._panel.length.continue_values(), checkpoint=checkpoint)
         self._status(f"Rolling back to {os.path.basename(checkpoint)}…")
         if self._session.busy:
             self._after_idle.append(start)

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.core.catalog import builtin_name, channels_of, latent_dim_for
+from gan_studio.core.catalog import channels_of, latent_dim_for
 from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.presets import preset_values
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.all_gpus_option import AllGpusOption
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
+from gan_studio.ui.training.length_field import EPOCHS, STEPS, LengthField
 from gan_studio.ui.training.recipe_options import RecipeOptions
 from gan_studio.ui.training.training_actions import make_training_actions
 from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
@@ -30,8 +31,10 @@ from gan_studio.ui.widgets.path_edit import PathEdit
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
                  "studio": "GAN Studio (batch 32, 4×4 kernels)"}
-HYPER_FIELDS = ("epochs", "batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim",
-                "seed", "max_steps", "sample_every_steps", "grid_size", "quality_every_minutes")
+HYPER_FIELDS = ("batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim", "seed",
+                "sample_every_steps", "grid_size", "quality_every_minutes")
+# The old defaults of the fields the length replaced: a form saved with them gets the new one.
+_OLD_DEFAULT_EPOCHS = (0, DEFAULT_EPOCHS)
 
 
 class TrainingPanel(QWidget):
@@ -78,10 +81,7 @@ class TrainingPanel(QWidget):
         for key in PRESETS:
             self.preset.addItem(PRESET_LABELS.get(key, key), key)
         self.preset.setCurrentIndex(self.preset.findData(DEFAULT_PRESET))
-        self.epochs = int_spin(0, 10**7)
-        self.epochs.setSpecialValueText("auto")
-        self.epochs.setToolTip("Passes over the data; auto: 50 for the built-in data sets, and "
-                               "3 million images seen for your own")
+        self.length = LengthField()
         self.batch_size = int_spin(1, 65536)
         self.learning_rate = float_spin(0.000001, 0.1, 6, 0.00005)
         self.beta1 = float_spin(0.0, 0.999, 3, 0.05)
@@ -92,8 +92,6 @@ class TrainingPanel(QWidget):
             "weights with this decay: smoother, better samples (0: the trained weights)")
         self.latent_dim = int_spin(1, 4096)
         self.seed = int_spin(0, 2**31 - 1)
-        self.max_steps = int_spin(0, 10**9)
-        self.max_steps.setSpecialValueText("no limit")
         self.sample_every_steps = int_spin(1, 100_000)
         self.grid_size = int_spin(1, 16)
         self.quality_every_minutes = float_spin(0.0, 1440.0, 1, 1.0)
@@ -117,7 +115,7 @@ class TrainingPanel(QWidget):
         model = QGroupBox("Model and optimiser")
         form = QFormLayout(model)
         form.addRow("Preset", self.preset)
-        form.addRow("Epochs", self.epochs)
+        form.addRow("Train for", self.length)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow("Adam β1", self.beta1)
@@ -126,7 +124,6 @@ class TrainingPanel(QWidget):
         form.addRow("Seed", self.seed)
         advanced = QGroupBox("Advanced")
         form = QFormLayout(advanced)
-        form.addRow("Stop after steps", self.max_steps)
         form.addRow("Sample every (steps)", self.sample_every_steps)
         form.addRow("Grid side (tiles)", self.grid_size)
         form.addRow("Quality every", self.quality_every_minutes)
@@ -154,10 +151,9 @@ class TrainingPanel(QWidget):
 
     # ---- form values ----------------------------------------------------------------------
     def apply_preset(self) -> None:
-        """Fills epochs, batch size, learning rate, β1, the generator's weight average and the
+        """Fills batch size, learning rate, β1, the generator's weight average and the
         latent size from the chosen preset."""
         preset = self._preset_values()
-        self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
         self._show_data_levers(preset)
         self.batch_size.setValue(preset["batch_size"])
         self.beta1.setValue(preset["beta1"])
@@ -190,7 +186,7 @@ class TrainingPanel(QWidget):
         data_dir = self.data_dir.path() or os.environ.get(DATA_DIR_ENV) or None
         return TrainConfig(
             dataset=self.dataset.dataset(), preset=self.preset.currentData(),
-            epochs=self.epochs.value() or None, max_steps=self.max_steps.value(),
+            **self.length.config_values(),
             batch_size=self.batch_size.value(), learning_rate=self.learning_rate.value(),
             beta1=self.beta1.value(), generator_ema=self.generator_ema.value(),
             latent_dim=self.latent_dim.value(),
@@ -209,7 +205,7 @@ class TrainingPanel(QWidget):
         if self._new_run_values is not None:
             return dict(self._new_run_values)
         values = {name: getattr(self, name).value() for name in HYPER_FIELDS}
-        values.update(preset=self.preset.currentData(), dataset=self.dataset.values(),
+        values.update(length=list(self.length.length()), preset=self.preset.currentData(), dataset=self.dataset.values(),
                       recipe=self.recipe.values(), all_gpus=self.all_gpus.isChecked())
         return values
 
@@ -224,7 +220,22 @@ class TrainingPanel(QWidget):
             self.recipe.set_values(values["recipe"])
         if isinstance(values.get("all_gpus"), bool):
             self.all_gpus.setChecked(values["all_gpus"])
+        self._show_length(values)
         self._show_hyper(values)
+
+    def _show_length(self, values: dict) -> None:
+        """Shows the saved length, or that of a form saved before lengths had units."""
+        length = values.get("length")
+        if isinstance(length, list) and len(length) == 2 and isinstance(length[1], str) \
+                and isinstance(length[0], (int, float)) and not isinstance(length[0], bool):
+            self.length.set_length(*length)
+            return
+        epochs, steps = values.get("epochs"), values.get("max_steps")
+        if isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
+            self.length.set_length(steps, STEPS)
+        elif isinstance(epochs, int) and not isinstance(epochs, bool) and \
+                epochs not in _OLD_DEFAULT_EPOCHS:
+            self.length.set_length(epochs, EPOCHS)
 
     def _show_hyper(self, values: dict) -> None:
         """Shows the numbers among `values` in the `HYPER_FIELDS` spins; skips anything else."""
@@ -246,6 +257,7 @@ class TrainingPanel(QWidget):
             if index >= 0:
                 self.preset.setCurrentIndex(index)
             self._show_hyper({name: getattr(config, name, None) for name in HYPER_FIELDS})
+            self.length.show_config(config)
             self.recipe.show_config(config)
             self.all_gpus.show_config(config)
         self.run_label.setText(f"Run: <b>{os.path.basename(run_dir.rstrip(os.sep))}</b>")
@@ -270,7 +282,7 @@ class TrainingPanel(QWidget):
         if self._session.busy:
             return
         if self.run_dir:
-            self._session.continue_run(self.run_dir, epochs=self.epochs.value() or None)
+            self._session.continue_run(self.run_dir, self.length.continue_values())
             return
         config = self.config()
         if not config.dataset:
@@ -288,8 +300,6 @@ class TrainingPanel(QWidget):
     def _update_latent_default(self) -> None:
         if self.run_dir is None and not self._session.busy:
             self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
-            if self.epochs.value() in (0, DEFAULT_EPOCHS):  # a default, not the user's choice
-                self.epochs.setValue(DEFAULT_EPOCHS if builtin_name(self.dataset.dataset()) else 0)
 
     def _update_enabled(self, state: str) -> None:
         idle = state == IDLE
@@ -301,5 +311,5 @@ class TrainingPanel(QWidget):
         self.dataset.set_locked(not editable_run)
         for widget in self._hyper_widgets:
             widget.setEnabled(editable_run)
-        self.epochs.setEnabled(idle)  # continuing a run may raise its epoch target
-        self.max_steps.setEnabled(editable_run)
+        self.length.setEnabled(idle)  # a run is continued for a length too
+        self.length.set_continuing(self.run_dir is not None)

@@ -75,16 +75,22 @@ class TrainingSession(TrainingSignals):
         self._begin()
         self._worker.start(config)
 
-    def continue_run(self, run_dir: str, epochs: int | None = None,
+    def continue_run(self, run_dir: str, length: dict | None = None,
                      checkpoint: str | None = None) -> None:
         """Continues an existing run (from `checkpoint`, default its latest).
+
+        Args:
+            run_dir: the run folder.
+            length: how much longer: `Trainer.resume`'s `minutes`, `epochs` or `max_steps`
+                (None: the run's own length).
+            checkpoint: the checkpoint to continue from.
 
         Raises:
             RuntimeError: if a run is already in progress.
         """
         self._begin()
         self.run_dir = run_dir
-        self._worker.resume(run_dir, epochs, checkpoint)
+        self._worker.resume(run_dir, length, checkpoint)
 
     def pause(self) -> None:
         """Pauses training (no-op unless training)."""

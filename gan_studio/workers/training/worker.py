@@ -86,10 +86,12 @@ class TrainingWorker(TrainingSignals):
         self._reset_requests()
         self._start_requested.emit(copy.deepcopy(config))
 
-    def resume(self, run_dir: str, epochs: int | None = None, checkpoint: str | None = None) -> None:
-        """Continues the run in `run_dir` (from `checkpoint`, default the latest) on the worker's thread."""
+    def resume(self, run_dir: str, length: dict | None = None,
+               checkpoint: str | None = None) -> None:
+        """Continues the run in `run_dir` (from `checkpoint`, default the latest) on the
+        worker's thread, for `length` (`Trainer.resume`'s `minutes`, `epochs` or `max_steps`)."""
         self._reset_requests()
-        self._resume_requested.emit(run_dir, epochs, checkpoint)
+        self._resume_requested.emit(run_dir, dict(length or {}), checkpoint)
 
     def pause(self) -> None:
         """Asks the trainer to pause after the current step."""
@@ -135,11 +137,11 @@ class TrainingWorker(TrainingSignals):
         self._run(lambda engine, options: engine.Trainer.create(config, **options))
 
     @Slot(str, object, object)
-    def _run_resumed(self, run_dir: str, epochs: int | None, checkpoint: str | None) -> None:
+    def _run_resumed(self, run_dir: str, length: dict, checkpoint: str | None) -> None:
         strategy = single_machine_strategy(run_dir)
         placement = {"strategy": strategy} if strategy else {}
         self._run(lambda engine, options: engine.Trainer.resume(
-            run_dir, epochs=epochs, checkpoint=checkpoint, **placement, **options))
+            run_dir, checkpoint=checkpoint, **length, **placement, **options))
 
     def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
         # Each session gets a thread of its own: TensorFlow on a long-lived QThread hung (or
