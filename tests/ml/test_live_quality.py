@@ -1,4 +1,5 @@
-"""When the live quality meter measures, and what a measurement leads to (scripted meter)."""
+"""How the live quality meter prepares its feature network, when it measures, and what a
+measurement leads to (scripted meter, simulated clock)."""
 
 import contextlib
 import types
@@ -12,21 +13,46 @@ from gan_studio.ml import live_quality
 from gan_studio.ml.live_quality import LiveQuality
 
 
-class ScriptedMeter:
-    """Stands in for ml.quality's QualityMeter: ready after `prepare_steps`, FDs from a list."""
+class Clock:
+    """The time LiveQuality sees: it moves only when a test, or a scripted meter's work, moves it."""
 
-    def __init__(self, fds, diversities=None, prepare_steps=2):
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+class ScriptedMeter:
+    """Stands in for ml.quality's QualityMeter: ready after `prepare_steps` units of work, each
+    `unit_seconds` long on `clock`, FDs from a list."""
+
+    def __init__(self, fds, diversities=None, prepare_steps=2, clock=None, unit_seconds=0.0):
         self.fds, self.diversities = list(fds), list(diversities or [0.9] * len(fds))
         self.prepare_steps, self.feature_seconds, self.evaluated = prepare_steps, 0.0, []
+        self.clock, self.unit_seconds, self.units = clock, unit_seconds, 0
 
     @property
     def ready(self):
         return self.prepare_steps <= 0
 
     def prepare_step(self):
+        if self.ready:
+            return True
         self.prepare_steps -= 1
-        self.feature_seconds += 0.01
+        self.units += 1
+        self.feature_seconds += self.unit_seconds
+        if self.clock is not None:
+            self.clock.now += self.unit_seconds
         return self.ready
+
+    def prepare(self, progress=None):
+        total = self.units + max(0, self.prepare_steps)
+        while not self.prepare_step():
+            if progress is not None:
+                progress(self.units, total)
+        if progress is not None:
+            progress(total, total)
 
     def evaluate(self, generator, step=0, epoch=0):
         self.evaluated.append(step)
@@ -65,61 +91,85 @@ class Store:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    now = [1000.0]
-    monkeypatch.setattr(live_quality.time, "monotonic", lambda: now[0])
-    return now
+def clock():
+    return Clock()
 
 
-def make(tmp_path, meter, minutes=5.0, resume_step=0):
+def make(tmp_path, meter, clock, minutes=5.0, resume_step=0):
     events = []
     callbacks, store = Recorder(), Store()
     quality = LiveQuality(TrainConfig(quality_every_minutes=minutes), str(tmp_path), None,
                           callbacks, store, Outputs(str(tmp_path)), resume_step, events.append,
-                          generator=None, paused_clock=contextlib.nullcontext)
+                          generator=None, paused_clock=contextlib.nullcontext, clock=clock)
     quality._make_meter = lambda: meter
     return quality, callbacks, store, events
 
 
-def test_nothing_happens_in_the_first_seconds_and_preparation_keeps_to_its_budget(tmp_path, clock):
-    meter = ScriptedMeter([10.0], prepare_steps=3)
-    quality, *_ = make(tmp_path, meter)
-    quality.after_step(1, 0)
-    assert meter.prepare_steps == 3  # short runs pay nothing
-    clock[0] += live_quality.PREPARE_AFTER + 1
-    quality.after_step(2, 0)
-    quality.after_step(3, 0)  # 0.01 s spent of a 1.7 s budget: goes on
-    assert meter.prepare_steps == 1
-    meter.feature_seconds = 100.0  # over budget: waits for training to catch up
-    quality.after_step(4, 0)
-    assert meter.prepare_steps == 1 and not meter.evaluated
+def test_preparation_takes_as_many_units_as_fit_its_slice_and_none_beyond_its_share(
+        tmp_path, clock):
+    meter = ScriptedMeter([10.0], prepare_steps=10_000, clock=clock, unit_seconds=0.25)
+    quality, *_ = make(tmp_path, meter, clock)
+    step = 0
+    while clock.now - 1000 < live_quality.PREPARE_AFTER:  # GAN steps of half a second
+        step += 1
+        quality.after_step(step, 0)
+        clock.now += 0.5
+    assert meter.units == 0  # short runs pay nothing
+
+    quality.after_step(step + 1, 0)  # after a step of 0.5 s: a slice of PREPARE_SLICE
+    assert meter.units == live_quality.PREPARE_SLICE / 0.25 > 1
+    clock.now += 2.0
+    quality.after_step(step + 2, 0)  # after a slow step of 2 s: as long as the step
+    assert meter.units == (live_quality.PREPARE_SLICE + 2.0) / 0.25
+
+    for extra in range(3, 1000):  # steps that take no time: preparing catches up...
+        before = meter.units
+        quality.after_step(step + extra, 0)
+        if meter.units == before:
+            break
+    share, spent = live_quality.PREPARE_SHARE, meter.units * 0.25
+    assert share * (clock.now - 1000) <= spent < share * (clock.now - 1000) + 0.25
+    quality.after_step(step + extra + 1, 0)  # ...and stops at its share of the time trained
+    assert meter.units * 0.25 == spent and not meter.evaluated
+    clock.now += 2.0  # a GAN step earns it more time
+    quality.after_step(step + extra + 2, 0)
+    assert spent + 0.25 < meter.units * 0.25 < share * (clock.now - 1000) + 0.25
 
 
 def test_measurements_follow_the_interval_the_epochs_and_requests(tmp_path, clock):
     meter = ScriptedMeter([30.0, 20.0, 25.0, 15.0, 14.0], prepare_steps=0)
-    quality, callbacks, store, events = make(tmp_path, meter)
-    clock[0] += 60
-    quality.after_step(10, 0)
+    quality, callbacks, store, events = make(tmp_path, meter, clock)
+    clock.now += 60
+    quality.after_step(10, 0)  # the meter is ready: the first number at once
+    quality.after_step(11, 0)
     quality.at_epoch_end(12, 0)
-    assert meter.evaluated == []  # neither the interval nor half of it has passed
-    clock[0] += 4 * 60
+    assert meter.evaluated == [10]  # neither the interval nor half of it has passed since
+    clock.now += 5 * 60
     quality.after_step(20, 0)  # 5 minutes: due
-    clock[0] += 2.6 * 60
+    clock.now += 2.6 * 60
     quality.at_epoch_end(30, 1)  # half an interval since the last: due
     quality.request()
     quality.after_step(31, 2)  # asked for: at once
     quality.at_end(31, 2)  # this step was just measured: not again
     quality.at_end(40, 3)
-    assert meter.evaluated == [20, 30, 31, 40]
-    assert [r.step for r in callbacks.reports] == [20, 30, 31, 40]
-    assert store.best == [20, 30, 40]  # FD 30, 20, (25 is worse), 15
-    assert [e.kind for e in events] == ["best"] * 3 and "best/" in events[-1].message
-    assert [r.fd for r in read_quality(tmp_path)] == [30.0, 20.0, 25.0, 15.0]
+    assert meter.evaluated == [10, 20, 30, 31, 40]
+    assert [r.step for r in callbacks.reports] == [10, 20, 30, 31, 40]
+    assert store.best == [10, 20, 31, 40]  # FD 30, 20, (25 is worse), 15, 14
+    assert [e.kind for e in events] == ["best"] * 4 and "best/" in events[-1].message
+    assert [r.fd for r in read_quality(tmp_path)] == [30.0, 20.0, 25.0, 15.0, 14.0]
+
+
+@pytest.mark.parametrize("budget, every, interval", [(0, 5, 300), (30, 5, 300), (12, 5, 120),
+                                                     (3, 5, 60), (12, 1, 60)])
+def test_a_short_time_budget_measures_more_often(tmp_path, clock, budget, every, interval):
+    quality, *_ = make(tmp_path, ScriptedMeter([1.0]), clock, minutes=every)
+    quality.config.max_minutes = budget
+    assert quality.interval == interval
 
 
 def test_a_collapse_is_reported_after_its_measurement(tmp_path, clock):
     meter = ScriptedMeter([10.0, 9.0], diversities=[0.9, 0.1], prepare_steps=0)
-    quality, callbacks, *_ = make(tmp_path, meter)
+    quality, callbacks, *_ = make(tmp_path, meter, clock)
     for step in (1, 2):
         quality.request()
         quality.after_step(step, 0)
@@ -128,8 +178,8 @@ def test_a_collapse_is_reported_after_its_measurement(tmp_path, clock):
 
 def test_off_by_default_only_when_asked_and_rolled_back_history(tmp_path, clock):
     meter = ScriptedMeter([10.0, 12.0], prepare_steps=1)
-    quality, callbacks, *_ = make(tmp_path, meter, minutes=0)
-    clock[0] += 3600
+    quality, callbacks, *_ = make(tmp_path, meter, clock, minutes=0)
+    clock.now += 3600
     quality.after_step(5, 0)
     quality.at_epoch_end(6, 0)
     assert meter.evaluated == [] and meter.prepare_steps == 1  # off: not even prepared
@@ -138,7 +188,7 @@ def test_off_by_default_only_when_asked_and_rolled_back_history(tmp_path, clock)
     quality.request()
     quality.after_step(9, 0)
     assert meter.evaluated == [7, 9]
-    again, *_ = make(tmp_path, ScriptedMeter([]), resume_step=8)
+    again, *_ = make(tmp_path, ScriptedMeter([]), clock, resume_step=8)
     assert [r.step for r in again.history] == [7]  # the abandoned future is dropped
     assert [r.step for r in read_quality(tmp_path)] == [7]
 
@@ -148,13 +198,14 @@ def test_a_generator_the_meter_cannot_score_turns_it_off_with_one_line(tmp_path,
     meter.evaluate = types.MethodType(
         lambda self, *a, **k: (_ for _ in ()).throw(ValueError("the generator makes 32×32×3")),
         meter)
-    quality, callbacks, _, events = make(tmp_path, meter)
+    quality, callbacks, _, events = make(tmp_path, meter, clock)
     quality.request()
     quality.after_step(1, 0)
+    quality.after_step(2, 0)  # says so once...
     quality.request()
-    quality.after_step(2, 0)
-    assert [e.kind for e in events] == ["quality_off"] and "32×32×3" in events[0].message
-    assert callbacks.reports == []
+    quality.after_step(3, 0)  # ...and again to each Evaluate Now, which must not go unanswered
+    assert [e.kind for e in events] == ["quality_off"] * 2 and "32×32×3" in events[0].message
+    assert events[1].message == events[0].message and callbacks.reports == []
 
 
 def test_a_broken_meter_never_stops_training(tmp_path, clock):
@@ -164,24 +215,25 @@ def test_a_broken_meter_never_stops_training(tmp_path, clock):
         raise RuntimeError("no feature network today")
 
     meter.prepare_step = broken
-    quality, callbacks, _, events = make(tmp_path, meter)
+    quality, callbacks, _, events = make(tmp_path, meter, clock)
     quality.request()
     quality.after_step(1, 0)  # logs, says so once, and returns
-    quality.request()
+    clock.now += 3600
     quality.after_step(2, 0)
+    quality.at_epoch_end(3, 0)
     assert [e.kind for e in events] == ["quality_off"] and "today" in events[0].message
 
 
 def test_a_finished_run_completes_the_preparation_and_is_measured(tmp_path, clock):
-    meter = ScriptedMeter([12.0], prepare_steps=5)
-    quality, callbacks, *_ = make(tmp_path, meter)
-    clock[0] += live_quality.PREPARE_AFTER + 1
-    meter.feature_seconds = 1e9  # over budget while training
-    quality.after_step(100, 0)
-    assert not meter.ready
+    meter = ScriptedMeter([12.0], prepare_steps=5, clock=clock, unit_seconds=30.0)
+    quality, callbacks, *_ = make(tmp_path, meter, clock)
+    clock.now += live_quality.PREPARE_AFTER + 1
+    quality.after_step(100, 0)  # one unit of 30 s takes it over its share
+    assert meter.units == 1 and not meter.ready
     quality.at_end(100, 0)  # training is over: no budget
     assert meter.ready and [r.step for r in callbacks.reports] == [100]
-    short, short_callbacks, *_ = make(tmp_path / "short", ScriptedMeter([1.0], prepare_steps=5))
+    short, short_callbacks, *_ = make(tmp_path / "short", ScriptedMeter([1.0], prepare_steps=5),
+                                      clock)
     (tmp_path / "short").mkdir()
     short.at_end(3, 0)  # a run of seconds (the tests') pays nothing at its end
     assert short_callbacks.reports == []
@@ -189,10 +241,10 @@ def test_a_finished_run_completes_the_preparation_and_is_measured(tmp_path, cloc
 
 def test_a_failed_measurement_is_not_retried_at_an_epoch_end(tmp_path, clock):
     meter = ScriptedMeter([], prepare_steps=0)  # evaluate fails: no FD to pop
-    quality, callbacks, _, events = make(tmp_path, meter)
+    quality, callbacks, _, events = make(tmp_path, meter, clock)
     quality.request()
     quality.after_step(1, 0)
-    clock[0] += 3600
+    clock.now += 3600
     quality.at_epoch_end(2, 0)
     quality.at_end(3, 0)
     assert [e.kind for e in events] == ["quality_off"] and callbacks.reports == []
@@ -200,11 +252,45 @@ def test_a_failed_measurement_is_not_retried_at_an_epoch_end(tmp_path, clock):
 
 def test_stopped_measures_nothing_more(tmp_path, clock):
     meter = ScriptedMeter([10.0], prepare_steps=0)
-    quality, callbacks, store, _ = make(tmp_path, meter)
+    quality, callbacks, store, _ = make(tmp_path, meter, clock)
     quality.stop()  # the trainer's answer to non-finite losses
     quality.request()
     quality.after_step(1, 0)
-    clock[0] += 3600
+    clock.now += 3600
     quality.at_epoch_end(2, 0)
     quality.at_end(3, 0)
     assert meter.evaluated == [] and store.best == []
+
+
+def test_evaluate_now_prepares_completely_telling_how_far_along_then_measures(tmp_path, clock):
+    meter = ScriptedMeter([12.0], prepare_steps=20, clock=clock, unit_seconds=0.25)
+    quality, callbacks, store, events = make(tmp_path, meter, clock, minutes=0)
+    quality.request()  # in the first seconds, before any preparation
+    quality.after_step(3, 0)  # in this one call: prepared completely, then measured
+    assert meter.ready and meter.evaluated == [3] and [r.step for r in callbacks.reports] == [3]
+    kinds = [e.kind for e in events]
+    told = [e for e in events if e.kind == "quality_preparing"]
+    assert kinds == ["quality_preparing"] * len(told) + ["best"]  # the report follows them
+    done = [e.data["done"] for e in told]
+    assert len(told) >= 4 and done == sorted(set(done)) and done[-1] == told[-1].data["total"]
+    assert len(told) <= 20 * 0.25 / live_quality.PROGRESS_EVERY + 2  # about once a second
+    assert "feature network" in told[0].message and "left" not in told[0].message
+    assert "5 / 20 (about 4 s left)" in told[1].message  # 1 s for 4 units: 15 more take 4 s
+    assert "ready" in told[-1].message and "measuring" in told[-1].message
+    assert all("\n" not in e.message for e in told)
+
+
+def test_evaluate_now_on_a_meter_that_is_off_says_why_in_one_line(tmp_path, clock):
+    meter = ScriptedMeter([10.0], prepare_steps=3)
+    quality, callbacks, store, events = make(tmp_path, meter, clock)
+    quality.stop()  # the trainer's answer to non-finite weights
+    quality.after_step(1, 0)
+    assert events == []  # nobody asked
+    quality.request()
+    quality.after_step(2, 0)
+    (event,) = events
+    assert event.kind == "quality_off" and "\n" not in event.message
+    assert event.message.startswith("The quality meter is off for this run") and \
+        "NaN" in event.message
+    quality.after_step(3, 0)
+    assert len(events) == 1 and meter.evaluated == [] and meter.units == 0

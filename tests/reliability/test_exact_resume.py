@@ -89,8 +89,8 @@ def test_straight_and_resumed_runs_are_bit_identical(tmp_path, levers):
 # does not (the CLI): TRAIN checks that this TensorFlow honours it.
 
 # Quality-meter runs: preparation starts at the first step, not after PREPARE_AFTER seconds,
-# and takes one unit after every step, so a run of seconds trains its feature network between
-# the GAN's steps and is measured while it trains.
+# and takes a slice after every step whatever its share, so a run of seconds trains its
+# feature network between the GAN's steps and is measured while it trains.
 QUICK_METER = textwrap.dedent("""
     from gan_studio.ml import live_quality
     live_quality.PREPARE_AFTER, live_quality.PREPARE_SHARE = 0.0, float("inf")

@@ -1,5 +1,5 @@
 """Tells the user what training is doing: status messages, download progress, errors, NaNs,
-files the disk refused."""
+files the disk refused, and the answer to Evaluate Now."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gan_studio.core.catalog import builtin_name
+from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.progress import Event
 from gan_studio.core.training.state import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 
 ROLL_BACK, KEEP_PAUSED, RESUME, STOP = "roll_back", "keep_paused", "resume", "stop"
+NOTICE_MS = 10000  # how long an engine's notice stays in the status bar
+ANSWER_MS = 60000  # how long the answer to Evaluate Now stays
 
 
 def ask_after_nan(parent: QWidget, message: str) -> str:
@@ -52,6 +55,10 @@ def show_error(parent: QWidget, title: str, message: str) -> None:
 class TrainingFeedback(QObject):
     """Turns the session's signals into status-bar messages and dialogs.
 
+    Evaluate Now is answered in the status bar: the feature network's preparation while the
+    meter gets ready (`quality_preparing`), then the numbers, or the line saying why there are
+    none (`quality_off`).
+
     Args:
         window: parent of dialogs; its status bar shows messages.
         session: the `TrainingSession`.
@@ -64,7 +71,11 @@ class TrainingFeedback(QObject):
         self._window, self._session, self._panel, self._runs = window, session, panel, run_actions
         self.download_dialog: DownloadDialog | None = None
         self.errors: list[str] = []
+        self._asked = False  # Evaluate Now waits for its answer
+        self._answer: tuple[int, str] | None = None  # (step, text) of the last answer shown
         session.event.connect(self.on_event)
+        session.quality.connect(self.on_quality)
+        run_actions.evaluate_now.triggered.connect(self._on_evaluate_now)
         session.error.connect(self.on_error)
         session.data_missing.connect(self.on_data_missing)
         session.download.connect(self.on_download)
@@ -86,8 +97,27 @@ class TrainingFeedback(QObject):
         if event.kind == "finished":
             self._status(f"{event.message}.", 0)
             return
+        if event.kind == "quality_preparing":  # stays until the next one, or the answer
+            self._status(event.message, 0)
+            return
+        if event.kind == "quality_off" and self._asked:
+            self._asked = False
+            self._status(event.message, ANSWER_MS)
+            return
+        if event.kind == "best" and self._answer and self._answer[0] == event.data.get("step"):
+            # Right after the answer it would replace: the answer, and that it is the best.
+            self._status(f"{self._answer[1]}: the best so far, kept as best/", ANSWER_MS)
+            return
         if event.message:
-            self._status(event.message, 10000)
+            self._status(event.message, NOTICE_MS)
+
+    def on_quality(self, report: QualityReport) -> None:
+        """Shows a measurement's numbers when they answer Evaluate Now."""
+        self._answer = None
+        if self._asked:
+            self._asked = False
+            self._answer = (report.step, f"Quality at step {report.step:,}: {report.summary()}")
+            self._status(self._answer[1], ANSWER_MS)
 
     def on_error(self, message: str) -> None:
         """Shows a training failure (out of memory, unreadable data...) as a dialog."""
@@ -137,7 +167,12 @@ class TrainingFeedback(QObject):
         elif choice == STOP:
             self._session.stop()
 
+    def _on_evaluate_now(self, *_args) -> None:
+        self._asked = True
+
     def _on_state(self, state: str) -> None:
+        if state in (STARTING, STOPPING):
+            self._asked = False  # a request the stopping run cannot answer
         if state == STARTING:
             self._status("Preparing data and models…", 0)
         elif state == STOPPING:
