@@ -34,6 +34,15 @@ def _unfrozen_heap():
     gc.unfreeze()
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Each test's own cache folder (the speeds runs note for plans): no test reads the
+    user's, or one that an earlier test wrote."""
+    from gan_studio.core.training.speed_book import CACHE_DIR_ENV
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "user-cache"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _settings_home(tmp_path_factory):
     """A session folder for QSettings' default paths: no test reads or writes the user's own

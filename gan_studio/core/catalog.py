@@ -60,6 +60,7 @@ class DatasetSource:
             (CIFAR's pickled batches in a tar.gz).
         extracted: folder (relative to the data folder) that an archive in `files` unpacks
             to, or `""` when nothing is unpacked.
+        train_images: images in its training split (what an epoch is, in steps).
     """
 
     name: str
@@ -70,6 +71,7 @@ class DatasetSource:
     latent_dim: int
     layout: str
     extracted: str = ""
+    train_images: int = 0
 
     def files_for(self, split: str) -> tuple[RemoteFile, ...]:
         """Returns the files that `split` needs.
@@ -98,6 +100,7 @@ _SOURCES = {
         classes=tuple(str(d) for d in range(10)),
         latent_dim=100,
         layout=NPZ,
+        train_images=60_000,
     ),
     "fashion_mnist": DatasetSource(
         name="fashion_mnist",
@@ -121,6 +124,7 @@ _SOURCES = {
                  "Sneaker", "Bag", "Ankle boot"),
         latent_dim=100,
         layout=IDX,
+        train_images=60_000,
     ),
     "cifar10": DatasetSource(
         name="cifar10",
@@ -134,6 +138,7 @@ _SOURCES = {
         latent_dim=128,
         layout=CIFAR,
         extracted="cifar-10-batches-py",
+        train_images=50_000,
     ),
 }
 

@@ -8,6 +8,8 @@ import sys
 import tempfile
 import threading
 
+from gan_studio.core.machine import cpu_flags, has_native_bfloat16
+
 _lock = threading.Lock()
 _configured: str | None = None
 _gpus = 0  # GPUs TensorFlow sees, counted by configure_device
@@ -128,24 +130,6 @@ def versions() -> dict[str, str]:
     return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
 
-def cpu_flags() -> set[str]:
-    """The CPU's feature flags as Linux lists them (`avx512_bf16`, `amx_bf16`, ...); an empty
-    set where /proc/cpuinfo cannot be read (not Linux)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
-def _cpu_has_native_bfloat16() -> bool:
-    # Without flags (not Linux) this stays with float32.
-    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
-
-
 def choose_precision(requested: str = "auto") -> str:
     """Resolves a precision setting to `float32` or `mixed_bfloat16`.
 
@@ -162,4 +146,4 @@ def choose_precision(requested: str = "auto") -> str:
     if gpus:
         capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability")
         return "mixed_bfloat16" if capability and capability >= (8, 0) else "float32"
-    return "mixed_bfloat16" if _cpu_has_native_bfloat16() else "float32"
+    return "mixed_bfloat16" if has_native_bfloat16(cpu_flags()) else "float32"

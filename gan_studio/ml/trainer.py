@@ -10,21 +10,12 @@ import time
 import numpy as np
 
 from gan_studio.core.config import TrainConfig, epochs_per_round
-from gan_studio.core.config_rules import MAX_STEPS
-from gan_studio.core.grid import tile_grid
-from gan_studio.core.runs.layout import (
-    CONFIG_FILE,
-    checkpoint_step,
-    epoch_grid_name,
-    list_checkpoints,
-)
-from gan_studio.core.runs.trained_time import record_trained_seconds, trained_seconds_at
-from gan_studio.core.training.budget import TimeBudget, describe_minutes
+from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints
+from gan_studio.core.training.budget import describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.meter import ProgressMeter
-from gan_studio.core.training.progress import Event, SampleGrid, StepMetrics
-from gan_studio.core.training.throttle import Throttle
+from gan_studio.core.training.progress import Event, StepMetrics
 from gan_studio.ml.checkpoints import CheckpointError
 from gan_studio.ml.live_quality import LiveQuality
 from gan_studio.ml.run_data import (
@@ -35,11 +26,11 @@ from gan_studio.ml.run_data import (
     resume_settings,
 )
 from gan_studio.ml.run_faults import RunFaults
+from gan_studio.ml.run_grids import RunGrids
+from gan_studio.ml.run_length import RunLength
 from gan_studio.ml.run_outputs import OutputError, RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
-
-GENERATOR_INTERVAL = 5.0  # seconds between generator snapshots for the latent explorer
 
 
 class Trainer:
@@ -53,7 +44,7 @@ class Trainer:
         checkpoint: checkpoint prefix to start from (None: the latest, if any).
         callbacks: receives progress (every `callbacks.progress_interval` seconds at most),
             sample grids, events, download progress and, if it wants them, generator
-            snapshots (at most every `GENERATOR_INTERVAL` seconds and at each epoch's end).
+            snapshots (see `RunGrids`).
             None: nothing is reported.
         control: pause/resume/stop flags.
         on_fault: what non-finite losses and a file that cannot be written do: `pause` (an
@@ -72,12 +63,11 @@ class Trainer:
         self.callbacks = callbacks or TrainingCallbacks()
         self.control = control or TrainControl()
         self.on_fault = on_fault
-        self._snapshots = Throttle(GENERATOR_INTERVAL)
         self._meter: ProgressMeter | None = None  # set while the loop runs
         self._outputs: RunOutputs | None = None
         self._quality: LiveQuality | None = None
         self._clock = clock
-        self._budget = TimeBudget(clock=clock)  # the run's, once `run` knows its step
+        self._length: RunLength | None = None  # set by `run`, which knows whether the run is new
         self._fresh_run = False  # set by `create`: a folder made for this run alone
         self._skipped: list[str] = []  # newer checkpoints that `resume` found unreadable
         self._pending_config: TrainConfig | None = None  # `resume`'s, saved once restored
@@ -129,10 +119,12 @@ class Trainer:
     def budget_spent_at_start(self) -> bool:
         """Whether a resumed run's time budget was used up by the checkpoint it starts from
         (it would train nothing: the caller asks for more time instead)."""
-        if not self.config.max_minutes or self._fresh_run or not self._checkpoint:
-            return False
-        trained = trained_seconds_at(self.run_dir, checkpoint_step(self._checkpoint))
-        return trained >= self.config.max_minutes * 60
+        return self._run_length().spent_at_start(self._checkpoint)
+
+    def _run_length(self) -> RunLength:
+        if self._length is None:
+            self._length = RunLength(self.config, self.run_dir, self._fresh_run, self._clock)
+        return self._length
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self, shape, count: int):
@@ -182,6 +174,7 @@ class Trainer:
             tf_images = tf.constant(images)
             tf_labels = tf.constant(data.labels.astype(np.int32)) if self.gan.num_classes else None
         self._outputs = RunOutputs(self._write_dir, int(self.gan.step.numpy()))
+        self._grids = RunGrids(self.gan, self.callbacks, self._outputs, self._writing)
         try:
             with self.placement.worker_failures(lambda: (int(self.gan.step.numpy()),
                                                          self.store.latest)):
@@ -196,49 +189,32 @@ class Trainer:
         if self._fresh_run and not list_checkpoints(self.run_dir):
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
-    def _total_steps(self, steps_per_epoch: int) -> int:
-        """The step the run ends at; a run whose length is a time has none (`MAX_STEPS`)."""
-        cfg = self.config
-        total = cfg.epochs * steps_per_epoch if cfg.epochs and not cfg.max_minutes else MAX_STEPS
-        return min(total, cfg.max_steps) if cfg.max_steps else total
-
-    def _time_budget(self, step: int) -> TimeBudget:
-        """The run's time budget, counting what it trained before `step`'s checkpoint."""
-        before = 0.0 if self._fresh_run else trained_seconds_at(self.run_dir, step)
-        return TimeBudget(self.config.max_minutes, before, self._clock)
-
-    def _budget_spent(self) -> bool:
-        """Whether the time budget is spent (on every worker alike: they stop together)."""
-        return self._budget.limited and self.placement.any_worker(self._budget.spent)
-
     def _save(self, step: int, message: str, milestone: bool = False) -> None:
         """Saves a checkpoint of `step`, and the time trained up to it."""
-        if self._faults.save(step, message, milestone=milestone) is None:
-            return
-        try:
-            record_trained_seconds(self._write_dir, step, self._budget.trained)
-        except OSError as exc:  # (costs a resumed run's time count only: not worth a pause)
-            self._event(Event("notice", f"Cannot note the time trained in {self._write_dir}: "
-                                        f"{exc.strerror or exc}"))
+        if self._faults.save(step, message, milestone=milestone) is not None:
+            problem = self._length.checkpoint_saved(self._write_dir, step)
+            if problem:
+                self._event(Event("notice", problem))
 
     def _loop(self, tf_images, tf_labels, data) -> str:
         from gan_studio.ml.pipeline import epoch_order
 
         cfg, gan, count = self.config, self.gan, len(data.images)
         steps_per_epoch = count // cfg.batch_size
-        total = self._total_steps(steps_per_epoch)
+        length = self._run_length()
+        total = length.end_step(steps_per_epoch)
         per_round = epochs_per_round(count)  # small data: epoch-end work every few epochs
         step = int(gan.step.numpy())
-        self._budget = self._time_budget(step)
+        budget = length.start(step, self.placement.any_worker)
         meter = self._meter = ProgressMeter(step, total, cfg.batch_size, steps_per_epoch,
-                                            self.callbacks.progress_interval, self._budget)
+                                            self.callbacks.progress_interval, budget)
         self._quality = LiveQuality(cfg, self._write_dir, data, self.callbacks, self.store,
                                     self._outputs, step, self._event, gan.sampler, meter.paused)
         if not self.placement.is_chief:  # measured, logged and kept by the chief alone
             self._quality.stop()
-        self._emit_grid(step, step // steps_per_epoch)
+        self._grids.emit(step, step // steps_per_epoch)
         saved = step if not self._fresh_run else -1  # the step of the newest checkpoint
-        first, over = step, False
+        over = False
         while step < total and not over:
             epoch, done_in_epoch = divmod(step, steps_per_epoch)
             order = epoch_order(count, cfg.batch_size, cfg.seed, epoch)
@@ -249,7 +225,7 @@ class Trainer:
                                                         tf_labels):
                 if not self._wait_if_paused(meter):
                     return self._stop()
-                if step > first and self._budget_spent():  # (a session trains a step at least)
+                if length.spent(step):
                     over = True
                     break
                 metrics = gan.train(batches, step)
@@ -262,7 +238,7 @@ class Trainer:
                     continue
                 self._flush()
                 if meter.grid_due(cfg.sample_every_steps, cfg.sample_every_seconds, step):
-                    self._emit_grid(step, epoch)
+                    self._grids.emit(step, epoch)
                 if self.control.take_checkpoint_request():
                     self._save(step, "Checkpoint saved")
                 if self.control.take_evaluation_request():
@@ -278,8 +254,10 @@ class Trainer:
         self._faults.ending = True  # a fault cannot pause now: no step is left to resume
         if saved != step:
             self._save(step, "Checkpoint saved")
-        self._emit_grid(step, (step - 1) // steps_per_epoch)
+        self._grids.emit(step, (step - 1) // steps_per_epoch)
         self._writing(self._quality.at_end, step, (step - 1) // steps_per_epoch)
+        if self.placement.is_chief:
+            length.note_speed(step)
         why = f": {describe_minutes(self.config.max_minutes)} of training done" if over else ""
         self._event(Event("finished", f"Training finished at step {step}{why}",
                             {"step": step, "run_dir": self.run_dir}))
@@ -290,11 +268,11 @@ class Trainer:
         if self.control.paused and not self.control.stopping:
             self._event(Event("paused", "Paused"))
             meter.pause()
-            self._budget.pause()
+            self._length.budget.pause()
             while not self.control.wait_while_paused(0.1):
                 if self.control.take_checkpoint_request():
                     self._save(int(self.gan.step.numpy()), "Checkpoint saved")
-            self._budget.resume()
+            self._length.budget.resume()
             meter.unpause()
             if not self.control.stopping:
                 self._event(Event("resumed", "Resumed"))
@@ -322,24 +300,8 @@ class Trainer:
         except (OutputError, CheckpointError) as exc:
             self._faults.write_failed(str(exc))
 
-    def _emit_grid(self, step: int, epoch: int, name: str | None = None):
-        gan = self.gan
-        tiles = gan.sample_grid_tiles()
-        grid = tile_grid(tiles, columns=gan.grid_columns)
-        self._writing(self._outputs.save_grid, grid, step, name)
-        labels = None if gan.sample_labels is None else gan.sample_labels.numpy().copy()
-        self.callbacks.on_grid(SampleGrid(step=step, epoch=epoch, image=grid, tiles=tiles,
-                                          latents=gan.sample_noise.numpy().copy(), labels=labels,
-                                          columns=gan.grid_columns, scores=gan.tile_scores(tiles)))
-        self._snapshot_generator(force=name is not None)
-
-    def _snapshot_generator(self, force: bool = False) -> None:
-        if self.callbacks.wants_generator and (force or self._snapshots.due()):
-            self._snapshots.restart()
-            self.callbacks.on_generator(self.gan.sampler)
-
     def _end_epoch(self, step: int, epoch: int, per_round: int) -> None:
-        self._emit_grid(step, epoch, name=epoch_grid_name(epoch))
+        self._grids.emit(step, epoch, name=epoch_grid_name(epoch))
         milestone = (epoch + 1) % (self.config.keep_every_epochs * per_round) == 0
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
@@ -349,5 +311,7 @@ class Trainer:
         self._flush(force=True)
         step = int(self.gan.step.numpy())
         self._save(step, "Stopped; checkpoint saved")
+        if self.placement.is_chief:
+            self._length.note_speed(step)
         self._event(Event("stopped", f"Stopped at step {step}", {"step": step}))
         return "stopped"

@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--steps-per-call", type=int, default=1)
     args = parser.parse_args()
 
+    from gan_studio.core.machine import describe_cpu_flags
     from gan_studio.ml.device import choose_precision, describe_device
 
     print(f"device {describe_device()}, {os.cpu_count()} cores, precision "
@@ -106,17 +107,6 @@ def main() -> None:
           f"{time.strftime('%Y-%m-%d')}")
     for dataset in args.data:
         compare(args.data_dir, dataset, args.rounds, args.steps, args.steps_per_call)
-
-
-def describe_cpu_flags() -> str:
-    """The CPU's vector flags that decide the kernels oneDNN runs (Linux; else 'unknown')."""
-    from gan_studio.ml.device import cpu_flags
-
-    flags = cpu_flags()
-    if not flags:
-        return "unknown"
-    wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_tile")
-    return " ".join(flag for flag in wanted if flag in flags) or "none of AVX2/AVX-512/AMX"
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ setter and `MirroredStrategy` are faked on the real imported module, so what a m
 GPUs would see is tested here without one (and a machine with GPUs sees only the fake ones).
 """
 
-import io
 from types import SimpleNamespace
 
 import pytest
@@ -163,29 +162,6 @@ def test_precision_reads_the_first_gpu(machine, monkeypatch):
     assert device.choose_precision("auto") == BF16
     machine(T4, A100)
     assert device.choose_precision("auto") == "float32"
-
-
-def test_cpu_flags_are_read_from_proc_cpuinfo(monkeypatch):
-    cpuinfo = ("processor\t: 0\nmodel name\t: Some CPU\n"
-               "flags\t\t: fpu sse2 avx2 avx512f amx_bf16\n\n"
-               "processor\t: 1\nflags\t\t: fpu sse2 avx2 avx512f amx_bf16\n")
-
-    def fake_open(path, *args, **kwargs):
-        assert path == "/proc/cpuinfo"
-        return io.StringIO(cpuinfo)
-
-    # `open` is looked up in the module's globals before the builtins: the file read is replaced
-    # for `device` alone, not for pytest.
-    monkeypatch.setattr(device, "open", fake_open, raising=False)
-    assert device.cpu_flags() == {"fpu", "sse2", "avx2", "avx512f", "amx_bf16"}
-
-
-def test_cpu_flags_are_empty_where_proc_cpuinfo_cannot_be_read(monkeypatch):
-    def no_file(path, *args, **kwargs):
-        raise FileNotFoundError(path)
-
-    monkeypatch.setattr(device, "open", no_file, raising=False)
-    assert device.cpu_flags() == set()
 
 
 # placement_for: the local devices of a mirrored run

@@ -4,16 +4,19 @@ The budget's clock is injected: it reads 10 s per step trained, so a 1-minute bu
 steps on any machine, however slowly it trains.
 """
 
+import dataclasses
 import os
 
 import pytest
 from helpers import Recorder
 
 from gan_studio.cli.parser import main
+from gan_studio.core.machine import cpu_signature
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.runs.metrics_log import read_metrics
 from gan_studio.core.runs.trained_time import trained_seconds_at
 from gan_studio.core.training.control import TrainControl
+from gan_studio.core.training.plan import make_plan
 from gan_studio.ml.trainer import Trainer
 
 
@@ -97,3 +100,22 @@ def test_the_cli_takes_minutes_and_hours(minute_config, capsys):
     assert len(read_metrics(run_dir)["step"]) >= 1
     assert main(["resume", run_dir, "--hours", "0.00001", "--epochs", "2"]) == 2
     assert "--hours and --epochs are two lengths" in capsys.readouterr().err
+
+
+def test_a_plan_from_the_speed_a_run_noted_holds_for_the_next_run(minute_config):
+    minute_config.max_minutes = 2.0  # 12 steps of 10 s: long enough to note the speed
+    _run(lambda **kw: Trainer.create(minute_config, **kw))
+    planned = dataclasses.replace(minute_config, max_minutes=3.0)
+    plan = make_plan(planned.resolved(), cpu_signature(), native_bfloat16=False)
+    assert plan.measured_here and plan.seconds_per_step == 10.0
+    second, outcome = _run(lambda **kw: Trainer.create(planned, **kw))
+    trained = int(read_metrics(second.run_dir)["step"][-1])
+    assert outcome == "finished" and abs(plan.steps - trained) <= 0.25 * trained
+    assert plan.steps == 18 and trained == 18  # (what the clock makes them)
+
+
+def test_a_short_session_notes_no_speed(minute_config):
+    minute_config.max_minutes = 0.5  # 3 steps: the first call's tracing would dominate
+    _run(lambda **kw: Trainer.create(minute_config, **kw))
+    plan = make_plan(minute_config.resolved(), cpu_signature(), native_bfloat16=False)
+    assert not plan.measured_here

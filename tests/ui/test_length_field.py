@@ -79,3 +79,19 @@ def test_the_progress_of_a_timed_run_counts_toward_its_time(qtbot):
     panel.update_progress(Progress(**report))  # a length in epochs
     assert panel.length_title == "Epoch" and panel.epoch_bar.text() == "2 / 6  (20%)"
     assert panel.text("elapsed") == "1:00"
+
+
+def test_the_plan_says_what_the_length_buys_on_this_machine(open_window, fake_engine):
+    from gan_studio.core.machine import cpu_signature
+    from gan_studio.core.training.speed_book import SpeedBook, speed_key
+
+    panel = open_window(fake_engine).training_panel
+    panel.dataset.set_dataset("mnist")
+    SpeedBook().record(speed_key(panel.config().resolved()), cpu_signature(), 0.5)
+    panel.length.set_length(10, "minutes")
+    assert panel.plan.text().startswith("In 10 minutes: about 1,200 steps (500 ms a step here).")
+    panel.length.set_length(2, "epochs")
+    assert panel.plan.text().startswith("3,750 steps: about 31:15 (500 ms a step here).")
+    panel.recipe.loss.setCurrentIndex(panel.recipe.loss.findData("hinge"))  # another model
+    assert "this machine's speed for this model is measured as it trains" in \
+        panel.plan.text().lower()

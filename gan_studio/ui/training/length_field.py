@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSpinBox, QWidget
 
-from gan_studio.core.config import DEFAULT_MINUTES, MAX_MINUTES, TrainConfig
+from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_MINUTES, MAX_MINUTES, TrainConfig
 from gan_studio.core.config_rules import FIELD_RULES
 
 MINUTES, HOURS, EPOCHS, STEPS = "minutes", "hours", "epochs", "steps"
@@ -22,6 +22,8 @@ _TIPS = {
     STEPS: "Train for this many steps (batches) in all",
 }
 _MORE_TIP = " — continuing a run trains this much longer than it has trained"
+# The old defaults of the fields the length replaced: a form saved with them gets the new one.
+_OLD_DEFAULT_EPOCHS = (0, DEFAULT_EPOCHS)
 
 
 class LengthField(QWidget):
@@ -86,6 +88,25 @@ class LengthField(QWidget):
             return {"minutes": self.minutes()}
         return {"epochs": value} if unit == EPOCHS else {"max_steps": value}
 
+    def saved(self) -> list:
+        """The length as the form's saved values keep it: `[number, unit]`."""
+        return list(self.length())
+
+    def set_saved(self, values: dict) -> None:
+        """Shows the length of saved form values (`saved()` under `length`), or that of a form
+        saved before lengths had units (`epochs`, `max_steps`); skips anything malformed."""
+        length = values.get("length")
+        if isinstance(length, list) and len(length) == 2 and isinstance(length[1], str) \
+                and isinstance(length[0], (int, float)) and not isinstance(length[0], bool):
+            self.set_length(*length)
+            return
+        epochs, steps = values.get("epochs"), values.get("max_steps")
+        if isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
+            self.set_length(steps, STEPS)
+        elif isinstance(epochs, int) and not isinstance(epochs, bool) and \
+                epochs not in _OLD_DEFAULT_EPOCHS:
+            self.set_length(epochs, EPOCHS)
+
     def show_config(self, config: TrainConfig) -> None:
         """Shows a run's length, in the unit it was given in."""
         if config.max_minutes:
@@ -96,6 +117,11 @@ class LengthField(QWidget):
             self.set_length(config.max_steps, STEPS)
         elif config.epochs:
             self.set_length(config.epochs, EPOCHS)
+
+    @property
+    def continuing(self) -> bool:
+        """Whether the field continues a shown run."""
+        return self._continuing
 
     def set_continuing(self, continuing: bool) -> None:
         """Whether the field continues a shown run (a time then means "this much longer")."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
 from gan_studio.core.config import AUGMENT_MODES, LOSSES, TrainConfig
@@ -25,9 +26,14 @@ class RecipeOptions(QGroupBox):
     Each field's tooltip is its line of `gan_studio.core.recipe.RECIPE_HELP`, the text the
     command line's --help shows too.
 
+    Signals:
+        changed(): a lever changed (by the user, a preset or a run shown).
+
     Args:
         parent: the parent widget.
     """
+
+    changed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Recipe", parent)
@@ -56,7 +62,11 @@ class RecipeOptions(QGroupBox):
         form.addRow("D dropout", self.d_dropout)
         form.addRow("", self.conditional)
         for name in FIELDS:
-            getattr(self, name).setToolTip(RECIPE_HELP[name].capitalize() + ".")
+            widget = getattr(self, name)
+            widget.setToolTip(RECIPE_HELP[name].capitalize() + ".")
+            signal = widget.currentIndexChanged if name in _CHOICES else (
+                widget.toggled if isinstance(widget, QCheckBox) else widget.valueChanged)
+            signal.connect(self.changed)
 
     def apply_preset(self, preset: dict) -> None:
         """Fills the levers with a preset's values (`gan_studio.core.config.PRESETS`)."""

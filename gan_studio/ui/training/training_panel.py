@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.catalog import channels_of, latent_dim_for
-from gan_studio.core.config import DEFAULT_EPOCHS, DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
+from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.presets import preset_values
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.all_gpus_option import AllGpusOption
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
-from gan_studio.ui.training.length_field import EPOCHS, STEPS, LengthField
+from gan_studio.ui.training.length_field import LengthField
+from gan_studio.ui.training.plan_label import PlanLabel
 from gan_studio.ui.training.recipe_options import RecipeOptions
 from gan_studio.ui.training.training_actions import make_training_actions
 from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
@@ -33,8 +34,6 @@ PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radfo
                  "studio": "GAN Studio (batch 32, 4×4 kernels)"}
 HYPER_FIELDS = ("batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim", "seed",
                 "sample_every_steps", "grid_size", "quality_every_minutes")
-# The old defaults of the fields the length replaced: a form saved with them gets the new one.
-_OLD_DEFAULT_EPOCHS = (0, DEFAULT_EPOCHS)
 
 
 class TrainingPanel(QWidget):
@@ -68,6 +67,10 @@ class TrainingPanel(QWidget):
         self.dataset.changed.connect(self._follow_data_with_recipe)
         session.state_changed.connect(self._update_enabled)
         session.run_started.connect(self.show_run)
+        for changed in (self.length.changed, self.dataset.changed, self.recipe.changed,
+                        self.preset.currentIndexChanged, self.batch_size.valueChanged,
+                        session.finished):  # (a run notes its speed as it finishes)
+            changed.connect(self.plan.refresh)
         self.apply_preset()
         self._update_enabled(session.state)
 
@@ -82,6 +85,7 @@ class TrainingPanel(QWidget):
             self.preset.addItem(PRESET_LABELS.get(key, key), key)
         self.preset.setCurrentIndex(self.preset.findData(DEFAULT_PRESET))
         self.length = LengthField()
+        self.plan = PlanLabel(self.config, self.length)
         self.batch_size = int_spin(1, 65536)
         self.learning_rate = float_spin(0.000001, 0.1, 6, 0.00005)
         self.beta1 = float_spin(0.0, 0.999, 3, 0.05)
@@ -116,6 +120,7 @@ class TrainingPanel(QWidget):
         form = QFormLayout(model)
         form.addRow("Preset", self.preset)
         form.addRow("Train for", self.length)
+        form.addRow("", self.plan)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow("Adam β1", self.beta1)
@@ -205,7 +210,7 @@ class TrainingPanel(QWidget):
         if self._new_run_values is not None:
             return dict(self._new_run_values)
         values = {name: getattr(self, name).value() for name in HYPER_FIELDS}
-        values.update(length=list(self.length.length()), preset=self.preset.currentData(), dataset=self.dataset.values(),
+        values.update(length=self.length.saved(), preset=self.preset.currentData(), dataset=self.dataset.values(),
                       recipe=self.recipe.values(), all_gpus=self.all_gpus.isChecked())
         return values
 
@@ -220,22 +225,8 @@ class TrainingPanel(QWidget):
             self.recipe.set_values(values["recipe"])
         if isinstance(values.get("all_gpus"), bool):
             self.all_gpus.setChecked(values["all_gpus"])
-        self._show_length(values)
+        self.length.set_saved(values)
         self._show_hyper(values)
-
-    def _show_length(self, values: dict) -> None:
-        """Shows the saved length, or that of a form saved before lengths had units."""
-        length = values.get("length")
-        if isinstance(length, list) and len(length) == 2 and isinstance(length[1], str) \
-                and isinstance(length[0], (int, float)) and not isinstance(length[0], bool):
-            self.length.set_length(*length)
-            return
-        epochs, steps = values.get("epochs"), values.get("max_steps")
-        if isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
-            self.length.set_length(steps, STEPS)
-        elif isinstance(epochs, int) and not isinstance(epochs, bool) and \
-                epochs not in _OLD_DEFAULT_EPOCHS:
-            self.length.set_length(epochs, EPOCHS)
 
     def _show_hyper(self, values: dict) -> None:
         """Shows the numbers among `values` in the `HYPER_FIELDS` spins; skips anything else."""
