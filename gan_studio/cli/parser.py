@@ -20,7 +20,7 @@ from gan_studio.core.config import (
     TrainConfig,
 )
 from gan_studio.core.distribution import STRATEGIES, STRATEGY_HELP
-from gan_studio.core.presets import G_ACTIVATIONS, STRIDE1_KERNELS
+from gan_studio.core.presets import D_KERNELS, G_ACTIVATIONS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
 
 
@@ -196,6 +196,8 @@ def _add_recipe(train: argparse.ArgumentParser) -> None:
     recipe.add_argument("--g-activation", choices=G_ACTIVATIONS, help=RECIPE_HELP["g_activation"])
     recipe.add_argument("--g-stride1-kernel", type=int, choices=STRIDE1_KERNELS,
                         help=RECIPE_HELP["g_stride1_kernel"])
+    recipe.add_argument("--d-kernel-size", type=int, choices=D_KERNELS,
+                        help=RECIPE_HELP["d_kernel_size"])
 
 
 def _add_strategy(parser: argparse.ArgumentParser) -> None:
@@ -229,7 +231,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
               "data_dir", "precision", "conditional", "loss", "spectral_norm",
               "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout",
-              "g_activation", "g_stride1_kernel", "strategy",
+              "g_activation", "g_stride1_kernel", "d_kernel_size", "strategy",
               "devices", "sync_batch_norm")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset

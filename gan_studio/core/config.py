@@ -125,6 +125,8 @@ class TrainConfig:
         g_stride1_kernel: the kernel of the generator's stride-1 transposed convolutions,
             those that keep the size (0: `kernel_size`, as in the seed's models); `None` takes
             the preset's.
+        d_kernel_size: the kernel of the discriminator's convolutions (5 in the seed's
+            models); `None` takes the preset's.
         conditional: train a class-conditional GAN on the data set's labels.
         strategy: where training runs (`STRATEGIES`): `default` (one device), `mirrored`
             (a replica on each local GPU, or on each of `devices`) or `multiworker` (the
@@ -174,6 +176,7 @@ class TrainConfig:
     d_dropout: float | None = None
     g_activation: str | None = None
     g_stride1_kernel: int | None = None
+    d_kernel_size: int | None = None
     conditional: bool = False
     strategy: str = "default"
     devices: list = field(default_factory=list)

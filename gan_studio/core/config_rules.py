@@ -16,6 +16,7 @@ from gan_studio.core.catalog import IMAGE_SIZES
 from gan_studio.core.distribution import STRATEGIES
 from gan_studio.core.presets import (
     AUGMENT_MODES,
+    D_KERNELS,
     G_ACTIVATIONS,
     LOSSES,
     PRECISIONS,
@@ -160,6 +161,7 @@ FIELD_RULES: dict[str, Rule] = {
     "d_dropout": _unit(low_open=False),
     "g_activation": Rule("choice", choices=G_ACTIVATIONS, optional=True),
     "g_stride1_kernel": Rule("choice", choices=STRIDE1_KERNELS, optional=True),
+    "d_kernel_size": Rule("choice", choices=D_KERNELS, optional=True),
     "conditional": Rule("bool"),
     "strategy": Rule("choice", choices=STRATEGIES),
     "devices": Rule("list"),

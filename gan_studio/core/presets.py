@@ -24,7 +24,7 @@ STUDIO_EMA = 0.999
 # The seed's recipe: what "tutorial" and "paper" train with, and every lever of "studio" off.
 DCGAN_RECIPE = {"loss": "bce", "spectral_norm": False, "d_learning_rate": None, "r1_gamma": 0.0,
                 "augment": "off", "kernel_size": 5, "d_dropout": 0.3, "g_activation": "leaky_relu",
-                "g_stride1_kernel": 0}
+                "g_stride1_kernel": 0, "d_kernel_size": 5}
 PRESETS: dict[str, dict] = {
     "tutorial": {"learning_rate": 1e-4, "beta1": 0.9, "batch_size": 256, "weight_init": "glorot",
                  "generator_ema": 0.0, **DCGAN_RECIPE},
@@ -44,12 +44,13 @@ STUDIO_COLOUR = {"loss": "hinge", "spectral_norm": True, "learning_rate": 2e-4,
                  "g_activation": "leaky_relu", "g_stride1_kernel": 0}
 PRESET_FIELDS = ("batch_size", "learning_rate", "beta1", "weight_init", "generator_ema", "loss",
                  "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout",
-                 "g_activation", "g_stride1_kernel")
+                 "g_activation", "g_stride1_kernel", "d_kernel_size")
 
 LOSSES = ("bce", "hinge")
 AUGMENT_MODES = ("off", "on", "auto")
 G_ACTIVATIONS = ("leaky_relu", "relu")
 STRIDE1_KERNELS = (0, 3, 4, 5)  # 0: the generator's kernel_size
+D_KERNELS = (3, 4, 5)
 AUGMENT_OPS = ("color", "translation", "cutout")
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 

@@ -27,6 +27,9 @@ RECIPE_HELP: dict[str, str] = {
     "g_stride1_kernel": "the kernel of the generator's stride-1 layers, those that keep the "
                         "size (0: the generator's kernel); 3 costs half of 4 in the layer "
                         "that is most of the generator's work",
+    "d_kernel_size": "the kernel of the discriminator's convolutions (the seed's 5); 4 costs "
+                     "two thirds and 3 a third of 5 in the layers that are most of the "
+                     "discriminator's work",
     "conditional": "train on the data set's labels: the generator draws the class you ask "
                    "for, and the sample grid shows one row per class",
 }
@@ -49,6 +52,8 @@ def describe_recipe(config, augmenting: bool) -> str:
         parts.append(f"{config.kernel_size}x{config.kernel_size} generator kernels")
     if config.g_stride1_kernel:
         parts.append(f"{config.g_stride1_kernel}x{config.g_stride1_kernel} in G's stride-1 layers")
+    if config.d_kernel_size and config.d_kernel_size != DCGAN_RECIPE["d_kernel_size"]:
+        parts.append(f"{config.d_kernel_size}x{config.d_kernel_size} discriminator kernels")
     if config.g_activation and config.g_activation != DCGAN_RECIPE["g_activation"]:
         parts.append(f"{config.g_activation.replace('_', ' ')} in G")
     if config.generator_ema:

@@ -139,7 +139,7 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
 
 
 def discriminator_filters(height: int) -> list[int]:
-    """Returns the discriminator's convolution widths for an image side (all 5x5, stride 2)."""
+    """Returns the discriminator's convolution widths for an image side (all stride 2)."""
     if height == 28:
         return [64, 128]
     if height == 32:
@@ -151,11 +151,13 @@ def discriminator_filters(height: int) -> list[int]:
 def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
                         weight_init: str = "glorot", seed: int | None = None,
                         dtype: str | None = None, spectral_norm: bool = False,
-                        num_classes: int = 0, dropout: float = DCGAN_RECIPE["d_dropout"]):
+                        num_classes: int = 0, dropout: float = DCGAN_RECIPE["d_dropout"],
+                        kernel_size: int = DCGAN_RECIPE["d_kernel_size"]):
     """Builds the DCGAN discriminator: image in [-1, 1] (and a class) -> real/fake logit.
 
     MNIST: Conv 64 s2 -> LReLU -> Dropout -> Conv 128 s2 -> LReLU -> Dropout -> Dense(1).
-    CIFAR-10: Conv 128/256/256/128, all 5x5 stride 2, each LReLU + Dropout -> Dense(1).
+    CIFAR-10: Conv 128/256/256/128, all stride 2, each LReLU + Dropout -> Dense(1). The
+    seed's kernels are 5x5 (`kernel_size`).
     The seed's dropout rate is 0.3; `studio` on grey images trains without.
 
     Args:
@@ -174,6 +176,7 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
             is the flattened features.
         dropout: the rate of the dropout after each convolution (the seed's models: 0.3);
             0 builds none.
+        kernel_size: the side of the convolutions' kernels (the seed's models: 5).
 
     Returns:
         A `keras.Model` named `discriminator` returning logits of shape (N, 1).
@@ -194,8 +197,8 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
     image = keras.Input(shape=(height, width, channels), name="image")
     x = image
     for i, n in enumerate(discriminator_filters(height)):
-        x = normalised(layers.Conv2D(n, 5, strides=2, padding="same", kernel_initializer=init,
-                                     dtype=dtype, name=f"conv{i}"))(x)
+        x = normalised(layers.Conv2D(n, kernel_size, strides=2, padding="same",
+                                     kernel_initializer=init, dtype=dtype, name=f"conv{i}"))(x)
         x = layers.LeakyReLU(negative_slope=0.3, dtype=dtype, name=f"conv{i}_lrelu")(x)
         if dropout:
             x = discriminator_dropout(dropout, None if seed is None else seed + i, dtype,
@@ -239,4 +242,5 @@ def discriminator_for(config, shape: tuple[int, int, int], dtype: str | None = N
     return build_discriminator(h, w, c, config.weight_init, config.seed + 1, dtype=dtype,
                                spectral_norm=bool(config.spectral_norm),
                                num_classes=config.condition_classes,
-                               dropout=config.d_dropout)
+                               dropout=config.d_dropout,
+                               kernel_size=config.d_kernel_size or DCGAN_RECIPE["d_kernel_size"])

@@ -46,7 +46,7 @@ from preset_quality import quality_meter  # noqa: E402
 
 OLD = {"loss": "bce", "spectral_norm": False, "learning_rate": 2e-4, "d_learning_rate": 2e-4,
        "r1_gamma": 0.0, "augment": "off", "kernel_size": 5, "d_dropout": 0.3, "batch_size": 64,
-       "g_activation": "leaky_relu", "g_stride1_kernel": 0}
+       "g_activation": "leaky_relu", "g_stride1_kernel": 0, "d_kernel_size": 5}
 NAMED = {"old": OLD, "new": {}}
 
 

@@ -130,3 +130,18 @@ def test_mixed_precision_conditional_generator_outputs_float32():
     g = build_generator(28, 28, 1, 16, dtype="mixed_bfloat16", num_classes=4)
     images = g([np.zeros((2, 16), "float32"), np.array([0, 3], "int32")], training=False)
     assert images.dtype.name == "float32"
+
+
+@pytest.mark.parametrize("kernel", [3, 4, 5])
+def test_the_discriminator_s_kernel_is_a_lever(kernel, tmp_path):
+    from gan_studio.core.config import TrainConfig
+    from gan_studio.ml.models import discriminator_for
+
+    config = TrainConfig(dataset="cifar10", d_kernel_size=kernel).resolved()
+    d = discriminator_for(config, (32, 32, 3))
+    kernels = {tuple(v.shape[:2]) for v in d.trainable_variables if len(v.shape) == 4}
+    assert kernels == {(kernel, kernel)}
+    assert d(np.zeros((2, 32, 32, 3), np.float32)).shape == (2, 1)
+    # A run's config.json from before the lever builds the seed's 5x5 discriminator.
+    (tmp_path / "config.json").write_text('{"dataset": "cifar10"}')
+    assert TrainConfig.load(tmp_path / "config.json").d_kernel_size == 5

@@ -97,6 +97,7 @@ def _default_recipe(config) -> bool:
     channels = builtin_source(name).shape[-1]
     preset = preset_values(DEFAULT_PRESET, channels)
     levers = ("loss", "spectral_norm", "kernel_size", "d_dropout", "g_stride1_kernel",
+              "d_kernel_size",
               "r1_gamma", "augment", "latent_dim")
     return all(getattr(config, name) == preset.get(name, getattr(config, name))
                for name in levers)

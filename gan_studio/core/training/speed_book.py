@@ -25,7 +25,8 @@ _KEEP_SPEEDS = 5  # per key: the plan uses their median, so one odd run does not
 # What a step costs depends on these (and the data's size): the rest of a config does not.
 SPEED_FIELDS = ("preset", "batch_size", "latent_dim", "precision", "generator_ema", "loss",
                 "spectral_norm", "r1_gamma", "r1_every", "augment", "augment_policy",
-                "kernel_size", "d_dropout", "g_activation", "g_stride1_kernel", "conditional",
+                "kernel_size", "d_dropout", "g_activation", "g_stride1_kernel", "d_kernel_size",
+                "conditional",
                 "strategy", "steps_per_call")
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
 from gan_studio.core.config import AUGMENT_MODES, LOSSES, TrainConfig
-from gan_studio.core.presets import G_ACTIVATIONS, STRIDE1_KERNELS
+from gan_studio.core.presets import D_KERNELS, G_ACTIVATIONS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
 from gan_studio.ui.widgets.form_fields import float_spin
 
@@ -14,10 +14,11 @@ LOSS_LABELS = {"bce": "Non-saturating (BCE)", "hinge": "Hinge"}
 AUGMENT_LABELS = {"auto": "Auto (small data sets)", "on": "On", "off": "Off"}
 KERNEL_LABELS = {4: "4×4 (no checkerboard)", 5: "5×5 (the seed's)"}
 STRIDE1_LABELS = {0: "Same as G kernels", 3: "3×3", 4: "4×4", 5: "5×5"}
+D_KERNEL_LABELS = {3: "3×3", 4: "4×4", 5: "5×5 (the seed's)"}
 ACTIVATION_LABELS = {"leaky_relu": "Leaky ReLU (the tutorial's)", "relu": "ReLU (the paper's)"}
 FIELDS = ("loss", "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size",
-          "g_stride1_kernel", "g_activation", "d_dropout", "conditional")
-_CHOICES = ("loss", "augment", "kernel_size", "g_stride1_kernel", "g_activation")
+          "g_stride1_kernel", "g_activation", "d_kernel_size", "d_dropout", "conditional")
+_CHOICES = ("loss", "augment", "kernel_size", "g_stride1_kernel", "g_activation", "d_kernel_size")
 
 
 class RecipeOptions(QGroupBox):
@@ -47,6 +48,7 @@ class RecipeOptions(QGroupBox):
         self.kernel_size = _combo(KERNEL_LABELS, (4, 5))
         self.g_stride1_kernel = _combo(STRIDE1_LABELS, STRIDE1_KERNELS)
         self.g_activation = _combo(ACTIVATION_LABELS, G_ACTIVATIONS)
+        self.d_kernel_size = _combo(D_KERNEL_LABELS, D_KERNELS)
         self.d_dropout = float_spin(0.0, 0.9, 2, 0.05)
         self.d_dropout.setSpecialValueText("off")
         self.conditional = QCheckBox("Class-conditional (needs labels)")
@@ -59,6 +61,7 @@ class RecipeOptions(QGroupBox):
         form.addRow("G kernels", self.kernel_size)
         form.addRow("G stride-1 kernels", self.g_stride1_kernel)
         form.addRow("G activation", self.g_activation)
+        form.addRow("D kernels", self.d_kernel_size)
         form.addRow("D dropout", self.d_dropout)
         form.addRow("", self.conditional)
         for name in FIELDS:
