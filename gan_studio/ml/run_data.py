@@ -3,8 +3,8 @@ what a resumed run continues with."""
 
 from __future__ import annotations
 
-from gan_studio.core.catalog import IMAGE_SIZES
-from gan_studio.core.config import TrainConfig, epochs_for_size
+from gan_studio.core.catalog import IMAGE_SIZES, builtin_name
+from gan_studio.core.config import DEFAULT_EPOCHS, TrainConfig, epochs_for_size
 from gan_studio.core.training.progress import Event
 
 
@@ -109,6 +109,8 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
         config.max_steps = max_steps
     elif 0 < config.max_steps <= checkpoint_step(checkpoint):
         config.max_steps = 0  # the run reached its limit: go on to the epoch target
+        if config.epochs is None and builtin_name(config.dataset) is not None:
+            config.epochs = DEFAULT_EPOCHS  # (a folder's follows its size, once it is read)
     if strategy is not None:
         config.strategy = strategy
     if devices is not None:

@@ -1,9 +1,10 @@
 """Where a train step's time goes: TensorFlow's profiler over a few steps, by op kind and dtype.
 
     python tests/benchmarks/step_profile.py [--data mnist cifar10] [--preset tutorial]
-        [--steps 5] [--top 25]
+        [--steps 5] [--top 25] [--precision float32] [--set d_kernel_size:3 ...]
 
-Builds the run's `GAN` (as the trainer does, precision `auto`) for MNIST (28x28x1) or CIFAR-10
+Builds the run's `GAN` (as the trainer does, precision `auto` unless given; `--set` overrides
+`TrainConfig` fields) for MNIST (28x28x1) or CIFAR-10
 (32x32x3), trains a few warm-up steps on random uint8 batches, then records `--steps` steps with
 `tf.profiler.experimental` and reads the trace (the XSpace protobuf the profiler writes). Each
 op's time is summed over TensorFlow's executor threads, by the kind of op (oneDNN's `_Mkl*`
@@ -61,7 +62,8 @@ def graph_dtypes(function, batches) -> dict[str, str]:
     return dtypes
 
 
-def profile(data: str, preset: str, steps: int, top: int) -> None:
+def profile(data: str, preset: str, steps: int, top: int, precision: str = "auto",
+            fields: dict | None = None) -> None:
     import numpy as np
 
     from gan_studio.core.config import TrainConfig
@@ -72,7 +74,8 @@ def profile(data: str, preset: str, steps: int, top: int) -> None:
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
     shape = SHAPES[data]
-    config = TrainConfig(dataset=data, preset=preset).resolved()
+    config = TrainConfig(dataset=data, preset=preset, precision=precision,
+                         **(fields or {})).resolved()
     gan = GAN(config, shape, augment=config.augment == "on")
     batches = tf.constant(np.random.default_rng(0).integers(
         0, 256, (1, config.batch_size, *shape), dtype=np.uint8))
@@ -127,10 +130,22 @@ def main() -> None:
     parser.add_argument("--preset", default="tutorial")
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--precision", default="auto",
+                        choices=("auto", "float32", "mixed_bfloat16"))
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD:VALUE",
+                        help="TrainConfig fields over the preset's (whole numbers as such)")
     args = parser.parse_args()
+    fields = {}
+    for item in args.set:
+        name, _, value = item.partition(":")
+        fields[name] = int(value) if value.lstrip("-").isdigit() else value
     sys.stdout.reconfigure(line_buffering=True)
+    from gan_studio.core.machine import describe_cpu_flags
+
+    print(f"CPU flags: {describe_cpu_flags()}; ONEDNN_MAX_CPU_ISA="
+          f"{os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}")
     for data in args.data:
-        profile(data, args.preset, args.steps, args.top)
+        profile(data, args.preset, args.steps, args.top, args.precision, fields)
 
 
 if __name__ == "__main__":

@@ -119,3 +119,14 @@ def test_a_short_session_notes_no_speed(minute_config):
     _run(lambda **kw: Trainer.create(minute_config, **kw))
     plan = make_plan(minute_config.resolved(), cpu_signature(), native_bfloat16=False)
     assert not plan.measured_here
+
+
+def test_a_run_of_steps_that_reached_them_goes_on_to_the_default_epochs(tiny_config):
+    from gan_studio.core.config import DEFAULT_EPOCHS
+    from gan_studio.ml.run_data import resume_settings
+
+    tiny_config.epochs, tiny_config.max_steps = None, 3
+    first = Trainer.create(tiny_config)
+    first.run()
+    config, _, _ = resume_settings(first.run_dir, None, None, None)
+    assert (config.max_steps, config.epochs, config.max_minutes) == (0, DEFAULT_EPOCHS, 0)
