@@ -164,11 +164,33 @@ def child(args) -> None:
     result = {"name": name, "fields": fields, "steps": state["step"], "fd": report.fd,
               "score": report.score, "summary": report.summary(), "collapse": state["collapse"],
               "quality": state["quality"], "run_dir": trainer.run_dir}
+    if args.judge_seed is not None:
+        result.update(judged(args, meter, generator))
     if trainer.config.conditional:
         from gan_studio.ml.quality.class_accuracy import class_accuracy
 
         result["class_accuracy"] = [float(a) for a in class_accuracy(meter, generator, per_class=500)]
     print("RESULT " + json.dumps(result), flush=True)
+
+
+def judged(args, meter, generator) -> dict:
+    """The classifier score of `generator` by the meter's classifier and by an independent one
+    (another seed, 4 epochs: not the cached network), each with the real test images' own."""
+    from gan_studio.data import load_dataset
+    from gan_studio.ml.quality import QualityMeter
+    from gan_studio.ml.quality.features import FeatureBudget
+
+    name = args.score_as or args.data
+    train = load_dataset(name, data_dir=args.data_dir)
+    test = load_dataset(name, data_dir=args.data_dir, split="test")
+    judge = QualityMeter(train.images, train.labels, train.classes, test.images, args.data_dir,
+                         args.samples, seed=args.judge_seed, name=name,
+                         budget=FeatureBudget(epochs=4))
+    judge.prepare()
+    real = test.images[:args.samples]
+    return {"real_score": meter.evaluate_images(real).score,
+            "judge_score": judge.evaluate(generator).score,
+            "judge_real_score": judge.evaluate_images(real).score}
 
 
 def run_pair(variants: list[str], args, runs_dir: str) -> list[dict]:
@@ -181,6 +203,8 @@ def run_pair(variants: list[str], args, runs_dir: str) -> list[dict]:
                    "--minutes", str(args.minutes), "--seed", str(args.seed),
                    "--samples", str(args.samples), "--runs-dir", runs_dir,
                    "--quality-every", str(args.quality_every)]
+        if args.judge_seed is not None:
+            command += ["--judge-seed", str(args.judge_seed)]
         if args.score_as:
             command += ["--score-as", args.score_as]
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -210,6 +234,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quality-every", type=float, default=2.5)
+    parser.add_argument("--judge-seed", type=int, default=None,
+                        help="also score each variant by a second classifier trained with this "
+                             "seed (an independent judge), and print both classifiers' score "
+                             "of the real test images")
     parser.add_argument("--whole-machine", action="store_true",
                         help="run the variants one after another, each on every core, instead "
                              "of two at a time pinned to a core each")
@@ -248,6 +276,12 @@ def main() -> None:
                 if "class_accuracy" in r:
                     extra += f"; class accuracy {[round(a, 3) for a in r['class_accuracy']]}"
                 mark = " (baseline)" if r is base else ""
+                if "judge_score" in r:
+                    extra += (f"; score {r['score']:.2f} = {r['score'] / r['real_score']:.0%} "
+                              f"of the real test images' {r['real_score']:.2f}; judge (seed "
+                              f"{args.judge_seed}) {r['judge_score']:.2f} = "
+                              f"{r['judge_score'] / r['judge_real_score']:.0%} of its "
+                              f"{r['judge_real_score']:.2f}")
                 print(f"{r['name']:>12}{mark}: {r['steps']} steps -> {r['summary']}{extra}"
                       f"\n{'':>14}live quality (step, s, FD, score): {r['quality']}", flush=True)
     if base is None:
