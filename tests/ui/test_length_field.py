@@ -8,6 +8,7 @@ from gan_studio.core.config import DEFAULT_MINUTES, TrainConfig
 def test_a_new_run_trains_for_the_default_time(open_window, fake_engine, tmp_path):
     panel = open_window(fake_engine).training_panel
     assert panel.length.length() == (DEFAULT_MINUTES, "minutes")
+    assert "measured as it trains" in panel.plan.text()  # a plan from the start
     config = panel.config().resolved()
     assert config.max_minutes == DEFAULT_MINUTES and config.epochs is None
     panel.dataset.set_dataset(str(tmp_path))  # other data keeps the time: it is the user's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -34,8 +35,11 @@ class PlanLabel(QLabel):
 
     def refresh(self) -> None:
         """Plans again (a field of the form changed, or a run noted its speed)."""
+        # Where runs go does not change what they buy: an unset folder (Train asks for one)
+        # must not hide the plan.
+        config = self._config()
         try:
-            config = self._config().resolved()
+            config = dataclasses.replace(config, runs_dir=config.runs_dir or "runs").resolved()
         except ConfigError:  # the form is being edited: Train will say what is wrong
             self.plan = None
             self.setText("")

@@ -73,6 +73,7 @@ class TrainingPanel(QWidget):
             changed.connect(self.plan.refresh)
         self.apply_preset()
         self._update_enabled(session.state)
+        self.plan.refresh()
 
     # ---- construction ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -227,6 +228,7 @@ class TrainingPanel(QWidget):
             self.all_gpus.setChecked(values["all_gpus"])
         self.length.set_saved(values)
         self._show_hyper(values)
+        self.plan.refresh()
 
     def _show_hyper(self, values: dict) -> None:
         """Shows the numbers among `values` in the `HYPER_FIELDS` spins; skips anything else."""
