@@ -198,6 +198,8 @@ def _add_recipe(train: argparse.ArgumentParser) -> None:
                         help=RECIPE_HELP["g_stride1_kernel"])
     recipe.add_argument("--d-kernel-size", type=int, choices=D_KERNELS,
                         help=RECIPE_HELP["d_kernel_size"])
+    recipe.add_argument("--mode-seeking", type=float, metavar="WEIGHT",
+                        help=RECIPE_HELP["mode_seeking"])
 
 
 def _add_strategy(parser: argparse.ArgumentParser) -> None:
@@ -231,7 +233,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
               "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
               "data_dir", "precision", "conditional", "loss", "spectral_norm",
               "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout",
-              "g_activation", "g_stride1_kernel", "d_kernel_size", "strategy",
+              "g_activation", "g_stride1_kernel", "d_kernel_size", "mode_seeking", "strategy",
               "devices", "sync_batch_norm")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset

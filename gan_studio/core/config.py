@@ -128,6 +128,9 @@ class TrainConfig:
         d_kernel_size: the kernel of the discriminator's convolutions (5 in the seed's
             models); `None` takes the preset's.
         conditional: train a class-conditional GAN on the data set's labels.
+        mode_seeking: weight of the mode-seeking term (Mao et al. 2019) in the generator's
+            loss of a conditional run, which keeps the noise varying the images of each class
+            (0: off; unconditional runs ignore it); `None` takes the preset's.
         strategy: where training runs (`STRATEGIES`): `default` (one device), `mirrored`
             (a replica on each local GPU, or on each of `devices`) or `multiworker` (the
             machines that the `TF_CONFIG` environment variable lists). `batch_size` is the
@@ -178,6 +181,7 @@ class TrainConfig:
     g_stride1_kernel: int | None = None
     d_kernel_size: int | None = None
     conditional: bool = False
+    mode_seeking: float | None = None
     strategy: str = "default"
     devices: list = field(default_factory=list)
     sync_batch_norm: bool = True

@@ -163,6 +163,7 @@ FIELD_RULES: dict[str, Rule] = {
     "g_stride1_kernel": Rule("choice", choices=STRIDE1_KERNELS, optional=True),
     "d_kernel_size": Rule("choice", choices=D_KERNELS, optional=True),
     "conditional": Rule("bool"),
+    "mode_seeking": Rule("float", 0, 100, optional=True),
     "strategy": Rule("choice", choices=STRATEGIES),
     "devices": Rule("list"),
     "sync_batch_norm": Rule("bool"),

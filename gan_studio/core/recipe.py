@@ -30,6 +30,9 @@ RECIPE_HELP: dict[str, str] = {
     "d_kernel_size": "the kernel of the discriminator's convolutions (the seed's 5); 4 costs "
                      "two thirds and 3 a third of 5 in the layers that are most of the "
                      "discriminator's work",
+    "mode_seeking": "weight of the mode-seeking term of a conditional run (Mao et al. 2019): "
+                    "the generator is penalised when two latents draw the same image of a "
+                    "class, which keeps the noise varying each class; 0: off",
     "conditional": "train on the data set's labels: the generator draws the class you ask "
                    "for, and the sample grid shows one row per class",
 }
@@ -60,4 +63,6 @@ def describe_recipe(config, augmenting: bool) -> str:
         parts.append(f"weight average {config.generator_ema:g}")
     if config.conditional:
         parts.append(f"conditional on {config.num_classes or 'the'} classes")
+        if config.mode_seeking:
+            parts.append(f"mode seeking {config.mode_seeking:g}")
     return ", ".join(parts)

@@ -13,11 +13,30 @@ from gan_studio.ml.losses import adversarial_losses
 from gan_studio.ml.models import discriminator_for, generator_for
 
 
+def mode_seeking_penalty(fake, noise, eps: float = 1e-5):
+    """Mode seeking (Mao et al. 2019): the inverse of how far apart the images of one class
+    are for latents that far apart.
+
+    Rows `i` and `i + B // 2` of the batch are drawn for the same class from different
+    latents. The penalty, `1 / (mean |G(z1) - G(z2)| / mean |z1 - z2| + eps)`, grows as the
+    generator maps distinct latents of a class onto the same image: the within-class collapse
+    that the discriminator, seeing a few images of each class per batch, lets pass.
+    """
+    tf = import_tensorflow()
+    half = fake.shape[0] // 2
+    images = tf.cast(fake, tf.float32)
+    apart = tf.reduce_mean(tf.abs(images[:half] - images[half:2 * half]))
+    latents = tf.reduce_mean(tf.abs(noise[:half] - noise[half:2 * half]))
+    return 1.0 / (apart / latents + eps)
+
+
 class GAN:
     """Generator, discriminator, their Adam optimizers and everything a checkpoint must hold.
 
     A conditional run (`config.conditional`, with `num_classes` set from the data) trains on
-    (images, labels) batches and its grid draws one row per class (`sample_grid_shape`).
+    (images, labels) batches and its grid draws one row per class (`sample_grid_shape`); with
+    `config.mode_seeking` its generator's loss also has the mode-seeking term
+    (`mode_seeking_penalty`), which keeps the noise varying the images of each class.
 
     Args:
         config: a resolved `TrainConfig`.
@@ -73,6 +92,8 @@ class GAN:
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self.rng = tf.random.Generator.from_seed(config.seed)
         self.num_classes = config.condition_classes
+        # Unset (a run from before the lever, or a TrainConfig without the field): off.
+        self.mode_seeking = float(config.mode_seeking or 0.0)
         rows, self.grid_columns = sample_grid_shape(config.grid_size, self.num_classes)
         self.sample_noise = tf.Variable(
             sample_grid_latents(config.seed, rows * self.grid_columns, config.latent_dim),
@@ -123,12 +144,20 @@ class GAN:
             first = tf.cast(context.replica_id_in_sync_group, tf.int32) * batch
             noise = noise[first:first + batch]
         real = tf.cast(real_uint8, tf.float32) / 127.5 - 1.0
+        # Fakes are drawn for the real batch's labels: classes come as often as in the data.
+        # With mode seeking, the second half repeats the first half's: pairs of one class.
+        fake_labels = labels
+        seeking = self.mode_seeking if labels is not None and batch >= 2 else 0.0
+        if seeking:
+            fake_labels = tf.concat([labels[:batch // 2], labels[:batch - batch // 2]], axis=0)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            # Fakes are drawn for the real batch's labels: classes come as often as in the data.
-            fake = self.generator(self._with_labels(noise, labels), training=True)
-            real_logits, fake_logits = self._judge(tf.cast(real, fake.dtype), fake, labels)
+            fake = self.generator(self._with_labels(noise, fake_labels), training=True)
+            real_logits, fake_logits = self._judge(tf.cast(real, fake.dtype), fake, labels,
+                                                   fake_labels)
             g_loss, d_loss = adversarial_losses(self.config.loss, real_logits, fake_logits,
                                                 batch * context.num_replicas_in_sync)
+            if seeking:
+                g_loss += seeking * share * mode_seeking_penalty(fake, noise)
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
         # The optimizers sum the replicas' gradients before they apply them.
@@ -137,7 +166,7 @@ class GAN:
         return tf.stack([g_loss, d_loss, tf.reduce_mean(tf.sigmoid(real_logits)) * share,
                          tf.reduce_mean(tf.sigmoid(fake_logits)) * share])
 
-    def _judge(self, real, fake, labels):
+    def _judge(self, real, fake, labels, fake_labels=None):
         """D's float32 logits on the real and the fake batch (losses stay float32 also under a
         mixed-precision policy).
 
@@ -154,9 +183,10 @@ class GAN:
             return tf.cast(self.discriminator(self._with_labels(seen, image_labels),
                                               training=True), tf.float32)
 
+        fake_labels = labels if fake_labels is None else fake_labels
         if not self.config.spectral_norm:
-            return logits(real, labels), logits(fake, labels)
-        both_labels = None if labels is None else tf.concat([labels, labels], axis=0)
+            return logits(real, labels), logits(fake, fake_labels)
+        both_labels = None if labels is None else tf.concat([labels, fake_labels], axis=0)
         both = logits(tf.concat([real, fake], axis=0), both_labels)
         return both[:real.shape[0]], both[real.shape[0]:]
 

@@ -195,7 +195,7 @@ class LiveQuality:
             return None
         self.history.append(report)
         self._callbacks.on_quality(report)
-        warning = collapse_warning(self.history)
+        warning = collapse_warning(self.history, self.config.class_names)
         if warning is not None:
             self._callbacks.on_collapse(warning)
         # The writes last: one the disk refuses (OutputError, CheckpointError) reaches the

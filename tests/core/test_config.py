@@ -103,14 +103,14 @@ def test_studio_fits_its_recipe_to_colour_or_grey_images(tmp_path):
 
     colour = {"loss": "hinge", "spectral_norm": True, "learning_rate": 2e-4,
               "d_learning_rate": 4e-4, "augment": "on", "d_dropout": 0.3,
-              "g_activation": "leaky_relu", "g_stride1_kernel": 0}
+              "g_activation": "leaky_relu", "g_stride1_kernel": 3, "d_kernel_size": 3}
     assert STUDIO_COLOUR == colour
     assert levers(TrainConfig(dataset="cifar10").resolved()) == colour
     assert levers(TrainConfig(dataset=str(tmp_path)).resolved()) == colour  # a folder: colour
     grey = levers(TrainConfig(dataset="mnist").resolved())
     assert grey == {"loss": "bce", "spectral_norm": False, "learning_rate": 4e-4,
                     "d_learning_rate": 4e-4, "augment": "auto", "d_dropout": 0.0,
-                    "g_activation": "relu", "g_stride1_kernel": 3}
+                    "g_activation": "relu", "g_stride1_kernel": 3, "d_kernel_size": 5}
     assert levers(TrainConfig(dataset=str(tmp_path), channels=1).resolved()) == grey
     assert levers(TrainConfig(dataset="mnist", channels=3).resolved()) == colour
     # the user's choice wins, and the seed's presets stay the seed's on colour data too

@@ -1,9 +1,13 @@
 """quality.csv round trips; the collapse detector on synthetic histories."""
 
+import csv
 import dataclasses
+
+import numpy as np
 
 from gan_studio.core.quality.collapse import collapse_warning
 from gan_studio.core.quality.report import (
+    QUALITY_FIELDS,
     QualityReport,
     append_quality,
     drop_quality_after,
@@ -32,6 +36,49 @@ def test_quality_csv_round_trips_and_rolls_back(tmp_path):
     drop_quality_after(tmp_path, 200)
     assert [r.step for r in read_quality(tmp_path)] == [100, 200]
     assert read_quality(tmp_path / "missing") == []
+
+
+def conditional(step, per_class, accuracy=1.0):
+    return dataclasses.replace(report(step), class_accuracy=accuracy,
+                               class_diversity=tuple(per_class))
+
+
+def test_conditional_numbers_round_trip_and_files_without_them_still_read(tmp_path):
+    reports = [conditional(100, [0.9, float("nan"), 0.25]), report(200)]
+    for r in reports:
+        append_quality(tmp_path, r)
+    read = read_quality(tmp_path)
+    assert read[1] == reports[1] and read[1].class_diversity is None
+    assert read[0].class_accuracy == 1.0 and read[0].class_diversity[::2] == (0.9, 0.25)
+    assert np.isnan(read[0].class_diversity[1])
+    assert read[0].least_varied_class == (2, 0.25)
+    assert abs(read[0].class_diversity_mean - 0.575) < 1e-12
+
+    old = tmp_path / "old"  # a quality.csv written before the conditional columns
+    old.mkdir()
+    fields = QUALITY_FIELDS[:-2]
+    with open(old / "quality.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(fields)
+        writer.writerow([getattr(report(100), name) for name in fields])
+    assert read_quality(old) == [report(100)]
+    append_quality(old, conditional(200, [0.8, 0.9]))  # appending rewrites it under today's header
+    assert read_quality(old) == [report(100), conditional(200, [0.8, 0.9])]
+    with open(old / "quality.csv", newline="") as f:
+        assert tuple(next(csv.reader(f))) == QUALITY_FIELDS
+
+
+def test_a_collapse_within_classes_is_flagged_naming_the_classes():
+    varied = conditional(100, [0.95, 0.9, 0.85, float("nan")])
+    assert collapse_warning([varied]) is None
+    collapsed = conditional(200, [0.95, 0.12, 0.3, float("nan")])
+    warning = collapse_warning([varied, collapsed])
+    assert warning is not None and warning.step == 200
+    assert "classes 1 (12%), 2 (30%)" in warning.message and "noise" in warning.message
+    named = collapse_warning([collapsed], class_names=["cat", "dog", "frog", "ship"])
+    assert "dog (12%), frog (30%)" in named.message
+    # the overall numbers of such a run look healthy: only the per-class ratio tells
+    assert collapsed.diversity == 0.9 and collapsed.commonest_class < 0.5
 
 
 def test_a_learning_run_raises_no_warning():

@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from gan_studio.core.quality.statistics import (
+    class_accuracy,
+    class_diversity,
     class_spread,
     classifier_score,
     diversity,
@@ -59,3 +61,48 @@ def test_class_spread_and_diversity():
     assert abs(diversity(rng.standard_normal((500, 16)), real) - 1) < 0.1
     assert diversity(np.ones((500, 16)), real) == 0.0
     assert mean_pairwise_distance(np.zeros((1, 3))) == 0.0
+
+
+def _classes_of(rng, centres, per_class, spread):
+    """Features drawn around each class's centre: (features, labels)."""
+    labels = np.repeat(np.arange(len(centres)), per_class)
+    return centres[labels] + spread * rng.standard_normal((len(labels), centres.shape[1])), labels
+
+
+def test_class_diversity_is_low_for_a_collapsed_class_and_near_one_for_varied_ones():
+    rng = np.random.default_rng(4)
+    centres = 10 * rng.standard_normal((3, 16))
+    real, real_labels = _classes_of(rng, centres, 400, 1.0)
+    made, labels = _classes_of(rng, centres, 300, 1.0)
+    made[labels == 1] = made[labels == 1][0]  # class 1: one image, whatever the noise
+    ratios = class_diversity(made, labels, real, real_labels, 3)
+    assert ratios.shape == (3,)
+    assert ratios[1] == 0.0
+    assert abs(ratios[0] - 1) < 0.1 and abs(ratios[2] - 1) < 0.1
+    # The distances between classes do not count: the overall diversity misses this collapse.
+    assert diversity(made, real) > 0.9
+
+
+def test_class_diversity_is_relative_to_each_class_of_real_images():
+    rng = np.random.default_rng(5)
+    centres = 10 * rng.standard_normal((2, 8))
+    real, real_labels = _classes_of(rng, centres, 400, 1.0)
+    real[real_labels == 1] = centres[1] + 3 * rng.standard_normal(((real_labels == 1).sum(), 8))
+    made, labels = _classes_of(rng, centres, 400, 1.0)  # class 1 as narrow as class 0
+    ratios = class_diversity(made, labels, real, real_labels, 2)
+    assert abs(ratios[0] - 1) < 0.1 and abs(ratios[1] - 1 / 3) < 0.05
+
+
+def test_class_diversity_is_nan_where_a_class_is_too_small_to_tell():
+    rng = np.random.default_rng(6)
+    real, made = rng.standard_normal((20, 4)), rng.standard_normal((20, 4))
+    labels = np.array([0] * 19 + [1])
+    ratios = class_diversity(made, labels, real, np.zeros(20, int), 3)
+    assert np.isfinite(ratios[0]) and np.isnan(ratios[1]) and np.isnan(ratios[2])
+
+
+def test_class_accuracy_counts_the_class_asked_for():
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    probabilities = np.eye(3)[[0, 1, 1, 1, 2, 1]]
+    np.testing.assert_allclose(class_accuracy(probabilities, labels, 3)[:2], [0.5, 0.75])
+    assert np.isnan(class_accuracy(probabilities, labels, 3)[2])

@@ -121,6 +121,10 @@ def test_class_accuracy_scores_each_class(conditional_config):
     assert np.allclose(accuracy * 3, np.round(accuracy * 3))  # whole images out of 3
     report = meter.evaluate(trainer.gan.sampler)  # the meter takes conditional generators
     assert report.samples == 100
+    # ... and scores them within each class: 10 images asked for each of the 10
+    assert len(report.class_diversity) == 10 and 0 <= report.class_accuracy <= 1
+    ratios = np.array(report.class_diversity)
+    assert np.all(ratios[np.isfinite(ratios)] >= 0)  # NaN: the classifier names none real
     with pytest.raises(ValueError, match="conditional"):
         class_accuracy(meter, _unconditional(), per_class=1)
 

@@ -113,6 +113,11 @@ def test_conditional_generator_takes_z_and_a_class():
     b = np.asarray(g([z, np.array([3, 3, 3], "int32")], training=False))
     assert a.shape == (3, 28, 28, 1)
     assert np.abs(a - b).max() > 1e-4  # the class changes the image of the same z
+    # ... and within a class the noise changes it, by as much as the class does: at the start
+    # z (16 values here, 100 for MNIST) and the class embedding (32) weigh alike in `project`.
+    other = np.random.default_rng(1).standard_normal((3, 16)).astype("float32")
+    c = np.asarray(g([other, np.array([3, 3, 3], "int32")], training=False))
+    assert np.abs(b - c).mean() > 0.5 * np.abs(a - b).mean()
 
 
 @pytest.mark.parametrize("spectral_norm,dtype", [(False, None), (True, "mixed_bfloat16")])

@@ -92,6 +92,27 @@ def test_labelled_and_unlabelled_reports():
         assert np.isfinite([report.fd, report.kid, report.kid_error, report.diversity]).all()
 
 
+def test_labelled_images_are_scored_within_their_classes():
+    """Images drawn for given classes: how often the classifier names the class, and how
+    varied each class is against the held-out images the classifier puts in it."""
+    images, labels = _data()
+    heldout = _data(40, seed=1)[0]
+    meter = _meter(images, labels, classes=3, heldout=heldout)
+    assert meter.evaluate_images(heldout).class_diversity is None  # no classes asked for
+    seen = np.argmax(meter.features(heldout)[1], axis=-1)
+    itself = meter.evaluate_images(heldout, labels=seen)  # the held-out images, as their class
+    assert itself.class_accuracy == 1.0
+    counts = np.bincount(seen, minlength=3)
+    for count, ratio in zip(counts, itself.class_diversity):
+        assert ratio == pytest.approx(1.0) if count >= 2 else np.isnan(ratio)
+    one = np.repeat(heldout[:1], 40, axis=0)  # each class one image, whatever was asked
+    collapsed = meter.evaluate_images(one, labels=np.arange(40) % 3)
+    assert all(ratio == 0.0 for count, ratio in zip(counts, collapsed.class_diversity)
+               if count >= 2)
+    with pytest.raises(ValueError, match="class labels"):
+        meter.evaluate_images(one, labels=np.arange(40))
+
+
 def test_prepare_step_makes_progress_until_ready():
     images, labels = _data()
     meter = _meter(images, labels)

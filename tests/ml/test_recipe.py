@@ -1,5 +1,7 @@
 """Each lever of the training recipe does what it says."""
 
+import types
+
 import numpy as np
 import pytest
 
@@ -247,22 +249,29 @@ def write_image_folder(folder, count, side=32, seed=0):
 
 @pytest.mark.slow
 def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path):
-    from gan_studio.core.config import FOLDER_IMAGES, epochs_per_round
+    from gan_studio.core.config import DEFAULT_MINUTES, FOLDER_IMAGES, epochs_per_round
     from gan_studio.core.runs.layout import list_checkpoints
+    from gan_studio.ml.run_data import fit_config_to_data, resume_settings
 
     folder = write_image_folder(tmp_path / "art", 40)
     config = TrainConfig(dataset=folder, runs_dir=str(tmp_path / "runs"), batch_size=8,
                          image_size=32, max_steps=12, grid_size=2, quality_every_minutes=0)
-    assert config.resolved().epochs is None  # known once the folder's size is
+    assert config.resolved().epochs is None  # a length in steps: no epoch target
     trainer = Trainer.create(config)
     assert trainer.run() == "finished"
     saved = TrainConfig.load(f"{trainer.run_dir}/config.json")
-    assert saved.epochs == FOLDER_IMAGES // 40 and saved.channels == 3
+    assert saved.epochs is None and saved.max_steps == 12 and saved.channels == 3
     assert epochs_per_round(40) > 2
     # Epochs of 5 steps end at steps 5 and 10, inside one round: only the final checkpoint.
     assert [step for step, _ in list_checkpoints(trainer.run_dir)] == [12]
-    # Built-in data sets keep their 50 epochs.
-    assert TrainConfig(dataset="mnist").resolved().epochs == 50
+    # Resumed past its steps, it goes on to as many epochs as make FOLDER_IMAGES images seen
+    # (50 epochs of 40 images would be 250 steps), set once its size is known.
+    resumed, _, _ = resume_settings(trainer.run_dir, None, None, None)
+    assert resumed.max_steps == 0 and resumed.epochs is None
+    data = types.SimpleNamespace(images=np.zeros((40, 32, 32, 3), np.uint8))
+    assert fit_config_to_data(resumed, data) and resumed.epochs == FOLDER_IMAGES // 40
+    # Without a length, any data trains for the default time.
+    assert TrainConfig(dataset="mnist").resolved().max_minutes == DEFAULT_MINUTES
 
 
 @pytest.mark.slow
@@ -282,3 +291,46 @@ def test_rgb_folders_at_64_and_128_px_train_with_the_default_recipe(tmp_path, si
     from gan_studio.ml.export import generator_from_run
 
     assert generator_from_run(trainer.run_dir).output_shape == (None, side, side, 3)
+
+
+def test_mode_seeking_penalty_grows_as_a_class_stops_varying():
+    from gan_studio.ml.gan import mode_seeking_penalty
+
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((8, 16)).astype(np.float32)
+    varied = rng.uniform(-1, 1, (8, 4, 4, 1)).astype(np.float32)
+    collapsed = np.concatenate([varied[:4], varied[:4] + 0.01])  # pairs (i, i + 4) alike
+    low, high = float(mode_seeking_penalty(varied, noise)), float(
+        mode_seeking_penalty(collapsed, noise))
+    # mean |z1 - z2| of N(0, 1) is 2 / sqrt(pi); mean |x1 - x2| of U(-1, 1) is 2 / 3
+    assert low == pytest.approx((2 / np.sqrt(np.pi)) / (2 / 3), rel=0.3)
+    assert high > 50 * low
+
+
+def test_mode_seeking_pairs_one_class_and_pulls_its_images_apart(tiny_config, monkeypatch):
+    """With mode seeking the fakes' second half is drawn for the first half's classes (what D
+    judges them as), and the penalty is in the generator's loss."""
+    import tensorflow as tf
+
+    from gan_studio.ml.gan import GAN
+
+    config = tiny_config.resolved()
+    config.conditional, config.num_classes = True, 10
+    images = np.random.default_rng(0).integers(0, 255, (1, 8, 28, 28, 1)).astype(np.uint8)
+    labels = np.arange(8, dtype=np.int32)[None]
+    assert config.mode_seeking == 0.5  # studio's
+    for preset in ("tutorial", "paper"):  # ... the seed's presets train without
+        assert TrainConfig(dataset="mnist", preset=preset).resolved().mode_seeking == 0.0
+    losses, seen = {}, {}
+    for weight in (0.0, 1.0):
+        config.mode_seeking = weight
+        gan = GAN(config, (28, 28, 1))
+        judge, calls = gan._judge, seen.setdefault(weight, [])
+        gan._judge = lambda real, fake, labels, fake_labels=None, judge=judge, calls=calls: (
+            calls.append(np.asarray(labels if fake_labels is None else fake_labels))
+            or judge(real, fake, labels, fake_labels))
+        batches = (tf.constant(images), tf.constant(labels))
+        losses[weight] = float(gan._train_steps(batches)[0][0])  # eagerly
+    np.testing.assert_array_equal(seen[0.0][0], labels[0])
+    np.testing.assert_array_equal(seen[1.0][0], [0, 1, 2, 3, 0, 1, 2, 3])
+    assert losses[1.0] > losses[0.0] + 0.1  # the penalty (about 1 at the start) is in G's loss

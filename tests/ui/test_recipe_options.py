@@ -78,8 +78,8 @@ def test_the_studio_levers_follow_the_data_until_the_user_changes_one(open_windo
     assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked(),
             recipe.augment.currentData()) == ("hinge", True, "on")
     assert (panel.learning_rate.value(), recipe.d_dropout.value()) == (2e-4, 0.3)
-    assert (recipe.g_activation.currentData(), recipe.g_stride1_kernel.currentData()) == (
-        "leaky_relu", 0)
+    assert (recipe.g_activation.currentData(), recipe.g_stride1_kernel.currentData(),
+            recipe.d_kernel_size.currentData()) == ("leaky_relu", 3, 3)
     assert panel.config().resolved().d_learning_rate == 4e-4
     panel.learning_rate.setValue(3e-4)  # the user's own learning rate stays ...
     panel.dataset.set_dataset("mnist")

@@ -7,6 +7,10 @@ The thresholds (documented in the README's quality section):
 - **Class spread** (labelled data): one class takes `COMMONEST_CEILING` of the samples or more,
   or the rarest class falls below `RAREST_FLOOR` of its fair share (1 / classes) after having
   been above it: classes are disappearing.
+- **Within-class diversity** (conditional runs on labelled data): the samples drawn for a
+  class spread less than `CLASS_DIVERSITY_FLOOR` as far apart as the real images of that class
+  (`statistics.class_diversity`): the class is right, but the noise does nothing. The warning
+  names the classes.
 - **FD** worse in each of the last `WORSENING_RUNS` evaluations in a row and by
   `WORSENING_FACTOR` or more over the best: training is moving away from the data.
 """
@@ -23,6 +27,7 @@ COMMONEST_CEILING = 0.5
 RAREST_FLOOR = 0.2
 WORSENING_RUNS = 3
 WORSENING_FACTOR = 1.25
+CLASS_DIVERSITY_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,14 @@ class CollapseWarning:
         return " ".join(self.reasons)
 
 
-def collapse_warning(history: list[QualityReport]) -> CollapseWarning | None:
+def collapse_warning(history: list[QualityReport],
+                     class_names: list[str] | tuple[str, ...] = ()) -> CollapseWarning | None:
     """Looks at a run's evaluations (oldest first) for signs of mode collapse.
 
     Args:
         history: the run's quality reports, oldest first; the newest one is judged.
+        class_names: the classes' names, by label, for a warning about a class (default:
+            its number).
 
     Returns:
         A `CollapseWarning` naming the evidence, or None when the newest evaluation shows none.
@@ -71,6 +79,7 @@ def collapse_warning(history: list[QualityReport]) -> CollapseWarning | None:
                 r.labelled and r.rarest_class >= RAREST_FLOOR * fair for r in history[:-1]):
             reasons.append(f"The rarest class fell to {now.rarest_class:.1%} of the samples "
                            f"(a fair share is {fair:.0%}).")
+    reasons.extend(_collapsed_classes(now, class_names))
     recent = [r.fd for r in history[-(WORSENING_RUNS + 1):]]
     best_fd = min(r.fd for r in history)
     if (len(recent) == WORSENING_RUNS + 1 and all(b > a for a, b in zip(recent, recent[1:]))
@@ -78,3 +87,16 @@ def collapse_warning(history: list[QualityReport]) -> CollapseWarning | None:
         reasons.append(f"{FD_NAME} worsened {WORSENING_RUNS} times in a row, from "
                        f"{recent[0]:.2f} to {now.fd:.2f} (best {best_fd:.2f}).")
     return CollapseWarning(now.step, tuple(reasons)) if reasons else None
+
+
+def _collapsed_classes(report: QualityReport, class_names) -> list[str]:
+    """The sentence naming the classes whose samples vary too little, if any."""
+    ratios = [(c, d) for c, d in enumerate(report.class_diversity or ())
+              if d < CLASS_DIVERSITY_FLOOR]  # NaN (a class too small to tell) compares False
+    if not ratios:
+        return []
+    names = [f"{class_names[c] if c < len(class_names) else c} ({d:.0%})" for c, d in ratios]
+    noun = "class" if len(names) == 1 else "classes"
+    return [f"Within {noun} {', '.join(names)}, samples are less than "
+            f"{CLASS_DIVERSITY_FLOOR:.0%} as varied as the real images of the class: the "
+            "noise barely changes them."]

@@ -33,6 +33,11 @@ class QualityReport:
         samples: how many generated images were scored.
         seconds: how long the evaluation took.
         time: wall-clock time of the evaluation (seconds since the epoch).
+        class_accuracy: a conditional generator's samples: the share the classifier puts in
+            the class they were drawn for (None: not a conditional generator on labelled data).
+        class_diversity: a conditional generator's samples: per class, their mean pairwise
+            feature distance relative to the real images of the class
+            (`statistics.class_diversity`; NaN for a class too small to tell), or None.
     """
 
     step: int
@@ -48,11 +53,28 @@ class QualityReport:
     samples: int = 0
     seconds: float = 0.0
     time: float = 0.0
+    class_accuracy: float | None = None
+    class_diversity: tuple[float, ...] | None = None
 
     @property
     def labelled(self) -> bool:
         """Whether class numbers were measured."""
         return self.score is not None
+
+    @property
+    def class_diversity_mean(self) -> float | None:
+        """The mean of `class_diversity` over the classes it could measure (None: none)."""
+        known = self._known_class_diversity()
+        return sum(known.values()) / len(known) if known else None
+
+    @property
+    def least_varied_class(self) -> tuple[int, float] | None:
+        """(class, ratio) of the class whose samples vary least against its real images."""
+        known = self._known_class_diversity()
+        return min(known.items(), key=lambda item: item[1]) if known else None
+
+    def _known_class_diversity(self) -> dict[int, float]:
+        return {c: d for c, d in enumerate(self.class_diversity or ()) if math.isfinite(d)}
 
     def summary(self) -> str:
         """One line for a status bar or a terminal."""
@@ -61,6 +83,12 @@ class QualityReport:
         if self.labelled:
             text += (f", score {self.score:.2f}/{self.classes}, classes "
                      f"{self.rarest_class:.0%}–{self.commonest_class:.0%}")
+        if self.class_accuracy is not None:
+            text += f", {self.class_accuracy:.0%} of the asked class"
+        if self.least_varied_class is not None:
+            worst, ratio = self.least_varied_class
+            text += (f", within-class diversity {self.class_diversity_mean:.2f} "
+                     f"(class {worst}: {ratio:.2f})")
         return text
 
 
@@ -69,9 +97,17 @@ _REQUIRED = tuple(f.name for f in dataclasses.fields(QualityReport)
                   if f.default is dataclasses.MISSING)
 
 
+# Columns added after the first quality.csv files were written: a file without them still reads.
+_OPTIONAL = ("class_accuracy", "class_diversity")
+_LIST_SEPARATOR = " "  # the cells of a tuple field: one number per class
+_KNOWN_HEADERS = (QUALITY_FIELDS, QUALITY_FIELDS[:-len(_OPTIONAL)])
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, tuple):
+        return _LIST_SEPARATOR.join(repr(float(v)) for v in value)
     return str(int(value)) if isinstance(value, int) else repr(float(value))  # round-trips
 
 
@@ -79,6 +115,8 @@ def append_quality(run_dir: str | os.PathLike, report: QualityReport) -> None:
     """Appends `report` as a row of the run's quality.csv (writing the header first)."""
     path = os.path.join(run_dir, QUALITY_FILE)
     new = not os.path.isfile(path) or os.path.getsize(path) == 0
+    if not new and _header(path) != QUALITY_FIELDS:
+        _rewrite(path, read_quality(run_dir))  # an older file's rows, under today's header
     with open(path, "a", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         if new:
@@ -94,11 +132,24 @@ def drop_quality_after(run_dir: str | os.PathLike, step: int) -> None:
     kept = read_quality(run_dir, up_to_step=step)
     if len(kept) == len(read_quality(run_dir)):
         return
+    _rewrite(path, kept)
+
+
+def _rewrite(path: str, reports: list[QualityReport]) -> None:
+    """Writes `reports` as the whole quality.csv at `path`, atomically."""
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(QUALITY_FIELDS)
-        for report in kept:
+        for report in reports:
             writer.writerow([_cell(getattr(report, name)) for name in QUALITY_FIELDS])
+
+
+def _header(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return tuple(next(csv.reader(f), ()))
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return ()
 
 
 def read_quality(run_dir: str | os.PathLike, up_to_step: int | None = None) -> list[QualityReport]:
@@ -109,17 +160,19 @@ def read_quality(run_dir: str | os.PathLike, up_to_step: int | None = None) -> l
         up_to_step: drop evaluations after this step (a run rolled back to it).
 
     Returns:
-        The reports; empty when the file is missing or has another header.
+        The reports; empty when the file is missing or has another header. A header without
+        the columns added later (`_OPTIONAL`, at its end) reads, those fields left None.
     """
     types = {f.name: f.type for f in dataclasses.fields(QualityReport)}
     reports = []
     try:
         with open(os.path.join(run_dir, QUALITY_FILE), newline="", encoding="utf-8") as f:
             reader = csv.reader(f)
-            if tuple(next(reader, ())) != QUALITY_FIELDS:
+            header = tuple(next(reader, ()))
+            if header not in _KNOWN_HEADERS:
                 return []
             for row in reader:
-                report = _parse(row, types)
+                report = _parse(row, header, types)
                 if report is not None and (up_to_step is None or report.step <= up_to_step):
                     reports.append(report)
     except OSError:
@@ -127,14 +180,16 @@ def read_quality(run_dir: str | os.PathLike, up_to_step: int | None = None) -> l
     return reports
 
 
-def _parse(row: list[str], types: dict) -> QualityReport | None:
-    if len(row) != len(QUALITY_FIELDS):
+def _parse(row: list[str], header: tuple[str, ...], types: dict) -> QualityReport | None:
+    if len(row) != len(header):
         return None
     values = {}
     try:
-        for name, text in zip(QUALITY_FIELDS, row):
+        for name, text in zip(header, row):
             if text == "":
                 values[name] = None
+            elif types[name].startswith("tuple"):  # NaN allowed: a class too small to tell
+                values[name] = tuple(float(v) for v in text.split(_LIST_SEPARATOR))
             elif types[name] == "int":
                 values[name] = int(text)
             else:
@@ -143,6 +198,6 @@ def _parse(row: list[str], types: dict) -> QualityReport | None:
                     return None
     except ValueError:
         return None
-    if any(values[name] is None for name in _REQUIRED):
+    if any(values.get(name) is None for name in _REQUIRED):
         return None
     return QualityReport(**values)

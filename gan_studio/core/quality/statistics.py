@@ -136,3 +136,58 @@ def diversity(features: np.ndarray, reference: np.ndarray, seed: int = 0) -> flo
     """
     real = mean_pairwise_distance(reference, seed=seed)
     return mean_pairwise_distance(features, seed=seed) / real if real > 0 else 0.0
+
+
+def class_accuracy(probabilities: np.ndarray, labels: np.ndarray, classes: int) -> np.ndarray:
+    """The share of each class's samples that a classifier puts in the class they were asked for.
+
+    Args:
+        probabilities: (N, classes) softmax outputs of the data set's classifier.
+        labels: int (N,), the class each sample was drawn for.
+        classes: the number of classes.
+
+    Returns:
+        float64 (classes,): each class's share (NaN for a class with no samples).
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    hits = np.argmax(np.asarray(probabilities), axis=-1) == labels
+    counts = np.bincount(labels, minlength=classes).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(labels, weights=hits, minlength=classes) / counts
+
+
+def class_diversity(features: np.ndarray, labels: np.ndarray, reference: np.ndarray,
+                    reference_labels: np.ndarray, classes: int, seed: int = 0) -> np.ndarray:
+    """How varied a conditional generator's samples are within each class, relative to real ones.
+
+    For class c: the mean pairwise feature distance among the samples drawn for c, divided by
+    the same among the real images of c (`mean_pairwise_distance`, the measure `diversity`
+    takes over all samples). 1: the class's samples vary as much as its real images; near 0:
+    the noise does nothing, and each class is one image drawn again and again. Unlike
+    `diversity`, the distances between classes do not count, so a generator that draws every
+    class but one image per class scores low here and not there.
+
+    Args:
+        features: (N, D) features of generated images.
+        labels: int (N,), the class each was drawn for.
+        reference: (M, D) features of real images.
+        reference_labels: int (M,), their classes.
+        classes: the number of classes.
+        seed: seeds the pairs drawn.
+
+    Returns:
+        float64 (classes,): the ratio per class; NaN where either side has fewer than 2
+        images of the class, or its real images do not vary.
+    """
+    features, reference = np.asarray(features), np.asarray(reference)
+    labels = np.asarray(labels, dtype=np.int64)
+    reference_labels = np.asarray(reference_labels, dtype=np.int64)
+    ratios = np.full(classes, np.nan)
+    for c in range(classes):
+        made, real = features[labels == c], reference[reference_labels == c]
+        if len(made) < 2 or len(real) < 2:
+            continue
+        spread = mean_pairwise_distance(real, seed=seed)
+        if spread > 0:
+            ratios[c] = mean_pairwise_distance(made, seed=seed) / spread
+    return ratios

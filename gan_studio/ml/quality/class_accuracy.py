@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gan_studio.core.quality import statistics
+
 DEFAULT_PER_CLASS = 100
 
 
@@ -45,5 +47,4 @@ def class_accuracy(meter, generator, per_class: int = DEFAULT_PER_CLASS,
     images = generate_images(generator, len(labels), seed=meter.seed if seed is None else seed,
                              classes=labels)
     _, probabilities = meter.features(images)
-    hits = np.argmax(probabilities, axis=-1) == labels
-    return np.bincount(labels, weights=hits, minlength=classes) / per_class
+    return statistics.class_accuracy(probabilities, labels, classes)

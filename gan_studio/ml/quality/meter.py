@@ -96,6 +96,8 @@ class QualityMeter:
         self._chunks: list[np.ndarray] = []
         self._reference_count = min(len(self._heldout), MAX_REFERENCE)
         self._reference: np.ndarray | None = None
+        self._reference_classes: np.ndarray | None = None  # the classifier's, per real image
+        self._class_chunks: list[np.ndarray] = []
         self._reference_stats = None
         self._units = 0
 
@@ -156,9 +158,14 @@ class QualityMeter:
         done = len(self._chunks) * _FEATURE_CHUNK
         if done < self._reference_count:
             chunk = self._heldout[done:min(done + _FEATURE_CHUNK, self._reference_count)]
-            self._chunks.append(self._extract(chunk)[0])
+            features, probabilities = self._extract(chunk)
+            self._chunks.append(features)
+            if probabilities is not None:
+                self._class_chunks.append(np.argmax(probabilities, axis=-1))
             if len(self._chunks) * _FEATURE_CHUNK < self._reference_count:
                 return
+        if self._class_chunks:
+            self._reference_classes = np.concatenate(self._class_chunks)
         self._reference = np.concatenate(self._chunks).astype(np.float64)
         self._reference_stats = statistics.feature_stats(self._reference)
 
@@ -223,7 +230,8 @@ class QualityMeter:
 
         Args:
             generator: a Keras generator from (batch, latent) to images in [-1, 1]; a
-                conditional one draws an even mix of its classes (`generate_images`).
+                conditional one draws an even mix of its classes (`generate_images`), and
+                on labelled data its report also has `class_accuracy` and `class_diversity`.
             step: the training step, for the report.
             epoch: the zero-based epoch, for the report.
             count: how many images (default: `samples`).
@@ -231,20 +239,31 @@ class QualityMeter:
         Raises:
             ValueError: if the generator's images do not have the data's shape.
         """
-        from gan_studio.ml.export import generate_images
+        from gan_studio.ml.export import generate_images, image_labels
 
         self.check(generator)
         start = time.perf_counter()
-        images = generate_images(generator, count or self.samples, seed=self.seed)
-        return self._score(images, step, epoch, start)
+        count = count or self.samples
+        labels = image_labels(generator, count)
+        images = generate_images(generator, count, seed=self.seed, classes=labels)
+        return self._score(images, step, epoch, start, labels)
 
-    def evaluate_images(self, images: np.ndarray, step: int = 0, epoch: int = 0) -> QualityReport:
+    def evaluate_images(self, images: np.ndarray, step: int = 0, epoch: int = 0,
+                        labels: np.ndarray | None = None) -> QualityReport:
         """Scores given uint8 images (N, H, W[, C]) as if a generator had made them.
 
+        Args:
+            images: the images.
+            step: the training step, for the report.
+            epoch: the zero-based epoch, for the report.
+            labels: int (N,), the class each image was drawn for (a conditional generator's),
+                or None. On labelled data they add `class_accuracy` and `class_diversity`.
+
         Raises:
-            ValueError: if their shape differs from the data's, or fewer than 2 are given.
+            ValueError: if their shape differs from the data's, fewer than 2 are given, or
+                the labels do not fit them or the classes.
         """
-        return self._score(images, step, epoch, time.perf_counter())
+        return self._score(images, step, epoch, time.perf_counter(), labels)
 
     def floor(self, count: int | None = None) -> QualityReport:
         """Real against real: training images (never the held-out ones) scored as if generated.
@@ -257,7 +276,13 @@ class QualityMeter:
         pick = np.random.default_rng(self.seed + 1).choice(pool, count, replace=False)
         return self.evaluate_images(self._images[np.sort(pick)])
 
-    def _score(self, images, step: int, epoch: int, start: float) -> QualityReport:
+    def _score(self, images, step: int, epoch: int, start: float,
+               labels: np.ndarray | None = None) -> QualityReport:
+        if labels is not None and self.labelled:
+            labels = np.asarray(labels).astype(np.int64)
+            if labels.shape != (len(images),) or labels.min() < 0 or labels.max() >= self.classes:
+                raise ValueError(f"expected {len(images)} class labels in 0..{self.classes - 1}"
+                                 f", got {labels.shape}")
         features, probabilities = self.features(images)
         features, reference = features.astype(np.float64), self._reference
         numbers = {"fd": statistics.frechet_distance(*statistics.feature_stats(features),
@@ -270,5 +295,18 @@ class QualityMeter:
                 probabilities)
             numbers["score"] = statistics.classifier_score(probabilities)
             numbers["classes"] = self.classes
+            if labels is not None:
+                numbers.update(self._class_numbers(features, probabilities, labels))
         return QualityReport(step=int(step), epoch=int(epoch), samples=len(features),
                              seconds=time.perf_counter() - start, time=time.time(), **numbers)
+
+    def _class_numbers(self, features, probabilities, labels) -> dict:
+        """A conditional generator's numbers per class: how often the classifier names the
+        class asked for, and how varied each class is against the held-out images the
+        classifier puts in it (`statistics.class_diversity`)."""
+        diversity = statistics.class_diversity(features, labels, self._reference,
+                                               self._reference_classes, self.classes,
+                                               seed=self.seed)
+        hits = np.argmax(probabilities, axis=-1) == labels
+        return {"class_accuracy": float(hits.mean()),
+                "class_diversity": tuple(float(d) for d in diversity)}

@@ -17,7 +17,8 @@ STRIDE1_LABELS = {0: "Same as G kernels", 3: "3×3", 4: "4×4", 5: "5×5"}
 D_KERNEL_LABELS = {3: "3×3", 4: "4×4", 5: "5×5 (the seed's)"}
 ACTIVATION_LABELS = {"leaky_relu": "Leaky ReLU (the tutorial's)", "relu": "ReLU (the paper's)"}
 FIELDS = ("loss", "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size",
-          "g_stride1_kernel", "g_activation", "d_kernel_size", "d_dropout", "conditional")
+          "g_stride1_kernel", "g_activation", "d_kernel_size", "d_dropout", "conditional",
+          "mode_seeking")
 _CHOICES = ("loss", "augment", "kernel_size", "g_stride1_kernel", "g_activation", "d_kernel_size")
 
 
@@ -52,6 +53,8 @@ class RecipeOptions(QGroupBox):
         self.d_dropout = float_spin(0.0, 0.9, 2, 0.05)
         self.d_dropout.setSpecialValueText("off")
         self.conditional = QCheckBox("Class-conditional (needs labels)")
+        self.mode_seeking = float_spin(0.0, 100.0, 2, 0.1)
+        self.mode_seeking.setSpecialValueText("off")
         form = QFormLayout(self)
         form.addRow("Loss", self.loss)
         form.addRow("", self.spectral_norm)
@@ -64,6 +67,9 @@ class RecipeOptions(QGroupBox):
         form.addRow("D kernels", self.d_kernel_size)
         form.addRow("D dropout", self.d_dropout)
         form.addRow("", self.conditional)
+        form.addRow("Mode seeking", self.mode_seeking)
+        self.mode_seeking.setEnabled(False)  # a conditional run's lever
+        self.conditional.toggled.connect(self.mode_seeking.setEnabled)
         for name in FIELDS:
             widget = getattr(self, name)
             widget.setToolTip(RECIPE_HELP[name].capitalize() + ".")
@@ -87,7 +93,8 @@ class RecipeOptions(QGroupBox):
         values.update(spectral_norm=self.spectral_norm.isChecked(),
                       d_learning_rate=self.d_learning_rate.value(),
                       r1_gamma=self.r1_gamma.value(), d_dropout=self.d_dropout.value(),
-                      conditional=self.conditional.isChecked())
+                      conditional=self.conditional.isChecked(),
+                      mode_seeking=self.mode_seeking.value())
         return values
 
     def set_values(self, values: dict) -> None:
@@ -99,7 +106,7 @@ class RecipeOptions(QGroupBox):
         for name in ("spectral_norm", "conditional"):
             if isinstance(values.get(name), bool):
                 getattr(self, name).setChecked(values[name])
-        for name in ("d_learning_rate", "r1_gamma", "d_dropout"):
+        for name in ("d_learning_rate", "r1_gamma", "d_dropout", "mode_seeking"):
             value = values.get(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 getattr(self, name).setValue(float(value))
