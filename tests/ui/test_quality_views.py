@@ -139,7 +139,10 @@ def test_a_collapse_shows_a_banner_that_rolls_back_to_the_best_checkpoint(qtbot,
     assert not banner.isVisible()
     run_dir = start(qtbot, window)
     qtbot.waitUntil(banner.isVisible, timeout=10000)
-    assert "Signs of mode collapse at step 8" in banner.text
+    # The first collapsing report (step 8) raised it; training goes on, so on a busy machine a
+    # later report's warning may already have replaced it when the test reads the text.
+    seen = re.search(r"Signs of mode collapse at step (\d+)\.", banner.text)
+    assert seen and int(seen.group(1)) >= 8
     assert "only 30% as varied as real images" in banner.text  # the evidence, with its numbers
     assert "One class takes 60% of the samples" in banner.text
     assert QApplication.activeModalWidget() is None and not isinstance(banner, QDialog)

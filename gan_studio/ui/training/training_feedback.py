@@ -72,7 +72,7 @@ class TrainingFeedback(QObject):
         self.download_dialog: DownloadDialog | None = None
         self.errors: list[str] = []
         self._asked = False  # Evaluate Now waits for its answer
-        self._answer: tuple[int, str] | None = None  # (step, text) of the last answer shown
+        self._answered: tuple[int, str] | None = None  # (step, text) of the last answer shown
         session.event.connect(self.on_event)
         session.quality.connect(self.on_quality)
         run_actions.evaluate_now.triggered.connect(self._on_evaluate_now)
@@ -104,20 +104,20 @@ class TrainingFeedback(QObject):
             self._asked = False
             self._status(event.message, ANSWER_MS)
             return
-        if event.kind == "best" and self._answer and self._answer[0] == event.data.get("step"):
+        if event.kind == "best" and self._answered and self._answered[0] == event.data.get("step"):
             # Right after the answer it would replace: the answer, and that it is the best.
-            self._status(f"{self._answer[1]}: the best so far, kept as best/", ANSWER_MS)
+            self._status(f"{self._answered[1]}: the best so far, kept as best/", ANSWER_MS)
             return
         if event.message:
             self._status(event.message, NOTICE_MS)
 
     def on_quality(self, report: QualityReport) -> None:
         """Shows a measurement's numbers when they answer Evaluate Now."""
-        self._answer = None
+        self._answered = None
         if self._asked:
             self._asked = False
-            self._answer = (report.step, f"Quality at step {report.step:,}: {report.summary()}")
-            self._status(self._answer[1], ANSWER_MS)
+            self._answered = (report.step, f"Quality at step {report.step:,}: {report.summary()}")
+            self._status(self._answered[1], ANSWER_MS)
 
     def on_error(self, message: str) -> None:
         """Shows a training failure (out of memory, unreadable data...) as a dialog."""
