@@ -209,7 +209,10 @@ TWO_DEVICES = {"strategy": "mirrored", "devices": ["/cpu:0", "/cpu:1"]}
     {},
     # D's dropout, whose mask each replica slices from the global batch's
     {"d_dropout": 0.3},
-    {"loss": "hinge", "r1_gamma": 1.0, "r1_every": 2, "steps_per_call": 2, "conditional": True},
+    # (without mode seeking: it pairs the fakes of each replica's share of the batch and takes
+    # the ratio of that share's means, so two replicas compute another penalty than one device)
+    {"loss": "hinge", "r1_gamma": 1.0, "r1_every": 2, "steps_per_call": 2, "conditional": True,
+     "mode_seeking": 0.0},
 ], ids=["shipped-grey-recipe", "dropout", "hinge-r1-two-steps-per-call-conditional"])
 def test_mirrored_on_two_devices_trains_what_one_device_trains(tmp_path, levers):
     one = _mirrored(tmp_path, "default", _fields(tmp_path, **levers))
