@@ -71,7 +71,7 @@ class RunLength:
         if not self.config.max_minutes or self._fresh or not checkpoint:
             return False
         trained = trained_seconds_at(self.run_dir, checkpoint_step(checkpoint))
-        return trained >= self.config.max_minutes * 60
+        return TimeBudget(self.config.max_minutes, trained, self._clock).spent
 
     def checkpoint_saved(self, write_dir: str, step: int) -> str | None:
         """Notes the time trained up to `step`'s checkpoint; returns the problem, if any.

@@ -72,12 +72,7 @@ class SpeedBook:
 
     def seconds_per_step(self, key: str, cpu: str) -> float | None:
         """The median of the speeds kept for `key` on `cpu`, or None if none was measured."""
-        entry = self._read().get(f"{cpu}|{key}")
-        values = entry.get("seconds_per_step") if isinstance(entry, dict) else None
-        if not isinstance(values, list):
-            return None
-        values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
-                  and math.isfinite(v) and v > 0]
+        values = _speeds(self._read().get(f"{cpu}|{key}"))
         return float(statistics.median(values)) if values else None
 
     def record(self, key: str, cpu: str, seconds_per_step: float) -> None:
@@ -88,12 +83,17 @@ class SpeedBook:
         """
         entries = self._read()
         name = f"{cpu}|{key}"
-        entry = entries.pop(name, None)
-        old = entry.get("seconds_per_step") if isinstance(entry, dict) else None
-        values = [v for v in (old if isinstance(old, list) else [])
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        values = (values + [round(float(seconds_per_step), 5)])[-_KEEP_SPEEDS:]
+        values = (_speeds(entries.pop(name, None)) + [round(float(seconds_per_step), 5)])
+        values = values[-_KEEP_SPEEDS:]
         entries[name] = {"seconds_per_step": values, "measured": time.strftime("%Y-%m-%d")}
         kept = dict(list(entries.items())[-_KEEP_KEYS:])  # (the newest last: insertion order)
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         atomic_write_text(self.path, json.dumps({"speeds": kept}, indent=1) + "\n")
+
+
+def _speeds(entry) -> list[float]:
+    """The valid speeds of an entry of the file (finite, positive seconds); [] for none."""
+    values = entry.get("seconds_per_step") if isinstance(entry, dict) else None
+    return [float(v) for v in (values if isinstance(values, list) else [])
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v) and v > 0]
