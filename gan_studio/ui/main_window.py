@@ -7,7 +7,7 @@ import platform
 from collections.abc import Callable
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt, QTimer, qVersion
+from PySide6.QtCore import QSize, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -35,6 +35,9 @@ from gan_studio.ui.training.training_panel import TrainingPanel
 from gan_studio.workers.tasks import TaskRunner
 from gan_studio.workers.tf_loader import TFLoader, package_version
 from gan_studio.workers.training.session import TrainingSession
+
+FIRST_SIZE = QSize(1360, 860)  # the window on a first start, where the screen has room for it
+FRAME_ALLOWANCE = QSize(16, 48)  # a window manager's frame and title bar around it
 
 
 class MainWindow(QMainWindow):
@@ -100,19 +103,14 @@ class MainWindow(QMainWindow):
         return area
 
     def _make_docks(self) -> dict[str, QDockWidget]:
-        scroll = QScrollArea()
-        scroll.setWidget(self.training_panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.training_panel.sizeHint().width() + 20)
         docks = {}
         for name, title, widget, area in (
-                ("training", "Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
+                ("training", "Training", self.training_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("losses", "Losses", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("quality", "Quality", self.quality_plot, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("progress", "Progress", self.progress_panel,
+                ("progress", "Progress", _scrollable(self.progress_panel),
                  Qt.DockWidgetArea.BottomDockWidgetArea),
-                ("explorer", "Latent Explorer", self.explorer,
+                ("explorer", "Latent Explorer", _scrollable(self.explorer),
                  Qt.DockWidgetArea.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{name}_dock")  # saveState() needs names
@@ -225,7 +223,10 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         geometry = self.settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1360, 860)
+            available = self.screen().availableGeometry().size()
+            self.resize(FIRST_SIZE.boundedTo(available - FRAME_ALLOWANCE))
+            if (FIRST_SIZE + FRAME_ALLOWANCE).boundedTo(available) != FIRST_SIZE + FRAME_ALLOWANCE:
+                self.setWindowState(Qt.WindowState.WindowMaximized)  # a laptop's screen
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
@@ -286,3 +287,14 @@ class MainWindow(QMainWindow):
         self.explorer_actions.shutdown()
         self.explorer.shutdown()
         self.tf_loader.shutdown()
+
+
+def _scrollable(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: a dock's content then never sets the window's
+    minimum size (a laptop's 1366×768 screen holds the window; scroll bars show instead)."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll
+

@@ -1,5 +1,7 @@
 """The training panel's recipe levers reach the run's config, and follow presets and runs."""
 
+import pytest
+
 from gan_studio.core.config import PRESETS, TrainConfig
 from gan_studio.core.recipe import RECIPE_HELP
 
@@ -83,13 +85,67 @@ def test_the_studio_levers_follow_the_data_until_the_user_changes_one(open_windo
     assert panel.config().resolved().d_learning_rate == 4e-4
     panel.learning_rate.setValue(3e-4)  # the user's own learning rate stays ...
     panel.dataset.set_dataset("mnist")
-    assert panel.learning_rate.value() == 3e-4 and recipe.loss.currentData() == "hinge"
+    assert panel.learning_rate.value() == 3e-4 and recipe.loss.currentData() == "bce"
     panel.preset.setCurrentIndex(panel.preset.findData("paper"))
     panel.preset.setCurrentIndex(panel.preset.findData("studio"))  # ... until a preset is chosen
     assert panel.learning_rate.value() == 4e-4
     panel.dataset.set_dataset("cifar10")
     recipe.augment.setCurrentIndex(recipe.augment.findData("off"))  # the user's own choice ...
     panel.dataset.set_dataset("mnist")
-    assert recipe.augment.currentData() == "off" and recipe.loss.currentData() == "hinge"
+    assert recipe.augment.currentData() == "off" and recipe.loss.currentData() == "bce"
     panel.preset.setCurrentIndex(panel.preset.findData("paper"))  # ... until a preset is chosen
     assert recipe.loss.currentData() == "bce"
+
+
+# A value for each lever that `studio` shows for neither grey nor colour data, or (for the
+# two-way levers) the colour one: then only the way back to grey tells the user's from the data's.
+USERS_VALUES = {"loss": "hinge", "spectral_norm": True, "d_learning_rate": 3e-4, "r1_gamma": 1.0,
+                "augment": "off", "kernel_size": 5, "g_stride1_kernel": 5,
+                "g_activation": "leaky_relu", "d_kernel_size": 4, "d_dropout": 0.1,
+                "mode_seeking": 1.0, "learning_rate": 3e-4}
+
+
+def _set(panel, name, value):
+    widget = panel.learning_rate if name == "learning_rate" else getattr(panel.recipe, name)
+    if hasattr(widget, "findData"):
+        widget.setCurrentIndex(widget.findData(value))
+    elif hasattr(widget, "setChecked"):
+        widget.setChecked(value)
+    else:
+        widget.setValue(value)
+
+
+@pytest.mark.parametrize("lever", sorted(USERS_VALUES))
+def test_a_lever_the_user_set_stays_while_the_others_follow_the_data(open_window, fake_engine,
+                                                                     lever):
+    from gan_studio.core.presets import preset_values
+
+    panel = open_window(fake_engine).training_panel
+    panel.dataset.set_dataset("mnist")
+    assert set(panel.preset_levers.values()) == set(USERS_VALUES)  # every lever is tried
+    _set(panel, lever, USERS_VALUES[lever])
+    for dataset, channels in (("cifar10", 3), ("mnist", 1), ("cifar10", 3)):
+        panel.dataset.set_dataset(dataset)
+        shown = panel.preset_levers.values()
+        expected = {name: value if value is not None else 0.0  # 0 shows "same as G"
+                    for name, value in preset_values("studio", channels).items()
+                    if name in shown}
+        expected[lever] = USERS_VALUES[lever]
+        assert shown == pytest.approx(expected), dataset
+
+
+def test_ticking_conditional_does_not_stop_the_recipe_following_the_data(open_window,
+                                                                         fake_engine):
+    panel = open_window(fake_engine).training_panel
+    recipe = panel.recipe
+    panel.dataset.set_dataset("mnist")
+    recipe.conditional.setChecked(True)
+    panel.dataset.set_dataset("cifar10")
+    assert (recipe.loss.currentData(), recipe.spectral_norm.isChecked(),
+            panel.learning_rate.value(), recipe.g_activation.currentData()) == (
+        "hinge", True, 2e-4, "leaky_relu")
+    assert recipe.conditional.isChecked() and recipe.mode_seeking.isEnabled()
+    config = panel.config().resolved()
+    assert (config.conditional, config.loss, config.learning_rate) == (True, "hinge", 2e-4)
+    panel.dataset.set_dataset("mnist")
+    assert (recipe.loss.currentData(), panel.learning_rate.value()) == ("bce", 4e-4)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
 from gan_studio.core.config import AUGMENT_MODES, LOSSES, TrainConfig
-from gan_studio.core.presets import D_KERNELS, G_ACTIVATIONS, STRIDE1_KERNELS
+from gan_studio.core.presets import D_KERNELS, PRESET_FIELDS, G_ACTIVATIONS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
 from gan_studio.ui.widgets.form_fields import float_spin
 
@@ -19,6 +19,8 @@ ACTIVATION_LABELS = {"leaky_relu": "Leaky ReLU (the tutorial's)", "relu": "ReLU 
 FIELDS = ("loss", "spectral_norm", "d_learning_rate", "r1_gamma", "augment", "kernel_size",
           "g_stride1_kernel", "g_activation", "d_kernel_size", "d_dropout", "conditional",
           "mode_seeking")
+# The levers a preset sets (by the data's colour for `studio`); the others are the user's alone.
+PRESET_LEVERS = tuple(name for name in FIELDS if name in PRESET_FIELDS)
 _CHOICES = ("loss", "augment", "kernel_size", "g_stride1_kernel", "g_activation", "d_kernel_size")
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,10 +26,12 @@ from gan_studio.ui.training.all_gpus_option import AllGpusOption
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
 from gan_studio.ui.training.length_field import LengthField
 from gan_studio.ui.training.plan_label import PlanLabel
+from gan_studio.ui.training.preset_levers import PresetLevers
 from gan_studio.ui.training.recipe_options import RecipeOptions
 from gan_studio.ui.training.training_actions import make_training_actions
 from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
 from gan_studio.ui.widgets.path_edit import PathEdit
+from gan_studio.ui.widgets.wheel_guard import guard_wheel
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
                  "studio": "GAN Studio (batch 32, 4×4 kernels)"}
@@ -58,7 +61,6 @@ class TrainingPanel(QWidget):
         self._session = session
         self.run_dir: str | None = None
         self._new_run_values: dict | None = None
-        self._preset_shown: tuple | None = None  # `_data_levers` as the preset last set them
         self.train_action, self.pause_action, self.stop_action = make_training_actions(
             self, self.train, session)
         self._build()
@@ -113,6 +115,7 @@ class TrainingPanel(QWidget):
         self.data_dir = PathEdit([("Data Folder…", "dir", "")], default_data_dir_text())
         self.runs_dir = PathEdit([("Runs Folder…", "dir", "")])
         self.recipe = RecipeOptions()
+        self.preset_levers = PresetLevers(self.recipe, self.learning_rate)
         self._hyper_widgets = [
             self.preset, self.recipe, self.batch_size, self.learning_rate, self.beta1,
             self.generator_ema, self.latent_dim, self.seed, self.sample_every_steps,
@@ -150,17 +153,16 @@ class TrainingPanel(QWidget):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.run_label)
-        for group in (data, model, self.recipe, advanced, folders):
-            layout.addWidget(group)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addWidget(_scrolled(data, model, self.recipe, advanced, folders), 1)
+        layout.addLayout(buttons)  # below the scrolled form: Train is in sight at any height
+        guard_wheel(self)
 
     # ---- form values ----------------------------------------------------------------------
     def apply_preset(self) -> None:
         """Fills batch size, learning rate, β1, the generator's weight average and the
         latent size from the chosen preset."""
         preset = self._preset_values()
-        self._show_data_levers(preset)
+        self.preset_levers.apply(preset)
         self.batch_size.setValue(preset["batch_size"])
         self.beta1.setValue(preset["beta1"])
         self.generator_ema.setValue(preset["generator_ema"])
@@ -173,19 +175,10 @@ class TrainingPanel(QWidget):
         channels = self.dataset.channels.currentData() or channels_of(self.dataset.dataset())
         return preset_values(name, channels)
 
-    def _data_levers(self) -> tuple:
-        """What a preset sets by the data's colour: the recipe's levers and the learning rate."""
-        return self.recipe.values(), self.learning_rate.value()
-
-    def _show_data_levers(self, preset: dict) -> None:
-        self.recipe.apply_preset(preset)
-        self.learning_rate.setValue(preset["learning_rate"])
-        self._preset_shown = self._data_levers()
-
     def _follow_data_with_recipe(self) -> None:
-        """Shows the preset's `_data_levers` for newly chosen data, unless the user changed one."""
-        if self.run_dir is None and self._data_levers() == self._preset_shown:
-            self._show_data_levers(self._preset_values())
+        """Shows the preset's levers for newly chosen data, but for those the user set."""
+        if self.run_dir is None:
+            self.preset_levers.follow(self._preset_values())
 
     def config(self) -> TrainConfig:
         """The new run's configuration as the form describes it (not yet validated)."""
@@ -306,3 +299,20 @@ class TrainingPanel(QWidget):
             widget.setEnabled(editable_run)
         self.length.setEnabled(idle)  # a run is continued for a length too
         self.length.set_continuing(self.run_dir is not None)
+
+
+def _scrolled(*groups: QWidget) -> QScrollArea:
+    """The form's groups in a vertical scroll area as wide as they need."""
+    form = QWidget()
+    layout = QVBoxLayout(form)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for group in groups:
+        layout.addWidget(group)
+    layout.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidget(form)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(form.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+    return scroll
