@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
 from gan_studio.core.config import AUGMENT_MODES, LOSSES, TrainConfig
-from gan_studio.core.presets import D_KERNELS, PRESET_FIELDS, G_ACTIVATIONS, STRIDE1_KERNELS
+from gan_studio.core.presets import D_KERNELS, G_ACTIVATIONS, PRESET_FIELDS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
 from gan_studio.ui.widgets.form_fields import float_spin
 
