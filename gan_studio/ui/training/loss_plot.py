@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gan_studio.core.training.progress import Progress
+from gan_studio.ui.training.epoch_lines import EpochLines
 from gan_studio.ui.widgets.tick_grid import TickGrid
 
 G_COLOR = "#f28e2b"
@@ -74,8 +75,8 @@ def exponential_moving_average(values: np.ndarray, smoothing: float,
 
 
 class LossPlot(QWidget):
-    """Two linked plots: G and D loss per step (raw thin, EMA thick, epoch boundaries dashed)
-    above mean D(x) and D(G(z)).
+    """Two linked plots: G and D loss per step (raw thin, EMA thick, epoch boundaries dashed,
+    thinned to every k-th epoch where they would crowd: `EpochLines`) above mean D(x) and D(G(z)).
 
     Data lives in growing numpy buffers; the curve items are created once and redrawn in place
     at most twice a second, with downsampling and clip-to-view so 100k steps stay smooth.
@@ -93,6 +94,7 @@ class LossPlot(QWidget):
         self._raw = {name: _GrowingBuffer() for name in SERIES}
         self._ema = {name: _GrowingBuffer() for name in SERIES}
         self._boundaries: list[float] = []
+        self._boundary_epochs: list[int] = []  # the zero-based epoch each boundary begins
         self._last_epoch: int | None = None
         self._dirty = False
         self._build()
@@ -146,13 +148,8 @@ class LossPlot(QWidget):
                 plot.plot(pen=pg.mkPen(color, width=2.5), name=label),
                 SMOOTHED_POINTS_PER_PIXEL, "subsample")
         marker_pen = pg.mkPen(text, width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
-        self._markers = {}
-        for plot in (self.loss_plot, self.output_plot):
-            marker = pg.PlotCurveItem(pen=marker_pen, connect="pairs")
-            marker.setZValue(-10)
-            plot.addItem(marker, ignoreBounds=True)  # so markers never stretch the autorange
-            plot.getViewBox().sigYRangeChanged.connect(self._update_markers)
-            self._markers[plot] = marker
+        self._markers = {plot: EpochLines(plot, marker_pen)
+                         for plot in (self.loss_plot, self.output_plot)}
 
     # ---- data -----------------------------------------------------------------------------
     @property
@@ -184,9 +181,7 @@ class LossPlot(QWidget):
             steps = np.asarray([progress.step], dtype=np.float64)
             columns = {name: np.asarray([getattr(progress, name)], dtype=np.float64)
                        for name in SERIES}
-        if self._last_epoch is not None and progress.epoch > self._last_epoch:
-            self._boundaries.append(float(progress.epoch * progress.steps_per_epoch
-                                          if progress.steps_per_epoch else steps[0]))
+        self._add_boundaries(progress, steps)
         self._last_epoch = progress.epoch if self._last_epoch is None else max(
             self._last_epoch, progress.epoch)
         self._append(steps, columns)
@@ -205,6 +200,7 @@ class LossPlot(QWidget):
         if len(epochs) == len(steps) and len(steps) > 1:
             changes = np.flatnonzero(np.diff(epochs) > 0) + 1
             self._boundaries = [float(steps[i - 1]) for i in changes]
+            self._boundary_epochs = [int(epochs[i]) for i in changes]
             self._last_epoch = int(epochs[-1])
         self._append(steps, {name: _fit(columns.get(name, []), len(steps)) for name in SERIES})
 
@@ -217,7 +213,9 @@ class LossPlot(QWidget):
         for buffers in (self._raw, self._ema):
             for buffer in buffers.values():
                 buffer.size = keep
-        self._boundaries = [b for b in self._boundaries if b <= last_step]
+        kept = [(b, e) for b, e in zip(self._boundaries, self._boundary_epochs) if b <= last_step]
+        self._boundaries = [b for b, _ in kept]
+        self._boundary_epochs = [e for _, e in kept]
         self._last_epoch = None
         self._dirty = True
 
@@ -228,11 +226,30 @@ class LossPlot(QWidget):
             for buffer in buffers.values():
                 buffer.clear()
         self._boundaries = []
+        self._boundary_epochs = []
         self._last_epoch = None
         self._dirty = True
         self._redraw()
         self.loss_plot.enableAutoRange()
         self.output_plot.enableAutoRange(axis="x")
+
+    def _add_boundaries(self, progress: Progress, steps: np.ndarray) -> None:
+        """Marks the epochs begun since the last report: several, when epochs are shorter than
+        a report's steps (9 steps an epoch on 300 images, a report every quarter second)."""
+        per_epoch = progress.steps_per_epoch
+        if not per_epoch:
+            if self._last_epoch is not None and progress.epoch > self._last_epoch:
+                self._boundaries.append(float(steps[0]))
+                self._boundary_epochs.append(progress.epoch)
+            return
+        # Epoch e begins after step e * per_epoch (the meter's epoch of a step is
+        # (step - 1) // per_epoch): the first report of a run or after a rollback has its own.
+        before = (self._last_epoch if self._last_epoch is not None
+                  else max(0, int(steps[0]) - 2) // per_epoch)
+        # A report of n steps crosses at most n boundaries, whatever its epoch numbers say.
+        for epoch in range(max(before + 1, progress.epoch - len(steps) + 1), progress.epoch + 1):
+            self._boundaries.append(float(epoch * per_epoch))
+            self._boundary_epochs.append(epoch)
 
     def _append(self, steps: np.ndarray, columns: dict) -> None:
         self._steps.extend(steps)
@@ -254,15 +271,9 @@ class LossPlot(QWidget):
             self._ema_curves[name].setData(steps, self._ema[name].values())
         self._update_markers()
 
-    def _update_markers(self, *_args) -> None:
-        for plot, marker in self._markers.items():
-            if not self._boundaries:
-                marker.setData([], [])
-                continue
-            low, high = plot.getViewBox().viewRange()[1]
-            xs = np.repeat(np.asarray(self._boundaries, dtype=np.float64), 2)
-            ys = np.tile([low, high], len(self._boundaries))
-            marker.setData(xs, ys)
+    def _update_markers(self) -> None:
+        for marker in self._markers.values():
+            marker.set_boundaries(self._boundaries, self._boundary_epochs)
 
 
 def _downsampled(curve: pg.PlotDataItem, points_per_pixel: float, method: str):

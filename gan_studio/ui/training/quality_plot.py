@@ -19,6 +19,7 @@ DIVERSITY_COLOR = "#59a14f"
 SCORE_COLOR = "#f28e2b"
 SERIES = ("fd", "kid", "diversity", "score")
 AXIS_WIDTH = 64  # pixels, room for "0.0123" and the axis title
+Y_PADDING = 0.05  # of the y-range, above and below: points at zero or at the top stay whole
 
 
 def empty_text(minutes: float) -> str:
@@ -79,13 +80,16 @@ class QualityPlot(QWidget):
         grid_color.setAlphaF(0.15)
         for plot in (self.distance_plot, self.sample_plot):
             plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=False, y=False)  # a few points: autorange shows them all
+            plot.setMouseEnabled(x=False, y=False)  # a few points, all in view: nothing to pan
             for axis in ("left", "bottom", "right"):
                 plot.getAxis(axis).setTextPen(text)
                 plot.getAxis(axis).setPen(text)
             TickGrid(plot, pg.mkPen(grid_color, width=1))
         kid_box = _right_axis_box(self.distance_plot)
         self._score_box = _right_axis_box(self.sample_plot)
+        # Each series' own y-axis, set by `_redraw` (not autoranged: see `_from_zero`).
+        self._boxes = {"fd": self.distance_plot.getViewBox(), "kid": kid_box,
+                       "diversity": self.sample_plot.getViewBox(), "score": self._score_box}
         self.curves = {
             "fd": self._series(self.distance_plot, FD_COLOR, "o"),
             "kid": self._series(kid_box, KID_COLOR, "t"),
@@ -147,9 +151,13 @@ class QualityPlot(QWidget):
                                for r in reports], dtype=np.float64)
             shown = np.isfinite(values)  # unlabelled reports have no score
             self.curves[name].setData(steps[shown], values[shown])
-        errors = np.array([r.kid_error for r in reports], dtype=np.float64)
-        self.kid_errors.setData(x=steps, y=np.array([r.kid for r in reports]), top=errors,
-                                bottom=errors, beam=0)
+            if name == "kid":  # the error bars must fit too
+                errors = np.array([r.kid_error for r in reports], dtype=np.float64)
+                self.kid_errors.setData(x=steps, y=values, top=errors, bottom=errors, beam=0)
+                values = np.concatenate([values - errors, values + errors])
+            y_range = _from_zero(values)
+            if y_range is not None:
+                self._boxes[name].setYRange(*y_range, padding=Y_PADDING)
         labelled = any(r.labelled for r in reports)
         self.sample_plot.showAxis("right", labelled)
         self._score_box.setVisible(labelled)
@@ -166,6 +174,21 @@ class QualityPlot(QWidget):
     def _on_run_started(self, _run_dir: str, config) -> None:
         minutes = getattr(config, "quality_every_minutes", TrainConfig().quality_every_minutes)
         self._placeholder.setText(empty_text(minutes))
+
+
+def _from_zero(values: np.ndarray) -> tuple[float, float] | None:
+    """The y-range a series is drawn in: its values and zero (None: no finite value).
+
+    Every series here is a size (a distance, a spread, a score) whose zero means something.
+    Autoranged to the data, two evaluations of FD 10.63 and 10.60 filled the plot as a steep
+    fall; measured from zero they are the flat line they are, while a fall from 120 to 10 still
+    fills it. (KID's unbiased estimate can dip below zero: the range then reaches down to it.)
+    """
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return None
+    low, high = min(0.0, float(finite.min())), max(0.0, float(finite.max()))
+    return (low, high) if high > low else (low, low + 1.0)  # all zero: any span will do
 
 
 def _right_axis_box(plot: pg.PlotItem) -> pg.ViewBox:
