@@ -46,14 +46,22 @@ def import_tensorflow():
 
 
 def _import():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if os.environ.get("GAN_STUDIO_TF_VERBOSE") or "tensorflow" in sys.modules:
-        import tensorflow as tf  # (already imported in full: no chatter left to filter)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own level is kept
+    if os.environ.get("GAN_STUDIO_TF_VERBOSE"):
+        import tensorflow as tf
 
         return tf
     with _filtered_stderr():
         import keras  # noqa: F401  (its backend import prints the same notices)
         import tensorflow as tf
+
+        # The first look for a GPU calls cuInit, which logs "failed call to cuInit" at ERROR
+        # level on a machine without one (TF_CPP_MIN_LOG_LEVEL=2 lets errors through), and
+        # the notices C++ writes before absl::InitializeLog() ignore the level altogether
+        # (TF 2.21). Looking here, while fd 2 is filtered, leaves nothing for a later first
+        # look: `gan-studio sample` and `evaluate` ran ops before anything listed the GPUs.
+        # Listing physical devices does not initialise them: memory growth can still be set.
+        tf.config.list_physical_devices("GPU")
     return tf
 
 
