@@ -154,10 +154,11 @@ class MainWindow(QMainWindow):
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())
         explorer = self._docks["explorer"].toggleViewAction()
-        explorer.setShortcut(QKeySequence("Ctrl+Shift+X"))
         # Raised once Qt has put the dock back among its tabs, so that it is the one in front.
         explorer.triggered.connect(
             lambda shown: shown and QTimer.singleShot(0, self._docks["explorer"].raise_))
+        view.addSeparator()
+        view.addAction(explore.show_explorer)  # Ctrl+Shift+X: shows, never hides
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(runs.open_run_folder)
         help_menu.addSeparator()

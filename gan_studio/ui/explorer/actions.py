@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -21,11 +21,11 @@ from gan_studio.ui.explorer.dialogs import (
     animation_filters,
     ask_scale,
 )
-from gan_studio.ui.explorer.file_actions import LatentFileActions
+from gan_studio.ui.explorer.file_actions import LatentFileActions, generator_folder
 from gan_studio.ui.explorer.model import PATH
 from gan_studio.ui.explorer.preview import qimage_view
 from gan_studio.ui.explorer.projection_actions import ProjectionActions
-from gan_studio.ui.widgets.save_dialogs import ask_save_path
+from gan_studio.ui.widgets.save_dialogs import SaveFolders, ask_save_path
 from gan_studio.workers.explorer.renderer import draw
 from gan_studio.workers.tasks import TaskRunner
 
@@ -48,6 +48,19 @@ def _write_animation(path: str, renderer, latents: np.ndarray, options: Animatio
                      classes=None) -> int:
     frames = render_path(renderer, latents, options.bounce, classes)
     return save_animation(path, frames, options.fps, options.repeat, options.scale)
+
+
+def _focus_first(container: QWidget) -> bool:
+    """Gives the keyboard focus to the first control of `container` (in Tab order) that can
+    take it now; returns whether one did."""
+    widget = container.nextInFocusChain()
+    while widget is not None and widget is not container:
+        if container.isAncestorOf(widget) and widget.isEnabled() and widget.isVisible() \
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        widget = widget.nextInFocusChain()
+    return False
 
 
 class ExplorerActions(WindowActions):
@@ -77,6 +90,7 @@ class ExplorerActions(WindowActions):
         self._explorer_used_last = False
         self._tasks = TaskRunner("explorer-export", self)
         self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
+        self.folders = SaveFolders(settings, lambda: generator_folder(explorer, run_shown))
         self.open_generator = self.files.open_generator
         self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
         self.projection = ProjectionActions(window, explorer, settings, sample_view)
@@ -89,6 +103,9 @@ class ExplorerActions(WindowActions):
         self.export_interpolation = self._action(
             "Export &Interpolation (GIF)…", self.export_animation, QKeySequence("Ctrl+Shift+E"),
             "Save the interpolation as an animation (GIF, animated PNG, WebP or MP4)")
+        self.show_explorer = self._action(
+            "Show Latent Explorer", self.bring_forward, QKeySequence("Ctrl+Shift+X"),
+            "Bring the latent explorer to the front and move the keyboard focus to it")
         self._had_image = False
         explorer.image_changed.connect(self._on_image)
         explorer.model.changed.connect(lambda what: PATH in what and self.update_enabled())
@@ -113,6 +130,23 @@ class ExplorerActions(WindowActions):
         """Whether the explorer's dock is shown (and not behind another dock's tab)."""
         # A tabbed dock stays "visible" behind its neighbour's tab; its visible region does not.
         return self._dock.isVisible() and not self._dock.visibleRegion().isEmpty()
+
+    def bring_forward(self) -> None:
+        """Shows the explorer's dock in front of its tabbed neighbours and gives it the keyboard
+        focus. Unlike the View menu's toggle, it never hides the explorer."""
+        self._dock.show()
+        self._dock.raise_()
+        # Again once Qt has put a dock shown just now back among its tabs: then it can be
+        # raised, and its controls, visible at last, can take the focus.
+        QTimer.singleShot(0, self._raise_and_focus)
+
+    def _raise_and_focus(self) -> None:
+        self._dock.raise_()
+        focused = self._window.focusWidget()
+        if focused is not None and self._dock.isAncestorOf(focused):
+            return  # a slider in use keeps the focus
+        if not _focus_first(self._explorer.controls):  # the seed; without a generator, the rest
+            _focus_first(self._explorer)
 
     def _set_used_last(self, explorer: bool) -> None:
         if explorer != self._explorer_used_last:
@@ -164,8 +198,8 @@ class ExplorerActions(WindowActions):
                           self._explorer.image_scale(), "Save Image")
         if scale is None:
             return None
-        path = ask_save_path(self._window, "Save Image", self._settings.last_dir("images"),
-                        self._name() + ".png", IMAGE_FORMATS)
+        path = ask_save_path(self._window, "Save Image", self.folders.start("images"),
+                             self._name() + ".png", IMAGE_FORMATS)
         if not path:
             return None
         try:
@@ -174,7 +208,7 @@ class ExplorerActions(WindowActions):
             QMessageBox.warning(self._window, "Cannot Save Image",
                                 f"Cannot write {path}: {getattr(exc, 'strerror', None) or exc}")
             return None
-        self._settings.set_last_dir("images", path)
+        self.folders.chose("images", path)
         self._status(f"Saved {path}")
         return path
 
@@ -213,10 +247,10 @@ class ExplorerActions(WindowActions):
         if scale is None:
             return
         path = ask_save_path(self._window, "Save Interpolation Strip",
-                        self._settings.last_dir("images"), self._name() + "-strip.png",
-                        IMAGE_FORMATS)
+                             self.folders.start("images"), self._name() + "-strip.png",
+                             IMAGE_FORMATS)
         if path:
-            self._settings.set_last_dir("images", path)
+            self.folders.chose("images", path)
             self._tasks.submit(_write_strip, path, renderer, latents, scale, classes,
                                on_done=lambda p: self._status(f"Saved {p}"),
                                on_error=lambda m: self._warn("Cannot Save Strip", f"Cannot write {path}: {m}"))
@@ -233,10 +267,10 @@ class ExplorerActions(WindowActions):
             len(latents), (w, h))
         if options is None:
             return
-        path = ask_save_path(self._window, "Export Interpolation", self._settings.last_dir("images"),
-                        self._name() + "-interpolation.gif", animation_filters())
+        path = ask_save_path(self._window, "Export Interpolation", self.folders.start("images"),
+                             self._name() + "-interpolation.gif", animation_filters())
         if path:
-            self._settings.set_last_dir("images", path)
+            self.folders.chose("images", path)
             self._status("Writing the animation…")
             self._tasks.submit(
                 _write_animation, path, renderer, latents, options, classes,

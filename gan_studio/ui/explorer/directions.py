@@ -72,7 +72,7 @@ class ExplorerDirections(QObject):
             "Updating the directions for the new weights…" if state.directions is not None
             else "Finding the principal directions…" if method == GANSPACE
             else "Finding the closed-form directions…")
-        self._service.compute(renderer, self._class, method)
+        self._service.compute(renderer, self._class, method, self._model.generator.source)
 
     def _picked_class(self) -> int | None:
         classes = self._model.classes
@@ -100,8 +100,9 @@ class ExplorerDirections(QObject):
     def _on_ready(self, result) -> None:
         model = self._model
         if (model.state is None or result.renderer.latent_dim != model.dim
-                or result.directions.method != model.directions_method):
-            return
+                or result.directions.method != model.directions_method
+                or result.source != model.generator.source):
+            return  # another run's directions are never shown for this one, even as a start
         current = model.generator is not None and result.renderer is \
             model.generator.renderer and result.class_index == self._class
         model.set_directions(result.directions,

@@ -72,6 +72,8 @@ class LatentExplorer(QWidget):
                 state in (STARTING, TRAINING, STOPPING)))
         self.sources.generator_changed.connect(self.set_generator)
         self._build()
+        if session is not None:
+            self.verdict.follow(session)
         self._connect_rendering()
         if sample_view is not None:
             sample_view.tile_selected.connect(self._update_tile_available)

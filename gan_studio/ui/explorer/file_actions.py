@@ -11,11 +11,23 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
 from gan_studio.ui.actions import WindowActions
-from gan_studio.ui.widgets.save_dialogs import ask_save_path
+from gan_studio.ui.widgets.save_dialogs import SaveFolders, ask_save_path
 
 NPY_FILTER = "NumPy arrays (*.npy)"
 GENERATOR_FILTER = ("Generators (*.keras config.json);;Keras models (*.keras);;"
                     "Run folders (config.json)")
+
+
+def generator_folder(explorer, run_shown) -> str | None:
+    """Where what the explorer draws belongs: the folder of the run whose generator it shows
+    (a `.keras` file's own folder), else the run the window shows, else None."""
+    loaded = explorer.model.generator
+    source = loaded.source if loaded is not None else ""
+    if source and os.path.isdir(source):
+        return source
+    if source and os.path.isfile(source):
+        return os.path.dirname(os.path.abspath(source))
+    return run_shown()
 
 
 class LatentFileActions(WindowActions):
@@ -34,6 +46,7 @@ class LatentFileActions(WindowActions):
         super().__init__(window)
         self._explorer, self._dock = explorer, dock
         self._settings, self._run_shown, self._name = settings, run_shown, name
+        self.folders = SaveFolders(settings, lambda: generator_folder(explorer, run_shown))
         self.open_generator = self._action("Open &Generator…", self.choose_generator,
                                            QKeySequence("Ctrl+Shift+O"),
                                            "Explore a run's or a .keras file's generator")
@@ -64,21 +77,21 @@ class LatentFileActions(WindowActions):
             self._save_latents(np.stack(latents), "bookmarks.npy", "Export Bookmarks")
 
     def _save_latents(self, latents: np.ndarray, name: str, title: str) -> None:
-        path = ask_save_path(self._window, title, self._settings.last_dir("latents"), name,
-                        {NPY_FILTER: ".npy"})
+        path = ask_save_path(self._window, title, self.folders.start("latents"), name,
+                             {NPY_FILTER: ".npy"})
         if not path:
             return
         try:
             save_latents(path, latents)
         except (OSError, ValueError) as exc:
             return self._warn(f"Cannot {title}", f"{path}: {exc}")
-        self._settings.set_last_dir("latents", path)
+        self.folders.chose("latents", path)
         self._status(f"Saved {path}")
 
     def choose_latents(self) -> None:
         """Asks for a .npy file and loads it (see `load_latent_file`)."""
         path, _ = QFileDialog.getOpenFileName(self._window, "Load Latent",
-                                              self._settings.last_dir("latents"), NPY_FILTER)
+                                              self.folders.start("latents"), NPY_FILTER)
         if path:
             self.load_latent_file(path)
 
@@ -96,7 +109,7 @@ class LatentFileActions(WindowActions):
         except LatentFileError as exc:
             self._warn("Cannot Load Latent", str(exc))
             return False
-        self._settings.set_last_dir("latents", path)
+        self.folders.chose("latents", path)
         stem = os.path.splitext(os.path.basename(path))[0]
         if len(latents) > 1:
             for i, latent in enumerate(latents):

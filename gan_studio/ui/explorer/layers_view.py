@@ -15,6 +15,25 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(n) for n in shape)
 
 
+def _spatial(shape: tuple[int, ...]) -> bool:
+    """Whether a layer's output is maps larger than 1×1 (H, W, C)."""
+    return len(shape) == 3 and shape[0] * shape[1] > 1
+
+
+def first_convolution(layers: list[tuple[str, tuple[int, ...]]]) -> int:
+    """The layer to show first: the first that turns maps into maps (the first convolution:
+    a dense layer's channels are 1×1, flat grey squares); else the first with maps; else 0.
+
+    Args:
+        layers: (name, output shape) per layer, as `NumpyGenerator.layers`.
+    """
+    shapes = [shape for _, shape in layers]
+    for i in range(1, len(shapes)):
+        if _spatial(shapes[i]) and _spatial(shapes[i - 1]):
+            return i
+    return next((i for i, shape in enumerate(shapes) if _spatial(shape)), 0)
+
+
 class LayersView(QWidget):
     """The generator's layers (name and output shape) and the activation maps of the one
     picked: each channel normalised to its own range, the strongest first (see
@@ -80,6 +99,8 @@ class LayersView(QWidget):
         self.info.setText("")
         if picked is not None and picked < len(layers):
             self.layers.setCurrentRow(picked)  # a new snapshot of the same run: keep watching
+        else:
+            self.layers.setCurrentRow(first_convolution(self._listed))
         self.layer_chosen.emit(-1 if self.current_layer is None else self.current_layer)
 
     def show_maps(self, layer: int, maps) -> None:

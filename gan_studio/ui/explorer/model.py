@@ -113,9 +113,10 @@ class ExplorerModel(BookmarksSection, QObject):
         return None if self._state is None else self._state.compose(base)
 
     def set_generator(self, loaded) -> None:
-        """Shows `loaded` (a `LoadedGenerator`); a new latent size starts afresh from the seed:
-        neutral edits, no directions, A the seed's latent and B the next seed's."""
-        self._generator = loaded
+        """Shows `loaded` (a `LoadedGenerator`); a new latent size starts afresh from the seed
+        (neutral edits, A and B the seed's and the next); a new size or source has no
+        directions, nor offsets along them, until its own are found."""
+        previous, self._generator = self._generator, loaded
         what = {GENERATOR}
         dim, classes = loaded.renderer.latent_dim, getattr(loaded.renderer, "num_classes", 0)
         if classes != (self._classes.num_classes if self._classes else 0):
@@ -126,6 +127,11 @@ class ExplorerModel(BookmarksSection, QObject):
             self._endpoints = {"A": self._state.base.copy(), "B": random_latent(dim, self._seed + 1)}
             self._rebuild_path()
             what |= {LATENT, EDITS, DIRECTIONS, PATH, BOOKMARKS}
+        elif self._state.directions is not None and previous.source != loaded.source:
+            self._state.set_directions(None)  # another run's: they mean nothing for this one
+            what |= {EDITS, DIRECTIONS}
+        if DIRECTIONS in what:
+            self._directions_status = "Finding directions…"
         self._emit(what)
 
     def set_seed(self, seed: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gan_studio.core.runs.layout import is_run_dir
@@ -15,6 +16,22 @@ from gan_studio.workers.explorer.projection import ProjectionRequest, Projection
 from gan_studio.workers.tasks import TaskRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif);;All files (*)"
+
+
+def undone_edits(state) -> str:
+    """What showing a found latent undoes of the edits in `state` (a `LatentState`), as a
+    sentence for the user, or "" if nothing.
+
+    The search finds z with G(z) like the picture: shown through ψ < 1 (pulled toward the mean
+    latent) or moved along directions, it would draw another image, so both go back to neutral.
+    """
+    undone = []
+    if state.psi != 1.0:
+        undone.append(f"Truncation set to ψ = 1.00 (it was {state.psi:.2f})")
+    if np.any(state.offsets):
+        undone.append("the direction sliders set to 0" if undone else
+                      "The direction sliders set to 0")
+    return (" and ".join(undone) + " so that the latent is shown as found.") if undone else ""
 
 
 class ProjectionActions(WindowActions):
@@ -184,10 +201,13 @@ class ProjectionActions(WindowActions):
         if result.stopped or shown is None or shown.source != source \
                 or model.dim != len(result.latent):
             return  # cancelled, or the explorer moved on to another generator meanwhile
+        note = undone_edits(model.state)
         if result.class_index is not None:
             model.set_class(first=result.class_index, blend=0.0)
         model.show_latent(result.latent)
-        self._status(f"Found the picture: mean pixel error {result.error:.4f}")
+        self._status(f"Found the picture: mean pixel error {result.error:.4f}. {note}".strip())
+        if note:
+            self._to_dialog("add_note", note)
 
     def _on_failed(self, message: str) -> None:
         self._source = None

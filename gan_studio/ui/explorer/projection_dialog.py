@@ -89,6 +89,10 @@ class ProjectionDialog(QDialog):
              + "). The explorer shows it now.")
         self._finish()
 
+    def add_note(self, note: str) -> None:
+        """Adds a line under the result (e.g. the edits that showing it undid)."""
+        self.info.setText(f"{self.info.text()}\n{note}")
+
     def show_failure(self, message: str) -> None:
         """The search could not start (the generator or the picture): one line."""
         self.bar.setRange(0, 1)

@@ -52,6 +52,42 @@ def ask_save_path(parent: QWidget | None, title: str, start_dir: str, default_na
     return path
 
 
+class SaveFolders:
+    """Where save dialogs open: beside the run at hand, or where the user saved last.
+
+    The first save of a session goes into the run's folder, where its samples and
+    checkpoints are (not the home folder). Once the user saves elsewhere for a purpose
+    ("images", "latents"), that purpose's dialogs open there while the run stays the same;
+    another run's start in its own folder again. Without a run: the folder saved in last,
+    in this session or an earlier one (`AppSettings.last_dir`), or home.
+
+    Args:
+        settings: the `AppSettings`, which keep the last folder across sessions.
+        run_dir: returns the folder of the run at hand, or None.
+    """
+
+    def __init__(self, settings, run_dir):
+        self._settings, self._run_dir = settings, run_dir
+        self._chosen: dict[str, tuple[str | None, str]] = {}  # purpose -> (run, folder)
+
+    def _run(self) -> str | None:
+        run = self._run_dir()
+        return os.path.normpath(run) if run and os.path.isdir(run) else None
+
+    def start(self, purpose: str) -> str:
+        """The folder the next dialog for `purpose` opens in."""
+        run = self._run()
+        run_then, folder = self._chosen.get(purpose, (None, ""))
+        if folder and run_then == run and os.path.isdir(folder):
+            return folder
+        return run or self._settings.last_dir(purpose)
+
+    def chose(self, purpose: str, path: str) -> None:
+        """Remembers the folder of `path`, a file the user chose for `purpose`."""
+        self._chosen[purpose] = (self._run(), os.path.dirname(path) or path)
+        self._settings.set_last_dir(purpose, path)
+
+
 def _extensions(name_filter: str) -> list[str]:
     inside = name_filter[name_filter.find("(") + 1:name_filter.rfind(")")]
     return [pattern.lstrip("*").lower() for pattern in inside.split()]

@@ -35,12 +35,15 @@ class DirectionsResult:
         directions: the `LatentDirections`, strongest first.
         seconds: how long the computation took.
         class_index: the class a conditional generator's features were drawn in, else None.
+        source: where the generator was read from, as the request said (results for another
+            run's generator are then told apart from an older snapshot of the same run).
     """
 
     renderer: Any
     directions: LatentDirections
     seconds: float
     class_index: int | None = None
+    source: str | None = None
 
 
 def compute_directions(renderer, samples: int = SAMPLES, count: int = DIRECTIONS,
@@ -82,9 +85,10 @@ def _start() -> None:
 
 def _handle(job: Job, _worker) -> DirectionsResult:
     start = time.perf_counter()
-    renderer, samples, class_index, method = job.payload
+    renderer, samples, class_index, method, source = job.payload
     directions = compute_directions(renderer, samples, class_index=class_index, method=method)
-    return DirectionsResult(renderer, directions, time.perf_counter() - start, class_index)
+    return DirectionsResult(renderer, directions, time.perf_counter() - start, class_index,
+                            source)
 
 
 class DirectionsService(QObject):
@@ -118,10 +122,13 @@ class DirectionsService(QObject):
         """Whether the thread is alive."""
         return self._thread.running
 
-    def compute(self, renderer, class_index: int | None = None, method: str = GANSPACE) -> int:
+    def compute(self, renderer, class_index: int | None = None, method: str = GANSPACE,
+                source: str | None = None) -> int:
         """Queues an analysis of `renderer` (in `class_index`, for a conditional generator) by
-        `method`, replacing a waiting one. Returns its request id."""
-        return self._thread.submit("directions", (renderer, self._samples, class_index, method))
+        `method`, replacing a waiting one; `source` comes back in the result. Returns its
+        request id."""
+        return self._thread.submit("directions",
+                                   (renderer, self._samples, class_index, method, source))
 
     def shutdown(self) -> None:
         """Drops a waiting analysis, lets a running one finish, joins the thread. Blocks."""

@@ -59,14 +59,15 @@ class VerdictService(QObject):
 
     Signals:
         ready(VerdictResult): a verdict.
-        unavailable(str): why there is none (a `.keras` file, a run without checkpoint).
+        unavailable(str, object): why there is none (a `.keras` file, a run without
+            checkpoint), and the request's tag (a stale answer can then be told apart).
 
     Args:
         parent: the owning QObject.
     """
 
     ready = Signal(object)
-    unavailable = Signal(str)
+    unavailable = Signal(str, object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -83,7 +84,7 @@ class VerdictService(QObject):
               tag=None) -> None:
         """Asks for D's verdict on `image` (uint8, the run's size) from the run at `source`."""
         if not self.has_discriminator(source):
-            self.unavailable.emit(NO_DISCRIMINATOR)
+            self.unavailable.emit(NO_DISCRIMINATOR, tag)
             return
         request = (source, np.array(image, np.uint8), class_index, tag)
         if self._tasks.busy:
@@ -93,7 +94,7 @@ class VerdictService(QObject):
 
     def _submit(self, request) -> None:
         self._tasks.submit(self._discriminators.score, *request, on_done=self._on_done,
-                           on_error=self._on_error)
+                           on_error=lambda message: self._on_error(message, request[-1]))
 
     def _next(self) -> None:
         request, self._waiting = self._waiting, None
@@ -104,8 +105,8 @@ class VerdictService(QObject):
         self.ready.emit(result)
         self._next()
 
-    def _on_error(self, message: str) -> None:
-        self.unavailable.emit(f"No discriminator verdict: {message}")
+    def _on_error(self, message: str, tag) -> None:
+        self.unavailable.emit(f"No discriminator verdict: {message}", tag)
         self._next()
 
     def shutdown(self) -> None:
