@@ -36,11 +36,13 @@ def _unfrozen_heap():
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
-    """Each test's own cache folder (the speeds runs note for plans): no test reads the
-    user's, or one that an earlier test wrote."""
+    """Each test's own cache folder (the speeds runs note for plans) and default runs folder:
+    no test reads the user's, or one that an earlier test wrote, nor trains into ~/Documents."""
+    from gan_studio.core.runs.location import RUNS_DIR_ENV
     from gan_studio.core.training.speed_book import CACHE_DIR_ENV
 
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "user-cache"))
+    monkeypatch.setenv(RUNS_DIR_ENV, str(tmp_path / "default-runs"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -44,6 +44,12 @@ class ConsoleProgress(TrainingCallbacks):
         if e.kind in ("device", "recipe", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
                       "quality_off"):
             self._write(e.message)
+        elif e.kind == "image_size":
+            self._write(f"{e.message} (pass --image-size to change)")
+        elif e.kind == "skipped":
+            self._write(skipped_lines(e.data))
+        if e.kind in ("stopped", "finished") and e.data.get("unmeasured"):
+            self._write(f"No final quality measurement: {e.data['unmeasured']}.")
 
     def on_quality(self, report: QualityReport) -> None:
         self._write(f"Quality at step {report.step}: {report.summary()}")
@@ -72,3 +78,15 @@ class ConsoleProgress(TrainingCallbacks):
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def skipped_lines(data: dict, shown: int = 5) -> str:
+    """The `skipped` event's files on a terminal: the first `shown`, each with why, and
+    where the full list is."""
+    files, count = data.get("files", ()), data.get("count", 0)
+    lines = [f"{count:,} image file{'s' if count != 1 else ''} skipped:"]
+    lines += [f"  {f.path}: {f.message}" for f in files[:shown]]
+    if count > shown:
+        lines.append(f"  … and {count - shown:,} more")
+    lines.append(f"The full list: {data.get('path')}")
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands, evaluate, training
 from gan_studio.cli import project as project_command
 from gan_studio.cli.commands import CliError
-from gan_studio.core.catalog import BUILTIN_DATASETS, IMAGE_SIZES
+from gan_studio.core.catalog import BUILTIN_DATASETS, DEFAULT_IMAGE_SIZE, IMAGE_SIZES
 from gan_studio.core.config import (
     AUGMENT_MODES,
     DEFAULT_MINUTES,
@@ -22,6 +22,7 @@ from gan_studio.core.config import (
 from gan_studio.core.distribution import STRATEGIES, STRATEGY_HELP
 from gan_studio.core.presets import D_KERNELS, G_ACTIVATIONS, STRIDE1_KERNELS
 from gan_studio.core.recipe import RECIPE_HELP
+from gan_studio.core.runs.location import RUNS_DIR_ENV, default_runs_dir
 
 
 def _positive_int(text: str) -> int:
@@ -29,6 +30,10 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _image_size(text: str) -> int | None:
+    return None if text.strip().lower() == "auto" else int(text)  # None: TrainConfig's auto
 
 
 def _positive_number(text: str) -> float:
@@ -94,8 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sample from a moving average of the generator's weights with this "
                             "decay, e.g. 0.999 (0: off; default: the preset's)")
     train.add_argument("--latent-dim", type=_positive_int)
-    train.add_argument("--image-size", type=int,
-                       help=f"square side for image folders ({'/'.join(map(str, IMAGE_SIZES))})")
+    train.add_argument("--image-size", type=_image_size, metavar="SIZE",
+                       help=f"square side for image folders ({'/'.join(map(str, IMAGE_SIZES))}"
+                            f", or auto: the default, the images' own size up to "
+                            f"{DEFAULT_IMAGE_SIZE})")
     train.add_argument("--channels", type=int, choices=(1, 3), help="1 gray, 3 RGB (image folders)")
     train.add_argument("--seed", type=int)
     train.add_argument("--steps-per-call", type=_positive_int,
@@ -107,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="class-conditional: train on the data set's labels (class "
                             "subfolders, an idx labels file or a built-in set)")
     _add_common(train)
-    train.add_argument("--run-dir", help="folder that receives the run folder (default: ./runs)")
+    train.add_argument("--run-dir", help="folder that receives the run folder (default: "
+                                         f"${RUNS_DIR_ENV}, else <Documents>/GAN Studio/runs, "
+                                         "the window's default)")
     _add_strategy(train)
     train.add_argument("--sync-batch-norm", action=argparse.BooleanOptionalAction, default=None,
                        help="with several replicas, normalise the generator's batches by the "
@@ -237,8 +246,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
               "devices", "sync_batch_norm")
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
-    if args.run_dir:
-        values["runs_dir"] = args.run_dir
+    values["runs_dir"] = args.run_dir or default_runs_dir()  # where the window looks too
     if "max_steps" in values and values["max_steps"] < 0:
         raise CliError("--max-steps must be 0 (no limit) or more")
     _check_one_length(args)

@@ -15,11 +15,12 @@ from gan_studio.core.training.budget import describe_minutes
 class StopOnSignal:
     """Within `with`, Ctrl-C (SIGINT) and SIGTERM stop training the way the Stop button does.
 
-    The first signal asks the trainer to stop: it finishes its step, saves a checkpoint and
-    returns, and the command exits 0. Later ones are only acknowledged and never cut the save
-    short (that would leave a torn newest checkpoint): the stop takes a step and a save at
-    most, and Ctrl-\\ or `kill -9` still quit at once. The handlers in place before come back
-    on exit.
+    The first signal asks the trainer to stop: it finishes its step, saves a checkpoint,
+    measures the final quality if the meter is ready (it never waits for the meter's feature
+    network to train) and returns, and the command exits 0. Later ones are only acknowledged
+    and never cut the save short (that would leave a torn newest checkpoint): the stop takes
+    a step, a save and a measurement at most, and Ctrl-\\ or `kill -9` still quit at once.
+    The handlers in place before come back on exit.
 
     Args:
         control: the trainer's `TrainControl`.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # Square sides the generator and discriminator are built for (ml/models.generator_plan).
 IMAGE_SIZES = (28, 32, 64, 128)
-DEFAULT_IMAGE_SIZE = 64
+DEFAULT_IMAGE_SIZE = 64  # the largest automatic size too (`automatic_image_size`)
 # Latent size of models for data that is not built in.
 DEFAULT_LATENT_DIM = 128
 SPLITS = ("train", "test")
@@ -180,3 +180,23 @@ def channels_of(dataset: str) -> int | None:
     """The channels of a built-in data set's images; None for other data (not seen yet)."""
     source = builtin_source(dataset)
     return None if source is None else source.shape[2]
+
+
+def automatic_image_size(side: int | None) -> int:
+    """The size a folder or `.zip` of images trains at when none is chosen: its own.
+
+    That is the largest of `IMAGE_SIZES` above neither `side` (the images' typical shorter
+    side) nor `DEFAULT_IMAGE_SIZE`: 32×32 images train at 32, not upscaled to 64 for four
+    times the arithmetic; larger ones at the default (each size above it costs 4× more).
+
+    Args:
+        side: the images' typical shorter side in pixels; None when unknown.
+
+    Returns:
+        The size; the smallest of `IMAGE_SIZES` for images smaller than all of them, and
+        `DEFAULT_IMAGE_SIZE` when `side` is None.
+    """
+    if side is None:
+        return DEFAULT_IMAGE_SIZE
+    fitting = [size for size in IMAGE_SIZES if size <= min(side, DEFAULT_IMAGE_SIZE)]
+    return max(fitting) if fitting else min(IMAGE_SIZES)

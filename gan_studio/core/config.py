@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
-from gan_studio.core.catalog import DEFAULT_IMAGE_SIZE, builtin_name, channels_of, latent_dim_for
+from gan_studio.core.catalog import builtin_name, channels_of, latent_dim_for
 from gan_studio.core.config_rules import FIELD_RULES, MAX_MINUTES, check_fields  # noqa: F401
 from gan_studio.core.presets import (  # noqa: F401 (importers of config use these names)
     AUGMENT_MODES,
@@ -79,7 +79,9 @@ class TrainConfig:
         learning_rate: Adam learning rate for both networks; `None` takes the preset's.
         beta1: Adam beta_1; `None` takes the preset's.
         latent_dim: size of z; `None` takes the dataset's default.
-        image_size: side of the square images for image folders (built-ins use their own).
+        image_size: side of the square images for image folders (built-ins use their own);
+            `None`: automatic, the images' own size up to `DEFAULT_IMAGE_SIZE`
+            (`automatic_image_size`), set once the images are read.
         channels: 1 (gray) or 3 (RGB) for image folders; `None` guesses from the data.
         seed: random seed for weights, shuffling and noise.
         data_dir: where data sets are cached (`None`: the Keras cache).
@@ -152,7 +154,7 @@ class TrainConfig:
     learning_rate: float | None = None
     beta1: float | None = None
     latent_dim: int | None = None
-    image_size: int = DEFAULT_IMAGE_SIZE
+    image_size: int | None = None
     channels: int | None = None
     seed: int = 0
     weight_init: str | None = None

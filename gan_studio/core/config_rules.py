@@ -134,7 +134,7 @@ FIELD_RULES: dict[str, Rule] = {
     "learning_rate": _unit(),
     "beta1": _unit(low_open=False),
     "latent_dim": _int(1, 4096, optional=True),
-    "image_size": Rule("choice", choices=IMAGE_SIZES),
+    "image_size": Rule("choice", choices=IMAGE_SIZES, optional=True),  # None: automatic
     "channels": Rule("choice", choices=(1, 3), optional=True),
     "seed": _int(0, MAX_SEED),
     "weight_init": Rule("choice", choices=("glorot", "normal_0.02"), optional=True),

@@ -18,7 +18,8 @@ from gan_studio.data.builtin import cached_status
 from gan_studio.data.dataset import Dataset
 from gan_studio.data.download import download_file
 from gan_studio.data.errors import DatasetCancelledError, DatasetError, DataUnavailableError
-from gan_studio.data.loader import is_builtin_source, load_dataset
+from gan_studio.data.loader import is_builtin_source, load_dataset, typical_image_size
+from gan_studio.data.skipped import SkippedFile
 from gan_studio.data.sources import dataset_source, default_data_dir
 
 __all__ = [
@@ -29,10 +30,12 @@ __all__ = [
     "DatasetError",
     "DatasetSource",
     "RemoteFile",
+    "SkippedFile",
     "cached_status",
     "dataset_source",
     "default_data_dir",
     "download_file",
     "is_builtin_source",
     "load_dataset",
+    "typical_image_size",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gan_studio.data.errors import DatasetError
+from gan_studio.data.skipped import SkippedFile
 
 # ITU-R 601-2 luma weights in thousandths, the ones Pillow's convert("L") uses.
 _LUMA = np.array([299, 587, 114], dtype=np.uint32)
@@ -21,18 +22,23 @@ class Dataset:
         name: what the images are, for titles and logs (e.g. `"mnist"`, a folder name).
         images: uint8 array `(N, H, W, C)` with C of 1 (grayscale) or 3 (RGB).
         labels: int64 class indices `(N,)`, or None when the source has no labels.
-        skipped: image files left out because they could not be decoded.
+        skipped_files: the image files of a folder or a `.zip` left out, and why.
         classes: class names indexed by label (empty when unknown).
     """
 
     name: str
     images: np.ndarray
     labels: np.ndarray | None
-    skipped: int = 0
+    skipped_files: tuple[SkippedFile, ...] = ()
     classes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.images)
+
+    @property
+    def skipped(self) -> int:
+        """How many image files were left out."""
+        return len(self.skipped_files)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from gan_studio.data import skipped as skips
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
 from gan_studio.data.limits import MAX_ZIPPED_IMAGE_BYTES
+from gan_studio.data.skipped import SkippedFile
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif")
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
@@ -31,13 +33,13 @@ class ImageSet:
         images: uint8 `(N, S, S, C)`.
         labels: int64 `(N,)` class indices, or None without class folders.
         classes: class folder names, indexed by label.
-        skipped: image files that could not be decoded.
+        skipped_files: the image files left out, and why.
     """
 
     images: np.ndarray
     labels: np.ndarray | None
     classes: tuple[str, ...]
-    skipped: int
+    skipped_files: tuple[SkippedFile, ...]
 
 
 def load_image_folder(folder: str, image_size: int, channels: int | None = None,
@@ -56,12 +58,18 @@ def load_image_folder(folder: str, image_size: int, channels: int | None = None,
         cancel: when set, loading stops at the next image.
 
     Returns:
-        The decoded `ImageSet`; files that fail to decode are counted in `skipped`.
+        The decoded `ImageSet`; files that fail to decode are listed in `skipped_files`.
 
     Raises:
         DatasetError: if no image can be read.
         DatasetCancelledError: if `cancel` was set.
     """
+    return _load_entries(folder_entries(folder), open_regular_file, folder, image_size, channels,
+                         progress, cancel)
+
+
+def folder_entries(folder: str) -> list[tuple[tuple[str, ...], str]]:
+    """The image files under `folder` as `(path parts below it, path)`, in sorted order."""
     entries = []
     for root, dirs, files in os.walk(folder):  # symlinked folders are not followed: no loops
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -69,11 +77,10 @@ def load_image_folder(folder: str, image_size: int, channels: int | None = None,
         prefix = () if rel == "." else tuple(rel.split(os.sep))
         entries += [(prefix + (f,), os.path.join(root, f)) for f in sorted(files)
                     if _is_image_name(f)]
-    return _load_entries(entries, _open_regular_file, folder, image_size, channels, progress,
-                         cancel)
+    return entries
 
 
-def _open_regular_file(path: str):
+def open_regular_file(path: str):
     """Opens `path` for reading if it is a regular file (or a link to one).
 
     A FIFO would block `open()` until something writes to it, and a device may never end,
@@ -116,20 +123,28 @@ def load_image_zip(path: str, image_size: int, channels: int | None = None,
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            entries = sorted(((parts, info) for info in archive.infolist()
-                              if (parts := _safe_zip_parts(info)) is not None),
-                             key=lambda entry: entry[0])
-
-            def read_member(info: zipfile.ZipInfo) -> io.BytesIO:
-                if info.file_size > MAX_ZIPPED_IMAGE_BYTES:  # checked before reading a byte
-                    raise ValueError(f"it would unpack to {info.file_size:,} bytes, over the "
-                                     f"{MAX_ZIPPED_IMAGE_BYTES >> 20} MiB an image may take")
-                return io.BytesIO(archive.read(info))
-
-            return _load_entries(entries, read_member, path, image_size, channels, progress,
-                                 cancel)
+            return _load_entries(zip_entries(archive), zip_member_reader(archive), path,
+                                 image_size, channels, progress, cancel)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as err:
         raise DatasetError(f"{path} is not a readable zip file ({err}).") from err
+
+
+def zip_entries(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zipfile.ZipInfo]]:
+    """The image members of `archive` that are safe to read, as `(path parts, info)`, sorted."""
+    return sorted(((parts, info) for info in archive.infolist()
+                   if (parts := _safe_zip_parts(info)) is not None), key=lambda entry: entry[0])
+
+
+def zip_member_reader(archive: zipfile.ZipFile) -> Callable[[zipfile.ZipInfo], io.BytesIO]:
+    """Returns a function that reads one member of `archive` whole, within the image cap."""
+
+    def read_member(info: zipfile.ZipInfo) -> io.BytesIO:
+        if info.file_size > MAX_ZIPPED_IMAGE_BYTES:  # checked before reading a byte
+            raise skips.TooLargeError(f"it would unpack to {info.file_size:,} bytes, over "
+                                      f"the {MAX_ZIPPED_IMAGE_BYTES >> 20} MiB an image may take")
+        return io.BytesIO(archive.read(info))
+
+    return read_member
 
 
 def _is_image_name(name: str) -> bool:
@@ -174,41 +189,47 @@ def _load_entries(entries: list, opener: Callable, where: str, image_size: int,
         raise DatasetError(f"No images were found in {where} (looked for "
                            f"{', '.join(IMAGE_EXTENSIONS)} files).")
     labels, classes = _class_labels([parts for parts, _ in entries])
-    decoded, kept, first_failure = [], [], None
+    decoded, kept, skipped = [], [], []
     step = max(1, len(entries) // _PROGRESS_STEPS)
     for i, (parts, handle) in enumerate(entries):
         if cancel is not None and cancel.is_set():
             raise DatasetCancelledError("loading cancelled")
-        image = _decode(opener, handle, image_size, channels)
+        image = _decode(opener, handle, skips.printable_path(shown_name("/".join(parts))),
+                        image_size, channels)
         if isinstance(image, np.ndarray):
             decoded.append(image)
             kept.append(i)
-        elif first_failure is None:
-            first_failure = f"{shown_name('/'.join(parts))}: {image}"
+        else:
+            skipped.append(image)
         done = i + 1
         if progress is not None and (done % step == 0 or done == len(entries)):
             progress(done, len(entries))
     if not decoded:
         raise DatasetError(f"None of the {len(entries)} image files in {shown_name(where)} "
-                           f"could be read ({first_failure}).")
+                           f"could be read ({skipped[0].path}: {skipped[0].message}).")
     kept_labels = None if labels is None else np.asarray([labels[i] for i in kept], np.int64)
-    return ImageSet(_stack(decoded), kept_labels, classes, len(entries) - len(decoded))
+    return ImageSet(_stack(decoded), kept_labels, classes, tuple(skipped))
 
 
-def _decode(opener: Callable, handle, image_size: int, channels: int | None) -> np.ndarray | str:
-    """Returns the decoded image, or why it could not be decoded."""
+def _decode(opener: Callable, handle, name: str, image_size: int,
+            channels: int | None) -> np.ndarray | SkippedFile:
+    """Returns the decoded image, or the record of why `name` could not be decoded."""
     try:
-        with opener(handle) as f, Image.open(f) as img:
-            return _square(img, image_size, channels)
+        f = opener(handle)
+    except Exception as err:  # a file that cannot be opened is one unusable image
+        return skips.opening_failure(name, err)
+    try:
+        with f:
+            if f.seek(0, os.SEEK_END) == 0:
+                return skips.empty_file(name)
+            f.seek(0)
+            with Image.open(f) as img:  # reads the header only: the size is known unread
+                return (skips.too_many_pixels(name, *img.size)
+                        or _square(img, image_size, channels))
     # Pillow's decoders raise many exception types on malformed files; any of them means
     # this one image is unusable, not that the data set is.
     except Exception as err:
-        if isinstance(err, UnidentifiedImageError):  # its message names a file object
-            return "not an image file Pillow can read"
-        if isinstance(err, OSError) and err.strerror:
-            return err.strerror.lower()
-        text = str(err).strip()
-        return text.splitlines()[0] if text else type(err).__name__
+        return skips.decoding_failure(name, err)
 
 
 def _square(img: Image.Image, size: int, channels: int | None) -> np.ndarray:
@@ -271,7 +292,7 @@ def load_image_file(path: str, image_size: int, channels: int) -> np.ndarray:
         DatasetError: one line naming the file and the problem (not a file, not an image,
             unreadable), never a traceback.
     """
-    decoded = _decode(_open_regular_file, path, image_size, channels)
-    if isinstance(decoded, str):
-        raise DatasetError(f"cannot read {path}: {decoded}")
+    decoded = _decode(open_regular_file, path, path, image_size, channels)
+    if isinstance(decoded, SkippedFile):
+        raise DatasetError(f"cannot read {path}: {decoded.message}")
     return decoded if decoded.ndim == 3 else decoded[..., None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 from gan_studio.data.errors import DatasetError
@@ -14,6 +15,17 @@ MAX_DEFLATE_RATIO = 1100
 # costs in memory: zipfile reads no more than this declared size (a member that holds more
 # fails its CRC check and is skipped like any unreadable image).
 MAX_ZIPPED_IMAGE_BYTES = 256 << 20
+# The most pixels an image of a folder or a zip may have; larger ones are skipped from their
+# header, before any decoding. The models train at 128 x 128 at most, and 8192 x 8192 (the
+# same bound as above) holds any camera's photo but the largest medium-format ones; a header
+# claiming 20000 x 20000 is a decompression bomb, or a map no GAN here can use whole.
+MAX_IMAGE_PIXELS = 8192 * 8192
+
+
+def describe_pixel_limit() -> str:
+    """`MAX_IMAGE_PIXELS` in words: `8192 × 8192` (a square's side), else a count of pixels."""
+    side = math.isqrt(MAX_IMAGE_PIXELS)
+    return f"{side} × {side}" if side * side == MAX_IMAGE_PIXELS else f"{MAX_IMAGE_PIXELS:,} pixels"
 
 
 def memory_bytes() -> int | None:

@@ -7,16 +7,18 @@ import threading
 import zipfile
 from collections.abc import Callable
 
-from gan_studio.core.catalog import BUILTIN_DATASETS, SPLITS, builtin_name
+from gan_studio.core.catalog import BUILTIN_DATASETS, SPLITS, automatic_image_size, builtin_name
 from gan_studio.data import cifar, idx
 from gan_studio.data.builtin import load_builtin
 from gan_studio.data.dataset import Dataset, match_channels
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
+from gan_studio.data.image_sizes import folder_image_size, zip_image_size
 from gan_studio.data.images import load_image_folder, load_image_zip
 from gan_studio.data.npz import load_npz_split
 
 
-def load_dataset(source: str | os.PathLike, data_dir: str | None = None, image_size: int = 64,
+def load_dataset(source: str | os.PathLike, data_dir: str | None = None,
+                 image_size: int | None = 64,
                  channels: int | None = None, split: str = "train", download: bool = True,
                  progress: Callable[[int, int], None] | None = None,
                  cancel: threading.Event | None = None) -> Dataset:
@@ -33,7 +35,8 @@ def load_dataset(source: str | os.PathLike, data_dir: str | None = None, image_s
             gzip) or a folder of idx files, a `.npz` in the layout of Keras' `mnist.npz`, or
             an extracted `cifar-10-batches-py` folder.
         data_dir: cache folder of the built-in data sets; `default_data_dir()` if None.
-        image_size: side of the square images made from a folder or a `.zip`.
+        image_size: side of the square images made from a folder or a `.zip`; None: the
+            images' own (`automatic_image_size` of `typical_image_size`'s shorter side).
         channels: 1 for grayscale, 3 for RGB, or None to keep the source's (for folders:
             grayscale if every image is, else RGB).
         split: `"train"` or `"test"`; folders and `.zip` files only have `"train"`.
@@ -44,7 +47,7 @@ def load_dataset(source: str | os.PathLike, data_dir: str | None = None, image_s
 
     Returns:
         The `Dataset`: uint8 images `(N, H, W, C)`, labels if the source has them, and the
-        number of image files skipped because they could not be decoded.
+        image files left out (`skipped_files`: which, and why).
 
     Raises:
         DataUnavailableError: if a built-in data set is not cached and cannot be downloaded;
@@ -108,15 +111,17 @@ def _load_path(path: str, image_size: int, channels: int | None, split: str,
         if idx.folder_has_idx(path):
             return Dataset(name, *idx.load_idx_source(path, split))
         _check_image_split(split, path)
-        found = load_image_folder(path, _checked_size(image_size), channels, progress, cancel)
-        return Dataset(name, found.images, found.labels, found.skipped, found.classes)
+        found = load_image_folder(path, _checked_size(image_size, path), channels, progress,
+                                  cancel)
+        return Dataset(name, found.images, found.labels, found.skipped_files, found.classes)
     lower = path.lower()
     if lower.endswith(".npz"):
         return Dataset(name, *load_npz_split(path, split))
     if lower.endswith(".zip") or zipfile.is_zipfile(path):
         _check_image_split(split, path)
-        found = load_image_zip(path, _checked_size(image_size), channels, progress, cancel)
-        return Dataset(name, found.images, found.labels, found.skipped, found.classes)
+        found = load_image_zip(path, _checked_size(image_size, path), channels, progress,
+                               cancel)
+        return Dataset(name, found.images, found.labels, found.skipped_files, found.classes)
     if idx.looks_like_idx(path):
         return Dataset(name, *idx.load_idx_source(path, split))
     raise DatasetError(f"{os.path.basename(path)} is not a data set this app can read (use a "
@@ -137,7 +142,37 @@ def _check_image_split(split: str, path: str) -> None:
                            ".zip of images is used whole for training.")
 
 
-def _checked_size(image_size: int) -> int:
+def typical_image_size(source: str | os.PathLike) -> tuple[int, int] | None:
+    """The `(width, height)` typical of a folder's or a `.zip`'s images, from their headers.
+
+    It is the median image by shorter side among a sample of them (`data/image_sizes.py`),
+    known before any image is decoded.
+
+    Args:
+        source: what `load_dataset` would be given.
+
+    Returns:
+        The size, or None for other sources (built-in, idx, npz, CIFAR batches), paths that
+        do not exist and images none of whose headers read.
+    """
+    source = os.fspath(source)
+    if not source.strip() or is_builtin_source(source):
+        return None
+    path = os.path.abspath(os.path.expanduser(source))
+    if os.path.isdir(path):
+        if cifar.is_batch_folder(path) or idx.folder_has_idx(path):
+            return None
+        return folder_image_size(path)
+    if os.path.isfile(path) and not path.lower().endswith(".npz") and (
+            path.lower().endswith(".zip") or zipfile.is_zipfile(path)):
+        return zip_image_size(path)
+    return None
+
+
+def _checked_size(image_size: int | None, path: str) -> int:
+    if image_size is None:
+        typical = typical_image_size(path)
+        return automatic_image_size(min(typical) if typical else None)
     if not isinstance(image_size, int) or image_size < 1:
         raise DatasetError(f"The image size must be a positive number of pixels, not "
                            f"{image_size!r}.")

@@ -53,6 +53,8 @@ PREPARE_SHARE = 0.5
 PREPARE_SLICE = 1.0
 PREPARE_SLICE_MAX = 4.0
 PROGRESS_EVERY = 1.0  # seconds between the `quality_preparing` events of a blocking preparation
+NOT_READY = "the quality meter's feature network was still training (once per data set), and " \
+            "Stop does not wait for it; Evaluate Now, or a run that ends by itself, waits for it"
 NON_FINITE = "training diverged (NaN or Inf losses), so there is nothing to score; roll back " \
              "to a checkpoint to measure again"
 
@@ -164,18 +166,31 @@ class LiveQuality:
                 self._clock() - self._last >= self.interval / 2:
             self.measure(step, epoch)
 
-    def at_end(self, step: int, epoch: int) -> None:
+    def at_end(self, step: int, epoch: int, stopped: bool = False) -> str:
         """Measures the final generator, unless the last measurement was of this step.
 
         Training is over, so the feature network may now finish its preparation at full
-        speed: every run of more than `PREPARE_AFTER` seconds ends with a measurement.
+        speed: every run of more than `PREPARE_AFTER` seconds ends with a measurement. A
+        stopped run waits for no network still to train (minutes, the first time a data set
+        is measured): Stop stays quick. One loaded from the cache has only the held-out
+        images' features left (seconds), so it is finished.
+
+        Returns:
+            Why a measurement that was wanted could not be made ("" when it was made, was not
+            wanted, or the meter is off: its `quality_off` line said why).
         """
         if not self._wanted or (self.history and self.history[-1].step == step):
-            return
-        if not self._meter_ready() and self._clock() - self._started >= PREPARE_AFTER:
+            return ""
+        short = self._clock() - self._started < PREPARE_AFTER
+        if not self._meter_ready() and (
+                self._meter is not None and self._meter.from_cache if stopped else not short):
             self._prepare_now()
         if self._meter_ready():
             self.measure(step, epoch)
+        if self._meter_ready() or self._off_reason is not None:
+            return ""
+        return (f"the run trained under {PREPARE_AFTER:.0f} s, before the quality meter "
+                "prepares its feature network" if short else NOT_READY)
 
     def measure(self, step: int, epoch: int) -> QualityReport | None:
         """Scores the generator now, logs the numbers and acts on them; None if the meter failed.

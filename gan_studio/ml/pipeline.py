@@ -19,6 +19,16 @@ def epoch_order(count: int, batch_size: int, seed: int, epoch: int) -> np.ndarra
     return order[: steps * batch_size].reshape(steps, batch_size)
 
 
+def host_tensors(images: np.ndarray, labels: np.ndarray | None):
+    """Returns the data set as tensors in host memory: uint8 images and int32 labels (None
+    for an unconditional run, `labels` None)."""
+    tf = import_tensorflow()
+    # Batches are gathered on the host and copied over: a GPU holds only what a step needs.
+    with tf.device("/CPU:0"):
+        return tf.constant(images), None if labels is None else tf.constant(
+            labels.astype(np.int32))
+
+
 def epoch_dataset(images, order: np.ndarray, steps_per_call: int = 1, labels=None):
     """Builds the tf.data pipeline of one epoch.
 

@@ -3,9 +3,17 @@ what a resumed run continues with."""
 
 from __future__ import annotations
 
-from gan_studio.core.catalog import IMAGE_SIZES, builtin_name
+from gan_studio.core.catalog import (
+    DEFAULT_IMAGE_SIZE,
+    IMAGE_SIZES,
+    automatic_image_size,
+    builtin_name,
+)
 from gan_studio.core.config import DEFAULT_EPOCHS, TrainConfig, epochs_for_size
 from gan_studio.core.training.progress import Event
+
+# The skipped files a `skipped` event carries at most (skipped.txt lists every one).
+MAX_REPORTED_SKIPS = 1000
 
 
 class TrainingError(RuntimeError):
@@ -13,7 +21,8 @@ class TrainingError(RuntimeError):
 
 
 def load_training_data(config: TrainConfig, callbacks, control, emit_event):
-    """Loads a run's data set, reporting download progress and what was loaded.
+    """Loads a run's data set, reporting download progress and what was loaded (and, when
+    the image size is automatic, the size chosen: `resolve_image_size`).
 
     Args:
         config: the run's configuration.
@@ -32,7 +41,8 @@ def load_training_data(config: TrainConfig, callbacks, control, emit_event):
     from gan_studio.data import load_dataset
 
     emit_event(Event("data", f"Loading {config.dataset}…"))
-    data = load_dataset(config.dataset, data_dir=config.data_dir, image_size=config.image_size,
+    size = resolve_image_size(config, emit_event)
+    data = load_dataset(config.dataset, data_dir=config.data_dir, image_size=size,
                         channels=config.channels, progress=callbacks.on_download,
                         cancel=control.stop_event)
     count = len(data.images)
@@ -43,10 +53,80 @@ def load_training_data(config: TrainConfig, callbacks, control, emit_event):
         raise TrainingError(f"{config.dataset} has no class labels to condition on: use a "
                             "folder of class subfolders, idx images with their labels file, "
                             "or a built-in data set (or train without --conditional)")
-    skipped = f" ({data.skipped} unreadable files skipped)" if data.skipped else ""
+    skipped = f" ({data.skipped:,} files skipped)" if data.skipped else ""
     emit_event(Event("data", f"{count} images of {data.images.shape[1:]}{skipped}",
                      {"count": count, "skipped": data.skipped}))
     return data
+
+
+def resolve_image_size(config: TrainConfig, emit_event) -> int:
+    """The side a run's folder or `.zip` of images is read at: the config's, or when it is
+    automatic (None), the images' own up to `DEFAULT_IMAGE_SIZE` (`automatic_image_size` of
+    their typical shorter side, read from a sample of headers), said in an `image_size` event.
+    The config learns the size from the images loaded (`fit_config_to_data`).
+
+    Args:
+        config: the run's configuration.
+        emit_event: sends an `Event`.
+
+    Returns:
+        The size to pass to `load_dataset` (the built-ins keep their own whatever it is).
+    """
+    if config.image_size is not None:
+        return config.image_size
+    from gan_studio.data import typical_image_size
+
+    typical = typical_image_size(config.dataset)
+    if typical is None:  # a built-in, idx or npz source, or nothing readable: the loader says
+        return DEFAULT_IMAGE_SIZE
+    size, side = automatic_image_size(min(typical)), min(typical)
+    why = (", the largest automatic size" if side > size == DEFAULT_IMAGE_SIZE else
+           ", the smallest size the models build" if side < size else "")
+    emit_event(Event("image_size", f"Images are {typical[0]}×{typical[1]}: training at "
+                                   f"{size}×{size}{why}",
+                     {"width": typical[0], "height": typical[1], "size": size}))
+    return size
+
+
+def save_started_run(write_dir: str, config: TrainConfig | None, data, source: str,
+                     emit_event) -> None:
+    """Writes what a run knows once it has started: its config.json (if `config` is given)
+    and skipped.txt, the image files its data set left out and why, said in a `skipped` event.
+
+    A resumed run's list is the one its data gives now: an older skipped.txt goes if nothing
+    was skipped this time.
+
+    Args:
+        write_dir: the run folder (a non-chief worker's scratch folder).
+        config: the config to write, or None to leave config.json as it is.
+        data: the loaded `Dataset`.
+        source: the data set as the config names it, for skipped.txt's first line.
+        emit_event: sends an `Event`.
+
+    Raises:
+        ConfigError: if config.json cannot be written.
+        TrainingError: if skipped.txt cannot be written (one line naming it).
+    """
+    import os
+
+    from gan_studio.core.atomic import atomic_write_text
+    from gan_studio.core.runs.layout import CONFIG_FILE, SKIPPED_FILE
+    from gan_studio.data.skipped import skipped_list_text, skipped_summary
+
+    if config is not None:
+        config.save(os.path.join(write_dir, CONFIG_FILE))
+    files, path = tuple(data.skipped_files), os.path.join(write_dir, SKIPPED_FILE)
+    try:
+        if not files:
+            if os.path.lexists(path):
+                os.unlink(path)
+            return
+        atomic_write_text(path, skipped_list_text(source, files))
+    except OSError as exc:  # an atomic write's error names its temporary file
+        raise TrainingError(f"cannot write {path}: {exc.strerror or exc}") from None
+    emit_event(Event("skipped", f"{skipped_summary(files)}; all are listed in {path}",
+                     {"files": files[:MAX_REPORTED_SKIPS], "count": len(files), "path": path,
+                      "dataset": source}))
 
 
 def fit_config_to_data(config: TrainConfig, data) -> bool:

@@ -23,12 +23,13 @@ class RunGrids:
     def __init__(self, gan, callbacks, outputs, writing):
         self._gan, self._callbacks, self._outputs, self._writing = gan, callbacks, outputs, writing
         self._snapshots = Throttle(GENERATOR_INTERVAL)
+        self.last_step: int | None = None  # the step of the grid sent last
 
     def emit(self, step: int, epoch: int, name: str | None = None) -> None:
         """Renders, saves (as `name` too, an epoch's grid) and sends the grid of `step`; a
         generator snapshot follows at most every `GENERATOR_INTERVAL` seconds, and always
         with a named grid."""
-        gan = self._gan
+        gan, self.last_step = self._gan, step
         tiles = gan.sample_grid_tiles()
         grid = tile_grid(tiles, columns=gan.grid_columns)
         self._writing(self._outputs.save_grid, grid, step, name)

@@ -7,9 +7,9 @@ import logging
 import time
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.core.config_rules import MAX_STEPS
 from gan_studio.core.machine import cpu_signature
 from gan_studio.core.runs.layout import checkpoint_step
+from gan_studio.core.runs.saved_progress import end_step
 from gan_studio.core.runs.trained_time import record_trained_seconds, trained_seconds_at
 from gan_studio.core.training.budget import TimeBudget
 from gan_studio.core.training.speed_book import SpeedBook, speed_key
@@ -43,9 +43,7 @@ class RunLength:
 
     def end_step(self, steps_per_epoch: int) -> int:
         """The step the run ends at; a run whose length is a time has none (`MAX_STEPS`)."""
-        cfg = self.config
-        total = cfg.epochs * steps_per_epoch if cfg.epochs and not cfg.max_minutes else MAX_STEPS
-        return min(total, cfg.max_steps) if cfg.max_steps else total
+        return end_step(self.config, steps_per_epoch)
 
     def start(self, step: int, any_worker=bool) -> TimeBudget:
         """Starts counting a session that trains from `step`.

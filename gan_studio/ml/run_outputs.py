@@ -10,7 +10,8 @@ import numpy as np
 
 from gan_studio.core.images import save_png
 from gan_studio.core.quality.report import QualityReport, append_quality
-from gan_studio.core.runs.layout import LAST_GRID, QUALITY_FILE, SAMPLES_DIR
+from gan_studio.core.runs.grid_files import StepGridFiles
+from gan_studio.core.runs.layout import LAST_GRID, QUALITY_FILE, SAMPLES_DIR, step_grid_name
 from gan_studio.core.runs.metrics_log import MetricsLog
 from gan_studio.core.training.progress import StepMetrics
 from gan_studio.ml.device import import_tensorflow
@@ -49,6 +50,7 @@ class RunOutputs:
         tf = import_tensorflow()
         self.run_dir = run_dir
         self.metrics = MetricsLog(run_dir, resume_step)
+        self._step_grids = StepGridFiles(run_dir, resume_step)
         # Event files sit in the run folder itself, so `tensorboard --logdir runs` lists one run
         # per folder.
         self.writer = tf.summary.create_file_writer(run_dir)
@@ -68,13 +70,16 @@ class RunOutputs:
             self.writer.flush()
 
     def save_grid(self, grid: np.ndarray, step: int, name: str | None = None) -> None:
-        """Saves a grid image (uint8 (H, W, C)) as `samples/last.png` and optionally
-        `samples/<name>`, and logs it to TensorBoard."""
+        """Saves a grid image (uint8 (H, W, C)) as `samples/last.png`, as the grid of `step`
+        (the timelapse, see `StepGridFiles`) and optionally `samples/<name>`, and logs it to
+        TensorBoard."""
         samples = os.path.join(self.run_dir, SAMPLES_DIR)
-        for file_name in (LAST_GRID, name) if name else (LAST_GRID,):
+        for file_name in (LAST_GRID, step_grid_name(step)) + ((name,) if name else ()):
             path = os.path.join(samples, file_name)
             with _writing(f"the sample grid {path}"):
                 save_png(path, grid)
+            if file_name == step_grid_name(step):
+                self._step_grids.added(step, path)
         tf = import_tensorflow()
         with _writing(self._events), self.writer.as_default():
             tf.summary.image("samples", grid[None], step=step)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from gan_studio.core.config import TrainConfig, epochs_per_round
-from gan_studio.core.runs.layout import CONFIG_FILE, epoch_grid_name, list_checkpoints
+from gan_studio.core.runs.layout import epoch_grid_name, list_checkpoints
 from gan_studio.core.training.budget import describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
@@ -24,6 +24,7 @@ from gan_studio.ml.run_data import (
     load_training_data,
     new_run_settings,
     resume_settings,
+    save_started_run,
 )
 from gan_studio.ml.run_faults import RunFaults
 from gan_studio.ml.run_grids import RunGrids
@@ -160,19 +161,14 @@ class Trainer:
             changed = fit_config_to_data(self.config, data)
             self._build(images.shape[1:], len(images))
             # Written once the checkpoint is restored: a run that fails to resume stays as it was.
-            config = self.config if changed else self._pending_config
-            if config is not None:
-                config.save(os.path.join(self._write_dir, CONFIG_FILE))
+            save_started_run(self._write_dir, self.config if changed else self._pending_config,
+                             data, self.config.dataset, self._event)
         except BaseException:
             self._discard_if_empty()
             raise
-        from gan_studio.ml.device import import_tensorflow
+        from gan_studio.ml.pipeline import host_tensors
 
-        tf = import_tensorflow()
-        with tf.device("/CPU:0"):
-            # The data set lives in host memory; batches are gathered there and copied over.
-            tf_images = tf.constant(images)
-            tf_labels = tf.constant(data.labels.astype(np.int32)) if self.gan.num_classes else None
+        tf_images, tf_labels = host_tensors(images, data.labels if self.gan.num_classes else None)
         self._outputs = RunOutputs(self._write_dir, int(self.gan.step.numpy()))
         self._grids = RunGrids(self.gan, self.callbacks, self._outputs, self._writing)
         try:
@@ -224,7 +220,7 @@ class Trainer:
             for batches in self.placement.epoch_dataset(tf_images, order, cfg.steps_per_call,
                                                         tf_labels):
                 if not self._wait_if_paused(meter):
-                    return self._stop()
+                    return self._end(step, saved, stopped=True)
                 if length.spent(step):
                     over = True
                     break
@@ -249,18 +245,29 @@ class Trainer:
                 self._end_epoch(step, epoch, per_round)
                 saved = step
             elif self.placement.any_worker(self.control.stopping):
-                return self._stop()
+                return self._end(step, saved, stopped=True)
+        return self._end(step, saved, over=over)
+
+    def _end(self, step: int, saved: int, stopped: bool = False, over: bool = False) -> str:
+        """Ends a finished or stopped run the same way, on every worker: a checkpoint, the
+        last grid, the final quality measurement (which a stop does not wait for a feature
+        network still to train for) and the speed; returns `finished` or `stopped`."""
         self._flush(force=True)
         self._faults.ending = True  # a fault cannot pause now: no step is left to resume
-        if saved != step:
-            self._save(step, "Checkpoint saved")
-        self._grids.emit(step, (step - 1) // steps_per_epoch)
-        self._writing(self._quality.at_end, step, (step - 1) // steps_per_epoch)
+        if stopped or saved != step:  # (a stop names its checkpoint, even one just saved)
+            self._save(step, "Stopped; checkpoint saved" if stopped else "Checkpoint saved")
+        epoch = max(0, (step - 1) // self._meter.steps_per_epoch)
+        if self._grids.last_step != step:
+            self._grids.emit(step, epoch)
+        unmeasured = self._writing(self._quality.at_end, step, epoch, stopped) or ""
         if self.placement.is_chief:
-            length.note_speed(step)
+            self._length.note_speed(step)
+        data = {"step": step, "run_dir": self.run_dir, "unmeasured": unmeasured}
+        if stopped:
+            self._event(Event("stopped", f"Stopped at step {step}", data))
+            return "stopped"
         why = f": {describe_minutes(self.config.max_minutes)} of training done" if over else ""
-        self._event(Event("finished", f"Training finished at step {step}{why}",
-                            {"step": step, "run_dir": self.run_dir}))
+        self._event(Event("finished", f"Training finished at step {step}{why}", data))
         return "finished"
 
     def _wait_if_paused(self, meter: ProgressMeter) -> bool:
@@ -293,12 +300,14 @@ class Trainer:
         self._flush(force=True)
         self.callbacks.on_event(event)
 
-    def _writing(self, work, *args) -> None:
-        """Runs `work`, which writes run files; a write the disk refuses is a fault."""
+    def _writing(self, work, *args):
+        """Runs `work`, which writes run files, and returns what it returns; a write the disk
+        refuses is a fault (None)."""
         try:
-            work(*args)
+            return work(*args)
         except (OutputError, CheckpointError) as exc:
             self._faults.write_failed(str(exc))
+            return None
 
     def _end_epoch(self, step: int, epoch: int, per_round: int) -> None:
         self._grids.emit(step, epoch, name=epoch_grid_name(epoch))
@@ -306,12 +315,3 @@ class Trainer:
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
         self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
         self._writing(self._quality.at_epoch_end, step, epoch)
-
-    def _stop(self) -> str:
-        self._flush(force=True)
-        step = int(self.gan.step.numpy())
-        self._save(step, "Stopped; checkpoint saved")
-        if self.placement.is_chief:
-            self._length.note_speed(step)
-        self._event(Event("stopped", f"Stopped at step {step}", {"step": step}))
-        return "stopped"

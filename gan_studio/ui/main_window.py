@@ -30,6 +30,7 @@ from gan_studio.ui.training.progress_panel import ProgressPanel
 from gan_studio.ui.training.quality_plot import QualityPlot
 from gan_studio.ui.training.run_actions import RunActions
 from gan_studio.ui.training.sample_grid_view import SampleGridView
+from gan_studio.ui.training.skipped_files_notice import SkippedFilesNotice
 from gan_studio.ui.training.training_feedback import TrainingFeedback
 from gan_studio.ui.training.training_panel import TrainingPanel
 from gan_studio.workers.tasks import TaskRunner
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
                                 self.quality_plot, self.collapse_banner))
         self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
+        self.skipped_files = SkippedFilesNotice(self.session, self)  # files the data left out
         self._docks = self._make_docks()
         self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
                                                 self.sample_view, self.settings, self._run_dir)
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.sample_view.frame_changed.connect(self._offer_run_to_explorer)
         self._make_menus()
         self.device_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.skipped_files)
         self.statusBar().addPermanentWidget(self.device_label)
         self.tf_loader.loaded.connect(self._on_device)
         self.tf_loader.failed.connect(self._on_tensorflow_failed)
@@ -149,7 +152,7 @@ class MainWindow(QMainWindow):
         training = self.menuBar().addMenu("&Training")
         training.addActions([panel.train_action, panel.pause_action, panel.stop_action])
         training.addSeparator()
-        training.addActions([runs.evaluate_now, runs.roll_back])
+        training.addActions([runs.evaluate_now, runs.roll_back, self.skipped_files.action])
         view = self.menuBar().addMenu("&View")
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import os
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings
+
+# The command line's default too: one place, without Qt (`core/runs/location.py`).
+from gan_studio.core.runs.location import default_runs_dir
 
 MAX_RECENT_RUNS = 10
 DATA_DIR_ENV = "GAN_STUDIO_DATA_DIR"
-
-
-def default_runs_dir() -> str:
-    """Returns `<Documents>/GAN Studio/runs`, where new runs go unless the user picks a folder."""
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return os.path.join(documents or os.path.expanduser("~"), "GAN Studio", "runs")
 
 
 def default_data_dir_text() -> str:

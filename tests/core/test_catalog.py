@@ -30,8 +30,16 @@ def test_spellings_and_latent_sizes():
 def test_the_config_takes_latent_and_image_sizes_from_the_catalog():
     for name in catalog.BUILTIN_DATASETS:
         assert TrainConfig(dataset=name).resolved().latent_dim == catalog.latent_dim_for(name)
-    assert TrainConfig().image_size == catalog.DEFAULT_IMAGE_SIZE
+    assert TrainConfig().image_size is None  # automatic: the images' own, up to the default
+    TrainConfig(dataset="faces").resolved()
     for size in catalog.IMAGE_SIZES:
         TrainConfig(dataset="faces", image_size=size).resolved()
     with pytest.raises(ConfigError, match="image_size"):
         TrainConfig(dataset="faces", image_size=48).resolved()
+
+
+@pytest.mark.parametrize("side,size", [(None, 64), (16, 28), (28, 28), (30, 28), (32, 32),
+                                       (63, 32), (64, 64), (100, 64), (4000, 64)])
+def test_the_automatic_image_size_is_the_images_own_up_to_the_default(side, size):
+    assert catalog.automatic_image_size(side) == size
+    assert size in catalog.IMAGE_SIZES and size <= catalog.DEFAULT_IMAGE_SIZE

@@ -27,7 +27,10 @@ class ScriptedMeter:
     """Stands in for ml.quality's QualityMeter: ready after `prepare_steps` units of work, each
     `unit_seconds` long on `clock`, FDs from a list."""
 
-    def __init__(self, fds, diversities=None, prepare_steps=2, clock=None, unit_seconds=0.0):
+    def __init__(self, fds, diversities=None, prepare_steps=2, clock=None, unit_seconds=0.0,
+                 from_cache=False):
+        self.from_cache = from_cache  # the feature network loaded from the cache: only the
+        # held-out images' features are left to prepare
         self.fds, self.diversities = list(fds), list(diversities or [0.9] * len(fds))
         self.prepare_steps, self.feature_seconds, self.evaluated = prepare_steps, 0.0, []
         self.clock, self.unit_seconds, self.units = clock, unit_seconds, 0
@@ -294,3 +297,55 @@ def test_evaluate_now_on_a_meter_that_is_off_says_why_in_one_line(tmp_path, cloc
         "NaN" in event.message
     quality.after_step(3, 0)
     assert len(events) == 1 and meter.evaluated == [] and meter.units == 0
+
+
+# ---- a stopped run ---------------------------------------------------------------------------
+def test_a_stopped_run_with_a_ready_meter_is_measured_and_keeps_its_best(tmp_path, clock):
+    meter = ScriptedMeter([20.0, 12.0], prepare_steps=0)
+    quality, callbacks, store, events = make(tmp_path, meter, clock)
+    clock.now += 60
+    quality.after_step(10, 0)  # the session's first number
+    assert quality.at_end(17, 1, stopped=True) == ""
+    assert meter.evaluated == [10, 17] and store.best == [10, 17]
+    assert [r.step for r in read_quality(tmp_path)] == [10, 17]  # its final quality.csv row
+    assert [e.kind for e in events] == ["best", "best"] and "step 17" in events[-1].message
+    assert quality.at_end(17, 1, stopped=True) == ""  # this step is measured: not again
+    assert meter.evaluated == [10, 17]
+
+
+def test_a_stop_does_not_wait_for_a_feature_network_still_to_train(tmp_path, clock):
+    meter = ScriptedMeter([12.0], prepare_steps=50, clock=clock, unit_seconds=30.0)
+    quality, callbacks, store, events = make(tmp_path, meter, clock)
+    clock.now += live_quality.PREPARE_AFTER + 1
+    quality.after_step(100, 0)  # one unit of 30 s: over its share
+    why = quality.at_end(100, 0, stopped=True)
+    assert meter.units == 1 and not meter.ready  # not a unit more at the stop
+    assert why == live_quality.NOT_READY and "\n" not in why and "Stop does not wait" in why
+    assert callbacks.reports == [] and store.best == [] and events == []
+
+
+def test_a_stop_finishes_a_meter_whose_network_came_from_the_cache(tmp_path, clock):
+    meter = ScriptedMeter([12.0], prepare_steps=3, clock=clock, unit_seconds=30.0,
+                          from_cache=True)  # the held-out images' features are left
+    quality, callbacks, store, _ = make(tmp_path, meter, clock)
+    clock.now += live_quality.PREPARE_AFTER + 1
+    quality.after_step(100, 0)
+    assert quality.at_end(100, 0, stopped=True) == ""
+    assert meter.ready and [r.step for r in callbacks.reports] == [100] and store.best == [100]
+
+
+def test_a_stop_in_the_first_seconds_says_the_run_was_too_short(tmp_path, clock):
+    meter = ScriptedMeter([12.0], prepare_steps=1)
+    quality, callbacks, *_ = make(tmp_path, meter, clock)
+    quality.after_step(1, 0)
+    why = quality.at_end(1, 0, stopped=True)
+    assert "under 20 s" in why and meter.units == 0 and callbacks.reports == []
+
+
+def test_a_stop_says_nothing_when_no_measurement_was_wanted(tmp_path, clock):
+    quality, *_ = make(tmp_path, ScriptedMeter([12.0], prepare_steps=5), clock, minutes=0)
+    clock.now += 3600
+    assert quality.at_end(5, 0, stopped=True) == ""  # automatic quality off, nothing asked
+    off, *_ = make(tmp_path / "off", ScriptedMeter([12.0], prepare_steps=5), clock)
+    off.stop()  # the weights went non-finite (or a worker that is not the chief)
+    assert off.at_end(5, 0, stopped=True) == ""

@@ -265,3 +265,16 @@ def test_a_finished_run_lets_go_of_its_train_step_graph(tiny_config):
     del trainer
     gc.collect()
     assert [graph() for graph in graphs] == [None] * len(graphs)
+
+
+def test_every_grid_drawn_is_kept_for_the_timelapse(tiny_config):
+    from gan_studio.core.runs.grid_files import step_grids
+
+    tiny_config.max_steps, tiny_config.sample_every_steps = 5, 2
+    recorder = Recorder()
+    trainer = Trainer.create(tiny_config, callbacks=recorder)
+    assert trainer.run() == "finished"
+    drawn = [grid.step for grid in recorder.grids]
+    assert len(drawn) == len(set(drawn))  # the end's grid is not drawn twice
+    assert [step for step, _ in step_grids(trainer.run_dir)] == drawn
+    assert drawn[0] == 0 and {2, 4, 5} <= set(drawn)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from gan_studio.core.animation import evenly_spaced
 from gan_studio.core.config import ConfigError, TrainConfig
 from gan_studio.core.quality.report import read_quality
-from gan_studio.core.runs.layout import (
-    CONFIG_FILE,
-    EPOCH_GRID_RE,
-    SAMPLES_DIR,
-    is_run_dir,
-    latest_grid_png,
-    list_checkpoints,
-)
+from gan_studio.core.runs.grid_files import SavedGrid, saved_grids
+from gan_studio.core.runs.layout import CONFIG_FILE, LAST_GRID, is_run_dir, list_checkpoints
 from gan_studio.core.runs.metrics_log import read_metrics
+from gan_studio.core.runs.saved_progress import saved_progress
+from gan_studio.core.training.progress import Progress
 
-MAX_GRIDS = 500
+NEWEST_TRIES = 5  # unreadable newest grids passed over before a run opens without a grid
 
 
 @dataclass
@@ -32,11 +26,12 @@ class RunHistory:
         run_dir: the run folder.
         config: its configuration (None if config.json is unreadable).
         metrics: `read_metrics` output (arrays keyed by step, epoch, g_loss...).
-        grids: (step or None, zero-based epoch, uint8 image) per saved grid, oldest first; the
-            last one is the newest grid (`samples/last.png`) when it exists.
+        grids: a `SavedGrid` per grid file, in step order; the newest is read (its `image`),
+            the others are read when shown.
         checkpoints: (step, path prefix), oldest first.
         quality: its quality evaluations (`QualityReport`s from quality.csv), oldest first.
         config_error: why config.json could not be read ("" when it could).
+        progress: where the run stands (its bars), or None before its first step.
     """
 
     run_dir: str
@@ -46,6 +41,7 @@ class RunHistory:
     checkpoints: list = field(default_factory=list)
     quality: list = field(default_factory=list)
     config_error: str = ""
+    progress: Progress | None = None
 
 
 def load_run_history(run_dir: str) -> RunHistory:
@@ -60,8 +56,6 @@ def load_run_history(run_dir: str) -> RunHistory:
     Raises:
         ValueError: if `run_dir` is not a GAN Studio run folder.
     """
-    from gan_studio.core.images import load_image
-
     if not is_run_dir(run_dir):
         raise ValueError(f"{run_dir} is not a GAN Studio run folder (it has no config.json).")
     try:
@@ -69,23 +63,32 @@ def load_run_history(run_dir: str) -> RunHistory:
     except ConfigError as exc:
         config, config_error = None, str(exc)
     metrics = read_metrics(run_dir)
-    grids = []
-    paths = sorted(glob.glob(os.path.join(run_dir, SAMPLES_DIR, "grid-epoch-*.png")))
-    for path in evenly_spaced(paths, MAX_GRIDS):
-        epoch = int(EPOCH_GRID_RE.search(path).group(1)) - 1
-        image = _try_load(load_image, path)
-        if image is not None:
-            grids.append((_last_step_of_epoch(metrics, epoch), epoch, image))
-    last = latest_grid_png(run_dir)
-    if last is not None and not EPOCH_GRID_RE.search(last):
-        image = _try_load(load_image, last)
-        if image is not None and not (grids and np.array_equal(grids[-1][2], image)):
-            steps = metrics.get("step", np.zeros(0))
-            epochs = metrics.get("epoch", np.zeros(0))
-            grids.append((int(steps[-1]) if len(steps) else None,
-                          int(epochs[-1]) if len(epochs) else 0, image))
-    return RunHistory(run_dir, config, metrics, grids, list_checkpoints(run_dir),
-                      read_quality(run_dir), config_error)
+    return RunHistory(run_dir, config, metrics, _with_newest_read(saved_grids(run_dir, metrics)),
+                      list_checkpoints(run_dir), read_quality(run_dir), config_error,
+                      saved_progress(run_dir, config, metrics))
+
+
+def _with_newest_read(grids: list[SavedGrid]) -> list[SavedGrid]:
+    """Reads the newest grid (what the window shows first, and how it learns the tiles'
+    size), passing over unreadable ones; `last.png` of an older run only where it differs
+    from the grid before it (the last epoch's)."""
+    from gan_studio.core.images import load_image
+
+    for _ in range(NEWEST_TRIES):
+        if not grids:
+            break
+        grids[-1].image = _try_load(load_image, grids[-1].path)
+        if grids[-1].image is None:
+            grids.pop()
+        elif os.path.basename(grids[-1].path) == LAST_GRID and len(grids) > 1:
+            before = _try_load(load_image, grids[-2].path)
+            if before is not None and np.array_equal(before, grids[-1].image):
+                grids.pop()
+                grids[-1].image = before
+            break
+        else:
+            break
+    return grids
 
 
 def _try_load(load, path):
@@ -93,11 +96,3 @@ def _try_load(load, path):
         return load(path)
     except (OSError, ValueError):
         return None  # a half-written or corrupt PNG should not stop the run from opening
-
-
-def _last_step_of_epoch(metrics: dict, epoch: int) -> int | None:
-    epochs = metrics.get("epoch")
-    if epochs is None or not len(epochs):
-        return None
-    rows = np.flatnonzero(epochs == epoch)
-    return int(metrics["step"][rows[-1]]) if len(rows) else None

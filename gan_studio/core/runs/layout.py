@@ -16,13 +16,20 @@ LAST_GRID = "last.png"
 MILESTONE_DIR = "milestones"  # inside CHECKPOINT_DIR: one checkpoint kept for good every N epochs
 BEST_DIR = "best"  # the checkpoint with the best FD so far, never pruned
 QUALITY_FILE = "quality.csv"  # one row per quality evaluation
+SKIPPED_FILE = "skipped.txt"  # the image files a run's data set left out, and why
 EPOCH_GRID_RE = re.compile(r"grid-epoch-(\d+)\.png$")
+STEP_GRID_RE = re.compile(r"grid-step-(\d+)\.png$")  # every grid training draws (the timelapse)
 _STEP_RE = re.compile(r"-(\d+)$")
 
 
 def epoch_grid_name(epoch: int) -> str:
     """The file name, in SAMPLES_DIR, of the grid saved at the end of zero-based `epoch`."""
     return f"grid-epoch-{epoch + 1:04d}.png"
+
+
+def step_grid_name(step: int) -> str:
+    """The file name, in SAMPLES_DIR, of the grid drawn at `step` (see `core/runs/grid_files`)."""
+    return f"grid-step-{step:08d}.png"
 
 
 def dataset_slug(dataset: str) -> str:

@@ -18,6 +18,7 @@ IMAGES = "images"
 IDX = "idx"
 CUSTOM_LABELS = {IMAGES: "Image folder or zip…", IDX: "MNIST-format files…"}
 CHANNEL_CHOICES = (("Automatic", None), ("Grayscale", 1), ("Colour (RGB)", 3))
+AUTOMATIC_SIZE = f"Automatic (the images' size, up to {DEFAULT_IMAGE_SIZE})"
 
 
 class DatasetChooser(QWidget):
@@ -50,9 +51,13 @@ class DatasetChooser(QWidget):
                           "folder holding *-ubyte files, or one file"),
         }
         self.image_size = QComboBox()
+        self.image_size.addItem(AUTOMATIC_SIZE, None)  # the default: 32×32 images stay 32×32
         for size in IMAGE_SIZES:
             self.image_size.addItem(f"{size} × {size}", size)
-        self.image_size.setCurrentIndex(IMAGE_SIZES.index(DEFAULT_IMAGE_SIZE))
+        self.image_size.setToolTip(
+            "The side images are scaled and cropped to. Automatic: the largest size the models "
+            f"build that is not above the images' own shorter side, up to {DEFAULT_IMAGE_SIZE} "
+            "(each size up costs four times the arithmetic)")
         self.channels = QComboBox()
         for label, value in CHANNEL_CHOICES:
             self.channels.addItem(label, value)
@@ -67,6 +72,7 @@ class DatasetChooser(QWidget):
         self.combo.activated.connect(self._on_user_pick)
         for widget in self._paths.values():
             widget.path_changed.connect(self.changed)
+        self._paths[IMAGES].path_changed.connect(lambda _path: self.show_automatic_size(None))
         self.image_size.currentIndexChanged.connect(self.changed)
         self.channels.currentIndexChanged.connect(self.changed)
         self._update_rows()
@@ -97,20 +103,29 @@ class DatasetChooser(QWidget):
         """The chooser's state, for QSettings."""
         return {"kind": self.kind(), "images_path": self._paths[IMAGES].path(),
                 "idx_path": self._paths[IDX].path(), "image_size": self.image_size.currentData(),
-                "channels": self.channels.currentData()}
+                "automatic_size": True, "channels": self.channels.currentData()}
 
     def set_values(self, values: dict) -> None:
         """Restores `values()` output; unknown or malformed entries are ignored."""
         for kind, key in ((IMAGES, "images_path"), (IDX, "idx_path")):
             if isinstance(values.get(key), str):
                 self._paths[kind].set_path(values[key])
+        values = dict(values)
+        if "automatic_size" not in values and values.get("image_size") == DEFAULT_IMAGE_SIZE:
+            values["image_size"] = None  # saved before sizes were automatic: the old default
         for combo, key in ((self.image_size, "image_size"), (self.channels, "channels")):
             index = combo.findData(values.get(key)) if key in values else -1
             if index >= 0:
                 combo.setCurrentIndex(index)
-        index = self.combo.findData(values.get("kind"))
+        # (findData(None) would find the separator: no kind saved keeps the one shown)
+        index = self.combo.findData(values["kind"]) if isinstance(values.get("kind"), str) else -1
         if index >= 0:
             self.combo.setCurrentIndex(index)
+
+    def show_automatic_size(self, size: int | None) -> None:
+        """Names the size that "Automatic" took for the chosen images (None: it is unknown)."""
+        self.image_size.setItemText(0, AUTOMATIC_SIZE if size is None else
+                                    f"Automatic ({size} × {size} for these images)")
 
     def set_locked(self, locked: bool) -> None:
         """Disables every choice (a run's data set cannot change)."""

@@ -2,28 +2,63 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from gan_studio.core.grid import drop_channel_axis
 
-@dataclass
+READ_CACHE = 8  # grids read from files kept decoded: scrubbing back and forth reads no file
+
+
 class GridFrame:
-    """One grid seen during training.
+    """One grid seen during training, held in memory, or in its file and read when shown.
 
     Args:
-        step: global step of the grid (None if unknown, e.g. read from an epoch PNG).
+        step: global step of the grid (None if unknown, e.g. an epoch's PNG of a run
+            without metrics).
         epoch: zero-based epoch.
-        image: uint8 (H, W) or (H, W, 3).
+        image: uint8 (H, W) or (H, W, 3); None: read from `path` when asked for.
         scores: D's probability per tile that it is real, float32 (N,), where known (grids
             drawn by training in this session; not grids read back from PNGs).
+        path: the PNG the image is read from when `image` is None.
     """
 
-    step: int | None
-    epoch: int
-    image: np.ndarray
-    scores: np.ndarray | None = None
+    __slots__ = ("step", "epoch", "scores", "path", "_image")
+
+    def __init__(self, step: int | None, epoch: int, image: np.ndarray | None = None,
+                 scores: np.ndarray | None = None, path: str | None = None):
+        self.step, self.epoch, self.scores, self.path = step, epoch, scores, path
+        self._image = image
+
+    @property
+    def image(self) -> np.ndarray | None:
+        """The pixels, uint8 (H, W) or (H, W, 3); None for a file that cannot be read."""
+        if self._image is not None or self.path is None:
+            return self._image
+        try:
+            stamp = os.stat(self.path).st_mtime_ns  # a grid rewritten since is read again
+        except OSError:
+            return None
+        return _read_grid(self.path, stamp)
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the frame holds (0 for one read from its file when shown)."""
+        return 0 if self._image is None else self._image.nbytes
+
+
+@functools.lru_cache(maxsize=READ_CACHE)
+def _read_grid(path: str, _stamp: int) -> np.ndarray | None:
+    from gan_studio.core.images import load_image
+
+    try:
+        return np.ascontiguousarray(drop_channel_axis(load_image(path)))
+    except (OSError, ValueError):  # half-written or damaged: the frame shows nothing
+        return None
 
 
 @dataclass

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gan_studio.core.animation import save_timelapse
+from gan_studio.core.animation import MAX_TIMELAPSE_FRAMES, evenly_spaced, save_timelapse
 from gan_studio.core.images import save_png
 from gan_studio.ui.widgets.save_dialogs import ScaleDialog, ask_save_path
 
@@ -103,11 +103,13 @@ class ImageActions(QObject):
         return self._explorer is not None and self._explorer.explorer_active
 
     def save_timelapse(self) -> None:
-        """Asks for a scale and a file, then writes the timelapse GIF in the background."""
-        images = [frame.image for frame in self._view.frames]
-        if not images:
+        """Asks for a scale and a file, then writes the timelapse GIF in the background (where
+        the frames kept in files are read too)."""
+        frames = evenly_spaced(self._view.frames, MAX_TIMELAPSE_FRAMES)
+        newest = frames[-1].image if frames else None
+        if newest is None:
             return
-        height, width = images[-1].shape[:2]
+        height, width = newest.shape[:2]
         scale = ScaleDialog.ask(self._window, (width, height), 2, "Export Timelapse")
         if scale is None:
             return
@@ -119,8 +121,16 @@ class ImageActions(QObject):
         self._settings.set_last_dir("images", path)
         self._window.statusBar().showMessage("Writing the timelapse…")
         self._tasks.submit(
-            save_timelapse, path, images, scale,
+            _save_frames, path, frames, scale,
             on_done=lambda count: self._window.statusBar().showMessage(
                 f"Saved a {count}-frame timelapse to {os.path.basename(path)}", 8000),
             on_error=lambda message: QMessageBox.warning(self._window, "Cannot Save Timelapse",
                                                          message))
+
+
+def _save_frames(path: str, frames: list, scale: int) -> int:
+    """Writes the timelapse of `frames` (`GridFrame`s), reading those kept in files; the
+    frames of the newest one's shape are used (an unreadable file is left out)."""
+    images = [image for image in (frame.image for frame in frames) if image is not None]
+    shape = images[-1].shape if images else None
+    return save_timelapse(path, [image for image in images if image.shape == shape], scale)

@@ -34,6 +34,7 @@ class ProgressPanel(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self._quality = quality
+        self._unmeasured = ""  # why the run ended without the final measurement it wanted
         self._state = QLabel(STATE_TEXT[IDLE])
         font = self._state.font()
         font.setBold(True)
@@ -78,6 +79,7 @@ class ProgressPanel(QWidget):
         if session is not None:
             session.progress.connect(self.update_progress)
             session.state_changed.connect(self.set_state)
+            session.event.connect(self._on_event)
 
     def text(self, key: str) -> str:
         """The displayed value of `speed`, `elapsed`, `eta`, `g_loss`, `d_loss` or `d_out`."""
@@ -96,6 +98,8 @@ class ProgressPanel(QWidget):
     def set_state(self, state: str) -> None:
         """Shows the training state (`idle`, `starting`, `training`, `paused`, `stopping`)."""
         self._state.setText(STATE_TEXT.get(state, state))
+        if state == STARTING:
+            self._set_unmeasured("")
         if state == IDLE:
             self._values["eta"].setText("–")
             self._values["speed"].setText("–")
@@ -127,6 +131,22 @@ class ProgressPanel(QWidget):
         self._values["d_loss"].setText(_number(p.d_loss))
         self._values["d_out"].setText(f"{_number(p.d_real, 2)} / {_number(p.d_fake, 2)}")
 
+    def show_saved(self, p: Progress) -> None:
+        """Shows where a run opened from its folder stands (`saved_progress`): its bars, the
+        time it trained and its last losses; no speed or ETA, as nothing is training."""
+        self.update_progress(p)
+        for key in ("speed", "eta"):
+            self._values[key].setText("–")
+        if not p.trained_seconds:  # a run saved before its time trained was noted
+            self._values["elapsed"].setText("–")
+        for bar, known, text in ((self.step_bar, p.steps_per_epoch, f"step {p.step:,}"),
+                                 (self.epoch_bar, p.total_steps or p.budget_seconds,
+                                  f"epoch {p.epoch + 1}")):
+            if not known:  # data of a size the log does not tell yet (its first epoch)
+                bar.setRange(0, 1)
+                bar.setValue(0)
+                bar.setFormat(text)
+
     def _show_epochs(self, p: Progress, per_epoch: int) -> None:
         epochs = max(1, math.ceil(p.total_steps / per_epoch)) if p.total_steps else p.epoch + 1
         self._length_title.setText("Epoch")
@@ -143,8 +163,21 @@ class ProgressPanel(QWidget):
                                  f"{format_duration(p.budget_seconds)}  (%p%, epoch {p.epoch + 1})")
 
     def _show_quality(self) -> None:
-        report = self._quality.latest()
-        self._quality_line.setText(f"{report.summary()} (step {report.step:,})" if report else "–")
+        report = self._quality.latest() if self._quality is not None else None
+        if report is not None:
+            self._quality_line.setText(f"{report.summary()} (step {report.step:,})")
+        else:
+            self._quality_line.setText(f"– (not measured: {self._unmeasured})"
+                                       if self._unmeasured else "–")
+
+    def _on_event(self, event) -> None:
+        if event.kind in ("stopped", "finished"):
+            self._set_unmeasured(event.data.get("unmeasured") or "")
+
+    def _set_unmeasured(self, reason: str) -> None:
+        if reason != self._unmeasured:
+            self._unmeasured = reason
+            self._show_quality()
 
     def reset(self) -> None:
         """Clears the bars and values (a new run)."""
@@ -155,6 +188,7 @@ class ProgressPanel(QWidget):
             bar.resetFormat()
         for label in self._values.values():
             label.setText("–")
+        self._set_unmeasured("")
 
 
 def _number(value: float, digits: int = 3) -> str:

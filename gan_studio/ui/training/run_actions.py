@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
 from gan_studio.core.latent.space import sample_grid_shape
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
+from gan_studio.core.runs.location import default_runs_dir, find_runs, run_activity
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import WindowActions
+from gan_studio.ui.settings import MAX_RECENT_RUNS
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.missing_data_dialog import open_folder
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
@@ -119,6 +121,8 @@ class RunActions(WindowActions):
         if history.config_error:  # its curves and grids still show; continuing it cannot work
             self._warn("Cannot Read the Run's Settings", history.config_error)
         self._progress.reset()
+        if history.progress is not None:
+            self._progress.show_saved(history.progress)
         metrics = history.metrics
         if len(metrics.get("step", ())):
             self._loss_plot.set_history(metrics["step"], metrics["epoch"], metrics)
@@ -126,7 +130,7 @@ class RunActions(WindowActions):
             self._loss_plot.clear()
         self._quality.set_history(history.quality)
         self._banner.clear()
-        frames = [GridFrame(step, epoch, image) for step, epoch, image in history.grids]
+        frames = [GridFrame(g.step, g.epoch, g.image, path=g.path) for g in history.grids]
         config = history.config
         rows, columns = (sample_grid_shape(config.grid_size, config.condition_classes)
                          if config else (8, 8))
@@ -138,16 +142,34 @@ class RunActions(WindowActions):
                      "Continue Training resumes it.")
         self.update_enabled()
 
+    def recent_runs(self) -> tuple[list[str], list[str]]:
+        """What Recent Runs lists: the runs opened or trained in the window, newest first, and
+        the other runs of the runs folders (the window's and the default, where headless
+        `gan-studio train` puts them), most recently active first."""
+        opened = self._settings.recent_runs()
+        folders = dict.fromkeys(os.path.abspath(folder) for folder in (
+            self._panel.runs_dir.path(), self._settings.runs_dir(), default_runs_dir()) if folder)
+        listed = {os.path.abspath(run_dir) for run_dir in opened}
+        found = []
+        for folder in folders:
+            found += [run for run in find_runs(folder, MAX_RECENT_RUNS) if run not in listed]
+            listed.update(found)
+        found.sort(key=lambda run_dir: run_activity(run_dir) or 0.0, reverse=True)
+        return opened, found[:MAX_RECENT_RUNS]
+
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        runs = self._settings.recent_runs()
-        for run_dir in runs:
-            action = self.recent_menu.addAction(os.path.basename(run_dir))
-            action.setStatusTip(run_dir)
-            action.triggered.connect(lambda _checked=False, d=run_dir: self.open_run_dir(d))
-        if not runs:
+        opened, found = self.recent_runs()
+        for runs in (opened, found):
+            if runs and not self.recent_menu.isEmpty():
+                self.recent_menu.addSeparator()
+            for run_dir in runs:
+                action = self.recent_menu.addAction(os.path.basename(run_dir))
+                action.setStatusTip(run_dir)
+                action.triggered.connect(lambda _checked=False, d=run_dir: self.open_run_dir(d))
+        if not opened and not found:
             self.recent_menu.addAction("No recent runs").setEnabled(False)
-        else:
+        if opened:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear Menu", self._settings.clear_recent_runs)
 

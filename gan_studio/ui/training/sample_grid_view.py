@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.core.animation import evenly_spaced
 from gan_studio.core.grid import drop_channel_axis, tile_at
 from gan_studio.core.training.progress import SampleGrid
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
@@ -187,16 +188,23 @@ class SampleGridView(QWidget):
                                None if scores is None else np.array(scores, np.float32)))
 
     def set_frames(self, frames: list[GridFrame], layout: TileLayout | None) -> None:
-        """Replaces the timelapse (e.g. with the grids saved in a run folder) and shows the last."""
-        self._frames = []
+        """Replaces the timelapse (e.g. with the grids saved in a run folder) and shows the last.
+
+        Frames kept in files are read only when shown (a run's hundreds of grids cost no
+        memory); past `MAX_FRAMES`, an even spread of them is kept.
+        """
+        self.clear()
         self._layout_info = layout
-        self._tile_latents = None
-        self.select_tile(-1)
-        for frame in frames:
-            self._append(GridFrame(frame.step, frame.epoch, _displayable(frame.image)),
-                         follow=True)
-        if not frames:
-            self.clear()
+        kept = evenly_spaced(list(frames), MAX_FRAMES)
+        self._frames = [GridFrame(f.step, f.epoch, _displayable(f.image) if f.nbytes else None,
+                                  path=f.path) for f in kept]
+        if self._frames:
+            self._slider.blockSignals(True)
+            self._slider.setRange(0, len(self._frames) - 1)
+            self._slider.setValue(len(self._frames) - 1)
+            self._slider.blockSignals(False)
+            self._slider.setEnabled(len(self._frames) > 1)
+            self._show_frame(self._slider.value())
 
     def clear(self) -> None:
         """Removes every frame and the selection."""
@@ -228,7 +236,7 @@ class SampleGridView(QWidget):
     def _append(self, frame: GridFrame, follow: bool | None = None) -> None:
         following = self._slider.value() == self._slider.maximum() if follow is None else follow
         self._frames.append(frame)
-        limit = min(MAX_FRAMES, max(16, FRAME_MEMORY // max(1, frame.image.nbytes)))
+        limit = min(MAX_FRAMES, max(16, FRAME_MEMORY // max(1, frame.nbytes)))
         if len(self._frames) > limit:
             # Keep every other old frame: the timelapse keeps its span at half the density.
             self._frames = self._frames[:-1:2] + self._frames[-1:]
@@ -245,14 +253,17 @@ class SampleGridView(QWidget):
             self._scores.hide()
             return
         frame = self._frames[index]
-        self._image_item.setImage(frame.image, autoLevels=False, levels=(0, 255))
+        image = frame.image
+        if image is None:  # a grid file that cannot be read (damaged, deleted since)
+            image = np.zeros(self._shown_shape or (1, 1), np.uint8)
+        self._image_item.setImage(image, autoLevels=False, levels=(0, 255))
         self._scores.show(frame.scores if self.scores_check.isChecked() else None,
                           self._layout_info)
         if self._placeholder.isVisibleTo(self):
             self._placeholder.setVisible(False)
             self._view.setVisible(True)
-        if frame.image.shape[:2] != self._shown_shape:
-            self._shown_shape = frame.image.shape[:2]
+        if image.shape[:2] != self._shown_shape:
+            self._shown_shape = image.shape[:2]
             self._box.autoRange(padding=0)
         self._show_caption()
         self.frame_changed.emit(index)

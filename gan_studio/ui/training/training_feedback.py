@@ -86,6 +86,8 @@ class TrainingFeedback(QObject):
         """Shows the engine's notices; data loaded closes the download dialog."""
         if event.kind == "data":
             self._close_download()
+        if event.kind == "image_size":  # an automatic size, now known: the chooser names it
+            self._panel.dataset.show_automatic_size(event.data.get("size"))
         if event.kind == "nan":
             self._status(event.message, 0)
             self._after_nan(event)
