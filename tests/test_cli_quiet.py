@@ -63,3 +63,15 @@ def test_evaluate_is_quiet_and_a_real_error_is_still_one_line(tiny_run, tmp_path
     assert out.returncode == 2 and noise(out.stderr) == [] and "Traceback" not in out.stderr
     assert [line for line in out.stderr.splitlines()
             if "needs a conditional generator" in line] != []
+
+
+@pytest.mark.slow
+def test_train_prints_no_graph_compile_errors(tmp_path):
+    data_dir = str(tmp_path / "data")
+    write_tiny_mnist(data_dir)
+    done = gan_studio("train", "--dataset", "mnist", "--data-dir", data_dir, "--max-steps", "2",
+                      "--batch-size", "8", "--run-dir", str(tmp_path / "runs"))
+    assert done.returncode == 0, done.stderr
+    noise = [line for line in done.stderr.splitlines()
+             if NOISE.search(line) or "remapper failed" in line]
+    assert not noise, noise

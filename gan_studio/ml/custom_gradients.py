@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+
+from gan_studio.ml.device import compile_notices_filtered
 
 log = logging.getLogger(__name__)
 
@@ -10,6 +13,7 @@ log = logging.getLogger(__name__)
 def call_releasing(function, *args):
     """Calls `function` (a `tf.function`) with `args`; if that traced it, releases the custom
     gradients of its graphs (`release_custom_gradients`) so that they go with `function`.
+    The first call's compile notices are held back (`compile_notices_filtered`).
 
     For functions that take their gradients inside (a train step) and are never
     differentiated from outside: that would need the released gradients. Any other callable
@@ -20,7 +24,8 @@ def call_releasing(function, *args):
     """
     count = getattr(function, "experimental_get_tracing_count", None)
     traces = count() if count is not None else None
-    result = function(*args)
+    with compile_notices_filtered() if traces == 0 else contextlib.nullcontext():
+        result = function(*args)
     if traces is not None and count() != traces:
         release_custom_gradients(function)
     return result

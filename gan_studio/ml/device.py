@@ -27,6 +27,7 @@ _IMPORT_NOISE = ("All log messages before absl::InitializeLog", "oneDNN custom o
                  "Could not find cuda drivers", "failed call to cuInit", "TF-TRT Warning",
                  "Unable to register cu", "computation placer already registered",
                  "This TensorFlow binary is optimized", "rebuild TensorFlow with")
+_COMPILE_NOISE = ("remapper failed: INVALID_ARGUMENT: Mutation::Apply error",)
 
 
 def import_tensorflow():
@@ -66,7 +67,23 @@ def _import():
 
 
 @contextlib.contextmanager
-def _filtered_stderr():
+def compile_notices_filtered():
+    """Runs its body with TensorFlow's harmless notices of compiling a graph held back.
+
+    Grappler's remapper logs "remapper failed: INVALID_ARGUMENT: Mutation::Apply error" at
+    ERROR level on the first run of a train step whose D uses LeakyReLU (TF 2.21): it only
+    means that one fusion was skipped, but a user reads an error. Anything else written to
+    stderr meanwhile is passed on. Wrap a `tf.function`'s first call (the one that traces).
+    """
+    if os.environ.get("GAN_STUDIO_TF_VERBOSE"):
+        yield
+        return
+    with _filtered_stderr(_COMPILE_NOISE):
+        yield
+
+
+@contextlib.contextmanager
+def _filtered_stderr(noise: tuple = _IMPORT_NOISE):
     try:
         sys.stderr.flush()
         saved = os.dup(2)
@@ -82,7 +99,7 @@ def _filtered_stderr():
             os.close(saved)
             capture.seek(0)
             kept = [line for line in capture.read().decode("utf-8", "replace").splitlines()
-                    if line.strip() and not any(n in line for n in _IMPORT_NOISE)]
+                    if line.strip() and not any(n in line for n in noise)]
             if kept:
                 print("\n".join(kept), file=sys.stderr)
 

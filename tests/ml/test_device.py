@@ -5,6 +5,7 @@ setter and `MirroredStrategy` are faked on the real imported module, so what a m
 GPUs would see is tested here without one (and a machine with GPUs sees only the fake ones).
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -211,3 +212,19 @@ def test_the_batch_must_split_over_every_local_gpu(machine):
     with pytest.raises(PlacementError, match="batch size 8 does not split evenly over 3 "
                                              "replicas: use a multiple of 3"):
         placement_for(TrainConfig(strategy="mirrored", batch_size=8))
+
+
+def test_compile_notices_are_held_back_and_anything_else_passes(capfd, monkeypatch):
+    from gan_studio.ml.device import compile_notices_filtered
+
+    monkeypatch.delenv("GAN_STUDIO_TF_VERBOSE", raising=False)
+    notice = (b"E0000 meta_optimizer.cc:967] remapper failed: INVALID_ARGUMENT: Mutation::Apply "
+              b"error: fanout 'gradient_tape/LeakyReluGrad' exist for missing node 'BiasAdd'.\n")
+    with compile_notices_filtered():
+        os.write(2, notice)
+        os.write(2, b"a real problem\n")
+    assert capfd.readouterr().err == "a real problem\n"
+    monkeypatch.setenv("GAN_STUDIO_TF_VERBOSE", "1")  # everything, for those who ask
+    with compile_notices_filtered():
+        os.write(2, notice)
+    assert "remapper failed" in capfd.readouterr().err
