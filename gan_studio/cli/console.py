@@ -42,7 +42,7 @@ class ConsoleProgress(TrainingCallbacks):
         if e.kind == "device" and replicas > 1:
             self.batch_split = f" batch {batch} = {replicas}×{batch // replicas}"
         if e.kind in ("device", "recipe", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
-                      "quality_off"):
+                      "quality_off", "collapse_cleared"):
             self._write(e.message)
         elif e.kind == "image_size":
             self._write(f"{e.message} (pass --image-size to change)")

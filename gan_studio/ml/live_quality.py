@@ -94,6 +94,7 @@ class LiveQuality:
         drop_quality_after(run_dir, resume_step)
         self.history: list[QualityReport] = read_quality(run_dir)
         self._best_fd = min((r.fd for r in self.history), default=float("inf"))
+        self._warned = False  # the last measurement raised a collapse warning
         self._meter = None
         self._requested = False
         self._off_reason: str | None = None  # why the meter is off; None while it is on
@@ -213,6 +214,10 @@ class LiveQuality:
         warning = collapse_warning(self.history, self.config.class_names)
         if warning is not None:
             self._callbacks.on_collapse(warning)
+        elif self._warned:  # the window's warning would otherwise outlive what it warned of
+            self._emit_event(Event("collapse_cleared", f"No signs of mode collapse at step "
+                                   f"{step:,} any more", {"step": step}))
+        self._warned = warning is not None
         # The writes last: one the disk refuses (OutputError, CheckpointError) reaches the
         # trainer, which pauses the run, and the next evaluation tries again.
         self._outputs.write_quality(report)

@@ -64,9 +64,12 @@ def classifier_meter(name: str, data_dir: str, cache: str, samples: int):
 
 
 def verdict(report) -> str:
-    from gan_studio.core.quality.collapse import collapse_warning
+    import dataclasses
 
-    warning = collapse_warning([report])
+    from gan_studio.core.quality.collapse import FLOORS_FROM_STEP, collapse_warning
+
+    # judged as a trained generator's: the floors wait for step FLOORS_FROM_STEP
+    warning = collapse_warning([dataclasses.replace(report, step=FLOORS_FROM_STEP)])
     return f"collapse warning: {warning.message}" if warning else "no collapse warning"
 
 

@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 
-from gan_studio.core.quality.collapse import collapse_warning
+from gan_studio.core.quality.collapse import FLOORS_FROM_STEP, collapse_warning
 from gan_studio.core.quality.report import (
     QUALITY_FIELDS,
     QualityReport,
@@ -69,11 +69,11 @@ def test_conditional_numbers_round_trip_and_files_without_them_still_read(tmp_pa
 
 
 def test_a_collapse_within_classes_is_flagged_naming_the_classes():
-    varied = conditional(100, [0.95, 0.9, 0.85, float("nan")])
+    varied = conditional(1000, [0.95, 0.9, 0.85, float("nan")])
     assert collapse_warning([varied]) is None
-    collapsed = conditional(200, [0.95, 0.12, 0.3, float("nan")])
+    collapsed = conditional(2000, [0.95, 0.12, 0.3, float("nan")])
     warning = collapse_warning([varied, collapsed])
-    assert warning is not None and warning.step == 200
+    assert warning is not None and warning.step == 2000
     assert "classes 1 (12%), 2 (30%)" in warning.message and "noise" in warning.message
     named = collapse_warning([collapsed], class_names=["cat", "dog", "frog", "ship"])
     assert "dog (12%), frog (30%)" in named.message
@@ -90,17 +90,28 @@ def test_a_learning_run_raises_no_warning():
 
 
 def test_a_constant_generator_is_flagged_by_its_diversity():
-    warning = collapse_warning([report(100), report(200, diversity=0.05)])
-    assert warning.step == 200 and "varied" in warning.message
+    warning = collapse_warning([report(1000), report(2000, diversity=0.05)])
+    assert warning.step == 2000 and "varied" in warning.message
 
 
 def test_sharp_diversity_drop_and_one_class_are_flagged():
     drop = collapse_warning([report(100, diversity=1.0), report(200, diversity=0.55)])
     assert drop is not None and "fell" in drop.message
-    single = collapse_warning([report(100, rarest=0.0, commonest=0.97)])
+    single = collapse_warning([report(1000, rarest=0.0, commonest=0.97)])
     assert single is not None and "97%" in single.message
     vanishing = collapse_warning([report(100), report(200, rarest=0.005, commonest=0.2)])
     assert vanishing is not None and "rarest" in vanishing.message
+
+
+def test_a_young_generator_is_not_judged_on_the_floors_but_on_its_falls():
+    # A CIFAR-10 run's first evaluation, at step 110: 25 % of real images' variety and one
+    # class taking 74 %, which is where every generator starts, not a collapse.
+    young = report(110, diversity=0.25, commonest=0.74, rarest=0.0)
+    assert collapse_warning([young]) is None
+    assert collapse_warning([conditional(110, [0.2, 0.3])]) is None
+    assert collapse_warning([report(FLOORS_FROM_STEP, diversity=0.25)]) is not None
+    fell = collapse_warning([report(100, diversity=0.9), report(200, diversity=0.3)])
+    assert fell is not None and "fell" in fell.message  # a fall is judged from the start
 
 
 def test_fd_worsening_several_times_in_a_row_is_flagged():
@@ -114,7 +125,7 @@ def test_fd_worsening_several_times_in_a_row_is_flagged():
 
 
 def test_unlabelled_reports_are_judged_on_diversity_and_fd_only():
-    plain = dataclasses.replace(report(100), score=None, rarest_class=None,
+    plain = dataclasses.replace(report(1000), score=None, rarest_class=None,
                                 commonest_class=None, classes=0)
     assert collapse_warning([plain]) is None
     assert collapse_warning([dataclasses.replace(plain, diversity=0.1)]) is not None

@@ -349,3 +349,15 @@ def test_a_stop_says_nothing_when_no_measurement_was_wanted(tmp_path, clock):
     off, *_ = make(tmp_path / "off", ScriptedMeter([12.0], prepare_steps=5), clock)
     off.stop()  # the weights went non-finite (or a worker that is not the chief)
     assert off.at_end(5, 0, stopped=True) == ""
+
+
+def test_a_measurement_without_the_signs_clears_the_warning(tmp_path, clock):
+    meter = ScriptedMeter([10.0, 9.0, 8.0, 7.0], diversities=[0.9, 0.3, 0.85, 0.9],
+                          prepare_steps=0)
+    quality, callbacks, _store, events = make(tmp_path, meter, clock)
+    for step in (1000, 2000, 3000, 4000):
+        quality.request()
+        quality.after_step(step, 0)
+    assert [w.step for w in callbacks.warnings] == [2000]
+    cleared = [e for e in events if e.kind == "collapse_cleared"]
+    assert [e.data["step"] for e in cleared] == [3000]  # once, when the signs went

@@ -143,8 +143,8 @@ def test_a_collapse_shows_a_banner_that_rolls_back_to_the_best_checkpoint(qtbot,
     # later report's warning may already have replaced it when the test reads the text.
     seen = re.search(r"Signs of mode collapse at step (\d+)\.", banner.text)
     assert seen and int(seen.group(1)) >= 8
-    assert "only 30% as varied as real images" in banner.text  # the evidence, with its numbers
-    assert "One class takes 60% of the samples" in banner.text
+    assert "Variety fell from 0.90 to 0.30" in banner.text  # the evidence, with its numbers
+    assert "The rarest class fell to 0.0% of the samples" in banner.text
     assert QApplication.activeModalWidget() is None and not isinstance(banner, QDialog)
     assert window.session.busy  # training goes on under the warning
     assert banner.roll_back_button.isEnabled()
@@ -177,6 +177,26 @@ def test_roll_back_to_best_waits_for_a_best_checkpoint(qtbot, tmp_path):
     banner.show_warning(warning)
     banner.dismiss_button.click()
     assert banner.isHidden()
+
+
+def test_the_banner_goes_when_a_later_measurement_shows_no_signs(qtbot):
+    from PySide6.QtCore import QObject, Signal
+
+    from gan_studio.core.training.progress import Event
+
+    class Session(QObject):
+        collapse, quality, event, run_started = Signal(object), Signal(object), Signal(object), \
+            Signal(str, object)
+
+    session = Session()
+    banner = CollapseBanner(session)
+    qtbot.addWidget(banner)
+    session.collapse.emit(CollapseWarning(110, ("Samples are only 25% as varied.",)))
+    assert not banner.isHidden()
+    session.event.emit(Event("checkpoint", "Checkpoint saved", {"step": 200}))
+    assert not banner.isHidden()  # other notices leave it
+    session.event.emit(Event("collapse_cleared", "No signs of mode collapse", {"step": 450}))
+    assert banner.isHidden() and banner.warning is None
 
 
 # ---- Evaluate Now ---------------------------------------------------------------------------

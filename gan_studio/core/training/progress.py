@@ -134,7 +134,8 @@ class Event:
 
     Args:
         kind: a short tag: `device`, `checkpoint`, `epoch_end`, `paused`, `resumed`,
-            `stopped`, `finished`, `nan`.
+            `stopped`, `finished`, `nan`, `collapse_cleared` (after a collapse warning, a
+            measurement without its signs)...
         message: text for a status bar or log.
         data: extra values (e.g. `path` of a checkpoint).
     """

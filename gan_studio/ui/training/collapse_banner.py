@@ -25,7 +25,8 @@ class CollapseBanner(QFrame):
 
     Roll Back to Best asks for the run to continue from its best checkpoint, the one with the
     lowest FD so far (`core.runs.layout.best_checkpoint`); it is disabled, with a tooltip
-    saying why, while the run has none. The bar hides when a run starts or the view is cleared.
+    saying why, while the run has none. The bar hides when a run starts, the view is cleared
+    or a later measurement shows none of the signs (the `collapse_cleared` event).
 
     Signals:
         roll_back_requested(str, str): the run folder and its best checkpoint's prefix.
@@ -71,6 +72,7 @@ class CollapseBanner(QFrame):
             # The best checkpoint may be saved after the warning: look again when one might be.
             session.quality.connect(self._look_again)
             session.event.connect(self._look_again)
+            session.event.connect(self._clear_if_recovered)
 
     @property
     def warning(self) -> CollapseWarning | None:
@@ -95,6 +97,10 @@ class CollapseBanner(QFrame):
         """Hides the bar and forgets its warning."""
         self._warning = None
         self.hide()
+
+    def _clear_if_recovered(self, event) -> None:
+        if getattr(event, "kind", None) == "collapse_cleared":
+            self.clear()  # a later measurement shows none of the signs
 
     def _look_again(self, *_args) -> None:
         if self._warning is not None:
