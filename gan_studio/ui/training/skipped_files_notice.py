@@ -112,7 +112,7 @@ class _SkippedFilesDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (self.summary, self.table, self.where, buttons):
             layout.addWidget(widget)
-        self.resize(640, 360)
+        self.resize(760, 360)
 
     def show_files(self, data: dict) -> None:
         """Fills the list from a `skipped` event's data."""
@@ -122,7 +122,12 @@ class _SkippedFilesDialog(QDialog):
                              f"{data.get('dataset', 'the data set')} could not be used, so "
                              "training left them out:")
         self.table.clear()
-        self.table.addTopLevelItems([QTreeWidgetItem([f.path, f.message]) for f in files])
+        items = [QTreeWidgetItem([f.path, f.message]) for f in files]
+        for item in items:
+            item.setToolTip(1, item.text(1))  # (a long reason, such as the size limit, in full)
+        self.table.addTopLevelItems(items)
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)  # scrolled sideways rather than cut off
         more = f"{count - len(files):,} more, and these, are" if count > len(files) else \
             "The list is"
         self.where.setText(f"{more} saved in {data.get('path')}" if data.get("path") else "")
