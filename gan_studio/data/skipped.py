@@ -112,3 +112,38 @@ def skipped_list_text(source: str, files: Sequence[SkippedFile]) -> str:
     header = (f"# Image files of {printable_path(source)} left out of training, one a line: "
               "the path, a tab, why.\n")
     return header + "".join(f.line() + "\n" for f in files)
+
+
+def read_skipped_list(path: str, limit: int = 1000) -> dict | None:
+    """Reads a run's skipped.txt back, as the `skipped` event's data (for a reopened run).
+
+    Read defensively: at most 4 MiB; lines without a tab are passed over; a reason is the
+    one its message starts with (`unreadable` if none does).
+
+    Args:
+        path: the skipped.txt.
+        limit: how many records to return at most (`count` says how many the file lists).
+
+    Returns:
+        `{"files", "count", "path", "dataset"}`, or None when there is no such readable file
+        or it lists no file.
+    """
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read(4 << 20)
+    except OSError:
+        return None
+    lines = text.splitlines()
+    files = []
+    for line in lines:
+        name, tab, message = line.partition("\t")
+        if line.startswith("#") or not tab or not name or not message:
+            continue
+        reason = next((r for r in REASONS if message.startswith(r)), UNREADABLE)
+        files.append(SkippedFile(name, reason, message))
+    if not files:
+        return None
+    head = lines[0] if lines and lines[0].startswith("# Image files of ") else ""
+    dataset = head[len("# Image files of "):].split(" left out of training")[0] if head else ""
+    return {"files": tuple(files[:limit]), "count": len(files), "path": path,
+            "dataset": dataset or "the data set"}

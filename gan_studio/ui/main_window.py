@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
         self.skipped_files = SkippedFilesNotice(self.session, self)  # files the data left out
+        self.runs.run_opened.connect(self.skipped_files.show_saved)
+        self.training_panel.run_cleared.connect(self.skipped_files.clear)
         self._docks = self._make_docks()
         self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
                                                 self.sample_view, self.settings, self._run_dir)

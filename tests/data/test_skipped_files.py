@@ -134,3 +134,29 @@ def test_sources_without_image_files_have_no_typical_size(tmp_path):
 def test_an_automatic_size_loads_the_images_at_their_own(tmp_path, side, expected):
     write_folder(tmp_path, {f"{i}.png": png_bytes((side, side)) for i in range(3)})
     assert load_dataset(str(tmp_path), image_size=None).images.shape[1:3] == (expected,) * 2
+
+
+def test_skipped_txt_reads_back_and_a_mangled_one_is_read_defensively(tmp_path):
+    from gan_studio.data.skipped import (
+        CORRUPT,
+        TOO_LARGE,
+        UNREADABLE,
+        SkippedFile,
+        read_skipped_list,
+        skipped_list_text,
+    )
+
+    files = (SkippedFile("cats/a.png", CORRUPT, "corrupt (broken PNG file)"),
+             SkippedFile("big.png", TOO_LARGE, "too large (more than 8192 × 8192 pixels)"))
+    path = tmp_path / "skipped.txt"
+    path.write_text(skipped_list_text("/data/pets", files), encoding="utf-8")
+    data = read_skipped_list(str(path))
+    assert data == {"files": files, "count": 2, "path": str(path), "dataset": "/data/pets"}
+    path.write_bytes(b"no tab here\n\xff\xfe\tgarbled reason\nok.png\tcorrupt (x)\n\t\n")
+    data = read_skipped_list(str(path))
+    assert [(f.path, f.reason) for f in data["files"]] == [("\ufffd\ufffd", UNREADABLE),
+                                                          ("ok.png", CORRUPT)]
+    assert data["dataset"] == "the data set"
+    path.write_text("# Image files of /x left out of training\n")
+    assert read_skipped_list(str(path)) is None  # lists nothing: no notice
+    assert read_skipped_list(str(tmp_path / "missing.txt")) is None

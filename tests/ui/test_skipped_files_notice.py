@@ -64,3 +64,17 @@ def test_the_notice_stays_through_the_run_and_goes_when_the_next_starts(qtbot):
     session.state_changed.emit(STARTING)
     assert notice.isHidden() and not notice.action.isEnabled() and notice.files == ()
     assert not notice.dialog.isVisible()
+
+
+def test_a_reopened_run_shows_its_skipped_files_again(qtbot, open_window, finished_run):
+    from gan_studio.data.skipped import skipped_list_text
+
+    (finished_run / "skipped.txt").write_text(skipped_list_text("/data/pets", FILES))
+    window = open_window()
+    notice = window.skipped_files
+    window.runs.open_run_dir(str(finished_run))
+    qtbot.waitUntil(lambda: not notice.isHidden(), timeout=10_000)
+    assert notice.files == FILES and notice.text() == "2 files skipped — Details…"
+    assert notice.action.isEnabled()
+    window.runs.new_run_form()  # a new run's form: its data will say for itself
+    assert notice.isHidden() and notice.files == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
 
@@ -32,7 +33,12 @@ class RunActions(WindowActions):
         panel: the `TrainingPanel` (knows which run is shown).
         views: the `LossPlot`, `SampleGridView`, `ProgressPanel`, `QualityPlot` and
             `CollapseBanner` to fill or clear.
+
+    Signals:
+        run_opened(str): a run folder read from disk is shown.
     """
+
+    run_opened = Signal(str)
 
     def __init__(self, window: QWidget, session, tasks, settings, panel, views):
         super().__init__(window)
@@ -141,6 +147,7 @@ class RunActions(WindowActions):
         self._status(f"Opened {os.path.basename(history.run_dir)} ({steps:,} steps logged). "
                      "Continue Training resumes it.")
         self.update_enabled()
+        self.run_opened.emit(history.run_dir)
 
     def recent_runs(self) -> tuple[list[str], list[str]]:
         """What Recent Runs lists: the runs opened or trained in the window, newest first, and

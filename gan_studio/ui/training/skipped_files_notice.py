@@ -3,6 +3,8 @@ opens their list, each file with why, for as long as the run is the one shown.""
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -24,8 +26,8 @@ class SkippedFilesNotice(QPushButton):
     """A flat status-bar button, "4 files skipped — Details…", that lists the skipped files.
 
     The trainer's `skipped` event (its data: `files`, `count`, `path` of skipped.txt,
-    `dataset`) shows it; it stays until the next run starts, since a status message would be
-    gone in seconds. Clicking it, or `action` (for the Training menu), opens the list.
+    `dataset`) shows it, and so does a run opened from disk (`show_saved`); it stays until
+    the next run starts, since a status message would be gone in seconds. Clicking it, or `action` (for the Training menu), opens the list.
 
     Args:
         session: the `TrainingSession` whose `event` and `state_changed` it follows.
@@ -69,6 +71,16 @@ class SkippedFilesNotice(QPushButton):
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
+
+    def show_saved(self, run_dir: str) -> None:
+        """Shows the notice of a run opened from disk, from its skipped.txt (if it has one)."""
+        from gan_studio.core.runs.layout import SKIPPED_FILE
+        from gan_studio.data.skipped import read_skipped_list
+
+        self.clear()
+        data = read_skipped_list(os.path.join(run_dir, SKIPPED_FILE))
+        if data is not None:
+            self._on_event(Event("skipped", "", data))
 
     def _on_event(self, event: Event) -> None:
         if event.kind != "skipped":
