@@ -34,3 +34,18 @@ def test_a_saved_explicit_size_is_kept_and_the_old_default_becomes_automatic(ope
     assert chooser.image_size.currentData() == 64
     chooser.set_values({"image_size": None, "automatic_size": True})
     assert chooser.image_size.currentData() is None
+
+
+def test_a_shown_run_shows_the_size_it_trained_at_and_the_form_comes_back(open_window,
+                                                                         tmp_path):
+    from gan_studio.core.config import TrainConfig
+
+    panel = open_window().training_panel
+    chooser = panel.dataset
+    chooser.set_dataset(str(tmp_path / "pets"))
+    assert chooser.image_size.currentData() is None
+    panel.show_run(str(tmp_path / "runs" / "pets-1"),
+                   TrainConfig(dataset=str(tmp_path / "pets"), image_size=32))
+    assert chooser.image_size.currentData() == 32
+    panel.clear_run()
+    assert chooser.image_size.currentData() is None  # the new run's form as it was

@@ -122,6 +122,12 @@ class DatasetChooser(QWidget):
         if index >= 0:
             self.combo.setCurrentIndex(index)
 
+    def show_size(self, size: int | None) -> None:
+        """Shows a run's image size (as its config.json records it, None: nothing to show)."""
+        index = self.image_size.findData(size) if size else -1
+        if index >= 0:
+            self.image_size.setCurrentIndex(index)
+
     def show_automatic_size(self, size: int | None) -> None:
         """Names the size that "Automatic" took for the chosen images (None: it is unknown)."""
         self.image_size.setItemText(0, AUTOMATIC_SIZE if size is None else

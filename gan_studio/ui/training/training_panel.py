@@ -239,6 +239,7 @@ class TrainingPanel(QWidget):
         self.run_dir = run_dir
         if config is not None:
             self.dataset.set_dataset(config.dataset)
+            self.dataset.show_size(config.image_size)
             index = self.preset.findData(config.preset)
             if index >= 0:
                 self.preset.setCurrentIndex(index)
