@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
                                                 self.sample_view, self.settings, self._run_dir)
         self.images = ImageActions(self, self.sample_view, self.settings, self.tasks,
-                                   self._run_name, self.explorer_actions)
+                                   self._run_name, self.explorer_actions, self._run_dir)
         self.sample_view.frame_changed.connect(self._offer_run_to_explorer)
         self._make_menus()
         self.device_label = QLabel("")

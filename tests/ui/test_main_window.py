@@ -116,6 +116,26 @@ def test_timelapse_gif(qtbot, window, tmp_path, monkeypatch):
         assert gif.n_frames == window.sample_view.frame_count
 
 
+def test_the_grids_save_dialogs_open_in_the_run_folder_then_where_the_user_saved(
+        qtbot, window, tmp_path, monkeypatch):
+    run_dir = start_training(qtbot, window)
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    starts, elsewhere = [], tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    def get_save_file_name(_parent, _title, start, _filters):
+        starts.append(os.path.dirname(start))
+        return str(elsewhere / os.path.basename(start)), ""
+
+    monkeypatch.setattr(save_dialogs.ScaleDialog, "ask", classmethod(lambda *a, **k: 1))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", get_save_file_name)
+    window.images.save_grid.trigger()
+    window.images.save_grid.trigger()
+    window.images.export_timelapse.trigger()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10000)
+    assert starts == [os.path.normpath(run_dir), str(elsewhere), str(elsewhere)]
+
+
 def test_closing_mid_training_asks_stops_and_joins(qtbot, window, fake_engine, message_boxes):
     fake_engine.delay = 0.02
     fake_engine.until_stopped = True  # the 12-step run is not over before the close

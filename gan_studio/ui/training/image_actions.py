@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gan_studio.core.animation import MAX_TIMELAPSE_FRAMES, evenly_spaced, save_timelapse
 from gan_studio.core.images import save_png
-from gan_studio.ui.widgets.save_dialogs import ScaleDialog, ask_save_path
+from gan_studio.ui.widgets.save_dialogs import SaveFolders, ScaleDialog, ask_save_path
 
 PNG_FILTER = "PNG images (*.png)"
 
@@ -30,12 +30,15 @@ class ImageActions(QObject):
         run_name: returns a short name of the run shown, for default file names.
         explorer: the `ExplorerActions` (optional): Save Image defers to it while the latent
             explorer is the active view.
+        run_dir: returns the folder of the run shown, or None: dialogs open there first.
     """
 
-    def __init__(self, window: QWidget, sample_view, settings, tasks, run_name, explorer=None):
+    def __init__(self, window: QWidget, sample_view, settings, tasks, run_name, explorer=None,
+                 run_dir=lambda: None):
         super().__init__(window)
         self._window, self._view, self._settings, self._tasks = window, sample_view, settings, tasks
         self._run_name = run_name
+        self._folders = SaveFolders(settings, run_dir)
         self._explorer = explorer
         self.save_image = QAction("&Save Image…", window)
         self.save_image.setShortcut(QKeySequence.StandardKey.Save)
@@ -85,7 +88,7 @@ class ImageActions(QObject):
                                    else f"-epoch{frame.epoch + 1}")
         if tile is not None:
             name += f"-sample{self._view.selected_tile}"
-        path = ask_save_path(self._window, "Save Image", self._settings.last_dir("images"),
+        path = ask_save_path(self._window, "Save Image", self._folders.start("images"),
                              name + ".png", {PNG_FILTER: ".png"})
         if not path:
             return None
@@ -95,7 +98,7 @@ class ImageActions(QObject):
             QMessageBox.warning(self._window, "Cannot Save Image",
                                 f"Cannot write {path}: {getattr(exc, 'strerror', None) or exc}")
             return None
-        self._settings.set_last_dir("images", path)
+        self._folders.chose("images", path)
         self._window.statusBar().showMessage(f"Saved {path}", 8000)
         return path
 
@@ -114,11 +117,11 @@ class ImageActions(QObject):
         if scale is None:
             return
         path = ask_save_path(self._window, "Export Training Timelapse",
-                             self._settings.last_dir("images"), self._run_name() + "-timelapse.gif",
+                             self._folders.start("images"), self._run_name() + "-timelapse.gif",
                              {"GIF animations (*.gif)": ".gif"})
         if not path:
             return
-        self._settings.set_last_dir("images", path)
+        self._folders.chose("images", path)
         self._window.statusBar().showMessage("Writing the timelapse…")
         self._tasks.submit(
             _save_frames, path, frames, scale,
