@@ -277,3 +277,33 @@ def test_a_conditional_grid_of_one_row_per_class_is_laid_out_by_its_columns(qtbo
     assert TileLayout.from_grid((16, 16), (16, 4, 4)).columns == 4
     saved = TileLayout.rows_columns(image.shape, 10, 3)
     assert (saved.count, saved.columns, saved.tile_shape) == (30, 3, (4, 4))
+
+
+def _luminance(colour):
+    channels = [c / 255 for c in colour.getRgb()[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(ink, ground):
+    alpha = ink.alphaF()  # (placeholder colours are the text colour, half transparent)
+    blended = type(ink)(*(round(alpha * a + (1 - alpha) * b)
+                          for a, b in zip(ink.getRgb()[:3], ground.getRgb()[:3])))
+    high, low = sorted((_luminance(blended), _luminance(ground)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_note_is_muted_but_more_readable_than_disabled_text(qtbot):
+    from PySide6.QtGui import QPalette
+
+    from gan_studio.ui.widgets.note_label import note_label
+
+    label = note_label("Finding directions…")
+    qtbot.addWidget(label)
+    assert label.isEnabled() and label.wordWrap()
+    palette, window = label.palette(), label.palette().color(QPalette.ColorRole.Window)
+    note = _contrast(palette.color(label.foregroundRole()), window)
+    disabled = _contrast(palette.color(QPalette.ColorGroup.Disabled,
+                                       QPalette.ColorRole.WindowText), window)
+    normal = _contrast(palette.color(QPalette.ColorRole.WindowText), window)
+    assert disabled < note < normal and note >= 3.0, (disabled, note, normal)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gan_studio.ui.explorer.model import LATENT
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
+from gan_studio.ui.widgets.note_label import note_label
 
 RANGE = 4.0  # N(0, 1) values beyond ±4 are rarer than 1 in 15,000
 STEPS_PER_UNIT = 100
@@ -51,8 +52,8 @@ class DimensionSliders(QWidget):
         self.search.setToolTip("Type a dimension's number to scroll to its slider")
         self.search.textChanged.connect(self._jump)
         self.search.returnPressed.connect(self._focus_found)
-        self._count = QLabel("")
-        self._count.setEnabled(False)
+        self._count = note_label()
+        self._count.setWordWrap(False)
         self._rows = QWidget()
         self._grid = QGridLayout(self._rows)
         self._grid.setColumnStretch(1, 1)

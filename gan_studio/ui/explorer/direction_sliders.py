@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from gan_studio.core.latent.directions import GANSPACE, METHOD_LABELS, SEFA, LatentDirections
 from gan_studio.ui.explorer.model import DIRECTIONS, EDITS, METHOD
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
+from gan_studio.ui.widgets.note_label import note_label
 
 RANGE_SIGMA = 3.0
 STEPS_PER_SIGMA = 100
@@ -51,9 +52,7 @@ class DirectionSliders(QWidget):
         self._sliders: list[QSlider] = []
         self._names: list[QLabel] = []
         self._values: list[QLabel] = []
-        self.status = QLabel(model.directions_status)
-        self.status.setWordWrap(True)
-        self.status.setEnabled(False)
+        self.status = note_label(model.directions_status)
         self.reset_button = QPushButton("Reset Directions")
         self.reset_button.setToolTip("Set every direction slider back to 0")
         self.reset_button.clicked.connect(self.reset)

@@ -21,6 +21,7 @@ from gan_studio.core.latent.space import random_latent
 from gan_studio.ui.explorer.filmstrip import LatentFilmstrip
 from gan_studio.ui.explorer.model import BOOKMARKS, ENDPOINTS, PATH, PLAYBACK, TILE
 from gan_studio.ui.explorer.preview import LatentPreview
+from gan_studio.ui.widgets.note_label import note_label
 
 T_STEPS = 1000
 WALK = "walk"
@@ -87,9 +88,7 @@ class InterpolationPanel(QWidget):
             for column, button in enumerate(buttons.values()):
                 grid.addWidget(button, row, 2 + column)
         grid.setColumnStretch(5, 1)
-        self._walk_note = QLabel("")
-        self._walk_note.setWordWrap(True)
-        self._walk_note.setEnabled(False)
+        self._walk_note = note_label()
         self.t_slider = QSlider(Qt.Orientation.Horizontal)
         self.t_slider.setRange(0, T_STEPS)
         self.t_slider.setToolTip("Position along the path: 0 is A (the first key), 1 is B")

@@ -4,9 +4,10 @@ for the latent shown, live while the sliders move."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
 from gan_studio.ui.explorer.preview import LatentPreview
+from gan_studio.ui.widgets.note_label import note_label
 
 PLACEHOLDER = "Pick a layer to see its activation maps"
 
@@ -58,9 +59,7 @@ class LayersView(QWidget):
         self.maps.setToolTip("Each tile is one channel of the layer's output for the latent "
                              "shown, scaled to its own range (black: its lowest value, white: "
                              "its highest), strongest channel first")
-        self.info = QLabel("")
-        self.info.setWordWrap(True)
-        self.info.setEnabled(False)
+        self.info = note_label()
         split = QSplitter()
         split.addWidget(self.layers)
         split.addWidget(self.maps)
