@@ -6,6 +6,7 @@ import io
 import os
 import stat
 import threading
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ from gan_studio.data import skipped as skips
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
 from gan_studio.data.limits import MAX_ZIPPED_IMAGE_BYTES
 from gan_studio.data.skipped import SkippedFile
+
+# Pillow warns of a possible decompression bomb from 89 megapixels, before its header is read;
+# MAX_IMAGE_PIXELS (lower) already skips such an image by name, so its warning would only be
+# noise on the terminal, printed once and naming no file.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif")
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
