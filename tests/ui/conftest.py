@@ -49,6 +49,22 @@ def open_window(qtbot, isolated_settings, tmp_path, message_boxes):
 
 
 @pytest.fixture
+def explorer_window(qtbot, isolated_settings, fake_engine, message_boxes):
+    """A shown `MainWindow` on the fake engine, as the explorer's tests use it; the test fails
+    if the explorer's render thread outlives `shutdown`."""
+    from gan_studio.ui.main_window import MainWindow
+
+    window = MainWindow(settings=isolated_settings, engine_loader=fake_engine,
+                        load_tensorflow=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.shutdown()
+    assert not window.explorer.rendering.renderer.running
+
+
+@pytest.fixture
 def finished_run(tmp_path):
     """A run folder as training leaves it: 20 steps over 2 epochs of 10, a grid PNG per epoch
     (8x8 gray, 40 then 80), a 2x2 grid side and one checkpoint, `ckpt-20`."""

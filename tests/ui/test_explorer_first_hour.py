@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QStyleFactory
 
 from gan_studio.ui.explorer import actions as explorer_actions
 from gan_studio.ui.explorer import dialogs as explorer_dialogs
-from gan_studio.ui.main_window import MainWindow
 from gan_studio.workers.explorer.directions import DirectionsResult, compute_directions
 from gan_studio.workers.explorer.sources import LoadedGenerator
 
@@ -22,15 +21,8 @@ LATENT = 8
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, fake_engine, message_boxes):
-    window = MainWindow(settings=isolated_settings, engine_loader=fake_engine,
-                        load_tensorflow=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.shutdown()
-    assert not window.explorer.rendering.renderer.running
+def window(explorer_window):
+    return explorer_window
 
 
 def run_folder(path) -> str:
