@@ -1,6 +1,7 @@
 """How fast does the latent explorer answer a slider, idle and while training runs?
 
     python tests/benchmarks/explorer_latency.py [--moves 600] [--rate 120] [--skip-training]
+                                                [--busy-core]
 
 Opens the real window (offscreen unless $QT_QPA_PLATFORM says otherwise), shows the explorer
 with an MNIST (100 -> 28x28x1), a CIFAR-10 (128 -> 32x32x3) and two image-folder generators
@@ -9,6 +10,10 @@ direction slider with a QTimer at `--rate` Hz for `--moves` moves. For every mov
 the time from the slider's value change to the paint of the preview that shows it (or a newer
 image): p50/p95/max. It also reports the preview's sustained repaint rate while dragging and the
 GUI thread's longest stall (a 5 ms timer's largest lateness).
+
+With `--busy-core` it drags each generator again while another process spins on one core (a
+browser, a second app): the 64 and 128 px ones first with the renderer's load reading off (the
+baseline) and then on, each with one render alone timed beside it.
 
 Then it trains the MNIST GAN in the same window (the real TrainingSession and Trainer, on a
 tiny mnist.npz of random uint8 digits written to a temporary folder, batch `--batch-size`) and
@@ -169,6 +174,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=120.0, help="slider moves per second")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--busy-core", action="store_true",
+                        help="also drag each generator while another process spins on one core "
+                             "(a browser, a second app), and time one render alone")
     parser.add_argument("--kernel-size", type=int, default=None,
                         help="the generators' transposed-convolution kernels (default: the "
                              "studio preset's, 4; the seed's models: 5)")
@@ -223,6 +231,8 @@ def main() -> None:
         print(row(f"{name}, idle, Layers open", drag(app, explorer, args.moves, args.rate),
                   idle[name]))
         explorer.tabs.setCurrentWidget(explorer.direction_sliders)
+    if args.busy_core:
+        busy_core(app, explorer, generators, idle, args)
     if args.skip_training:
         return finish(window)
 
@@ -264,6 +274,61 @@ def main() -> None:
     window.session.stop()
     wait(app, lambda: not window.session.busy, 300, "training to stop")
     finish(window)
+
+
+def render_alone(loaded, threads: int, repeats: int = 20) -> float:
+    """The median seconds of one preview render, on this thread with `threads` BLAS threads."""
+    from gan_studio.workers.explorer.renderer import limit_blas_threads
+
+    limit_blas_threads(threads)
+    z = np.random.default_rng(0).standard_normal((1, loaded.renderer.latent_dim)).astype(
+        np.float32)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        loaded.renderer.render_uint8(z)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def busy_core(app, explorer, generators, idle, args) -> None:
+    """Drags each generator while a process spins on one core; prints p95s beside the quiet
+    ones and one render alone (the bound a drag's p95 can approach)."""
+    import subprocess
+
+    from gan_studio.core.cpu_load import OthersLoad
+    from gan_studio.workers.explorer.renderer import BIG_SIDE
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(1.0)  # the load is measured over half a second
+        print("\nWith another process spinning on one core:")
+        renderer = explorer.rendering.renderer
+        for name, loaded in generators.items():
+            show(app, window_of(explorer), loaded)
+            if loaded.renderer.output_shape[0] >= BIG_SIDE:  # the baseline: the load unread
+                load, renderer._load = renderer._load, OthersLoad(machine=lambda: None)
+                stats = drag(app, explorer, args.moves, args.rate)
+                renderer._load = load
+                print(row(f"{name}, one core busy, load unread", stats, idle[name]))
+            stats = drag(app, explorer, args.moves, args.rate)
+            print(row(f"{name}, one core busy", stats, idle[name]))
+            threads = renderer.threads_for(loaded.renderer.output_shape)
+            print(f"  {'':<34} renders asked for {threads} BLAS thread(s); one render alone "
+                  f"{render_alone(loaded, threads) * 1000:.1f} ms")
+    finally:
+        spinner.kill()
+        spinner.wait()
+    print("\nQuiet again, one render alone (ms):")
+    time.sleep(1.0)
+    for name, loaded in generators.items():
+        threads = explorer.rendering.renderer.threads_for(loaded.renderer.output_shape)
+        print(f"  {name:<34} {render_alone(loaded, threads) * 1000:.1f} on {threads} thread(s); "
+              f"idle p95 {idle[name]['p95']:.1f}")
+
+
+def window_of(explorer):
+    return explorer.window()
 
 
 def finish(window) -> None:

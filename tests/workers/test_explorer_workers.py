@@ -399,3 +399,36 @@ def test_each_request_knows_how_long_after_the_previous_one_it_came(qtbot, rende
     renderer.request(STRIP, generator, np.zeros((3, 8), np.float32))
     assert seen[0].after == np.inf and seen[2].after == np.inf
     assert seen[1].after == 0.25
+
+
+class FixedLoad:
+    def __init__(self, cores):
+        self.value = cores
+
+    def cores(self):
+        return self.value
+
+
+def test_big_renders_use_the_cores_other_processes_leave_free(qtbot, monkeypatch):
+    from gan_studio.workers.explorer import renderer as renderer_module
+
+    monkeypatch.setattr(renderer_module, "_usable_cores", lambda: 2)
+    load = FixedLoad(0.1)
+    renderer = renderer_module.ExplorerRenderer(load=load)
+    try:
+        big, small = (64, 64, 3), (32, 32, 3)
+        assert renderer.threads_for(small) == 1
+        assert renderer.threads_for(big) == 2  # a quiet machine: both cores
+        load.value = 1.0  # a browser holds a core
+        assert renderer.threads_for(big) == 1
+        load.value = 0.4  # less than half a core: still free
+        assert renderer.threads_for(big) == 2
+        load.value = 3.0  # more than there are
+        assert renderer.threads_for(big) == 1
+        load.value = None  # cannot be read here: the spare cores
+        assert renderer.threads_for(big) == 2
+        renderer.set_training(True)  # training takes the cores in this process
+        load.value = 0.0
+        assert renderer.threads_for(big) == 1
+    finally:
+        renderer.shutdown()

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from gan_studio.core.cpu_load import OthersLoad
 from gan_studio.core.grid import drop_channel_axis
 from gan_studio.core.latent.activation_maps import activation_maps
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
@@ -184,26 +185,46 @@ class ExplorerRenderer(QObject):
     Args:
         workers: render threads (results of several may arrive out of order: compare ids).
         parent: the owning QObject.
+        load: what other processes keep busy (`OthersLoad`); a big generator renders on the
+            cores they leave free.
     """
 
     rendered = Signal(object)
     failed = Signal(str, str)
 
-    def __init__(self, workers: int = WORKERS, parent: QObject | None = None):
+    def __init__(self, workers: int = WORKERS, parent: QObject | None = None,
+                 load: OthersLoad | None = None):
         super().__init__(parent)
+        self._load = load or OthersLoad()
         self._thread = LatestWorkerThread("explorer-render", CHANNELS, _render,
                                           on_start=limit_blas_threads, workers=workers,
                                           parent=self)
         self._thread.done.connect(lambda _job, result: self.rendered.emit(result))
         self._thread.failed.connect(lambda job, message: self.failed.emit(job.channel, message))
         # BLAS threads for big generators: the cores, unless training needs them (`set_training`).
-        self.spare_threads = max(1, os.cpu_count() or 1)
+        self.spare_threads = _usable_cores()
         self._asked: dict[str, float] = {}  # when each channel's last request came
 
     def set_training(self, training: bool) -> None:
         """While training runs, every render uses one BLAS thread; otherwise a 64 px or larger
         generator renders on all cores."""
-        self.spare_threads = 1 if training else max(1, os.cpu_count() or 1)
+        self.spare_threads = 1 if training else _usable_cores()
+
+    def threads_for(self, shape) -> int:
+        """The BLAS threads a render of images of `shape` (H, W, C) asks for now.
+
+        One below `BIG_SIDE`; above, the spare threads (one while training runs), but no more
+        than the cores other processes leave free: a core they keep busy more than half the
+        time is not free (two threads with one core busy elsewhere stalled a 64 px render for
+        1.5 s). Where the load cannot be read, the spare threads.
+        """
+        if shape[0] < BIG_SIDE:
+            return 1
+        others = self._load.cores()
+        if others is None:
+            return self.spare_threads
+        free = _usable_cores() - math.floor(others + 0.5)
+        return max(1, min(self.spare_threads, free))
 
     @property
     def running(self) -> bool:
@@ -237,8 +258,7 @@ class ExplorerRenderer(QObject):
         if classes is not None:
             classes = np.asarray(classes, np.float32)
             classes = np.tile(classes, (len(latents), 1)) if classes.ndim == 1 else classes.copy()
-        shape = getattr(renderer, "output_shape", (0,))
-        threads = self.spare_threads if shape[0] >= BIG_SIDE else 1
+        threads = self.threads_for(getattr(renderer, "output_shape", (0,)))
         now = time.perf_counter()
         after, self._asked[channel] = now - self._asked.get(channel, -math.inf), now
         return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag, classes,
@@ -247,3 +267,11 @@ class ExplorerRenderer(QObject):
     def shutdown(self) -> None:
         """Drops pending requests and joins the thread. Blocks for at most one render."""
         self._thread.shutdown()
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on this system
+        return max(1, os.cpu_count() or 1)
