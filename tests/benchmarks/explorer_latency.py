@@ -174,6 +174,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=120.0, help="slider moves per second")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--render-threads", type=int, default=None,
+                        help="the BLAS threads a 64 px or larger render may use (default: the "
+                             "renderer's own choice)")
     parser.add_argument("--busy-core", action="store_true",
                         help="also drag each generator while another process spins on one core "
                              "(a browser, a second app), and time one render alone")
@@ -220,6 +223,9 @@ def main() -> None:
         generators[name] = LoadedGenerator(renderer, f"{name} (untrained)", backend=backend)
     explorer = window.explorer
     explorer.sources.set_following(False)
+    if args.render_threads:
+        explorer.rendering.renderer.spare_threads = args.render_threads
+        print(f"Renders of 64 px and up: {args.render_threads} BLAS thread(s) at most")
     idle = {}
     for name, loaded in generators.items():
         show(app, window, loaded)
