@@ -74,11 +74,12 @@ class RunOutputs:
         (the timelapse, see `StepGridFiles`) and optionally `samples/<name>`, and logs it to
         TensorBoard."""
         samples = os.path.join(self.run_dir, SAMPLES_DIR)
-        for file_name in (LAST_GRID, step_grid_name(step)) + ((name,) if name else ()):
+        by_step = step_grid_name(step)
+        for file_name in (LAST_GRID, by_step) + ((name,) if name else ()):
             path = os.path.join(samples, file_name)
             with _writing(f"the sample grid {path}"):
                 save_png(path, grid)
-            if file_name == step_grid_name(step):
+            if file_name == by_step:
                 self._step_grids.added(step, path)
         tf = import_tensorflow()
         with _writing(self._events), self.writer.as_default():

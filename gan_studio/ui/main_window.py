@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +32,7 @@ from gan_studio.ui.training.sample_grid_view import SampleGridView
 from gan_studio.ui.training.skipped_files_notice import SkippedFilesNotice
 from gan_studio.ui.training.training_feedback import TrainingFeedback
 from gan_studio.ui.training.training_panel import TrainingPanel
+from gan_studio.ui.widgets.scrolled import scrolled
 from gan_studio.workers.tasks import TaskRunner
 from gan_studio.workers.tf_loader import TFLoader, package_version
 from gan_studio.workers.training.session import TrainingSession
@@ -113,9 +113,9 @@ class MainWindow(QMainWindow):
                 ("training", "Training", self.training_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("losses", "Losses", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("quality", "Quality", self.quality_plot, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("progress", "Progress", _scrollable(self.progress_panel),
+                ("progress", "Progress", scrolled(self.progress_panel),
                  Qt.DockWidgetArea.BottomDockWidgetArea),
-                ("explorer", "Latent Explorer", _scrollable(self.explorer),
+                ("explorer", "Latent Explorer", scrolled(self.explorer),
                  Qt.DockWidgetArea.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{name}_dock")  # saveState() needs names
@@ -293,14 +293,3 @@ class MainWindow(QMainWindow):
         self.explorer_actions.shutdown()
         self.explorer.shutdown()
         self.tf_loader.shutdown()
-
-
-def _scrollable(widget: QWidget) -> QScrollArea:
-    """`widget` in a frameless scroll area: a dock's content then never sets the window's
-    minimum size (a laptop's 1366×768 screen holds the window; scroll bars show instead)."""
-    scroll = QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    return scroll
-

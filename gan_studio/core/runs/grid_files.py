@@ -24,10 +24,17 @@ MIN_STEP_GRIDS = 16  # kept whatever their size
 def step_grids(run_dir: str | os.PathLike) -> list[tuple[int, str]]:
     """The run's grid files by step, as (step, path), oldest first ([] when there are none)."""
     samples = os.path.join(run_dir, SAMPLES_DIR)
+    return _step_grids_among(samples, _names_in(samples))
+
+
+def _names_in(samples: str) -> list[str]:
     try:
-        names = os.listdir(samples)
+        return sorted(os.listdir(samples))
     except OSError:
         return []
+
+
+def _step_grids_among(samples: str, names: list[str]) -> list[tuple[int, str]]:
     found = ((STEP_GRID_RE.fullmatch(name), name) for name in names)
     return sorted((int(match.group(1)), os.path.join(samples, name))
                   for match, name in found if match)
@@ -102,14 +109,11 @@ def saved_grids(run_dir: str | os.PathLike, metrics: dict) -> list[SavedGrid]:
     """
     steps = np.asarray(metrics.get("step", ()), dtype=np.int64)
     epochs = np.asarray(metrics.get("epoch", ()), dtype=np.int64)
-    grids = [SavedGrid(step, _epoch_at(steps, epochs, step), path)
-             for step, path in step_grids(run_dir)]
-    known = {grid.step for grid in grids}
     samples = os.path.join(run_dir, SAMPLES_DIR)
-    try:
-        names = sorted(os.listdir(samples))
-    except OSError:
-        names = []
+    names = _names_in(samples)  # one listing for the grids by step and the epochs' alike
+    grids = [SavedGrid(step, _epoch_at(steps, epochs, step), path)
+             for step, path in _step_grids_among(samples, names)]
+    known = {grid.step for grid in grids}
     for name in names:
         match = EPOCH_GRID_RE.fullmatch(name)
         if match:

@@ -21,11 +21,11 @@ from gan_studio.ui.explorer.dialogs import (
     animation_filters,
     ask_scale,
 )
-from gan_studio.ui.explorer.file_actions import LatentFileActions, generator_folder
+from gan_studio.ui.explorer.file_actions import LatentFileActions
 from gan_studio.ui.explorer.model import PATH
 from gan_studio.ui.explorer.preview import qimage_view
 from gan_studio.ui.explorer.projection_actions import ProjectionActions
-from gan_studio.ui.widgets.save_dialogs import SaveFolders, ask_save_path
+from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.explorer.renderer import draw
 from gan_studio.workers.tasks import TaskRunner
 
@@ -90,7 +90,7 @@ class ExplorerActions(WindowActions):
         self._explorer_used_last = False
         self._tasks = TaskRunner("explorer-export", self)
         self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
-        self.folders = SaveFolders(settings, lambda: generator_folder(explorer, run_shown))
+        self.folders = self.files.folders  # one record of where the explorer's files went
         self.open_generator = self.files.open_generator
         self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
         self.projection = ProjectionActions(window, explorer, settings, sample_view)

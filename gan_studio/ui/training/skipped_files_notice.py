@@ -27,7 +27,8 @@ class SkippedFilesNotice(QPushButton):
 
     The trainer's `skipped` event (its data: `files`, `count`, `path` of skipped.txt,
     `dataset`) shows it, and so does a run opened from disk (`show_saved`); it stays until
-    the next run starts, since a status message would be gone in seconds. Clicking it, or `action` (for the Training menu), opens the list.
+    the next run starts, since a status message would be gone in seconds. Clicking it, or
+    `action` (for the Training menu), opens the list.
 
     Args:
         session: the `TrainingSession` whose `event` and `state_changed` it follows.

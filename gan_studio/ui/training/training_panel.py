@@ -31,6 +31,7 @@ from gan_studio.ui.training.recipe_options import RecipeOptions
 from gan_studio.ui.training.training_actions import make_training_actions
 from gan_studio.ui.widgets.form_fields import action_button, float_spin, int_spin
 from gan_studio.ui.widgets.path_edit import PathEdit
+from gan_studio.ui.widgets.scrolled import scrolled
 from gan_studio.ui.widgets.wheel_guard import guard_wheel
 
 PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
@@ -310,10 +311,6 @@ def _scrolled(*groups: QWidget) -> QScrollArea:
     for group in groups:
         layout.addWidget(group)
     layout.addStretch(1)
-    scroll = QScrollArea()
-    scroll.setWidget(form)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll = scrolled(form, sideways=False)
     scroll.setMinimumWidth(form.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
     return scroll
