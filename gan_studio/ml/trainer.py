@@ -13,7 +13,7 @@ from gan_studio.core.config import TrainConfig, epochs_per_round
 from gan_studio.core.runs.layout import epoch_grid_name, list_checkpoints
 from gan_studio.core.training.budget import describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
-from gan_studio.core.training.control import TrainControl
+from gan_studio.core.training.control import WAITS, TrainControl
 from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, StepMetrics
 from gan_studio.ml.checkpoints import CheckpointError
@@ -271,19 +271,22 @@ class Trainer:
         return "finished"
 
     def _wait_if_paused(self, meter: ProgressMeter) -> bool:
-        """Blocks while paused; returns False when the loop must stop."""
-        if self.control.paused and not self.control.stopping:
-            self._event(Event("paused", "Paused"))
-            meter.pause()
-            self._length.budget.pause()
-            while not self.control.wait_while_paused(0.1):
-                if self.control.take_checkpoint_request():
-                    self._save(int(self.gan.step.numpy()), "Checkpoint saved")
-            self._length.budget.resume()
-            meter.unpause()
-            if not self.control.stopping:
-                self._event(Event("resumed", "Resumed"))
-        return not self.placement.any_worker(self.control.stopping)
+        """Blocks while paused or held (`TrainControl.hold`), a time that counts toward no
+        progress, ETA or time budget; returns False when the loop must stop."""
+        control = self.control
+        for waiting, wait, kind in ((control.paused, control.wait_while_paused, "paused"),
+                                    (control.held, control.wait_while_held, "held")):
+            if not waiting or control.stopping:
+                continue
+            message, after, after_message = WAITS[kind]
+            self._event(Event(kind, message))
+            with meter.paused(), self._length.budget.paused():
+                while not wait(0.1):
+                    if control.take_checkpoint_request():
+                        self._save(int(self.gan.step.numpy()), "Checkpoint saved")
+            if not control.stopping:
+                self._event(Event(after, after_message))
+        return not self.placement.any_worker(control.stopping)
 
     def _flush(self, force: bool = False) -> None:
         """Logs and reports the steps since the last report, if the interval is over (or forced)."""

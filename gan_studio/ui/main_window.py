@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
         self._docks = self._make_docks()
         self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
                                                 self.sample_view, self.settings, self._run_dir)
+        # A latent search has the CPU to itself: shared with training it took 10x as long.
+        self.explorer_actions.projection.service.running_changed.connect(
+            lambda searching: self.session.hold() if searching else self.session.release())
         self.images = ImageActions(self, self.sample_view, self.settings, self.tasks,
                                    self._run_name, self.explorer_actions, self._run_dir)
         self.sample_view.frame_changed.connect(self._offer_run_to_explorer)

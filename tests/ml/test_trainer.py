@@ -278,3 +278,68 @@ def test_every_grid_drawn_is_kept_for_the_timelapse(tiny_config):
     assert len(drawn) == len(set(drawn))  # the end's grid is not drawn twice
     assert [step for step, _ in step_grids(trainer.run_dir)] == drawn
     assert drawn[0] == 0 and {2, 4, 5} <= set(drawn)
+
+
+def test_a_hold_makes_the_loop_wait_without_pausing_and_the_wait_is_not_trained_time(
+        tiny_config):
+    """A latent search holds training: the loop waits before its next step, says so (not
+    `paused`), goes on after the last release, and the time held counts toward nothing."""
+    import threading
+
+    from gan_studio.core.runs.trained_time import read_trained_times
+
+    tiny_config.max_steps = 4
+    control = TrainControl()
+    waited = threading.Semaphore(0)  # released each time the held loop's wait runs out
+    wait_while_held = control.wait_while_held
+
+    def counted_wait(timeout=None):
+        free = wait_while_held(timeout)
+        if not free:
+            waited.release()
+        return free
+
+    control.wait_while_held = counted_wait
+    reports = []
+
+    def report(progress):
+        reports.append(progress.step)
+        if progress.step == 1:
+            control.hold()
+            control.hold()  # two searches: both must be released
+
+    recorder = Recorder(report)
+    trainer = Trainer.create(tiny_config, callbacks=recorder, control=control)
+    thread = threading.Thread(target=trainer.run)
+    begun = time.monotonic()
+    thread.start()
+    for _ in range(10):  # 0.1 s each: a second held at least
+        assert waited.acquire(timeout=60)
+    control.release()
+    for _ in range(3):  # one release of two: still held
+        assert waited.acquire(timeout=60)
+    assert reports == [1] and not control.paused
+    control.release()
+    thread.join(60)
+    wall = time.monotonic() - begun
+    kinds = [e.kind for e in recorder.events]
+    assert not thread.is_alive() and reports[-1] == 4
+    assert kinds.count("held") == 1 and kinds.count("released") == 1 and "paused" not in kinds
+    trained = read_trained_times(trainer.run_dir)[4]
+    assert trained <= wall - 1.3  # the 1.3 s held (at least) are not trained time
+
+
+def test_holds_are_counted_and_a_stop_ends_a_hold():
+    control = TrainControl()
+    assert not control.held and control.wait_while_held(0)
+    control.hold()
+    control.hold()
+    control.release()
+    assert control.held and not control.wait_while_held(0.01)
+    control.release()
+    control.release()  # one too many: no debt for the next hold
+    assert not control.held
+    control.hold()
+    assert control.held
+    control.stop()
+    assert control.wait_while_held(0)

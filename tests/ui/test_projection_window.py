@@ -203,3 +203,36 @@ def test_a_run_whose_data_set_is_gone_says_so_in_the_picker(qtbot, window, tiny_
     qtbot.waitUntil(lambda: "mnist" in picker.note.text().lower() and
                     "reading" not in picker.note.text().lower(), timeout=30000)
     assert picker.list.count() == 0 and "\n" not in picker.note.text()
+
+
+def test_training_waits_while_a_search_runs_and_goes_on_after(qtbot, window, generator_file,
+                                                             fake_engine, tmp_path):
+    """Sharing TensorFlow's threads with training made a 6 s search take 68 s: the window
+    holds training (not paused: its buttons stay as they are) for each search."""
+    from gan_studio.core.config import TrainConfig
+
+    path, picture, _ = generator_file
+    fake_engine.until_stopped = True
+    controls = []
+    make_control = fake_engine.TrainControl
+    fake_engine.TrainControl = lambda: controls.append(make_control()) or controls[-1]
+    with qtbot.waitSignal(window.session.progress, timeout=10000):
+        window.session.train(TrainConfig(dataset="mnist", runs_dir=str(tmp_path / "runs"),
+                                         epochs=100, batch_size=8))
+    open_generator(qtbot, window, path)
+    actions = window.explorer_actions.projection
+    held_during, results = [], []
+    actions.service.progress.connect(lambda _p: held_during.append(controls[-1].held))
+    actions.service.finished.connect(results.append)
+    assert not controls[-1].held
+    actions.find(picture)
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    assert held_during and all(held_during) and window.session.state == "training"
+    assert not controls[-1].held
+    bad = tmp_path / "notes.png"
+    bad.write_text("not a picture")
+    actions.find(str(bad))  # a search that fails releases training too
+    qtbot.waitUntil(lambda: not actions.dialog.running, timeout=60000)
+    assert not controls[-1].held
+    with qtbot.waitSignal(window.session.finished, timeout=10000):
+        window.session.stop()

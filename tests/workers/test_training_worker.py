@@ -221,3 +221,32 @@ def test_a_finished_run_s_trainer_is_gone_once_the_next_one_trains(qtbot, sessio
     assert first() is None
     with qtbot.waitSignal(session.finished, timeout=10000):
         session.stop()
+
+
+def test_a_hold_reaches_the_running_trainer_and_a_run_started_while_held(qtbot, session,
+                                                                          tmp_path, fake_engine):
+    fake_engine.until_stopped = True
+    controls = []
+    make_control = fake_engine.TrainControl
+
+    def recorded():
+        controls.append(make_control())
+        return controls[-1]
+
+    fake_engine.TrainControl = recorded
+    with qtbot.waitSignal(session.progress, timeout=10000):
+        session.train(_config(tmp_path, epochs=100))
+    session.hold()
+    assert controls[-1].held and session.state == "training"  # held, not paused
+    session.release()
+    assert not controls[-1].held
+    session.hold()
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.stop()
+    with qtbot.waitSignal(session.progress, timeout=10000):  # the fake's first report comes
+        session.train(_config(tmp_path, epochs=100))  # before its loop would wait
+    assert controls[-1] is not controls[0] and controls[-1].held
+    session.release()
+    assert not controls[-1].held
+    with qtbot.waitSignal(session.finished, timeout=10000):
+        session.stop()

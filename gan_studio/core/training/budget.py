@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
@@ -74,3 +75,12 @@ class TimeBudget:
         if self._paused_at is not None:
             self._paused += self._clock() - self._paused_at
             self._paused_at = None
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Stops counting for the block's duration (a wait that is not training)."""
+        self.pause()
+        try:
+            yield
+        finally:
+            self.resume()

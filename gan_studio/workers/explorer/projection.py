@@ -75,6 +75,8 @@ class ProjectionService(QObject):
         progress(ProjectionProgress): the best image so far, every few steps.
         finished(ProjectionResult): the search ended (`stopped` if cancelled).
         failed(str): one line: the generator or the picture could not be used.
+        running_changed(bool): a search began (True) or ended (False, before `finished` or
+            `failed`); the window holds training meanwhile (`TrainingSession.hold`).
 
     Args:
         parent: the owning QObject.
@@ -84,6 +86,7 @@ class ProjectionService(QObject):
     progress = Signal(object)
     finished = Signal(object)
     failed = Signal(str)
+    running_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -102,9 +105,14 @@ class ProjectionService(QObject):
         self._cancel = cancel = threading.Event()
         # Signals emitted on the search's thread reach the GUI thread queued.
         self._tasks.submit(find_latent, request, self.target_ready.emit, self.progress.emit,
-                           cancel.is_set, on_done=self.finished.emit,
-                           on_error=self.failed.emit)
+                           cancel.is_set, on_done=lambda result: self._ended(self.finished, result),
+                           on_error=lambda message: self._ended(self.failed, message))
+        self.running_changed.emit(True)
         return True
+
+    def _ended(self, signal, value) -> None:
+        self.running_changed.emit(False)
+        signal.emit(value)
 
     def cancel(self) -> None:
         """Asks the running search to stop at its next step (it then reports `finished`)."""

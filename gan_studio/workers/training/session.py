@@ -127,6 +127,16 @@ class TrainingSession(TrainingSignals):
         if self._state in (TRAINING, PAUSED):
             self._worker.request_evaluation()
 
+    def hold(self) -> None:
+        """Makes training wait before its next step, without pausing it, until `release`:
+        the window's latent search takes the CPU for its few seconds (counted; a run started
+        meanwhile waits too). The wait counts toward no ETA or time budget."""
+        self._worker.hold()
+
+    def release(self) -> None:
+        """Ends one `hold`."""
+        self._worker.release()
+
     def cancel_download(self) -> None:
         """Cancels a data-set download and the run waiting for it."""
         if self.busy:

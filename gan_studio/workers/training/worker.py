@@ -77,6 +77,7 @@ class TrainingWorker(TrainingSignals):
         self._lock = threading.Lock()
         self._control = None
         self._requests: dict[str, bool] = {}
+        self._holds = 0  # `hold`s not yet released: a run that starts meanwhile waits too
         self._start_requested.connect(self._run_new)
         self._resume_requested.connect(self._run_resumed)
 
@@ -112,6 +113,22 @@ class TrainingWorker(TrainingSignals):
     def request_evaluation(self) -> None:
         """Asks the trainer to measure the generator's quality at the next step."""
         self._request("request_evaluation")
+
+    def hold(self) -> None:
+        """Asks the trainer to wait before its next step until `release` (a latent search
+        needs the CPU); counted, and kept for a run that starts before the release."""
+        with self._lock:
+            self._holds += 1
+            if self._control is not None:
+                self._control.hold()
+
+    def release(self) -> None:
+        """Ends one `hold`."""
+        with self._lock:
+            if self._holds:
+                self._holds -= 1
+                if self._control is not None:
+                    self._control.release()
 
     def cancel_download(self) -> None:
         """Aborts a running data-set download (and the run waiting for it)."""
@@ -180,6 +197,8 @@ class TrainingWorker(TrainingSignals):
         with self._lock:
             self._control = control
             requests = dict(self._requests)
+            for _ in range(self._holds):
+                control.hold()
         for name in ("pause", "request_checkpoint", "request_evaluation", "stop"):
             if requests.get(name):
                 getattr(control, name)()
