@@ -45,6 +45,14 @@ def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv(RUNS_DIR_ENV, str(tmp_path / "default-runs"))
 
 
+@pytest.fixture(autouse=True)
+def _numpy_rendering(monkeypatch):
+    """The explorer renders with the numpy copy, as where the OpenVINO extra is missing: which
+    CPU backend measures faster is the machine's to say, and pixels may differ by a level.
+    The tests of OpenVINO's backend lift this (`GAN_STUDIO_RENDER_BACKEND`)."""
+    monkeypatch.setenv("GAN_STUDIO_RENDER_BACKEND", "numpy")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _settings_home(tmp_path_factory):
     """A session folder for QSettings' default paths: no test reads or writes the user's own

@@ -10,6 +10,14 @@ PROC_STAT = "/proc/stat"
 WINDOW = 0.5  # seconds: the load is averaged over at least this long (a drag's few renders)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on this system
+        return max(1, os.cpu_count() or 1)
+
+
 def machine_busy_seconds(path: str = PROC_STAT) -> float | None:
     """CPU seconds all processes have spent busy since boot (Linux), or None where unknown.
 

@@ -95,6 +95,13 @@ def drag(app, explorer, moves: int, rate: float) -> dict:
     slider = explorer.direction_sliders.sliders[0]
     painted: list[tuple[int, float]] = []
     explorer.preview.painted.connect(lambda tag: painted.append((tag, time.perf_counter())))
+    renders: list[float] = []  # the preview renders' own seconds, on the render thread
+
+    def on_rendered(result):
+        if result.channel == "preview":
+            renders.append(result.seconds)
+
+    explorer.rendering.renderer.rendered.connect(on_rendered)
     asked: list[tuple[int, float]] = []
     positions = np.round(300 * np.sin(np.linspace(0, 6 * np.pi, moves))).astype(int)
     positions[positions == 0] = 1  # every move changes the value (the start is 0)
@@ -125,6 +132,7 @@ def drag(app, explorer, moves: int, rate: float) -> dict:
     seconds = time.perf_counter() - start
     stall = stalls.stop()
     explorer.preview.painted.disconnect()
+    explorer.rendering.renderer.rendered.disconnect(on_rendered)
     slider.setValue(0)
     latencies, j = [], 0
     for request_id, t0 in asked:
@@ -136,7 +144,8 @@ def drag(app, explorer, moves: int, rate: float) -> dict:
     frames = sum(1 for _tag, t in painted if asked[0][1] <= t <= asked[-1][1])
     return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
             "max": float(ms.max()), "fps": frames / drag_seconds, "moves_hz": moves / seconds,
-            "stall": stall * 1e3, "n": len(ms)}
+            "stall": stall * 1e3, "n": len(ms),
+            "render": float(np.median(renders)) * 1e3 if renders else float("nan")}
 
 
 def show(app, window, loaded):
@@ -153,7 +162,8 @@ def show(app, window, loaded):
 def row(name: str, stats: dict, idle: dict | None = None) -> str:
     text = (f"  {name:<34} p50 {stats['p50']:6.2f}  p95 {stats['p95']:6.2f}  max {stats['max']:7.2f}"
             f" ms   {stats['fps']:6.1f} fps   stall {stats['stall']:6.1f} ms"
-            f"   ({stats['n']} moves at {stats['moves_hz']:.0f}/s)")
+            f"   ({stats['n']} moves at {stats['moves_hz']:.0f}/s; a render "
+            f"{stats['render']:.1f} ms)")
     if idle:
         text += (f"\n  {'':<34} x{stats['p50'] / idle['p50']:.2f} p50, "
                  f"x{stats['p95'] / idle['p95']:.2f} p95, x{stats['fps'] / idle['fps']:.2f} fps, "
@@ -180,6 +190,10 @@ def main() -> None:
     parser.add_argument("--busy-core", action="store_true",
                         help="also drag each generator while another process spins on one core "
                              "(a browser, a second app), and time one render alone")
+    parser.add_argument("--backends", default="numpy",
+                        help="comma-separated render backends to drag each generator with: "
+                             "numpy, openvino (the optional extra), auto (what the explorer "
+                             "chooses by measuring, as when a file is opened)")
     parser.add_argument("--kernel-size", type=int, default=None,
                         help="the generators' transposed-convolution kernels (default: the "
                              "studio preset's, 4; the seed's models: 5)")
@@ -206,7 +220,7 @@ def main() -> None:
 
     from gan_studio.ml.device import versions
     from gan_studio.ml.models import build_generator
-    from gan_studio.workers.explorer.sources import LoadedGenerator, renderer_from_keras
+    from gan_studio.workers.explorer.sources import LoadedGenerator
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
@@ -217,10 +231,19 @@ def main() -> None:
     kernel = args.kernel_size or PRESETS["studio"]["kernel_size"]
     print(f"Generators: the default architecture of each size, {kernel}x{kernel} kernels")
     generators = {}
+    backends = args.backends.split(",")
     for name, (side, channels, latent) in MODELS.items():
-        renderer, backend, _ = renderer_from_keras(build_generator(
-            side, side, channels, latent, seed=0, kernel_size=kernel))
-        generators[name] = LoadedGenerator(renderer, f"{name} (untrained)", backend=backend)
+        model = build_generator(side, side, channels, latent, seed=0, kernel_size=kernel)
+        for backend in backends:
+            label = name if backends == ["numpy"] else f"{name}, {backend}"
+            renderer, chosen, note = backend_renderer(model, backend)
+            generators[label] = LoadedGenerator(renderer, f"{name} (untrained)",
+                                                backend=chosen, note=note)
+            if backend == "auto":
+                print(f"  {name}: {note}")
+    def key(name: str) -> str:  # a generator's label with the first backend (while training)
+        return name if backends == ["numpy"] else f"{name}, {backends[0]}"
+
     explorer = window.explorer
     explorer.sources.set_following(False)
     if args.render_threads:
@@ -264,15 +287,15 @@ def main() -> None:
     explorer.generator_changed.connect(snapshots.append)
     first = steps[-1]
     live = drag(app, explorer, args.moves, args.rate)
-    print(row("mnist, live (refreshed + GANSpace)", live, idle["mnist"]))
+    print(row("mnist, live (refreshed + GANSpace)", live, idle[key("mnist")]))
     print(f"  {'':<34} {len(snapshots)} generator refreshes during the drag")
     explorer.sources.set_following(False)
-    show(app, window, generators["cifar10"])
+    show(app, window, generators[key("cifar10")])
     busy = drag(app, explorer, args.moves, args.rate)
-    print(row("cifar10, fixed generator", busy, idle["cifar10"]))
-    show(app, window, generators["folder 64 px"])
+    print(row("cifar10, fixed generator", busy, idle[key("cifar10")]))
+    show(app, window, generators[key("folder 64 px")])
     busy = drag(app, explorer, args.moves, args.rate)
-    print(row("folder 64 px, fixed generator", busy, idle["folder 64 px"]))
+    print(row("folder 64 px, fixed generator", busy, idle[key("folder 64 px")]))
     last = steps[-1]
     rate = (last[0] - first[0]) / (last[1] - first[1])
     print(f"\nTraining went on meanwhile: {rate:.2f} steps/s ({rate * args.batch_size:.0f} "
@@ -282,9 +305,26 @@ def main() -> None:
     finish(window)
 
 
+def backend_renderer(model, backend: str):
+    """(renderer, backend, note) of a Keras generator for one of `--backends`."""
+    from gan_studio.core.cpu_load import usable_cores
+    from gan_studio.workers.explorer.backends import choose_backend
+    from gan_studio.workers.explorer.sources import KerasRenderer, renderer_from_keras
+
+    numpy_copy, chosen, note = renderer_from_keras(model)
+    if backend == "openvino":
+        from gan_studio.core.numpy_generator.openvino_renderer import OpenVinoRenderer
+
+        return OpenVinoRenderer(numpy_copy, threads=(1, usable_cores())), "openvino", ""
+    if backend == "auto":
+        os.environ.pop("GAN_STUDIO_RENDER_BACKEND", None)
+        return choose_backend(numpy_copy, lambda device: KerasRenderer(model, device))
+    return numpy_copy, chosen, note
+
+
 def render_alone(loaded, threads: int, repeats: int = 20) -> float:
     """The median seconds of one preview render, on this thread with `threads` BLAS threads."""
-    from gan_studio.workers.explorer.renderer import limit_blas_threads
+    from gan_studio.workers.explorer.renderer import draw, limit_blas_threads
 
     limit_blas_threads(threads)
     z = np.random.default_rng(0).standard_normal((1, loaded.renderer.latent_dim)).astype(
@@ -292,7 +332,7 @@ def render_alone(loaded, threads: int, repeats: int = 20) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        loaded.renderer.render_uint8(z)
+        draw(loaded.renderer, z, threads=threads)
         times.append(time.perf_counter() - start)
     return float(np.median(times))
 

@@ -370,13 +370,13 @@ def test_in_a_drag_faster_than_renders_a_preview_is_not_dropped():
     # Asked 10 ms after the previous request, and renders take 50 ms: a drag. The render
     # runs to its end, newer request or not.
     worker = SimpleNamespace(slots=always_newer, preview_seconds=0.05)
-    images = _render_preview(generator, z, None, worker, after=0.01)
+    images = _render_preview(generator, z, None, 1, worker, after=0.01)
     np.testing.assert_array_equal(images, generator.render_uint8(z))
     assert not worker.dropped_last
     # Asked after a pause longer than a render: dropped for the newer one, once in a row.
-    assert _render_preview(generator, z, None, worker, after=0.2) is None
+    assert _render_preview(generator, z, None, 1, worker, after=0.2) is None
     assert worker.dropped_last
-    assert _render_preview(generator, z, None, worker, after=0.2) is not None
+    assert _render_preview(generator, z, None, 1, worker, after=0.2) is not None
 
 
 def test_each_request_knows_how_long_after_the_previous_one_it_came(qtbot, renderer,
@@ -412,7 +412,7 @@ class FixedLoad:
 def test_big_renders_use_the_cores_other_processes_leave_free(qtbot, monkeypatch):
     from gan_studio.workers.explorer import renderer as renderer_module
 
-    monkeypatch.setattr(renderer_module, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(renderer_module, "usable_cores", lambda: 2)
     load = FixedLoad(0.1)
     renderer = renderer_module.ExplorerRenderer(load=load)
     try:

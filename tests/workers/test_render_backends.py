@@ -1,12 +1,25 @@
 """The explorer's render backend, chosen by measuring when a generator loads: the numpy copy,
 or a tf.function on a device. No GPU here: the device path is forced onto the CPU."""
 
+import importlib.util
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from gan_studio.workers.explorer.backends import GPU, NUMPY, DeviceRenderer, choose_backend
+from gan_studio.workers.explorer.backends import (
+    GPU,
+    NUMPY,
+    OPENVINO,
+    DeviceRenderer,
+    choose_backend,
+    compile_for_cpu,
+)
+
+
+def no_compiled(numpy_renderer, threads):
+    """A machine without the OpenVINO extra."""
+    return None, ""
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +69,8 @@ def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator, monke
     monkeypatch.setattr(tf.config, "list_physical_devices",
                         lambda kind=None: [] if kind == "GPU" else real(kind))
     model, numpy_copy = generator
-    renderer, backend, note = choose_backend(numpy_copy, lambda d: KerasRenderer(model, d))
+    renderer, backend, note = choose_backend(numpy_copy, lambda d: KerasRenderer(model, d),
+                                             compile_cpu=no_compiled)
     assert renderer is numpy_copy and backend == NUMPY
     assert note.startswith("Rendered by the numpy copy: ") and "sees no GPU" in note
 
@@ -72,7 +86,7 @@ def test_a_faster_device_is_chosen_and_renders_the_same_pixels(generator, render
         placed.append(device)
         return KerasRenderer(model, device)
 
-    renderer, backend, note = choose_backend(slow, on, device="/CPU:0")
+    renderer, backend, note = choose_backend(slow, on, device="/CPU:0", compile_cpu=no_compiled)
     assert backend == GPU and isinstance(renderer, DeviceRenderer) and placed == ["/CPU:0"]
     assert note.startswith("Rendered by a tf.function on /CPU:0 (/CPU:0 ")
     z = np.random.default_rng(1).standard_normal((2, 16)).astype(np.float32)
@@ -91,7 +105,8 @@ def test_a_slower_device_is_not_chosen(generator, render_clock):
             render_clock[0] += 0.03
             return numpy_copy.render_uint8(z)
 
-    renderer, backend, note = choose_backend(numpy_copy, lambda d: SlowDevice(), "/CPU:0")
+    renderer, backend, note = choose_backend(numpy_copy, lambda d: SlowDevice(), "/CPU:0",
+                                             compile_cpu=no_compiled)
     assert renderer is numpy_copy and backend == NUMPY
     assert note.startswith("Rendered by the numpy copy (/CPU:0 ")
 
@@ -130,3 +145,84 @@ def test_big_generators_render_on_the_cores_training_leaves_free(qtbot, monkeypa
     # The thread starts at one; idle, a 64 px generator gets every core; an 8 px one, or any
     # while training, one thread.
     assert asked == [1, max(1, os.cpu_count() or 1), 1, 1]
+
+
+class Compiled:
+    """A compiled CPU renderer on the fake clock: `ms` per render, threads recorded."""
+
+    threaded = True
+
+    def __init__(self, numpy_copy, clock, ms):
+        self.numpy_copy, self.clock, self.ms, self.threads = numpy_copy, clock, ms, []
+
+    def render_uint8(self, z, should_stop=None, classes=None, threads=1):
+        self.clock[0] += self.ms / 1000
+        self.threads.append(threads)
+        return self.numpy_copy.render_uint8(z)
+
+    def __getattr__(self, name):
+        return getattr(self.numpy_copy, name)
+
+
+def test_a_faster_compiled_cpu_renderer_is_chosen_and_a_slower_one_is_not(generator,
+                                                                          render_clock,
+                                                                          monkeypatch):
+    from gan_studio.ml.device import import_tensorflow
+
+    tf = import_tensorflow()
+    real = tf.config.list_physical_devices
+    monkeypatch.setattr(tf.config, "list_physical_devices",
+                        lambda kind=None: [] if kind == "GPU" else real(kind))
+    _, numpy_copy = generator
+    slow = SlowCopy(numpy_copy, render_clock)  # 30 ms
+    fast = Compiled(numpy_copy, render_clock, 10)
+    renderer, backend, note = choose_backend(slow, None, compile_cpu=lambda *_: (fast, ""))
+    assert renderer is fast and backend == OPENVINO
+    assert note == ("Rendered by OpenVINO: 10.0 ms per image (numpy copy 30.0 ms; TensorFlow "
+                    "sees no GPU)")
+    assert set(fast.threads) == {1}  # a 28 px generator is timed on the one thread it gets
+    slower = Compiled(numpy_copy, render_clock, 50)
+    renderer, backend, note = choose_backend(slow, None, compile_cpu=lambda *_: (slower, ""))
+    assert renderer is slow and backend == NUMPY and "OpenVINO 50.0 ms" in note
+    renderer, backend, note = choose_backend(slow, None, compile_cpu=lambda *_: (
+        None, "OpenVINO could not compile it (RuntimeError: no)"))
+    assert renderer is slow and "OpenVINO could not compile it (RuntimeError: no)" in note
+
+
+def test_without_the_extra_or_when_switched_off_nothing_is_compiled(generator, monkeypatch):
+    _, numpy_copy = generator
+    assert compile_for_cpu(numpy_copy, 2) == (None, "")  # GAN_STUDIO_RENDER_BACKEND=numpy
+    monkeypatch.delenv("GAN_STUDIO_RENDER_BACKEND")
+    compiled, note = compile_for_cpu(numpy_copy, 2)
+    assert note == "" and (compiled is None) == (importlib.util.find_spec("openvino") is None)
+    monkeypatch.setitem(__import__("sys").modules, "openvino", None)  # not installed
+    assert compile_for_cpu(numpy_copy, 2) == (None, "")
+
+
+def test_a_compiled_renderer_renders_on_the_threads_the_explorer_chooses(qtbot, monkeypatch):
+    from gan_studio.workers.explorer import renderer as renderer_module
+
+    class BigCompiled(BigImages):
+        threaded = True
+
+        def __init__(self):
+            self.threads = []
+
+        def render_uint8(self, z, classes=None, should_stop=None, threads=1):
+            self.threads.append(threads)
+            return super().render_uint8(z)
+
+    monkeypatch.setattr(renderer_module, "usable_cores", lambda: 2)
+    renderer = renderer_module.ExplorerRenderer()
+    renderer._load.cores = lambda: 0.0  # a quiet machine
+    compiled, results = BigCompiled(), []
+    renderer.rendered.connect(results.append)
+    try:
+        for training in (False, True):
+            renderer.set_training(training)
+            done = len(results)
+            renderer.request(renderer_module.PREVIEW, compiled, np.zeros(4, np.float32))
+            qtbot.waitUntil(lambda done=done: len(results) > done, timeout=10000)
+    finally:
+        renderer.shutdown()
+    assert compiled.threads == [2, 1]  # both cores when quiet, one while training

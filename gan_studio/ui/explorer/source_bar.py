@@ -48,6 +48,8 @@ class LatentSourceBar(QWidget):
             text += " · live" + (f" at step {step:,}" if step else "")
         if loaded.backend == "gpu":
             text += " · rendered on the GPU"
+        elif loaded.backend == "openvino":
+            text += " · rendered by OpenVINO"
         elif loaded.backend != "numpy":
             text += " · rendered by TensorFlow"
         shape = "×".join(str(s) for s in loaded.renderer.output_shape)

@@ -11,7 +11,6 @@ and let a waiting preview request go between chunks, so a long batch never holds
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.core.cpu_load import OthersLoad
+from gan_studio.core.cpu_load import OthersLoad, usable_cores
 from gan_studio.core.grid import drop_channel_axis
 from gan_studio.core.latent.activation_maps import activation_maps
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
@@ -110,15 +109,19 @@ def displayable(images: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(drop_channel_axis(np.asarray(images, dtype=np.uint8), batch=True))
 
 
-def draw(renderer, latents: np.ndarray, classes: np.ndarray | None = None, **options):
+def draw(renderer, latents: np.ndarray, classes: np.ndarray | None = None, threads: int = 1,
+         **options):
     """`renderer.render_uint8(latents)`, with `classes=` only for a conditional generator's
-    latents (unconditional renderers need not know the argument)."""
+    latents (unconditional renderers need not know the argument), and `threads=` for a
+    renderer that runs its own threads (`threaded`; BLAS's are set process-wide)."""
+    if getattr(renderer, "threaded", False):
+        options["threads"] = threads
     if classes is None:
         return renderer.render_uint8(latents, **options)
     return renderer.render_uint8(latents, classes=classes, **options)
 
 
-def _render_preview(renderer, latents: np.ndarray, classes, worker, after: float):
+def _render_preview(renderer, latents: np.ndarray, classes, threads: int, worker, after: float):
     """Renders a preview; returns None if it was dropped for a newer preview request.
 
     A `NumpyGenerator` checks for a newer request between its layers. Dropping pays when the
@@ -133,8 +136,9 @@ def _render_preview(renderer, latents: np.ndarray, classes, worker, after: float
     if not isinstance(renderer, NumpyGenerator) or in_a_drag \
             or getattr(worker, "dropped_last", False):
         worker.dropped_last = False
-        return draw(renderer, latents, classes)
-    images = draw(renderer, latents, classes, should_stop=lambda: worker.slots.pending(PREVIEW))
+        return draw(renderer, latents, classes, threads)
+    images = draw(renderer, latents, classes, threads,
+                  should_stop=lambda: worker.slots.pending(PREVIEW))
     worker.dropped_last = images is None
     return images
 
@@ -146,7 +150,8 @@ def _render(job: Job, worker) -> RenderResult | None:
     start = time.perf_counter()
     latents, classes = np.ascontiguousarray(request.latents, dtype=np.float32), request.classes
     if job.channel == PREVIEW:
-        images = _render_preview(request.renderer, latents, classes, worker, request.after)
+        images = _render_preview(request.renderer, latents, classes, request.threads, worker,
+                                 request.after)
         if images is None:
             return None  # overtaken: the newer request is rendered next
         worker.preview_seconds = time.perf_counter() - start
@@ -161,14 +166,15 @@ def _render(job: Job, worker) -> RenderResult | None:
                             request.renderer, (request.tag, maps), time.perf_counter() - start,
                             classes)
     elif len(latents) <= BATCH_CHUNK:
-        images = draw(request.renderer, latents, classes)
+        images = draw(request.renderer, latents, classes, request.threads)
     else:
         chunks = []
         for i in range(0, len(latents), BATCH_CHUNK):
             if slots.pending(job.channel):
                 return None  # superseded: the newer request will be rendered instead
             chunks.append(draw(request.renderer, latents[i:i + BATCH_CHUNK],
-                               None if classes is None else classes[i:i + BATCH_CHUNK]))
+                               None if classes is None else classes[i:i + BATCH_CHUNK],
+                               request.threads))
             serve(worker, PREVIEW)
         images = np.concatenate(chunks)
     return RenderResult(job.channel, job.request_id, displayable(images), latents,
@@ -202,13 +208,13 @@ class ExplorerRenderer(QObject):
         self._thread.done.connect(lambda _job, result: self.rendered.emit(result))
         self._thread.failed.connect(lambda job, message: self.failed.emit(job.channel, message))
         # BLAS threads for big generators: the cores, unless training needs them (`set_training`).
-        self.spare_threads = _usable_cores()
+        self.spare_threads = usable_cores()
         self._asked: dict[str, float] = {}  # when each channel's last request came
 
     def set_training(self, training: bool) -> None:
         """While training runs, every render uses one BLAS thread; otherwise a 64 px or larger
         generator renders on all cores."""
-        self.spare_threads = 1 if training else _usable_cores()
+        self.spare_threads = 1 if training else usable_cores()
 
     def threads_for(self, shape) -> int:
         """The BLAS threads a render of images of `shape` (H, W, C) asks for now.
@@ -223,7 +229,7 @@ class ExplorerRenderer(QObject):
         others = self._load.cores()
         if others is None:
             return self.spare_threads
-        free = _usable_cores() - math.floor(others + 0.5)
+        free = usable_cores() - math.floor(others + 0.5)
         return max(1, min(self.spare_threads, free))
 
     @property
@@ -268,10 +274,3 @@ class ExplorerRenderer(QObject):
         """Drops pending requests and joins the thread. Blocks for at most one render."""
         self._thread.shutdown()
 
-
-def _usable_cores() -> int:
-    """The cores this process may run on (its affinity where the system tells it)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # no affinity on this system
-        return max(1, os.cpu_count() or 1)

@@ -112,8 +112,8 @@ class LoadedGenerator:
         renderer: a `NumpyGenerator` or a `KerasRenderer`.
         name: a short name for the source (file or run folder name).
         source: the path it was read from ("" for a live training run).
-        backend: `numpy`, `gpu` (a `DeviceRenderer`, chosen by measuring, see
-            `backends.choose_backend`) or `tensorflow` (the fallback).
+        backend: `numpy`, `openvino` (an `OpenVinoRenderer`) or `gpu` (a `DeviceRenderer`),
+            chosen by measuring (`backends.choose_backend`), or `tensorflow` (the fallback).
         note: how it was chosen (the measured times), or why the fallback was used.
         grid_latents: the run's fixed sample-grid noise when known (N, latent_dim), else None.
         class_names: a conditional run's class names from its config (may be empty or fewer
