@@ -151,10 +151,14 @@ def drag(app, explorer, moves: int, rate: float) -> dict:
 def show(app, window, loaded):
     """Puts a generator into the explorer and waits for its image and directions."""
     explorer = window.explorer
+    before = explorer.model.state.directions if explorer.model.state is not None else None
     explorer.set_generator(loaded)
     wait(app, lambda: explorer.current_image() is not None and
          explorer.current_image().shape[:2] == loaded.renderer.output_shape[:2], 60, "an image")
+    # The new generator's own directions (GANSpace on a thread of its own): the previous
+    # generator's, of the same latent size, would let the drag begin while they are computed.
     wait(app, lambda: explorer.model.state.directions is not None and
+         explorer.model.state.directions is not before and
          explorer.model.state.directions.vectors.shape[1] == loaded.renderer.latent_dim and
          len(explorer.direction_sliders.sliders) >= 8, 600, "the directions")
 
@@ -316,9 +320,17 @@ def backend_renderer(model, backend: str):
         from gan_studio.core.numpy_generator.openvino_renderer import OpenVinoRenderer
 
         return OpenVinoRenderer(numpy_copy, threads=(1, usable_cores())), "openvino", ""
-    if backend == "auto":
-        os.environ.pop("GAN_STUDIO_RENDER_BACKEND", None)
-        return choose_backend(numpy_copy, lambda device: KerasRenderer(model, device))
+    if backend == "auto":  # as the explorer's loader does: on a thread of its own, niced
+        from concurrent.futures import ThreadPoolExecutor
+
+        from gan_studio.workers.tf_loader import lower_thread_priority
+
+        def choose():
+            lower_thread_priority()
+            return choose_backend(numpy_copy, lambda device: KerasRenderer(model, device))
+
+        with ThreadPoolExecutor(1) as loader:
+            return loader.submit(choose).result()
     return numpy_copy, chosen, note
 
 

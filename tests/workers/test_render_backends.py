@@ -226,3 +226,19 @@ def test_a_compiled_renderer_renders_on_the_threads_the_explorer_chooses(qtbot, 
     finally:
         renderer.shutdown()
     assert compiled.threads == [2, 1]  # both cores when quiet, one while training
+
+
+def test_the_backends_are_timed_in_turns_so_a_burst_of_load_slows_them_alike(render_clock):
+    from gan_studio.workers.explorer.backends import TRIALS, render_ms
+
+    calls = []
+
+    def timed_render(name, ms):
+        def render(z, labels):
+            calls.append(name)
+            render_clock[0] += ms / 1000 * (10 if len(calls) in (5, 6) else 1)  # a burst
+        return render
+
+    times = render_ms([timed_render("a", 2), timed_render("b", 3)], 4, 0)
+    assert calls == ["a", "b"] * (TRIALS + 1)  # a warm-up each, then turn by turn
+    assert times == pytest.approx([2, 3])  # the burst hit both once: the medians hold
