@@ -21,7 +21,9 @@ from gan_studio.workers.explorer.renderer import BIG_SIDE, limit_blas_threads
 from gan_studio.workers.tasks import describe_exception
 
 NUMPY, GPU, OPENVINO = "numpy", "gpu", "openvino"
-TRIALS = 7  # renders timed per backend, after one to warm it up
+TRIALS = 9  # renders timed per backend
+ROUNDS = 3  # turns each backend takes, each after a pause and an untimed render
+SETTLE = 0.15  # seconds: a pool of BLAS threads spins this long at most once its work is done
 
 
 class DeviceRenderer:
@@ -50,20 +52,24 @@ class DeviceRenderer:
 def render_ms(renders: list, latent_dim: int, classes: int, trials: int = TRIALS) -> list:
     """The median times of each `render(z, classes)` for one latent, in milliseconds.
 
-    The renders take turns, trial by trial, so a burst of load elsewhere on the machine slows
-    them alike instead of deciding the choice (timed one after the other, OpenVINO measured
-    25.7 ms against numpy's 20.5 at 128 px once, and 13-15 ms against 21-24 otherwise).
+    The renders take turns in rounds, a few trials each, so a burst of load elsewhere on the
+    machine cannot decide the choice alone; each turn begins after a pause and an untimed
+    render, as a thread pool the previous backend leaves spinning (OpenBLAS's waits ~0.1 s for
+    more work) slowed the next one's two threads by half when they took turns render by render.
     """
     z = np.random.default_rng(0).standard_normal((1, latent_dim)).astype(np.float32)
     labels = np.zeros(1, np.int64) if classes else None
-    for render in renders:
-        render(z, labels)  # warm-up: tracing, first allocations
     times = [[] for _ in renders]
-    for _ in range(trials):
+    rounds = max(1, min(ROUNDS, trials))
+    for turn in range(rounds):
         for render, taken in zip(renders, times):
-            start = time.perf_counter()
-            render(z, labels)
-            taken.append(time.perf_counter() - start)
+            if len(renders) > 1:
+                time.sleep(SETTLE)
+            render(z, labels)  # untimed: the first also traces and allocates
+            for _ in range(trials // rounds + (turn < trials % rounds)):
+                start = time.perf_counter()
+                render(z, labels)
+                taken.append(time.perf_counter() - start)
     return [float(np.median(taken)) * 1000 for taken in times]
 
 
