@@ -103,21 +103,30 @@ def test_stop_saves_a_checkpoint(tiny_config):
     assert list_checkpoints(trainer.run_dir)[-1][0] == step
 
 
+def count_waits(control: TrainControl, wait: str):
+    """Replaces `control`'s `wait` method with one that releases the semaphore returned each
+    time a wait runs out while the loop is still held back: "still waiting", by events."""
+    import threading
+
+    waits = threading.Semaphore(0)
+    original = getattr(control, wait)
+
+    def counted(timeout=None):
+        free = original(timeout)
+        if not free:
+            waits.release()
+        return free
+
+    setattr(control, wait, counted)
+    return waits
+
+
 def test_pause_blocks_until_resume(tiny_config):
     import threading
 
     tiny_config.max_steps = 4
     control = TrainControl()
-    still_paused = threading.Semaphore(0)  # released each time the paused loop's wait runs out
-    wait_while_paused = control.wait_while_paused
-
-    def counted_wait(timeout=None):
-        resumed = wait_while_paused(timeout)
-        if not resumed:
-            still_paused.release()
-        return resumed
-
-    control.wait_while_paused = counted_wait
+    still_paused = count_waits(control, "wait_while_paused")
     reports = []
 
     def report(progress):
@@ -290,16 +299,7 @@ def test_a_hold_makes_the_loop_wait_without_pausing_and_the_wait_is_not_trained_
 
     tiny_config.max_steps = 4
     control = TrainControl()
-    waited = threading.Semaphore(0)  # released each time the held loop's wait runs out
-    wait_while_held = control.wait_while_held
-
-    def counted_wait(timeout=None):
-        free = wait_while_held(timeout)
-        if not free:
-            waited.release()
-        return free
-
-    control.wait_while_held = counted_wait
+    waited = count_waits(control, "wait_while_held")
     reports = []
 
     def report(progress):

@@ -60,15 +60,21 @@ class SlowCopy:
         return getattr(self.renderer, name)
 
 
-def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator, monkeypatch):
+@pytest.fixture
+def no_gpu(monkeypatch):
+    """A machine without a GPU, also where the tests run on one (TensorFlow's listing
+    replaced)."""
     from gan_studio.ml.device import import_tensorflow
-    from gan_studio.workers.explorer.sources import KerasRenderer
 
     tf = import_tensorflow()
     real = tf.config.list_physical_devices
-    # a machine without a GPU, also where the tests run on one (TensorFlow's listing replaced)
     monkeypatch.setattr(tf.config, "list_physical_devices",
                         lambda kind=None: [] if kind == "GPU" else real(kind))
+
+
+def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator, no_gpu):
+    from gan_studio.workers.explorer.sources import KerasRenderer
+
     model, numpy_copy = generator
     renderer, backend, note = choose_backend(numpy_copy, lambda d: KerasRenderer(model, d),
                                              compile_cpu=no_compiled)
@@ -166,14 +172,7 @@ class Compiled:
 
 
 def test_a_faster_compiled_cpu_renderer_is_chosen_and_a_slower_one_is_not(generator,
-                                                                          render_clock,
-                                                                          monkeypatch):
-    from gan_studio.ml.device import import_tensorflow
-
-    tf = import_tensorflow()
-    real = tf.config.list_physical_devices
-    monkeypatch.setattr(tf.config, "list_physical_devices",
-                        lambda kind=None: [] if kind == "GPU" else real(kind))
+                                                                          render_clock, no_gpu):
     _, numpy_copy = generator
     slow = SlowCopy(numpy_copy, render_clock)  # 30 ms
     fast = Compiled(numpy_copy, render_clock, 10)
