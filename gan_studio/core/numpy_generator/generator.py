@@ -41,6 +41,14 @@ CACHED_BATCH = 16  # batches up to this size reuse per-thread scratch buffers
 CHUNK = 64  # bigger batches run in chunks of this many, which bounds the scratch memory
 
 
+def check_latents(z, latent_dim: int) -> np.ndarray:
+    """Latents as contiguous float32 (N, latent_dim); ValueError for any other shape."""
+    z = np.asarray(z)
+    if z.ndim != 2 or z.shape[1] != latent_dim:
+        raise ValueError(f"expected latents (N, {latent_dim}), got shape {z.shape}")
+    return np.ascontiguousarray(z, np.float32)
+
+
 class NumpyGenerator:
     """A generator's inference forward pass in numpy: latents (N, D) to images in [-1, 1].
 
@@ -102,10 +110,7 @@ class NumpyGenerator:
 
     def _run(self, z, steps, should_stop: Callable[[], bool] | None = None,
              classes=None) -> np.ndarray | None:
-        z = np.asarray(z)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"expected latents (N, {self.latent_dim}), got shape {z.shape}")
-        z = np.ascontiguousarray(z, np.float32)
+        z = check_latents(z, self.latent_dim)
         classes = check_classes(classes, len(z), self.num_classes)
         if len(z) <= CHUNK:
             x = self._run_chunk(z, steps, should_stop, classes)

@@ -19,6 +19,7 @@ import numpy as np
 
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.numpy_generator.conditional import ClassDense, check_classes
+from gan_studio.core.numpy_generator.generator import check_latents
 from gan_studio.core.numpy_generator.layers import (
     Activation,
     Affine,
@@ -159,10 +160,7 @@ class OpenVinoRenderer:
         """Renders latents (N, latent_dim) to uint8 images (N, H, W, C), one latent per
         inference on `threads` threads (`should_stop` is not polled: a render takes a few
         milliseconds). `classes` as for `NumpyGenerator`."""
-        z = np.asarray(z, np.float32)
-        if z.ndim != 2 or z.shape[1] != self.numpy_renderer.latent_dim:
-            raise ValueError(f"expected latents (N, {self.numpy_renderer.latent_dim}), got "
-                             f"shape {z.shape}")
+        z = check_latents(z, self.numpy_renderer.latent_dim)
         num_classes = self.numpy_renderer.num_classes
         classes = check_classes(classes, len(z), num_classes)
         if classes is not None and classes.ndim == 1:  # indices: one-hot class weights

@@ -16,8 +16,7 @@ import time
 
 import numpy as np
 
-from gan_studio.core.cpu_load import usable_cores
-from gan_studio.workers.explorer.renderer import BIG_SIDE, limit_blas_threads
+from gan_studio.workers.explorer.renderer import limit_blas_threads, quiet_threads
 from gan_studio.workers.tasks import describe_exception
 
 NUMPY, GPU, OPENVINO = "numpy", "gpu", "openvino"
@@ -95,12 +94,6 @@ def compile_for_cpu(numpy_renderer, threads: int):
         return OpenVinoRenderer(numpy_renderer, threads=sorted({1, threads})), ""
     except Exception as exc:  # noqa: BLE001 - any failure leaves the numpy copy rendering
         return None, f"OpenVINO could not compile it ({describe_exception(exc)})"
-
-
-def quiet_threads(shape) -> int:
-    """The threads a render of images of `shape` uses on a quiet machine: one below
-    `BIG_SIDE` (more only cost their wake-ups), else every core (`ExplorerRenderer`)."""
-    return 1 if shape[0] < BIG_SIDE else usable_cores()
 
 
 def choose_backend(numpy_renderer, renderer_on, device: str | None = None,

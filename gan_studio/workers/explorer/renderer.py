@@ -39,6 +39,12 @@ BIG_SIDE = 64  # from this image side up, a render gains from more BLAS threads 
 _blas_threads = [0]  # what OpenBLAS (process-wide) was last set to; 0: not set yet
 
 
+def quiet_threads(shape) -> int:
+    """The threads a render of images of `shape` (H, W, C) gets on a quiet machine with
+    nothing training: one below `BIG_SIDE` (more only cost their wake-ups), else every core."""
+    return 1 if shape[0] < BIG_SIDE else usable_cores()
+
+
 def limit_blas_threads(threads: int = 1) -> None:
     """Sets OpenBLAS's threads (process-wide), if it is not set so already.
 
@@ -224,7 +230,7 @@ class ExplorerRenderer(QObject):
         time is not free (two threads with one core busy elsewhere stalled a 64 px render for
         1.5 s). Where the load cannot be read, the spare threads.
         """
-        if shape[0] < BIG_SIDE:
+        if quiet_threads(shape) == 1:
             return 1
         others = self._load.cores()
         if others is None:
