@@ -10,18 +10,9 @@ from gan_studio.cli import commands, evaluate, training
 from gan_studio.cli import project as project_command
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, DEFAULT_IMAGE_SIZE, IMAGE_SIZES
-from gan_studio.core.config import (
-    AUGMENT_MODES,
-    DEFAULT_MINUTES,
-    LOSSES,
-    PRECISIONS,
-    PRESETS,
-    ConfigError,
-    TrainConfig,
-)
+from gan_studio.core.config import DEFAULT_MINUTES, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.distribution import STRATEGIES, STRATEGY_HELP
-from gan_studio.core.presets import D_KERNELS, G_ACTIVATIONS, STRIDE1_KERNELS
-from gan_studio.core.recipe import RECIPE_HELP
+from gan_studio.core.levers import LEVERS, RECIPE, Lever
 from gan_studio.core.runs.location import RUNS_DIR_ENV, default_runs_dir
 
 
@@ -92,27 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_length(train, more=False)
     train.add_argument("--epochs", type=_positive_int)
     train.add_argument("--max-steps", type=int, help="stop after this many steps in total")
-    train.add_argument("--batch-size", type=_positive_int)
-    train.add_argument("--lr", type=float, dest="learning_rate", help="Adam learning rate")
-    train.add_argument("--beta1", type=float, help="Adam beta_1")
-    train.add_argument("--generator-ema", type=float, metavar="DECAY",
-                       help="sample from a moving average of the generator's weights with this "
-                            "decay, e.g. 0.999 (0: off; default: the preset's)")
-    train.add_argument("--latent-dim", type=_positive_int)
+    for lever in LEVERS.values():  # the optimiser's levers; the recipe's have their group
+        if lever.flag and lever.group != RECIPE:
+            _add_lever(train, lever)
     train.add_argument("--image-size", type=_image_size, metavar="SIZE",
                        help=f"square side for image folders ({'/'.join(map(str, IMAGE_SIZES))}"
                             f", or auto: the default, the images' own size up to "
                             f"{DEFAULT_IMAGE_SIZE})")
     train.add_argument("--channels", type=int, choices=(1, 3), help="1 gray, 3 RGB (image folders)")
-    train.add_argument("--seed", type=int)
     train.add_argument("--steps-per-call", type=_positive_int,
                        help="train steps per compiled call (fewer Python round trips)")
-    train.add_argument("--precision", choices=PRECISIONS,
-                       help="auto (default): bfloat16 where the hardware computes it natively")
-    _add_recipe(train)
-    train.add_argument("--conditional", action="store_true", default=None,
-                       help="class-conditional: train on the data set's labels (class "
-                            "subfolders, an idx labels file or a built-in set)")
+    recipe = train.add_argument_group("recipe (default: the preset's)")
+    for lever in LEVERS.values():
+        if lever.flag and lever.group == RECIPE:
+            _add_lever(recipe, lever)
     _add_common(train)
     train.add_argument("--run-dir", help="folder that receives the run folder (default: "
                                          f"${RUNS_DIR_ENV}, else <Documents>/GAN Studio/runs, "
@@ -190,25 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_recipe(train: argparse.ArgumentParser) -> None:
-    recipe = train.add_argument_group("recipe (default: the preset's)")
-    recipe.add_argument("--loss", choices=LOSSES, help=RECIPE_HELP["loss"])
-    recipe.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction,
-                        help=RECIPE_HELP["spectral_norm"])
-    recipe.add_argument("--d-lr", type=float, dest="d_learning_rate",
-                        help=RECIPE_HELP["d_learning_rate"])
-    recipe.add_argument("--r1-gamma", type=float, help=RECIPE_HELP["r1_gamma"])
-    recipe.add_argument("--augment", choices=AUGMENT_MODES, help=RECIPE_HELP["augment"])
-    recipe.add_argument("--kernel-size", type=int, choices=(4, 5),
-                        help=RECIPE_HELP["kernel_size"])
-    recipe.add_argument("--d-dropout", type=float, metavar="RATE", help=RECIPE_HELP["d_dropout"])
-    recipe.add_argument("--g-activation", choices=G_ACTIVATIONS, help=RECIPE_HELP["g_activation"])
-    recipe.add_argument("--g-stride1-kernel", type=int, choices=STRIDE1_KERNELS,
-                        help=RECIPE_HELP["g_stride1_kernel"])
-    recipe.add_argument("--d-kernel-size", type=int, choices=D_KERNELS,
-                        help=RECIPE_HELP["d_kernel_size"])
-    recipe.add_argument("--mode-seeking", type=float, metavar="WEIGHT",
-                        help=RECIPE_HELP["mode_seeking"])
+def _add_lever(parser, lever: Lever) -> None:
+    """`lever`'s option, from its row: its values are checked by its rule (`TrainConfig`)."""
+    rule = lever.rule
+    if rule.kind == "bool":
+        kwargs = {"action": argparse.BooleanOptionalAction}
+    elif rule.kind == "choice":
+        kwargs = {"type": type(rule.choices[0]), "choices": rule.choices}
+    else:
+        kwargs = {"type": int if rule.kind == "int" else float}
+    if lever.metavar:
+        kwargs["metavar"] = lever.metavar
+    parser.add_argument(lever.flag, dest=lever.name, help=lever.help, **kwargs)
 
 
 def _add_strategy(parser: argparse.ArgumentParser) -> None:
@@ -238,12 +215,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _train_config(args: argparse.Namespace) -> TrainConfig:
-    fields = ("preset", "epochs", "max_steps", "batch_size", "learning_rate", "beta1",
-              "generator_ema", "latent_dim", "image_size", "channels", "seed", "steps_per_call",
-              "data_dir", "precision", "conditional", "loss", "spectral_norm",
-              "d_learning_rate", "r1_gamma", "augment", "kernel_size", "d_dropout",
-              "g_activation", "g_stride1_kernel", "d_kernel_size", "mode_seeking", "strategy",
-              "devices", "sync_batch_norm")
+    fields = ("preset", "epochs", "max_steps", "image_size", "channels", "steps_per_call",
+              "data_dir", "strategy", "devices", "sync_batch_norm",
+              *(name for name, lever in LEVERS.items() if lever.flag))
     values = {k: getattr(args, k) for k in fields if getattr(args, k, None) is not None}
     values["dataset"] = args.dataset
     values["runs_dir"] = args.run_dir or default_runs_dir()  # where the window looks too

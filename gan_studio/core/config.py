@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
 from gan_studio.core.catalog import builtin_name, channels_of, latent_dim_for
-from gan_studio.core.config_rules import FIELD_RULES, MAX_MINUTES, check_fields  # noqa: F401
+from gan_studio.core.config_rules import FIELD_RULES, MAX_MINUTES  # noqa: F401
+from gan_studio.core.field_rule import check_fields
+from gan_studio.core.levers import PRESET_FIELDS
 from gan_studio.core.presets import (  # noqa: F401 (importers of config use these names)
-    AUGMENT_MODES,
     AUGMENT_OPS,
     DCGAN_RECIPE,
     DEFAULT_PRESET,
-    LOSSES,
-    PRECISIONS,
-    PRESET_FIELDS,
     PRESETS,
     STUDIO_COLOUR,
     STUDIO_EMA,

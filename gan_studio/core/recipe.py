@@ -1,41 +1,8 @@
-"""The training recipe's levers: what each one does, in one line, for the CLI and the panel."""
+"""A run's recipe in one line for its log: the levers it turns on (`describe_recipe`)."""
 
 from __future__ import annotations
 
 from gan_studio.core.presets import DCGAN_RECIPE
-
-# One line per lever: the CLI's --help and the training panel's tooltips both show these.
-RECIPE_HELP: dict[str, str] = {
-    "loss": "bce: the DCGAN paper's non-saturating loss; hinge: a margin loss (Miyato et al. "
-            "2018) that stops the discriminator pushing logits it already gets right",
-    "spectral_norm": "spectral normalisation of the discriminator's layers (Miyato et al. "
-                     "2018): bounds how sharply it can change, which steadies training",
-    "d_learning_rate": "the discriminator's own Adam learning rate (two time-scale update "
-                       "rule, Heusel et al. 2017); default: the generator's",
-    "r1_gamma": "weight of the R1 penalty on the discriminator's gradient at real images "
-                "(Mescheder et al. 2018), applied every 16 steps; 0: off",
-    "augment": "differentiable augmentation (colour, translation, cut-out) of every image the "
-               "discriminator sees, real and generated alike (Zhao et al. 2020), which keeps "
-               "it from memorising small data sets; auto: on below 10,000 images",
-    "kernel_size": "the generator's transposed-convolution kernel: 4 (a multiple of the "
-                   "stride) avoids the checkerboard pattern of 5 (Odena et al. 2016)",
-    "d_dropout": "share of the discriminator's features dropped while it trains (the "
-                 "TensorFlow tutorial's 0.3); 0: none, so it learns faster and each step is "
-                 "cheaper",
-    "g_activation": "the generator's activation: leaky_relu (the TensorFlow tutorial's) or "
-                    "relu (the DCGAN paper's), which draws cleaner grey digits sooner",
-    "g_stride1_kernel": "the kernel of the generator's stride-1 layers, those that keep the "
-                        "size (0: the generator's kernel); 3 costs half of 4 in the layer "
-                        "that is most of the generator's work",
-    "d_kernel_size": "the kernel of the discriminator's convolutions (the seed's 5); 4 costs "
-                     "two thirds and 3 a third of 5 in the layers that are most of the "
-                     "discriminator's work",
-    "mode_seeking": "weight of the mode-seeking term of a conditional run (Mao et al. 2019): "
-                    "the generator is penalised when two latents draw the same image of a "
-                    "class, which keeps the noise varying each class; 0: off",
-    "conditional": "train on the data set's labels: the generator draws the class you ask "
-                   "for, and the sample grid shows one row per class",
-}
 
 
 def describe_recipe(config, augmenting: bool) -> str:

@@ -3,14 +3,14 @@
 import pytest
 
 from gan_studio.core.config import PRESETS, TrainConfig
-from gan_studio.core.recipe import RECIPE_HELP
+from gan_studio.core.levers import LEVERS
 
 
 def test_recipe_levers_reach_the_new_runs_config(open_window, fake_engine):
     window = open_window(fake_engine)
     panel = window.training_panel
     recipe = panel.recipe
-    assert recipe.loss.toolTip().lower().startswith(RECIPE_HELP["loss"][:20].lower())
+    assert recipe.loss.toolTip().lower().startswith(LEVERS["loss"].help[:20].lower())
     recipe.loss.setCurrentIndex(recipe.loss.findData("hinge"))
     recipe.spectral_norm.setChecked(True)
     recipe.d_learning_rate.setValue(0.0004)

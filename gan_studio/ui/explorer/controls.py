@@ -10,16 +10,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QWidget,
 )
 
+from gan_studio.core.levers import MAX_SEED
 from gan_studio.ui.explorer.model import EDITS, SEED, TILE
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
+from gan_studio.ui.widgets.form_fields import float_spin
 
 PSI_STEPS = 100  # slider steps per unit of ψ
 PSI_MAX = 1.5
-MAX_SEED = 2 ** 31 - 1
 
 
 class LatentControls(QWidget):
@@ -40,10 +40,9 @@ class LatentControls(QWidget):
     def __init__(self, model, parent: QWidget | None = None):
         super().__init__(parent)
         self._model = model
-        self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED)
+        self.seed = float_spin(0, MAX_SEED, 0, 1)  # whole numbers wider than a QSpinBox's
         self.seed.setValue(model.seed)
-        self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("2147483647") + 30)
+        self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance(str(MAX_SEED)) + 30)
         self.seed.setToolTip("The random latent drawn from this seed")
         self.seed.valueChanged.connect(model.set_seed)
         self.random_button = QPushButton("Random")

@@ -19,12 +19,19 @@ from PySide6.QtWidgets import (
 
 from gan_studio.core.catalog import channels_of, latent_dim_for
 from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
-from gan_studio.core.presets import preset_values
+from gan_studio.core.levers import MODEL, panel_levers
+from gan_studio.core.presets import PRESET_TITLES, preset_values
 from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.all_gpus_option import AllGpusOption
 from gan_studio.ui.training.dataset_chooser import DatasetChooser
 from gan_studio.ui.training.length_field import LengthField
+from gan_studio.ui.training.lever_widgets import (
+    lever_label,
+    lever_value,
+    lever_widget,
+    set_lever_value,
+)
 from gan_studio.ui.training.plan_label import PlanLabel
 from gan_studio.ui.training.preset_levers import PresetLevers
 from gan_studio.ui.training.recipe_options import RecipeOptions
@@ -34,10 +41,10 @@ from gan_studio.ui.widgets.path_edit import PathEdit
 from gan_studio.ui.widgets.scrolled import scrolled
 from gan_studio.ui.widgets.wheel_guard import guard_wheel
 
-PRESET_LABELS = {"tutorial": "TensorFlow tutorial", "paper": "DCGAN paper (Radford et al.)",
-                 "studio": "GAN Studio (batch 32, 4×4 kernels)"}
-HYPER_FIELDS = ("batch_size", "learning_rate", "beta1", "generator_ema", "latent_dim", "seed",
-                "sample_every_steps", "grid_size", "quality_every_minutes")
+MODEL_LEVERS = panel_levers(MODEL)
+# The form's numbers kept in the settings and shown for a run: the model's levers and these.
+HYPER_FIELDS = (*(lever.name for lever in MODEL_LEVERS), "sample_every_steps", "grid_size",
+                "quality_every_minutes")
 
 
 class TrainingPanel(QWidget):
@@ -86,20 +93,12 @@ class TrainingPanel(QWidget):
         self.dataset = DatasetChooser()
         self.preset = QComboBox()
         for key in PRESETS:
-            self.preset.addItem(PRESET_LABELS.get(key, key), key)
+            self.preset.addItem(preset_label(key), key)
         self.preset.setCurrentIndex(self.preset.findData(DEFAULT_PRESET))
         self.length = LengthField()
         self.plan = PlanLabel(self.config, self.length)
-        self.batch_size = int_spin(1, 65536)
-        self.learning_rate = float_spin(0.000001, 0.1, 6, 0.00005)
-        self.beta1 = float_spin(0.0, 0.999, 3, 0.05)
-        self.generator_ema = float_spin(0.0, 0.9999, 4, 0.001)
-        self.generator_ema.setSpecialValueText("off")
-        self.generator_ema.setToolTip(
-            "Samples, grids, the explorer and exports use a moving average of the generator's "
-            "weights with this decay: smoother, better samples (0: the trained weights)")
-        self.latent_dim = int_spin(1, 4096)
-        self.seed = int_spin(0, 2**31 - 1)
+        for lever in MODEL_LEVERS:  # batch size, learning rate, ..., seed
+            setattr(self, lever.name, lever_widget(lever))
         self.sample_every_steps = int_spin(1, 100_000)
         self.grid_size = int_spin(1, 16)
         self.quality_every_minutes = float_spin(0.0, 1440.0, 1, 1.0)
@@ -126,12 +125,8 @@ class TrainingPanel(QWidget):
         form.addRow("Preset", self.preset)
         form.addRow("Train for", self.length)
         form.addRow("", self.plan)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Adam β1", self.beta1)
-        form.addRow("G weight average", self.generator_ema)
-        form.addRow("Latent size", self.latent_dim)
-        form.addRow("Seed", self.seed)
+        for lever in MODEL_LEVERS:
+            form.addRow(lever_label(lever), getattr(self, lever.name))
         advanced = QGroupBox("Advanced")
         form = QFormLayout(advanced)
         form.addRow("Sample every (steps)", self.sample_every_steps)
@@ -187,11 +182,9 @@ class TrainingPanel(QWidget):
         return TrainConfig(
             dataset=self.dataset.dataset(), preset=self.preset.currentData(),
             **self.length.config_values(),
-            batch_size=self.batch_size.value(), learning_rate=self.learning_rate.value(),
-            beta1=self.beta1.value(), generator_ema=self.generator_ema.value(),
-            latent_dim=self.latent_dim.value(),
+            **{lever.name: lever_value(lever, getattr(self, lever.name)) for lever in MODEL_LEVERS},
             image_size=self.dataset.image_size.currentData(),
-            channels=self.dataset.channels.currentData(), seed=self.seed.value(),
+            channels=self.dataset.channels.currentData(),
             data_dir=data_dir, runs_dir=self.runs_dir.path(),
             sample_every_steps=self.sample_every_steps.value(), grid_size=self.grid_size.value(),
             quality_every_minutes=self.quality_every_minutes.value(),
@@ -227,10 +220,7 @@ class TrainingPanel(QWidget):
     def _show_hyper(self, values: dict) -> None:
         """Shows the numbers among `values` in the `HYPER_FIELDS` spins; skips anything else."""
         for name in HYPER_FIELDS:
-            value = values.get(name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                widget = getattr(self, name)
-                widget.setValue(type(widget.value())(value))
+            set_lever_value(getattr(self, name), values.get(name))
 
     # ---- runs -----------------------------------------------------------------------------
     def show_run(self, run_dir: str, config: TrainConfig | None) -> None:
@@ -301,6 +291,13 @@ class TrainingPanel(QWidget):
             widget.setEnabled(editable_run)
         self.length.setEnabled(idle)  # a run is continued for a length too
         self.length.set_continuing(self.run_dir is not None)
+
+
+def preset_label(name: str) -> str:
+    """The preset chooser's text: the preset's title and what sets it apart at a glance."""
+    values = preset_values(name, 1)
+    kernel = values["kernel_size"]
+    return f"{PRESET_TITLES.get(name, name)} (batch {values['batch_size']}, {kernel}×{kernel} kernels)"
 
 
 def _scrolled(*groups: QWidget) -> QScrollArea:
