@@ -38,7 +38,20 @@ class ExplorerModel(BookmarksSection, QObject):
     """The explorer's generator, latent, seed, edits, class, interpolation and bookmarks.
 
     A class-conditional generator draws every latent (preview, path, exports) in the chosen
-    class (`classes`, `class_weights`); bookmarks keep the class they were taken in.
+    class (`classes`, `class_weights`); bookmarks keep the class they were taken in. The
+    widgets change it through its setters and follow `changed`; none holds a fact of its own.
+
+    Example:
+
+    ```python
+    model = ExplorerModel()
+    model.changed.connect(lambda what: print(sorted(what)))
+    model.set_generator(loaded)   # a LoadedGenerator: GENERATOR, LATENT, EDITS, ... changed
+    model.set_seed(7)             # SEED and LATENT: the base latent drawn from seed 7
+    model.set_dimension(3, 1.5)   # LATENT: one coordinate of the base
+    model.set_psi(0.7)            # EDITS: truncation
+    latent = model.composed()     # what the preview renders: base, ψ and direction offsets
+    ```
 
     Signals:
         changed(frozenset): the kinds of facts that changed (`GENERATOR`, `SEED`, `LATENT`,
