@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from helpers import write_tiny_mnist
 
+from gan_studio.core.training.events import EventKind
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -144,27 +146,29 @@ class FakeTrainer:
             self._pause_if_asked()
             if self.control.stopping:
                 self._checkpoint(step - 1)
-                self.callbacks.on_event(engine.Event("stopped", f"Stopped at step {step - 1}"))
+                self.callbacks.on_event(engine.Event(EventKind.STOPPED,
+                                                     f"Stopped at step {step - 1}"))
                 return "stopped"
             self._report(step)
             requested = self.control.take_evaluation_request()
             if requested or step % self.steps_per_epoch == 0:
                 self._evaluate(step)
             if step == engine.nan_at:
-                self.callbacks.on_event(engine.Event("nan", "NaN losses", {"step": step}))
+                self.callbacks.on_event(engine.Event(EventKind.NAN, "NaN losses", {"step": step}))
                 self.control.pause()
             time.sleep(engine.delay)
         self._checkpoint(total)
-        self.callbacks.on_event(engine.Event("finished", f"Training finished at step {total}"))
+        self.callbacks.on_event(engine.Event(EventKind.FINISHED,
+                                             f"Training finished at step {total}"))
         return "finished"
 
     def _pause_if_asked(self):
         if self.control.paused and not self.control.stopping:
-            self.callbacks.on_event(self.engine.Event("paused", "Paused"))
+            self.callbacks.on_event(self.engine.Event(EventKind.PAUSED, "Paused"))
             while not self.control.wait_while_paused(0.01):
                 pass
             if not self.control.stopping:
-                self.callbacks.on_event(self.engine.Event("resumed", "Resumed"))
+                self.callbacks.on_event(self.engine.Event(EventKind.RESUMED, "Resumed"))
 
     def _hold(self):
         """With the engine's `until_stopped`, waits here until the run is stopped."""
@@ -204,8 +208,9 @@ class FakeTrainer:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path + ".index", "w") as f:
             f.write("fake")
-        self.callbacks.on_event(self.engine.Event("checkpoint", f"Checkpoint saved (step {step})",
-                                        {"path": path, "step": step}))
+        self.callbacks.on_event(self.engine.Event(EventKind.CHECKPOINT,
+                                                  f"Checkpoint saved (step {step})",
+                                                  {"path": path, "step": step}))
 
 
 def fake_quality(step, epoch, collapsing=False):

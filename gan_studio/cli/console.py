@@ -5,7 +5,15 @@ from __future__ import annotations
 from gan_studio.core.quality.collapse import CollapseWarning
 from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.events import ENDING, EventKind
 from gan_studio.core.training.progress import Event, Progress, format_duration
+
+# The kinds the terminal prints as their bare message (`image_size` and `skipped` it words
+# itself; it leaves the others out).
+MESSAGE_KINDS = frozenset({
+    EventKind.DEVICE, EventKind.RECIPE, EventKind.DATA, EventKind.CHECKPOINT, EventKind.BEST,
+    EventKind.EPOCH_END, EventKind.STOPPED, EventKind.FINISHED, EventKind.QUALITY_OFF,
+    EventKind.COLLAPSE_CLEARED})
 
 
 class ConsoleProgress(TrainingCallbacks):
@@ -39,16 +47,15 @@ class ConsoleProgress(TrainingCallbacks):
 
     def on_event(self, e: Event) -> None:
         replicas, batch = e.data.get("replicas", 1), e.data.get("batch", 0)
-        if e.kind == "device" and replicas > 1:
+        if e.kind == EventKind.DEVICE and replicas > 1:
             self.batch_split = f" batch {batch} = {replicas}×{batch // replicas}"
-        if e.kind in ("device", "recipe", "data", "checkpoint", "best", "epoch_end", "stopped", "finished",
-                      "quality_off", "collapse_cleared"):
+        if e.kind in MESSAGE_KINDS:
             self._write(e.message)
-        elif e.kind == "image_size":
+        elif e.kind == EventKind.IMAGE_SIZE:
             self._write(f"{e.message} (pass --image-size to change)")
-        elif e.kind == "skipped":
+        elif e.kind == EventKind.SKIPPED:
             self._write(skipped_lines(e.data))
-        if e.kind in ("stopped", "finished") and e.data.get("unmeasured"):
+        if e.kind in ENDING and e.data.get("unmeasured"):
             self._write(f"No final quality measurement: {e.data['unmeasured']}.")
 
     def on_quality(self, report: QualityReport) -> None:

@@ -37,6 +37,7 @@ from gan_studio.core.quality.report import (
     read_quality,
 )
 from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 
 log = logging.getLogger(__name__)
@@ -215,7 +216,7 @@ class LiveQuality:
         if warning is not None:
             self._callbacks.on_collapse(warning)
         elif self._warned:  # the window's warning would otherwise outlive what it warned of
-            self._emit_event(Event("collapse_cleared", f"No signs of mode collapse at step "
+            self._emit_event(Event(EventKind.COLLAPSE_CLEARED, f"No signs of mode collapse at step "
                                    f"{step:,} any more", {"step": step}))
         self._warned = warning is not None
         # The writes last: one the disk refuses (OutputError, CheckpointError) reaches the
@@ -224,8 +225,8 @@ class LiveQuality:
         if report.fd < self._best_fd:
             path = self._store.save_best(step)
             self._best_fd = report.fd
-            self._emit_event(Event("best", f"Best {FD_NAME} so far ({report.fd:.2f}), kept as "
-                                   f"best/ (step {step})", {"path": path, "step": step}))
+            self._emit_event(Event(EventKind.BEST, f"Best {FD_NAME} so far ({report.fd:.2f}), "
+                                   f"kept as best/ (step {step})", {"path": path, "step": step}))
         return report
 
     # ---- the feature network ---------------------------------------------------------------
@@ -278,8 +279,8 @@ class LiveQuality:
             left = f" ({_about((now - since) / (done - then) * (count - done))})" \
                 if done > then else ""
             self._emit_event(Event(
-                "quality_preparing", "Preparing the quality meter's feature network, once per "
-                f"data set: {done:,} / {count:,}{left}", {"done": done, "total": count}))
+                EventKind.QUALITY_PREPARING, "Preparing the quality meter's feature network, "
+                f"once per data set: {done:,} / {count:,}{left}", {"done": done, "total": count}))
 
         try:
             if self._meter is None:
@@ -293,7 +294,7 @@ class LiveQuality:
         if told[0] == -math.inf:
             return True  # ready at once: nothing was said, nothing to close
         self._emit_event(Event(
-            "quality_preparing", f"The quality meter is ready (prepared in "
+            EventKind.QUALITY_PREPARING, f"The quality meter is ready (prepared in "
             f"{self._prepared:.0f} s); measuring the generator's quality…",
             {"done": total[0], "total": total[0]}))
         return True
@@ -310,5 +311,5 @@ class LiveQuality:
         self._say_off()
 
     def _say_off(self) -> None:
-        self._emit_event(Event("quality_off",
+        self._emit_event(Event(EventKind.QUALITY_OFF,
                                f"The quality meter is off for this run: {self._off_reason}"))

@@ -10,6 +10,7 @@ from gan_studio.core.catalog import (
     builtin_name,
 )
 from gan_studio.core.config import DEFAULT_EPOCHS, TrainConfig, epochs_for_size
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 
 # The skipped files a `skipped` event carries at most (skipped.txt lists every one).
@@ -40,7 +41,7 @@ def load_training_data(config: TrainConfig, callbacks, control, emit_event):
     """
     from gan_studio.data import load_dataset
 
-    emit_event(Event("data", f"Loading {config.dataset}…"))
+    emit_event(Event(EventKind.DATA, f"Loading {config.dataset}…"))
     size = resolve_image_size(config, emit_event)
     data = load_dataset(config.dataset, data_dir=config.data_dir, image_size=size,
                         channels=config.channels, progress=callbacks.on_download,
@@ -54,7 +55,7 @@ def load_training_data(config: TrainConfig, callbacks, control, emit_event):
                             "folder of class subfolders, idx images with their labels file, "
                             "or a built-in data set (or train without --conditional)")
     skipped = f" ({data.skipped:,} files skipped)" if data.skipped else ""
-    emit_event(Event("data", f"{count} images of {data.images.shape[1:]}{skipped}",
+    emit_event(Event(EventKind.DATA, f"{count} images of {data.images.shape[1:]}{skipped}",
                      {"count": count, "skipped": data.skipped}))
     return data
 
@@ -82,8 +83,8 @@ def resolve_image_size(config: TrainConfig, emit_event) -> int:
     size, side = automatic_image_size(min(typical)), min(typical)
     why = (", the largest automatic size" if side > size == DEFAULT_IMAGE_SIZE else
            ", the smallest size the models build" if side < size else "")
-    emit_event(Event("image_size", f"Images are {typical[0]}×{typical[1]}: training at "
-                                   f"{size}×{size}{why}",
+    emit_event(Event(EventKind.IMAGE_SIZE, f"Images are {typical[0]}×{typical[1]}: training at "
+                                           f"{size}×{size}{why}",
                      {"width": typical[0], "height": typical[1], "size": size}))
     return size
 
@@ -124,7 +125,7 @@ def save_started_run(write_dir: str, config: TrainConfig | None, data, source: s
         atomic_write_text(path, skipped_list_text(source, files))
     except OSError as exc:  # an atomic write's error names its temporary file
         raise TrainingError(f"cannot write {path}: {exc.strerror or exc}") from None
-    emit_event(Event("skipped", f"{skipped_summary(files)}; all are listed in {path}",
+    emit_event(Event(EventKind.SKIPPED, f"{skipped_summary(files)}; all are listed in {path}",
                      {"files": files[:MAX_REPORTED_SKIPS], "count": len(files), "path": path,
                       "dataset": source}))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gan_studio.core.training.control import TrainControl
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
 from gan_studio.ml.run_data import TrainingError
@@ -47,7 +48,8 @@ class RunFaults:
         except CheckpointError as exc:
             self.write_failed(str(exc))
             return None
-        self.emit(Event("checkpoint", f"{message} (step {step})", {"path": path, "step": step}))
+        self.emit(Event(EventKind.CHECKPOINT, f"{message} (step {step})",
+                        {"path": path, "step": step}))
         return path
 
     def write_failed(self, problem: str) -> None:
@@ -62,7 +64,7 @@ class RunFaults:
             raise TrainingError(f"{problem} {KEPT}")
         # Paused before it is told: a Resume answered to the event must not come first.
         self.control.pause()
-        self.emit(Event("write_failed", f"{problem} {PAUSED}", {"problem": problem}))
+        self.emit(Event(EventKind.WRITE_FAILED, f"{problem} {PAUSED}", {"problem": problem}))
 
     def non_finite(self, step: int) -> None:
         """The losses became NaN or infinite at `step`.
@@ -76,4 +78,4 @@ class RunFaults:
         if self.on_fault == "raise":
             raise TrainingError(message)
         self.control.pause()
-        self.emit(Event("nan", message, {"step": step}))
+        self.emit(Event(EventKind.NAN, message, {"step": step}))

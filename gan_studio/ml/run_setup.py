@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass
 
 from gan_studio.core.distribution import make_scratch_folder
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
 from gan_studio.ml.run_data import TrainingError
@@ -56,9 +57,9 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
         raise TrainingError(str(exc)) from None
     augmenting = augmentation_enabled(config, count)
     gan = GAN(config, shape, augmenting, placement.strategy)
-    emit_event(Event("recipe", f"Recipe: {describe_recipe(config, augmenting)}"))
+    emit_event(Event(EventKind.RECIPE, f"Recipe: {describe_recipe(config, augmenting)}"))
     precision = {"mixed_bfloat16": "bfloat16 mixed precision"}.get(gan.precision, gan.precision)
-    emit_event(Event("device", f"{placement.description}, {precision}",
+    emit_event(Event(EventKind.DEVICE, f"{placement.description}, {precision}",
                      {"device": placement.description, "precision": gan.precision,
                       "strategy": placement.name, "replicas": placement.replicas,
                       "batch": config.batch_size}))
@@ -76,6 +77,6 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
         raise TrainingError(str(exc)) from exc
     if restored:
         message = "; ".join([f"Resumed from step {int(gan.step.numpy())}", *skipped])
-        emit_event(Event("checkpoint", message,
+        emit_event(Event(EventKind.CHECKPOINT, message,
                          {"path": restored, "restored": True, "skipped": skipped}))
     return RunParts(placement, gan, store, write_dir)

@@ -15,7 +15,7 @@ from gan_studio.core.training.budget import describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import WAITS, TrainControl
 from gan_studio.core.training.meter import ProgressMeter
-from gan_studio.core.training.progress import Event, StepMetrics
+from gan_studio.core.training.progress import Event, EventKind, StepMetrics
 from gan_studio.ml.checkpoints import CheckpointError
 from gan_studio.ml.live_quality import LiveQuality
 from gan_studio.ml.run_data import (
@@ -190,7 +190,7 @@ class Trainer:
         if self._faults.save(step, message, milestone=milestone) is not None:
             problem = self._length.checkpoint_saved(self._write_dir, step)
             if problem:
-                self._event(Event("notice", problem))
+                self._event(Event(EventKind.NOTICE, problem))
 
     def _loop(self, tf_images, tf_labels, data) -> str:
         from gan_studio.ml.pipeline import epoch_order
@@ -264,18 +264,18 @@ class Trainer:
             self._length.note_speed(step)
         data = {"step": step, "run_dir": self.run_dir, "unmeasured": unmeasured}
         if stopped:
-            self._event(Event("stopped", f"Stopped at step {step}", data))
+            self._event(Event(EventKind.STOPPED, f"Stopped at step {step}", data))
             return "stopped"
         why = f": {describe_minutes(self.config.max_minutes)} of training done" if over else ""
-        self._event(Event("finished", f"Training finished at step {step}{why}", data))
+        self._event(Event(EventKind.FINISHED, f"Training finished at step {step}{why}", data))
         return "finished"
 
     def _wait_if_paused(self, meter: ProgressMeter) -> bool:
         """Blocks while paused or held (`TrainControl.hold`), a time that counts toward no
         progress, ETA or time budget; returns False when the loop must stop."""
         control = self.control
-        for waiting, wait, kind in ((control.paused, control.wait_while_paused, "paused"),
-                                    (control.held, control.wait_while_held, "held")):
+        for waiting, wait, kind in ((control.paused, control.wait_while_paused, EventKind.PAUSED),
+                                    (control.held, control.wait_while_held, EventKind.HELD)):
             if not waiting or control.stopping:
                 continue
             message, after, after_message = WAITS[kind]
@@ -316,5 +316,5 @@ class Trainer:
         self._grids.emit(step, epoch, name=epoch_grid_name(epoch))
         milestone = (epoch + 1) % (self.config.keep_every_epochs * per_round) == 0
         self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
-        self._event(Event("epoch_end", f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
+        self._event(Event(EventKind.EPOCH_END, f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
         self._writing(self._quality.at_epoch_end, step, epoch)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio import APP_NAME, __version__
+from gan_studio.core.training.events import EventKind
 from gan_studio.ui.explorer.actions import ExplorerActions
 from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.ui.settings import AppSettings
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"TensorFlow could not be loaded: {message}")
 
     def _on_event(self, event) -> None:
-        if event.kind == "device":
+        if event.kind == EventKind.DEVICE:
             self.device_label.setText(event.message)
 
     def show_about(self) -> None:

@@ -1,6 +1,7 @@
 import numpy as np
 
 from gan_studio.core.training.callbacks import TrainingCallbacks
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event, Progress, SampleGrid
 
 
@@ -12,7 +13,7 @@ def test_every_hook_does_nothing_until_overridden():
     grid = SampleGrid(1, 0, np.zeros((2, 2, 1), np.uint8), np.zeros((1, 2, 2, 1), np.uint8))
     assert callbacks.on_progress(progress) is None
     assert callbacks.on_grid(grid) is None
-    assert callbacks.on_event(Event("finished", "done")) is None
+    assert callbacks.on_event(Event(EventKind.FINISHED, "done")) is None
     assert callbacks.on_download(10, 100) is None
     assert callbacks.on_generator(object()) is None
     # The headless defaults: 20 progress reports a second, and no generator snapshots.
@@ -34,6 +35,6 @@ def test_a_subclass_overrides_only_what_it_needs():
                                    g_loss=1.0, d_loss=1.0, d_real=0.5, d_fake=0.5,
                                    images_per_sec=1.0, eta_seconds=0.0, elapsed_seconds=1.0,
                                    steps=[1, 2]))
-    callbacks.on_event(Event("finished", "done"))
+    callbacks.on_event(Event(EventKind.FINISHED, "done"))
     assert callbacks.steps == [1, 2] and callbacks.progress_interval == 0.25
     assert TrainingCallbacks.progress_interval == 0.05

@@ -1,5 +1,6 @@
 """The Image size choice: automatic by default, naming the size it took; saved choices kept."""
 
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 
 
@@ -11,7 +12,7 @@ def test_the_image_size_is_automatic_by_default_and_the_chooser_names_the_size_t
     assert chooser.image_size.currentIndex() == 0 and chooser.image_size.currentData() is None
     assert chooser.image_size.currentText() == "Automatic (the images' size, up to 64)"
     assert window.training_panel.config().image_size is None
-    window.session.event.emit(Event("image_size", "Images are 32×32: training at 32×32",
+    window.session.event.emit(Event(EventKind.IMAGE_SIZE, "Images are 32×32: training at 32×32",
                                     {"width": 32, "height": 32, "size": 32}))
     qtbot.waitUntil(lambda: chooser.image_size.currentText().startswith("Automatic (32"))
     assert chooser.image_size.currentText() == "Automatic (32 × 32 for these images)"

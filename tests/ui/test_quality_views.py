@@ -182,6 +182,7 @@ def test_roll_back_to_best_waits_for_a_best_checkpoint(qtbot, tmp_path):
 def test_the_banner_goes_when_a_later_measurement_shows_no_signs(qtbot):
     from PySide6.QtCore import QObject, Signal
 
+    from gan_studio.core.training.events import EventKind
     from gan_studio.core.training.progress import Event
 
     class Session(QObject):
@@ -193,9 +194,10 @@ def test_the_banner_goes_when_a_later_measurement_shows_no_signs(qtbot):
     qtbot.addWidget(banner)
     session.collapse.emit(CollapseWarning(110, ("Samples are only 25% as varied.",)))
     assert not banner.isHidden()
-    session.event.emit(Event("checkpoint", "Checkpoint saved", {"step": 200}))
+    session.event.emit(Event(EventKind.CHECKPOINT, "Checkpoint saved", {"step": 200}))
     assert not banner.isHidden()  # other notices leave it
-    session.event.emit(Event("collapse_cleared", "No signs of mode collapse", {"step": 450}))
+    session.event.emit(Event(EventKind.COLLAPSE_CLEARED, "No signs of mode collapse",
+                             {"step": 450}))
     assert banner.isHidden() and banner.warning is None
 
 
@@ -230,6 +232,7 @@ def test_evaluate_now_is_answered_in_the_status_bar(qtbot, open_window, fake_eng
                                                    monkeypatch):
     import sys
 
+    from gan_studio.core.training.events import EventKind
     from gan_studio.core.training.progress import Event
 
     fake_trainer = sys.modules[type(fake_engine).__module__].FakeTrainer
@@ -238,14 +241,14 @@ def test_evaluate_now_is_answered_in_the_status_bar(qtbot, open_window, fake_eng
 
     def answer(self, step):  # as LiveQuality answers: a meter to prepare first, then one off
         if next(answers) == "off":
-            self.callbacks.on_event(Event("quality_off", "The quality meter is off for this "
-                                          "run: training diverged (NaN or Inf losses)"))
+            self.callbacks.on_event(Event(EventKind.QUALITY_OFF, "The quality meter is off for "
+                                          "this run: training diverged (NaN or Inf losses)"))
             return
         for done in (1, 2):
-            self.callbacks.on_event(Event("quality_preparing", "Preparing the quality meter's "
-                                          f"feature network: {done} / 3", {"done": done,
-                                                                           "total": 3}))
-        self.callbacks.on_event(Event("quality_preparing", "The quality meter is ready; "
+            self.callbacks.on_event(Event(EventKind.QUALITY_PREPARING, "Preparing the quality "
+                                          f"meter's feature network: {done} / 3",
+                                          {"done": done, "total": 3}))
+        self.callbacks.on_event(Event(EventKind.QUALITY_PREPARING, "The quality meter is ready; "
                                       "measuring the generator's quality…"))
         measure(self, step)
 

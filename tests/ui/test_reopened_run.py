@@ -14,6 +14,7 @@ from gan_studio.core.quality.report import FD_NAME, append_quality
 from gan_studio.core.runs.layout import step_grid_name
 from gan_studio.core.runs.location import RUNS_DIR_ENV, default_runs_dir
 from gan_studio.core.runs.trained_time import record_trained_seconds
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.ui.training.image_actions import _save_frames
 
@@ -95,11 +96,11 @@ def test_the_quality_line_says_what_a_stop_measured_or_why_not(qtbot, open_windo
                                                               quality_report):
     window = open_window()
     session, line = window.session, window.progress_panel
-    session.event.emit(Event("stopped", "Stopped at step 7",
+    session.event.emit(Event(EventKind.STOPPED, "Stopped at step 7",
                              {"step": 7, "unmeasured": "the run trained under 20 s"}))
     assert line.quality_text == "– (not measured: the run trained under 20 s)"
     session.quality.emit(quality_report(7, 0))  # the stop's own measurement
-    session.event.emit(Event("stopped", "Stopped at step 7", {"step": 7, "unmeasured": ""}))
+    session.event.emit(Event(EventKind.STOPPED, "Stopped at step 7", {"step": 7, "unmeasured": ""}))
     assert line.quality_text.startswith(FD_NAME) and line.quality_text.endswith("(step 7)")
     assert window.quality_plot.point_count == 1
 

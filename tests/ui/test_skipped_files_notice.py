@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.core.training.state import STARTING, TRAINING
 from gan_studio.data.skipped import CORRUPT, EMPTY, SkippedFile
@@ -12,7 +13,7 @@ FILES = (SkippedFile("cats/broken.png", CORRUPT, "corrupt (broken PNG file)"),
 
 def skipped_event(files=FILES, count=None, path="/runs/pets-1/skipped.txt"):
     count = len(files) if count is None else count
-    return Event("skipped", f"{count} image files skipped", {
+    return Event(EventKind.SKIPPED, f"{count} image files skipped", {
         "files": files, "count": count, "path": path, "dataset": "/data/pets"})
 
 
@@ -55,7 +56,7 @@ def test_the_notice_stays_through_the_run_and_goes_when_the_next_starts(qtbot):
     notice.show()
     session.event.emit(skipped_event(files=FILES[:1], count=1500))
     assert notice.text() == "1,500 files skipped — Details…" and not notice.isHidden()
-    session.event.emit(Event("epoch_end", "Epoch 1 finished"))
+    session.event.emit(Event(EventKind.EPOCH_END, "Epoch 1 finished"))
     session.state_changed.emit(TRAINING)
     assert not notice.isHidden() and notice.files == FILES[:1]
     notice.show_details()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 
+from gan_studio.core.training.events import EventKind
+
 # What a loop waiting at a flag tells: (event message, the event after it, its message).
-WAITS = {"paused": ("Paused", "resumed", "Resumed"),
-         "held": ("Training waits while the latent search runs", "released", "")}
+WAITS = {EventKind.PAUSED: ("Paused", EventKind.RESUMED, "Resumed"),
+         EventKind.HELD: ("Training waits while the latent search runs", EventKind.RELEASED, "")}
 
 
 class TrainControl:

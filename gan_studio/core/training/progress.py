@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gan_studio.core.training.events import EventKind
+
 
 @dataclass(frozen=True, slots=True)
 class StepMetrics:
@@ -133,14 +135,13 @@ class Event:
     """A one-off notice from the trainer (checkpoint saved, epoch finished, stopped...).
 
     Args:
-        kind: a short tag: `device`, `checkpoint`, `epoch_end`, `paused`, `resumed`,
-            `stopped`, `finished`, `nan`, `collapse_cleared` (after a collapse warning, a
-            measurement without its signs)...
+        kind: what it tells: an `EventKind` (`gan_studio.core.training.events`), whose
+            members say when each kind comes and what its `data` holds.
         message: text for a status bar or log.
-        data: extra values (e.g. `path` of a checkpoint).
+        data: extra values, the kind's (e.g. `path` and `step` of a checkpoint).
     """
 
-    kind: str
+    kind: EventKind
     message: str
     data: dict = field(default_factory=dict)
 

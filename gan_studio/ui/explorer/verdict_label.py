@@ -7,6 +7,7 @@ import os
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
+from gan_studio.core.training.events import EventKind
 from gan_studio.workers.explorer.verdict import VerdictService
 
 TIP = ("What the run's own discriminator makes of the image shown: its probability that the "
@@ -45,7 +46,7 @@ class VerdictLabel(QLabel):
         session.event.connect(self._on_training_event)
 
     def _on_training_event(self, event) -> None:
-        if event.kind == "checkpoint":
+        if event.kind == EventKind.CHECKPOINT:
             self.checkpoint_saved(self._session.run_dir)
 
     def show_for(self, source: str, image, class_index: int | None, tag) -> None:

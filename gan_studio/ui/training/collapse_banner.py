@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, 
 from gan_studio.core.quality.collapse import CollapseWarning
 from gan_studio.core.quality.report import FD_NAME
 from gan_studio.core.runs.layout import best_checkpoint
+from gan_studio.core.training.events import EventKind
 
 # Amber, readable on light and dark palettes alike: a warning, not an error.
 STYLE = ("#collapseBanner { background-color: #FEF3C7; border: 1px solid #F59E0B; "
@@ -99,7 +100,7 @@ class CollapseBanner(QFrame):
         self.hide()
 
     def _clear_if_recovered(self, event) -> None:
-        if getattr(event, "kind", None) == "collapse_cleared":
+        if getattr(event, "kind", None) == EventKind.COLLAPSE_CLEARED:
             self.clear()  # a later measurement shows none of the signs
 
     def _look_again(self, *_args) -> None:

@@ -8,6 +8,7 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from gan_studio.core.training.events import ENDING
 from gan_studio.core.training.progress import Progress, format_duration
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.ui.training.quality_history import QualityHistory
@@ -171,7 +172,7 @@ class ProgressPanel(QWidget):
                                        if self._unmeasured else "–")
 
     def _on_event(self, event) -> None:
-        if event.kind in ("stopped", "finished"):
+        if event.kind in ENDING:
             self._set_unmeasured(event.data.get("unmeasured") or "")
 
     def _set_unmeasured(self, reason: str) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.core.training.state import STARTING
 
@@ -81,10 +82,10 @@ class SkippedFilesNotice(QPushButton):
         self.clear()
         data = read_skipped_list(os.path.join(run_dir, SKIPPED_FILE))
         if data is not None:
-            self._on_event(Event("skipped", "", data))
+            self._on_event(Event(EventKind.SKIPPED, "", data))
 
     def _on_event(self, event: Event) -> None:
-        if event.kind != "skipped":
+        if event.kind != EventKind.SKIPPED:
             return
         self._data = dict(event.data)
         count = int(self._data.get("count", len(self.files)))

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gan_studio.core.catalog import builtin_name
 from gan_studio.core.quality.report import QualityReport
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.core.training.state import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
@@ -84,29 +85,29 @@ class TrainingFeedback(QObject):
 
     def on_event(self, event: Event) -> None:
         """Shows the engine's notices; data loaded closes the download dialog."""
-        if event.kind == "data":
+        if event.kind == EventKind.DATA:
             self._close_download()
-        if event.kind == "image_size":  # an automatic size, now known: the chooser names it
+        if event.kind == EventKind.IMAGE_SIZE:  # an automatic size, now known: the chooser names it
             self._panel.dataset.show_automatic_size(event.data.get("size"))
-        if event.kind == "nan":
+        if event.kind == EventKind.NAN:
             self._status(event.message, 0)
             self._after_nan(event)
             return
-        if event.kind == "write_failed":
+        if event.kind == EventKind.WRITE_FAILED:
             self._status(event.message, 0)
             self._answer(ask_after_write_failure(self._window, event.message))
             return
-        if event.kind == "finished":
+        if event.kind == EventKind.FINISHED:
             self._status(f"{event.message}.", 0)
             return
-        if event.kind == "quality_preparing":  # stays until the next one, or the answer
+        if event.kind == EventKind.QUALITY_PREPARING:  # stays until the next one, or the answer
             self._status(event.message, 0)
             return
-        if event.kind == "quality_off" and self._asked:
+        if event.kind == EventKind.QUALITY_OFF and self._asked:
             self._asked = False
             self._status(event.message, ANSWER_MS)
             return
-        if event.kind == "best" and self._answered and self._answered[0] == event.data.get("step"):
+        if event.kind == EventKind.BEST and self._answered and self._answered[0] == event.data.get("step"):
             # Right after the answer it would replace: the answer, and that it is the best.
             self._status(f"{self._answered[1]}: the best so far, kept as best/", ANSWER_MS)
             return

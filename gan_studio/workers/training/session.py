@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gan_studio.core.config import TrainConfig
+from gan_studio.core.training.events import PAUSING, EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.workers.training.signals import SIGNAL_NAMES, TrainingSignals
@@ -167,9 +168,9 @@ class TrainingSession(TrainingSignals):
 
     @Slot(object)
     def _on_event(self, event: Event) -> None:
-        if event.kind in ("paused", "nan", "write_failed") and self._state in (STARTING, TRAINING):
+        if event.kind in PAUSING and self._state in (STARTING, TRAINING):
             self._set_state(PAUSED)
-        elif event.kind == "resumed" and self._state == PAUSED:
+        elif event.kind == EventKind.RESUMED and self._state == PAUSED:
             self._set_state(TRAINING)
 
     @Slot(str, object)

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 
 from gan_studio.core.config import TrainConfig
+from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
 from gan_studio.workers.fresh_thread import call_on_fresh_thread
 from gan_studio.workers.tasks import describe_exception
@@ -213,7 +214,7 @@ class TrainingWorker(TrainingSignals):
         cancelled_type = getattr(engine, "DatasetCancelledError", DownloadCancelled)
         if cancelled or isinstance(exc, (DownloadCancelled, cancelled_type)):
             message = "Download cancelled." if cancelled else "Stopped before training began."
-            self.event.emit(Event("cancelled", message))
+            self.event.emit(Event(EventKind.CANCELLED, message))
             return
         unavailable = getattr(engine, "DataUnavailableError", None)
         if unavailable is not None and isinstance(exc, unavailable):
