@@ -188,7 +188,7 @@ def info(args) -> int:
     from gan_studio import __version__
     from gan_studio.cli.strategies import strategy_rows
     from gan_studio.data import cached_status, default_data_dir
-    from gan_studio.ml.device import describe_device, versions
+    from gan_studio.ml.runtime.device import describe_device, versions
 
     data_dir = args.data_dir or default_data_dir()
     rows = [("GAN Studio", __version__), ("Python", platform.python_version())]

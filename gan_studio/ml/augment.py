@@ -14,7 +14,7 @@ resumed run augments exactly as an uninterrupted one would.
 
 from __future__ import annotations
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 TRANSLATION_RATIO = 0.125  # shift by up to 1/8 of the side, as the authors' default
 CUTOUT_RATIO = 0.5  # a square of half the side is blanked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 BATCH_NORM_MODES = ("plain", "fused", "synchronized")
 

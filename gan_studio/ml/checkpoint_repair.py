@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from gan_studio.ml.checkpoint_repair import (  # noqa: F401 (CheckpointError is 
     read_errors,
     remove_save,
 )
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
 _NOISE = re.compile(r"\{\{[^}]*\}\}\s*|\s*\[Op:\w+\]")  # TF's op names around its messages

@@ -14,7 +14,7 @@ from gan_studio.core.distribution import (
     cluster_role,
     describe_placement,
 )
-from gan_studio.ml.device import configure_device, import_tensorflow
+from gan_studio.ml.runtime.device import configure_device, import_tensorflow
 
 _lock = threading.Lock()
 _multiworker = None  # one per process: TensorFlow sets its collectives up once, at start

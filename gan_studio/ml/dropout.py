@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 # Dropout decides with 16-bit random numbers: two from each 32-bit word of Philox. A rate is
 # then met to within 2^-17 (0.3 drops 19,661 of 65,536 values: 0.300003).

@@ -11,7 +11,7 @@ from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import drop_channel_axis, to_uint8
 from gan_studio.core.numpy_generator.conditional import check_classes
 from gan_studio.ml.conditional import ConditioningError, find_conditioning
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
 MIN_SIDE, MAX_SIDE = 4, 4096  # the sides of the images a generator file may draw

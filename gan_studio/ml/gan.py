@@ -7,10 +7,10 @@ import numpy as np
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.latent.space import sample_grid_labels, sample_grid_latents, sample_grid_shape
 from gan_studio.ml.augment import augment
-from gan_studio.ml.custom_gradients import call_releasing
-from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.losses import adversarial_losses
 from gan_studio.ml.models import discriminator_for, generator_for
+from gan_studio.ml.runtime.custom_gradients import call_releasing
+from gan_studio.ml.runtime.device import import_tensorflow
 
 
 def mode_seeking_penalty(fake, noise, eps: float = 1e-5):
@@ -65,7 +65,7 @@ class GAN:
         tf = import_tensorflow()
         import keras
 
-        from gan_studio.ml.device import choose_precision
+        from gan_studio.ml.runtime.device import choose_precision
 
         keras.utils.set_random_seed(config.seed)
         self.precision = choose_precision(config.precision)
@@ -254,7 +254,7 @@ class GAN:
         Runs the lazy R1 step after the compiled steps whenever they crossed a multiple of
         `r1_every` (once per call at most: `steps_per_call` above `r1_every` thins it out).
         """
-        # (Released once traced, their graphs go with the GAN: see `ml.custom_gradients`.)
+        # (Released once traced, their graphs go with the GAN: see `ml.runtime.custom_gradients`.)
         metrics = call_releasing(self.train_steps, batches).numpy()
         every = self.config.r1_every
         if self.config.r1_gamma and (step + len(metrics)) // every > step // every:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 
 def adversarial_losses(kind: str, real_logits, fake_logits, global_batch: int | None = None):

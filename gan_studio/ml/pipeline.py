@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 
 def epoch_order(count: int, batch_size: int, seed: int, epoch: int) -> np.ndarray:

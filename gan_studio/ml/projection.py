@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gan_studio.core.grid import to_uint8
-from gan_studio.ml.custom_gradients import call_releasing
-from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.export import latent_dim_of, num_classes_of
+from gan_studio.ml.runtime.custom_gradients import call_releasing
+from gan_studio.ml.runtime.device import import_tensorflow
 
 DEFAULT_STEPS = 300
 DEFAULT_RESTARTS = 8
@@ -204,7 +204,7 @@ class Projector:
                 break
             self._optimizer.learning_rate.assign(self._rate(done - 1, steps))
             z_before = self._z.numpy()  # the error below is that of these latents
-            # (released once traced, its graph goes with the projector: ml.custom_gradients)
+            # (released once traced, its graph goes with the projector: ml.runtime.custom_gradients)
             error, images = call_releasing(self._step_fn)
             error = error.numpy()
             better = error < best_error

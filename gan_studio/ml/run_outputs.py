@@ -14,7 +14,7 @@ from gan_studio.core.runs.grid_files import StepGridFiles
 from gan_studio.core.runs.layout import LAST_GRID, QUALITY_FILE, SAMPLES_DIR, step_grid_name
 from gan_studio.core.runs.metrics_log import MetricsLog
 from gan_studio.core.training.progress import StepMetrics
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_studio.ml.device import import_tensorflow
 from gan_studio.ml.export import ModelLoadError, run_image_shape
+from gan_studio.ml.runtime.device import import_tensorflow
 
 
 def real_probability(discriminator, images_uint8, labels=None):

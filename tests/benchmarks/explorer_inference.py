@@ -178,7 +178,7 @@ def main() -> None:
 
     import numpy as np
 
-    from gan_studio.ml.device import import_tensorflow, versions
+    from gan_studio.ml.runtime.device import import_tensorflow, versions
 
     import_tensorflow()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "

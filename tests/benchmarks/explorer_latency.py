@@ -222,8 +222,8 @@ def main() -> None:
     dock.raise_()
     wait(app, lambda: window.tf_loader.device is not None, 300, "TensorFlow")
 
-    from gan_studio.ml.device import versions
     from gan_studio.ml.models import build_generator
+    from gan_studio.ml.runtime.device import versions
     from gan_studio.workers.explorer.sources import LoadedGenerator
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "

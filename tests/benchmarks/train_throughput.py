@@ -100,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from gan_studio.core.machine import describe_cpu_flags
-    from gan_studio.ml.device import choose_precision, describe_device
+    from gan_studio.ml.runtime.device import choose_precision, describe_device
 
     print(f"device {describe_device()}, {os.cpu_count()} cores, precision "
           f"{choose_precision('auto')}, CPU flags: {describe_cpu_flags()}, "

@@ -68,7 +68,7 @@ def test_mixed_bfloat16_computes_hidden_layers_in_bf16_and_outputs_float32():
     (set(), "float32"),  # no flags: not Linux
 ], ids=["avx2", "avx512f", "avx512_bf16", "amx_bf16", "none"])
 def test_precision_choice(monkeypatch, flags, expected):
-    from gan_studio.ml import device
+    from gan_studio.ml.runtime import device
 
     tf = device.import_tensorflow()
     # No GPU and the given CPU, whatever this machine has: the CPU's flags alone decide.

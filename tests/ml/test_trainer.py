@@ -11,7 +11,7 @@ from gan_studio.core.config import TrainConfig
 from gan_studio.core.runs.layout import latest_grid_png, list_checkpoints
 from gan_studio.core.runs.metrics_log import read_metrics
 from gan_studio.core.training.control import TrainControl
-from gan_studio.ml.custom_gradients import traced_graphs
+from gan_studio.ml.runtime.custom_gradients import traced_graphs
 from gan_studio.ml.trainer import Trainer, TrainingError
 
 

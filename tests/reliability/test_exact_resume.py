@@ -140,7 +140,7 @@ def _resume_with_cli(run_dir, steps, quick_meter):
 def _checkpoint_state(run_dir, step):
     """Every value of the run's recent checkpoint of `step` (the one a later resume reads)."""
     from gan_studio.core.runs.layout import CHECKPOINT_DIR
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     tf = import_tensorflow()
     reader = tf.train.load_checkpoint(os.path.join(run_dir, CHECKPOINT_DIR, f"ckpt-{step}"))

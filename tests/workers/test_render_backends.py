@@ -64,7 +64,7 @@ class SlowCopy:
 def no_gpu(monkeypatch):
     """A machine without a GPU, also where the tests run on one (TensorFlow's listing
     replaced)."""
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     tf = import_tensorflow()
     real = tf.config.list_physical_devices

@@ -74,7 +74,7 @@ def render_ms(renders: list, latent_dim: int, classes: int, trials: int = TRIALS
 
 def gpu_device() -> str | None:
     """The first GPU TensorFlow sees ("/GPU:0"), or None."""
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     tf = import_tensorflow()
     return "/GPU:0" if tf.config.list_physical_devices("GPU") else None

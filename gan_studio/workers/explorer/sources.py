@@ -44,7 +44,7 @@ class KerasRenderer:
 
     def __init__(self, model, device: str | None = None):
         from gan_studio.ml.conditional import blend_function, find_conditioning
-        from gan_studio.ml.device import import_tensorflow
+        from gan_studio.ml.runtime.device import import_tensorflow
 
         tf = import_tensorflow()
         conditioning = find_conditioning(model)

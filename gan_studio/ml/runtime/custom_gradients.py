@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from gan_studio.ml.device import compile_notices_filtered
+from gan_studio.ml.runtime.device import compile_notices_filtered
 
 log = logging.getLogger(__name__)
 
