@@ -95,8 +95,8 @@ class Placement:
         except worker_failure_types() as exc:
             if self.role is None:
                 raise
-            from gan_studio.ml.checkpoints import describe_error
             from gan_studio.ml.run_data import TrainingError
+            from gan_studio.ml.runs.checkpoints import describe_error
 
             step, saved = progress()
             kept = (f"the last checkpoint, {saved}, is intact: resume from it" if saved

@@ -52,8 +52,12 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
     from gan_studio.core.runs.layout import load_run
-    from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint, restore_checkpoint
     from gan_studio.ml.models import generator_for
+    from gan_studio.ml.runs.checkpoints import (
+        CheckpointError,
+        readable_checkpoint,
+        restore_checkpoint,
+    )
 
     tf = import_tensorflow()
     config, _ = load_run(run_dir, checkpoint, ModelLoadError)
@@ -90,8 +94,8 @@ def load_generator(source: str, checkpoint: str | None = None, on_skip=None):
         raise ModelLoadError(f"{source} is neither a run folder nor a .keras file")
     if not os.path.isfile(source):
         raise ModelLoadError(f"no such file: {source}")
-    from gan_studio.ml.checkpoints import describe_error
     from gan_studio.ml.model_file import check_model_file
+    from gan_studio.ml.runs.checkpoints import describe_error
 
     check_model_file(source, ModelLoadError)
     import_tensorflow()

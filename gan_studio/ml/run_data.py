@@ -170,7 +170,7 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
     """
     from gan_studio.core.runs.layout import checkpoint_step, load_run
     from gan_studio.core.runs.trained_time import trained_seconds_at
-    from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
+    from gan_studio.ml.runs.checkpoints import CheckpointError, readable_checkpoint
 
     config, _ = load_run(run_dir, checkpoint, TrainingError, "has no checkpoint to resume from")
     try:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from gan_studio.core.distribution import make_scratch_folder
 from gan_studio.core.training.progress import Event
-from gan_studio.ml.checkpoints import CheckpointError, CheckpointStore
 from gan_studio.ml.run_data import TrainingError
+from gan_studio.ml.runs.checkpoints import CheckpointError, CheckpointStore
 
 
 @dataclass

@@ -16,7 +16,6 @@ from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import WAITS, TrainControl
 from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, StepMetrics
-from gan_studio.ml.checkpoints import CheckpointError
 from gan_studio.ml.live_quality import LiveQuality
 from gan_studio.ml.run_data import (
     TrainingError,
@@ -30,6 +29,7 @@ from gan_studio.ml.run_faults import RunFaults
 from gan_studio.ml.run_grids import RunGrids
 from gan_studio.ml.run_length import RunLength
 from gan_studio.ml.run_outputs import OutputError, RunOutputs
+from gan_studio.ml.runs.checkpoints import CheckpointError
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
 

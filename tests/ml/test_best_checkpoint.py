@@ -11,8 +11,8 @@ from gan_studio.core.runs.layout import (
     list_checkpoints,
     resolve_checkpoint,
 )
-from gan_studio.ml.checkpoints import CheckpointStore
 from gan_studio.ml.export import generator_from_run
+from gan_studio.ml.runs.checkpoints import CheckpointStore
 from gan_studio.ml.trainer import Trainer
 
 

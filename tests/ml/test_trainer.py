@@ -226,8 +226,8 @@ def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatc
 
 
 def test_a_stop_right_after_an_epoch_s_save_writes_that_step_once(tiny_config, monkeypatch):
-    from gan_studio.ml import checkpoints
     from gan_studio.ml import trainer as trainer_module
+    from gan_studio.ml.runs import checkpoints
 
     # An epoch-end checkpoint after every epoch of the 48 images (6 steps each).
     monkeypatch.setattr(trainer_module, "epochs_per_round", lambda count: 1)

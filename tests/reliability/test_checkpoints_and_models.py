@@ -149,7 +149,7 @@ def test_the_window_hears_of_the_skipped_checkpoint_in_the_restore_event(run):
     assert restored.kind == "checkpoint" and restored.data["path"] == _ckpt(run, 1)
     (note,) = restored.data["skipped"]
     assert note.startswith(_ckpt(run, 2) + " is unreadable (") and note in restored.message
-    from gan_studio.ml.checkpoints import checkpoint_problem
+    from gan_studio.ml.runs.checkpoints import checkpoint_problem
 
     assert checkpoint_problem(_ckpt(run, 2)) is None  # step 2, trained again, saved whole
 

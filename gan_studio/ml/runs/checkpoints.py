@@ -8,7 +8,7 @@ import os
 import re
 
 from gan_studio.core.runs.layout import BEST_DIR, CHECKPOINT_DIR, MILESTONE_DIR, list_checkpoints
-from gan_studio.ml.checkpoint_repair import (  # noqa: F401 (CheckpointError is this module's)
+from gan_studio.ml.runs.checkpoint_repair import (  # noqa: F401 (CheckpointError is this module's)
     CheckpointError,
     clear_killed_saves,
     read_errors,
