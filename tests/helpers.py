@@ -47,7 +47,7 @@ def tiny_conditional_generator(latent=8, classes=3, embedding=4, channels=1, see
 
 
 def conditional_keras_generator(latent=6, classes=4, embedding=3, channels=1, seed=0):
-    """A tiny Keras conditional generator shaped like `ml.models`' (the same layer names):
+    """A tiny Keras conditional generator shaped like `ml.networks.models`' (the same layer names):
     z and class in, Embedding "class_embedding", Concatenate "z_class" (z first), Dense
     "project", BatchNorm, LeakyReLU, Reshape (2, 2, 8), Conv2DTranspose 3 s2 tanh: 4x4xC."""
     import keras

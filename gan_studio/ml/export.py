@@ -10,7 +10,7 @@ import numpy as np
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import drop_channel_axis, to_uint8
 from gan_studio.core.numpy_generator.conditional import check_classes
-from gan_studio.ml.conditional import ConditioningError, find_conditioning
+from gan_studio.ml.networks.conditional import ConditioningError, find_conditioning
 from gan_studio.ml.runtime.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def generator_from_run(run_dir: str, checkpoint: str | None = None, on_skip=None
         ModelLoadError: if the folder has no usable config or checkpoint.
     """
     from gan_studio.core.runs.layout import load_run
-    from gan_studio.ml.models import generator_for
+    from gan_studio.ml.networks.models import generator_for
     from gan_studio.ml.runs.checkpoints import (
         CheckpointError,
         readable_checkpoint,

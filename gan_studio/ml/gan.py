@@ -6,9 +6,9 @@ import numpy as np
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.latent.space import sample_grid_labels, sample_grid_latents, sample_grid_shape
-from gan_studio.ml.augment import augment
-from gan_studio.ml.losses import adversarial_losses
-from gan_studio.ml.models import discriminator_for, generator_for
+from gan_studio.ml.networks.augment import augment
+from gan_studio.ml.networks.losses import adversarial_losses
+from gan_studio.ml.networks.models import discriminator_for, generator_for
 from gan_studio.ml.runtime.custom_gradients import call_releasing
 from gan_studio.ml.runtime.device import import_tensorflow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
-from gan_studio.ml.conditional import Conditioning, ConditioningError, find_conditioning
+from gan_studio.ml.networks.conditional import Conditioning, ConditioningError, find_conditioning
 
 _ACTIVATIONS = {"linear", "relu", "tanh", "sigmoid"}
 
@@ -21,7 +21,7 @@ def numpy_generator_from_keras(model) -> NumpyGenerator:
     """Converts a Keras generator (a chain of layers from one latent input) to numpy.
 
     A class-conditional generator (inputs z and class, `Embedding` on the class,
-    `Concatenate()([z, embedding])` into the chain's first Dense; see `ml.conditional`) is
+    `Concatenate()([z, embedding])` into the chain's first Dense; see `ml.networks.conditional`) is
     converted too: its class embedding goes with the first dense op, and the numpy copy
     takes `classes` (indices or blend weights).
 
@@ -33,7 +33,7 @@ def numpy_generator_from_keras(model) -> NumpyGenerator:
     moving statistics). The weights are copied, so training may go on at once.
 
     Args:
-        model: a `keras.Model`, e.g. from `gan_studio.ml.models.build_generator` or loaded
+        model: a `keras.Model`, e.g. from `gan_studio.ml.networks.models.build_generator` or loaded
             from a `.keras` file.
 
     Returns:

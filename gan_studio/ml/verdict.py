@@ -34,7 +34,7 @@ class Verdict:
 
     def __init__(self, run_dir: str, checkpoint: str | None = None):
         from gan_studio.core.runs.layout import checkpoint_step, load_run
-        from gan_studio.ml.models import discriminator_for
+        from gan_studio.ml.networks.models import discriminator_for
         from gan_studio.ml.runs.checkpoints import (
             CheckpointError,
             readable_checkpoint,

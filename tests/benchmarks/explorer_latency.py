@@ -222,7 +222,7 @@ def main() -> None:
     dock.raise_()
     wait(app, lambda: window.tf_loader.device is not None, 300, "TensorFlow")
 
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
     from gan_studio.ml.runtime.device import versions
     from gan_studio.workers.explorer.sources import LoadedGenerator
 

@@ -53,7 +53,7 @@ def main() -> None:
     import openvino
 
     from gan_studio.core.numpy_generator.openvino_renderer import OpenVinoRenderer
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
     from gan_studio.ml.numpy_export import numpy_generator_from_keras
 
     flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()

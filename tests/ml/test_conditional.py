@@ -130,6 +130,6 @@ def test_class_accuracy_scores_each_class(conditional_config):
 
 
 def _unconditional():
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     return build_generator(28, 28, 1, 8)

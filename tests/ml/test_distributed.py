@@ -106,7 +106,7 @@ def test_each_replica_gets_its_rows_of_every_global_batch():
 
 @pytest.mark.parametrize("kind", ["bce", "hinge"])
 def test_a_replicas_losses_are_its_share_of_the_global_batch_mean(kind):
-    from gan_studio.ml.losses import adversarial_losses
+    from gan_studio.ml.networks.losses import adversarial_losses
 
     real = np.array([[2.0], [0.5], [-1.0], [0.3]], np.float32)
     fake = np.array([[-2.0], [0.0], [1.5], [0.7]], np.float32)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gan_studio.core.catalog import IMAGE_SIZES
-from gan_studio.ml.models import build_discriminator, build_generator, generator_plan
+from gan_studio.ml.networks.models import build_discriminator, build_generator, generator_plan
 
 
 @pytest.mark.parametrize("side,channels,latent", [(28, 1, 100), (32, 3, 128), (64, 3, 128)])
@@ -101,7 +101,7 @@ def test_unconditional_models_keep_their_layers():
 
 
 def test_conditional_generator_takes_z_and_a_class():
-    from gan_studio.ml.models import CLASS_EMBEDDING_SIZE
+    from gan_studio.ml.networks.models import CLASS_EMBEDDING_SIZE
 
     g = build_generator(28, 28, 1, 16, num_classes=10)
     assert [i.name for i in g.inputs] == ["z", "class"]
@@ -140,7 +140,7 @@ def test_mixed_precision_conditional_generator_outputs_float32():
 @pytest.mark.parametrize("kernel", [3, 4, 5])
 def test_the_discriminator_s_kernel_is_a_lever(kernel, tmp_path):
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.models import discriminator_for
+    from gan_studio.ml.networks.models import discriminator_for
 
     config = TrainConfig(dataset="cifar10", d_kernel_size=kernel).resolved()
     d = discriminator_for(config, (32, 32, 3))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gan_studio.ml.models import build_generator
+from gan_studio.ml.networks.models import build_generator
 from gan_studio.ml.numpy_export import UnsupportedModelError, numpy_generator_from_keras
 
 
@@ -162,7 +162,7 @@ def test_branching_models_are_refused():
 
 
 def test_mixed_precision_generator_converts():
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
     from gan_studio.ml.numpy_export import numpy_generator_from_keras
 
     model = build_generator(28, 28, 1, 100, dtype="mixed_bfloat16")

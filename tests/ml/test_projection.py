@@ -12,7 +12,7 @@ from gan_studio.ml.projection import Projector
 def generator():
     import keras
 
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(0)
     model = build_generator(28, 28, 1, 16)

@@ -10,7 +10,7 @@ from gan_studio.ml.trainer import Trainer
 
 
 def test_hinge_losses_on_known_logits():
-    from gan_studio.ml.losses import adversarial_losses
+    from gan_studio.ml.networks.losses import adversarial_losses
 
     real = np.array([[2.0], [0.5], [-1.0]], np.float32)
     fake = np.array([[-2.0], [0.0], [1.5]], np.float32)
@@ -21,7 +21,7 @@ def test_hinge_losses_on_known_logits():
 
 
 def test_bce_losses_on_known_logits():
-    from gan_studio.ml.losses import adversarial_losses
+    from gan_studio.ml.networks.losses import adversarial_losses
 
     real = np.zeros((4, 1), np.float32)
     fake = np.zeros((4, 1), np.float32)
@@ -35,7 +35,7 @@ def test_bce_losses_on_known_logits():
 def test_spectral_norm_keeps_the_largest_singular_value_near_one():
     import keras
 
-    from gan_studio.ml.models import build_discriminator
+    from gan_studio.ml.networks.models import build_discriminator
 
     def largest_singular_value(kernel):
         kernel = np.asarray(kernel)
@@ -58,7 +58,7 @@ def test_spectral_norm_keeps_the_largest_singular_value_near_one():
 def test_augmentation_is_differentiable_and_random_per_image():
     import tensorflow as tf
 
-    from gan_studio.ml.augment import augment
+    from gan_studio.ml.networks.augment import augment
 
     rng = tf.random.Generator.from_seed(0)
     images = tf.constant(np.random.default_rng(1).uniform(-1, 1, (6, 32, 32, 3)), tf.float32)
@@ -86,7 +86,7 @@ def test_augmentation_is_differentiable_and_random_per_image():
 def test_translation_shifts_without_changing_content():
     import tensorflow as tf
 
-    from gan_studio.ml.augment import augment
+    from gan_studio.ml.networks.augment import augment
 
     image = np.zeros((1, 16, 16, 1), np.float32)
     image[0, 8, 8, 0] = 1.0
@@ -165,7 +165,7 @@ def test_ttur_gives_the_discriminator_its_own_learning_rate(tiny_config):
 
 
 def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     for side, channels in ((28, 1), (32, 3), (64, 3)):
         g = build_generator(side, side, channels, 16, kernel_size=4)
@@ -176,7 +176,7 @@ def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
 def test_the_generators_activation_and_stride_1_kernel_change_what_they_say():
     import keras
 
-    from gan_studio.ml.models import build_generator, generator_for
+    from gan_studio.ml.networks.models import build_generator, generator_for
 
     for side, channels in ((28, 1), (32, 3), (64, 3)):
         g = build_generator(side, side, channels, 16, kernel_size=4, activation="relu",
@@ -203,7 +203,7 @@ def test_the_generators_activation_and_stride_1_kernel_change_what_they_say():
 
 
 def test_d_dropout_sets_the_discriminators_dropout_and_zero_builds_none():
-    from gan_studio.ml.models import build_discriminator, discriminator_for
+    from gan_studio.ml.networks.models import build_discriminator, discriminator_for
 
     x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
     plain = build_discriminator(28, 28, 1, seed=0, dropout=0.0)

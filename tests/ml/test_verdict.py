@@ -20,7 +20,7 @@ def test_the_verdict_is_the_trained_discriminator_s(tiny_config):
     images = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1), dtype=np.uint8)
     # The trained weights in a float32 copy of D: the run may have trained in bfloat16, and
     # the verdict computes in float32.
-    from gan_studio.ml.models import discriminator_for
+    from gan_studio.ml.networks.models import discriminator_for
 
     discriminator = discriminator_for(trainer.gan.config, (28, 28, 1))
     discriminator.set_weights(trainer.gan.discriminator.get_weights())

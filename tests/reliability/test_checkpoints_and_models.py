@@ -198,7 +198,7 @@ def _generator_of_another_size(prefix):
     import tensorflow as tf
 
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.models import generator_for
+    from gan_studio.ml.networks.models import generator_for
 
     other = TrainConfig(dataset="mnist", latent_dim=16).resolved()
     tf.train.Checkpoint(generator=generator_for(other, (28, 28, 1))).write(prefix)

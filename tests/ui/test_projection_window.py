@@ -21,7 +21,7 @@ def window(open_window, fake_engine):
 def generator_file(tmp_path):
     import keras
 
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(0)
     model = build_generator(28, 28, 1, LATENT)

@@ -26,7 +26,7 @@ def no_compiled(numpy_renderer, threads):
 def generator():
     import keras
 
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
     from gan_studio.ml.numpy_export import numpy_generator_from_keras
 
     keras.utils.set_random_seed(0)

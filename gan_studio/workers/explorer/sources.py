@@ -27,7 +27,7 @@ class KerasRenderer:
 
     The model runs inside a `tf.function` with a fixed input signature, traced and warmed up
     here, so rendering on the explorer's thread never retraces. A class-conditional model
-    (see `ml.conditional`) is given class indices through its class input; class weights
+    (see `ml.networks.conditional`) is given class indices through its class input; class weights
     (a blend) go through its trunk, after the blended embedding.
 
     Args:
@@ -43,7 +43,7 @@ class KerasRenderer:
     """
 
     def __init__(self, model, device: str | None = None):
-        from gan_studio.ml.conditional import blend_function, find_conditioning
+        from gan_studio.ml.networks.conditional import blend_function, find_conditioning
         from gan_studio.ml.runtime.device import import_tensorflow
 
         tf = import_tensorflow()

@@ -87,7 +87,7 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
             class-conditional: inputs `z` and `class` (int32 (N,)), and the class's
             `class_embedding` concatenated after z (`z_class`) feeds the projection. The
             numpy copy of the generator reads these layers by name.
-        batch_norm: how its batch norms train (`ml/batch_norm.py`): `plain` (Keras' layer),
+        batch_norm: how its batch norms train (`ml/networks/batch_norm.py`): `plain` (Keras' layer),
             `fused` (one fused op, for the generator being trained) or `synchronized`
             (statistics of the global batch across replicas); the weights are Keras' own in
             every case.
@@ -100,7 +100,7 @@ def build_generator(height: int = 28, width: int = 28, channels: int = 1, latent
     import keras
     from keras import layers
 
-    from gan_studio.ml.batch_norm import generator_batch_norm
+    from gan_studio.ml.networks.batch_norm import generator_batch_norm
 
     start, filters, hidden = generator_plan(height, width, channels)
     init = _initializer(weight_init, seed)
@@ -184,7 +184,7 @@ def build_discriminator(height: int = 28, width: int = 28, channels: int = 1,
     import keras
     from keras import layers
 
-    from gan_studio.ml.dropout import discriminator_dropout
+    from gan_studio.ml.networks.dropout import discriminator_dropout
 
     init = _initializer(weight_init, seed)
 

@@ -1,6 +1,6 @@
 """How a class-conditional generator takes its class, found in a Keras model's graph.
 
-`gan_studio.ml.models` builds it as two inputs, `z` (N, latent_dim) and `class` (N,) int32;
+`gan_studio.ml.networks.models` builds it as two inputs, `z` (N, latent_dim) and `class` (N,) int32;
 an `Embedding` of the class; `Concatenate()([z, embedding])`, z first; then the usual chain
 from a Dense. The numpy copy (`numpy_export`) and the TensorFlow fallback renderer both need
 those pieces; this is the one place that recognises them.
