@@ -20,7 +20,7 @@ def test_self_test_passes(capsys, qapp):
 def test_a_generator_the_explorer_cannot_copy_fails_the_self_test(monkeypatch, capsys, qapp):
     """A bundle without the numpy copy's modules: the explorer's message box is closed and
     its text is the reason (offscreen, nobody could answer it: the self-test would hang)."""
-    from gan_studio.ml import numpy_export
+    from gan_studio.ml.generators import numpy_export
 
     def missing(*args, **kwargs):
         raise ImportError("No module named 'gan_studio.core.numpy_generator.plan'")

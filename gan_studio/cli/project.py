@@ -13,7 +13,7 @@ def project(args) -> int:
     from gan_studio.core.images import save_png
     from gan_studio.core.latent.files import save_latents
     from gan_studio.data.images import load_image_file
-    from gan_studio.ml.export import load_generator
+    from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.projection import Projector
     from gan_studio.ml.projection_features import compared, meter_features
 

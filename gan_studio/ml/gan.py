@@ -298,12 +298,12 @@ class GAN:
         return self.sampler(self._with_labels(noise, labels), training=False)
 
     def _score(self, images_uint8, labels=None):
-        from gan_studio.ml.verdict import real_probability
+        from gan_studio.ml.generators.verdict import real_probability
 
         return real_probability(self.discriminator, images_uint8, labels)
 
     def tile_scores(self, tiles: np.ndarray) -> np.ndarray:
-        """D's probability that each grid tile is real, float32 (N,): `ml.verdict.Verdict`'s
+        """D's probability that each grid tile is real, float32 (N,): `ml.generators.verdict.Verdict`'s
         figure for the same pixels (uint8 tiles, no augmentation, dropout off)."""
         args = (tiles,) if self.sample_labels is None else (tiles, self.sample_labels)
         return self.score(*args).numpy()

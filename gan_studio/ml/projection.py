@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gan_studio.core.grid import to_uint8
-from gan_studio.ml.export import latent_dim_of, num_classes_of
+from gan_studio.ml.generators.export import latent_dim_of, num_classes_of
 from gan_studio.ml.runtime.custom_gradients import call_releasing
 from gan_studio.ml.runtime.device import import_tensorflow
 

@@ -92,7 +92,7 @@ def child(args) -> None:
     import numpy as np
 
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
     from gan_studio.ml.trainer import Trainer
 
     name, fields = parse_arm(args.arm)

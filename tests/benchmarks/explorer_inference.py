@@ -65,8 +65,8 @@ def renderers(side: int, channels: int, latent: int):
     """
     import tensorflow as tf
 
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
     from gan_studio.ml.networks.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
 
     model = build_generator(side, side, channels, latent, seed=0)
     seconds = []

@@ -312,8 +312,9 @@ def main() -> None:
 def backend_renderer(model, backend: str):
     """(renderer, backend, note) of a Keras generator for one of `--backends`."""
     from gan_studio.core.cpu_load import usable_cores
+    from gan_studio.ml.generators.keras_renderer import KerasRenderer
     from gan_studio.workers.explorer.backends import choose_backend
-    from gan_studio.workers.explorer.sources import KerasRenderer, renderer_from_keras
+    from gan_studio.workers.explorer.sources import renderer_from_keras
 
     numpy_copy, chosen, note = renderer_from_keras(model)
     if backend == "openvino":

@@ -49,7 +49,7 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
     trainer = Trainer.create(config, callbacks=StopAfterMinutes(), control=control)
     trainer.run()  # a stop saves a checkpoint
     ips = sorted(state["ips"])[len(state["ips"]) // 2] if state["ips"] else 0.0
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     return generator_from_run(trainer.run_dir), state["step"], ips
 

@@ -53,7 +53,7 @@ def main() -> None:
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import CONFIG_FILE
     from gan_studio.data.builtin import load_builtin
-    from gan_studio.ml.export import generate_images, load_generator
+    from gan_studio.ml.generators.export import generate_images, load_generator
     from gan_studio.ml.projection import FEATURE_WEIGHT, Projector
     from gan_studio.ml.projection_features import meter_features
     from gan_studio.ml.quality.features import FeatureBudget

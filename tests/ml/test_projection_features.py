@@ -34,7 +34,7 @@ def test_a_run_without_a_cached_network_searches_pixels_only(run, tmp_path):
 def test_the_meter_s_network_gives_differentiable_features_that_change_the_search(run):
     import tensorflow as tf
 
-    from gan_studio.ml.export import load_generator
+    from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.projection import Projector
     from gan_studio.ml.quality.sources import meter_for_config
 

@@ -230,7 +230,7 @@ def test_every_lever_trains_and_resumes(tiny_config):
     assert resumed.run() == "finished"
     saved = TrainConfig.load(f"{trainer.run_dir}/config.json")
     assert (saved.loss, saved.spectral_norm, saved.kernel_size) == ("hinge", True, 4)
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     assert generator_from_run(trainer.run_dir).get_layer("to_image").kernel.shape[:2] == (4, 4)
 
@@ -288,7 +288,7 @@ def test_rgb_folders_at_64_and_128_px_train_with_the_default_recipe(tmp_path, si
     strides = [layer.strides[0] for layer in trainer.gan.generator.layers
                if layer.__class__.__name__ == "Conv2DTranspose"]
     assert 2 ** strides.count(2) * 8 == side
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     assert generator_from_run(trainer.run_dir).output_shape == (None, side, side, 3)
 

@@ -192,7 +192,7 @@ def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatc
     from gan_studio.core.quality.report import read_quality
     from gan_studio.core.runs.layout import resolve_checkpoint
     from gan_studio.ml import live_quality
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
     from gan_studio.ml.quality import features
 
     monkeypatch.setattr(live_quality, "PREPARE_AFTER", 0.0)

@@ -4,9 +4,9 @@ as the trained D in memory does."""
 import numpy as np
 import pytest
 
-from gan_studio.ml.export import ModelLoadError
+from gan_studio.ml.generators.export import ModelLoadError
+from gan_studio.ml.generators.verdict import Verdict
 from gan_studio.ml.trainer import Trainer
-from gan_studio.ml.verdict import Verdict
 
 
 def test_the_verdict_is_the_trained_discriminator_s(tiny_config):

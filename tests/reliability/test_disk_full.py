@@ -40,7 +40,7 @@ def test_a_full_disk_while_exporting_a_keras_file_is_one_line_and_leaves_nothing
     user's file, and neither it nor a temporary one is left."""
     import keras
 
-    from gan_studio.ml.export import ModelLoadError, export_generator
+    from gan_studio.ml.generators.export import ModelLoadError, export_generator
     from gan_studio.ml.trainer import Trainer
 
     tiny_config.max_steps = 1

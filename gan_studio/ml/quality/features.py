@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
-from gan_studio.ml.model_file import check_unpacked_sizes
+from gan_studio.ml.generators.model_file import check_unpacked_sizes
 from gan_studio.ml.runtime.custom_gradients import call_releasing
 from gan_studio.ml.runtime.device import import_tensorflow
 

@@ -51,7 +51,7 @@ def find_latent(request: ProjectionRequest, on_target: Callable[[np.ndarray], No
     """
     lower_thread_priority()  # training and the window come first
     from gan_studio.data.images import load_image_file
-    from gan_studio.ml.export import load_generator
+    from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.projection import Projector
     from gan_studio.ml.projection_features import compared, meter_features
 

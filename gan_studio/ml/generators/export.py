@@ -94,7 +94,7 @@ def load_generator(source: str, checkpoint: str | None = None, on_skip=None):
         raise ModelLoadError(f"{source} is neither a run folder nor a .keras file")
     if not os.path.isfile(source):
         raise ModelLoadError(f"no such file: {source}")
-    from gan_studio.ml.model_file import check_model_file
+    from gan_studio.ml.generators.model_file import check_model_file
     from gan_studio.ml.runs.checkpoints import describe_error
 
     check_model_file(source, ModelLoadError)

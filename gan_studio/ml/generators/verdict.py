@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_studio.ml.export import ModelLoadError, run_image_shape
+from gan_studio.ml.generators.export import ModelLoadError, run_image_shape
 from gan_studio.ml.runtime.device import import_tensorflow
 
 
