@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from helpers import conditional_keras_generator
 
-from gan_studio.ml.projection import Projector
+from gan_studio.ml.latent.projection import Projector
 
 
 @pytest.fixture(scope="module")

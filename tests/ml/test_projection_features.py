@@ -4,7 +4,7 @@ data set: found without training anything, differentiable, and it changes the se
 import numpy as np
 import pytest
 
-from gan_studio.ml.projection_features import compared, meter_features
+from gan_studio.ml.latent.projection_features import compared, meter_features
 from gan_studio.ml.quality import features as feature_module
 
 
@@ -35,7 +35,7 @@ def test_the_meter_s_network_gives_differentiable_features_that_change_the_searc
     import tensorflow as tf
 
     from gan_studio.ml.generators.export import load_generator
-    from gan_studio.ml.projection import Projector
+    from gan_studio.ml.latent.projection import Projector
     from gan_studio.ml.quality.sources import meter_for_config
 
     meter = meter_for_config(run.config)
