@@ -107,16 +107,16 @@ def refuse_grids(monkeypatch):
     returns `full`."""
     import errno
 
-    from gan_studio.ml import run_outputs
+    from gan_studio.ml.training import outputs
 
-    full, real_save_png = [False], run_outputs.save_png
+    full, real_save_png = [False], outputs.save_png
 
     def save_png(path, image):
         if full[0]:
             raise OSError(errno.ENOSPC, "No space left on device")
         real_save_png(path, image)
 
-    monkeypatch.setattr(run_outputs, "save_png", save_png)
+    monkeypatch.setattr(outputs, "save_png", save_png)
     return full
 
 

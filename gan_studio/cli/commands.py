@@ -24,7 +24,7 @@ def user_message(exc: BaseException) -> str | None:
     """Returns the one-line message for an error the user can act on, or None for a bug."""
     from gan_studio.data import DatasetError
     from gan_studio.ml.generators.export import ModelLoadError
-    from gan_studio.ml.trainer import TrainingError
+    from gan_studio.ml.training.trainer import TrainingError
 
     if isinstance(exc, (CliError, ConfigError, DatasetError, TrainingError, ModelLoadError)):
         return str(exc)

@@ -92,7 +92,7 @@ class BackgroundTraining:
         import numpy as np
 
         from gan_studio.core.config import TrainConfig
-        from gan_studio.ml.gan import GAN
+        from gan_studio.ml.training.gan import GAN
 
         config = TrainConfig(dataset="mnist", batch_size=batch_size).resolved()
         self.gan = GAN(config, (28, 28, 1))

@@ -29,7 +29,7 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.core.training.control import TrainControl
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     control = TrainControl()
     state = {"start": None, "step": 0, "ips": []}

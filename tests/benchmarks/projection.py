@@ -130,7 +130,7 @@ def while_training(config, projector, images, steps: int) -> None:
     import threading
 
     from gan_studio.core.training.callbacks import TrainingCallbacks
-    from gan_studio.ml.trainer import TrainControl, Trainer
+    from gan_studio.ml.training.trainer import TrainControl, Trainer
 
     def project_all(hold=None) -> list[float]:
         times = []

@@ -41,7 +41,7 @@ def time_trainer(data_dir: str, dataset: str, steps: int, warmup: int, steps_per
     (`fields`: more `TrainConfig` fields, such as a strategy)."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     marks = {}
 

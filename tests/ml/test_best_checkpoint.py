@@ -13,7 +13,7 @@ from gan_studio.core.runs.layout import (
 )
 from gan_studio.ml.generators.export import generator_from_run
 from gan_studio.ml.runs.checkpoints import CheckpointStore
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training.trainer import Trainer
 
 
 def _best_files(run_dir):

@@ -9,7 +9,7 @@ from helpers import Recorder
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.ml.trainer import Trainer, TrainingError
+from gan_studio.ml.training.trainer import Trainer, TrainingError
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The GPU side of `ml/runtime/device.py` and the local devices of `ml/distribute.py`, on any machine.
+"""The GPU side of `ml/runtime/device.py` and the local devices of `ml/training/distribute.py`, on any machine.
 
 TensorFlow is replaced at its boundary only: its device listings, device details, memory-growth
 setter and `MirroredStrategy` are faked on the real imported module, so what a machine with
@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.ml.distribute import PlacementError, placement_for
 from gan_studio.ml.runtime import device
+from gan_studio.ml.training.distribute import PlacementError, placement_for
 
 A100 = {"device_name": "NVIDIA A100-SXM4-80GB", "compute_capability": (8, 0)}
 T4 = {"device_name": "Tesla T4", "compute_capability": (7, 5)}

@@ -17,7 +17,7 @@ def tiny_budgets(monkeypatch):
 
 @pytest.fixture
 def run(tiny_config, tiny_budgets):
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     tiny_config.max_steps = 1
     trainer = Trainer.create(tiny_config)

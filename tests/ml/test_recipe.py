@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gan_studio.core.config import TrainConfig, augmentation_enabled
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training.trainer import Trainer
 
 
 def test_hinge_losses_on_known_logits():
@@ -101,7 +101,7 @@ def test_translation_shifts_without_changing_content():
 
 def test_the_discriminator_sees_augmented_real_and_fake_images(tiny_config):
     """Spy on the discriminator's input: with augmentation the real half is no longer the data."""
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     for spectral_norm in (False, True):  # D called on each half, or once on both
         seen = {}
@@ -135,7 +135,7 @@ def test_augment_auto_follows_the_data_set_size():
 
 
 def test_r1_runs_every_r1_every_steps_and_moves_the_discriminator(tiny_config):
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     config = tiny_config.resolved()
     config.r1_gamma, config.r1_every = 10.0, 2
@@ -154,7 +154,7 @@ def test_r1_runs_every_r1_every_steps_and_moves_the_discriminator(tiny_config):
 
 
 def test_ttur_gives_the_discriminator_its_own_learning_rate(tiny_config):
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     tiny_config.learning_rate, tiny_config.d_learning_rate = 1e-4, 4e-4
     gan = GAN(tiny_config.resolved(), (28, 28, 1))
@@ -251,7 +251,7 @@ def write_image_folder(folder, count, side=32, seed=0):
 def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path):
     from gan_studio.core.config import DEFAULT_MINUTES, FOLDER_IMAGES, epochs_per_round
     from gan_studio.core.runs.layout import list_checkpoints
-    from gan_studio.ml.run_data import fit_config_to_data, resume_settings
+    from gan_studio.ml.training.data import fit_config_to_data, resume_settings
 
     folder = write_image_folder(tmp_path / "art", 40)
     config = TrainConfig(dataset=folder, runs_dir=str(tmp_path / "runs"), batch_size=8,
@@ -294,7 +294,7 @@ def test_rgb_folders_at_64_and_128_px_train_with_the_default_recipe(tmp_path, si
 
 
 def test_mode_seeking_penalty_grows_as_a_class_stops_varying():
-    from gan_studio.ml.gan import mode_seeking_penalty
+    from gan_studio.ml.training.gan import mode_seeking_penalty
 
     rng = np.random.default_rng(0)
     noise = rng.standard_normal((8, 16)).astype(np.float32)
@@ -312,7 +312,7 @@ def test_mode_seeking_pairs_one_class_and_pulls_its_images_apart(tiny_config, mo
     judges them as), and the penalty is in the generator's loss."""
     import tensorflow as tf
 
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     config = tiny_config.resolved()
     config.conditional, config.num_classes = True, 10

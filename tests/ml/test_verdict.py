@@ -6,7 +6,7 @@ import pytest
 
 from gan_studio.ml.generators.export import ModelLoadError
 from gan_studio.ml.generators.verdict import Verdict
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training.trainer import Trainer
 
 
 def test_the_verdict_is_the_trained_discriminator_s(tiny_config):

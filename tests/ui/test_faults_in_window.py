@@ -26,7 +26,7 @@ def window(open_window, tiny_mnist_dir):
 
 def test_real_nan_losses_pause_ask_with_the_step_and_write_no_checkpoint(
         qtbot, window, monkeypatch, message_boxes):
-    from gan_studio.ml import gan as gan_module
+    from gan_studio.ml.training import gan as gan_module
 
     poison, real_train = [False], gan_module.GAN.train
 

@@ -121,8 +121,8 @@ def test_unreadable_images_show_an_error_dialog(qtbot, window, tmp_path, message
 @pytest.mark.slow
 def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
     from gan_studio.core.runs.layout import best_checkpoint
-    from gan_studio.ml import live_quality
     from gan_studio.ml.quality import features
+    from gan_studio.ml.training import live_quality
 
     # A feature network of two batches, prepared as soon as it is asked for.
     monkeypatch.setattr(live_quality, "PREPARE_AFTER", 0.0)

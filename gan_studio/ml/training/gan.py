@@ -45,7 +45,7 @@ class GAN:
             with the data set's size for `auto`: see `augmentation_enabled`).
         strategy: the `tf.distribute.Strategy` to train under (None: the default strategy,
             one device). With several replicas, `train` takes the distributed batches of
-            `ml.pipeline.distributed_epoch_dataset`.
+            `ml.training.pipeline.distributed_epoch_dataset`.
     """
 
     def __init__(self, config: TrainConfig, shape: tuple[int, int, int], augment: bool = False,

@@ -52,9 +52,9 @@ class Placement:
         return self.role is None or self.role.is_chief
 
     def epoch_dataset(self, images, order, steps_per_call: int, labels=None):
-        """One epoch's batches (`ml.pipeline`): as they are on one device, or split over the
+        """One epoch's batches (`ml.training.pipeline`): as they are on one device, or split over the
         replicas."""
-        from gan_studio.ml.pipeline import distributed_epoch_dataset, epoch_dataset
+        from gan_studio.ml.training.pipeline import distributed_epoch_dataset, epoch_dataset
 
         if self.name == "default":
             return epoch_dataset(images, order, steps_per_call, labels)
@@ -95,8 +95,8 @@ class Placement:
         except worker_failure_types() as exc:
             if self.role is None:
                 raise
-            from gan_studio.ml.run_data import TrainingError
             from gan_studio.ml.runs.checkpoints import describe_error
+            from gan_studio.ml.training.data import TrainingError
 
             step, saved = progress()
             kept = (f"the last checkpoint, {saved}, is intact: resume from it" if saved

@@ -16,8 +16,8 @@ from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import WAITS, TrainControl
 from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, StepMetrics
-from gan_studio.ml.live_quality import LiveQuality
-from gan_studio.ml.run_data import (
+from gan_studio.ml.runs.checkpoints import CheckpointError
+from gan_studio.ml.training.data import (
     TrainingError,
     fit_config_to_data,
     load_training_data,
@@ -25,11 +25,11 @@ from gan_studio.ml.run_data import (
     resume_settings,
     save_started_run,
 )
-from gan_studio.ml.run_faults import RunFaults
-from gan_studio.ml.run_grids import RunGrids
-from gan_studio.ml.run_length import RunLength
-from gan_studio.ml.run_outputs import OutputError, RunOutputs
-from gan_studio.ml.runs.checkpoints import CheckpointError
+from gan_studio.ml.training.faults import RunFaults
+from gan_studio.ml.training.grids import RunGrids
+from gan_studio.ml.training.length import RunLength
+from gan_studio.ml.training.live_quality import LiveQuality
+from gan_studio.ml.training.outputs import OutputError, RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
 
@@ -129,7 +129,7 @@ class Trainer:
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self, shape, count: int):
-        from gan_studio.ml.run_setup import set_up_run
+        from gan_studio.ml.training.parts import set_up_run
 
         parts = set_up_run(self.config, shape, count, self.run_dir, self._checkpoint,
                            self._fresh_run, self._skipped, self._event)
@@ -166,7 +166,7 @@ class Trainer:
         except BaseException:
             self._discard_if_empty()
             raise
-        from gan_studio.ml.pipeline import host_tensors
+        from gan_studio.ml.training.pipeline import host_tensors
 
         tf_images, tf_labels = host_tensors(images, data.labels if self.gan.num_classes else None)
         self._outputs = RunOutputs(self._write_dir, int(self.gan.step.numpy()))
@@ -193,7 +193,7 @@ class Trainer:
                 self._event(Event("notice", problem))
 
     def _loop(self, tf_images, tf_labels, data) -> str:
-        from gan_studio.ml.pipeline import epoch_order
+        from gan_studio.ml.training.pipeline import epoch_order
 
         cfg, gan, count = self.config, self.gan, len(data.images)
         steps_per_epoch = count // cfg.batch_size

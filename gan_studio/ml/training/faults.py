@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.progress import Event
-from gan_studio.ml.run_data import TrainingError
 from gan_studio.ml.runs.checkpoints import CheckpointError, CheckpointStore
+from gan_studio.ml.training.data import TrainingError
 
 FAULT_POLICIES = ("pause", "raise")
 KEPT = "The run stopped; its last checkpoint is kept."

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from gan_studio.core.distribution import make_scratch_folder
 from gan_studio.core.training.progress import Event
-from gan_studio.ml.run_data import TrainingError
 from gan_studio.ml.runs.checkpoints import CheckpointError, CheckpointStore
+from gan_studio.ml.training.data import TrainingError
 
 
 @dataclass
@@ -47,8 +47,8 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
     """
     from gan_studio.core.config import augmentation_enabled
     from gan_studio.core.recipe import describe_recipe
-    from gan_studio.ml.distribute import PlacementError, placement_for
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.distribute import PlacementError, placement_for
+    from gan_studio.ml.training.gan import GAN
 
     try:
         placement = placement_for(config)
