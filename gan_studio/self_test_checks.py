@@ -132,7 +132,7 @@ def _shown_preview(driver: Driver, what: str) -> np.ndarray:
 
 def explorer_render(driver: Driver, run_dir: str) -> str:
     """Opens the run in the latent explorer (File → Open Generator) and checks its preview."""
-    from gan_studio.workers.explorer.sources import TENSORFLOW
+    from gan_studio.workers.explorer.generator_loading import TENSORFLOW
 
     window = driver.window
     sources, failures = window.explorer.sources, []

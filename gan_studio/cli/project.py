@@ -12,7 +12,7 @@ def project(args) -> int:
     """`gan-studio project RUN_DIR|MODEL.keras IMAGE --out z.npy [--steps N]`."""
     from gan_studio.core.images import save_png
     from gan_studio.core.latent.files import save_latents
-    from gan_studio.data.images import load_image_file
+    from gan_studio.data.image_folders import load_image_file
     from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.latent.projection import Projector
     from gan_studio.ml.latent.projection_features import compared, meter_features

@@ -57,7 +57,7 @@ def main() -> None:
     from gan_studio.ml.latent.projection import FEATURE_WEIGHT, Projector
     from gan_studio.ml.latent.projection_features import meter_features
     from gan_studio.ml.quality.features import FeatureBudget
-    from gan_studio.ml.quality.sources import meter_for_config
+    from gan_studio.ml.quality.meter_factory import meter_for_config
 
     config = TrainConfig.load(os.path.join(args.run, CONFIG_FILE))
     config.data_dir = args.data_dir

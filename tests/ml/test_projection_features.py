@@ -36,7 +36,7 @@ def test_the_meter_s_network_gives_differentiable_features_that_change_the_searc
 
     from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.latent.projection import Projector
-    from gan_studio.ml.quality.sources import meter_for_config
+    from gan_studio.ml.quality.meter_factory import meter_for_config
 
     meter = meter_for_config(run.config)
     meter.prepare()  # trains and caches the (tiny) classifier, as the live meter does

@@ -11,7 +11,7 @@ from helpers import refuse_grids
 from PySide6.QtCore import Qt
 
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.core.training.state import PAUSED
+from gan_studio.core.training.session_states import PAUSED
 from gan_studio.ui.training import training_feedback
 
 TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models

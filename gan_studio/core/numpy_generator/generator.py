@@ -33,8 +33,8 @@ import numpy as np
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.numpy_generator.conditional import ClassDense, check_classes
+from gan_studio.core.numpy_generator.layer_plan import array_keys, plan
 from gan_studio.core.numpy_generator.layers import Buffers
-from gan_studio.core.numpy_generator.plan import array_keys, plan
 
 OPS_KEY = "__ops__"
 CACHED_BATCH = 16  # batches up to this size reuse per-thread scratch buffers

@@ -32,7 +32,7 @@ def meter_features(source: str) -> FeatureNetwork | None:
     """
     from gan_studio.core.config import ConfigError, TrainConfig
     from gan_studio.data import DatasetError
-    from gan_studio.ml.quality.sources import meter_for_config
+    from gan_studio.ml.quality.meter_factory import meter_for_config
 
     if not (os.path.isdir(source) and is_run_dir(source)):
         return None

@@ -299,7 +299,7 @@ class LiveQuality:
         return True
 
     def _make_meter(self):
-        from gan_studio.ml.quality.sources import meter_for_data
+        from gan_studio.ml.quality.meter_factory import meter_for_data
 
         return meter_for_data(self.config, self._data, download_heldout=False)
 

@@ -14,8 +14,8 @@ from gan_studio.core.runs.layout import epoch_grid_name, list_checkpoints
 from gan_studio.core.training.budget import describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import WAITS, TrainControl
-from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import Event, StepMetrics
+from gan_studio.core.training.progress_meter import ProgressMeter
 from gan_studio.ml.runs.checkpoints import CheckpointError
 from gan_studio.ml.training.data import (
     TrainingError,

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from gan_studio.core.training.progress import Progress, format_duration
-from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.ui.training.quality_history import QualityHistory
 
 STATE_TEXT = {

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from gan_studio.core.catalog import builtin_name
 from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.progress import Event
-from gan_studio.core.training.state import STARTING, STOPPING
+from gan_studio.core.training.session_states import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 

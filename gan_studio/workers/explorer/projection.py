@@ -50,7 +50,7 @@ def find_latent(request: ProjectionRequest, on_target: Callable[[np.ndarray], No
         ModelLoadError, DatasetError: one line naming the generator or the picture.
     """
     lower_thread_priority()  # training and the window come first
-    from gan_studio.data.images import load_image_file
+    from gan_studio.data.image_folders import load_image_file
     from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.latent.projection import Projector
     from gan_studio.ml.latent.projection_features import compared, meter_features

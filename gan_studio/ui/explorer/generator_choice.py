@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 
-from gan_studio.workers.explorer.sources import (
+from gan_studio.workers.explorer.generator_loading import (
     LoadedGenerator,
     load_explorer_generator,
     run_class_names,
@@ -14,7 +14,7 @@ from gan_studio.workers.explorer.sources import (
 from gan_studio.workers.tasks import TaskRunner
 
 
-class LatentSources(QObject):
+class GeneratorChoice(QObject):
     """Picks the explorer's generator and loads generators off the GUI thread.
 
     While `following` (the default), every snapshot of the generator being trained replaces

@@ -2,8 +2,8 @@
 import pytest
 
 from gan_studio.core.training.control import TrainControl
-from gan_studio.core.training.meter import ProgressMeter
 from gan_studio.core.training.progress import StepMetrics, format_duration
+from gan_studio.core.training.progress_meter import ProgressMeter
 
 
 def _steps(first, count, loss=1.0):
