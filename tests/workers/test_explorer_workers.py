@@ -29,6 +29,8 @@ class GatedGenerator:
     so the tests hold for any interleaving of the threads.
     """
 
+    threaded, num_classes, layers = False, 0, ()
+
     def __init__(self, generator):
         self._generator = generator
         self.latent_dim, self.output_shape = generator.latent_dim, generator.output_shape

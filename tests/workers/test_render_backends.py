@@ -122,6 +122,7 @@ class BigImages:
     """A stand-in renderer drawing 64 px images (zeros): big enough for more BLAS threads."""
 
     latent_dim, num_classes, output_shape = 4, 0, (64, 64, 3)
+    threaded = False
 
     def render_uint8(self, z, classes=None, should_stop=None):
         return np.zeros((len(z), *self.output_shape), np.uint8)

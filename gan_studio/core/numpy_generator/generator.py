@@ -67,10 +67,14 @@ class NumpyGenerator:
         num_classes: K for a class-conditional generator, 0 for an unconditional one.
         output_shape: (H, W, C) of one image.
         feature_dim: the width of `features(z)`.
+        layers: (name, output shape) of each layer, what `activations` indexes.
+        threaded: False: it renders on its caller's thread (and BLAS's pool).
 
     Raises:
         ValueError: if the op list is malformed, names a missing array, or its shapes disagree.
     """
+
+    threaded = False
 
     def __init__(self, ops: list[dict], arrays: Mapping[str, np.ndarray]):
         try:

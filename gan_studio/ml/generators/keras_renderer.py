@@ -27,7 +27,12 @@ class KerasRenderer:
         latent_dim: the size of z.
         num_classes: K for a conditional generator, else 0.
         output_shape: (H, W, C) of one image.
+        layers: none: its activations are not shown (the numpy copy's are).
+        threaded: False: TensorFlow's own pools run it, whatever the explorer asks.
     """
+
+    layers: tuple = ()
+    threaded = False
 
     def __init__(self, model, device: str | None = None):
         from gan_studio.ml.networks.conditional import blend_function, find_conditioning

@@ -105,7 +105,7 @@ class GeneratorChoice(QObject):
     def _on_snapshot(self, generator) -> None:
         run_dir = getattr(self._session, "run_dir", None) or ""
         name = os.path.basename(run_dir.rstrip(os.sep)) or "training run"
-        if getattr(generator, "num_classes", 0) and self._live_names[0] != run_dir:
+        if generator.num_classes and self._live_names[0] != run_dir:
             self._live_names = (run_dir, run_class_names(run_dir))  # read once per run
         names = self._live_names[1] if self._live_names[0] == run_dir else ()
         self.live = LoadedGenerator(generator, name, run_dir, class_names=names)

@@ -87,7 +87,6 @@ class LatentRendering(QObject):
     def _request_layer(self) -> None:
         model = self._model
         if (self.layer is not None and model.state is not None and model.generator is not None
-                and hasattr(model.generator.renderer, "activations")
                 and self.layer < len(model.generator.renderer.layers)):
             self.render_thread.request(LAYERS, model.generator.renderer, model.composed(),
                                        tag=self.layer, classes=model.class_weights(1))

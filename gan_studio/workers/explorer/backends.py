@@ -36,6 +36,8 @@ class DeviceRenderer:
         device: the device's name, e.g. "/GPU:0".
     """
 
+    threaded = False  # one launch per render, on the device
+
     def __init__(self, numpy_renderer, device_renderer, device: str):
         self.numpy_renderer, self.device_renderer, self.device = (
             numpy_renderer, device_renderer, device)
@@ -116,7 +118,7 @@ def choose_backend(numpy_renderer, renderer_on, device: str | None = None,
         `openvino`, or a `DeviceRenderer` and `gpu`; the note gives the measured times (the
         source label's tooltip).
     """
-    classes = getattr(numpy_renderer, "num_classes", 0)
+    classes = numpy_renderer.num_classes
     threads = quiet_threads(numpy_renderer.output_shape)
     limit_blas_threads(threads)
 

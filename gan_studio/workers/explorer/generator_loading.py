@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from gan_studio.core.latent.space import sample_grid_latents, sample_grid_shape
+from gan_studio.core.numpy_generator.renderer_protocol import GeneratorRenderer
 from gan_studio.ml.generators.keras_renderer import KerasRenderer
 from gan_studio.workers.explorer.backends import NUMPY, choose_backend
 from gan_studio.workers.tf_loader import lower_thread_priority
@@ -38,7 +38,7 @@ class LoadedGenerator:
             than the generator's classes; `core.latent.classes.class_labels` fills them in).
     """
 
-    renderer: Any
+    renderer: GeneratorRenderer
     name: str
     source: str = ""
     backend: str = NUMPY
@@ -47,7 +47,7 @@ class LoadedGenerator:
     class_names: tuple[str, ...] = ()
 
 
-def renderer_from_keras(model) -> tuple[Any, str, str]:
+def renderer_from_keras(model) -> tuple[GeneratorRenderer, str, str]:
     """Copies a Keras generator to numpy, or wraps it in a `KerasRenderer` if it cannot be.
 
     Returns:
