@@ -194,7 +194,7 @@ def test_directions_are_found_in_the_background(qtbot):
 
 def test_snapshots_are_throttled_and_the_last_is_kept(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])  # the clock of core.throttle
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])  # the clock of core.training.throttle
     sent = []
     snapshots = GeneratorSnapshots(lambda model: ("copy", model), sent.append)
     for step in range(5):
