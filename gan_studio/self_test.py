@@ -128,7 +128,7 @@ def _train_and_save(driver: Driver, workdir: str) -> str:
 def run_self_test() -> int:
     """Runs the self-test; returns 0 on success, 1 on failure (with the reason on stderr)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     warnings = _AutoGraphWarnings()
     try:

@@ -132,7 +132,7 @@ def _shown_preview(driver: Driver, what: str) -> np.ndarray:
 
 def explorer_render(driver: Driver, run_dir: str) -> str:
     """Opens the run in the latent explorer (File → Open Generator) and checks its preview."""
-    from gan_studio.workers.explorer.sources import TENSORFLOW
+    from gan_studio.workers.explorer.generator_loading import TENSORFLOW
 
     window = driver.window
     sources, failures = window.explorer.sources, []
@@ -168,7 +168,7 @@ def quality_score(run_dir: str, workdir: str) -> str:
     (the data folder, inside `workdir`, caches it) and scores a handful of samples."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import CONFIG_FILE
-    from gan_studio.ml.export import load_generator
+    from gan_studio.ml.generators.export import load_generator
     from gan_studio.ml.quality import meter_for_config
 
     config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE)).resolved()

@@ -102,7 +102,7 @@ def tiny_config(tiny_mnist_dir, tmp_path):
 
 
 class FakeTrainer:
-    """Stands in for `gan_studio.ml.trainer.Trainer`: fast, deterministic, no TensorFlow.
+    """Stands in for `gan_studio.ml.training.trainer.Trainer`: fast, deterministic, no TensorFlow.
 
     It reports every step (ignoring `callbacks.progress_interval`, so consumers see reports
     faster than the real trainer sends them) and, when the callbacks want generator

@@ -47,7 +47,7 @@ def tiny_conditional_generator(latent=8, classes=3, embedding=4, channels=1, see
 
 
 def conditional_keras_generator(latent=6, classes=4, embedding=3, channels=1, seed=0):
-    """A tiny Keras conditional generator shaped like `ml.models`' (the same layer names):
+    """A tiny Keras conditional generator shaped like `ml.networks.models`' (the same layer names):
     z and class in, Embedding "class_embedding", Concatenate "z_class" (z first), Dense
     "project", BatchNorm, LeakyReLU, Reshape (2, 2, 8), Conv2DTranspose 3 s2 tanh: 4x4xC."""
     import keras
@@ -107,16 +107,16 @@ def refuse_grids(monkeypatch):
     returns `full`."""
     import errno
 
-    from gan_studio.ml import run_outputs
+    from gan_studio.ml.training import outputs
 
-    full, real_save_png = [False], run_outputs.save_png
+    full, real_save_png = [False], outputs.save_png
 
     def save_png(path, image):
         if full[0]:
             raise OSError(errno.ENOSPC, "No space left on device")
         real_save_png(path, image)
 
-    monkeypatch.setattr(run_outputs, "save_png", save_png)
+    monkeypatch.setattr(outputs, "save_png", save_png)
     return full
 
 

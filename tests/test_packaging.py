@@ -39,7 +39,7 @@ def test_frozen_bundle_builds_and_passes_its_self_test(tmp_path):
     # What the app needs is there; what it never uses is not.
     internal = bundle / "_internal"
     assert (internal / "resources" / "icons" / "gan-studio-256.png").is_file()
-    assert (internal / "gan_studio" / "ml" / "gan.py").is_file()  # sources ship (AutoGraph)
+    assert (internal / "gan_studio" / "ml" / "training" / "gan.py").is_file()  # sources ship (AutoGraph)
     assert not list(internal.rglob("*QtWebEngine*"))
     assert not list(internal.rglob("libQt6Quick.so*"))
 

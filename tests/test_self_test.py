@@ -20,16 +20,16 @@ def test_self_test_passes(capsys, qapp):
 def test_a_generator_the_explorer_cannot_copy_fails_the_self_test(monkeypatch, capsys, qapp):
     """A bundle without the numpy copy's modules: the explorer's message box is closed and
     its text is the reason (offscreen, nobody could answer it: the self-test would hang)."""
-    from gan_studio.ml import numpy_export
+    from gan_studio.ml.generators import numpy_export
 
     def missing(*args, **kwargs):
-        raise ImportError("No module named 'gan_studio.core.numpy_generator.plan'")
+        raise ImportError("No module named 'gan_studio.core.numpy_generator.layer_plan'")
 
     monkeypatch.setattr(numpy_export, "numpy_generator_from_keras", missing)
     assert self_test.run_self_test() == 1
     err = capsys.readouterr().err
     assert 'self-test FAILED: the window showed "Cannot Open Generator: ' in err
-    assert "numpy_generator.plan" in err
+    assert "numpy_generator.layer_plan" in err
 
 
 def test_self_test_reports_a_failure_and_exits_non_zero(monkeypatch, capsys, qapp):

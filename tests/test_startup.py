@@ -7,7 +7,7 @@ CHECK = """
 import sys
 import gan_studio.cli, gan_studio.app, gan_studio.cli.commands
 import gan_studio.ui.main_window, gan_studio.workers.training.worker
-import gan_studio.data, gan_studio.ml.trainer, gan_studio.core.runs.layout
+import gan_studio.data, gan_studio.ml.training.trainer, gan_studio.core.runs.layout
 loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras'))
 print(loaded[:5])
 sys.exit(1 if loaded else 0)

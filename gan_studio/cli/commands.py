@@ -23,8 +23,8 @@ class CliError(Exception):
 def user_message(exc: BaseException) -> str | None:
     """Returns the one-line message for an error the user can act on, or None for a bug."""
     from gan_studio.data import DatasetError
-    from gan_studio.ml.export import ModelLoadError
-    from gan_studio.ml.trainer import TrainingError
+    from gan_studio.ml.generators.export import ModelLoadError
+    from gan_studio.ml.training.trainer import TrainingError
 
     if isinstance(exc, (CliError, ConfigError, DatasetError, TrainingError, ModelLoadError)):
         return str(exc)
@@ -74,7 +74,7 @@ def sample(args) -> int:
     from gan_studio.core.atomic import atomic_path
     from gan_studio.core.grid import tile_grid
     from gan_studio.core.images import save_png
-    from gan_studio.ml.export import generate_images, load_generator
+    from gan_studio.ml.generators.export import generate_images, load_generator
 
     if args.count > MAX_SAMPLES:
         raise CliError(f"--count {args.count} is too many: at most {MAX_SAMPLES:,} images "
@@ -134,7 +134,7 @@ def check_class(generator, label: int | None) -> None:
     """Raises CliError if `--class` was given and `generator` cannot draw that class."""
     if label is None:
         return
-    from gan_studio.ml.export import num_classes_of
+    from gan_studio.ml.generators.export import num_classes_of
 
     classes = num_classes_of(generator)
     if classes == 0:
@@ -147,7 +147,7 @@ def check_class(generator, label: int | None) -> None:
 
 def export(args) -> int:
     """`gan-studio export RUN_DIR --out G.keras`."""
-    from gan_studio.ml.export import export_generator
+    from gan_studio.ml.generators.export import export_generator
 
     path = export_generator(args.run, args.out, run_checkpoint(args.run, args.checkpoint),
                             on_skip=warn)
@@ -157,7 +157,7 @@ def export(args) -> int:
 
 def generator_rows(source: str) -> list[tuple[str, str]]:
     """`info`'s rows about a run's or a `.keras` file's generator."""
-    from gan_studio.ml.export import latent_dim_of, load_generator, num_classes_of
+    from gan_studio.ml.generators.export import latent_dim_of, load_generator, num_classes_of
 
     generator = load_generator(source, on_skip=warn)
     classes = num_classes_of(generator)
@@ -188,7 +188,7 @@ def info(args) -> int:
     from gan_studio import __version__
     from gan_studio.cli.strategies import strategy_rows
     from gan_studio.data import cached_status, default_data_dir
-    from gan_studio.ml.device import describe_device, versions
+    from gan_studio.ml.runtime.device import describe_device, versions
 
     data_dir = args.data_dir or default_data_dir()
     rows = [("GAN Studio", __version__), ("Python", platform.python_version())]

@@ -18,8 +18,8 @@ DEFAULT_COUNT = 2000
 def _generator_and_config(args):
     """Loads the generator and the config that says which data set it is scored against."""
     from gan_studio.core.runs.layout import checkpoint_step, load_run
-    from gan_studio.ml.checkpoints import CheckpointError, readable_checkpoint
-    from gan_studio.ml.export import generator_from_run, load_generator
+    from gan_studio.ml.generators.export import generator_from_run, load_generator
+    from gan_studio.ml.runs.checkpoints import CheckpointError, readable_checkpoint
 
     source = args.source
     if os.path.isdir(source):
@@ -96,7 +96,7 @@ def _rows(report: QualityReport) -> list[tuple[str, str]]:
 
 def _class_accuracy(meter, generator, count: int):
     """Per-class accuracy of a conditional generator (None for an unconditional one)."""
-    from gan_studio.ml.export import num_classes_of
+    from gan_studio.ml.generators.export import num_classes_of
     from gan_studio.ml.quality import class_accuracy
 
     classes = num_classes_of(generator)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gan_studio.cli.commands import CliError, check_class, run_checkpoint, warn
-from gan_studio.ml.projection import DEFAULT_RESTARTS, DEFAULT_STEPS  # noqa: F401 (the parser's)
+from gan_studio.ml.latent.projection import DEFAULT_RESTARTS, DEFAULT_STEPS  # noqa: F401 (the parser's)
 
 MAX_STEPS = 100_000
 
@@ -12,10 +12,10 @@ def project(args) -> int:
     """`gan-studio project RUN_DIR|MODEL.keras IMAGE --out z.npy [--steps N]`."""
     from gan_studio.core.images import save_png
     from gan_studio.core.latent.files import save_latents
-    from gan_studio.data.images import load_image_file
-    from gan_studio.ml.export import load_generator
-    from gan_studio.ml.projection import Projector
-    from gan_studio.ml.projection_features import compared, meter_features
+    from gan_studio.data.image_folders import load_image_file
+    from gan_studio.ml.generators.export import load_generator
+    from gan_studio.ml.latent.projection import Projector
+    from gan_studio.ml.latent.projection_features import compared, meter_features
 
     if not args.out.endswith(".npy"):
         raise CliError(f"the latent file must end in .npy: {args.out}")

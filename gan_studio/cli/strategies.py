@@ -10,7 +10,7 @@ from gan_studio.core.distribution import ClusterError, cluster_role
 def strategy_rows() -> list[tuple[str, str]]:
     """Rows for `info`: the replicas `mirrored` would use, and this machine's part in a
     multi-worker cluster if `TF_CONFIG` describes one (imports TensorFlow)."""
-    from gan_studio.ml.device import gpu_count
+    from gan_studio.ml.runtime.device import gpu_count
 
     gpus = gpu_count()
     mirrored = (f"{gpus} replicas, one per GPU" if gpus > 1

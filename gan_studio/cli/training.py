@@ -93,14 +93,14 @@ def _run_trainer(make_trainer) -> int:
 def train(config: TrainConfig) -> int:
     """`gan-studio train`: trains a new run headless; Ctrl-C or SIGTERM saves a checkpoint and
     exits 0."""
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     return _run_trainer(lambda **kw: Trainer.create(config, **kw))
 
 
 def resume(args) -> int:
     """`gan-studio resume RUN_DIR`: continues a run from its latest (or a given) checkpoint."""
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     def make(**kw):
         trainer = Trainer.resume(args.run, epochs=args.epochs, max_steps=args.max_steps,

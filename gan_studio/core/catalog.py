@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Square sides the generator and discriminator are built for (ml/models.generator_plan).
+# Square sides the generator and discriminator are built for (ml/networks/models.generator_plan).
 IMAGE_SIZES = (28, 32, 64, 128)
 DEFAULT_IMAGE_SIZE = 64  # the largest automatic size too (`automatic_image_size`)
 # Latent size of models for data that is not built in.

@@ -15,12 +15,12 @@ faces = load_dataset("~/faces.zip", image_size=64)  # uint8 (N, 64, 64, 3)
 
 from gan_studio.core.catalog import BUILTIN_DATASETS, DatasetSource, RemoteFile
 from gan_studio.data.builtin import cached_status
+from gan_studio.data.cache_location import dataset_source, default_data_dir
 from gan_studio.data.dataset import Dataset
 from gan_studio.data.download import download_file
 from gan_studio.data.errors import DatasetCancelledError, DatasetError, DataUnavailableError
 from gan_studio.data.loader import is_builtin_source, load_dataset, typical_image_size
 from gan_studio.data.skipped import SkippedFile
-from gan_studio.data.sources import dataset_source, default_data_dir
 
 __all__ = [
     "BUILTIN_DATASETS",

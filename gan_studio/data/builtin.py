@@ -17,12 +17,12 @@ from gan_studio.core.catalog import (
     builtin_source,
 )
 from gan_studio.data import cifar
+from gan_studio.data.cache_location import cache_path, dataset_source, default_data_dir
 from gan_studio.data.dataset import Dataset
 from gan_studio.data.download import download_file
 from gan_studio.data.errors import DatasetError, DataUnavailableError
 from gan_studio.data.idx import read_idx_images, read_idx_labels
 from gan_studio.data.npz import load_npz_split
-from gan_studio.data.sources import cache_path, dataset_source, default_data_dir
 
 Progress = Callable[[int, int], None]
 

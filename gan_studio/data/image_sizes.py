@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from gan_studio.data.images import folder_entries, open_regular_file, zip_entries
+from gan_studio.data.image_folders import folder_entries, open_regular_file, zip_entries
 
 # Headers read at most, spread evenly over the sorted files: enough for a median of a folder
 # whose images differ, and a few milliseconds for a folder of any size.

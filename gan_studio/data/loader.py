@@ -12,8 +12,8 @@ from gan_studio.data import cifar, idx
 from gan_studio.data.builtin import load_builtin
 from gan_studio.data.dataset import Dataset, match_channels
 from gan_studio.data.errors import DatasetCancelledError, DatasetError
+from gan_studio.data.image_folders import load_image_folder, load_image_zip
 from gan_studio.data.image_sizes import folder_image_size, zip_image_size
-from gan_studio.data.images import load_image_folder, load_image_zip
 from gan_studio.data.npz import load_npz_split
 
 

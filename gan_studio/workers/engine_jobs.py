@@ -11,9 +11,9 @@ def export_generator_file(run_dir: str, out_path: str) -> str:
         `out_path`.
 
     Raises:
-        gan_studio.ml.export.ModelLoadError: if the run has no usable checkpoint.
+        gan_studio.ml.generators.export.ModelLoadError: if the run has no usable checkpoint.
     """
-    from gan_studio.ml.export import export_generator
+    from gan_studio.ml.generators.export import export_generator
 
     export_generator(run_dir, out_path)
     return out_path

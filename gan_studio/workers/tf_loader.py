@@ -61,7 +61,7 @@ def load_tensorflow() -> str:
         ImportError: if TensorFlow or the engine cannot be imported.
     """
     lower_thread_priority()  # before TensorFlow makes its thread pools, which inherit it
-    from gan_studio.ml.device import describe_device, import_tensorflow  # seconds
+    from gan_studio.ml.runtime.device import describe_device, import_tensorflow  # seconds
 
     device = describe_device()  # sets GPU memory growth, which must come before the runtime
     # Start the runtime now, on this thread: its compute pools inherit the lowered priority
@@ -121,7 +121,9 @@ class TFLoader(QObject):
             self._runner.shutdown()
 
     def _on_loaded(self, device: str) -> None:
-        from gan_studio.ml.device import gpu_count  # (counted while loading: no TensorFlow call)
+        from gan_studio.ml.runtime.device import (
+            gpu_count,  # (counted while loading: no TensorFlow call)
+        )
 
         self.device, self.gpus = device, gpu_count()
         self.loaded.emit(device)

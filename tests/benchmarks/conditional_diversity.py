@@ -5,7 +5,7 @@
 
 Each arm is `NAME` or `NAME=LEVER:VALUE,...`, where a lever is a `TrainConfig` field (checked
 by `TrainConfig.validate`) or one of `PENDING_LEVERS` (read by ml/ before TrainConfig holds
-it: `mode_seeking`, the weight of `ml/gan.mode_seeking_penalty`); every arm starts from `TrainConfig(dataset="mnist",
+it: `mode_seeking`, the weight of `ml/training/gan.mode_seeking_penalty`); every arm starts from `TrainConfig(dataset="mnist",
 conditional=True)` with the `studio` preset (its grey recipe) at `--precision`. Arms train
 one after another, each in a process of its own (pin the whole script to a core with
 `taskset`), for `--minutes` of training time (`max_minutes`), and are then scored by the
@@ -92,8 +92,8 @@ def child(args) -> None:
     import numpy as np
 
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.export import generator_from_run
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.generators.export import generator_from_run
+    from gan_studio.ml.training.trainer import Trainer
 
     name, fields = parse_arm(args.arm)
     for lever in [key for key in fields if key in PENDING_LEVERS]:

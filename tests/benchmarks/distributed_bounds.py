@@ -46,8 +46,8 @@ CASES = {
 PRELUDE = """
 import os
 import numpy as np
-import gan_studio.ml.gan as _gan
-import gan_studio.ml.pipeline as _pipeline
+import gan_studio.ml.training.gan as _gan
+import gan_studio.ml.training.pipeline as _pipeline
 if os.environ.get("BOUNDS_DEFECT") == "rows":
     _orders = _pipeline.replica_orders
     _pipeline.replica_orders = lambda order, replicas, first, count: (

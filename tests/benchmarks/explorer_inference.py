@@ -65,8 +65,8 @@ def renderers(side: int, channels: int, latent: int):
     """
     import tensorflow as tf
 
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     model = build_generator(side, side, channels, latent, seed=0)
     seconds = []
@@ -92,7 +92,7 @@ class BackgroundTraining:
         import numpy as np
 
         from gan_studio.core.config import TrainConfig
-        from gan_studio.ml.gan import GAN
+        from gan_studio.ml.training.gan import GAN
 
         config = TrainConfig(dataset="mnist", batch_size=batch_size).resolved()
         self.gan = GAN(config, (28, 28, 1))
@@ -178,7 +178,7 @@ def main() -> None:
 
     import numpy as np
 
-    from gan_studio.ml.device import import_tensorflow, versions
+    from gan_studio.ml.runtime.device import import_tensorflow, versions
 
     import_tensorflow()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "

@@ -101,7 +101,7 @@ def drag(app, explorer, moves: int, rate: float) -> dict:
         if result.channel == "preview":
             renders.append(result.seconds)
 
-    explorer.rendering.renderer.rendered.connect(on_rendered)
+    explorer.rendering.render_thread.rendered.connect(on_rendered)
     asked: list[tuple[int, float]] = []
     positions = np.round(300 * np.sin(np.linspace(0, 6 * np.pi, moves))).astype(int)
     positions[positions == 0] = 1  # every move changes the value (the start is 0)
@@ -132,7 +132,7 @@ def drag(app, explorer, moves: int, rate: float) -> dict:
     seconds = time.perf_counter() - start
     stall = stalls.stop()
     explorer.preview.painted.disconnect()
-    explorer.rendering.renderer.rendered.disconnect(on_rendered)
+    explorer.rendering.render_thread.rendered.disconnect(on_rendered)
     slider.setValue(0)
     latencies, j = [], 0
     for request_id, t0 in asked:
@@ -222,9 +222,9 @@ def main() -> None:
     dock.raise_()
     wait(app, lambda: window.tf_loader.device is not None, 300, "TensorFlow")
 
-    from gan_studio.ml.device import versions
-    from gan_studio.ml.models import build_generator
-    from gan_studio.workers.explorer.sources import LoadedGenerator
+    from gan_studio.ml.networks.models import build_generator
+    from gan_studio.ml.runtime.device import versions
+    from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
@@ -251,7 +251,7 @@ def main() -> None:
     explorer = window.explorer
     explorer.sources.set_following(False)
     if args.render_threads:
-        explorer.rendering.renderer.spare_threads = args.render_threads
+        explorer.rendering.render_thread.spare_threads = args.render_threads
         print(f"Renders of 64 px and up: {args.render_threads} BLAS thread(s) at most")
     idle = {}
     for name, loaded in generators.items():
@@ -312,8 +312,9 @@ def main() -> None:
 def backend_renderer(model, backend: str):
     """(renderer, backend, note) of a Keras generator for one of `--backends`."""
     from gan_studio.core.cpu_load import usable_cores
+    from gan_studio.ml.generators.keras_renderer import KerasRenderer
     from gan_studio.workers.explorer.backends import choose_backend
-    from gan_studio.workers.explorer.sources import KerasRenderer, renderer_from_keras
+    from gan_studio.workers.explorer.generator_loading import renderer_from_keras
 
     numpy_copy, chosen, note = renderer_from_keras(model)
     if backend == "openvino":
@@ -361,7 +362,7 @@ def busy_core(app, explorer, generators, idle, args) -> None:
     try:
         time.sleep(1.0)  # the load is measured over half a second
         print("\nWith another process spinning on one core:")
-        renderer = explorer.rendering.renderer
+        renderer = explorer.rendering.render_thread
         for name, loaded in generators.items():
             show(app, window_of(explorer), loaded)
             if loaded.renderer.output_shape[0] >= BIG_SIDE:  # the baseline: the load unread
@@ -380,7 +381,7 @@ def busy_core(app, explorer, generators, idle, args) -> None:
     print("\nQuiet again, one render alone (ms):")
     time.sleep(1.0)
     for name, loaded in generators.items():
-        threads = explorer.rendering.renderer.threads_for(loaded.renderer.output_shape)
+        threads = explorer.rendering.render_thread.threads_for(loaded.renderer.output_shape)
         print(f"  {name:<34} {render_alone(loaded, threads) * 1000:.1f} on {threads} thread(s); "
               f"idle p95 {idle[name]['p95']:.1f}")
 

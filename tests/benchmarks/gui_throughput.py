@@ -163,7 +163,7 @@ def wait_for_tensorflow(window) -> None:
 def run_rounds(args, window, config, warmup: int) -> None:
     from PySide6.QtCore import QEventLoop
 
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     gui, headless, lateness, run_dirs = [], [], [], []
     cpu: dict[str, float] = {}

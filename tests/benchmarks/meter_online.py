@@ -33,7 +33,7 @@ def main() -> None:
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.machine import describe_cpu_flags
     from gan_studio.core.training.callbacks import TrainingCallbacks
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     fields = {}
     for item in args.set:

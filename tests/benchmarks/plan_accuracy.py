@@ -24,7 +24,7 @@ def train(data_dir: str, data: str, minutes: float, precision: str, runs_dir: st
     """Trains a default run of `minutes` and returns the steps it trained."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.metrics_log import read_metrics
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     config = TrainConfig(dataset=data, data_dir=data_dir, runs_dir=runs_dir,
                          max_minutes=minutes, precision=precision)

@@ -29,7 +29,7 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.core.training.control import TrainControl
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     control = TrainControl()
     state = {"start": None, "step": 0, "ips": []}
@@ -49,7 +49,7 @@ def train_for(preset: str, minutes: float, data_dir: str, runs_dir: str, seed: i
     trainer = Trainer.create(config, callbacks=StopAfterMinutes(), control=control)
     trainer.run()  # a stop saves a checkpoint
     ips = sorted(state["ips"])[len(state["ips"]) // 2] if state["ips"] else 0.0
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     return generator_from_run(trainer.run_dir), state["step"], ips
 

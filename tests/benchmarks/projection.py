@@ -3,7 +3,7 @@
     python tests/benchmarks/projection.py RUN_DIR --data-dir DIR [--count 100] [--steps 300]
 
 Projects the first `--count` images of the run's data set's test split (never trained on) with
-the run's generator (`ml.projection.Projector`, its defaults: 8 starts as one batch), then
+the run's generator (`ml.latent.projection.Projector`, its defaults: 8 starts as one batch), then
 prints the mean pixel error (0 to 1 of the pixel range; the same against a random latent for
 scale), the steps per second, and, for labelled data, the share of projections that the
 quality meter's own classifier puts in the same class as the real image (and in its true
@@ -53,11 +53,11 @@ def main() -> None:
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import CONFIG_FILE
     from gan_studio.data.builtin import load_builtin
-    from gan_studio.ml.export import generate_images, load_generator
-    from gan_studio.ml.projection import FEATURE_WEIGHT, Projector
-    from gan_studio.ml.projection_features import meter_features
+    from gan_studio.ml.generators.export import generate_images, load_generator
+    from gan_studio.ml.latent.projection import FEATURE_WEIGHT, Projector
+    from gan_studio.ml.latent.projection_features import meter_features
     from gan_studio.ml.quality.features import FeatureBudget
-    from gan_studio.ml.quality.sources import meter_for_config
+    from gan_studio.ml.quality.meter_factory import meter_for_config
 
     config = TrainConfig.load(os.path.join(args.run, CONFIG_FILE))
     config.data_dir = args.data_dir
@@ -130,7 +130,7 @@ def while_training(config, projector, images, steps: int) -> None:
     import threading
 
     from gan_studio.core.training.callbacks import TrainingCallbacks
-    from gan_studio.ml.trainer import TrainControl, Trainer
+    from gan_studio.ml.training.trainer import TrainControl, Trainer
 
     def project_all(hold=None) -> list[float]:
         times = []

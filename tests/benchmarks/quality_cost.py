@@ -29,7 +29,7 @@ def train(data_dir: str, minutes: float, every: float, seed: int) -> None:
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.core.training.control import TrainControl
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     control, steps, start = TrainControl(), [0], time.monotonic()
 

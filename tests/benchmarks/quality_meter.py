@@ -85,9 +85,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from gan_studio.core.catalog import latent_dim_for
-    from gan_studio.ml.device import import_tensorflow
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
     from gan_studio.ml.quality import QualityMeter
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     import_tensorflow()
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")

@@ -131,8 +131,8 @@ def child(args) -> None:
     """Trains one variant for the wall-clock budget and scores it; prints one JSON line."""
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.core.training.control import TrainControl
-    from gan_studio.ml.export import generator_from_run
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.generators.export import generator_from_run
+    from gan_studio.ml.training.trainer import Trainer
 
     name, fields = parse_variant(args.variant)
     # Every variant runs for the wall-clock budget: the old default length of a folder (50

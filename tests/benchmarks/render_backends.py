@@ -53,8 +53,8 @@ def main() -> None:
     import openvino
 
     from gan_studio.core.numpy_generator.openvino_renderer import OpenVinoRenderer
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()
     kinds = [f for f in ("avx2", "avx512f", "avx512_bf16") if f in flags]

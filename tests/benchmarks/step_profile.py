@@ -67,8 +67,8 @@ def profile(data: str, preset: str, steps: int, top: int, precision: str = "auto
     import numpy as np
 
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.device import import_tensorflow
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.runtime.device import import_tensorflow
+    from gan_studio.ml.training.gan import GAN
 
     tf = import_tensorflow()
     from tensorflow.tsl.profiler.protobuf import xplane_pb2

@@ -41,7 +41,7 @@ def time_trainer(data_dir: str, dataset: str, steps: int, warmup: int, steps_per
     (`fields`: more `TrainConfig` fields, such as a strategy)."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.callbacks import TrainingCallbacks
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     marks = {}
 
@@ -100,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from gan_studio.core.machine import describe_cpu_flags
-    from gan_studio.ml.device import choose_precision, describe_device
+    from gan_studio.ml.runtime.device import choose_precision, describe_device
 
     print(f"device {describe_device()}, {os.cpu_count()} cores, precision "
           f"{choose_precision('auto')}, CPU flags: {describe_cpu_flags()}, "

@@ -61,7 +61,7 @@ class TutorialLoop:
 
     def __init__(self, images: np.ndarray, batch_size: int = 256, learning_rate: float = 1e-4,
                  beta1: float = 0.9):
-        from gan_studio.ml.device import import_tensorflow
+        from gan_studio.ml.runtime.device import import_tensorflow
 
         tf = self.tf = import_tensorflow()
         self.batch_size = batch_size

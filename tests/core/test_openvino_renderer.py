@@ -31,8 +31,8 @@ def same_pixels(numpy_copy, compiled, z, classes=None, threads=1):
 def keras_copy(**options):
     import keras
 
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(0)
     model = build_generator(seed=0, **options)

@@ -17,9 +17,9 @@ from gan_studio.data import (
     DatasetCancelledError,
     DatasetError,
     DataUnavailableError,
+    cache_location,
     download_file,
     load_dataset,
-    sources,
 )
 from gan_studio.data import download as download_module
 
@@ -132,7 +132,7 @@ def mnist_npz_bytes(tmp_path, count=9):
 
 def point_builtin(monkeypatch, name, base, digests=None):
     """Makes the built-in `name` download from `base` (with the given digests)."""
-    source = sources.dataset_source(name)
+    source = cache_location.dataset_source(name)
     files = tuple(dataclasses.replace(
         f, url=base + f.filename.split("/")[-1],
         sha256=(digests or {}).get(f.filename, f.sha256)) for f in source.files)

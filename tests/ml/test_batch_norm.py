@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gan_studio.ml.batch_norm import generator_batch_norm
+from gan_studio.ml.networks.batch_norm import generator_batch_norm
 
 
 def _pair(shape):
@@ -63,8 +63,8 @@ def test_it_trains_in_bfloat16():
 
 
 def test_a_fused_generator_has_the_plain_one_s_weights_and_numpy_copy():
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     fused = build_generator(28, 28, 1, seed=0, batch_norm="fused")
     plain = build_generator(28, 28, 1, seed=0)

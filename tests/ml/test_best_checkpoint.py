@@ -11,9 +11,9 @@ from gan_studio.core.runs.layout import (
     list_checkpoints,
     resolve_checkpoint,
 )
-from gan_studio.ml.checkpoints import CheckpointStore
-from gan_studio.ml.export import generator_from_run
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.generators.export import generator_from_run
+from gan_studio.ml.runs.checkpoints import CheckpointStore
+from gan_studio.ml.training.trainer import Trainer
 
 
 def _best_files(run_dir):

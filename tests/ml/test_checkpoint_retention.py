@@ -7,7 +7,7 @@ from helpers import Recorder
 
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.training.control import TrainControl
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training.trainer import Trainer
 
 pytestmark = pytest.mark.slow
 

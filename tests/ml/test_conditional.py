@@ -9,7 +9,7 @@ from helpers import Recorder
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.ml.trainer import Trainer, TrainingError
+from gan_studio.ml.training.trainer import Trainer, TrainingError
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def conditional_config(tiny_config):
 
 @pytest.mark.slow
 def test_conditional_round_trip(conditional_config, tmp_path):
-    from gan_studio.ml.export import (
+    from gan_studio.ml.generators.export import (
         export_generator,
         generate_images,
         generator_from_run,
@@ -81,7 +81,7 @@ def test_unlabelled_data_cannot_train_a_conditional_run(tmp_path):
 
 @pytest.mark.slow
 def test_unconditional_runs_of_before_conditioning_still_restore(tiny_config):
-    from gan_studio.ml.export import generate_images, generator_from_run, num_classes_of
+    from gan_studio.ml.generators.export import generate_images, generator_from_run, num_classes_of
 
     tiny_config.max_steps = 1
     trainer = Trainer.create(tiny_config)
@@ -107,7 +107,7 @@ def test_unconditional_runs_of_before_conditioning_still_restore(tiny_config):
 
 
 def test_class_accuracy_scores_each_class(conditional_config):
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
     from gan_studio.ml.quality import FeatureBudget, class_accuracy, meter_for_config
 
     conditional_config.max_steps = 1
@@ -130,6 +130,6 @@ def test_class_accuracy_scores_each_class(conditional_config):
 
 
 def _unconditional():
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     return build_generator(28, 28, 1, 8)

@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from gan_studio.ml.custom_gradients import (
+from gan_studio.ml.runtime.custom_gradients import (
     _custom_gradient_names,
     call_releasing,
     release_custom_gradients,

@@ -1,4 +1,4 @@
-"""The GPU side of `ml/device.py` and the local devices of `ml/distribute.py`, on any machine.
+"""The GPU side of `ml/runtime/device.py` and the local devices of `ml/training/distribute.py`, on any machine.
 
 TensorFlow is replaced at its boundary only: its device listings, device details, memory-growth
 setter and `MirroredStrategy` are faked on the real imported module, so what a machine with
@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from gan_studio.core.config import TrainConfig
-from gan_studio.ml import device
-from gan_studio.ml.distribute import PlacementError, placement_for
+from gan_studio.ml.runtime import device
+from gan_studio.ml.training.distribute import PlacementError, placement_for
 
 A100 = {"device_name": "NVIDIA A100-SXM4-80GB", "compute_capability": (8, 0)}
 T4 = {"device_name": "Tesla T4", "compute_capability": (7, 5)}
@@ -215,7 +215,7 @@ def test_the_batch_must_split_over_every_local_gpu(machine):
 
 
 def test_compile_notices_are_held_back_and_anything_else_passes(capfd, monkeypatch):
-    from gan_studio.ml.device import compile_notices_filtered
+    from gan_studio.ml.runtime.device import compile_notices_filtered
 
     monkeypatch.delenv("GAN_STUDIO_TF_VERBOSE", raising=False)
     notice = (b"E0000 meta_optimizer.cc:967] remapper failed: INVALID_ARGUMENT: Mutation::Apply "

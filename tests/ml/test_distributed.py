@@ -32,7 +32,7 @@ MIRRORED = textwrap.dedent("""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.metrics_log import read_metrics
     from gan_studio.core.training.callbacks import TrainingCallbacks
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     fields, out = json.loads(sys.argv[1]), sys.argv[2]
     state = {}
@@ -96,7 +96,7 @@ def _fields(tmp_path, **extra):
 
 
 def test_each_replica_gets_its_rows_of_every_global_batch():
-    from gan_studio.ml.pipeline import replica_orders
+    from gan_studio.ml.training.pipeline import replica_orders
 
     order = np.arange(24).reshape(3, 8)  # 3 steps of a global batch of 8
     assert [s.tolist() for s in replica_orders(order, 4, 2, 2)] == [
@@ -106,7 +106,7 @@ def test_each_replica_gets_its_rows_of_every_global_batch():
 
 @pytest.mark.parametrize("kind", ["bce", "hinge"])
 def test_a_replicas_losses_are_its_share_of_the_global_batch_mean(kind):
-    from gan_studio.ml.losses import adversarial_losses
+    from gan_studio.ml.networks.losses import adversarial_losses
 
     real = np.array([[2.0], [0.5], [-1.0], [0.3]], np.float32)
     fake = np.array([[-2.0], [0.0], [1.5], [0.7]], np.float32)
@@ -265,8 +265,8 @@ PLACEMENT = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.run_data import TrainingError
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.data import TrainingError
+    from gan_studio.ml.training.trainer import Trainer
 
     try:
         Trainer.create(TrainConfig(**json.loads(sys.argv[1]))).run()
@@ -369,7 +369,7 @@ def _logged(run_dir):
 def test_two_workers_train_alike_and_the_chief_alone_writes_the_run(tmp_path, worker_ports):
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import list_checkpoints
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     outputs = _finish(_start_workers(tmp_path, worker_ports, _train_args(tmp_path, 2)))
     assert "multi-worker: 2 replicas on 2 workers, this is worker 0" in outputs[0]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gan_studio.ml.dropout import discriminator_dropout
+from gan_studio.ml.networks.dropout import discriminator_dropout
 
 
 def test_it_drops_the_rate_and_keeps_the_mean():

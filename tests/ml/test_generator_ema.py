@@ -5,8 +5,8 @@ from helpers import Recorder
 
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.ml.export import generator_from_run
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.generators.export import generator_from_run
+from gan_studio.ml.training.trainer import Trainer
 
 
 def assert_same_weights(a, b):

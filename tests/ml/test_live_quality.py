@@ -9,8 +9,8 @@ import pytest
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.quality.report import QualityReport, read_quality
 from gan_studio.core.training.callbacks import TrainingCallbacks
-from gan_studio.ml import live_quality
-from gan_studio.ml.live_quality import LiveQuality
+from gan_studio.ml.training import live_quality
+from gan_studio.ml.training.live_quality import LiveQuality
 
 
 class Clock:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gan_studio.core.catalog import IMAGE_SIZES
-from gan_studio.ml.models import build_discriminator, build_generator, generator_plan
+from gan_studio.ml.networks.models import build_discriminator, build_generator, generator_plan
 
 
 @pytest.mark.parametrize("side,channels,latent", [(28, 1, 100), (32, 3, 128), (64, 3, 128)])
@@ -68,7 +68,7 @@ def test_mixed_bfloat16_computes_hidden_layers_in_bf16_and_outputs_float32():
     (set(), "float32"),  # no flags: not Linux
 ], ids=["avx2", "avx512f", "avx512_bf16", "amx_bf16", "none"])
 def test_precision_choice(monkeypatch, flags, expected):
-    from gan_studio.ml import device
+    from gan_studio.ml.runtime import device
 
     tf = device.import_tensorflow()
     # No GPU and the given CPU, whatever this machine has: the CPU's flags alone decide.
@@ -101,7 +101,7 @@ def test_unconditional_models_keep_their_layers():
 
 
 def test_conditional_generator_takes_z_and_a_class():
-    from gan_studio.ml.models import CLASS_EMBEDDING_SIZE
+    from gan_studio.ml.networks.models import CLASS_EMBEDDING_SIZE
 
     g = build_generator(28, 28, 1, 16, num_classes=10)
     assert [i.name for i in g.inputs] == ["z", "class"]
@@ -140,7 +140,7 @@ def test_mixed_precision_conditional_generator_outputs_float32():
 @pytest.mark.parametrize("kernel", [3, 4, 5])
 def test_the_discriminator_s_kernel_is_a_lever(kernel, tmp_path):
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.models import discriminator_for
+    from gan_studio.ml.networks.models import discriminator_for
 
     config = TrainConfig(dataset="cifar10", d_kernel_size=kernel).resolved()
     d = discriminator_for(config, (32, 32, 3))

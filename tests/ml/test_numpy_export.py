@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from gan_studio.ml.models import build_generator
-from gan_studio.ml.numpy_export import UnsupportedModelError, numpy_generator_from_keras
+from gan_studio.ml.generators.numpy_export import UnsupportedModelError, numpy_generator_from_keras
+from gan_studio.ml.networks.models import build_generator
 
 
 def randomize_batchnorm(model, seed=0):
@@ -162,8 +162,8 @@ def test_branching_models_are_refused():
 
 
 def test_mixed_precision_generator_converts():
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     model = build_generator(28, 28, 1, 100, dtype="mixed_bfloat16")
     z = np.random.default_rng(0).standard_normal((2, 100)).astype("float32")
@@ -209,7 +209,7 @@ def test_conditional_features_are_the_projection_block():
 def test_conditional_keras_file_round_trip(tmp_path):
     import keras
 
-    from gan_studio.ml.export import load_generator
+    from gan_studio.ml.generators.export import load_generator
 
     model, _ = conditional_pair(seed=3)
     path = str(tmp_path / "conditional.keras")

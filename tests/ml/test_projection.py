@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 from helpers import conditional_keras_generator
 
-from gan_studio.ml.projection import Projector
+from gan_studio.ml.latent.projection import Projector
 
 
 @pytest.fixture(scope="module")
 def generator():
     import keras
 
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(0)
     model = build_generator(28, 28, 1, 16)
@@ -95,11 +95,11 @@ def test_a_target_of_another_shape_or_type_is_refused(generator, target):
 
 def test_a_finished_search_lets_go_of_its_graph(generator):
     """Its step's custom gradients (Keras' Adam) would have kept the traced graph in
-    TensorFlow's registry for good, one per search (`ml.custom_gradients`)."""
+    TensorFlow's registry for good, one per search (`ml.runtime.custom_gradients`)."""
     import gc
     import weakref
 
-    from gan_studio.ml.custom_gradients import traced_graphs
+    from gan_studio.ml.runtime.custom_gradients import traced_graphs
 
     projector = Projector(generator, restarts=2)
     projector.project(np.zeros((28, 28, 1), np.uint8), steps=2)

@@ -4,7 +4,7 @@ data set: found without training anything, differentiable, and it changes the se
 import numpy as np
 import pytest
 
-from gan_studio.ml.projection_features import compared, meter_features
+from gan_studio.ml.latent.projection_features import compared, meter_features
 from gan_studio.ml.quality import features as feature_module
 
 
@@ -17,7 +17,7 @@ def tiny_budgets(monkeypatch):
 
 @pytest.fixture
 def run(tiny_config, tiny_budgets):
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     tiny_config.max_steps = 1
     trainer = Trainer.create(tiny_config)
@@ -34,9 +34,9 @@ def test_a_run_without_a_cached_network_searches_pixels_only(run, tmp_path):
 def test_the_meter_s_network_gives_differentiable_features_that_change_the_search(run):
     import tensorflow as tf
 
-    from gan_studio.ml.export import load_generator
-    from gan_studio.ml.projection import Projector
-    from gan_studio.ml.quality.sources import meter_for_config
+    from gan_studio.ml.generators.export import load_generator
+    from gan_studio.ml.latent.projection import Projector
+    from gan_studio.ml.quality.meter_factory import meter_for_config
 
     meter = meter_for_config(run.config)
     meter.prepare()  # trains and caches the (tiny) classifier, as the live meter does

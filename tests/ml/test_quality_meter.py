@@ -7,10 +7,10 @@ import weakref
 import numpy as np
 import pytest
 
-from gan_studio.ml.custom_gradients import traced_graphs
 from gan_studio.ml.quality import FeatureBudget, QualityMeter
 from gan_studio.ml.quality.features import NetworkTrainer
 from gan_studio.ml.quality.networks import build_autoencoder, build_classifier
+from gan_studio.ml.runtime.custom_gradients import traced_graphs
 
 TINY = FeatureBudget(epochs=1, max_batches=2, batch_size=16)
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from gan_studio.core.config import TrainConfig, augmentation_enabled
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training.trainer import Trainer
 
 
 def test_hinge_losses_on_known_logits():
-    from gan_studio.ml.losses import adversarial_losses
+    from gan_studio.ml.networks.losses import adversarial_losses
 
     real = np.array([[2.0], [0.5], [-1.0]], np.float32)
     fake = np.array([[-2.0], [0.0], [1.5]], np.float32)
@@ -21,7 +21,7 @@ def test_hinge_losses_on_known_logits():
 
 
 def test_bce_losses_on_known_logits():
-    from gan_studio.ml.losses import adversarial_losses
+    from gan_studio.ml.networks.losses import adversarial_losses
 
     real = np.zeros((4, 1), np.float32)
     fake = np.zeros((4, 1), np.float32)
@@ -35,7 +35,7 @@ def test_bce_losses_on_known_logits():
 def test_spectral_norm_keeps_the_largest_singular_value_near_one():
     import keras
 
-    from gan_studio.ml.models import build_discriminator
+    from gan_studio.ml.networks.models import build_discriminator
 
     def largest_singular_value(kernel):
         kernel = np.asarray(kernel)
@@ -58,7 +58,7 @@ def test_spectral_norm_keeps_the_largest_singular_value_near_one():
 def test_augmentation_is_differentiable_and_random_per_image():
     import tensorflow as tf
 
-    from gan_studio.ml.augment import augment
+    from gan_studio.ml.networks.augment import augment
 
     rng = tf.random.Generator.from_seed(0)
     images = tf.constant(np.random.default_rng(1).uniform(-1, 1, (6, 32, 32, 3)), tf.float32)
@@ -86,7 +86,7 @@ def test_augmentation_is_differentiable_and_random_per_image():
 def test_translation_shifts_without_changing_content():
     import tensorflow as tf
 
-    from gan_studio.ml.augment import augment
+    from gan_studio.ml.networks.augment import augment
 
     image = np.zeros((1, 16, 16, 1), np.float32)
     image[0, 8, 8, 0] = 1.0
@@ -101,7 +101,7 @@ def test_translation_shifts_without_changing_content():
 
 def test_the_discriminator_sees_augmented_real_and_fake_images(tiny_config):
     """Spy on the discriminator's input: with augmentation the real half is no longer the data."""
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     for spectral_norm in (False, True):  # D called on each half, or once on both
         seen = {}
@@ -135,7 +135,7 @@ def test_augment_auto_follows_the_data_set_size():
 
 
 def test_r1_runs_every_r1_every_steps_and_moves_the_discriminator(tiny_config):
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     config = tiny_config.resolved()
     config.r1_gamma, config.r1_every = 10.0, 2
@@ -154,7 +154,7 @@ def test_r1_runs_every_r1_every_steps_and_moves_the_discriminator(tiny_config):
 
 
 def test_ttur_gives_the_discriminator_its_own_learning_rate(tiny_config):
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     tiny_config.learning_rate, tiny_config.d_learning_rate = 1e-4, 4e-4
     gan = GAN(tiny_config.resolved(), (28, 28, 1))
@@ -165,7 +165,7 @@ def test_ttur_gives_the_discriminator_its_own_learning_rate(tiny_config):
 
 
 def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     for side, channels in ((28, 1), (32, 3), (64, 3)):
         g = build_generator(side, side, channels, 16, kernel_size=4)
@@ -176,7 +176,7 @@ def test_kernel_size_changes_the_generator_and_keeps_its_output_shape():
 def test_the_generators_activation_and_stride_1_kernel_change_what_they_say():
     import keras
 
-    from gan_studio.ml.models import build_generator, generator_for
+    from gan_studio.ml.networks.models import build_generator, generator_for
 
     for side, channels in ((28, 1), (32, 3), (64, 3)):
         g = build_generator(side, side, channels, 16, kernel_size=4, activation="relu",
@@ -203,7 +203,7 @@ def test_the_generators_activation_and_stride_1_kernel_change_what_they_say():
 
 
 def test_d_dropout_sets_the_discriminators_dropout_and_zero_builds_none():
-    from gan_studio.ml.models import build_discriminator, discriminator_for
+    from gan_studio.ml.networks.models import build_discriminator, discriminator_for
 
     x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
     plain = build_discriminator(28, 28, 1, seed=0, dropout=0.0)
@@ -230,7 +230,7 @@ def test_every_lever_trains_and_resumes(tiny_config):
     assert resumed.run() == "finished"
     saved = TrainConfig.load(f"{trainer.run_dir}/config.json")
     assert (saved.loss, saved.spectral_norm, saved.kernel_size) == ("hinge", True, 4)
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     assert generator_from_run(trainer.run_dir).get_layer("to_image").kernel.shape[:2] == (4, 4)
 
@@ -251,7 +251,7 @@ def write_image_folder(folder, count, side=32, seed=0):
 def test_a_folder_run_is_sized_by_images_seen_and_checkpoints_by_rounds(tmp_path):
     from gan_studio.core.config import DEFAULT_MINUTES, FOLDER_IMAGES, epochs_per_round
     from gan_studio.core.runs.layout import list_checkpoints
-    from gan_studio.ml.run_data import fit_config_to_data, resume_settings
+    from gan_studio.ml.training.data import fit_config_to_data, resume_settings
 
     folder = write_image_folder(tmp_path / "art", 40)
     config = TrainConfig(dataset=folder, runs_dir=str(tmp_path / "runs"), batch_size=8,
@@ -288,13 +288,13 @@ def test_rgb_folders_at_64_and_128_px_train_with_the_default_recipe(tmp_path, si
     strides = [layer.strides[0] for layer in trainer.gan.generator.layers
                if layer.__class__.__name__ == "Conv2DTranspose"]
     assert 2 ** strides.count(2) * 8 == side
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     assert generator_from_run(trainer.run_dir).output_shape == (None, side, side, 3)
 
 
 def test_mode_seeking_penalty_grows_as_a_class_stops_varying():
-    from gan_studio.ml.gan import mode_seeking_penalty
+    from gan_studio.ml.training.gan import mode_seeking_penalty
 
     rng = np.random.default_rng(0)
     noise = rng.standard_normal((8, 16)).astype(np.float32)
@@ -312,7 +312,7 @@ def test_mode_seeking_pairs_one_class_and_pulls_its_images_apart(tiny_config, mo
     judges them as), and the penalty is in the generator's loss."""
     import tensorflow as tf
 
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.training.gan import GAN
 
     config = tiny_config.resolved()
     config.conditional, config.num_classes = True, 10

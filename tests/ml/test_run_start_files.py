@@ -9,7 +9,7 @@ from PIL import Image
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import TrainControl
-from gan_studio.ml.run_data import (
+from gan_studio.ml.training.data import (
     fit_config_to_data,
     load_training_data,
     resolve_image_size,
@@ -109,7 +109,7 @@ def test_a_resumed_run_whose_data_skips_nothing_drops_the_old_list(tmp_path):
 
 
 def test_a_list_the_disk_refuses_is_one_line_naming_it(tmp_path, monkeypatch):
-    from gan_studio.ml.run_data import TrainingError
+    from gan_studio.ml.training.data import TrainingError
 
     folder = write_images(tmp_path / "faces", 32, bad=("notes.png",))
     data, _ = load(TrainConfig(dataset=folder, batch_size=2))

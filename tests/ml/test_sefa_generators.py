@@ -13,8 +13,8 @@ from gan_studio.workers.explorer.directions import DIRECTIONS, compute_direction
 def test_the_first_direction_changes_the_image_more_than_random_ones(size, channels):
     import keras
 
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(size)
     generator = numpy_generator_from_keras(build_generator(size, size, channels, 100))

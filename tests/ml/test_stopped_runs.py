@@ -9,8 +9,8 @@ from helpers import Recorder
 from gan_studio.core.quality.report import QualityReport, read_quality
 from gan_studio.core.runs.layout import BEST_DIR, best_checkpoint, list_checkpoints
 from gan_studio.core.training.control import TrainControl
-from gan_studio.ml import live_quality
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training import live_quality
+from gan_studio.ml.training.trainer import Trainer
 
 
 class FakeMeter:

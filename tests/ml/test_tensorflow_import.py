@@ -3,7 +3,7 @@ the whole module, rather than getting the half-initialised one sys.modules alrea
 
 import threading
 
-from gan_studio.ml import device
+from gan_studio.ml.runtime import device
 
 
 def test_a_second_thread_waits_for_an_import_in_progress(monkeypatch):

@@ -17,7 +17,7 @@ from gan_studio.core.runs.metrics_log import read_metrics
 from gan_studio.core.runs.trained_time import trained_seconds_at
 from gan_studio.core.training.control import TrainControl
 from gan_studio.core.training.plan import make_plan
-from gan_studio.ml.trainer import Trainer
+from gan_studio.ml.training.trainer import Trainer
 
 
 class StepClock:
@@ -123,7 +123,7 @@ def test_a_short_session_notes_no_speed(minute_config):
 
 def test_a_run_of_steps_that_reached_them_goes_on_to_the_default_epochs(tiny_config):
     from gan_studio.core.config import DEFAULT_EPOCHS
-    from gan_studio.ml.run_data import resume_settings
+    from gan_studio.ml.training.data import resume_settings
 
     tiny_config.epochs, tiny_config.max_steps = None, 3
     first = Trainer.create(tiny_config)

@@ -11,8 +11,8 @@ from gan_studio.core.config import TrainConfig
 from gan_studio.core.runs.layout import latest_grid_png, list_checkpoints
 from gan_studio.core.runs.metrics_log import read_metrics
 from gan_studio.core.training.control import TrainControl
-from gan_studio.ml.custom_gradients import traced_graphs
-from gan_studio.ml.trainer import Trainer, TrainingError
+from gan_studio.ml.runtime.custom_gradients import traced_graphs
+from gan_studio.ml.training.trainer import Trainer, TrainingError
 
 
 def test_three_steps_on_tiny_data_give_finite_losses_and_outputs(tiny_config):
@@ -191,9 +191,9 @@ def test_a_run_that_fails_before_training_leaves_no_folder(tmp_path):
 def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatch):
     from gan_studio.core.quality.report import read_quality
     from gan_studio.core.runs.layout import resolve_checkpoint
-    from gan_studio.ml import live_quality
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
     from gan_studio.ml.quality import features
+    from gan_studio.ml.training import live_quality
 
     monkeypatch.setattr(live_quality, "PREPARE_AFTER", 0.0)
     monkeypatch.setattr(live_quality, "PREPARE_SHARE", 1e9)  # prepare at every step
@@ -226,8 +226,8 @@ def test_the_live_meter_measures_keeps_the_best_and_logs(tiny_config, monkeypatc
 
 
 def test_a_stop_right_after_an_epoch_s_save_writes_that_step_once(tiny_config, monkeypatch):
-    from gan_studio.ml import checkpoints
-    from gan_studio.ml import trainer as trainer_module
+    from gan_studio.ml.runs import checkpoints
+    from gan_studio.ml.training import trainer as trainer_module
 
     # An epoch-end checkpoint after every epoch of the 48 images (6 steps each).
     monkeypatch.setattr(trainer_module, "epochs_per_round", lambda count: 1)

@@ -4,9 +4,9 @@ as the trained D in memory does."""
 import numpy as np
 import pytest
 
-from gan_studio.ml.export import ModelLoadError
-from gan_studio.ml.trainer import Trainer
-from gan_studio.ml.verdict import Verdict
+from gan_studio.ml.generators.export import ModelLoadError
+from gan_studio.ml.generators.verdict import Verdict
+from gan_studio.ml.training.trainer import Trainer
 
 
 def test_the_verdict_is_the_trained_discriminator_s(tiny_config):
@@ -20,7 +20,7 @@ def test_the_verdict_is_the_trained_discriminator_s(tiny_config):
     images = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1), dtype=np.uint8)
     # The trained weights in a float32 copy of D: the run may have trained in bfloat16, and
     # the verdict computes in float32.
-    from gan_studio.ml.models import discriminator_for
+    from gan_studio.ml.networks.models import discriminator_for
 
     discriminator = discriminator_for(trainer.gan.config, (28, 28, 1))
     discriminator.set_weights(trainer.gan.discriminator.get_weights())

@@ -25,7 +25,7 @@ def trained(tmp_path_factory):
     """A tiny MNIST run with two checkpoints, ckpt-1 and ckpt-2, trained once for the module."""
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.training.control import TrainControl
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     root = tmp_path_factory.mktemp("trained")
     data = write_tiny_mnist(root / "data")
@@ -139,7 +139,7 @@ def test_resume_goes_on_from_the_previous_checkpoint_and_says_so(run, trained, h
 def test_the_window_hears_of_the_skipped_checkpoint_in_the_restore_event(run):
     from helpers import Recorder
 
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     BREAKS["data overwritten in the middle (checksum)"](_ckpt(run, 2))
     recorder = Recorder()
@@ -149,7 +149,7 @@ def test_the_window_hears_of_the_skipped_checkpoint_in_the_restore_event(run):
     assert restored.kind == "checkpoint" and restored.data["path"] == _ckpt(run, 1)
     (note,) = restored.data["skipped"]
     assert note.startswith(_ckpt(run, 2) + " is unreadable (") and note in restored.message
-    from gan_studio.ml.checkpoints import checkpoint_problem
+    from gan_studio.ml.runs.checkpoints import checkpoint_problem
 
     assert checkpoint_problem(_ckpt(run, 2)) is None  # step 2, trained again, saved whole
 
@@ -198,7 +198,7 @@ def _generator_of_another_size(prefix):
     import tensorflow as tf
 
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.models import generator_for
+    from gan_studio.ml.networks.models import generator_for
 
     other = TrainConfig(dataset="mnist", latent_dim=16).resolved()
     tf.train.Checkpoint(generator=generator_for(other, (28, 28, 1))).write(prefix)

@@ -98,9 +98,9 @@ def data_dir(tmp_path):
 def test_the_cli_refuses_bad_values_before_loading_data(tmp_path, data_dir, capsys, monkeypatch,
                                                        flags, field):
     loaded = []
-    import gan_studio.ml.run_data as run_data
+    import gan_studio.ml.training.data as training_data
 
-    monkeypatch.setattr(run_data, "load_training_data", lambda *a, **k: loaded.append(a))
+    monkeypatch.setattr(training_data, "load_training_data", lambda *a, **k: loaded.append(a))
     runs = tmp_path / "runs"
     args = ["train", "--data-dir", data_dir, "--run-dir", str(runs), "--max-steps", "1"]
     if "--dataset" not in flags:

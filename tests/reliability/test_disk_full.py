@@ -40,8 +40,8 @@ def test_a_full_disk_while_exporting_a_keras_file_is_one_line_and_leaves_nothing
     user's file, and neither it nor a temporary one is left."""
     import keras
 
-    from gan_studio.ml.export import ModelLoadError, export_generator
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.generators.export import ModelLoadError, export_generator
+    from gan_studio.ml.training.trainer import Trainer
 
     tiny_config.max_steps = 1
     trainer = Trainer.create(tiny_config)
@@ -77,7 +77,7 @@ def test_a_config_json_the_disk_refuses_names_it_and_leaves_no_run_folder(tiny_c
                                                                          monkeypatch):
     from gan_studio.core import config as config_module
     from gan_studio.core.config import ConfigError
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     def refuse(path, text):
         raise OSError(errno.ENOSPC, "No space left on device",

@@ -31,7 +31,7 @@ SCRIPT = textwrap.dedent("""
     import tensorflow as tf
     tf.config.experimental.enable_op_determinism()
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     fields, plan, out = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
     trainer = Trainer.create(TrainConfig(**fields, max_steps=plan[0]))
@@ -92,7 +92,7 @@ def test_straight_and_resumed_runs_are_bit_identical(tmp_path, levers):
 # and takes a slice after every step whatever its share, so a run of seconds trains its
 # feature network between the GAN's steps and is measured while it trains.
 QUICK_METER = textwrap.dedent("""
-    from gan_studio.ml import live_quality
+    from gan_studio.ml.training import live_quality
     live_quality.PREPARE_AFTER, live_quality.PREPARE_SHARE = 0.0, float("inf")
 """)
 
@@ -101,7 +101,7 @@ TRAIN = textwrap.dedent("""
     from tensorflow.python.framework import config as tf_config
     assert tf_config.is_op_determinism_enabled(), "TF_DETERMINISTIC_OPS=1 was not honoured"
     from gan_studio.core.config import TrainConfig
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     trainer = Trainer.create(TrainConfig(**json.loads(sys.argv[1])), on_fault="raise")
     assert trainer.run() == "finished"
@@ -140,7 +140,7 @@ def _resume_with_cli(run_dir, steps, quick_meter):
 def _checkpoint_state(run_dir, step):
     """Every value of the run's recent checkpoint of `step` (the one a later resume reads)."""
     from gan_studio.core.runs.layout import CHECKPOINT_DIR
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     tf = import_tensorflow()
     reader = tf.train.load_checkpoint(os.path.join(run_dir, CHECKPOINT_DIR, f"ckpt-{step}"))

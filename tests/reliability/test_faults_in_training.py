@@ -9,8 +9,8 @@ import pytest
 from helpers import Recorder, refuse_grids
 
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.ml.checkpoints import readable_checkpoint
-from gan_studio.ml.trainer import Trainer, TrainingError
+from gan_studio.ml.runs.checkpoints import readable_checkpoint
+from gan_studio.ml.training.trainer import Trainer, TrainingError
 
 LIMIT = 64 * 1024  # bytes: metrics, events and grids fit; a checkpoint (MBs) does not
 
@@ -58,8 +58,8 @@ def test_a_milestone_of_a_step_already_saved_never_rewrites_its_checkpoint(tiny_
     """Save Checkpoint Now at step N, then the epoch's milestone at N: rewriting ckpt-N could
     only lose it (a failed rewrite removes the files it tore), so the store writes the
     milestone alone."""
-    from gan_studio.ml import checkpoints
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.runs import checkpoints
+    from gan_studio.ml.training.gan import GAN
 
     gan = GAN(tiny_config.resolved(), (28, 28, 1))
     run_dir = os.path.join(tiny_config.runs_dir, "run")

@@ -109,8 +109,8 @@ def _saver(run_dir: str, mode: str, arg: str, ready: int) -> None:
 
     from gan_studio.core.config import TrainConfig, augmentation_enabled
     from gan_studio.core.runs.layout import CONFIG_FILE
-    from gan_studio.ml.checkpoints import CheckpointStore, readable_checkpoint
-    from gan_studio.ml.gan import GAN
+    from gan_studio.ml.runs.checkpoints import CheckpointStore, readable_checkpoint
+    from gan_studio.ml.training.gan import GAN
 
     config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE))
     gan = GAN(config, SHAPE, augmentation_enabled(config, IMAGES))
@@ -143,8 +143,8 @@ def _zygote() -> None:
     import numpy  # noqa: F401
     import tensorflow  # noqa: F401
 
-    import gan_studio.ml.checkpoints  # noqa: F401
-    import gan_studio.ml.gan  # noqa: F401
+    import gan_studio.ml.runs.checkpoints  # noqa: F401
+    import gan_studio.ml.training.gan  # noqa: F401
 
     for line in sys.stdin:
         run_dir, mode, arg = line.split()
@@ -246,8 +246,8 @@ def test_kill_9_during_checkpoint_saves_costs_at_most_the_save_in_progress(tmp_p
 
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import checkpoint_step, list_checkpoints
-    from gan_studio.ml.checkpoints import checkpoint_problem, readable_checkpoint
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.runs.checkpoints import checkpoint_problem, readable_checkpoint
+    from gan_studio.ml.training.trainer import Trainer
 
     zygote = _Zygote(tmp_path / "zygote.log")  # loads TensorFlow while the run starts here
     try:
@@ -302,7 +302,7 @@ def _leftovers(run) -> list[str]:
 def test_what_killed_saves_leave_is_cleared_and_nothing_else(tmp_path):
     import tensorflow as tf
 
-    from gan_studio.ml.checkpoints import clear_killed_saves
+    from gan_studio.ml.runs.checkpoints import clear_killed_saves
 
     folder = tmp_path / "checkpoints"
     checkpoint = tf.train.Checkpoint(v=tf.Variable(1.0))
@@ -336,9 +336,9 @@ def test_what_killed_saves_leave_is_cleared_and_nothing_else(tmp_path):
 _HELD_SAVES = """
 import os, sys, time
 from tensorflow.python.ops import gen_io_ops
-import gan_studio.ml.trainer
+import gan_studio.ml.training.trainer
 if os.environ.get("EPOCH_SAVES"):
-    gan_studio.ml.trainer.epochs_per_round = lambda count: 1
+    gan_studio.ml.training.trainer.epochs_per_round = lambda count: 1
 merge, gate = gen_io_ops.merge_v2_checkpoints, os.environ["SAVE_GATE"]
 def held(*args, **kwargs):
     print("SAVE HELD", flush=True)
@@ -430,7 +430,7 @@ def _assert_stopped_with_a_checkpoint(status, out, run, step=None):
     from gan_studio.cli import main
     from gan_studio.core.runs.layout import list_checkpoints
     from gan_studio.core.runs.metrics_log import read_metrics
-    from gan_studio.ml.checkpoints import checkpoint_problem
+    from gan_studio.ml.runs.checkpoints import checkpoint_problem
 
     assert status == 0, out
     assert "Stopped" in out and "Traceback" not in out, out

@@ -61,7 +61,7 @@ def explorer_window(qtbot, isolated_settings, fake_engine, message_boxes):
     qtbot.waitExposed(window)
     yield window
     window.shutdown()
-    assert not window.explorer.rendering.renderer.running
+    assert not window.explorer.rendering.render_thread.running
 
 
 @pytest.fixture
@@ -95,4 +95,4 @@ def explorer(qtbot):
     qtbot.waitExposed(explorer)
     yield explorer
     explorer.shutdown()
-    assert not explorer.rendering.renderer.running and not explorer.directions.running
+    assert not explorer.rendering.render_thread.running and not explorer.directions.running

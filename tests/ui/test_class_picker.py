@@ -7,7 +7,7 @@ from helpers import tiny_conditional_generator, tiny_generator
 from gan_studio.core.latent.classes import ClassChoice
 from gan_studio.ui.explorer.actions import render_path
 from gan_studio.ui.explorer.model import CLASS, GENERATOR
-from gan_studio.workers.explorer.sources import LoadedGenerator
+from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 
 def render(generator, z, classes):

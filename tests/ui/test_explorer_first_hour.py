@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QStyleFactory
 from gan_studio.ui.explorer import actions as explorer_actions
 from gan_studio.ui.explorer import dialogs as explorer_dialogs
 from gan_studio.workers.explorer.directions import DirectionsResult, compute_directions
-from gan_studio.workers.explorer.sources import LoadedGenerator
+from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 LATENT = 8
 

@@ -20,7 +20,7 @@ from gan_studio.ui.explorer.model import (
     TILE,
     ExplorerModel,
 )
-from gan_studio.workers.explorer.sources import LoadedGenerator
+from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 
 def loaded(latent=8):
@@ -160,8 +160,8 @@ def test_widgets_follow_the_model_and_change_it(explorer):
 
 def test_a_change_asks_for_one_preview(qtbot, explorer, monkeypatch):
     asked = []
-    request = explorer.rendering.renderer.request
-    monkeypatch.setattr(explorer.rendering.renderer, "request",
+    request = explorer.rendering.render_thread.request
+    monkeypatch.setattr(explorer.rendering.render_thread, "request",
                         lambda channel, *a, **kw: (asked.append(channel),
                                                    request(channel, *a, **kw))[1])
     explorer.set_generator(loaded())

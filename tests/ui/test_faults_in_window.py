@@ -11,7 +11,7 @@ from helpers import refuse_grids
 from PySide6.QtCore import Qt
 
 from gan_studio.core.runs.layout import list_checkpoints
-from gan_studio.core.training.state import PAUSED
+from gan_studio.core.training.session_states import PAUSED
 from gan_studio.ui.training import training_feedback
 
 TIMEOUT = 180_000  # ms: the first run imports TensorFlow and traces the models
@@ -26,7 +26,7 @@ def window(open_window, tiny_mnist_dir):
 
 def test_real_nan_losses_pause_ask_with_the_step_and_write_no_checkpoint(
         qtbot, window, monkeypatch, message_boxes):
-    from gan_studio.ml import gan as gan_module
+    from gan_studio.ml.training import gan as gan_module
 
     poison, real_train = [False], gan_module.GAN.train
 

@@ -5,7 +5,7 @@ import pytest
 from helpers import tiny_generator
 
 from gan_studio.core.grid import upscale_nearest
-from gan_studio.workers.explorer.sources import LoadedGenerator
+from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 LATENT = 8
 

@@ -19,7 +19,7 @@ def window(open_window, tiny_mnist_dir):
 
 
 def keras_generator(path, unsupported=False):
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     if not unsupported:
         model = build_generator(28, 28, 1, 100, seed=1)

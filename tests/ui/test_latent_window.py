@@ -11,7 +11,7 @@ from gan_studio.core.grid import upscale_nearest
 from gan_studio.ui.explorer import actions as explorer_actions
 from gan_studio.ui.explorer import dialogs as explorer_dialogs
 from gan_studio.ui.widgets import save_dialogs
-from gan_studio.workers.explorer.sources import LoadedGenerator
+from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 LATENT = 8
 

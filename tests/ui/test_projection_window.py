@@ -21,7 +21,7 @@ def window(open_window, fake_engine):
 def generator_file(tmp_path):
     import keras
 
-    from gan_studio.ml.models import build_generator
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(0)
     model = build_generator(28, 28, 1, LATENT)
@@ -155,7 +155,7 @@ def test_a_selected_sample_tile_is_found_too(qtbot, window, generator_file):
 
 def test_an_image_of_the_run_s_own_data_set_is_found(qtbot, window, tiny_config, generator_file,
                                                    message_boxes):
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     actions = window.explorer_actions.projection
     open_generator(qtbot, window, generator_file[0])
@@ -192,7 +192,7 @@ def test_an_image_of_the_run_s_own_data_set_is_found(qtbot, window, tiny_config,
 def test_a_run_whose_data_set_is_gone_says_so_in_the_picker(qtbot, window, tiny_config):
     import os
 
-    from gan_studio.ml.trainer import Trainer
+    from gan_studio.ml.training.trainer import Trainer
 
     tiny_config.max_steps = 1
     trainer = Trainer.create(tiny_config)

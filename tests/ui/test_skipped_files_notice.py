@@ -4,7 +4,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
-from gan_studio.core.training.state import STARTING, TRAINING
+from gan_studio.core.training.session_states import STARTING, TRAINING
 from gan_studio.data.skipped import CORRUPT, EMPTY, SkippedFile
 
 FILES = (SkippedFile("cats/broken.png", CORRUPT, "corrupt (broken PNG file)"),

@@ -121,8 +121,8 @@ def test_unreadable_images_show_an_error_dialog(qtbot, window, tmp_path, message
 @pytest.mark.slow
 def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
     from gan_studio.core.runs.layout import best_checkpoint
-    from gan_studio.ml import live_quality
     from gan_studio.ml.quality import features
+    from gan_studio.ml.training import live_quality
 
     # A feature network of two batches, prepared as soon as it is asked for.
     monkeypatch.setattr(live_quality, "PREPARE_AFTER", 0.0)
@@ -151,7 +151,7 @@ def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, t
     import shutil
 
     from gan_studio.core.grid import to_uint8
-    from gan_studio.ml.export import generator_from_run
+    from gan_studio.ml.generators.export import generator_from_run
 
     window = open_window(dataset="mnist", data_dir=tiny_mnist_dir, batch_size=8,
                          length=(1, "epochs"),
@@ -172,7 +172,7 @@ def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, t
     assert np.abs(explorer.current_image().astype(int) - expected).max() <= 1
 
     # The run's own discriminator judges the image shown, as the run's D would.
-    from gan_studio.ml.verdict import Verdict
+    from gan_studio.ml.generators.verdict import Verdict
 
     qtbot.waitUntil(lambda: explorer.verdict.text().startswith("D(G(z)) = "), timeout=TIMEOUT)
     score = float(Verdict(other)(explorer.current_image()[None])[0])

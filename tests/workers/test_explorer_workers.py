@@ -12,9 +12,9 @@ from PySide6.QtCore import QCoreApplication
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
 from gan_studio.workers.explorer.directions import DirectionsService, compute_directions
+from gan_studio.workers.explorer.generator_loading import run_grid_latents
 from gan_studio.workers.explorer.renderer import PREVIEW, STRIP, ExplorerRenderer
 from gan_studio.workers.explorer.slots import LatestSlots
-from gan_studio.workers.explorer.sources import run_grid_latents
 from gan_studio.workers.training.session import TrainingSession
 from gan_studio.workers.training.snapshots import GeneratorSnapshots
 
@@ -28,6 +28,8 @@ class GatedGenerator:
     What happens while a render is held is decided by events, not by how long a render takes,
     so the tests hold for any interleaving of the threads.
     """
+
+    threaded, num_classes, layers = False, 0, ()
 
     def __init__(self, generator):
         self._generator = generator
@@ -192,7 +194,7 @@ def test_directions_are_found_in_the_background(qtbot):
 
 def test_snapshots_are_throttled_and_the_last_is_kept(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr(time, "monotonic", lambda: now[0])  # the clock of core.throttle
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])  # the clock of core.training.throttle
     sent = []
     snapshots = GeneratorSnapshots(lambda model: ("copy", model), sent.append)
     for step in range(5):
@@ -306,7 +308,7 @@ def test_directions_of_a_conditional_generator_are_found_in_a_class(qtbot):
 
 
 def test_run_class_names_come_from_the_config(tmp_path):
-    from gan_studio.workers.explorer.sources import run_class_names
+    from gan_studio.workers.explorer.generator_loading import run_class_names
 
     run = tmp_path / "run"
     run.mkdir()
@@ -320,7 +322,7 @@ def test_the_tensorflow_fallback_takes_classes_and_blends():
     from helpers import conditional_keras_generator
     from keras import layers
 
-    from gan_studio.workers.explorer.sources import TENSORFLOW, renderer_from_keras
+    from gan_studio.workers.explorer.generator_loading import TENSORFLOW, renderer_from_keras
 
     base = conditional_keras_generator(seed=4)
     x = layers.UpSampling2D(name="up")(base.get_layer("reshape").output)  # numpy cannot run it
@@ -346,12 +348,12 @@ def test_the_tensorflow_fallback_takes_classes_and_blends():
 def test_a_conditional_keras_file_loads_for_the_explorer(tmp_path, monkeypatch):
     from helpers import conditional_keras_generator
 
-    from gan_studio.workers.explorer import sources
-    from gan_studio.workers.explorer.sources import NUMPY, load_explorer_generator
+    from gan_studio.workers.explorer import generator_loading
+    from gan_studio.workers.explorer.generator_loading import NUMPY, load_explorer_generator
 
     # It lowers its caller's priority, for good (a thread cannot raise it again): called here,
     # on the tests' main thread, every thread started after it would run at nice 10.
-    monkeypatch.setattr(sources, "lower_thread_priority", lambda *a: False)
+    monkeypatch.setattr(generator_loading, "lower_thread_priority", lambda *a: False)
     path = str(tmp_path / "conditional.keras")
     conditional_keras_generator().save(path)
     loaded = load_explorer_generator(path)

@@ -26,8 +26,8 @@ def no_compiled(numpy_renderer, threads):
 def generator():
     import keras
 
-    from gan_studio.ml.models import build_generator
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.networks.models import build_generator
 
     keras.utils.set_random_seed(0)
     model = build_generator(28, 28, 1, 16)
@@ -64,7 +64,7 @@ class SlowCopy:
 def no_gpu(monkeypatch):
     """A machine without a GPU, also where the tests run on one (TensorFlow's listing
     replaced)."""
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     tf = import_tensorflow()
     real = tf.config.list_physical_devices
@@ -73,7 +73,7 @@ def no_gpu(monkeypatch):
 
 
 def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator, no_gpu):
-    from gan_studio.workers.explorer.sources import KerasRenderer
+    from gan_studio.ml.generators.keras_renderer import KerasRenderer
 
     model, numpy_copy = generator
     renderer, backend, note = choose_backend(numpy_copy, lambda d: KerasRenderer(model, d),
@@ -83,7 +83,7 @@ def test_without_a_gpu_the_numpy_copy_renders_and_says_how_fast(generator, no_gp
 
 
 def test_a_faster_device_is_chosen_and_renders_the_same_pixels(generator, render_clock):
-    from gan_studio.workers.explorer.sources import KerasRenderer
+    from gan_studio.ml.generators.keras_renderer import KerasRenderer
 
     model, numpy_copy = generator
     slow = SlowCopy(numpy_copy, render_clock)
@@ -122,6 +122,7 @@ class BigImages:
     """A stand-in renderer drawing 64 px images (zeros): big enough for more BLAS threads."""
 
     latent_dim, num_classes, output_shape = 4, 0, (64, 64, 3)
+    threaded = False
 
     def render_uint8(self, z, classes=None, should_stop=None):
         return np.zeros((len(z), *self.output_shape), np.uint8)

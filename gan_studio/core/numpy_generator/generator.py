@@ -33,8 +33,8 @@ import numpy as np
 from gan_studio.core.atomic import atomic_path
 from gan_studio.core.grid import to_uint8
 from gan_studio.core.numpy_generator.conditional import ClassDense, check_classes
+from gan_studio.core.numpy_generator.layer_plan import array_keys, plan
 from gan_studio.core.numpy_generator.layers import Buffers
-from gan_studio.core.numpy_generator.plan import array_keys, plan
 
 OPS_KEY = "__ops__"
 CACHED_BATCH = 16  # batches up to this size reuse per-thread scratch buffers
@@ -67,10 +67,14 @@ class NumpyGenerator:
         num_classes: K for a class-conditional generator, 0 for an unconditional one.
         output_shape: (H, W, C) of one image.
         feature_dim: the width of `features(z)`.
+        layers: (name, output shape) of each layer, what `activations` indexes.
+        threaded: False: it renders on its caller's thread (and BLAS's pool).
 
     Raises:
         ValueError: if the op list is malformed, names a missing array, or its shapes disagree.
     """
+
+    threaded = False
 
     def __init__(self, ops: list[dict], arrays: Mapping[str, np.ndarray]):
         try:

@@ -31,7 +31,7 @@ def class_accuracy(meter, generator, per_class: int = DEFAULT_PER_CLASS,
         ValueError: if the meter has no classifier, or the generator is unconditional or has
             another number of classes.
     """
-    from gan_studio.ml.export import generate_images, num_classes_of
+    from gan_studio.ml.generators.export import generate_images, num_classes_of
 
     classes = num_classes_of(generator)
     if classes == 0:

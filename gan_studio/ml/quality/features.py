@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gan_studio.core.atomic import atomic_path
-from gan_studio.ml.custom_gradients import call_releasing
-from gan_studio.ml.device import import_tensorflow
-from gan_studio.ml.model_file import check_unpacked_sizes
+from gan_studio.ml.generators.model_file import check_unpacked_sizes
+from gan_studio.ml.runtime.custom_gradients import call_releasing
+from gan_studio.ml.runtime.device import import_tensorflow
 
 NETWORK_VERSION = "gan-studio-features-1"  # bump whenever networks.py or the training changes
 CACHE_FOLDER = "gan-studio-features"

@@ -239,7 +239,7 @@ class QualityMeter:
         Raises:
             ValueError: if the generator's images do not have the data's shape.
         """
-        from gan_studio.ml.export import generate_images, image_labels
+        from gan_studio.ml.generators.export import generate_images, image_labels
 
         self.check(generator)
         start = time.perf_counter()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 
-from gan_studio.ml.device import import_tensorflow
+from gan_studio.ml.runtime.device import import_tensorflow
 
 FEATURES = 128  # width of the feature layer of both networks
 _STAGE_FILTERS = (32, 64, 128, 128)

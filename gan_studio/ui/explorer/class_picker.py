@@ -70,7 +70,7 @@ class ClassPicker(QWidget):
             return
         if names:  # a new generator: its run may name the classes differently
             generator = self._model.generator
-            labels = class_labels(getattr(generator, "class_names", ()), choice.num_classes)
+            labels = class_labels(generator.class_names, choice.num_classes)
             if labels != self.class_names():
                 for combo in (self.classes, self.blend_with):
                     combo.blockSignals(True)

@@ -8,20 +8,20 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from gan_studio.core.training.state import STARTING, STOPPING, TRAINING
+from gan_studio.core.training.session_states import STARTING, STOPPING, TRAINING
 from gan_studio.ui.explorer.bookmarks import BookmarkList
 from gan_studio.ui.explorer.class_picker import ClassPicker
 from gan_studio.ui.explorer.controls import LatentControls
 from gan_studio.ui.explorer.dimension_sliders import DimensionSliders
 from gan_studio.ui.explorer.direction_sliders import DirectionSliders
 from gan_studio.ui.explorer.directions import ExplorerDirections
+from gan_studio.ui.explorer.generator_choice import GeneratorChoice
 from gan_studio.ui.explorer.interpolation import InterpolationPanel
 from gan_studio.ui.explorer.layers_view import LayersView
 from gan_studio.ui.explorer.model import ExplorerModel
 from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.explorer.rendering import LatentRendering
 from gan_studio.ui.explorer.source_bar import LatentSourceBar
-from gan_studio.ui.explorer.sources import LatentSources
 from gan_studio.ui.explorer.verdict_label import VerdictLabel
 from gan_studio.workers.explorer.directions import SAMPLES, DirectionsService
 
@@ -66,9 +66,9 @@ class LatentExplorer(QWidget):
         self.directions = DirectionsService(directions_samples, self)
         self._directions = ExplorerDirections(self.model, self.directions, self._in_view, self)
         self.rendering = LatentRendering(self.model, self)
-        self.sources = LatentSources(session, self)
+        self.sources = GeneratorChoice(session, self)
         if session is not None:  # a training run needs the cores a big generator would use
-            session.state_changed.connect(lambda state: self.rendering.renderer.set_training(
+            session.state_changed.connect(lambda state: self.rendering.render_thread.set_training(
                 state in (STARTING, TRAINING, STOPPING)))
         self.sources.generator_changed.connect(self.set_generator)
         self._build()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
+from gan_studio.core.numpy_generator.renderer_protocol import GeneratorRenderer
 from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.widgets.note_label import note_label
 
@@ -76,9 +77,9 @@ class LayersView(QWidget):
         row = self.layers.currentRow()
         return None if row < 0 else row
 
-    def set_generator(self, renderer) -> None:
+    def set_generator(self, renderer: GeneratorRenderer) -> None:
         """Lists a generator's layers (a `NumpyGenerator`'s; others have none to show)."""
-        layers = getattr(renderer, "layers", None)
+        layers = renderer.layers
         if layers and layers == self._listed:
             return  # a new snapshot of the same run: the maps follow the new weights anyway
         self._listed = list(layers or ())

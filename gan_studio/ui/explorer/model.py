@@ -131,7 +131,7 @@ class ExplorerModel(BookmarksSection, QObject):
         directions, nor offsets along them, until its own are found."""
         previous, self._generator = self._generator, loaded
         what = {GENERATOR}
-        dim, classes = loaded.renderer.latent_dim, getattr(loaded.renderer, "num_classes", 0)
+        dim, classes = loaded.renderer.latent_dim, loaded.renderer.num_classes
         if classes != (self._classes.num_classes if self._classes else 0):
             self._classes = ClassChoice(classes) if classes else None
             what.add(CLASS)

@@ -60,10 +60,10 @@ class LatentRendering(QObject):
         self.shown_classes = None  # ... and its `ClassChoice` (None: unconditional)
         self.last_request_id = 0
         self.layer: int | None = None  # the layer whose activation maps are watched
-        self.renderer = ExplorerRenderer(parent=self)
+        self.render_thread = ExplorerRenderer(parent=self)
         self._newest: dict[str, int] = {}  # the newest request id shown per channel
-        self.renderer.rendered.connect(self._on_rendered)
-        self.renderer.failed.connect(self._on_failed)
+        self.render_thread.rendered.connect(self._on_rendered)
+        self.render_thread.failed.connect(self._on_failed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_DELAY_MS)
@@ -74,7 +74,7 @@ class LatentRendering(QObject):
         """Renders the current latent (replacing a request not started yet)."""
         model = self._model
         if model.state is not None and model.generator is not None:
-            self.last_request_id = self.renderer.request(
+            self.last_request_id = self.render_thread.request(
                 PREVIEW, model.generator.renderer, model.composed(), tag=model.classes,
                 classes=model.class_weights(1))
 
@@ -87,10 +87,9 @@ class LatentRendering(QObject):
     def _request_layer(self) -> None:
         model = self._model
         if (self.layer is not None and model.state is not None and model.generator is not None
-                and hasattr(model.generator.renderer, "activations")
                 and self.layer < len(model.generator.renderer.layers)):
-            self.renderer.request(LAYERS, model.generator.renderer, model.composed(),
-                                  tag=self.layer, classes=model.class_weights(1))
+            self.render_thread.request(LAYERS, model.generator.renderer, model.composed(),
+                                       tag=self.layer, classes=model.class_weights(1))
 
     def schedule(self, *channels: str) -> None:
         """Marks batches (`endpoints`, `strip`, `thumbnails`) for rendering once sliders rest."""
@@ -100,7 +99,7 @@ class LatentRendering(QObject):
     def shutdown(self) -> None:
         """Stops the timer and joins the render thread."""
         self._timer.stop()
-        self.renderer.shutdown()
+        self.render_thread.shutdown()
 
     def _on_model(self, what) -> None:
         if what & PREVIEW_AFTER:
@@ -114,33 +113,33 @@ class LatentRendering(QObject):
         model = self._model
         if model.generator is None or model.state is None:
             return
-        renderer, dirty = model.generator.renderer, self._dirty
+        generator, dirty = model.generator.renderer, self._dirty
         self._dirty = set()
         ends = [model.endpoint(name) for name in "AB"]
         if ENDPOINTS in dirty and all(e is not None for e in ends):
-            self.renderer.request(ENDPOINTS, renderer, model.composed(np.stack(ends)),
-                                  classes=model.class_weights(2))
+            self.render_thread.request(ENDPOINTS, generator, model.composed(np.stack(ends)),
+                                       classes=model.class_weights(2))
         if STRIP in dirty:
             latents = model.path_latents()
             if latents is None:
                 self.strip_ready.emit(None)
             else:
-                self.renderer.request(STRIP, renderer, latents,
-                                      classes=model.class_weights(len(latents)))
+                self.render_thread.request(STRIP, generator, latents,
+                                           classes=model.class_weights(len(latents)))
         bookmarks = model.bookmark_latents()
         if THUMBNAILS in dirty and len(bookmarks):
-            self.renderer.request(THUMBNAILS, renderer, bookmarks,
-                                  classes=model.bookmark_class_weights())
+            self.render_thread.request(THUMBNAILS, generator, bookmarks,
+                                       classes=model.bookmark_class_weights())
 
     def _on_rendered(self, result) -> None:
         if result.request_id < self._newest.get(result.channel, 0):
             return  # two render threads: an older request may finish after a newer one
         self._newest[result.channel] = result.request_id
-        generator = self._model.generator
+        loaded = self._model.generator
         if result.channel == PREVIEW:
             self.shown_latent, self.shown_classes = result.latents[0], result.tag
             self.preview_ready.emit(result.images[0], result.request_id)
-        elif generator is None or result.renderer is not generator.renderer:
+        elif loaded is None or result.renderer is not loaded.renderer:
             return  # a batch of an older generator: the new one's is on its way
         elif result.channel == LAYERS:
             layer, maps = result.tag

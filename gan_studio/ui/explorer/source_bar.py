@@ -9,7 +9,7 @@ class LatentSourceBar(QWidget):
     """Names the generator shown (live step, backend, shapes) with a "Follow training" box.
 
     Args:
-        sources: the explorer's `LatentSources`.
+        sources: the explorer's `GeneratorChoice`.
         parent: the parent widget.
     """
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QV
 
 from gan_studio.core.training.events import ENDING
 from gan_studio.core.training.progress import Progress, format_duration
-from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.ui.training.quality_history import QualityHistory
 
 STATE_TEXT = {

@@ -13,7 +13,7 @@ from gan_studio.core.latent.space import sample_grid_shape
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.runs.location import default_runs_dir, find_runs, run_activity
-from gan_studio.core.training.state import IDLE, PAUSED, STARTING, TRAINING
+from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.settings import MAX_RECENT_RUNS
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
-from gan_studio.core.training.state import STARTING
+from gan_studio.core.training.session_states import STARTING
 
 
 class SkippedFilesNotice(QPushButton):

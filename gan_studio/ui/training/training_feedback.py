@@ -10,7 +10,7 @@ from gan_studio.core.catalog import builtin_name
 from gan_studio.core.quality.report import QualityReport
 from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
-from gan_studio.core.training.state import STARTING, STOPPING
+from gan_studio.core.training.session_states import STARTING, STOPPING
 from gan_studio.ui.training.download_dialog import DownloadDialog
 from gan_studio.ui.training.missing_data_dialog import RETRY, MissingDataDialog
 

@@ -21,7 +21,7 @@ from gan_studio.core.catalog import channels_of, latent_dim_for
 from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.levers import MODEL, panel_levers
 from gan_studio.core.presets import PRESET_TITLES, preset_values
-from gan_studio.core.training.state import ACTIVE, IDLE, PAUSED
+from gan_studio.core.training.session_states import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.all_gpus_option import AllGpusOption
 from gan_studio.ui.training.dataset_chooser import DatasetChooser

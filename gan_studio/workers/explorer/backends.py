@@ -36,6 +36,8 @@ class DeviceRenderer:
         device: the device's name, e.g. "/GPU:0".
     """
 
+    threaded = False  # one launch per render, on the device
+
     def __init__(self, numpy_renderer, device_renderer, device: str):
         self.numpy_renderer, self.device_renderer, self.device = (
             numpy_renderer, device_renderer, device)
@@ -74,7 +76,7 @@ def render_ms(renders: list, latent_dim: int, classes: int, trials: int = TRIALS
 
 def gpu_device() -> str | None:
     """The first GPU TensorFlow sees ("/GPU:0"), or None."""
-    from gan_studio.ml.device import import_tensorflow
+    from gan_studio.ml.runtime.device import import_tensorflow
 
     tf = import_tensorflow()
     return "/GPU:0" if tf.config.list_physical_devices("GPU") else None
@@ -116,7 +118,7 @@ def choose_backend(numpy_renderer, renderer_on, device: str | None = None,
         `openvino`, or a `DeviceRenderer` and `gpu`; the note gives the measured times (the
         source label's tooltip).
     """
-    classes = getattr(numpy_renderer, "num_classes", 0)
+    classes = numpy_renderer.num_classes
     threads = quiet_threads(numpy_renderer.output_shape)
     limit_blas_threads(threads)
 

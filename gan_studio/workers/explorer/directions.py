@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -17,6 +16,7 @@ from gan_studio.core.latent.directions import (
 )
 from gan_studio.core.latent.sefa import closed_form_directions
 from gan_studio.core.latent.space import random_latents
+from gan_studio.core.numpy_generator.renderer_protocol import GeneratorRenderer
 from gan_studio.workers.explorer.renderer import limit_blas_threads
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread
 from gan_studio.workers.tf_loader import lower_thread_priority
@@ -39,14 +39,14 @@ class DirectionsResult:
             run's generator are then told apart from an older snapshot of the same run).
     """
 
-    renderer: Any
+    renderer: GeneratorRenderer
     directions: LatentDirections
     seconds: float
     class_index: int | None = None
     source: str | None = None
 
 
-def compute_directions(renderer, samples: int = SAMPLES, count: int = DIRECTIONS,
+def compute_directions(renderer: GeneratorRenderer, samples: int = SAMPLES, count: int = DIRECTIONS,
                        seed: int = SEED, class_index: int | None = None,
                        method: str = GANSPACE) -> LatentDirections:
     """The directions of a generator: GANSpace's principal directions of its early features,

@@ -44,16 +44,16 @@ def find_latent(request: ProjectionRequest, on_target: Callable[[np.ndarray], No
     """Loads the generator and the picture, then searches (TensorFlow; a worker thread only).
 
     Returns:
-        The `ml.projection.ProjectionResult`.
+        The `ml.latent.projection.ProjectionResult`.
 
     Raises:
         ModelLoadError, DatasetError: one line naming the generator or the picture.
     """
     lower_thread_priority()  # training and the window come first
-    from gan_studio.data.images import load_image_file
-    from gan_studio.ml.export import load_generator
-    from gan_studio.ml.projection import Projector
-    from gan_studio.ml.projection_features import compared, meter_features
+    from gan_studio.data.image_folders import load_image_file
+    from gan_studio.ml.generators.export import load_generator
+    from gan_studio.ml.latent.projection import Projector
+    from gan_studio.ml.latent.projection_features import compared, meter_features
 
     generator = load_generator(request.source)
     height, _, channels = (int(s) for s in generator.outputs[0].shape[1:])

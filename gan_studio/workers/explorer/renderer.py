@@ -22,6 +22,7 @@ from gan_studio.core.cpu_load import OthersLoad, usable_cores
 from gan_studio.core.grid import drop_channel_axis
 from gan_studio.core.latent.activation_maps import activation_maps
 from gan_studio.core.numpy_generator.generator import NumpyGenerator
+from gan_studio.core.numpy_generator.renderer_protocol import GeneratorRenderer
 from gan_studio.workers.explorer.slots import Job, LatestWorkerThread, serve
 
 PREVIEW = "preview"
@@ -68,8 +69,8 @@ class RenderRequest:
     """What to render.
 
     Attributes:
-        renderer: a `NumpyGenerator` or anything with `render_uint8(z)` and `latent_dim`
-            (and `render_uint8(z, classes=...)` for class-conditional generators).
+        renderer: the generator to draw with (a `NumpyGenerator` or another
+            `GeneratorRenderer`).
         latents: (N, latent_dim) float32.
         tag: returned untouched with the result (e.g. which frame of which path).
         classes: the class weights (N, K) of a conditional generator's latents, else None.
@@ -77,7 +78,7 @@ class RenderRequest:
         after: seconds since the channel's previous request (inf for the first).
     """
 
-    renderer: Any
+    renderer: GeneratorRenderer
     latents: np.ndarray
     tag: Any = None
     classes: np.ndarray | None = None
@@ -104,7 +105,7 @@ class RenderResult:
     request_id: int
     images: np.ndarray
     latents: np.ndarray
-    renderer: Any
+    renderer: GeneratorRenderer
     tag: Any
     seconds: float
     classes: np.ndarray | None = None
@@ -115,12 +116,12 @@ def displayable(images: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(drop_channel_axis(np.asarray(images, dtype=np.uint8), batch=True))
 
 
-def draw(renderer, latents: np.ndarray, classes: np.ndarray | None = None, threads: int = 1,
+def draw(renderer: GeneratorRenderer, latents: np.ndarray, classes: np.ndarray | None = None, threads: int = 1,
          **options):
     """`renderer.render_uint8(latents)`, with `classes=` only for a conditional generator's
     latents (unconditional renderers need not know the argument), and `threads=` for a
     renderer that runs its own threads (`threaded`; BLAS's are set process-wide)."""
-    if getattr(renderer, "threaded", False):
+    if renderer.threaded:
         options["threads"] = threads
     if classes is None:
         return renderer.render_uint8(latents, **options)
@@ -248,8 +249,8 @@ class ExplorerRenderer(QObject):
         """How many requests were dropped because a newer one replaced them."""
         return self._thread.slots.replaced
 
-    def request(self, channel: str, renderer: Any, latents: np.ndarray, tag: Any = None,
-                classes: np.ndarray | None = None) -> int:
+    def request(self, channel: str, renderer: GeneratorRenderer, latents: np.ndarray,
+                tag: Any = None, classes: np.ndarray | None = None) -> int:
         """Asks for `latents` to be rendered on `channel`; replaces its pending request.
 
         Args:
@@ -270,7 +271,7 @@ class ExplorerRenderer(QObject):
         if classes is not None:
             classes = np.asarray(classes, np.float32)
             classes = np.tile(classes, (len(latents), 1)) if classes.ndim == 1 else classes.copy()
-        threads = self.threads_for(getattr(renderer, "output_shape", (0,)))
+        threads = self.threads_for(renderer.output_shape)
         now = time.perf_counter()
         after, self._asked[channel] = now - self._asked.get(channel, -math.inf), now
         return self._thread.submit(channel, RenderRequest(renderer, latents.copy(), tag, classes,

@@ -40,7 +40,7 @@ class _Discriminators:
 
     def score(self, source: str, image: np.ndarray, class_index: int | None, tag) -> VerdictResult:
         lower_thread_priority()
-        from gan_studio.ml.verdict import Verdict
+        from gan_studio.ml.generators.verdict import Verdict
 
         newest = list_checkpoints(source)
         key = (source, newest[-1][1] if newest else None)

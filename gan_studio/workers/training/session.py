@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.training.events import PAUSING, EventKind
 from gan_studio.core.training.progress import Event
-from gan_studio.core.training.state import IDLE, PAUSED, STARTING, STOPPING, TRAINING
+from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, STOPPING, TRAINING
 from gan_studio.workers.training.signals import SIGNAL_NAMES, TrainingSignals
 from gan_studio.workers.training.worker import TrainingWorker
 
@@ -23,7 +23,7 @@ class TrainingSession(TrainingSignals):
     `state_changed`.
 
     Signals:
-        state_changed(str): one of `core.training.state.STATES`.
+        state_changed(str): one of `core.training.session_states.STATES`.
 
     Args:
         engine_loader: passed to `TrainingWorker` (tests pass a fake engine).
@@ -54,7 +54,7 @@ class TrainingSession(TrainingSignals):
 
     @property
     def state(self) -> str:
-        """The current state, one of `core.training.state.STATES`."""
+        """The current state, one of `core.training.session_states.STATES`."""
         return self._state
 
     @property

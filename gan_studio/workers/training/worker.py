@@ -35,8 +35,8 @@ def load_engine() -> SimpleNamespace:
         `DatasetCancelledError` and `numpy_generator_from_keras` (for generator snapshots).
     """
     from gan_studio.data import DatasetCancelledError, DataUnavailableError
-    from gan_studio.ml.numpy_export import numpy_generator_from_keras
-    from gan_studio.ml.trainer import TrainControl, Trainer
+    from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
+    from gan_studio.ml.training.trainer import TrainControl, Trainer
 
     return SimpleNamespace(Trainer=Trainer, TrainControl=TrainControl,
                            DataUnavailableError=DataUnavailableError,
