@@ -14,6 +14,7 @@ from gan_studio.cli.parser import _train_config, build_parser
 from gan_studio.core.config import FIELD_RULES, PRESETS, TrainConfig
 from gan_studio.core.levers import LEVERS, MODEL, PRESET_FIELDS, RECIPE, SEED_RECIPE
 
+
 def _probes(lever) -> list:
     rule = lever.rule
     if rule.kind == "bool":
