@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 from collections.abc import Callable
 
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio import APP_NAME, __version__
+from gan_studio.core.runs.run_model import RunModel
 from gan_studio.core.training.events import EventKind
 from gan_studio.ui.explorer.actions import ExplorerActions
 from gan_studio.ui.explorer.explorer import LatentExplorer
@@ -29,6 +29,7 @@ from gan_studio.ui.training.loss_plot import LossPlot
 from gan_studio.ui.training.progress_panel import ProgressPanel
 from gan_studio.ui.training.quality_plot import QualityPlot
 from gan_studio.ui.training.run_actions import RunActions
+from gan_studio.ui.training.run_feed import RunFeed
 from gan_studio.ui.training.sample_grid_view import SampleGridView
 from gan_studio.ui.training.skipped_files_notice import SkippedFilesNotice
 from gan_studio.ui.training.training_feedback import TrainingFeedback
@@ -66,18 +67,18 @@ class MainWindow(QMainWindow):
         self.session = TrainingSession(engine_loader, self)
         self.tasks = TaskRunner("run-files", self)
         self.tf_loader = TFLoader(self)
-        self.training_panel = TrainingPanel(self.session)
-        self.quality_plot = QualityPlot(self.session)
-        quality = self.quality_plot.history  # the one record of the run's evaluations
-        self.progress_panel = ProgressPanel(self.session, quality)
-        self.loss_plot = LossPlot(self.session)
-        self.sample_view = SampleGridView(self.session, quality)
-        self.collapse_banner = CollapseBanner(self.session, self._run_dir)
+        self.run = RunModel()  # the run shown: every training view and the explorer follow it
+        self.run_feed = RunFeed(self.session, self.run, self)
+        self.training_panel = TrainingPanel(self.session, self.run)
+        self.quality_plot = QualityPlot(self.session, self.run)
+        self.progress_panel = ProgressPanel(self.session, self.run)
+        self.loss_plot = LossPlot(self.session, self.run)
+        self.sample_view = SampleGridView(self.session, self.run)
+        self.collapse_banner = CollapseBanner(self.session, self.run)
         self.setCentralWidget(self._central_area())
-        self.explorer = LatentExplorer(self.session, self.sample_view, self._run_dir)
+        self.explorer = LatentExplorer(self.session, self.run)
         self.runs = RunActions(self, self.session, self.tasks, self.settings, self.training_panel,
-                               (self.loss_plot, self.sample_view, self.progress_panel,
-                                self.quality_plot, self.collapse_banner))
+                               self.run)
         self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
         self.skipped_files = SkippedFilesNotice(self.session, self)  # files the data left out
@@ -85,12 +86,12 @@ class MainWindow(QMainWindow):
         self.training_panel.run_cleared.connect(self.skipped_files.clear)
         self._docks = self._make_docks()
         self.explorer_actions = ExplorerActions(self, self.explorer, self._docks["explorer"],
-                                                self.sample_view, self.settings, self._run_dir)
+                                                self.sample_view, self.settings, self.run)
         # A latent search has the CPU to itself: shared with training it took 10x as long.
         self.explorer_actions.projection.service.running_changed.connect(
             lambda searching: self.session.hold() if searching else self.session.release())
-        self.images = ImageActions(self, self.sample_view, self.settings, self.tasks,
-                                   self._run_name, self.explorer_actions, self._run_dir)
+        self.images = ImageActions(self, self.sample_view, self.settings, self.tasks, self.run,
+                                   self.explorer_actions)
         self.sample_view.frame_changed.connect(self._offer_run_to_explorer)
         self._make_menus()
         self.device_label = QLabel("")
@@ -174,18 +175,11 @@ class MainWindow(QMainWindow):
         about = help_menu.addAction(f"&About {APP_NAME}", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
-    def _run_dir(self) -> str | None:
-        return self.training_panel.run_dir
-
     def _offer_run_to_explorer(self, _index: int) -> None:
         # An opened run's generator loads into the explorer (TensorFlow, in the background);
         # windows made without TensorFlow (tests) leave that to File → Open Generator.
         if self._load_tensorflow and not self.session.busy:
-            self.explorer.sources.offer_run(self.training_panel.run_dir)
-
-    def _run_name(self) -> str:
-        run_dir = self.training_panel.run_dir
-        return os.path.basename(run_dir.rstrip(os.sep)) if run_dir else "samples"
+            self.explorer.sources.offer_run(self.run.run_dir)
 
     # ---- start-up -------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name

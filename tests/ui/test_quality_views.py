@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from gan_studio.core.quality.collapse import CollapseWarning
 from gan_studio.core.quality.report import FD_NAME, append_quality
+from gan_studio.core.runs.run_model import RunModel
 from gan_studio.core.training.progress import SampleGrid
 from gan_studio.ui.training.collapse_banner import NO_BEST_TIP, CollapseBanner
-from gan_studio.ui.training.quality_history import QualityHistory
 from gan_studio.ui.training.quality_plot import QualityPlot
 from gan_studio.ui.training.sample_grid_view import SampleGridView
 
@@ -76,32 +76,22 @@ def test_the_meter_is_called_fd_never_fid():
         assert not re.search(r"\bFID\b", path.read_text(encoding="utf-8")), path
 
 
-def test_evaluations_a_run_went_back_past_are_dropped(quality_report):
-    history = QualityHistory()
-    for step in (4, 8, 12):
-        history.add(quality_report(step, step // 4 - 1))
-    history.truncate(8)
-    assert [r.step for r in history.reports] == [4, 8]
-    history.add(quality_report(6, 1))
-    assert [r.step for r in history.reports] == [4, 6]
-
-
 # ---- the sample grid's caption --------------------------------------------------------------
 def test_the_slider_names_the_quality_of_the_grid_it_shows(qtbot, quality_report):
-    history = QualityHistory()
-    view = SampleGridView(quality=history)
+    run = RunModel()
+    view = SampleGridView(run=run)
     qtbot.addWidget(view)
     for step in (500, 600, 700):
         view.add_grid(grid(step))
     assert view.caption == "step 700 · 3 / 3"  # nothing measured yet
-    history.add(dataclasses.replace(quality_report(500, 4), fd=14.0))
-    history.add(dataclasses.replace(quality_report(600, 5), fd=12.34, score=8.1))
+    run.add_report(dataclasses.replace(quality_report(500, 4), fd=14.0))
+    run.add_report(dataclasses.replace(quality_report(600, 5), fd=12.34, score=8.1))
     assert view.caption == "step 700 · 3 / 3 · FD 12.3 at step 600"
     view._slider.setValue(1)
     assert view.caption == "step 600 · 2 / 3 · FD 12.3 · score 8.1"
     view._slider.setValue(0)
     assert view.caption == "step 500 · 1 / 3 · FD 14 · score 8"
-    history.clear()
+    run.set_reports([])
     assert view.caption == "step 500 · 1 / 3"
 
 
@@ -157,7 +147,9 @@ def test_a_collapse_shows_a_banner_that_rolls_back_to_the_best_checkpoint(qtbot,
 
 
 def test_roll_back_to_best_waits_for_a_best_checkpoint(qtbot, tmp_path):
-    banner = CollapseBanner(run_dir=lambda: str(tmp_path))
+    run = RunModel()
+    run.show_run(str(tmp_path), None)
+    banner = CollapseBanner(run=run)
     qtbot.addWidget(banner)
     warning = CollapseWarning(300, ("Variety fell from 0.90 to 0.40 of real images'.",))
     banner.show_warning(warning)
@@ -222,7 +214,7 @@ def test_evaluate_now_measures_at_once(qtbot, open_window, fake_engine, monkeypa
     action.trigger()
     assert "Measuring" in window.statusBar().currentMessage()
     window.training_panel.pause_action.trigger()
-    qtbot.waitUntil(lambda: len(window.quality_plot.history.reports) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.run.reports) == 1, timeout=10000)
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         window.training_panel.stop_action.trigger()
     assert not action.isEnabled()
@@ -268,10 +260,35 @@ def test_evaluate_now_is_answered_in_the_status_bar(qtbot, open_window, fake_eng
                 "The quality meter is ready; measuring", "Quality at step"]
     assert len(shown) == asked + 1 + len(expected)  # each replaced the one before
     assert all(text.startswith(start) for text, start in zip(shown[asked + 1:], expected))
-    report = window.quality_plot.history.reports[-1]
+    report = window.run.reports[-1]
     assert shown[-1].startswith(f"Quality at step {report.step:,}: {FD_NAME} {report.fd:.2f}")
     window.runs.evaluate_now.trigger()  # the meter is off now: it says why, in one line
     qtbot.waitUntil(lambda: "quality meter is off" in bar.currentMessage(), timeout=10000)
-    assert "diverged" in bar.currentMessage() and len(window.quality_plot.history.reports) == 1
+    assert "diverged" in bar.currentMessage() and len(window.run.reports) == 1
     with qtbot.waitSignal(window.session.finished, timeout=10000):
         window.training_panel.stop_action.trigger()
+
+
+def test_the_training_views_and_the_explorer_follow_the_run_model(qtbot, open_window,
+                                                                  finished_run, quality_report):
+    from gan_studio.core.runs.history import load_run_history
+
+    window = open_window()
+    append_quality(finished_run, dataclasses.replace(quality_report(20, 1), fd=10.0))
+    history = load_run_history(str(finished_run))
+    window.run.show_saved(history)  # no action in between: each view follows the model itself
+    assert window.training_panel.run_dir == str(finished_run)
+    assert window.loss_plot.point_count == 20 and window.sample_view.frame_count == 2
+    assert window.quality_plot.point_count == 1 and "FD 10" in window.sample_view.caption
+    assert window.progress_panel.quality_text.startswith("FD")
+    assert window.runs.export_generator.isEnabled()  # the run's actions follow it too
+    window.run.set_tile_latents(np.eye(4, 100, dtype=np.float32))
+    window.sample_view.select_tile(3)
+    assert window.run.selected_tile == 3 and window.sample_view.selected_tile_image() is not None
+    assert window.explorer._tile_latent() is None  # no generator in the explorer yet
+    window.run.start_afresh()  # a different run starts: every view forgets this one
+    assert window.loss_plot.point_count == 0 and window.sample_view.frame_count == 0
+    assert window.quality_plot.point_count == 0 and window.progress_panel.quality_text == "–"
+    assert window.run.selected_tile == -1
+    window.run.clear_run()
+    assert window.training_panel.run_dir is None and not window.runs.export_generator.isEnabled()

@@ -138,7 +138,7 @@ def test_the_quality_plot_follows_a_real_run(qtbot, window, monkeypatch):
     with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
         window.runs.evaluate_now.trigger()
     assert plot.point_count == 1  # asked for once; automatic measurements are off
-    report = plot.history.reports[0]
+    report = plot.run.reports[0]
     assert report.labelled and report.samples == 2000 and report.fd > 0
     assert len(plot.curves["fd"].xData) == 1 and plot.curves == curves  # updated in place
     assert "FD (data-set features)" in window.progress_panel.quality_text

@@ -131,7 +131,7 @@ def test_grid_view_click_selects_a_tile(qtbot):
     qtbot.waitExposed(view)
     qtbot.wait(50)  # let the view box settle its range
     selected = []
-    view.tile_selected.connect(selected.append)
+    view.run.observe(lambda what: "tile" in what and selected.append(view.run.selected_tile))
     # Click the middle of tile 6 (row 1, column 2 of a 4x4 grid of 4x4-pixel tiles).
     scene_pos = view._image_item.mapToScene(QPointF(2 * 4 + 2, 1 * 4 + 2))
     widget_pos = view._view.mapFromScene(scene_pos)

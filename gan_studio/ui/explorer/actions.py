@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from gan_studio.core.animation import save_animation
 from gan_studio.core.grid import drop_channel_axis, tile_grid, upscale_nearest
 from gan_studio.core.images import save_image
+from gan_studio.core.runs.run_model import TILE, RunModel
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.explorer.dialogs import (
     IMAGE_FORMATS,
@@ -78,22 +79,22 @@ class ExplorerActions(WindowActions):
         dock: the dock holding the explorer.
         sample_view: the `SampleGridView` (Copy Image copies its grid or tile otherwise).
         settings: the `AppSettings` (last folders).
-        run_shown: returns the run folder shown in the window, or None.
+        run: the window's `RunModel` (the run shown, the selected sample-grid tile).
     """
 
     availability_changed = Signal()
 
-    def __init__(self, window: QWidget, explorer, dock, sample_view, settings, run_shown):
+    def __init__(self, window: QWidget, explorer, dock, sample_view, settings, run: RunModel):
         super().__init__(window)
         self._explorer, self._dock = explorer, dock
-        self._view, self._settings, self._run_shown = sample_view, settings, run_shown
+        self._view, self._settings = sample_view, settings
         self._explorer_used_last = False
         self._tasks = TaskRunner("explorer-export", self)
-        self.files = LatentFileActions(window, explorer, dock, settings, run_shown, self._name)
+        self.files = LatentFileActions(window, explorer, dock, settings, run, self._name)
         self.folders = self.files.folders  # one record of where the explorer's files went
         self.open_generator = self.files.open_generator
         self.save_latent, self.load_latent = self.files.save_latent, self.files.load_latent
-        self.projection = ProjectionActions(window, explorer, settings, sample_view)
+        self.projection = ProjectionActions(window, explorer, settings, sample_view, run)
         self.find_image, self.find_tile = self.projection.find_image, self.projection.find_tile
         self.find_data_image = self.projection.find_data_image
         self.copy_image = self._action("&Copy Image", self.copy, QKeySequence.StandardKey.Copy,
@@ -111,7 +112,7 @@ class ExplorerActions(WindowActions):
         explorer.model.changed.connect(lambda what: PATH in what and self.update_enabled())
         sample_view.frame_changed.connect(self._on_image)
         dock.visibilityChanged.connect(self._on_dock_visible)
-        sample_view.tile_selected.connect(lambda _i: self._set_used_last(False))
+        run.observe(lambda what: TILE in what and self._set_used_last(False))
         app = QApplication.instance()
         if app is not None:
             app.focusChanged.connect(self._on_focus)

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from gan_studio.core.runs.run_model import TILE, TILE_LATENTS, RunModel
 from gan_studio.core.training.session_states import STARTING, STOPPING, TRAINING
 from gan_studio.ui.explorer.bookmarks import BookmarkList
 from gan_studio.ui.explorer.class_picker import ClassPicker
@@ -45,9 +46,9 @@ class LatentExplorer(QWidget):
 
     Args:
         session: a `TrainingSession`; its generator snapshots are followed (optional).
-        sample_view: a `SampleGridView` whose selected tile can become a latent (optional).
-        run_shown: returns the run folder the sample view shows (its tiles' latents are
-            recomputed when that run's generator is opened).
+        run: the window's `RunModel`: its selected sample-grid tile can become a latent, and
+            the latents behind the tiles are recomputed when the run's generator is opened
+            (optional).
         directions_samples: latents sampled for GANSpace (tests use fewer).
         parent: the parent widget.
     """
@@ -56,11 +57,10 @@ class LatentExplorer(QWidget):
     generator_changed = Signal(object)
     image_dropped = Signal(str)
 
-    def __init__(self, session=None, sample_view=None, run_shown=None,
+    def __init__(self, session=None, run: RunModel | None = None,
                  directions_samples: int = SAMPLES, parent: QWidget | None = None):
         super().__init__(parent)
-        self._sample_view = sample_view
-        self._run_shown = run_shown
+        self._run = run
         self._on_screen = True  # until a container says otherwise (set_on_screen)
         self.model = ExplorerModel(self)
         self.directions = DirectionsService(directions_samples, self)
@@ -75,9 +75,8 @@ class LatentExplorer(QWidget):
         if session is not None:
             self.verdict.follow(session)
         self._connect_rendering()
-        if sample_view is not None:
-            sample_view.tile_selected.connect(self._update_tile_available)
-            sample_view.frame_changed.connect(self._update_tile_available)
+        if run is not None:
+            run.observe(lambda what: what & {TILE, TILE_LATENTS} and self._update_tile_available())
         self._set_enabled(False)
         self.setAcceptDrops(True)
 
@@ -214,9 +213,10 @@ class LatentExplorer(QWidget):
         """Shows `loaded` (a `LoadedGenerator`); a new latent size starts afresh from the seed."""
         self.model.set_generator(loaded)
         self.layers_view.set_generator(loaded.renderer)
-        if loaded.grid_latents is not None and self._sample_view is not None and \
+        if loaded.grid_latents is not None and self._run is not None and \
                 self._shows_run(loaded.source):
-            self._sample_view.set_tile_latents(loaded.grid_latents)
+            self._run.set_tile_latents(loaded.grid_latents)
+        self._update_tile_available()
         self._set_enabled(True)
         self.generator_changed.emit(loaded)
 
@@ -252,10 +252,10 @@ class LatentExplorer(QWidget):
 
     # ---- the sample grid's tiles ----------------------------------------------------------
     def _tile_latent(self) -> np.ndarray | None:
-        view = self._sample_view
-        if view is None or self.model.state is None or view.selected_tile < 0:
+        run = self._run
+        if run is None or self.model.state is None or run.selected_tile < 0:
             return None
-        latent = view.tile_latent(view.selected_tile)
+        latent = run.tile_latent(run.selected_tile)
         return latent if latent is not None and len(latent) == self.model.dim else None
 
     def _use_tile(self, endpoint: str | None) -> None:
@@ -271,7 +271,7 @@ class LatentExplorer(QWidget):
         self.model.set_tile_available(self._tile_latent() is not None)
 
     def _shows_run(self, source: str) -> bool:
-        shown = self._run_shown() if self._run_shown is not None else None
+        shown = self._run.run_dir if self._run is not None else None
         try:
             return bool(shown) and bool(source) and os.path.samefile(shown, source)
         except OSError:

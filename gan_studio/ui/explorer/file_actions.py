@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gan_studio.core.latent.files import LatentFileError, load_latents, save_latents
+from gan_studio.core.runs.run_model import RunModel
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.widgets.save_dialogs import SaveFolders, ask_save_path
 
@@ -18,7 +19,7 @@ GENERATOR_FILTER = ("Generators (*.keras config.json);;Keras models (*.keras);;"
                     "Run folders (config.json)")
 
 
-def generator_folder(explorer, run_shown) -> str | None:
+def generator_folder(explorer, run: RunModel) -> str | None:
     """Where what the explorer draws belongs: the folder of the run whose generator it shows
     (a `.keras` file's own folder), else the run the window shows, else None."""
     loaded = explorer.model.generator
@@ -27,7 +28,7 @@ def generator_folder(explorer, run_shown) -> str | None:
         return source
     if source and os.path.isfile(source):
         return os.path.dirname(os.path.abspath(source))
-    return run_shown()
+    return run.run_dir
 
 
 class LatentFileActions(WindowActions):
@@ -38,15 +39,15 @@ class LatentFileActions(WindowActions):
         explorer: the `LatentExplorer`.
         dock: the dock holding the explorer (shown when a generator is opened).
         settings: the `AppSettings` (last folders).
-        run_shown: returns the run folder shown in the window, or None.
+        run: the window's `RunModel` (the run shown, whose folder dialogs open in).
         name: returns a default file name stem for what the explorer shows.
     """
 
-    def __init__(self, window: QWidget, explorer, dock, settings, run_shown, name):
+    def __init__(self, window: QWidget, explorer, dock, settings, run: RunModel, name):
         super().__init__(window)
         self._explorer, self._dock = explorer, dock
-        self._settings, self._run_shown, self._name = settings, run_shown, name
-        self.folders = SaveFolders(settings, lambda: generator_folder(explorer, run_shown))
+        self._settings, self._run, self._name = settings, run, name
+        self.folders = SaveFolders(settings, lambda: generator_folder(explorer, run))
         self.open_generator = self._action("Open &Generator…", self.choose_generator,
                                            QKeySequence("Ctrl+Shift+O"),
                                            "Explore a run's or a .keras file's generator")
@@ -122,7 +123,7 @@ class LatentFileActions(WindowActions):
 
     def choose_generator(self) -> None:
         """Asks for a `.keras` file or a run's config.json and explores that generator."""
-        run = self._run_shown()
+        run = self._run.run_dir
         start = run if run else self._settings.last_dir("models")
         path, _ = QFileDialog.getOpenFileName(self._window, "Open Generator", start,
                                               GENERATOR_FILTER)

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gan_studio.core.runs.layout import is_run_dir
+from gan_studio.core.runs.run_model import TILE, RunModel
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.explorer.dataset_image_dialog import COUNT, DatasetImageDialog
 from gan_studio.ui.explorer.projection_dialog import ProjectionDialog
@@ -47,9 +48,11 @@ class ProjectionActions(WindowActions):
         settings: the `AppSettings` (last folders).
         sample_view: the `SampleGridView`, whose selected tile can be searched for too (a
             tile of another run's grid, say), or None.
+        run: the window's `RunModel`, whose tile selection the view shows (with `sample_view`).
     """
 
-    def __init__(self, window: QWidget, explorer, settings, sample_view=None):
+    def __init__(self, window: QWidget, explorer, settings, sample_view=None,
+                 run: RunModel | None = None):
         super().__init__(window)
         self._explorer, self._settings, self._view = explorer, settings, sample_view
         self.service = ProjectionService(self)
@@ -70,8 +73,9 @@ class ProjectionActions(WindowActions):
             "Find Selected &Tile in Latent Space", self.find_selected_tile, None,
             "Search the explorer's generator for the latent that draws the selected sample tile")
         if sample_view is not None:
-            sample_view.tile_selected.connect(self.update_enabled)
             sample_view.frame_changed.connect(self.update_enabled)
+        if run is not None:
+            run.observe(lambda what: TILE in what and self.update_enabled())
         self.service.target_ready.connect(lambda image: self._to_dialog("set_target", image))
         self.service.progress.connect(lambda p: self._to_dialog("show_progress", p))
         self.service.finished.connect(self._on_finished)

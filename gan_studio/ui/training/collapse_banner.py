@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, 
 from gan_studio.core.quality.collapse import CollapseWarning
 from gan_studio.core.quality.report import FD_NAME
 from gan_studio.core.runs.layout import best_checkpoint
+from gan_studio.core.runs.run_model import SAVED, RunModel
 from gan_studio.core.training.events import EventKind
 
 # Amber, readable on light and dark palettes alike: a warning, not an error.
@@ -34,16 +34,16 @@ class CollapseBanner(QFrame):
 
     Args:
         session: a `TrainingSession` whose `collapse` warnings the bar shows (optional).
-        run_dir: returns the folder of the run shown, or None.
+        run: the window's `RunModel` (which run is shown; another one shown hides the bar).
         parent: the parent widget.
     """
 
     roll_back_requested = Signal(str, str)
 
-    def __init__(self, session=None, run_dir: Callable[[], str | None] = lambda: None,
-                 parent: QWidget | None = None):
+    def __init__(self, session=None, run: RunModel | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._run_dir = run_dir
+        self._run = run if run is not None else RunModel()
+        self._run.observe(lambda what: SAVED in what and self.clear())
         self._warning: CollapseWarning | None = None
         self.setObjectName("collapseBanner")
         self.setStyleSheet(STYLE)
@@ -109,7 +109,7 @@ class CollapseBanner(QFrame):
 
     def _find_best(self) -> tuple[str | None, str | None]:
         # One small folder listing: cheap enough for the GUI thread, and always current.
-        run_dir = self._run_dir()
+        run_dir = self._run.run_dir
         best = best_checkpoint(run_dir) if run_dir else None
         self.roll_back_button.setEnabled(best is not None)
         self.roll_back_button.setToolTip(

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gan_studio.core.animation import MAX_TIMELAPSE_FRAMES, evenly_spaced, save_timelapse
 from gan_studio.core.images import save_png
+from gan_studio.core.runs.run_model import RunModel
 from gan_studio.ui.widgets.save_dialogs import SaveFolders, ScaleDialog, ask_save_path
 
 PNG_FILTER = "PNG images (*.png)"
@@ -27,18 +28,18 @@ class ImageActions(QObject):
         sample_view: the `SampleGridView`.
         settings: the `AppSettings` (last folders).
         tasks: a `TaskRunner` that writes the GIF off the GUI thread.
-        run_name: returns a short name of the run shown, for default file names.
+        run: the window's `RunModel`: dialogs open in the run's folder first, and default file
+            names begin with its name.
         explorer: the `ExplorerActions` (optional): Save Image defers to it while the latent
             explorer is the active view.
-        run_dir: returns the folder of the run shown, or None: dialogs open there first.
     """
 
-    def __init__(self, window: QWidget, sample_view, settings, tasks, run_name, explorer=None,
-                 run_dir=lambda: None):
+    def __init__(self, window: QWidget, sample_view, settings, tasks, run: RunModel,
+                 explorer=None):
         super().__init__(window)
         self._window, self._view, self._settings, self._tasks = window, sample_view, settings, tasks
-        self._run_name = run_name
-        self._folders = SaveFolders(settings, run_dir)
+        self._run = run
+        self._folders = SaveFolders(settings, lambda: run.run_dir)
         self._explorer = explorer
         self.save_image = QAction("&Save Image…", window)
         self.save_image.setShortcut(QKeySequence.StandardKey.Save)
@@ -56,6 +57,11 @@ class ImageActions(QObject):
         if explorer is not None:
             explorer.availability_changed.connect(self.update_enabled)
         self.update_enabled()
+
+    def _run_name(self) -> str:
+        """A short name of the run shown, for default file names ("samples" without one)."""
+        run_dir = self._run.run_dir
+        return os.path.basename(run_dir.rstrip(os.sep)) if run_dir else "samples"
 
     def update_enabled(self, *_args) -> None:
         """Enables the actions once there is a grid to save."""

@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gan_studio.core.runs.run_model import SAVED, RunModel
 from gan_studio.core.training.progress import Progress
 from gan_studio.ui.training.epoch_lines import EpochLines
 from gan_studio.ui.widgets.tick_grid import TickGrid
@@ -83,12 +84,16 @@ class LossPlot(QWidget):
 
     Args:
         session: a `TrainingSession` whose `progress` signal feeds the plot (optional).
+        run: the window's `RunModel`: a run opened from its folder shows its logged losses, and
+            a different run starting clears them (optional).
         smoothing: EMA weight of the past for the thick curves.
         parent: the parent widget.
     """
 
-    def __init__(self, session=None, smoothing: float = 0.95, parent: QWidget | None = None):
+    def __init__(self, session=None, run: RunModel | None = None, smoothing: float = 0.95,
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self._run = run
         self._smoothing = smoothing
         self._steps = _GrowingBuffer()
         self._raw = {name: _GrowingBuffer() for name in SERIES}
@@ -104,6 +109,17 @@ class LossPlot(QWidget):
         self._timer.start()
         if session is not None:
             session.progress.connect(self.add_progress)
+        if run is not None:
+            run.observe(self._on_run_changed)
+
+    def _on_run_changed(self, what: frozenset) -> None:
+        if SAVED not in what:
+            return
+        metrics = self._run.saved.metrics if self._run.saved is not None else {}
+        if len(metrics.get("step", ())):
+            self.set_history(metrics["step"], metrics["epoch"], metrics)
+        else:
+            self.clear()
 
     def _build(self) -> None:
         palette = self.palette()

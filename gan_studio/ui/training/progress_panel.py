@@ -8,10 +8,10 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from gan_studio.core.runs.run_model import QUALITY, SAVED, RunModel
 from gan_studio.core.training.events import ENDING
 from gan_studio.core.training.progress import Progress, format_duration
 from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, STOPPING, TRAINING
-from gan_studio.ui.training.quality_history import QualityHistory
 
 STATE_TEXT = {
     IDLE: "Idle",
@@ -27,14 +27,15 @@ class ProgressPanel(QWidget):
 
     Args:
         session: a `TrainingSession`; the panel follows its `progress` and `state_changed`.
-        quality: the run's `QualityHistory`; the Quality line shows its newest report.
+        run: the window's `RunModel`: the Quality line shows its newest evaluation, and a run
+            opened from its folder shows where it stands (default: a model of its own).
         parent: the parent widget.
     """
 
-    def __init__(self, session=None, quality: QualityHistory | None = None,
+    def __init__(self, session=None, run: RunModel | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self._quality = quality
+        self._run = run if run is not None else RunModel()
         self._unmeasured = ""  # why the run ended without the final measurement it wanted
         self._state = QLabel(STATE_TEXT[IDLE])
         font = self._state.font()
@@ -75,8 +76,7 @@ class ProgressPanel(QWidget):
         layout.addLayout(stats)
         layout.addLayout(quality_row)
         layout.addStretch(1)
-        if quality is not None:
-            quality.changed.connect(self._show_quality)
+        self._run.observe(self._on_run_changed)
         if session is not None:
             session.progress.connect(self.update_progress)
             session.state_changed.connect(self.set_state)
@@ -163,8 +163,17 @@ class ProgressPanel(QWidget):
         self.epoch_bar.setFormat(f"{format_duration(p.trained_seconds)} / "
                                  f"{format_duration(p.budget_seconds)}  (%p%, epoch {p.epoch + 1})")
 
+    def _on_run_changed(self, what: frozenset) -> None:
+        if SAVED in what:
+            self.reset()
+            saved = self._run.saved
+            if saved is not None and saved.progress is not None:
+                self.show_saved(saved.progress)
+        if QUALITY in what:
+            self._show_quality()
+
     def _show_quality(self) -> None:
-        report = self._quality.latest() if self._quality is not None else None
+        report = self._run.latest_report()
         if report is not None:
             self._quality_line.setText(f"{report.summary()} (step {report.step:,})")
         else:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.quality.report import FD_NAME, QualityReport
-from gan_studio.ui.training.quality_history import QualityHistory
+from gan_studio.core.runs.run_model import QUALITY, RunModel
 from gan_studio.ui.widgets.tick_grid import TickGrid
 
 FD_COLOR = "#4e79a7"
@@ -41,19 +41,21 @@ class QualityPlot(QWidget):
     and (for labelled data) the classifier score below. Hovering a point shows every number
     of that evaluation.
 
-    The reports live in `history` (a `QualityHistory`, which other views read too); the items
-    are created once and redrawn in place when it changes, which is rare (about once an epoch).
+    The reports live in the window's `RunModel` (`run`), which other views read too; the items
+    are created once and redrawn in place when they change, which is rare (about once an epoch).
 
     Args:
-        session: a `TrainingSession` whose `quality` reports feed the plot (optional).
+        session: a `TrainingSession` whose run's settings name the measuring interval
+            (optional).
+        run: the `RunModel` to follow (default: one of its own).
         parent: the parent widget.
     """
 
-    def __init__(self, session=None, parent: QWidget | None = None):
+    def __init__(self, session=None, run: RunModel | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.history = QualityHistory(session, self)
+        self.run = run if run is not None else RunModel()
         self._build()
-        self.history.changed.connect(self._redraw)
+        self.run.observe(lambda what: QUALITY in what and self._redraw())
         if session is not None:
             session.run_started.connect(self._on_run_started)
         self._redraw()
@@ -119,23 +121,23 @@ class QualityPlot(QWidget):
     @property
     def point_count(self) -> int:
         """How many evaluations are plotted."""
-        return len(self.history.reports)
+        return len(self.run.reports)
 
     def add(self, report: QualityReport) -> None:
-        """Plots one more evaluation."""
-        self.history.add(report)
+        """Plots one more evaluation (the run model's)."""
+        self.run.add_report(report)
 
     def set_history(self, reports: list[QualityReport]) -> None:
         """Replaces the plotted evaluations (e.g. with a run's quality.csv)."""
-        self.history.set_reports(reports)
+        self.run.set_reports(reports)
 
     def clear(self) -> None:
         """Removes every evaluation (a new run)."""
-        self.history.clear()
+        self.run.set_reports([])
 
     def report_at(self, step: int) -> QualityReport | None:
         """The evaluation made at `step`, or None."""
-        return self.history.report_at(step)
+        return self.run.report_at(step)
 
     @property
     def empty_text(self) -> str:
@@ -144,7 +146,7 @@ class QualityPlot(QWidget):
 
     # ---- drawing --------------------------------------------------------------------------
     def _redraw(self) -> None:
-        reports = self.history.reports
+        reports = self.run.reports
         steps = np.array([r.step for r in reports], dtype=np.float64)
         for name in SERIES:
             values = np.array([np.nan if getattr(r, name) is None else getattr(r, name)
@@ -165,7 +167,7 @@ class QualityPlot(QWidget):
         self._view.setVisible(bool(reports))
 
     def _tip(self, x: float, y: float, data=None) -> str:
-        report = self.history.report_at(int(round(x)))
+        report = self.run.report_at(int(round(x)))
         if report is None:
             return ""
         return f"Step {report.step:,} (epoch {report.epoch + 1})\n" + report.summary().replace(

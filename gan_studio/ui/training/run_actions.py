@@ -9,14 +9,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
 
-from gan_studio.core.latent.space import sample_grid_shape
 from gan_studio.core.runs.history import RunHistory, load_run_history
 from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.runs.location import default_runs_dir, find_runs, run_activity
+from gan_studio.core.runs.run_model import RUN, RunModel
 from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, TRAINING
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.settings import MAX_RECENT_RUNS
-from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
 from gan_studio.ui.training.missing_data_dialog import open_folder
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
 from gan_studio.workers.engine_jobs import export_generator_file
@@ -30,9 +29,8 @@ class RunActions(WindowActions):
         session: the `TrainingSession`.
         tasks: a `TaskRunner` for reading and exporting off the GUI thread.
         settings: the `AppSettings` (recent runs, last folders).
-        panel: the `TrainingPanel` (knows which run is shown).
-        views: the `LossPlot`, `SampleGridView`, `ProgressPanel`, `QualityPlot` and
-            `CollapseBanner` to fill or clear.
+        panel: the `TrainingPanel` (its length field continues a run).
+        run: the window's `RunModel`: the actions show runs in it, and the views follow it.
 
     Signals:
         run_opened(str): a run folder read from disk is shown.
@@ -40,11 +38,10 @@ class RunActions(WindowActions):
 
     run_opened = Signal(str)
 
-    def __init__(self, window: QWidget, session, tasks, settings, panel, views):
+    def __init__(self, window: QWidget, session, tasks, settings, panel, run: RunModel):
         super().__init__(window)
         self._session, self._tasks = session, tasks
-        self._settings, self._panel = settings, panel
-        self._loss_plot, self._sample_view, self._progress, self._quality, self._banner = views
+        self._settings, self._panel, self._run = settings, panel, run
         self._shown_run: str | None = None
         self._fresh_run = False  # the running run was created by this start, not continued
         self._trained = False  # the running run has reported progress
@@ -72,14 +69,14 @@ class RunActions(WindowActions):
         session.run_started.connect(self._on_run_started)
         session.progress.connect(self._on_progress)
         session.finished.connect(self._on_finished)
-        panel.run_cleared.connect(self.update_enabled)
+        run.observe(lambda what: RUN in what and self.update_enabled())
         self.update_enabled()
 
 
     @property
     def run_dir(self) -> str | None:
         """The run shown in the window, if any."""
-        return self._panel.run_dir
+        return self._run.run_dir
 
     def update_enabled(self, *_args) -> None:
         """Enables each action only where it can work."""
@@ -100,8 +97,8 @@ class RunActions(WindowActions):
         """Clears the views and shows the new-run form."""
         if self._session.busy:
             return
-        self._panel.clear_run()
-        self._clear_views()
+        self._run.clear_run()
+        self._run.start_afresh()
         self._shown_run = None
         self._status("Set up a new run and press Train.")
 
@@ -122,26 +119,11 @@ class RunActions(WindowActions):
 
     def show_history(self, history: RunHistory) -> None:
         """Shows a run read by `load_run_history`; Train then continues it."""
-        self._panel.show_run(history.run_dir, history.config)
         self._shown_run = history.run_dir
         if history.config_error:  # its curves and grids still show; continuing it cannot work
             self._warn("Cannot Read the Run's Settings", history.config_error)
-        self._progress.reset()
-        if history.progress is not None:
-            self._progress.show_saved(history.progress)
+        self._run.show_saved(history)
         metrics = history.metrics
-        if len(metrics.get("step", ())):
-            self._loss_plot.set_history(metrics["step"], metrics["epoch"], metrics)
-        else:
-            self._loss_plot.clear()
-        self._quality.set_history(history.quality)
-        self._banner.clear()
-        frames = [GridFrame(g.step, g.epoch, g.image, path=g.path) for g in history.grids]
-        config = history.config
-        rows, columns = (sample_grid_shape(config.grid_size, config.condition_classes)
-                         if config else (8, 8))
-        layout = TileLayout.rows_columns(frames[-1].image.shape, rows, columns) if frames else None
-        self._sample_view.set_frames(frames, layout)
         self._settings.add_recent_run(history.run_dir)
         steps = len(metrics.get("step", ()))
         self._status(f"Opened {os.path.basename(history.run_dir)} ({steps:,} steps logged). "
@@ -257,11 +239,12 @@ class RunActions(WindowActions):
             open_folder(self.run_dir)
 
     # ---- session --------------------------------------------------------------------------
-    def _on_run_started(self, run_dir: str, _config) -> None:
+    def _on_run_started(self, run_dir: str, config) -> None:
         self._fresh_run = run_dir != self._shown_run
         self._trained = False
         if self._fresh_run:
-            self._clear_views()  # a different run: its curves must not join the old ones
+            self._run.start_afresh()  # a different run: its curves must not join the old ones
+        self._run.show_run(run_dir, config)
         self._shown_run = run_dir
         self.update_enabled()
 
@@ -274,16 +257,9 @@ class RunActions(WindowActions):
         if self._fresh_run and not self._trained and not self._after_idle:
             # Nothing was trained (no data, cancelled download...): there is no run to
             # continue, so Train must start afresh rather than resume an empty folder.
-            self._panel.clear_run()
+            self._run.clear_run()
             self._shown_run = None
         self._fresh_run = False
         pending, self._after_idle = self._after_idle, []
         for start in pending:
             start()
-
-    def _clear_views(self) -> None:
-        self._loss_plot.clear()
-        self._sample_view.clear()
-        self._progress.reset()
-        self._quality.clear()
-        self._banner.clear()

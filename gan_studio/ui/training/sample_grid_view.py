@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
 
 from gan_studio.core.animation import evenly_spaced
 from gan_studio.core.grid import drop_channel_axis, tile_at
+from gan_studio.core.latent.space import sample_grid_shape
+from gan_studio.core.runs.run_model import QUALITY, SAVED, TILE, RunModel
 from gan_studio.core.training.progress import SampleGrid
 from gan_studio.ui.training.grid_frames import GridFrame, TileLayout
-from gan_studio.ui.training.quality_history import QualityHistory
+from gan_studio.ui.training.run_feed import quality_caption
 from gan_studio.ui.training.tile_scores import TileScores
 from gan_studio.ui.widgets.clickable_image import ClickableImage
 
@@ -37,36 +39,32 @@ class SampleGridView(QWidget):
     While the slider is at its right end, new grids are shown as they arrive; moved left, it
     holds that frame. Clicking a tile selects it (clicking it again clears the selection).
 
-    The caption names the frame's step and, given the run's `QualityHistory`, the quality
-    measured at that step (or the newest evaluation before it, with its step).
+    The caption names the frame's step and the quality measured at that step (or the newest
+    evaluation before it, with its step). The selected tile and the latents behind the tiles
+    are the `RunModel`'s, which the explorer reads too; a run opened from its folder shows its
+    saved grids.
 
     Signals:
-        tile_selected(int): index of the clicked tile, or -1 when the selection is cleared.
         frame_changed(int): index of the frame now shown.
 
     Args:
         session: a `TrainingSession` whose `grid` signal feeds the view (optional).
-        quality: the `QualityHistory` the caption reads (optional).
+        run: the window's `RunModel` (default: a model of its own).
         parent: the parent widget.
     """
 
-    tile_selected = Signal(int)
     frame_changed = Signal(int)
 
-    def __init__(self, session=None, quality: QualityHistory | None = None,
-                 parent: QWidget | None = None):
+    def __init__(self, session=None, run: RunModel | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._quality = quality
+        self.run = run if run is not None else RunModel()
         self._frames: list[GridFrame] = []
         self._layout_info: TileLayout | None = None
-        self._selected = -1
         self._shown_shape: tuple = ()
-        self._tile_latents: np.ndarray | None = None  # the fixed noise behind the tiles
         self._build()
         if session is not None:
             session.grid.connect(self.add_grid)
-        if quality is not None:
-            quality.changed.connect(self._show_caption)
+        self.run.observe(self._on_run_changed)
 
     def _build(self) -> None:
         self._view = pg.GraphicsLayoutWidget()
@@ -134,8 +132,8 @@ class SampleGridView(QWidget):
 
     @property
     def selected_tile(self) -> int:
-        """Index of the selected tile, or -1."""
-        return self._selected
+        """Index of the selected tile, or -1 (the run model's)."""
+        return self.run.selected_tile
 
     @property
     def tile_layout(self) -> TileLayout | None:
@@ -146,17 +144,6 @@ class SampleGridView(QWidget):
         """The grid shown, as uint8 (H, W) or (H, W, 3), exactly the pixels drawn."""
         return self._frames[self.current_index].image if self._frames else None
 
-    def tile_latent(self, index: int) -> np.ndarray | None:
-        """The latent tile `index` was drawn from (float32 (D,)), or None where unknown."""
-        latents = self._tile_latents
-        if latents is None or not 0 <= index < len(latents):
-            return None
-        return latents[index].copy()
-
-    def set_tile_latents(self, latents: np.ndarray | None) -> None:
-        """Tells the view which latents its tiles were drawn from (e.g. a run's fixed noise)."""
-        self._tile_latents = None if latents is None else np.array(latents, np.float32)
-
     @property
     def score_labels(self) -> list[str]:
         """The per-tile score labels drawn now, in tile order (empty when hidden)."""
@@ -165,9 +152,9 @@ class SampleGridView(QWidget):
     def selected_tile_image(self) -> np.ndarray | None:
         """The selected tile of the grid shown, or None."""
         image = self.current_image()
-        if image is None or self._selected < 0 or self._layout_info is None:
+        if image is None or self.selected_tile < 0 or self._layout_info is None:
             return None
-        x, y, w, h = self._layout_info.tile_rect(self._selected)
+        x, y, w, h = self._layout_info.tile_rect(self.selected_tile)
         return image[y:y + h, x:x + w]
 
     # ---- updates --------------------------------------------------------------------------
@@ -182,7 +169,7 @@ class SampleGridView(QWidget):
             self._layout_info = TileLayout.from_grid(image.shape, np.shape(grid.tiles),
                                                      getattr(grid, "columns", None))
         if getattr(grid, "latents", None) is not None:
-            self._tile_latents = np.array(grid.latents, np.float32)
+            self.run.set_tile_latents(grid.latents)
         scores = getattr(grid, "scores", None)
         self._append(GridFrame(grid.step, grid.epoch, image,
                                None if scores is None else np.array(scores, np.float32)))
@@ -209,8 +196,7 @@ class SampleGridView(QWidget):
     def clear(self) -> None:
         """Removes every frame and the selection."""
         self._frames = []
-        self._tile_latents = None
-        self.select_tile(-1)
+        self.run.select_tile(-1)
         self._slider.blockSignals(True)
         self._slider.setRange(0, 0)
         self._slider.blockSignals(False)
@@ -221,17 +207,33 @@ class SampleGridView(QWidget):
         self._placeholder.setVisible(True)
 
     def select_tile(self, index: int) -> None:
-        """Selects tile `index` (-1 clears) and emits `tile_selected` if it changed."""
+        """Selects tile `index` in the run model (-1, or a tile the grid has not, clears)."""
         layout = self._layout_info
-        if layout is None or not 0 <= index < layout.count:
-            index = -1
-        if index == self._selected:
+        self.run.select_tile(index if layout is not None and 0 <= index < layout.count else -1)
+
+    def _on_run_changed(self, what: frozenset) -> None:
+        if SAVED in what:
+            self._show_saved()
+        if TILE in what:
+            index, layout = self.run.selected_tile, self._layout_info
+            if index >= 0 and layout is not None:
+                self._highlight.setRect(QRectF(*layout.tile_rect(index)))
+            self._highlight.setVisible(index >= 0 and layout is not None)
+        if QUALITY in what:
+            self._show_caption()
+
+    def _show_saved(self) -> None:
+        """The grids of the run opened from its folder (or none: a new run's come live)."""
+        saved = self.run.saved
+        if saved is None:
+            self.clear()
             return
-        self._selected = index
-        if index >= 0:
-            self._highlight.setRect(QRectF(*layout.tile_rect(index)))
-        self._highlight.setVisible(index >= 0)
-        self.tile_selected.emit(index)
+        frames = [GridFrame(g.step, g.epoch, g.image, path=g.path) for g in saved.grids]
+        config = saved.config
+        rows, columns = (sample_grid_shape(config.grid_size, config.condition_classes)
+                         if config else (8, 8))
+        layout = TileLayout.rows_columns(frames[-1].image.shape, rows, columns) if frames else None
+        self.set_frames(frames, layout)
 
     def _append(self, frame: GridFrame, follow: bool | None = None) -> None:
         following = self._slider.value() == self._slider.maximum() if follow is None else follow
@@ -274,7 +276,7 @@ class SampleGridView(QWidget):
         index = self._slider.value()
         frame = self._frames[index]
         where = f"step {frame.step:,}" if frame.step is not None else f"epoch {frame.epoch + 1}"
-        quality = self._quality.caption_at(frame.step) if self._quality is not None else ""
+        quality = quality_caption(self.run, frame.step)
         verdict = ""
         if self.scores_check.isChecked():
             verdict = "no D scores (grid read from the run folder)" if frame.scores is None \
@@ -289,7 +291,7 @@ class SampleGridView(QWidget):
             return
         index = tile_at(image.shape[:2], layout.tile_shape, layout.columns, layout.count, y, x,
                         layout.padding)
-        self.select_tile(-1 if index is None or index == self._selected else index)
+        self.select_tile(-1 if index is None or index == self.selected_tile else index)
 
 
 def _displayable(image: np.ndarray) -> np.ndarray:

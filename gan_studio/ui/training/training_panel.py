@@ -21,6 +21,7 @@ from gan_studio.core.catalog import channels_of, latent_dim_for
 from gan_studio.core.config import DEFAULT_PRESET, PRESETS, ConfigError, TrainConfig
 from gan_studio.core.levers import MODEL, panel_levers
 from gan_studio.core.presets import PRESET_TITLES, preset_values
+from gan_studio.core.runs.run_model import RUN, RunModel
 from gan_studio.core.training.session_states import ACTIVE, IDLE, PAUSED
 from gan_studio.ui.settings import DATA_DIR_ENV, default_data_dir_text
 from gan_studio.ui.training.all_gpus_option import AllGpusOption
@@ -59,15 +60,18 @@ class TrainingPanel(QWidget):
 
     Args:
         session: the `TrainingSession` to drive.
+        run: the window's `RunModel`: the form shows its run's settings, or sets up a new
+            run while it shows none (default: a model of its own).
         parent: the parent widget.
     """
 
     run_cleared = Signal()
 
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session, run: RunModel | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._session = session
-        self.run_dir: str | None = None
+        self._run = run if run is not None else RunModel()
+        self._form_run: str | None = None  # the run whose settings the form shows
         self._new_run_values: dict | None = None
         self.train_action, self.pause_action, self.stop_action = make_training_actions(
             self, self.train, session)
@@ -76,7 +80,7 @@ class TrainingPanel(QWidget):
         self.dataset.changed.connect(self._update_latent_default)
         self.dataset.changed.connect(self._follow_data_with_recipe)
         session.state_changed.connect(self._update_enabled)
-        session.run_started.connect(self.show_run)
+        self._run.observe(self._on_run_changed)
         for changed in (self.length.changed, self.dataset.changed, self.recipe.changed,
                         self.preset.currentIndexChanged, self.batch_size.valueChanged,
                         session.finished):  # (a run notes its speed as it finishes)
@@ -173,7 +177,7 @@ class TrainingPanel(QWidget):
 
     def _follow_data_with_recipe(self) -> None:
         """Shows the preset's levers for newly chosen data, but for those the user set."""
-        if self.run_dir is None:
+        if self._form_run is None:
             self.preset_levers.follow(self._preset_values())
 
     def config(self) -> TrainConfig:
@@ -223,11 +227,31 @@ class TrainingPanel(QWidget):
             set_lever_value(getattr(self, name), values.get(name))
 
     # ---- runs -----------------------------------------------------------------------------
+    @property
+    def run_dir(self) -> str | None:
+        """The run whose settings the form shows (the run model's), or None: a new run."""
+        return self._form_run
+
     def show_run(self, run_dir: str, config: TrainConfig | None) -> None:
+        """Shows an existing run (in the run model, which the form follows)."""
+        self._run.show_run(run_dir, config)
+
+    def clear_run(self) -> None:
+        """Goes back to the new-run form (the run model shows no run)."""
+        self._run.clear_run()
+
+    def _on_run_changed(self, what: frozenset) -> None:
+        if RUN in what:
+            if self._run.run_dir is None:
+                self._show_new_run_form()
+            else:
+                self._show_run_settings(self._run.run_dir, self._run.config)
+
+    def _show_run_settings(self, run_dir: str, config: TrainConfig | None) -> None:
         """Shows an existing run's settings; Train then continues it."""
         if self._new_run_values is None:
             self._new_run_values = self.values()
-        self.run_dir = run_dir
+        self._form_run = run_dir
         if config is not None:
             self.dataset.set_dataset(config.dataset)
             self.dataset.show_size(config.image_size)
@@ -243,12 +267,12 @@ class TrainingPanel(QWidget):
         self.train_action.setText("Con&tinue Training")
         self._update_enabled(self._session.state)
 
-    def clear_run(self) -> None:
+    def _show_new_run_form(self) -> None:
         """Goes back to the new-run form (with the values it had before a run was shown)."""
         if self._new_run_values is not None:
             values, self._new_run_values = self._new_run_values, None
             self.set_values(values)
-        self.run_dir = None
+        self._form_run = None
         self.run_label.setText("New run")
         self.run_label.setToolTip("")
         self.train_action.setText("&Train")
@@ -259,8 +283,8 @@ class TrainingPanel(QWidget):
         """Starts a new run from the form, or continues the run shown."""
         if self._session.busy:
             return
-        if self.run_dir:
-            self._session.continue_run(self.run_dir, self.length.continue_values())
+        if self._form_run:
+            self._session.continue_run(self._form_run, self.length.continue_values())
             return
         config = self.config()
         if not config.dataset:
@@ -276,7 +300,7 @@ class TrainingPanel(QWidget):
 
     # ---- state ----------------------------------------------------------------------------
     def _update_latent_default(self) -> None:
-        if self.run_dir is None and not self._session.busy:
+        if self._form_run is None and not self._session.busy:
             self.latent_dim.setValue(latent_dim_for(self.dataset.kind()))
 
     def _update_enabled(self, state: str) -> None:
@@ -285,12 +309,12 @@ class TrainingPanel(QWidget):
         self.pause_action.setEnabled(state in ACTIVE)
         self.pause_action.setText("&Resume" if state == PAUSED else "&Pause")
         self.stop_action.setEnabled(state in ACTIVE)
-        editable_run = idle and self.run_dir is None
+        editable_run = idle and self._form_run is None
         self.dataset.set_locked(not editable_run)
         for widget in self._hyper_widgets:
             widget.setEnabled(editable_run)
         self.length.setEnabled(idle)  # a run is continued for a length too
-        self.length.set_continuing(self.run_dir is not None)
+        self.length.set_continuing(self._form_run is not None)
 
 
 def preset_label(name: str) -> str:
