@@ -57,6 +57,20 @@ class Trainer:
             event, `nan` or `write_failed`, and a pause, for the window) or `raise` (a
             TrainingError, headless); see `RunFaults`.
         clock: the time source of the run's time budget (`TimeBudget`; tests inject one).
+
+    Example:
+
+    ```python
+    class Losses(TrainingCallbacks):
+        progress_interval = 1.0
+
+        def on_progress(self, progress):
+            print(progress.step, progress.g_loss, progress.d_loss)
+
+    config = TrainConfig(dataset="mnist", epochs=5, runs_dir="runs")
+    trainer = Trainer.create(config, callbacks=Losses(), on_fault="raise")
+    trainer.run()  # "finished"; trainer.run_dir holds its checkpoints, grids and metrics
+    ```
     """
 
     def __init__(self, config: TrainConfig, run_dir: str, checkpoint: str | None = None,
