@@ -10,6 +10,7 @@ from gan_studio.core.config import TrainConfig
 from gan_studio.core.quality.report import QualityReport, read_quality
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.ml.training import live_quality
+from gan_studio.ml.training.hooks import RunContext
 from gan_studio.ml.training.live_quality import LiveQuality
 
 
@@ -101,9 +102,13 @@ def clock():
 def make(tmp_path, meter, clock, minutes=5.0, resume_step=0):
     events = []
     callbacks, store = Recorder(), Store()
-    quality = LiveQuality(TrainConfig(quality_every_minutes=minutes), str(tmp_path), None,
-                          callbacks, store, Outputs(str(tmp_path)), resume_step, events.append,
-                          generator=None, paused_clock=contextlib.nullcontext, clock=clock)
+    ctx = RunContext(config=TrainConfig(quality_every_minutes=minutes), write_dir=str(tmp_path),
+                     data=None, gan=types.SimpleNamespace(sampler=None), store=store,
+                     outputs=Outputs(str(tmp_path)), callbacks=callbacks, control=None,
+                     faults=None, emit=events.append,
+                     progress=types.SimpleNamespace(paused=contextlib.nullcontext),
+                     start_step=resume_step)
+    quality = LiveQuality(ctx, clock=clock)
     quality._make_meter = lambda: meter
     return quality, callbacks, store, events
 

@@ -13,7 +13,7 @@ def generator_batch_norm(dtype, name: str, mode: str = "plain"):
     """A batch-norm layer for the generator.
 
     Keras 3 computes a training batch norm op by op in float32 (casts, moments, normalisation
-    and their gradients: 8 % of an MNIST train step on a CPU in bfloat16, RESULTS.md section
+    and their gradients: a visible share of a CPU's train step in bfloat16, RESULTS.md section
     1). With `fused`, training runs TensorFlow's `FusedBatchNormV3` instead: one op forward
     and one backward, in the layer's compute dtype with float32 statistics. The moving
     averages get Keras' update (the biased batch variance); inference, the weights and the

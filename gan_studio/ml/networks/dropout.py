@@ -15,11 +15,11 @@ def discriminator_dropout(rate: float, seed: int | None, dtype, name: str):
     """A dropout layer for the discriminator: same rate, scaling and seed state as Keras'.
 
     Keras' `Dropout` draws a float32 uniform number per unit (`stateless_dropout`); on a CPU
-    that and its masking were 8 % of a training step's time (MNIST, batch 256, bfloat16;
-    RESULTS.md section 1). This one draws 16-bit integers, two per random word, from the
-    same `SeedGenerator` (so checkpoints hold and restore its state as before), and keeps a
-    unit where the draw is at least `rate * 2^16`, scaling kept units by the exact inverse
-    of the share kept. Only the discriminator uses it: it is never saved as a `.keras` file.
+    that and its masking were a visible share of a training step's time (RESULTS.md section
+    1). This one draws 16-bit integers, two per random word, from the same `SeedGenerator`
+    (so checkpoints hold and restore its state as before), and keeps a unit where the draw is
+    at least `rate * 2^16`, scaling kept units by the exact inverse of the share kept. Only
+    the discriminator uses it: it is never saved as a `.keras` file.
 
     Args:
         rate: the share of units dropped, in [0, 1).

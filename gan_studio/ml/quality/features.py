@@ -22,7 +22,7 @@ from gan_studio.ml.runtime.device import import_tensorflow
 NETWORK_VERSION = "gan-studio-features-1"  # bump whenever networks.py or the training changes
 CACHE_FOLDER = "gan-studio-features"
 CLASSIFIER, AUTOENCODER = "classifier", "autoencoder"
-_HASH_CHUNK = 32 << 20  # bytes hashed per step: a few tens of milliseconds
+_HASH_CHUNK = 32 << 20  # bytes hashed per step: a unit small enough to fit a slice between steps
 _EXTRACT_BATCH = 500
 _CALIBRATION = 1000  # training images whose features set the features' scale
 

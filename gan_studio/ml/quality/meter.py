@@ -51,6 +51,22 @@ class QualityMeter:
         name: what the data set is called in messages.
         budget: how long the feature network trains (default: the one `DEFAULT_BUDGETS`
             holds for its kind).
+
+    Example:
+
+    ```python
+    from gan_studio.data import load_dataset
+    from gan_studio.ml.generators.export import generator_from_run
+
+    data = load_dataset("mnist")
+    meter = QualityMeter(data.images, data.labels, data.classes, samples=1000, name="MNIST")
+    meter.prepare()  # trains the feature network (loads it instead, given a cache_dir)
+    report = meter.evaluate(generator_from_run("runs/mnist-20250101-120000"))
+    print(report.fd, report.kid, report.diversity)
+    ```
+
+    `meter_factory.meter_for_config(config)` builds one for a run's config, with its
+    held-out split and cache, as `gan-studio evaluate` does.
     """
 
     def __init__(self, images: np.ndarray, labels: np.ndarray | None = None,

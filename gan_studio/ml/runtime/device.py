@@ -159,8 +159,8 @@ def choose_precision(requested: str = "auto") -> str:
     """Resolves a precision setting to `float32` or `mixed_bfloat16`.
 
     `auto` picks bfloat16 only where it is native: GPUs of compute capability 8.0 and up, and
-    CPUs with AVX512-BF16 or AMX (oneDNN runs bfloat16 convolutions there about 1.4x faster
-    than float32, measured on this project's CPU). bfloat16 keeps float32's range, so unlike
+    CPUs with AVX512-BF16 or AMX (oneDNN runs bfloat16 convolutions there faster than float32:
+    RESULTS.md section 1). bfloat16 keeps float32's range, so unlike
     float16 it needs no loss scaling; weights and losses stay float32.
     """
     if requested != "auto":

@@ -70,8 +70,8 @@ class GAN:
         keras.utils.set_random_seed(config.seed)
         self.precision = choose_precision(config.precision)
         dtype = None if self.precision == "float32" else self.precision
-        # Trained with fused batch norms (1.0x-1.1x the images/s); its weight average is a plain
-        # copy, since that is what the explorer and exports read.
+        # Trained with fused batch norms, which train faster (RESULTS.md section 1); its weight
+        # average is a plain copy, since that is what the explorer and exports read.
         batch_norm = "fused"
         if self.strategy.num_replicas_in_sync > 1 and config.sync_batch_norm:
             batch_norm = "synchronized"
@@ -173,7 +173,7 @@ class GAN:
         D has no batch statistics (no BatchNorm), so one call on both batches is the same
         function as two. Two calls are cheaper to differentiate: G's gradient then crosses D
         for the fakes alone, where through one call it crossed D for the real half too, all
-        zeros (measured: 1.04-1.12x the images/s on MNIST and CIFAR-10). Spectral norm keeps
+        zeros (faster on MNIST and CIFAR-10: RESULTS.md section 1). Spectral norm keeps
         the one call: its layers take one power-iteration step per call, once a step.
         """
         tf = import_tensorflow()
@@ -275,8 +275,8 @@ class GAN:
 
         The steps are unrolled at trace time rather than run in a `tf.while_loop`: Grappler
         then sees one straight-line graph and fuses convolutions with their bias and
-        activation, which a loop body does not get (measured: a loop made steps ~20 % slower
-        on a CPU).
+        activation, which a loop body does not get (a loop made steps slower on a CPU:
+        RESULTS.md section 1).
         """
         tf = import_tensorflow()
         images, labels = self._split(batches)

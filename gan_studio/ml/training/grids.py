@@ -4,40 +4,52 @@ snapshots for the latent explorer that go with it."""
 from __future__ import annotations
 
 from gan_studio.core.grid import tile_grid
+from gan_studio.core.runs.layout import epoch_grid_name
 from gan_studio.core.training.progress import SampleGrid
 from gan_studio.core.training.throttle import Throttle
+from gan_studio.ml.training.hooks import RunContext, RunHook
 
 GENERATOR_INTERVAL = 5.0  # seconds between generator snapshots for the latent explorer
 
 
-class RunGrids:
-    """Renders the grid of a run's `GAN` and hands it on.
-
-    Args:
-        gan: the run's `GAN` (its sampler, fixed noise and labels).
-        callbacks: the run's `TrainingCallbacks` (`on_grid`, `on_generator`).
-        outputs: the run's `RunOutputs` (the grid PNGs).
-        writing: runs a write and turns a refused one into the run's fault (the trainer's).
+class RunGrids(RunHook):
+    """Renders the grid of a run's `GAN` and hands it on: at the start, when one is due
+    (`sample_every_steps` or `sample_every_seconds`), at a round's end (also kept under the
+    epoch's name) and at the end, unless the last grid was of that step.
     """
 
-    def __init__(self, gan, callbacks, outputs, writing):
-        self._gan, self._callbacks, self._outputs, self._writing = gan, callbacks, outputs, writing
+    def __init__(self):
         self._snapshots = Throttle(GENERATOR_INTERVAL)
         self.last_step: int | None = None  # the step of the grid sent last
 
-    def emit(self, step: int, epoch: int, name: str | None = None) -> None:
+    def on_run_start(self, ctx: RunContext) -> None:
+        self.emit(ctx, ctx.start_step, ctx.start_step // ctx.progress.steps_per_epoch)
+
+    def on_step_end(self, ctx: RunContext, step: int, epoch: int) -> None:
+        config = ctx.config
+        if ctx.progress.grid_due(config.sample_every_steps, config.sample_every_seconds, step):
+            self.emit(ctx, step, epoch)
+
+    def on_epoch_end(self, ctx: RunContext, step: int, epoch: int) -> None:
+        self.emit(ctx, step, epoch, name=epoch_grid_name(epoch))
+
+    def on_run_end(self, ctx: RunContext, step: int, epoch: int, stopped: bool) -> None:
+        if self.last_step != step:
+            self.emit(ctx, step, epoch)
+
+    def emit(self, ctx: RunContext, step: int, epoch: int, name: str | None = None) -> None:
         """Renders, saves (as `name` too, an epoch's grid) and sends the grid of `step`; a
         generator snapshot follows at most every `GENERATOR_INTERVAL` seconds, and always
         with a named grid."""
-        gan, self.last_step = self._gan, step
+        gan, callbacks, self.last_step = ctx.gan, ctx.callbacks, step
         tiles = gan.sample_grid_tiles()
         grid = tile_grid(tiles, columns=gan.grid_columns)
-        self._writing(self._outputs.save_grid, grid, step, name)
+        ctx.faults.guarded(ctx.outputs.save_grid, grid, step, name)
         labels = None if gan.sample_labels is None else gan.sample_labels.numpy().copy()
-        self._callbacks.on_grid(SampleGrid(
+        callbacks.on_grid(SampleGrid(
             step=step, epoch=epoch, image=grid, tiles=tiles,
             latents=gan.sample_noise.numpy().copy(), labels=labels, columns=gan.grid_columns,
             scores=gan.tile_scores(tiles)))
-        if self._callbacks.wants_generator and (name is not None or self._snapshots.due()):
+        if callbacks.wants_generator and (name is not None or self._snapshots.due()):
             self._snapshots.restart()
-            self._callbacks.on_generator(gan.sampler)
+            callbacks.on_generator(gan.sampler)

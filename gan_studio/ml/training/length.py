@@ -12,7 +12,10 @@ from gan_studio.core.runs.layout import checkpoint_step
 from gan_studio.core.runs.saved_progress import end_step
 from gan_studio.core.runs.trained_time import record_trained_seconds, trained_seconds_at
 from gan_studio.core.training.budget import TimeBudget
+from gan_studio.core.training.events import EventKind
+from gan_studio.core.training.progress import Event
 from gan_studio.core.training.speed_book import SpeedBook, speed_key
+from gan_studio.ml.training.hooks import RunContext, RunHook
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +25,13 @@ SPEED_AFTER_SECONDS = 60.0
 SPEED_AFTER_STEPS = 10
 
 
-class RunLength:
+class RunLength(RunHook):
     """Keeps a run's length for its trainer.
+
+    Two parts: a service the loop asks for values (`end_step`, `start`, which gives the
+    `TimeBudget` the progress meter counts with, `spent`, and `budget`, paused in a `with`
+    while the run waits), and a hook that notes the time trained at each checkpoint
+    (`on_checkpoint`) and this machine's speed when the run ends (`on_run_end`, the chief).
 
     Args:
         config: the run's configuration (`max_minutes` is its budget).
@@ -70,6 +78,15 @@ class RunLength:
             return False
         trained = trained_seconds_at(self.run_dir, checkpoint_step(checkpoint))
         return TimeBudget(self.config.max_minutes, trained, self._clock).spent
+
+    def on_checkpoint(self, ctx: RunContext, step: int) -> None:
+        problem = self.checkpoint_saved(ctx.write_dir, step)
+        if problem:
+            ctx.emit(Event(EventKind.NOTICE, problem))
+
+    def on_run_end(self, ctx: RunContext, step: int, epoch: int, stopped: bool) -> None:
+        if ctx.is_chief:
+            self.note_speed(step)
 
     def checkpoint_saved(self, write_dir: str, step: int) -> str | None:
         """Notes the time trained up to `step`'s checkpoint; returns the problem, if any.

@@ -28,7 +28,6 @@ import time
 import traceback
 from collections.abc import Callable
 
-from gan_studio.core.config import TrainConfig
 from gan_studio.core.quality.collapse import collapse_warning
 from gan_studio.core.quality.report import (
     FD_NAME,
@@ -36,9 +35,9 @@ from gan_studio.core.quality.report import (
     drop_quality_after,
     read_quality,
 )
-from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event
+from gan_studio.ml.training.hooks import RunContext, RunHook
 
 log = logging.getLogger(__name__)
 
@@ -67,33 +66,40 @@ def _about(seconds: float) -> str:
     return f"about {math.ceil(seconds / 60)} min left"
 
 
-class LiveQuality:
+class LiveQuality(RunHook):
     """Measures a training run's generator as it trains (see the module's docstring).
 
+    A hook (`RunHook`): after each step it answers an Evaluate Now request and prepares or
+    measures (`after_step`), at a round's end it measures if half an interval has passed
+    (`at_epoch_end`), and at the end it measures the final generator (`at_end`); a refused
+    write there goes to `ctx.faults`. It reads what it needs from the session's `RunContext`:
+    the run folder (quality.csv, best/), the data, the callbacks (`on_quality`,
+    `on_collapse`), the checkpoint store (`save_best`), the outputs (quality.csv and
+    TensorBoard), the event emitter, the generator that draws samples (the one measured) and
+    the progress meter, whose clock stops while it measures.
+
+    It is made when the session starts, before the hooks' `on_run_start`: it drops the
+    measurements after the step the session starts from, reads the rest (`history`) and
+    starts its clock. On a worker that is not the chief it measures nothing.
+
     Args:
-        config: the run's configuration.
-        run_dir: the run folder (quality.csv, best/).
-        data: the training `Dataset` (images, labels, classes) the GAN learns from.
-        callbacks: receives `on_quality`, `on_collapse` and events.
-        store: the run's `CheckpointStore` (`save_best`).
-        outputs: the run's `RunOutputs` (quality.csv and TensorBoard).
-        resume_step: the step training restarts from; later measurements are dropped.
-        emit_event: sends an `Event` (the trainer's, which reports progress first).
-        generator: the Keras generator that draws samples (the one measured).
-        paused_clock: a context manager that stops the progress clock while measuring.
+        ctx: the session's `RunContext`.
         clock: the time in seconds (tests pass their own, which advances as they say).
+
+    Example:
+
+    ```python
+    quality = LiveQuality(ctx)
+    quality.request()  # Evaluate Now: measured after the next step
+    quality.after_step(step, epoch)
+    ```
     """
 
-    def __init__(self, config: TrainConfig, run_dir: str, data, callbacks: TrainingCallbacks,
-                 store, outputs, resume_step: int, emit_event, generator, paused_clock,
-                 clock: Callable[[], float] = time.monotonic):
-        self.config, self.run_dir, self._data = config, run_dir, data
-        self._callbacks, self._store, self._outputs = callbacks, store, outputs
-        self._emit_event = emit_event
-        self._generator, self._paused_clock = generator, paused_clock
+    def __init__(self, ctx: RunContext, clock: Callable[[], float] = time.monotonic):
+        self._ctx, self.config, self.run_dir = ctx, ctx.config, ctx.write_dir
         self._clock = clock
-        drop_quality_after(run_dir, resume_step)
-        self.history: list[QualityReport] = read_quality(run_dir)
+        drop_quality_after(self.run_dir, ctx.start_step)
+        self.history: list[QualityReport] = read_quality(self.run_dir)
         self._best_fd = min((r.fd for r in self.history), default=float("inf"))
         self._warned = False  # the last measurement raised a collapse warning
         self._meter = None
@@ -105,7 +111,26 @@ class LiveQuality:
         self._first_due = self.automatic
         self._returned = self._started  # when `after_step` last handed back to the trainer
         self._prepared = 0.0  # seconds spent preparing the meter so far
+        if not ctx.is_chief:  # measured, logged and kept by the chief alone
+            self.stop()
 
+    # ---- the hook --------------------------------------------------------------------------
+    def on_step_end(self, ctx: RunContext, step: int, epoch: int) -> None:
+        if ctx.control.take_evaluation_request():
+            self.request()
+        ctx.faults.guarded(self.after_step, step, epoch)
+
+    def on_non_finite(self, ctx: RunContext, step: int) -> None:
+        self.stop()  # NaN weights score nothing, and must not be best/
+
+    def on_epoch_end(self, ctx: RunContext, step: int, epoch: int) -> None:
+        ctx.faults.guarded(self.at_epoch_end, step, epoch)
+
+    def on_run_end(self, ctx: RunContext, step: int, epoch: int, stopped: bool) -> dict:
+        """Adds `unmeasured` to the end event: why a wanted last number is missing."""
+        return {"unmeasured": ctx.faults.guarded(self.at_end, step, epoch, stopped) or ""}
+
+    # ---- when to measure -------------------------------------------------------------------
     @property
     def automatic(self) -> bool:
         """Whether measurements happen without being asked for."""
@@ -205,27 +230,27 @@ class LiveQuality:
         self._last = self._clock()
         self._first_due = False
         try:
-            with self._paused_clock():
-                report = self._meter.evaluate(self._generator, step=step, epoch=epoch)
+            with self._ctx.progress.paused():
+                report = self._meter.evaluate(self._ctx.gan.sampler, step=step, epoch=epoch)
         except Exception as exc:  # noqa: BLE001 - the meter is optional, training is not
             self._fail(exc)
             return None
         self.history.append(report)
-        self._callbacks.on_quality(report)
+        self._ctx.callbacks.on_quality(report)
         warning = collapse_warning(self.history, self.config.class_names)
         if warning is not None:
-            self._callbacks.on_collapse(warning)
+            self._ctx.callbacks.on_collapse(warning)
         elif self._warned:  # the window's warning would otherwise outlive what it warned of
-            self._emit_event(Event(EventKind.COLLAPSE_CLEARED, f"No signs of mode collapse at step "
+            self._ctx.emit(Event(EventKind.COLLAPSE_CLEARED, f"No signs of mode collapse at step "
                                    f"{step:,} any more", {"step": step}))
         self._warned = warning is not None
         # The writes last: one the disk refuses (OutputError, CheckpointError) reaches the
         # trainer, which pauses the run, and the next evaluation tries again.
-        self._outputs.write_quality(report)
+        self._ctx.outputs.write_quality(report)
         if report.fd < self._best_fd:
-            path = self._store.save_best(step)
+            path = self._ctx.store.save_best(step)
             self._best_fd = report.fd
-            self._emit_event(Event(EventKind.BEST, f"Best {FD_NAME} so far ({report.fd:.2f}), "
+            self._ctx.emit(Event(EventKind.BEST, f"Best {FD_NAME} so far ({report.fd:.2f}), "
                                    f"kept as best/ (step {step})", {"path": path, "step": step}))
         return report
 
@@ -278,7 +303,7 @@ class LiveQuality:
             (since, then) = first[0]
             left = f" ({_about((now - since) / (done - then) * (count - done))})" \
                 if done > then else ""
-            self._emit_event(Event(
+            self._ctx.emit(Event(
                 EventKind.QUALITY_PREPARING, "Preparing the quality meter's feature network, "
                 f"once per data set: {done:,} / {count:,}{left}", {"done": done, "total": count}))
 
@@ -293,7 +318,7 @@ class LiveQuality:
             self._prepared += self._clock() - start
         if told[0] == -math.inf:
             return True  # ready at once: nothing was said, nothing to close
-        self._emit_event(Event(
+        self._ctx.emit(Event(
             EventKind.QUALITY_PREPARING, f"The quality meter is ready (prepared in "
             f"{self._prepared:.0f} s); measuring the generator's quality…",
             {"done": total[0], "total": total[0]}))
@@ -302,7 +327,7 @@ class LiveQuality:
     def _make_meter(self):
         from gan_studio.ml.quality.meter_factory import meter_for_data
 
-        return meter_for_data(self.config, self._data, download_heldout=False)
+        return meter_for_data(self.config, self._ctx.data, download_heldout=False)
 
     def _fail(self, exc: Exception) -> None:
         if not isinstance(exc, (OSError, ValueError)):  # not the data's fault: a bug to report
@@ -311,5 +336,5 @@ class LiveQuality:
         self._say_off()
 
     def _say_off(self) -> None:
-        self._emit_event(Event(EventKind.QUALITY_OFF,
+        self._ctx.emit(Event(EventKind.QUALITY_OFF,
                                f"The quality meter is off for this run: {self._off_reason}"))

@@ -10,14 +10,14 @@ import time
 import numpy as np
 
 from gan_studio.core.config import TrainConfig, epochs_per_round
-from gan_studio.core.runs.layout import epoch_grid_name, list_checkpoints
+from gan_studio.core.runs.layout import list_checkpoints
 from gan_studio.core.training.budget import describe_minutes
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.control import WAITS, TrainControl
 from gan_studio.core.training.events import EventKind
 from gan_studio.core.training.progress import Event, StepMetrics
 from gan_studio.core.training.progress_meter import ProgressMeter
-from gan_studio.ml.runs.checkpoints import CheckpointError
+from gan_studio.ml.training.checkpointing import RunCheckpoints
 from gan_studio.ml.training.data import (
     TrainingError,
     fit_config_to_data,
@@ -28,9 +28,10 @@ from gan_studio.ml.training.data import (
 )
 from gan_studio.ml.training.faults import RunFaults
 from gan_studio.ml.training.grids import RunGrids
+from gan_studio.ml.training.hooks import RunContext, RunHooks
 from gan_studio.ml.training.length import RunLength
 from gan_studio.ml.training.live_quality import LiveQuality
-from gan_studio.ml.training.outputs import OutputError, RunOutputs
+from gan_studio.ml.training.outputs import RunOutputs
 
 __all__ = ["Trainer", "TrainControl", "TrainingError"]
 
@@ -39,6 +40,9 @@ class Trainer:
     """Trains a DCGAN for a run folder, reporting to a `TrainingCallbacks` object.
 
     Use `Trainer.create` for a new run and `Trainer.resume` to continue one; then `run()`.
+    Around the steps, the work runs as hooks (`hooks.py`: grids, checkpoints, the quality
+    meter, the run's length), called in order at each point of the loop with one
+    `RunContext`.
 
     Args:
         config: the run's resolved configuration.
@@ -53,6 +57,20 @@ class Trainer:
             event, `nan` or `write_failed`, and a pause, for the window) or `raise` (a
             TrainingError, headless); see `RunFaults`.
         clock: the time source of the run's time budget (`TimeBudget`; tests inject one).
+
+    Example:
+
+    ```python
+    class Losses(TrainingCallbacks):
+        progress_interval = 1.0
+
+        def on_progress(self, progress):
+            print(progress.step, progress.g_loss, progress.d_loss)
+
+    config = TrainConfig(dataset="mnist", epochs=5, runs_dir="runs")
+    trainer = Trainer.create(config, callbacks=Losses(), on_fault="raise")
+    trainer.run()  # "finished"; trainer.run_dir holds its checkpoints, grids and metrics
+    ```
     """
 
     def __init__(self, config: TrainConfig, run_dir: str, checkpoint: str | None = None,
@@ -67,7 +85,8 @@ class Trainer:
         self.on_fault = on_fault
         self._meter: ProgressMeter | None = None  # set while the loop runs
         self._outputs: RunOutputs | None = None
-        self._quality: LiveQuality | None = None
+        self._ctx: RunContext | None = None  # the session's hooks and what they share, set
+        self._hooks: RunHooks | None = None  # by `_loop`
         self._clock = clock
         self._length: RunLength | None = None  # set by `run`, which knows whether the run is new
         self._fresh_run = False  # set by `create`: a folder made for this run alone
@@ -136,7 +155,7 @@ class Trainer:
                            self._fresh_run, self._skipped, self._event)
         self.placement, self.gan, self.store = parts.placement, parts.gan, parts.store
         self.device, self._write_dir = self.placement.description, parts.write_dir
-        self._faults = RunFaults(self.store, self.control, self._event, self.on_fault)
+        self._faults = RunFaults(self.control, self._event, self.on_fault)
 
     @property
     def generator(self):
@@ -171,7 +190,6 @@ class Trainer:
 
         tf_images, tf_labels = host_tensors(images, data.labels if self.gan.num_classes else None)
         self._outputs = RunOutputs(self._write_dir, int(self.gan.step.numpy()))
-        self._grids = RunGrids(self.gan, self.callbacks, self._outputs, self._writing)
         try:
             with self.placement.worker_failures(lambda: (int(self.gan.step.numpy()),
                                                          self.store.latest)):
@@ -186,13 +204,6 @@ class Trainer:
         if self._fresh_run and not list_checkpoints(self.run_dir):
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
-    def _save(self, step: int, message: str, milestone: bool = False) -> None:
-        """Saves a checkpoint of `step`, and the time trained up to it."""
-        if self._faults.save(step, message, milestone=milestone) is not None:
-            problem = self._length.checkpoint_saved(self._write_dir, step)
-            if problem:
-                self._event(Event(EventKind.NOTICE, problem))
-
     def _loop(self, tf_images, tf_labels, data) -> str:
         from gan_studio.ml.training.pipeline import epoch_order
 
@@ -200,17 +211,11 @@ class Trainer:
         steps_per_epoch = count // cfg.batch_size
         length = self._run_length()
         total = length.end_step(steps_per_epoch)
-        per_round = epochs_per_round(count)  # small data: epoch-end work every few epochs
         step = int(gan.step.numpy())
         budget = length.start(step, self.placement.any_worker)
         meter = self._meter = ProgressMeter(step, total, cfg.batch_size, steps_per_epoch,
                                             self.callbacks.progress_interval, budget)
-        self._quality = LiveQuality(cfg, self._write_dir, data, self.callbacks, self.store,
-                                    self._outputs, step, self._event, gan.sampler, meter.paused)
-        if not self.placement.is_chief:  # measured, logged and kept by the chief alone
-            self._quality.stop()
-        self._grids.emit(step, step // steps_per_epoch)
-        saved = step if not self._fresh_run else -1  # the step of the newest checkpoint
+        ctx, hooks = self._start_hooks(data, step, length)
         over = False
         while step < total and not over:
             epoch, done_in_epoch = divmod(step, steps_per_epoch)
@@ -221,7 +226,7 @@ class Trainer:
             for batches in self.placement.epoch_dataset(tf_images, order, cfg.steps_per_call,
                                                         tf_labels):
                 if not self._wait_if_paused(meter):
-                    return self._end(step, saved, stopped=True)
+                    return self._end(step, stopped=True)
                 if length.spent(step):
                     over = True
                     break
@@ -230,40 +235,53 @@ class Trainer:
                 step += len(metrics)
                 if not np.all(np.isfinite(metrics)):
                     self._flush(force=True)
-                    self._quality.stop()  # NaN weights score nothing, and must not be best/
+                    hooks.on_non_finite(ctx, step)
                     self._faults.non_finite(step)
                     continue
                 self._flush()
-                if meter.grid_due(cfg.sample_every_steps, cfg.sample_every_seconds, step):
-                    self._grids.emit(step, epoch)
-                if self.control.take_checkpoint_request():
-                    self._save(step, "Checkpoint saved")
-                if self.control.take_evaluation_request():
-                    self._quality.request()
-                self._writing(self._quality.after_step, step, epoch)
+                hooks.on_step_end(ctx, step, epoch)
             self._flush(force=True)
-            if step % steps_per_epoch == 0 and (step == total or (epoch + 1) % per_round == 0):
-                self._end_epoch(step, epoch, per_round)
-                saved = step
+            if step % steps_per_epoch == 0 and (step == total or
+                                                (epoch + 1) % ctx.epochs_per_round == 0):
+                hooks.on_epoch_end(ctx, step, epoch)
             elif self.placement.any_worker(self.control.stopping):
-                return self._end(step, saved, stopped=True)
-        return self._end(step, saved, over=over)
+                return self._end(step, stopped=True)
+        return self._end(step, over=over)
 
-    def _end(self, step: int, saved: int, stopped: bool = False, over: bool = False) -> str:
+    def _start_hooks(self, data, step: int, length: RunLength) -> tuple[RunContext, RunHooks]:
+        """Builds the session's `RunContext` and hooks, and calls their `on_run_start`.
+
+        The hooks run in this order at every point: a round's end draws its grid, then saves
+        its checkpoint, then measures; a step's end draws a grid that is due, then saves a
+        checkpoint asked for, then measures; the end saves first (`on_last_step`), so that a
+        fault in its other work cannot lose the steps since the last checkpoint.
+        """
+        ctx = self._ctx = RunContext(
+            config=self.config, write_dir=self._write_dir, data=data, gan=self.gan,
+            store=self.store, outputs=self._outputs, callbacks=self.callbacks,
+            control=self.control, faults=self._faults, emit=self._event, progress=self._meter,
+            is_chief=self.placement.is_chief, start_step=step, fresh_run=self._fresh_run,
+            # small data: a round's end work every few epochs
+            epochs_per_round=epochs_per_round(len(data.images)))
+        # Made before the first grid: its clock, and quality.csv cut back to the start step,
+        # begin with the session, whatever the grid then costs or meets.
+        quality = LiveQuality(ctx)
+        hooks = self._hooks = ctx.hooks = RunHooks([RunGrids(), RunCheckpoints(), quality,
+                                                    length])
+        hooks.on_run_start(ctx)
+        return ctx, hooks
+
+    def _end(self, step: int, stopped: bool = False, over: bool = False) -> str:
         """Ends a finished or stopped run the same way, on every worker: a checkpoint, the
         last grid, the final quality measurement (which a stop does not wait for a feature
         network still to train for) and the speed; returns `finished` or `stopped`."""
         self._flush(force=True)
         self._faults.ending = True  # a fault cannot pause now: no step is left to resume
-        if stopped or saved != step:  # (a stop names its checkpoint, even one just saved)
-            self._save(step, "Stopped; checkpoint saved" if stopped else "Checkpoint saved")
+        ctx, hooks = self._ctx, self._hooks
+        hooks.on_last_step(ctx, step, stopped)
         epoch = max(0, (step - 1) // self._meter.steps_per_epoch)
-        if self._grids.last_step != step:
-            self._grids.emit(step, epoch)
-        unmeasured = self._writing(self._quality.at_end, step, epoch, stopped) or ""
-        if self.placement.is_chief:
-            self._length.note_speed(step)
-        data = {"step": step, "run_dir": self.run_dir, "unmeasured": unmeasured}
+        data = {"step": step, "run_dir": self.run_dir, "unmeasured": "",
+                **hooks.on_run_end(ctx, step, epoch, stopped)}
         if stopped:
             self._event(Event(EventKind.STOPPED, f"Stopped at step {step}", data))
             return "stopped"
@@ -283,8 +301,7 @@ class Trainer:
             self._event(Event(kind, message))
             with meter.paused(), self._length.budget.paused():
                 while not wait(0.1):
-                    if control.take_checkpoint_request():
-                        self._save(int(self.gan.step.numpy()), "Checkpoint saved")
+                    self._hooks.on_wait(self._ctx)
             if not control.stopping:
                 self._event(Event(after, after_message))
         return not self.placement.any_worker(control.stopping)
@@ -296,26 +313,10 @@ class Trainer:
             rows, progress = report
             self.callbacks.on_progress(progress)
             if rows:  # (a flush inside a fault's own event writes nothing again)
-                self._writing(self._outputs.write_metrics, rows)
+                self._faults.guarded(self._outputs.write_metrics, rows)
 
     def _event(self, event: Event) -> None:
         # Progress first: the steps trained before a notice (a pause, a checkpoint) are shown,
         # and logged, before it.
         self._flush(force=True)
         self.callbacks.on_event(event)
-
-    def _writing(self, work, *args):
-        """Runs `work`, which writes run files, and returns what it returns; a write the disk
-        refuses is a fault (None)."""
-        try:
-            return work(*args)
-        except (OutputError, CheckpointError) as exc:
-            self._faults.write_failed(str(exc))
-            return None
-
-    def _end_epoch(self, step: int, epoch: int, per_round: int) -> None:
-        self._grids.emit(step, epoch, name=epoch_grid_name(epoch))
-        milestone = (epoch + 1) % (self.config.keep_every_epochs * per_round) == 0
-        self._save(step, f"Epoch {epoch + 1} done, checkpoint saved", milestone=milestone)
-        self._event(Event(EventKind.EPOCH_END, f"Epoch {epoch + 1} finished", {"epoch": epoch + 1}))
-        self._writing(self._quality.at_epoch_end, step, epoch)
