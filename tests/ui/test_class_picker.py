@@ -5,8 +5,8 @@ import numpy as np
 from helpers import tiny_conditional_generator, tiny_generator
 
 from gan_studio.core.latent.classes import ClassChoice
+from gan_studio.core.latent.explorer_model import CLASS, GENERATOR
 from gan_studio.ui.explorer.actions import render_path
-from gan_studio.ui.explorer.model import CLASS, GENERATOR
 from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 
@@ -81,7 +81,7 @@ def test_the_blend_slider_interpolates_between_two_classes(qtbot, explorer):
 
 def test_the_model_announces_class_changes_once(qtbot, explorer):
     seen = []
-    explorer.model.changed.connect(seen.append)
+    explorer.model.observe(seen.append)
     show(qtbot, explorer, tiny_conditional_generator())
     announced = [what for what in seen if CLASS in what]  # with the generator, once
     assert len(announced) == 1 and GENERATOR in announced[0]

@@ -6,9 +6,7 @@ from helpers import tiny_generator
 from PySide6.QtCore import QModelIndex
 
 from gan_studio.core.latent.directions import LatentDirections
-from gan_studio.core.latent.space import random_latent
-from gan_studio.ui.explorer.explorer import LatentExplorer
-from gan_studio.ui.explorer.model import (
+from gan_studio.core.latent.explorer_model import (
     BOOKMARKS,
     DIRECTIONS,
     EDITS,
@@ -20,6 +18,8 @@ from gan_studio.ui.explorer.model import (
     TILE,
     ExplorerModel,
 )
+from gan_studio.core.latent.space import random_latent
+from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
 
@@ -31,7 +31,7 @@ def loaded(latent=8):
 def model(qtbot):
     model = ExplorerModel()
     model.seen = []
-    model.changed.connect(model.seen.append)
+    model.observe(model.seen.append)
     return model
 
 

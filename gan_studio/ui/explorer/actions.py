@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from gan_studio.core.animation import save_animation
 from gan_studio.core.grid import drop_channel_axis, tile_grid, upscale_nearest
 from gan_studio.core.images import save_image
+from gan_studio.core.latent.explorer_model import PATH
 from gan_studio.core.runs.run_model import TILE, RunModel
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.explorer.dialogs import (
@@ -23,7 +24,6 @@ from gan_studio.ui.explorer.dialogs import (
     ask_scale,
 )
 from gan_studio.ui.explorer.file_actions import LatentFileActions
-from gan_studio.ui.explorer.model import PATH
 from gan_studio.ui.explorer.preview import qimage_view
 from gan_studio.ui.explorer.projection_actions import ProjectionActions
 from gan_studio.ui.widgets.save_dialogs import ask_save_path
@@ -109,7 +109,7 @@ class ExplorerActions(WindowActions):
             "Bring the latent explorer to the front and move the keyboard focus to it")
         self._had_image = False
         explorer.image_changed.connect(self._on_image)
-        explorer.model.changed.connect(lambda what: PATH in what and self.update_enabled())
+        explorer.model.observe(lambda what: PATH in what and self.update_enabled())
         sample_view.frame_changed.connect(self._on_image)
         dock.visibilityChanged.connect(self._on_dock_visible)
         run.observe(lambda what: TILE in what and self._set_used_last(False))

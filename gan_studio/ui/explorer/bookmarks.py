@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from gan_studio.core.grid import upscale_nearest
 from gan_studio.core.latent.bookmarks import Bookmark
-from gan_studio.ui.explorer.model import BOOKMARKS, GENERATOR
+from gan_studio.core.latent.explorer_model import BOOKMARKS, GENERATOR
 from gan_studio.ui.explorer.preview import qimage_view
 
 ICON = 48
@@ -92,7 +92,7 @@ class BookmarkList(QWidget):
         layout.addLayout(grid)
         self._update_buttons()
         self._show_file_buttons()
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     def set_thumbnails(self, images) -> None:
         """Icons for the usable bookmarks, in the order of the model's `bookmark_latents()`."""

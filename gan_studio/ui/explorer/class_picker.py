@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSlider, QWidget
 
 from gan_studio.core.latent.classes import class_labels
-from gan_studio.ui.explorer.model import CLASS, GENERATOR
+from gan_studio.core.latent.explorer_model import CLASS, GENERATOR
 
 BLEND_STEPS = 100  # slider steps from the class picked (0) to the one blended with (100 %)
 
@@ -53,7 +53,7 @@ class ClassPicker(QWidget):
         grid.addWidget(self._blend_label, 0, 5)
         grid.setColumnStretch(4, 1)
         self._follow(names=True)
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     def class_names(self) -> list[str]:
         """The names the combo boxes list, by class index."""

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.core.latent.explorer_model import EDITS, SEED, TILE
 from gan_studio.core.levers import MAX_SEED
-from gan_studio.ui.explorer.model import EDITS, SEED, TILE
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 from gan_studio.ui.widgets.form_fields import float_spin
 
@@ -76,7 +76,7 @@ class LatentControls(QWidget):
         grid.addWidget(self.psi, 1, 1)
         grid.addWidget(self._psi_label, 1, 2)
         self._set_tile_available(model.tile_available)
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     def psi_value(self) -> float:
         """ψ as set on the slider."""

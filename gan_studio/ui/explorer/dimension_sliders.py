@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gan_studio.ui.explorer.model import LATENT
+from gan_studio.core.latent.explorer_model import LATENT
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 from gan_studio.ui.widgets.note_label import note_label
 
@@ -74,7 +74,7 @@ class DimensionSliders(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh)
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     @property
     def sliders(self) -> list[QSlider]:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.latent.directions import GANSPACE, METHOD_LABELS, SEFA, LatentDirections
-from gan_studio.ui.explorer.model import DIRECTIONS, EDITS, METHOD
+from gan_studio.core.latent.explorer_model import DIRECTIONS, EDITS, METHOD
 from gan_studio.ui.widgets.centered_slider import CenteredSlider
 from gan_studio.ui.widgets.note_label import note_label
 
@@ -86,7 +86,7 @@ class DirectionSliders(QWidget):
         layout.addLayout(source)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     @property
     def sliders(self) -> list[QSlider]:

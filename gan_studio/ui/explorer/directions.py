@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from gan_studio.core.latent.directions import GANSPACE, SEFA, LatentDirections
-from gan_studio.ui.explorer.model import CLASS, GENERATOR, METHOD
+from gan_studio.core.latent.explorer_model import CLASS, GENERATOR, METHOD
 
 # A run being trained sends new weights every few seconds; finding its directions takes a core
 # for 1-2 s, so they are refreshed at most this often, and only while the explorer is shown.
@@ -53,7 +53,7 @@ class ExplorerDirections(QObject):
         service.ready.connect(self._on_ready)
         service.failed.connect(
             lambda message: model.set_directions_status(f"No directions: {message}"))
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     def resume(self) -> None:
         """Computes the directions still due, if the explorer is in view."""

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from gan_studio.core.latent.explorer_model import ExplorerModel
 from gan_studio.core.runs.run_model import TILE, TILE_LATENTS, RunModel
 from gan_studio.core.training.session_states import STARTING, STOPPING, TRAINING
 from gan_studio.ui.explorer.bookmarks import BookmarkList
@@ -19,7 +20,6 @@ from gan_studio.ui.explorer.directions import ExplorerDirections
 from gan_studio.ui.explorer.generator_choice import GeneratorChoice
 from gan_studio.ui.explorer.interpolation import InterpolationPanel
 from gan_studio.ui.explorer.layers_view import LayersView
-from gan_studio.ui.explorer.model import ExplorerModel
 from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.explorer.rendering import LatentRendering
 from gan_studio.ui.explorer.source_bar import LatentSourceBar
@@ -62,7 +62,7 @@ class LatentExplorer(QWidget):
         super().__init__(parent)
         self._run = run
         self._on_screen = True  # until a container says otherwise (set_on_screen)
-        self.model = ExplorerModel(self)
+        self.model = ExplorerModel()
         self.directions = DirectionsService(directions_samples, self)
         self._directions = ExplorerDirections(self.model, self.directions, self._in_view, self)
         self.rendering = LatentRendering(self.model, self)

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gan_studio.core.latent.explorer_model import BOOKMARKS, ENDPOINTS, PATH, PLAYBACK, TILE
 from gan_studio.core.latent.space import random_latent
 from gan_studio.ui.explorer.filmstrip import LatentFilmstrip
-from gan_studio.ui.explorer.model import BOOKMARKS, ENDPOINTS, PATH, PLAYBACK, TILE
 from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.widgets.note_label import note_label
 
@@ -52,7 +52,7 @@ class InterpolationPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._build()
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:

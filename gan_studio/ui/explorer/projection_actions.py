@@ -81,7 +81,7 @@ class ProjectionActions(WindowActions):
         self.service.finished.connect(self._on_finished)
         self.service.failed.connect(self._on_failed)
         explorer.image_dropped.connect(self.find)
-        explorer.model.changed.connect(self.update_enabled)
+        explorer.model.observe(self.update_enabled)
         self.update_enabled()
 
     def update_enabled(self, *_args) -> None:

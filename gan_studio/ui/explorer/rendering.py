@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from gan_studio.ui.explorer.model import BOOKMARKS, CLASS, EDITS, GENERATOR, LATENT, PATH
+from gan_studio.core.latent.explorer_model import BOOKMARKS, CLASS, EDITS, GENERATOR, LATENT, PATH
 from gan_studio.workers.explorer.renderer import (
     ENDPOINTS,
     LAYERS,
@@ -68,7 +68,7 @@ class LatentRendering(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_DELAY_MS)
         self._timer.timeout.connect(self._request_batches)
-        model.changed.connect(self._on_model)
+        model.observe(self._on_model)
 
     def request_preview(self) -> None:
         """Renders the current latent (replacing a request not started yet)."""

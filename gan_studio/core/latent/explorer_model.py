@@ -1,26 +1,27 @@
 """The latent explorer's model: everything the explorer shows, in one place.
 
 The widgets, the renderer and the services read what they show from an `ExplorerModel`, call
-its methods to change it, and follow `changed`; none of them talks to another. Each change is
+its methods to change it, and follow it (`observe`); none of them talks to another. It needs no
+Qt, so it is tested without a `QApplication`; every call comes from the GUI thread. Each change is
 announced once, with every kind of fact it touched, so a change that moves the latent and its
 edits at once asks for one preview, not two.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
 
 from gan_studio.core.latent.bookmarks import Bookmarks
 from gan_studio.core.latent.classes import ClassChoice
 from gan_studio.core.latent.directions import GANSPACE, LatentDirections
+from gan_studio.core.latent.explorer_bookmarks import BOOKMARKS, PATH, BookmarksSection
 from gan_studio.core.latent.space import random_latent
 from gan_studio.core.latent.state import InterpolationPath, LatentState, PathSettings
-from gan_studio.ui.explorer.model_bookmarks import BOOKMARKS, PATH, BookmarksSection
 
-# The kinds of change `changed` reports.
+# The kinds of change the model tells its observers.
 GENERATOR = "generator"  # another generator is shown
 SEED = "seed"
 LATENT = "latent"  # the base latent
@@ -34,18 +35,18 @@ CLASS = "class"  # the class (or blend of two) a conditional generator draws
 ENDPOINTS = ("A", "B")
 
 
-class ExplorerModel(BookmarksSection, QObject):
+class ExplorerModel(BookmarksSection):
     """The explorer's generator, latent, seed, edits, class, interpolation and bookmarks.
 
     A class-conditional generator draws every latent (preview, path, exports) in the chosen
     class (`classes`, `class_weights`); bookmarks keep the class they were taken in. The
-    widgets change it through its setters and follow `changed`; none holds a fact of its own.
+    widgets change it through its setters and follow it; none holds a fact of its own.
 
     Example:
 
     ```python
     model = ExplorerModel()
-    model.changed.connect(lambda what: print(sorted(what)))
+    model.observe(lambda what: print(sorted(what)))
     model.set_generator(loaded)   # a LoadedGenerator: GENERATOR, LATENT, EDITS, ... changed
     model.set_seed(7)             # SEED and LATENT: the base latent drawn from seed 7
     model.set_dimension(3, 1.5)   # LATENT: one coordinate of the base
@@ -53,18 +54,13 @@ class ExplorerModel(BookmarksSection, QObject):
     latent = model.composed()     # what the preview renders: base, ψ and direction offsets
     ```
 
-    Signals:
-        changed(frozenset): the kinds of facts that changed (`GENERATOR`, `SEED`, `LATENT`,
-            `EDITS`, `CLASS`, `DIRECTIONS`, `PATH`, `PLAYBACK`, `BOOKMARKS`, `TILE`).
-
-    Args:
-        parent: the owning QObject.
+    Observers (`observe`) get the kinds of facts that changed, a frozenset of `GENERATOR`,
+    `SEED`, `LATENT`, `EDITS`, `CLASS`, `DIRECTIONS`, `METHOD`, `PATH`, `PLAYBACK`,
+    `BOOKMARKS`, `TILE`, once per change.
     """
 
-    changed = Signal(object)
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self):
+        self._observers: list[Callable[[frozenset], None]] = []
         self._generator = None
         self._state: LatentState | None = None
         self._seed = 0
@@ -266,8 +262,14 @@ class ExplorerModel(BookmarksSection, QObject):
         self._on_path = on_path
         self._state.base = np.asarray(latent, np.float32).copy()
 
+    def observe(self, observer: Callable[[frozenset], None]) -> None:
+        """Calls `observer(kinds)` after each change, with the kinds of facts it touched."""
+        self._observers.append(observer)
+
     def _emit(self, what: set[str]) -> None:
-        self.changed.emit(frozenset(what))
+        what = frozenset(what)
+        for observer in list(self._observers):
+            observer(what)
 
     # ---- the interpolation ----------------------------------------------------------------
     @property

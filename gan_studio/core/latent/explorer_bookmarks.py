@@ -1,4 +1,4 @@
-"""The bookmarks part of the explorer's model (`model.ExplorerModel`): named latents, each with
+"""The bookmarks part of the explorer's model (`explorer_model.ExplorerModel`): named latents, each with
 the class it was taken in, that the user keeps, shows and walks through."""
 
 from __future__ import annotations
