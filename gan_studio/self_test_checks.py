@@ -135,17 +135,17 @@ def explorer_render(driver: Driver, run_dir: str) -> str:
     from gan_studio.workers.explorer.generator_loading import TENSORFLOW
 
     window = driver.window
-    sources, failures = window.explorer.sources, []
-    sources.failed.connect(failures.append)
+    choice, failures = window.explorer.generator_choice, []
+    choice.failed.connect(failures.append)
     try:
         window.explorer_actions.files.open(run_dir)
-        driver.wait(lambda: failures or (sources.loading_path is None and sources.current
-                                         is not None and sources.current.source == run_dir),
+        driver.wait(lambda: failures or (choice.loading_path is None and choice.current
+                                         is not None and choice.current.source == run_dir),
                     "the explorer to load the run's generator")
     finally:
-        sources.failed.disconnect(failures.append)
+        choice.failed.disconnect(failures.append)
     check(not failures, f"the explorer could not open the run: {failures[0] if failures else ''}")
-    loaded = sources.current
+    loaded = choice.current
     check(loaded.backend != TENSORFLOW,
           f"the explorer fell back to TensorFlow: no numpy copy of the generator ({loaded.note})")
     driver.wait(lambda: window.explorer.model.generator is loaded, "the explorer to show the run")

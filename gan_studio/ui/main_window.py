@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         # An opened run's generator loads into the explorer (TensorFlow, in the background);
         # windows made without TensorFlow (tests) leave that to File → Open Generator.
         if self._load_tensorflow and not self.session.busy:
-            self.explorer.sources.offer_run(self.run.run_dir)
+            self.explorer.generator_choice.offer_run(self.run.run_dir)
 
     # ---- start-up -------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -249,7 +249,7 @@ def main() -> None:
         return name if backends == ["numpy"] else f"{name}, {backends[0]}"
 
     explorer = window.explorer
-    explorer.sources.set_following(False)
+    explorer.generator_choice.set_following(False)
     if args.render_threads:
         explorer.rendering.render_thread.spare_threads = args.render_threads
         print(f"Renders of 64 px and up: {args.render_threads} BLAS thread(s) at most")
@@ -279,11 +279,11 @@ def main() -> None:
     panel.batch_size.setValue(args.batch_size)
     panel.length.set_length(1000, "epochs")
     panel.sample_every_steps.setValue(1)  # a grid, and so a generator snapshot, every 5 s
-    explorer.sources.set_following(True)
+    explorer.generator_choice.set_following(True)
     steps = []
     window.session.progress.connect(lambda p: steps.append((p.step, time.perf_counter())))
     panel.train_button.click()
-    wait(app, lambda: explorer.sources.is_live and len(steps) >= 5, 600, "training")
+    wait(app, lambda: explorer.generator_choice.is_live and len(steps) >= 5, 600, "training")
     show(app, window, explorer.model.generator)
     print(f"\nWhile the MNIST GAN trains in the same process (batch {args.batch_size}; TensorFlow "
           "and the training thread at nice 10):")
@@ -293,7 +293,7 @@ def main() -> None:
     live = drag(app, explorer, args.moves, args.rate)
     print(row("mnist, live (refreshed + GANSpace)", live, idle[key("mnist")]))
     print(f"  {'':<34} {len(snapshots)} generator refreshes during the drag")
-    explorer.sources.set_following(False)
+    explorer.generator_choice.set_following(False)
     show(app, window, generators[key("cifar10")])
     busy = drag(app, explorer, args.moves, args.rate)
     print(row("cifar10, fixed generator", busy, idle[key("cifar10")]))

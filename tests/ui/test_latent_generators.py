@@ -41,7 +41,7 @@ def test_opening_a_keras_file_switches_the_explorer(qtbot, window, tmp_path):
         window.explorer_actions.files.open(str(tmp_path / "g.keras"))
     loaded = changed.args[0]
     assert loaded.backend == "numpy" and loaded.name == "g.keras"
-    assert not explorer.sources.following  # a file the user chose stays
+    assert not explorer.generator_choice.following  # a file the user chose stays
     assert window.explorer_actions.explorer_in_front
     qtbot.waitUntil(lambda: explorer.current_image() is not None and
                     explorer.preview.tag == explorer.last_request_id, timeout=30000)
@@ -119,7 +119,7 @@ def test_live_generator_refreshes_without_blocking_the_gui(qtbot, window, monkey
     qtbot.waitUntil(lambda: len(generators) >= 3 and len(directions) >= 2, timeout=120000)
     timer.stop()
     window.training_panel.stop_button.click()
-    assert explorer.sources.is_live and explorer.model.generator is generators[-1]
+    assert explorer.generator_choice.is_live and explorer.model.generator is generators[-1]
     assert "live" in explorer.source_bar.label.text()
     assert explorer.current_image().shape == (28, 28)
     gui_thread = threading.get_ident()

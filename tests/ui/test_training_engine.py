@@ -159,13 +159,13 @@ def test_an_opened_run_hands_its_generator_to_the_explorer(qtbot, open_window, t
     panel, session, explorer = window.training_panel, window.session, window.explorer
     with qtbot.waitSignal(session.finished, timeout=TIMEOUT):
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: explorer.sources.is_live, timeout=TIMEOUT)  # TensorFlow is loaded
+    qtbot.waitUntil(lambda: explorer.generator_choice.is_live, timeout=TIMEOUT)  # TensorFlow is loaded
     other = str(tmp_path / "runs" / "other-run")
     shutil.copytree(session.run_dir, other)
     window.runs.open_run_dir(other)
-    qtbot.waitUntil(lambda: explorer.sources.current is not None
-                    and explorer.sources.current.source == other, timeout=TIMEOUT)
-    assert not explorer.sources.is_live and explorer.sources.following  # an offer, not a choice
+    qtbot.waitUntil(lambda: explorer.generator_choice.current is not None
+                    and explorer.generator_choice.current.source == other, timeout=TIMEOUT)
+    assert not explorer.generator_choice.is_live and explorer.generator_choice.following  # an offer, not a choice
     qtbot.waitUntil(lambda: explorer.preview.tag == explorer.last_request_id, timeout=30000)
     model = generator_from_run(other)
     expected = to_uint8(model(explorer.current_latent()[None], training=False).numpy())[0, ..., 0]

@@ -66,11 +66,11 @@ class LatentExplorer(QWidget):
         self.directions = DirectionsService(directions_samples, self)
         self._directions = ExplorerDirections(self.model, self.directions, self._in_view, self)
         self.rendering = LatentRendering(self.model, self)
-        self.sources = GeneratorChoice(session, self)
+        self.generator_choice = GeneratorChoice(session, self)
         if session is not None:  # a training run needs the cores a big generator would use
             session.state_changed.connect(lambda state: self.rendering.render_thread.set_training(
                 state in (STARTING, TRAINING, STOPPING)))
-        self.sources.generator_changed.connect(self.set_generator)
+        self.generator_choice.generator_changed.connect(self.set_generator)
         self._build()
         if session is not None:
             self.verdict.follow(session)
@@ -99,7 +99,7 @@ class LatentExplorer(QWidget):
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
         model = self.model
-        self.source_bar = LatentSourceBar(self.sources)
+        self.source_bar = LatentSourceBar(self.generator_choice)
         self.preview = LatentPreview(minimum_scale=6, placeholder=PLACEHOLDER)
         self.preview.setToolTip("The image for the current latent (pixel-exact)")
         self.verdict = VerdictLabel()
@@ -248,7 +248,7 @@ class LatentExplorer(QWidget):
         self.rendering.shutdown()
         self.verdict.shutdown()
         self.directions.shutdown()
-        self.sources.shutdown()
+        self.generator_choice.shutdown()
 
     # ---- the sample grid's tiles ----------------------------------------------------------
     def _tile_latent(self) -> np.ndarray | None:

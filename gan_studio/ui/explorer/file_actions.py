@@ -135,5 +135,5 @@ class LatentFileActions(WindowActions):
         """Loads a generator (run folder, its config.json, or `.keras`) into the explorer."""
         self._dock.show()
         self._dock.raise_()
-        self._explorer.sources.open(path)
+        self._explorer.generator_choice.open(path)
         self._status(f"Loading the generator of {os.path.basename(path.rstrip(os.sep))}…")
