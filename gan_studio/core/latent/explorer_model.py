@@ -9,7 +9,6 @@ edits at once asks for one preview, not two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +19,7 @@ from gan_studio.core.latent.directions import GANSPACE, LatentDirections
 from gan_studio.core.latent.explorer_bookmarks import BOOKMARKS, PATH, BookmarksSection
 from gan_studio.core.latent.space import random_latent
 from gan_studio.core.latent.state import InterpolationPath, LatentState, PathSettings
+from gan_studio.core.observers import Observable
 
 # The kinds of change the model tells its observers.
 GENERATOR = "generator"  # another generator is shown
@@ -35,7 +35,7 @@ CLASS = "class"  # the class (or blend of two) a conditional generator draws
 ENDPOINTS = ("A", "B")
 
 
-class ExplorerModel(BookmarksSection):
+class ExplorerModel(BookmarksSection, Observable):
     """The explorer's generator, latent, seed, edits, class, interpolation and bookmarks.
 
     A class-conditional generator draws every latent (preview, path, exports) in the chosen
@@ -60,7 +60,7 @@ class ExplorerModel(BookmarksSection):
     """
 
     def __init__(self):
-        self._observers: list[Callable[[frozenset], None]] = []
+        super().__init__()
         self._generator = None
         self._state: LatentState | None = None
         self._seed = 0
@@ -261,15 +261,6 @@ class ExplorerModel(BookmarksSection):
     def _set_base(self, latent, on_path: bool) -> None:
         self._on_path = on_path
         self._state.base = np.asarray(latent, np.float32).copy()
-
-    def observe(self, observer: Callable[[frozenset], None]) -> None:
-        """Calls `observer(kinds)` after each change, with the kinds of facts it touched."""
-        self._observers.append(observer)
-
-    def _emit(self, what: set[str]) -> None:
-        what = frozenset(what)
-        for observer in list(self._observers):
-            observer(what)
 
     # ---- the interpolation ----------------------------------------------------------------
     @property

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gan_studio.core.observers import Observable
 from gan_studio.core.quality.report import QualityReport
 
 if TYPE_CHECKING:
@@ -20,14 +20,13 @@ QUALITY = "quality"  # its quality evaluations (`reports`)
 TILE = "tile"  # the sample grid's selected tile (`selected_tile`)
 TILE_LATENTS = "tile_latents"  # the latents behind the grid's tiles (`tile_latent`)
 
-Observer = Callable[[frozenset], None]
 
-
-class RunModel:
+class RunModel(Observable):
     """The run the window shows: its folder and settings, what was read of it, its quality
     evaluations and the sample grid's selected tile.
 
-    The views hold none of these facts themselves: they change the model through its methods
+    Observers (`observe`) get the kinds that changed: `RUN`, `SAVED`, `QUALITY`, `TILE`,
+    `TILE_LATENTS`. The views hold none of these facts themselves: they change the model through its methods
     and follow it, each redrawing what the kinds of change it is told about concern (as
     napari's `ViewerModel` and its Qt views). It needs no Qt, so it is tested without a
     `QApplication`; every call comes from the GUI thread.
@@ -53,7 +52,7 @@ class RunModel:
     """
 
     def __init__(self):
-        self._observers: list[Observer] = []
+        super().__init__()
         self.run_dir: str | None = None
         self.config: TrainConfig | None = None
         self.saved: RunHistory | None = None
@@ -61,27 +60,17 @@ class RunModel:
         self.selected_tile = -1
         self._tile_latents: np.ndarray | None = None
 
-    def observe(self, observer: Observer) -> None:
-        """Calls `observer(kinds)` after each change, with the kinds that changed (`RUN`,
-        `SAVED`, `QUALITY`, `TILE`, `TILE_LATENTS`)."""
-        self._observers.append(observer)
-
-    def _emit(self, *kinds: str) -> None:
-        what = frozenset(kinds)
-        for observer in list(self._observers):
-            observer(what)
-
     # ---- the run ------------------------------------------------------------------------
     def show_run(self, run_dir: str, config: TrainConfig | None) -> None:
         """Shows the run in `run_dir` (one that starts training here, or was opened)."""
         self.run_dir, self.config = run_dir, config
-        self._emit(RUN)
+        self._emit({RUN})
 
     def clear_run(self) -> None:
         """Back to the new-run form: no run is shown (its curves stay until a run starts)."""
         if self.run_dir is not None or self.config is not None:
             self.run_dir, self.config = None, None
-            self._emit(RUN)
+            self._emit({RUN})
 
     def show_saved(self, history: RunHistory) -> None:
         """Shows a run read from its folder (`load_run_history`): its settings, curves, grids,
@@ -89,14 +78,14 @@ class RunModel:
         self.run_dir, self.config, self.saved = history.run_dir, history.config, history
         self._reports = sorted(history.quality, key=lambda r: r.step)
         self.selected_tile, self._tile_latents = -1, None
-        self._emit(RUN, SAVED, QUALITY, TILE, TILE_LATENTS)
+        self._emit({RUN, SAVED, QUALITY, TILE, TILE_LATENTS})
 
     def start_afresh(self) -> None:
         """Forgets what was shown of another run (a different run starts training): no saved
         curves or grids, no evaluations, no tiles."""
         self.saved, self._reports = None, []
         self.selected_tile, self._tile_latents = -1, None
-        self._emit(SAVED, QUALITY, TILE, TILE_LATENTS)
+        self._emit({SAVED, QUALITY, TILE, TILE_LATENTS})
 
     # ---- quality ------------------------------------------------------------------------
     @property
@@ -111,18 +100,18 @@ class RunModel:
     def set_reports(self, reports) -> None:
         """Replaces every evaluation (sorted by step)."""
         self._reports = sorted(reports, key=lambda r: r.step)
-        self._emit(QUALITY)
+        self._emit({QUALITY})
 
     def add_report(self, report: QualityReport) -> None:
         """Appends an evaluation, replacing those at its step or later (a run that went back)."""
         self._cut_after(report.step - 1)
         self._reports.append(report)
-        self._emit(QUALITY)
+        self._emit({QUALITY})
 
     def truncate_reports(self, last_step: int) -> None:
         """Drops the evaluations after `last_step` (the run continues from an earlier step)."""
         if self._cut_after(last_step):
-            self._emit(QUALITY)
+            self._emit({QUALITY})
 
     def report_at(self, step: int | None) -> QualityReport | None:
         """The evaluation made at exactly `step`, or None."""
@@ -148,7 +137,7 @@ class RunModel:
         index = max(-1, int(index))
         if index != self.selected_tile:
             self.selected_tile = index
-            self._emit(TILE)
+            self._emit({TILE})
 
     def set_tile_latents(self, latents) -> None:
         """The fixed noise behind the grid's tiles ((tiles, latent size)), or None."""
@@ -158,7 +147,7 @@ class RunModel:
                                                  and np.array_equal(latents, old)):
             return  # each grid of a run carries the same noise
         self._tile_latents = latents
-        self._emit(TILE_LATENTS)
+        self._emit({TILE_LATENTS})
 
     def tile_latent(self, index: int) -> np.ndarray | None:
         """The latent behind tile `index`, or None when it is unknown."""
