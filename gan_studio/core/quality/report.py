@@ -38,6 +38,12 @@ class QualityReport:
         class_diversity: a conditional generator's samples: per class, their mean pairwise
             feature distance relative to the real images of the class
             (`statistics.class_diversity`; NaN for a class too small to tell), or None.
+        copy_rate: the share of samples nearer to a training image than all but the closest
+            `copy_rate.PERCENTILE` of held-out real images are (`core/quality/copy_rate.py`):
+            near `copy_floor` for a generator that makes new images, near 1 for one that
+            gives training images back; None: not measured.
+        copy_floor: the same share for held-out real images (what a faithful generator
+            scores), or None.
     """
 
     step: int
@@ -55,6 +61,8 @@ class QualityReport:
     time: float = 0.0
     class_accuracy: float | None = None
     class_diversity: tuple[float, ...] | None = None
+    copy_rate: float | None = None
+    copy_floor: float | None = None
 
     @property
     def labelled(self) -> bool:
@@ -89,6 +97,10 @@ class QualityReport:
             worst, ratio = self.least_varied_class
             text += (f", within-class diversity {self.class_diversity_mean:.2f} "
                      f"(class {worst}: {ratio:.2f})")
+        if self.copy_rate is not None:
+            text += f", copy rate {self.copy_rate:.1%}"
+            if self.copy_floor is not None:
+                text += f" (real images {self.copy_floor:.1%})"
         return text
 
 
@@ -97,10 +109,12 @@ _REQUIRED = tuple(f.name for f in dataclasses.fields(QualityReport)
                   if f.default is dataclasses.MISSING)
 
 
-# Columns added after the first quality.csv files were written: a file without them still reads.
-_OPTIONAL = ("class_accuracy", "class_diversity")
+# Columns added after the first quality.csv files were written, in the order they came: a file
+# that ends before any of these groups still reads.
+_OPTIONAL = (("class_accuracy", "class_diversity"), ("copy_rate", "copy_floor"))
 _LIST_SEPARATOR = " "  # the cells of a tuple field: one number per class
-_KNOWN_HEADERS = (QUALITY_FIELDS, QUALITY_FIELDS[:-len(_OPTIONAL)])
+_KNOWN_HEADERS = tuple(QUALITY_FIELDS[:len(QUALITY_FIELDS) - sum(len(g) for g in _OPTIONAL[i:])]
+                       for i in range(len(_OPTIONAL) + 1))
 
 
 def _cell(value) -> str:
