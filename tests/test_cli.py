@@ -143,7 +143,8 @@ def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_
     assert main(["evaluate", run, "--count", "20", "--data-dir", data_dir]) == 0
     out = capsys.readouterr().out
     for label in ("FD (data-set features)", "KID", "diversity", "classifier score",
-                  "class shares", "real vs real", "Features: the data set's classifier"):
+                  "class shares", "real vs real", "Features: the data set's classifier",
+                  "copy rate", "Copy rate: the share of samples nearer"):
         assert label in out
     assert "FID" not in out
 
@@ -159,6 +160,8 @@ def test_evaluate_a_run_its_best_checkpoint_and_a_generator_file(tmp_path, data_
     assert (result["step"], result["epoch"]) == (7, 1)  # 6 steps an epoch
     assert result["samples"] == 20 and result["classes"] == 10 and result["features"] == "classifier"
     assert result["floor"]["samples"] > 0 and "warning" in result
+    assert 0 <= result["copy_rate"] <= 1 and result["floor"]["copy_rate"] == result["copy_floor"]
+    assert "copy_warning" in result
     npz = str(tmp_path / "best.npz")
     assert main(["sample", run, "--checkpoint", "best", "--count", "2", "--out", npz]) == 0
     assert main(["export", run, "--checkpoint", "7", "--out", str(tmp_path / "g.keras")]) == 0

@@ -10,6 +10,7 @@ import sys
 from gan_studio.cli.commands import CliError, run_checkpoint, warn
 from gan_studio.core.catalog import IMAGE_SIZES, builtin_name
 from gan_studio.core.config import TrainConfig
+from gan_studio.core.quality.copy_rate import PERCENTILE
 from gan_studio.core.quality.report import FD_NAME, QualityReport
 
 DEFAULT_COUNT = 2000
@@ -91,6 +92,8 @@ def _rows(report: QualityReport) -> list[tuple[str, str]]:
     if report.labelled:
         rows += [("classifier score", f"{report.score:.2f} / {report.classes}"),
                  ("class shares", f"{report.rarest_class:.1%} – {report.commonest_class:.1%}")]
+    if report.copy_rate is not None:
+        rows.append(("copy rate", f"{report.copy_rate:.1%}"))
     return rows
 
 
@@ -112,7 +115,7 @@ def _accuracy_line(accuracy, names) -> str:
     return f"class accuracy  {accuracy.mean():.1%} ({', '.join(parts)})"
 
 
-def _print_text(args, meter, report, floor, warning, checkpoint) -> None:
+def _print_text(args, meter, report, floor, warning, copies, checkpoint) -> None:
     what = f"{args.source}" + (f" ({os.path.basename(checkpoint)})" if checkpoint else "")
     origin = "loaded from" if meter.from_cache else "trained, cached as"
     print(f"Generator: {what}")
@@ -126,14 +129,21 @@ def _print_text(args, meter, report, floor, warning, checkpoint) -> None:
     print(f"{'':<{width}}  {'generator':<{column}}  real vs real")
     for label, value in mine:
         print(f"{label:<{width}}  {value:<{column}}  {real[label]}")
+    if report.copy_rate is not None:
+        print(f"Copy rate: the share of samples nearer to one of the {meter.training_count:,} "
+              f"training images than all but the closest {PERCENTILE:.0%} of held-out real "
+              "images are; real vs real is the held-out images' own rate.")
     print(f"Scored in {report.seconds:.1f} s.")
     if warning is not None:
         print(f"Warning: possible mode collapse. {warning.message}")
+    if copies is not None:
+        print(f"Warning: possible memorisation. {copies.message}")
 
 
 def evaluate(args) -> int:
     """`gan-studio evaluate SOURCE`: prints a generator's quality numbers and the floor."""
     from gan_studio.core.quality.collapse import collapse_warning
+    from gan_studio.core.quality.copy_rate import copy_warning
     from gan_studio.ml.quality import meter_for_config
 
     generator, config, checkpoint, step = _generator_and_config(args)
@@ -151,14 +161,16 @@ def evaluate(args) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     warning = collapse_warning([report])
+    copies = copy_warning([report])
     if args.json:
         print(json.dumps({"source": args.source, "checkpoint": checkpoint,
                           "dataset": meter.name, "features": meter.kind,
                           **dataclasses.asdict(report), "floor": dataclasses.asdict(floor),
                           "class_accuracy": None if accuracy is None else accuracy.tolist(),
-                          "warning": warning.message if warning else None}))
+                          "warning": warning.message if warning else None,
+                          "copy_warning": copies.message if copies else None}))
     else:
-        _print_text(args, meter, report, floor, warning, checkpoint)
+        _print_text(args, meter, report, floor, warning, copies, checkpoint)
         if accuracy is not None:
             print(_accuracy_line(accuracy, config.class_names))
     return 0

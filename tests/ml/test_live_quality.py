@@ -26,33 +26,43 @@ class Clock:
 
 class ScriptedMeter:
     """Stands in for ml.quality's QualityMeter: ready after `prepare_steps` units of work, each
-    `unit_seconds` long on `clock`, FDs from a list."""
+    `unit_seconds` long on `clock`, then complete (the copy rate's features) after
+    `bank_steps` more; FDs from a list."""
 
     def __init__(self, fds, diversities=None, prepare_steps=2, clock=None, unit_seconds=0.0,
-                 from_cache=False):
+                 from_cache=False, bank_steps=0):
         self.from_cache = from_cache  # the feature network loaded from the cache: only the
         # held-out images' features are left to prepare
         self.fds, self.diversities = list(fds), list(diversities or [0.9] * len(fds))
         self.prepare_steps, self.feature_seconds, self.evaluated = prepare_steps, 0.0, []
+        self.bank_steps = bank_steps
         self.clock, self.unit_seconds, self.units = clock, unit_seconds, 0
 
     @property
     def ready(self):
         return self.prepare_steps <= 0
 
+    @property
+    def complete(self):
+        return self.ready and self.bank_steps <= 0
+
     def prepare_step(self):
-        if self.ready:
+        if self.complete:
             return True
-        self.prepare_steps -= 1
+        if self.ready:
+            self.bank_steps -= 1
+        else:
+            self.prepare_steps -= 1
         self.units += 1
         self.feature_seconds += self.unit_seconds
         if self.clock is not None:
             self.clock.now += self.unit_seconds
-        return self.ready
+        return self.complete
 
-    def prepare(self, progress=None):
-        total = self.units + max(0, self.prepare_steps)
-        while not self.prepare_step():
+    def prepare(self, progress=None, copies=True):
+        total = self.units + max(0, self.prepare_steps) + (max(0, self.bank_steps) if copies else 0)
+        while not (self.complete if copies else self.ready):
+            self.prepare_step()
             if progress is not None:
                 progress(self.units, total)
         if progress is not None:
@@ -366,3 +376,22 @@ def test_a_measurement_without_the_signs_clears_the_warning(tmp_path, clock):
     assert [w.step for w in callbacks.warnings] == [2000]
     cleared = [e for e in events if e.kind == "collapse_cleared"]
     assert [e.data["step"] for e in cleared] == [3000]  # once, when the signs went
+
+
+def test_the_first_number_comes_before_the_copy_rate_s_features_which_follow_in_the_share(
+        tmp_path, clock):
+    meter = ScriptedMeter([10.0, 9.0], prepare_steps=2, bank_steps=6, clock=clock,
+                          unit_seconds=0.25)
+    quality, recorder, *_ = make(tmp_path, meter, clock)
+    clock.now += live_quality.PREPARE_AFTER + 10
+    quality.after_step(1, 0)
+    assert meter.ready and not meter.complete and meter.units == 2  # it stopped once ready
+    assert len(recorder.reports) == 1  # measured at once, without the copy rate's features
+    for step in range(2, 40):
+        clock.now += 0.5
+        quality.after_step(step, 0)
+    assert meter.complete and meter.units == 8
+    quality.request()
+    clock.now += 0.5
+    quality.after_step(40, 0)  # Evaluate Now waits for no copy features: they are done here
+    assert len(recorder.reports) == 2

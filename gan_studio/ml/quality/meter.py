@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 
-from gan_studio.core.quality import statistics
+from gan_studio.core.quality import nearest, statistics
+from gan_studio.core.quality.copy_rate import CopyCalibration
 from gan_studio.core.quality.report import QualityReport
 from gan_studio.ml.quality.features import (
     AUTOENCODER,
@@ -20,6 +22,7 @@ from gan_studio.ml.quality.features import (
     load_cached,
     save_cached,
 )
+from gan_studio.ml.quality.training_bank import BANK_CHUNK, TrainingBank, bank_path
 
 HELDOUT_SHARE = 0.1  # of the images held out when no separate real images are given
 MAX_REFERENCE = 10_000  # held-out images whose features are the reference, at the most
@@ -51,6 +54,9 @@ class QualityMeter:
         name: what the data set is called in messages.
         budget: how long the feature network trains (default: the one `DEFAULT_BUDGETS`
             holds for its kind).
+        copies: whether reports carry the copy rate (`core/quality/copy_rate.py`), which
+            needs every training image's features (`TrainingBank`, computed once `ready`
+            and cached beside the network; `complete` says when they are at hand).
 
     Example:
 
@@ -72,7 +78,7 @@ class QualityMeter:
     def __init__(self, images: np.ndarray, labels: np.ndarray | None = None,
                  classes=None, heldout: np.ndarray | None = None, cache_dir: str | None = None,
                  samples: int = 2000, seed: int = 0, *, name: str = "the data set",
-                 budget: FeatureBudget | None = None):
+                 budget: FeatureBudget | None = None, copies: bool = True):
         images = np.asarray(images)
         if images.ndim == 3:
             images = images[..., None]
@@ -116,38 +122,74 @@ class QualityMeter:
         self._class_chunks: list[np.ndarray] = []
         self._reference_stats = None
         self._units = 0
+        self.copies = copies
+        self._bank: TrainingBank | None = None
+        self.calibration: CopyCalibration | None = None
 
     # -- preparing ----------------------------------------------------------------------
     @property
     def ready(self) -> bool:
-        """Whether the feature network is trained or loaded and the reference is computed."""
+        """Whether the feature network is trained or loaded and the reference is computed:
+        FD, KID, diversity and the class numbers can be measured."""
         return self._reference is not None
+
+    @property
+    def complete(self) -> bool:
+        """Whether all preparation is done: `ready`, and (with `copies`) the training images'
+        features are at hand, so reports carry the copy rate and `nearest` searches features."""
+        return self.ready and (not self.copies or self.calibration is not None)
 
     def _total(self) -> int:
         """An estimate of the units of work `prepare` takes (exact once the cache is known)."""
         training = 0 if self.from_cache else (
             self._budget.batches(self._training_count(), self.shape) + 2)  # + build, save
-        return self._digest.steps + training + -(-self._reference_count // _FEATURE_CHUNK) + 1
+        return (self._digest.steps + training + -(-self._reference_count // _FEATURE_CHUNK)
+                + 1 + self._bank_units())
+
+    def _bank_units(self) -> int:
+        """The units the training images' features take (after `ready`; 0 without copies)."""
+        if not self.copies:
+            return 0
+        left = self._bank.steps_left if self._bank is not None else -(
+            -len(self._images) // BANK_CHUNK)
+        return left + 2  # + making the bank, + calibrating
 
     def _training_count(self) -> int:
         return len(self._images) if self._train_index is None else len(self._train_index)
 
     def prepare_step(self) -> bool:
-        """Does one small unit of the preparation; returns `ready`.
+        """Does one small unit of the preparation; returns `complete`.
 
         Each call does one of: hash a chunk of the data, load the cached network, train on
-        one batch, save the network, or featurise one chunk of held-out images (each well
+        one batch, save the network, featurise one chunk of held-out images, then (with
+        `copies`) one chunk of training images or the copy rate's calibration (each well
         under a second for the data sets the app trains on).
         """
-        if self.ready:
+        if self.complete:
             return True
         start = time.perf_counter()
         try:
-            self._advance()
+            if self.ready:
+                self._advance_bank()
+            else:
+                self._advance()
             self._units += 1
         finally:
             self.feature_seconds += time.perf_counter() - start
-        return self.ready
+        return self.complete
+
+    def _advance_bank(self) -> None:
+        if self._bank is None:
+            self._bank = TrainingBank(self._images, self._extract,
+                                      bank_path(self.cache_path) if self.cache_path else None,
+                                      cached=self.from_cache)
+        elif not self._bank.ready:
+            self._bank.step()
+        else:
+            # The held-out images of a folder are training images too: calibrate them
+            # against the others, to which they are new.
+            self.calibration = self._bank.calibrate(self._reference.astype(np.float32),
+                                                    self._train_index, self.seed)
 
     def _advance(self) -> None:
         if not self._hashed:
@@ -194,17 +236,26 @@ class QualityMeter:
             self._advance()
         return None if self._extract is None else self._extract.model
 
-    def prepare(self, progress=None) -> None:
-        """Prepares completely (blocking).
+    def prepare(self, progress=None, copies: bool = True) -> None:
+        """Prepares (blocking) until `complete`, or until `ready` without `copies`.
 
         Args:
             progress: called as `progress(done, total)` after each unit of work.
+            copies: whether to wait for the training images' features too (False: a number
+                is waiting; the copy rate can follow later, step by step).
         """
-        while not self.prepare_step():
-            if progress is not None:
-                progress(min(self._units, self._total() - 1), self._total())
+        def done() -> bool:
+            return self.complete if copies else self.ready
+
+        def total() -> int:
+            return self._total() if copies or self.ready else self._total() - self._bank_units()
+
+        while not done():
+            self.prepare_step()
+            if progress is not None and not done():
+                progress(min(self._units, total() - 1), total())
         if progress is not None:
-            progress(self._total(), self._total())
+            progress(total(), total())
 
     # -- scoring ------------------------------------------------------------------------
     def _checked(self, images, what: str) -> np.ndarray:
@@ -237,8 +288,59 @@ class QualityMeter:
             (features (N, 128), class probabilities (N, classes) or None when unlabelled).
         """
         images = self._checked(images, "the images")
-        self.prepare()
+        while not self.ready:
+            self.prepare_step()
         return self._extract(images)
+
+    @property
+    def training_count(self) -> int:
+        """How many images the GAN trains on (what samples are searched against)."""
+        return len(self._images)
+
+    @property
+    def training_images(self) -> np.ndarray:
+        """uint8 (N, H, W, C): the images the GAN trains on (what `nearest` indexes)."""
+        return self._images
+
+    def nearest(self, images: np.ndarray, k: int = 8, space: str = "features"
+                ) -> nearest.Neighbours:
+        """The `k` training images nearest to each image, nearest first (preparing first).
+
+        Args:
+            images: uint8 (N, H, W[, C]) of the data's shape (one image is fine).
+            k: neighbours per image.
+            space: `features` (the meter's feature network: what an image shows) or
+                `pixels` (Euclidean over pixel values in [0, 1]: the same picture).
+
+        Returns:
+            `nearest.Neighbours`: indices into `training_images` and distances, (N, k).
+
+        Raises:
+            ValueError: if the images have another shape, `k` is below 1 or above the
+                number of training images, or `space` is neither.
+        """
+        images = np.asarray(images)
+        if images.ndim == 2:  # one grey image
+            images = images[None, ..., None]
+        elif images.ndim == 3:  # one image, or grey images without their channel axis
+            images = images[..., None] if self.shape[-1] == 1 and images.shape[-1] != 1 \
+                else images[None]
+        if images.ndim != 4 or tuple(images.shape[1:]) != self.shape:
+            raise ValueError(f"the image is {_shape_text(images.shape[-3:])}; {self.name} has "
+                             f"{_shape_text(self.shape)}")
+        if space not in ("features", "pixels"):
+            raise ValueError(f"space must be 'features' or 'pixels', got {space!r}")
+        if not 1 <= k <= len(self._images):
+            raise ValueError(f"k must be between 1 and {len(self._images):,}, got {k}")
+        images = images if images.dtype == np.uint8 else np.clip(images, 0, 255).astype(np.uint8)
+        if space == "pixels":
+            return nearest.nearest(images, self._images, k, vectors=nearest.pixel_vectors)
+        while not self.ready:
+            self.prepare_step()
+        features, _ = self._extract(images)
+        while self._bank is None or not self._bank.ready:
+            self._advance_bank()
+        return self._bank.nearest(features, k)
 
     def evaluate(self, generator, step: int = 0, epoch: int = 0,
                  count: int | None = None) -> QualityReport:
@@ -290,7 +392,11 @@ class QualityMeter:
         pool = self._train_index if self._train_index is not None else len(self._images)
         count = min(count or self.samples, self._training_count())
         pick = np.random.default_rng(self.seed + 1).choice(pool, count, replace=False)
-        return self.evaluate_images(self._images[np.sort(pick)])
+        report = self.evaluate_images(self._images[np.sort(pick)])
+        if report.copy_rate is None:
+            return report
+        # Training images are their own nearest: the real floor is the held-out images'.
+        return dataclasses.replace(report, copy_rate=report.copy_floor)
 
     def _score(self, images, step: int, epoch: int, start: float,
                labels: np.ndarray | None = None) -> QualityReport:
@@ -306,6 +412,10 @@ class QualityMeter:
                    "diversity": statistics.diversity(features, reference, seed=self.seed)}
         numbers["kid"], numbers["kid_error"] = statistics.kernel_distance(features, reference,
                                                                           seed=self.seed)
+        if self.calibration is not None:
+            distances = self._bank.nearest(features.astype(np.float32), 1).distances[:, 0]
+            numbers["copy_rate"] = self.calibration.rate(distances)
+            numbers["copy_floor"] = self.calibration.floor
         if self.labelled:
             numbers["rarest_class"], numbers["commonest_class"] = statistics.class_spread(
                 probabilities)

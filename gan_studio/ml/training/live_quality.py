@@ -260,13 +260,16 @@ class LiveQuality(RunHook):
 
     def _prepare_within_share(self) -> bool:
         """Prepares the meter for one slice at the most, while the preparation has taken less
-        than `PREPARE_SHARE` of the time trained; returns whether it is ready."""
-        if self._meter_ready():
+        than `PREPARE_SHARE` of the time trained; returns whether it is ready. Once ready it
+        goes on with the training images' features, and reports carry the copy rate when
+        those are done."""
+        if self._meter is not None and self._meter.complete:
             return True
         now = self._clock()
         if now - self._started < PREPARE_AFTER:
             return False
         end = now + min(PREPARE_SLICE_MAX, max(PREPARE_SLICE, now - self._returned))
+        was_ready = self._meter_ready()
         try:
             while now < end and self._prepared < PREPARE_SHARE * (now - self._started):
                 if self._meter is None:
@@ -276,8 +279,8 @@ class LiveQuality(RunHook):
                 later = self._clock()
                 self._prepared += later - now
                 now = later
-                if self._meter.ready:
-                    break
+                if self._meter.complete or self._meter.ready > was_ready:
+                    break  # done, or just ready: the first number comes before the copy rate
         except Exception as exc:  # noqa: BLE001 - the meter is optional, training is not
             self._prepared += self._clock() - now
             self._fail(exc)
@@ -310,7 +313,7 @@ class LiveQuality(RunHook):
         try:
             if self._meter is None:
                 self._meter = self._make_meter()
-            self._meter.prepare(progress)
+            self._meter.prepare(progress, copies=False)  # the copy rate may follow later
         except Exception as exc:  # noqa: BLE001 - the meter is optional, training is not
             self._fail(exc)
             return False

@@ -93,7 +93,7 @@ class RunOutputs:
         tf = import_tensorflow()
         values = {"fd": report.fd, "kid": report.kid, "diversity": report.diversity,
                   "score": report.score, "commonest_class": report.commonest_class,
-                  "rarest_class": report.rarest_class}
+                  "rarest_class": report.rarest_class, "copy_rate": report.copy_rate}
         with _writing(self._events), self.writer.as_default():
             for name, value in values.items():
                 if value is not None:
