@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from gan_studio.core.quality.collapse import CollapseWarning
+from gan_studio.core.quality.copy_rate import copy_warning
 from gan_studio.core.quality.report import QualityReport
+from gan_studio.core.runs.layout import checkpoint_at_or_before, checkpoint_step
 from gan_studio.core.training.callbacks import TrainingCallbacks
 from gan_studio.core.training.events import ENDING, EventKind
 from gan_studio.core.training.progress import Event, Progress, format_duration
@@ -32,6 +34,7 @@ class ConsoleProgress(TrainingCallbacks):
         self.bar = None
         self.download = None
         self.batch_split = ""  # "batch 64 = 2×32" when the batch is split over replicas
+        self._reports: list[QualityReport] = []  # this session's, for the copy warning
 
     def on_progress(self, p: Progress) -> None:
         if self.bar is None:
@@ -60,6 +63,15 @@ class ConsoleProgress(TrainingCallbacks):
 
     def on_quality(self, report: QualityReport) -> None:
         self._write(f"Quality at step {report.step}: {report.summary()}")
+        self._reports.append(report)
+        warning = copy_warning(self._reports)
+        if warning is not None:
+            kept = (checkpoint_at_or_before(self.run_dir, warning.before_step)
+                    if warning.before_step is not None else None)
+            back = (f" Roll back with: gan-studio resume {self.run_dir} --checkpoint "
+                    f"{checkpoint_step(kept)}" if kept else "")
+            self._write(f"Warning: the generator may be copying training images. "
+                        f"{warning.message}{back}")
 
     def on_collapse(self, warning: CollapseWarning) -> None:
         self._write(f"Warning: the generator may be collapsing. {warning.message} "

@@ -24,6 +24,7 @@ from gan_studio.ui.explorer.actions import ExplorerActions
 from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.ui.settings import AppSettings
 from gan_studio.ui.training.collapse_banner import CollapseBanner
+from gan_studio.ui.training.copy_banner import CopyBanner
 from gan_studio.ui.training.image_actions import ImageActions
 from gan_studio.ui.training.loss_plot import LossPlot
 from gan_studio.ui.training.progress_panel import ProgressPanel
@@ -75,11 +76,13 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot(self.session, self.run)
         self.sample_view = SampleGridView(self.session, self.run)
         self.collapse_banner = CollapseBanner(self.session, self.run)
+        self.copy_banner = CopyBanner(self.run)
         self.setCentralWidget(self._central_area())
         self.explorer = LatentExplorer(self.session, self.run)
         self.runs = RunActions(self, self.session, self.tasks, self.settings, self.training_panel,
                                self.run)
         self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
+        self.copy_banner.roll_back_requested.connect(self.runs.continue_from)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
         self.skipped_files = SkippedFilesNotice(self.session, self)  # files the data left out
         self.runs.run_opened.connect(self.skipped_files.show_saved)
@@ -109,6 +112,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.collapse_banner)
+        layout.addWidget(self.copy_banner)
         layout.addWidget(self.sample_view, 1)
         return area
 

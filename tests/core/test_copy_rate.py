@@ -76,3 +76,19 @@ def test_warning_names_the_evaluation_before_the_climb():
     assert copy_rate.copy_warning([_report(5, 0.3, floor=0.2)]) is None  # < 4× its floor
     assert copy_rate.copy_warning([_report(5, 0.9)]).before_step is None
     assert copy_rate.copy_warning(history + [_report(500, None)]) is None  # not measured
+
+
+def test_the_console_warns_with_the_checkpoint_to_resume_from(tmp_path, capsys):
+    from gan_studio.cli.console import ConsoleProgress
+
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "ckpt-150.index").write_text("fake")
+    console = ConsoleProgress()
+    console.run_dir = str(tmp_path)
+    console.on_quality(_report(100, 0.04))
+    console.on_quality(_report(200, 0.05))
+    assert "Warning" not in capsys.readouterr().out
+    console.on_quality(_report(300, 0.5))
+    out = capsys.readouterr().out
+    assert "Warning: the generator may be copying training images. 50% of the samples" in out
+    assert f"gan-studio resume {tmp_path} --checkpoint 150" in out

@@ -292,3 +292,56 @@ def test_the_training_views_and_the_explorer_follow_the_run_model(qtbot, open_wi
     assert window.run.selected_tile == -1
     window.run.clear_run()
     assert window.training_panel.run_dir is None and not window.runs.export_generator.isEnabled()
+
+
+# ---- the copy rate --------------------------------------------------------------------------
+def _copy_report(step, rate, floor=0.05):
+    from gan_studio.core.quality.report import QualityReport
+
+    return QualityReport(step=step, epoch=0, fd=10.0, kid=0.1, kid_error=0.01, diversity=0.9,
+                         copy_rate=rate, copy_floor=floor)
+
+
+def test_the_copy_rate_is_plotted_with_its_floor_once_measured(qtbot):
+    run = RunModel()
+    plot = QualityPlot(run=run)
+    qtbot.addWidget(plot)
+    run.set_reports([_copy_report(10, None, None)])
+    assert not plot.copy_plot.isVisible()
+    run.set_reports([_copy_report(10, None, None), _copy_report(20, 0.04), _copy_report(30, 0.07)])
+    assert plot.copy_plot.isVisible()
+    steps, rates = plot.curves["copy_rate"].getData()
+    assert list(steps) == [20, 30] and list(rates) == [0.04, 0.07]
+    assert plot.copy_floor.value() == 0.05
+    assert "copy rate 7.0% (real images 5.0%)" in plot._tip(30, 0.07)
+
+
+def test_the_copy_banner_follows_the_reports_and_rolls_back_before_the_climb(qtbot, tmp_path):
+    from gan_studio.ui.training.copy_banner import CopyBanner
+
+    for step in (100, 300, 400):
+        (tmp_path / "checkpoints").mkdir(exist_ok=True)
+        (tmp_path / "checkpoints" / f"ckpt-{step}.index").write_text("fake")
+    run = RunModel()
+    run.show_run(str(tmp_path), None)
+    banner = CopyBanner(run)
+    qtbot.addWidget(banner)
+    run.set_reports([_copy_report(100, 0.04), _copy_report(200, 0.05), _copy_report(300, 0.3)])
+    assert not banner.isHidden() and banner.warning.before_step == 200
+    assert banner.text.startswith("The generator may be copying training images at step 300.")
+    assert "30% of the samples" in banner.text and "real images: 5%" in banner.text
+    # No checkpoint at step 200 is kept: the newest before it is step 100's.
+    assert banner.roll_back_button.text() == "Roll Back to Step 100"
+    assert QApplication.activeModalWidget() is None
+    with qtbot.waitSignal(banner.roll_back_requested) as requested:
+        banner.roll_back_button.click()
+    assert requested.args == [str(tmp_path), str(tmp_path / "checkpoints" / "ckpt-100")]
+    assert banner.isHidden()
+    run.add_report(_copy_report(400, 0.5))  # a later warning shows again
+    assert not banner.isHidden()
+    banner.dismiss_button.click()
+    assert banner.isHidden()
+    run.add_report(_copy_report(500, 0.1))  # under the warning rate: nothing to show
+    assert banner.isHidden() and banner.warning is None
+    run.set_reports([_copy_report(100, 0.9)])  # high from the first: nothing to go back to
+    assert not banner.isHidden() and not banner.roll_back_button.isEnabled()

@@ -103,6 +103,12 @@ def latest_checkpoint(run_dir: str | os.PathLike) -> str | None:
     return items[-1][1] if items else None
 
 
+def checkpoint_at_or_before(run_dir: str | os.PathLike, step: int) -> str | None:
+    """Returns the prefix of the run's newest kept checkpoint at `step` or earlier, or None."""
+    kept = [prefix for at, prefix in list_checkpoints(run_dir) if 0 <= at <= step]
+    return kept[-1] if kept else None
+
+
 def best_checkpoint(run_dir: str | os.PathLike) -> str | None:
     """Returns the prefix of the run's best checkpoint (lowest FD so far), or None."""
     folder = os.path.join(run_dir, BEST_DIR)

@@ -14,9 +14,15 @@ from gan_studio.core.runs.layout import best_checkpoint
 from gan_studio.core.runs.run_model import SAVED, RunModel
 from gan_studio.core.training.events import EventKind
 
-# Amber, readable on light and dark palettes alike: a warning, not an error.
-STYLE = ("#collapseBanner { background-color: #FEF3C7; border: 1px solid #F59E0B; "
-         "border-radius: 6px; } #collapseBanner QLabel { color: #451A03; }")
+
+def warning_bar_style(name: str) -> str:
+    """The style sheet of a warning bar whose object name is `name`: amber, readable on light
+    and dark palettes alike (a warning, not an error)."""
+    return (f"#{name} {{ background-color: #FEF3C7; border: 1px solid #F59E0B; "
+            f"border-radius: 6px; }} #{name} QLabel {{ color: #451A03; }}")
+
+
+STYLE = warning_bar_style("collapseBanner")
 NO_BEST_TIP = (f"No best checkpoint yet: the run keeps one each time an evaluation lowers its "
                f"{FD_NAME}.")
 

@@ -1,4 +1,5 @@
-"""The Quality plot: FD, KID, diversity and the classifier score of each evaluation, per step."""
+"""The Quality plot: FD, KID, diversity, the classifier score and the copy rate of each
+evaluation, per step."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gan_studio.core.config import TrainConfig
+from gan_studio.core.quality.copy_rate import WARN_RATE
 from gan_studio.core.quality.report import FD_NAME, QualityReport
 from gan_studio.core.runs.run_model import QUALITY, RunModel
 from gan_studio.ui.widgets.tick_grid import TickGrid
@@ -17,7 +19,8 @@ FD_COLOR = "#4e79a7"
 KID_COLOR = "#af7aa1"
 DIVERSITY_COLOR = "#59a14f"
 SCORE_COLOR = "#f28e2b"
-SERIES = ("fd", "kid", "diversity", "score")
+COPY_COLOR = "#e15759"
+SERIES = ("fd", "kid", "diversity", "score", "copy_rate")
 AXIS_WIDTH = 64  # pixels, room for "0.0123" and the axis title
 Y_PADDING = 0.05  # of the y-range, above and below: points at zero or at the top stay whole
 
@@ -26,7 +29,9 @@ def empty_text(minutes: float) -> str:
     """What the plot says before the first evaluation, for a run evaluated every `minutes`."""
     what = ("It shows how far generated samples are from real ones, "
             f"{FD_NAME} and KID (lower is better), their diversity (real images: 1) and, "
-            "for labelled data, the classifier score.")
+            "for labelled data, the classifier score, and the copy rate: the share of samples "
+            "nearer to a training image than new real images are (real images score its "
+            "dashed floor).")
     if minutes <= 0:
         return (f"Automatic quality evaluation is off for this run. {what} "
                 "Training → Evaluate Now measures at once.")
@@ -38,8 +43,9 @@ def empty_text(minutes: float) -> str:
 class QualityPlot(QWidget):
     """Two linked plots of the run's quality evaluations against the step: FD (data-set
     features) on the left axis and KID with its standard error on the right above, diversity
-    and (for labelled data) the classifier score below. Hovering a point shows every number
-    of that evaluation.
+    and (for labelled data) the classifier score below it, and once measured the copy rate at
+    the bottom, with the held-out real images' floor (dashed) and the rate that warns (dotted).
+    Hovering a point shows every number of that evaluation.
 
     The reports live in the window's `RunModel` (`run`), which other views read too; the items
     are created once and redrawn in place when they change, which is rare (about once an epoch).
@@ -77,10 +83,16 @@ class QualityPlot(QWidget):
         self.distance_plot = self._view.addPlot(row=0, col=0)
         self.sample_plot = self._view.addPlot(row=1, col=0)
         self.sample_plot.setXLink(self.distance_plot)
+        self.copy_plot = self._view.addPlot(row=2, col=0)
+        self.copy_plot.setXLink(self.distance_plot)
+        self.copy_plot.setLabel("bottom", "step")
         self.sample_plot.setLabel("bottom", "step")
+        self.copy_plot.showAxis("right")  # empty, as wide as the others': the steps line up
+        self.copy_plot.getAxis("right").setStyle(showValues=False)
+        self.copy_plot.getAxis("right").setWidth(AXIS_WIDTH)
         grid_color = QColor(text)
         grid_color.setAlphaF(0.15)
-        for plot in (self.distance_plot, self.sample_plot):
+        for plot in (self.distance_plot, self.sample_plot, self.copy_plot):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)  # a few points, all in view: nothing to pan
             for axis in ("left", "bottom", "right"):
@@ -91,20 +103,29 @@ class QualityPlot(QWidget):
         self._score_box = _right_axis_box(self.sample_plot)
         # Each series' own y-axis, set by `_redraw` (not autoranged: see `_from_zero`).
         self._boxes = {"fd": self.distance_plot.getViewBox(), "kid": kid_box,
-                       "diversity": self.sample_plot.getViewBox(), "score": self._score_box}
+                       "diversity": self.sample_plot.getViewBox(), "score": self._score_box,
+                       "copy_rate": self.copy_plot.getViewBox()}
         self.curves = {
             "fd": self._series(self.distance_plot, FD_COLOR, "o"),
             "kid": self._series(kid_box, KID_COLOR, "t"),
             "diversity": self._series(self.sample_plot, DIVERSITY_COLOR, "o"),
             "score": self._series(self._score_box, SCORE_COLOR, "s"),
+            "copy_rate": self._series(self.copy_plot, COPY_COLOR, "d"),
         }
+        self.copy_floor = pg.InfiniteLine(angle=0, pen=pg.mkPen(COPY_COLOR, width=1,
+                                                                 style=Qt.PenStyle.DashLine))
+        self.copy_warn = pg.InfiniteLine(WARN_RATE, angle=0, pen=pg.mkPen(
+            COPY_COLOR, width=1, style=Qt.PenStyle.DotLine))
+        self.copy_plot.addItem(self.copy_floor)
+        self.copy_plot.addItem(self.copy_warn)
         self.kid_errors = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), pen=pg.mkPen(KID_COLOR))
         kid_box.addItem(self.kid_errors)
         for plot, side, name, color in (
                 (self.distance_plot, "left", FD_NAME, FD_COLOR),
                 (self.distance_plot, "right", "KID", KID_COLOR),
                 (self.sample_plot, "left", "diversity (real images: 1)", DIVERSITY_COLOR),
-                (self.sample_plot, "right", "classifier score", SCORE_COLOR)):
+                (self.sample_plot, "right", "classifier score", SCORE_COLOR),
+                (self.copy_plot, "left", "copy rate", COPY_COLOR)):
             plot.setLabel(side, name, color=color)
             plot.getAxis(side).enableAutoSIPrefix(False)  # "(x0.001)" would hide KID's scale
             plot.getAxis(side).setWidth(AXIS_WIDTH)  # the two plots' steps line up
@@ -157,12 +178,20 @@ class QualityPlot(QWidget):
                 errors = np.array([r.kid_error for r in reports], dtype=np.float64)
                 self.kid_errors.setData(x=steps, y=values, top=errors, bottom=errors, beam=0)
                 values = np.concatenate([values - errors, values + errors])
+            if name == "copy_rate":  # the line that warns stays in view
+                values = np.concatenate([values, [WARN_RATE]])
             y_range = _from_zero(values)
             if y_range is not None:
                 self._boxes[name].setYRange(*y_range, padding=Y_PADDING)
         labelled = any(r.labelled for r in reports)
         self.sample_plot.showAxis("right", labelled)
         self._score_box.setVisible(labelled)
+        floors = [r.copy_floor for r in reports if r.copy_floor is not None]
+        copies = bool(floors) or any(r.copy_rate is not None for r in reports)
+        self.copy_plot.setVisible(copies)
+        self.sample_plot.showAxis("bottom", not copies)  # the lowest plot shows the steps
+        if floors:
+            self.copy_floor.setValue(floors[-1])
         self._placeholder.setVisible(not reports)
         self._view.setVisible(bool(reports))
 
