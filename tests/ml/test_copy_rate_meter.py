@@ -97,9 +97,13 @@ def test_copies_off_and_the_first_number_never_waits_for_the_bank():
     assert off.complete and off.evaluate_images(train[:20]).copy_rate is None
 
 
-def test_held_out_images_of_a_folder_are_calibrated_against_the_others():
-    """Without a separate held-out split, the held-out 10 % are training images too: each
-    would find itself at distance 0 and set a threshold of 0."""
-    meter = _meter(_blobs(400, 0))
+def test_a_folder_is_calibrated_on_each_image_against_all_the_others():
+    """Without a test split the GAN trains on every image (the meter's held-out 10 % too): a
+    held-out image would find itself at distance 0, and 10 % of a small folder is too few."""
+    train = _blobs(400, 0)
+    meter = _meter(train)
     meter.prepare()
-    assert meter.calibration.threshold > 0
+    assert meter.calibration.threshold > 0 and meter.calibration.heldout == 400
+    assert 0 < meter.calibration.floor < 0.15
+    assert meter.evaluate_images(train[:100]).copy_rate == 1.0
+    assert meter.evaluate_images(_blobs(300, 5)).copy_rate < 0.2

@@ -3,10 +3,12 @@
 A held-out real image is new to the training set, yet some are close to a training image (a
 digit written twice alike). The distance from each held-out image to its nearest training
 image, in the quality meter's features, calibrates what "too close" means: the `PERCENTILE`
-closest held-out images set the threshold. The copy rate is the share of generated samples
-nearer to a training image than that threshold. Calibrated on one half of the held-out split
-and checked on the other, real images score the floor (about `PERCENTILE`); a generator that
-makes new images scores near it, one that returns training images near 1, and noise 0.
+closest held-out images set the threshold. (Where the GAN trains on every image there is, a
+folder, each of a sample of the images against all the others stands in for held-out images.)
+The copy rate is the share of generated samples nearer to a training image than that
+threshold. Calibrated on one half of those distances and checked on the other, real images
+score the floor (about `PERCENTILE`); a generator that makes new images scores near it, one
+that returns training images near 1, and noise 0.
 
 The warning (`copy_warning`): the copy rate at `WARN_RATE` or more, and at least
 `WARN_OVER_FLOOR` times the floor, in the newest evaluation. It offers the last evaluation

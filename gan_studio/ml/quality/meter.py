@@ -185,11 +185,11 @@ class QualityMeter:
                                       cached=self.from_cache)
         elif not self._bank.ready:
             self._bank.step()
-        else:
-            # The held-out images of a folder are training images too: calibrate them
-            # against the others, to which they are new.
+        elif self._train_index is None:  # a test split: images the GAN never sees
             self.calibration = self._bank.calibrate(self._reference.astype(np.float32),
-                                                    self._train_index, self.seed)
+                                                    self.seed)
+        else:  # the meter's held-out images are training images of the GAN all the same
+            self.calibration = self._bank.calibrate_leave_one_out(self.seed)
 
     def _advance(self) -> None:
         if not self._hashed:
