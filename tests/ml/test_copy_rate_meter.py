@@ -77,12 +77,17 @@ def test_the_training_features_are_cached_beside_the_network(prepared):
     again.prepare()
     assert again.from_cache and again._bank.from_cache
     assert again.calibration == meter.calibration
-    with open(cached, "wb") as f:
-        f.write(b"not numpy")
-    third = _meter(train, heldout=heldout, cache_dir=folder)
-    third.prepare()  # a damaged file is computed again and replaced
-    assert not third._bank.from_cache and third.calibration == meter.calibration
-    assert np.load(cached, allow_pickle=False).shape == (600, 128)
+    good = np.load(cached, allow_pickle=False)
+    for bad in (b"not numpy", good[:10], np.array([{"a": 1}], dtype=object)):
+        with open(cached, "wb") as f:
+            if isinstance(bad, bytes):
+                f.write(bad)
+            else:
+                np.save(f, bad, allow_pickle=True)
+        third = _meter(train, heldout=heldout, cache_dir=folder)
+        third.prepare()  # a damaged file is computed again and replaced
+        assert not third._bank.from_cache and third.calibration == meter.calibration
+        np.testing.assert_array_equal(np.load(cached, allow_pickle=False), good)
 
 
 def test_copies_off_and_the_first_number_never_waits_for_the_bank():
