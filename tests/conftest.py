@@ -219,11 +219,14 @@ def fake_quality(step, epoch, collapsing=False):
     Args:
         step: the step evaluated.
         epoch: its zero-based epoch.
-        collapsing: the samples have lost their variety (diversity 0.3, one class takes 60%).
+        collapsing: the samples have lost their variety (diversity 0.3, one class takes 60%)
+            and FD has turned (a generator still improving fast is in its untrained start,
+            which the collapse detector does not judge).
     """
     from gan_studio.core.quality.report import QualityReport
 
-    return QualityReport(step=step, epoch=epoch, fd=100.0 / step, kid=0.5 / step,
+    fd = 100.0 / step + (50.0 if collapsing else 0.0)
+    return QualityReport(step=step, epoch=epoch, fd=fd, kid=0.5 / step,
                          kid_error=0.05 / step, diversity=0.3 if collapsing else 0.9,
                          score=2.0 if collapsing else 8.0, rarest_class=0.0 if collapsing else 0.08,
                          commonest_class=0.6 if collapsing else 0.12, classes=10, samples=64,

@@ -64,12 +64,10 @@ def classifier_meter(name: str, data_dir: str, cache: str, samples: int):
 
 
 def verdict(report) -> str:
-    import dataclasses
+    from gan_studio.core.quality.collapse import collapse_warning
 
-    from gan_studio.core.quality.collapse import FLOORS_FROM_STEP, collapse_warning
-
-    # judged as a trained generator's: the floors wait for step FLOORS_FROM_STEP
-    warning = collapse_warning([dataclasses.replace(report, step=FLOORS_FROM_STEP)])
+    # judged as a trained generator's: a lone evaluation is otherwise the untrained start
+    warning = collapse_warning([report], trained=True)
     return f"collapse warning: {warning.message}" if warning else "no collapse warning"
 
 

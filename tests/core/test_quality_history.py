@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 
-from gan_studio.core.quality.collapse import FLOORS_FROM_STEP, collapse_warning
+from gan_studio.core.quality.collapse import collapse_warning, untrained_start
 from gan_studio.core.quality.report import (
     QUALITY_FIELDS,
     QualityReport,
@@ -70,12 +70,13 @@ def test_conditional_numbers_round_trip_and_files_without_them_still_read(tmp_pa
 
 def test_a_collapse_within_classes_is_flagged_naming_the_classes():
     varied = conditional(1000, [0.95, 0.9, 0.85, float("nan")])
-    assert collapse_warning([varied]) is None
+    assert collapse_warning([varied], trained=True) is None
     collapsed = conditional(2000, [0.95, 0.12, 0.3, float("nan")])
     warning = collapse_warning([varied, collapsed])
     assert warning is not None and warning.step == 2000
     assert "classes 1 (12%), 2 (30%)" in warning.message and "noise" in warning.message
-    named = collapse_warning([collapsed], class_names=["cat", "dog", "frog", "ship"])
+    named = collapse_warning([collapsed], class_names=["cat", "dog", "frog", "ship"],
+                             trained=True)
     assert "dog (12%), frog (30%)" in named.message
     # the overall numbers of such a run look healthy: only the per-class ratio tells
     assert collapsed.diversity == 0.9 and collapsed.commonest_class < 0.5
@@ -97,21 +98,42 @@ def test_a_constant_generator_is_flagged_by_its_diversity():
 def test_sharp_diversity_drop_and_one_class_are_flagged():
     drop = collapse_warning([report(100, diversity=1.0), report(200, diversity=0.55)])
     assert drop is not None and "fell" in drop.message
-    single = collapse_warning([report(1000, rarest=0.0, commonest=0.97)])
+    single = collapse_warning([report(1000, rarest=0.0, commonest=0.97)], trained=True)
     assert single is not None and "97%" in single.message
     vanishing = collapse_warning([report(100), report(200, rarest=0.005, commonest=0.2)])
     assert vanishing is not None and "rarest" in vanishing.message
 
 
-def test_a_young_generator_is_not_judged_on_the_floors_but_on_its_falls():
+def test_a_young_generator_is_not_judged_while_it_is_still_learning_fast():
     # A CIFAR-10 run's first evaluation, at step 110: 25 % of real images' variety and one
     # class taking 74 %, which is where every generator starts, not a collapse.
-    young = report(110, diversity=0.25, commonest=0.74, rarest=0.0)
-    assert collapse_warning([young]) is None
+    young = report(110, fd=103.0, diversity=0.25, commonest=0.74, rarest=0.0)
+    assert untrained_start([young]) and collapse_warning([young]) is None
     assert collapse_warning([conditional(110, [0.2, 0.3])]) is None
-    assert collapse_warning([report(FLOORS_FROM_STEP, diversity=0.25)]) is not None
-    fell = collapse_warning([report(100, diversity=0.9), report(200, diversity=0.3)])
-    assert fell is not None and "fell" in fell.message  # a fall is judged from the start
+    # ... and its second, FD down 61 %: still learning fast, so still not judged
+    second = report(452, fd=40.5, diversity=0.3, commonest=0.6, rarest=0.0)
+    assert untrained_start([young, second]) and collapse_warning([young, second]) is None
+    # once FD falls slowly (27 % here), or turns, the floors and falls are judged
+    slow = report(805, fd=29.6, diversity=0.25)
+    assert not untrained_start([young, second, slow])
+    assert collapse_warning([young, second, slow]) is not None
+    fell = collapse_warning([report(100, diversity=0.9), report(200, diversity=0.52)])
+    assert fell is not None and "fell" in fell.message  # FD flat: judged from the second
+
+
+def test_the_small_folder_false_alarm_is_gone():
+    """A 300-image folder at 64×64 was warned at step 70 ("only 16 % as varied as real images
+    ... One class takes 93 %") while its samples were the untrained blur: its first
+    evaluations, FD falling fast, are its untrained start, whatever the step."""
+    blur = report(70, fd=310.0, diversity=0.16, commonest=0.93, rarest=0.0)
+    assert collapse_warning([blur]) is None
+    still = report(140, fd=190.0, diversity=0.18, commonest=0.93, rarest=0.0)
+    assert collapse_warning([blur, still]) is None
+    # at step 5,000 as at step 70: time alone does not end the start, the measurements do
+    late = [dataclasses.replace(r, step=r.step * 100) for r in (blur, still)]
+    assert collapse_warning(late) is None
+    stuck = report(14_000, fd=185.0, diversity=0.16, commonest=0.93, rarest=0.0)
+    assert collapse_warning([*late, stuck]) is not None  # no longer learning: judged
 
 
 def test_fd_worsening_several_times_in_a_row_is_flagged():
@@ -127,8 +149,8 @@ def test_fd_worsening_several_times_in_a_row_is_flagged():
 def test_unlabelled_reports_are_judged_on_diversity_and_fd_only():
     plain = dataclasses.replace(report(1000), score=None, rarest_class=None,
                                 commonest_class=None, classes=0)
-    assert collapse_warning([plain]) is None
-    assert collapse_warning([dataclasses.replace(plain, diversity=0.1)]) is not None
+    assert collapse_warning([plain], trained=True) is None
+    assert collapse_warning([dataclasses.replace(plain, diversity=0.1)], trained=True) is not None
 
 
 def test_checkpoints_are_named_last_best_or_by_step(tmp_path):

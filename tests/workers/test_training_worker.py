@@ -187,7 +187,7 @@ def test_quality_reports_and_collapse_warnings_reach_the_gui_thread(qtbot, sessi
     assert all(isinstance(r, QualityReport) for r in reports)
     assert threads == [threading.main_thread()] * 2
     assert len(warnings) == 1 and isinstance(warnings[0], CollapseWarning)
-    assert warnings[0].step == 8 and "Variety fell from 0.90 to 0.30" in warnings[0].message
+    assert warnings[0].step == 8 and "only 30% as varied as real images" in warnings[0].message
 
 
 def test_evaluate_now_reaches_the_trainers_control(qtbot, session, tmp_path, fake_engine):
