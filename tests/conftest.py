@@ -265,10 +265,11 @@ class FakeEngine(SimpleNamespace):
 
             @classmethod
             def resume(cls, run_dir, epochs=None, checkpoint=None, strategy=None, minutes=None,
-                       max_steps=None, **kwargs):
+                       max_steps=None, overrides=None, **kwargs):
                 from gan_studio.core.config import TrainConfig
 
                 engine.resumed.append((run_dir, epochs, checkpoint))
+                engine.overrides.append(overrides)
                 engine.lengths.append({"epochs": epochs, "minutes": minutes,
                                        "max_steps": max_steps})
                 engine.strategies.append(strategy)
@@ -280,7 +281,7 @@ class FakeEngine(SimpleNamespace):
                          Progress=Progress, SampleGrid=SampleGrid, delay=0.005, failure=None,
                          download_bytes=0, nan_at=None, collapse_at=None, start_step=0,
                          until_stopped=False,
-                         runs=[], resumed=[], lengths=[], strategies=[], loads=0,
+                         runs=[], resumed=[], lengths=[], strategies=[], overrides=[], loads=0,
                          lock=threading.Lock())
 
     def __call__(self):

@@ -54,6 +54,10 @@ class Lever:
         off_text: the text a number's spin box shows at its lowest value ("off").
         decimals: a float's decimals in the panel (its spin box's smallest step).
         step: the panel's spin step.
+        continues: whether a run may continue from a checkpoint with another value
+            (`core/continuation.py`): the lever changes no network's variables, so the
+            checkpoint restores under the new value (the optimisers' learning rates, which a
+            checkpoint holds, are set from the config after the restore).
     """
 
     name: str
@@ -69,6 +73,7 @@ class Lever:
     off_text: str = ""
     decimals: int = 0
     step: float = 1.0
+    continues: bool = False
 
     @property
     def none_at_low(self) -> bool:
@@ -98,9 +103,11 @@ _ROWS = (
     Lever("learning_rate", unit_rule(), flag="--lr", group=MODEL, label="Learning rate",
           decimals=6, step=0.00005,
           help="the generator's Adam learning rate (and the discriminator's, unless it has "
-               "its own)"),
+               "its own)",
+          continues=True),
     Lever("beta1", unit_rule(low_open=False), flag="--beta1", group=MODEL, label="Adam β1",
-          decimals=3, step=0.05, help="Adam's beta_1 (momentum) for both networks"),
+          decimals=3, step=0.05, help="Adam's beta_1 (momentum) for both networks",
+          continues=True),
     Lever("weight_init", Rule("choice", choices=("glorot", "normal_0.02"), optional=True),
           help="the networks' initial weights: Keras' glorot or the DCGAN paper's normal "
                "(0, 0.02)"),
@@ -123,7 +130,8 @@ _ROWS = (
           flag="--loss", group=RECIPE, label="Loss",
           choice_labels={"bce": "Non-saturating (BCE)", "hinge": "Hinge"},
           help="bce: the DCGAN paper's non-saturating loss; hinge: a margin loss (Miyato et al. "
-               "2018) that stops the discriminator pushing logits it already gets right"),
+               "2018) that stops the discriminator pushing logits it already gets right",
+          continues=True),
     Lever("spectral_norm", Rule("bool", optional=True), seed=False, flag="--spectral-norm",
           group=RECIPE, label="Spectral normalisation in D",
           help="spectral normalisation of the discriminator's layers (Miyato et al. 2018): "
@@ -131,17 +139,20 @@ _ROWS = (
     Lever("d_learning_rate", unit_rule(), seed=None, flag="--d-lr", group=RECIPE,
           label="D learning rate", off_text="same as G", decimals=6, step=0.00005,
           help="the discriminator's own Adam learning rate (two time-scale update rule, "
-               "Heusel et al. 2017); default: the generator's"),
+               "Heusel et al. 2017); default: the generator's",
+          continues=True),
     Lever("r1_gamma", Rule("float", 0, 1000, optional=True), seed=0.0, flag="--r1-gamma",
           group=RECIPE, label="R1 penalty γ", off_text="off", decimals=3, step=0.05,
           help="weight of the R1 penalty on the discriminator's gradient at real images "
-               "(Mescheder et al. 2018), applied every 16 steps; 0: off"),
+               "(Mescheder et al. 2018), applied every 16 steps; 0: off",
+          continues=True),
     Lever("augment", Rule("choice", choices=("off", "on", "auto"), optional=True), seed="off",
           flag="--augment", group=RECIPE, label="Augmentation",
           choice_labels={"auto": "Auto (small data sets)", "on": "On", "off": "Off"},
           help="differentiable augmentation (colour, translation, cut-out) of every image the "
                "discriminator sees, real and generated alike (Zhao et al. 2020), which keeps it "
-               "from memorising small data sets; auto: on below 10,000 images"),
+               "from memorising small data sets; auto: on below 10,000 images",
+          continues=True),
     Lever("kernel_size", Rule("choice", choices=(4, 5), optional=True), seed=5,
           flag="--kernel-size", group=RECIPE, label="G kernels",
           choice_labels={4: "4×4 (no checkerboard)", 5: "5×5 (the seed's)"},
@@ -168,7 +179,8 @@ _ROWS = (
     Lever("d_dropout", unit_rule(low_open=False), seed=0.3, flag="--d-dropout", metavar="RATE",
           group=RECIPE, label="D dropout", off_text="off", decimals=2, step=0.05,
           help="share of the discriminator's features dropped while it trains (the TensorFlow "
-               "tutorial's 0.3); 0: none, so it learns faster and each step is cheaper"),
+               "tutorial's 0.3); 0: none, so it learns faster and each step is cheaper",
+          continues=True),
     Lever("conditional", Rule("bool"), preset=False, flag="--conditional", group=RECIPE,
           label="Class-conditional (needs labels)",
           help="train on the data set's labels (class subfolders, an idx labels file or a "
@@ -179,7 +191,8 @@ _ROWS = (
           off_text="off", decimals=2, step=0.1,
           help="weight of the mode-seeking term of a conditional run (Mao et al. 2019): the "
                "generator is penalised when two latents draw the same image of a class, which "
-               "keeps the noise varying each class; 0: off"),
+               "keeps the noise varying each class; 0: off",
+          continues=True),
 )
 LEVERS: dict[str, Lever] = {lever.name: lever for lever in _ROWS}
 # The seed article's recipe: what "tutorial" and "paper" train with.

@@ -162,13 +162,18 @@ def fit_config_to_data(config: TrainConfig, data) -> bool:
 def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
                     checkpoint: str | None, strategy: str | None = None,
                     devices: list[str] | None = None,
-                    more_minutes: float | None = None) -> tuple[TrainConfig, str, list[str]]:
-    """What `Trainer.resume` continues with: the run's config with the new targets, the
-    checkpoint to restore and the newer ones passed over (see `Trainer.resume`).
+                    more_minutes: float | None = None,
+                    overrides: dict | None = None) -> tuple[TrainConfig, str, list[str]]:
+    """What `Trainer.resume` continues with: the run's config with the new targets and
+    `overrides` (levers changed, `core/continuation.py`), the checkpoint to restore and the
+    newer ones passed over (see `Trainer.resume`).
 
     Raises:
-        TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
+        TrainingError: if `run_dir` is not a run folder, no (chosen) checkpoint reads, or a
+            lever of `overrides` cannot change in a continued run.
     """
+    from gan_studio.core.config import ConfigError
+    from gan_studio.core.continuation import continued_config
     from gan_studio.core.runs.layout import checkpoint_step, load_run
     from gan_studio.core.runs.trained_time import trained_seconds_at
     from gan_studio.ml.runs.checkpoints import CheckpointError, readable_checkpoint
@@ -196,7 +201,10 @@ def resume_settings(run_dir: str, epochs: int | None, max_steps: int | None,
         config.strategy = strategy
     if devices is not None:
         config.devices = list(devices)
-    config.validate()
+    try:
+        config = continued_config(config, overrides)
+    except ConfigError as exc:
+        raise TrainingError(f"cannot continue {run_dir}: {exc}") from None
     return config, checkpoint, skipped
 
 

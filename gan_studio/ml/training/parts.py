@@ -76,6 +76,10 @@ def set_up_run(config, shape, count: int, run_dir: str, checkpoint: str | None,
             shutil.rmtree(write_dir, ignore_errors=True)
         raise TrainingError(str(exc)) from exc
     if restored:
+        # The checkpoint holds the optimisers' learning rates; the config's win, so that a run
+        # continued with another rate (`Trainer.resume`'s overrides) trains with it.
+        gan.g_optimizer.learning_rate = config.learning_rate
+        gan.d_optimizer.learning_rate = config.d_learning_rate or config.learning_rate
         message = "; ".join([f"Resumed from step {int(gan.step.numpy())}", *skipped])
         emit_event(Event(EventKind.CHECKPOINT, message,
                          {"path": restored, "restored": True, "skipped": skipped}))

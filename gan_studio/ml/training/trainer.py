@@ -109,7 +109,7 @@ class Trainer:
     def resume(cls, run_dir: str, epochs: int | None = None, max_steps: int | None = None,
                checkpoint: str | None = None, strategy: str | None = None,
                devices: list[str] | None = None, minutes: float | None = None,
-               **kwargs) -> Trainer:
+               overrides: dict | None = None, **kwargs) -> Trainer:
         """Continues a run from its latest checkpoint (or `checkpoint`), with its config.json.
 
         Args:
@@ -125,12 +125,15 @@ class Trainer:
             minutes: train this many minutes more than the checkpoint had trained (None:
                 keep the run's length). It replaces a length in epochs or steps; `epochs` or
                 `max_steps` replace a length in time.
+            overrides: levers to continue with another value, name → value (the training
+                doctor's remedies); only those a checkpoint restores under
+                (`core.continuation.continued_config`), saved to config.json once resumed.
 
         Raises:
             TrainingError: if `run_dir` is not a run folder or no (chosen) checkpoint reads.
         """
         config, checkpoint, skipped = resume_settings(run_dir, epochs, max_steps, checkpoint,
-                                                      strategy, devices, minutes)
+                                                      strategy, devices, minutes, overrides)
         trainer = cls(config, os.path.abspath(run_dir), checkpoint=checkpoint, **kwargs)
         # config.json changes only once the run has really resumed (see `run`).
         trainer._pending_config = copy.deepcopy(config)

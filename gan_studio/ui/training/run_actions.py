@@ -9,8 +9,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
 
+from gan_studio.core.config import ConfigError, TrainConfig
+from gan_studio.core.continuation import changed_config, describe_changes
 from gan_studio.core.runs.history import RunHistory, load_run_history
-from gan_studio.core.runs.layout import list_checkpoints
+from gan_studio.core.runs.layout import CONFIG_FILE, list_checkpoints
 from gan_studio.core.runs.location import default_runs_dir, find_runs, run_activity
 from gan_studio.core.runs.run_model import RUN, RunModel
 from gan_studio.core.training.session_states import IDLE, PAUSED, STARTING, TRAINING
@@ -205,11 +207,34 @@ class RunActions(WindowActions):
         if ok and label in labels:
             self.continue_from(run_dir, list(reversed(found))[labels.index(label)][1])
 
-    def continue_from(self, run_dir: str, checkpoint: str) -> None:
-        """Continues `run_dir` from `checkpoint`, stopping the current training first."""
+    def continue_from(self, run_dir: str, checkpoint: str, overrides: dict | None = None) -> None:
+        """Continues `run_dir` from `checkpoint`, stopping the current training first.
+
+        Args:
+            run_dir: the run folder.
+            checkpoint: the checkpoint's prefix.
+            overrides: levers to continue with another value (a training doctor's remedy).
+        """
         start = lambda: self._session.continue_run(  # noqa: E731
-            run_dir, self._panel.length.continue_values(), checkpoint=checkpoint)
-        self._status(f"Rolling back to {os.path.basename(checkpoint)}…")
+            run_dir, self._panel.length.continue_values(), checkpoint=checkpoint,
+            overrides=overrides)
+        changes = f" with {describe_changes(overrides)}" if overrides else ""
+        self._status(f"Rolling back to {os.path.basename(checkpoint)}{changes}…")
+        self._after_stopping(start)
+
+    def start_changed(self, run_dir: str, overrides: dict) -> None:
+        """Starts a new run with `run_dir`'s settings and `overrides` (levers a continued run
+        cannot change: the networks' shape), stopping the current training first."""
+        try:
+            config = changed_config(TrainConfig.load(os.path.join(run_dir, CONFIG_FILE)),
+                                    overrides)
+        except ConfigError as exc:
+            self._warn("Cannot Start the Run", str(exc))
+            return
+        self._status(f"Starting a new run with {describe_changes(overrides)}…")
+        self._after_stopping(lambda: self._session.train(config))
+
+    def _after_stopping(self, start: Callable[[], None]) -> None:
         if self._session.busy:
             self._after_idle.append(start)
             self._session.stop()

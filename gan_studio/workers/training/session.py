@@ -77,7 +77,7 @@ class TrainingSession(TrainingSignals):
         self._worker.start(config)
 
     def continue_run(self, run_dir: str, length: dict | None = None,
-                     checkpoint: str | None = None) -> None:
+                     checkpoint: str | None = None, overrides: dict | None = None) -> None:
         """Continues an existing run (from `checkpoint`, default its latest).
 
         Args:
@@ -85,13 +85,15 @@ class TrainingSession(TrainingSignals):
             length: how much longer: `Trainer.resume`'s `minutes`, `epochs` or `max_steps`
                 (None: the run's own length).
             checkpoint: the checkpoint to continue from.
+            overrides: levers to continue with another value, name → value (a training
+                doctor's remedy; `core.continuation` says which may change).
 
         Raises:
             RuntimeError: if a run is already in progress.
         """
         self._begin()
         self.run_dir = run_dir
-        self._worker.resume(run_dir, length, checkpoint)
+        self._worker.resume(run_dir, length, checkpoint, overrides)
 
     def pause(self) -> None:
         """Pauses training (no-op unless training)."""

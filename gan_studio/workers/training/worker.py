@@ -70,7 +70,7 @@ class TrainingWorker(TrainingSignals):
     """
 
     _start_requested = Signal(object)
-    _resume_requested = Signal(str, object, object)
+    _resume_requested = Signal(str, object, object, object)
 
     def __init__(self, engine_loader: Callable[[], Any] | None = None):
         super().__init__()
@@ -89,11 +89,13 @@ class TrainingWorker(TrainingSignals):
         self._start_requested.emit(copy.deepcopy(config))
 
     def resume(self, run_dir: str, length: dict | None = None,
-               checkpoint: str | None = None) -> None:
+               checkpoint: str | None = None, overrides: dict | None = None) -> None:
         """Continues the run in `run_dir` (from `checkpoint`, default the latest) on the
-        worker's thread, for `length` (`Trainer.resume`'s `minutes`, `epochs` or `max_steps`)."""
+        worker's thread, for `length` (`Trainer.resume`'s `minutes`, `epochs` or `max_steps`),
+        with the levers `overrides` changes (`Trainer.resume`'s)."""
         self._reset_requests()
-        self._resume_requested.emit(run_dir, dict(length or {}), checkpoint)
+        self._resume_requested.emit(run_dir, dict(length or {}), checkpoint,
+                                    dict(overrides or {}))
 
     def pause(self) -> None:
         """Asks the trainer to pause after the current step."""
@@ -154,12 +156,14 @@ class TrainingWorker(TrainingSignals):
     def _run_new(self, config: TrainConfig) -> None:
         self._run(lambda engine, options: engine.Trainer.create(config, **options))
 
-    @Slot(str, object, object)
-    def _run_resumed(self, run_dir: str, length: dict, checkpoint: str | None) -> None:
+    @Slot(str, object, object, object)
+    def _run_resumed(self, run_dir: str, length: dict, checkpoint: str | None,
+                     overrides: dict) -> None:
         strategy = single_machine_strategy(run_dir)
         placement = {"strategy": strategy} if strategy else {}
+        changes = {"overrides": overrides} if overrides else {}
         self._run(lambda engine, options: engine.Trainer.resume(
-            run_dir, checkpoint=checkpoint, **length, **placement, **options))
+            run_dir, checkpoint=checkpoint, **length, **placement, **changes, **options))
 
     def _run(self, make_trainer: Callable[[Any, dict], Any]) -> None:
         # Each session gets a thread of its own: TensorFlow on a long-lived QThread hung (or
