@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gan_studio import APP_NAME, __version__
-from gan_studio.cli import commands, evaluate, training
+from gan_studio.cli import commands, evaluate, health_report, training
 from gan_studio.cli import project as project_command
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, DEFAULT_IMAGE_SIZE, IMAGE_SIZES
@@ -171,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("source", nargs="?", metavar="RUN_DIR|MODEL.keras",
                       help="also describe this generator (image shape, latent size, classes)")
     info.add_argument("--data-dir")
+
+    doctor = sub.add_parser("doctor", help="what the training doctor sees in a run: a "
+                                           "discriminator that wins, oscillation, collapse, "
+                                           "copying, checkerboards, stalls, NaNs; and remedies")
+    doctor.add_argument("run", metavar="RUN_DIR")
+    doctor.add_argument("--json", action="store_true",
+                        help="print the findings as a JSON list (empty when healthy)")
     return parser
 
 
@@ -245,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         return gui_main([])
     handlers = {"resume": training.resume, "sample": commands.sample,
                 "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info,
-                "project": project_command.project}
+                "project": project_command.project,
+                "doctor": health_report.doctor}
     try:
         if args.command == "train":
             return training.train(_train_config(args))
