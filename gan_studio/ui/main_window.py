@@ -25,6 +25,7 @@ from gan_studio.ui.explorer.explorer import LatentExplorer
 from gan_studio.ui.settings import AppSettings
 from gan_studio.ui.training.collapse_banner import CollapseBanner
 from gan_studio.ui.training.copy_banner import CopyBanner
+from gan_studio.ui.training.health_panel import HealthPanel
 from gan_studio.ui.training.image_actions import ImageActions
 from gan_studio.ui.training.loss_plot import LossPlot
 from gan_studio.ui.training.progress_panel import ProgressPanel
@@ -46,7 +47,7 @@ FRAME_ALLOWANCE = QSize(16, 48)  # a window manager's frame and title bar around
 
 class MainWindow(QMainWindow):
     """GAN Studio's window: the sample grid in the middle (under a collapse warning when there
-    is one), training set-up, losses, quality and progress in docks, and the File, Training,
+    is one), training set-up, losses, quality, health and progress in docks, and the File, Training,
     View and Help menus.
 
     Args:
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
                                self.run)
         self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
         self.copy_banner.roll_back_requested.connect(self.runs.continue_from)
+        self.health_panel = HealthPanel(self.session, self.run, self.tasks)
+        self.health_panel.remedy_requested.connect(self.runs.apply_remedy)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
         self.skipped_files = SkippedFilesNotice(self.session, self)  # files the data left out
         self.runs.run_opened.connect(self.skipped_files.show_saved)
@@ -122,6 +125,8 @@ class MainWindow(QMainWindow):
                 ("training", "Training", self.training_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("losses", "Losses", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("quality", "Quality", self.quality_plot, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("health", "Health", scrolled(self.health_panel, sideways=False),
+                 Qt.DockWidgetArea.RightDockWidgetArea),
                 ("progress", "Progress", scrolled(self.progress_panel),
                  Qt.DockWidgetArea.BottomDockWidgetArea),
                 ("explorer", "Latent Explorer", scrolled(self.explorer),
@@ -134,7 +139,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(docks["losses"], docks["quality"])
-        self.tabifyDockWidget(docks["quality"], docks["explorer"])
+        self.tabifyDockWidget(docks["quality"], docks["health"])
+        self.tabifyDockWidget(docks["health"], docks["explorer"])
         docks["losses"].raise_()
         self.resizeDocks([docks["losses"]], [520], Qt.Orientation.Horizontal)
         return docks

@@ -222,6 +222,14 @@ class RunActions(WindowActions):
         self._status(f"Rolling back to {os.path.basename(checkpoint)}{changes}…")
         self._after_stopping(start)
 
+    def apply_remedy(self, run_dir: str, remedy) -> None:
+        """Applies a training doctor's `Remedy` to `run_dir`: continues it from the remedy's
+        checkpoint with its levers changed, or starts a new run with them."""
+        if remedy.new_run:
+            self.start_changed(run_dir, remedy.overrides)
+        else:
+            self.continue_from(run_dir, remedy.checkpoint, remedy.overrides)
+
     def start_changed(self, run_dir: str, overrides: dict) -> None:
         """Starts a new run with `run_dir`'s settings and `overrides` (levers a continued run
         cannot change: the networks' shape), stopping the current training first."""
