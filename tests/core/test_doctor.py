@@ -147,3 +147,19 @@ def test_an_unreadable_grid_skips_the_spectrum_with_a_note(tmp_path):
         f.write(b"not a png")
     diagnosis = examine(run_dir)
     assert diagnosis.findings == () and "cannot be read" in diagnosis.notes[0]
+
+
+def test_the_newest_grid_of_the_steps_logged_is_measured(tmp_path):
+    from gan_studio.core.images import save_png
+
+    planted = tile_grid(plant_checkerboard(natural_images(64)), columns=8)
+    run_dir = make_run(tmp_path, kernel_size=5)  # last.png: clean
+    samples = os.path.join(run_dir, "samples")
+    save_png(os.path.join(samples, "grid-step-00001900.png"), planted)
+    save_png(os.path.join(samples, "grid-step-00002400.png"), tile_grid(natural_images(64),
+                                                                       columns=8))
+    # step grids win over a last.png (a resumed run's is stale); one past the newest step
+    # logged belongs to a future the run rolled back from
+    (finding,) = diagnose(run_dir)
+    assert finding.code == FindingKind.CHECKERBOARD and finding.first_step == 1900
+    assert examine(run_dir).checked[-1] == "the sample grid of step 1,900"

@@ -37,15 +37,15 @@ from gan_studio.core.latent.space import sample_grid_shape
 from gan_studio.core.quality.collapse import collapse_warning, untrained_start
 from gan_studio.core.quality.copy_rate import copy_warning
 from gan_studio.core.quality.report import FD_NAME, QUALITY_FIELDS, QualityReport, read_quality
+from gan_studio.core.runs.grid_files import saved_grids
+from gan_studio.core.runs.history import NEWEST_TRIES
 from gan_studio.core.runs.layout import (
     CONFIG_FILE,
     METRICS_FILE,
     QUALITY_FILE,
-    STEP_GRID_RE,
     best_checkpoint,
     checkpoint_step,
     is_run_dir,
-    latest_grid_png,
     list_checkpoints,
 )
 from gan_studio.core.runs.metrics_log import METRIC_FIELDS, read_metrics
@@ -298,18 +298,20 @@ def _reason(exc: Exception) -> str:
 
 
 def _newest_grid(run_dir: str, metrics: dict) -> tuple[np.ndarray | None, int, tuple[str, ...]]:
-    """The newest sample grid that reads, its step, and a note when none does."""
+    """The newest sample grid that reads (of the steps logged: a run rolled back may keep
+    grids of the future it dropped), its step, and a note when none does."""
     from gan_studio.core.images import load_image
 
-    path = latest_grid_png(run_dir)
-    if path is None:
-        return None, 0, ("no sample grid yet: the checkerboard check waits for one",)
-    try:
-        grid = load_image(path)
-    except (OSError, ValueError) as exc:
-        return None, 0, (f"the sample grid {path} cannot be read ({_reason(exc)}): the "
-                         "checkerboard check is skipped",)
-    match = STEP_GRID_RE.search(path)
     steps = metrics.get("step", np.zeros(0, np.int64))
-    step = int(match.group(1)) if match else (int(steps[-1]) if len(steps) else 0)
-    return grid, step, ()
+    newest = int(steps[-1]) if len(steps) else 0
+    grids = [g for g in saved_grids(run_dir, metrics)
+             if g.step is not None and (not len(steps) or g.step <= newest)]
+    if not grids:
+        return None, 0, ("no sample grid yet: the checkerboard check waits for one",)
+    problem = ""
+    for grid in reversed(grids[-NEWEST_TRIES:]):
+        try:
+            return load_image(grid.path), grid.step, ()
+        except (OSError, ValueError) as exc:
+            problem = problem or f"the sample grid {grid.path} cannot be read ({_reason(exc)})"
+    return None, 0, (f"{problem}: the checkerboard check is skipped",)
