@@ -160,7 +160,7 @@ def evaluate(args) -> int:
         accuracy = _class_accuracy(meter, generator, count)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    warning = collapse_warning([report])
+    warning = collapse_warning([report], trained=True)
     copies = copy_warning([report])
     if args.json:
         print(json.dumps({"source": args.source, "checkpoint": checkpoint,
