@@ -28,6 +28,8 @@ SHARED_NAMES = {
     # GANSpace and SeFa directions: computed, computed off the GUI thread, kept up to date
     "directions.py": {"core/latent/directions.py", "workers/explorer/directions.py",
                       "ui/explorer/directions.py"},
+    # nearest training images: the search, the command, and the search off the GUI thread
+    "nearest.py": {"core/quality/nearest.py", "cli/nearest.py"},
     # Find Image: the search, and the search off the GUI thread
     "projection.py": {"ml/latent/projection.py", "workers/explorer/projection.py"},
     # D(x) of a run's discriminator, and of the explorer's preview off the GUI thread

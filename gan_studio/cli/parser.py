@@ -7,6 +7,7 @@ import sys
 
 from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands, evaluate, health_report, training
+from gan_studio.cli import nearest as nearest_command
 from gan_studio.cli import project as project_command
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, DEFAULT_IMAGE_SIZE, IMAGE_SIZES
@@ -166,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     _add_common(evaluate)
 
+    _add_nearest(sub)
+
     info = sub.add_parser("info", help="versions, device, data folder, cached data sets; "
                                        "with a generator, what it draws")
     info.add_argument("source", nargs="?", metavar="RUN_DIR|MODEL.keras",
@@ -179,6 +182,31 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true",
                         help="print the findings as a JSON list (empty when healthy)")
     return parser
+
+
+def _add_nearest(sub) -> None:
+    nearest = sub.add_parser(
+        "nearest", help="the training images nearest to a picture or to a generator's images "
+                        "(is it copying?), as a contact sheet")
+    nearest.add_argument("source", metavar="RUN_DIR|MODEL.keras")
+    nearest.add_argument("image", nargs="?", metavar="IMAGE",
+                         help="a picture of the generator's size and channels (not scaled)")
+    nearest.add_argument("--latent", metavar="Z.npy", help="the generator's images of these "
+                                                           "latents (File → Save Latent…)")
+    nearest.add_argument("--samples", type=int, metavar="N",
+                         help="N samples of the generator, drawn with --seed")
+    nearest.add_argument("--k", type=int, default=nearest_command.DEFAULT_K,
+                         help=f"neighbours per image (default {nearest_command.DEFAULT_K})")
+    nearest.add_argument("--space", choices=nearest_command.SPACES, default="features",
+                         help="features: the quality meter's (what an image shows; default); "
+                              "pixels: the same picture")
+    nearest.add_argument("--seed", type=int, default=0, help="seeds --samples")
+    nearest.add_argument("--dataset", help="the training data (required for a .keras file; "
+                                           "default: the run's)")
+    nearest.add_argument("--out", required=True, help="the contact sheet, .png or .jpg")
+    nearest.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_checkpoint(nearest)
+    _add_common(nearest)
 
 
 def _add_lever(parser, lever: Lever) -> None:
@@ -253,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"resume": training.resume, "sample": commands.sample,
                 "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info,
                 "project": project_command.project,
-                "doctor": health_report.doctor}
+                "doctor": health_report.doctor, "nearest": nearest_command.nearest}
     try:
         if args.command == "train":
             return training.train(_train_config(args))

@@ -302,3 +302,57 @@ def load_image_file(path: str, image_size: int, channels: int) -> np.ndarray:
     if isinstance(decoded, SkippedFile):
         raise DatasetError(f"cannot read {path}: {decoded.message}")
     return decoded if decoded.ndim == 3 else decoded[..., None]
+
+
+def load_exact_image_file(path: str, height: int, width: int, channels: int) -> np.ndarray:
+    """Reads one image file that already has a generator's size and channels: nothing is
+    scaled, cropped or turned from grey into colour (or back), so what is compared with the
+    training images is the picture itself.
+
+    Transparency is composited onto white and 16-bit or float grey is scaled to 8 bits, as
+    the training data is read; a colour file whose pixels are all grey counts as grey.
+
+    Args:
+        path: the image file.
+        height: the size it must have, in pixels.
+        width: the size it must have, in pixels.
+        channels: 1 (grey) or 3 (colour).
+
+    Returns:
+        uint8 (height, width, channels).
+
+    Raises:
+        DatasetError: one line naming the file: it cannot be read, or its size or channels
+            are not the ones asked for (both named).
+    """
+    def refuse(message: str) -> DatasetError:
+        return DatasetError(f"cannot use {path}: {message}")
+
+    try:
+        handle = open_regular_file(path)
+    except Exception as err:  # a missing file, a folder, a FIFO: one line, the file named
+        raise refuse(skips.opening_failure(path, err).message) from None
+    try:
+        with handle, Image.open(handle) as img:
+            too_big = skips.too_many_pixels(path, *img.size)
+            if too_big is not None:
+                raise refuse(too_big.message)
+            upright = ImageOps.exif_transpose(img)
+            if upright.size != (width, height):
+                raise refuse(f"it is {upright.size[0]}×{upright.size[1]} pixels; the "
+                             f"generator's images are {width}×{height} (nothing is scaled: "
+                             "resize it first)")
+            gray_mode = img.mode in _GRAY_MODES
+            pixels = np.asarray(_flatten(upright, "RGB"), dtype=np.uint8)
+    except DatasetError:
+        raise
+    except Exception as err:  # Pillow's decoders raise many types on malformed files
+        raise refuse(skips.decoding_failure(path, err).message) from None
+    grey = gray_mode or bool(np.all(pixels[..., :1] == pixels[..., 1:]))
+    if channels == 3:
+        if gray_mode:
+            raise refuse("it is a grey image; the generator's images are in colour")
+        return pixels
+    if not grey:
+        raise refuse("it is a colour image; the generator's images are grey")
+    return pixels[..., :1].copy()
