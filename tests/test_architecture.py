@@ -29,7 +29,7 @@ SHARED_NAMES = {
     "directions.py": {"core/latent/directions.py", "workers/explorer/directions.py",
                       "ui/explorer/directions.py"},
     # nearest training images: the search, the command, and the search off the GUI thread
-    "nearest.py": {"core/quality/nearest.py", "cli/nearest.py"},
+    "nearest.py": {"core/quality/nearest.py", "cli/nearest.py", "workers/explorer/nearest.py"},
     # Find Image: the search, and the search off the GUI thread
     "projection.py": {"ml/latent/projection.py", "workers/explorer/projection.py"},
     # D(x) of a run's discriminator, and of the explorer's preview off the GUI thread

@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
             lambda shown: shown and QTimer.singleShot(0, self._docks["explorer"].raise_))
         view.addSeparator()
         view.addAction(explore.show_explorer)  # Ctrl+Shift+X: shows, never hides
+        view.addAction(explore.show_nearest)  # Ctrl+Shift+N: the explorer's Nearest tab
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(runs.open_run_folder)
         help_menu.addSeparator()

@@ -45,7 +45,8 @@ def test_window_is_titled_and_has_the_menus(window):
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     view_items = [a.text() for a in window.menuBar().actions()[2].menu().actions()]
     assert view_items == ["Training", "Losses", "Quality", "Health", "Progress",
-                          "Latent Explorer", "", "Show Latent Explorer"]
+                          "Latent Explorer", "", "Show Latent Explorer",
+                          "Nearest in &Training Data"]
 
 
 def test_train_pause_resume_stop(qtbot, window, fake_engine):

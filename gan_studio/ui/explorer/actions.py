@@ -107,6 +107,10 @@ class ExplorerActions(WindowActions):
         self.show_explorer = self._action(
             "Show Latent Explorer", self.bring_forward, QKeySequence("Ctrl+Shift+X"),
             "Bring the latent explorer to the front and move the keyboard focus to it")
+        self.show_nearest = self._action(
+            "Nearest in &Training Data", self.bring_nearest_forward, QKeySequence("Ctrl+Shift+N"),
+            "Show the training images nearest to the explorer's image (is it copying?)")
+        explorer.nearest.find_requested.connect(self.projection.find_pixels)
         self._had_image = False
         explorer.image_changed.connect(self._on_image)
         explorer.model.observe(lambda what: PATH in what and self.update_enabled())
@@ -140,6 +144,11 @@ class ExplorerActions(WindowActions):
         # Again once Qt has put a dock shown just now back among its tabs: then it can be
         # raised, and its controls, visible at last, can take the focus.
         QTimer.singleShot(0, self._raise_and_focus)
+
+    def bring_nearest_forward(self) -> None:
+        """Shows the explorer with its Nearest in Training Data tab in front."""
+        self._explorer.show_nearest()
+        self.bring_forward()
 
     def _raise_and_focus(self) -> None:
         self._dock.raise_()

@@ -20,6 +20,7 @@ from gan_studio.ui.explorer.directions import ExplorerDirections
 from gan_studio.ui.explorer.generator_choice import GeneratorChoice
 from gan_studio.ui.explorer.interpolation import InterpolationPanel
 from gan_studio.ui.explorer.layers_view import LayersView
+from gan_studio.ui.explorer.nearest_panel import NearestPanel
 from gan_studio.ui.explorer.preview import LatentPreview
 from gan_studio.ui.explorer.rendering import LatentRendering
 from gan_studio.ui.explorer.source_bar import LatentSourceBar
@@ -32,7 +33,8 @@ PLACEHOLDER = ("No generator yet.\n\nTrain a run, or open one with File → Open
 
 class LatentExplorer(QWidget):
     """Explore a generator's latent space: seed, GANSpace directions, dimensions, ψ,
-    interpolation and bookmarks, rendered on a background thread (newest request only).
+    interpolation, bookmarks and the nearest training images, rendered on a background thread
+    (newest request only).
 
     What it shows lives in `model` (an `ExplorerModel`); the widgets, the rendering and the
     directions follow the model, and the explorer connects the rendered images and the sample
@@ -113,6 +115,7 @@ class LatentExplorer(QWidget):
         self.layers_view = LayersView()
         self.bookmarks = BookmarkList(model)
         self.bookmarks.add_button.clicked.connect(self.bookmark_current)
+        self.nearest = NearestPanel(model)  # the preview's nearest training images
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.direction_sliders, "Directions")
@@ -120,6 +123,9 @@ class LatentExplorer(QWidget):
         self.tabs.addTab(self.interpolation, "Interpolate")
         self.tabs.addTab(self.bookmarks, "Bookmarks")
         self.tabs.addTab(self.layers_view, "Layers")
+        self.tabs.addTab(self.nearest, "Nearest")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.nearest), "Nearest in Training Data: "
+                                "the training images closest to the image shown")
         self.tabs.currentChanged.connect(self._watch_layer)
         self.layers_view.layer_chosen.connect(self._watch_layer)
         layout = QVBoxLayout(self)
@@ -147,6 +153,7 @@ class LatentExplorer(QWidget):
     def _show_preview(self, image: np.ndarray, request_id: int) -> None:
         self.preview.set_image(image, request_id, now=True)
         self.image_changed.emit()
+        self.nearest.show_preview(image)
         classes, loaded = self.model.classes, self.model.generator
         if loaded is not None:
             self.verdict.show_for(loaded.source, image, None if classes is None
@@ -242,11 +249,16 @@ class LatentExplorer(QWidget):
         """Brings the Bookmarks tab to the front."""
         self.tabs.setCurrentWidget(self.bookmarks)
 
+    def show_nearest(self) -> None:
+        """Brings the Nearest (in Training Data) tab to the front."""
+        self.tabs.setCurrentWidget(self.nearest)
+
     def shutdown(self) -> None:
         """Stops playback and joins the explorer's threads. Blocks briefly."""
         self.interpolation.set_playing(False)
         self.rendering.shutdown()
         self.verdict.shutdown()
+        self.nearest.shutdown()
         self.directions.shutdown()
         self.generator_choice.shutdown()
 

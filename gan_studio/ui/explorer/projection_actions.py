@@ -164,6 +164,12 @@ class ProjectionActions(WindowActions):
         return self._start(lambda source: ProjectionRequest(source, target=tile.copy()),
                            "the Selected Tile")
 
+    def find_pixels(self, image: np.ndarray, name: str) -> bool:
+        """Starts finding `image` (uint8 (H, W, C) at the generator's size: a training image
+        of the Nearest panel's); returns False if it cannot start now."""
+        image = np.array(image, np.uint8)
+        return self._start(lambda source: ProjectionRequest(source, target=image), name)
+
     def find(self, path: str) -> bool:
         """Starts finding the picture at `path`; returns False if it cannot start now."""
         # A conditional generator is searched in every class.
