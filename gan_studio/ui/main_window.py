@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([runs.save_checkpoint, runs.export_generator, explore.open_generator,
                               explore.find_image, explore.find_data_image, explore.find_tile])
+        file_menu.addAction(explore.nearest_tile)  # the Nearest tab, for the selected tile
         file_menu.addSeparator()
         file_menu.addActions([images.save_image, images.save_grid, images.export_timelapse,
                               explore.copy_image])

@@ -142,3 +142,26 @@ def test_without_the_data_set_or_a_run_the_panel_says_why(qtbot, explorer_window
     keras_file.write_text("")
     explorer_window.explorer.set_generator(LoadedGenerator(_generator_28(), "g", str(keras_file)))
     qtbot.waitUntil(lambda: panel.note.text() == NO_DATA_SET, timeout=30000)
+
+
+def test_the_sample_grid_s_selected_tile_is_looked_up(qtbot, explorer_window, run_dir,
+                                                      tiny_mnist_dir):
+    from gan_studio.core.grid import tile_grid
+    from gan_studio.core.training.progress import SampleGrid
+
+    window, training = explorer_window, _training(tiny_mnist_dir)
+    panel = _show(qtbot, window, run_dir)
+    panel.space.setCurrentIndex(1)
+    action = window.explorer_actions.nearest_tile
+    assert not action.isEnabled()  # no tile selected yet
+    tiles = training[[3, 9, 30, 41]]
+    window.sample_view.add_grid(SampleGrid(step=1, epoch=0, image=tile_grid(tiles, columns=2),
+                                           tiles=tiles, columns=2))
+    window.sample_view.select_tile(2)
+    qtbot.waitUntil(action.isEnabled, timeout=5000)
+    window.explorer.tabs.setCurrentIndex(0)  # the tab is brought to the front by the action
+    action.trigger()
+    qtbot.waitUntil(lambda: panel.answer is not None and panel.answer.indices[0] == 30,
+                    timeout=30000)
+    assert window.explorer.tabs.currentWidget() is panel
+    assert "nearest to the selected tile" in panel.note.text()

@@ -111,6 +111,13 @@ class ExplorerActions(WindowActions):
             "Nearest in &Training Data", self.bring_nearest_forward, QKeySequence("Ctrl+Shift+N"),
             "Show the training images nearest to the explorer's image (is it copying?)")
         explorer.nearest.find_requested.connect(self.projection.find_pixels)
+        self.nearest_tile = self._action(
+            "Nearest Training Images of the Selected Tile", self.show_tile_nearest, None,
+            "Show the training images nearest to the sample grid's selected tile")
+        for follow in (run.observe, explorer.model.observe):
+            follow(lambda _what: self._update_tile_nearest())
+        sample_view.frame_changed.connect(lambda _index: self._update_tile_nearest())
+        self._update_tile_nearest()
         self._had_image = False
         explorer.image_changed.connect(self._on_image)
         explorer.model.observe(lambda what: PATH in what and self.update_enabled())
@@ -149,6 +156,19 @@ class ExplorerActions(WindowActions):
         """Shows the explorer with its Nearest in Training Data tab in front."""
         self._explorer.show_nearest()
         self.bring_forward()
+
+    def show_tile_nearest(self) -> bool:
+        """Looks up the sample grid's selected tile in the explorer's Nearest tab, in front;
+        returns False without a tile of the explorer's generator's shape."""
+        tile = self.projection.selected_tile()
+        if tile is None:
+            return False
+        self._explorer.nearest.look_up_image(tile, "the selected tile")
+        self.bring_nearest_forward()
+        return True
+
+    def _update_tile_nearest(self) -> None:
+        self.nearest_tile.setEnabled(self.projection.selected_tile() is not None)
 
     def _raise_and_focus(self) -> None:
         self._dock.raise_()

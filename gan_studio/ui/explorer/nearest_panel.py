@@ -57,7 +57,8 @@ class NearestPanel(QWidget):
     (`NearestService`), in the quality meter's feature space or in pixels.
 
     The preview is looked up once it has rested for `SETTLE_MS` and while the panel is in
-    view; a picture (Image File…, or dropped on the panel) is looked up as it is. Clicking a
+    view; a picture (Image File…, or dropped on the panel) or an image given
+    (`look_up_image`: the sample grid's selected tile) is looked up as it is. Clicking a
     training image asks to find it in latent space (`find_requested`).
 
     Signals:
@@ -79,8 +80,8 @@ class NearestPanel(QWidget):
         self.service.ready.connect(self._show_answer)
         self.service.unavailable.connect(self._show_unavailable)
         self.service.preparing.connect(self._show_preparing)
-        self._query: tuple[str, object] | None = None  # ("preview", pixels) or ("file", path)
-        self._asked = 0  # the newest request's tag
+        self._query: tuple[str, object, object] | None = None  # (what, pixels, path)
+        self._asked, self._asked_what = 0, ""  # the newest request's tag, what it looks up
         self._pending = False  # a query waits for the panel to be in view
         self.answer = None  # the NearestAnswer shown
         self._settle = QTimer(self)
@@ -152,13 +153,21 @@ class NearestPanel(QWidget):
     def show_preview(self, image: np.ndarray) -> None:
         """The explorer's preview changed: it is looked up once it has rested."""
         image = np.array(image, np.uint8)
-        self._query = ("preview", image[..., None] if image.ndim == 2 else image)
+        self._query = ("the preview", image[..., None] if image.ndim == 2 else image, None)
         self._settle.start()
+
+    def look_up_image(self, image: np.ndarray, what: str) -> None:
+        """Looks up `image` (uint8 (H, W[, C]), e.g. the sample grid's selected tile) now;
+        `what` names it in the note ("the selected tile")."""
+        self._settle.stop()
+        image = np.array(image, np.uint8)
+        self._query = (what, image[..., None] if image.ndim == 2 else image, None)
+        self.look_up()
 
     def look_up_file(self, path: str) -> None:
         """Looks up the picture at `path` (read as it is: of the generator's size and channels)."""
         self._settle.stop()
-        self._query = ("file", path)
+        self._query = (os.path.basename(path), None, path)
         self.look_up()
 
     def choose_file(self) -> None:
@@ -185,10 +194,8 @@ class NearestPanel(QWidget):
             self._pending = True
             return
         self._pending = False
-        kind, value = self._query
+        self._asked_what, image, path = self._query
         self._asked += 1
-        image = value if kind == "preview" else None
-        path = value if kind == "file" else None
         self.service.ask(NearestRequest(source, image, path, self.k.value(), self.space_name,
                                         self._asked))
         if self.answer is None:
@@ -200,9 +207,6 @@ class NearestPanel(QWidget):
             self.look_up()
 
     # ---- answers --------------------------------------------------------------------------
-    def _what(self, request) -> str:
-        return os.path.basename(request.image_path) if request.image_path else "the preview"
-
     def _show_answer(self, answer) -> None:
         if answer.request.tag != self._asked:
             return
@@ -224,7 +228,7 @@ class NearestPanel(QWidget):
         copies = ("" if answer.threshold is None else
                   f" Nearer than {answer.threshold:.3f} would count as a copy.")
         self.note.setText(f"The {len(answer.indices)} of {answer.count:,} {answer.dataset} "
-                          f"training images nearest to {self._what(answer.request)}, in "
+                          f"training images nearest to {self._asked_what}, in "
                           f"{space}.{copies} Click one to find it in latent space.")
 
     def _show_unavailable(self, message: str, tag) -> None:

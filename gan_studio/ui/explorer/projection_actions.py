@@ -90,10 +90,11 @@ class ProjectionActions(WindowActions):
         ready = self._source_path() is not None and not self.service.busy
         self.find_image.setEnabled(ready)
         self.find_data_image.setEnabled(ready and is_run_dir(self._source_path()))
-        self.find_tile.setEnabled(ready and self._tile() is not None)
+        self.find_tile.setEnabled(ready and self.selected_tile() is not None)
 
-    def _tile(self):
-        """The selected tile as uint8 (H, W, C), if it has the generator's shape."""
+    def selected_tile(self) -> np.ndarray | None:
+        """The sample grid's selected tile as uint8 (H, W, C), if it has the shape of the
+        explorer's generator's images (else, or without one, None)."""
         tile = None if self._view is None else self._view.selected_tile_image()
         loaded = self._explorer.model.generator
         if tile is None or loaded is None:
@@ -158,7 +159,7 @@ class ProjectionActions(WindowActions):
 
     def find_selected_tile(self) -> bool:
         """Starts finding the sample grid's selected tile; returns False if it cannot."""
-        tile = self._tile()
+        tile = self.selected_tile()
         if tile is None:
             return False
         return self._start(lambda source: ProjectionRequest(source, target=tile.copy()),
