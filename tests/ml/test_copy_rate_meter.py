@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 
+from gan_studio.core.quality.copy_rate import copy_warning
 from gan_studio.ml.quality import FeatureBudget, QualityMeter
 from gan_studio.ml.quality.training_bank import bank_path
 
@@ -43,6 +44,8 @@ def test_copies_score_near_one_new_images_the_floor_noise_zero(prepared):
     noise = meter.evaluate_images(
         np.random.default_rng(3).integers(0, 256, (200, 16, 16, 1), dtype=np.uint8))
     assert copies.copy_rate == 1.0
+    assert copy_warning([copies]) is not None and copy_warning([fresh]) is None
+    assert copy_warning([noise]) is None
     assert fresh.copy_rate < 0.2 and abs(fresh.copy_rate - fresh.copy_floor) < 0.1
     assert noise.copy_rate == 0.0
     assert 0 < meter.calibration.floor < 0.15  # about copy_rate.PERCENTILE, on 200 images
