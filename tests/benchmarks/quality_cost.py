@@ -30,7 +30,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def train(data_dir: str, minutes: float, every: float, seed: int, copies: bool = True) -> None:
+def train(data_dir: str, minutes: float, every: float, seed: int, copies: bool = True,
+          precision: str = "auto") -> None:
     """One run (in a child process): prints JSON lines of measurements, then the throughput."""
     import functools
 
@@ -64,7 +65,7 @@ def train(data_dir: str, minutes: float, every: float, seed: int, copies: bool =
 
     with tempfile.TemporaryDirectory() as runs_dir:
         config = TrainConfig(dataset="mnist", data_dir=data_dir, runs_dir=runs_dir, epochs=1000,
-                             seed=seed, quality_every_minutes=every)
+                             seed=seed, quality_every_minutes=every, precision=precision)
         trainer = Trainer.create(config, callbacks=Watch(), control=control)
         trainer.run()
     elapsed = time.monotonic() - start
@@ -81,6 +82,8 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=5.0, help="the meter's interval, minutes")
     parser.add_argument("--cold", action="store_true", help="no cached feature network")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", default="auto", help="the runs' precision (auto, "
+                        "float32, ...): float32 is what an AVX2-only CPU trains in")
     parser.add_argument("--copies", action="store_true",
                         help="compare the meter with and without the copy rate")
     parser.add_argument("--child", nargs=3, metavar=("DATA_DIR", "EVERY", "COPIES"),
@@ -88,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         train(args.child[0], args.minutes, float(args.child[1]), args.seed,
-              args.child[2] == "1")
+              args.child[2] == "1", args.precision)
         return
     scratch = tempfile.mkdtemp(prefix="quality-cost-")
     meter_dir = args.data_dir
@@ -111,7 +114,8 @@ def main() -> None:
     for core, (name, data_dir, every, copies) in enumerate(plan):
         command = ["taskset", "-c", str(core), sys.executable, os.path.abspath(__file__),
                    "--data-dir", args.data_dir, "--minutes", str(args.minutes),
-                   "--seed", str(args.seed), "--child", data_dir, str(every), str(copies)]
+                   "--seed", str(args.seed), "--precision", args.precision,
+                   "--child", data_dir, str(every), str(copies)]
         runs[name] = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     results = {}
     for name, process in runs.items():
@@ -123,7 +127,7 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     on, off = results["on"][-1], results["off"][-1]
     print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each, "
-          f"one core each, batch {on['batch']}, feature network "
+          f"one core each, precision {args.precision}, batch {on['batch']}, feature network "
           f"{'not ' if args.cold else ''}cached")
     what, target = ("copy rate", 0.98) if args.copies else ("meter", 0.97)
     print(f"images/s: {what} on {on['images_per_sec']:.1f}, off {off['images_per_sec']:.1f}, "

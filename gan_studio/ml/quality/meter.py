@@ -335,8 +335,10 @@ class QualityMeter:
         images = images if images.dtype == np.uint8 else np.clip(images, 0, 255).astype(np.uint8)
         if space == "pixels":
             return nearest.nearest(images, self._images, k, vectors=nearest.pixel_vectors)
-        while not self.ready:
-            self.prepare_step()
+        # The network and the training features are all it needs: not the held-out images'
+        # features (10 s for MNIST's test split, and a panel's first answer waits for it).
+        while self._extract is None:
+            self._advance()
         features, _ = self._extract(images)
         while self._bank is None or not self._bank.ready:
             self._advance_bank()
