@@ -155,7 +155,7 @@ _ROWS = (
           continues=True),
     Lever("kernel_size", Rule("choice", choices=(4, 5), optional=True), seed=5,
           flag="--kernel-size", group=RECIPE, label="G kernels",
-          choice_labels={4: "4×4 (no checkerboard)", 5: "5×5 (the seed's)"},
+          choice_labels={4: "4×4 (even overlap)", 5: "5×5 (the seed's)"},
           help="the generator's transposed-convolution kernel: 4 (a multiple of the stride) "
                "avoids the checkerboard pattern of 5 (Odena et al. 2016)"),
     Lever("g_stride1_kernel", Rule("choice", choices=(0, 3, 4, 5), optional=True), seed=0,

@@ -36,7 +36,8 @@ def test_findings_show_with_evidence_and_the_remedy_asks_first(qtbot, tmp_path):
     run.show_run(run_dir, None)
     assert panel.text.startswith("1 problem found (checked losses of 2,000 steps")
     (button,) = panel.buttons
-    assert button.text() == "Continue from step 1,500 with augment on"
+    assert button.text() == "Continue from Step 1,500…"
+    assert button.toolTip().startswith("Continue from step 1,500 with augment on (ckpt-1500)")
     asked = []
     panel.confirm = lambda parent, title, text: asked.append(text) or False
     with qtbot.assertNotEmitted(panel.remedy_requested):

@@ -147,13 +147,20 @@ class HealthPanel(QWidget):
         box = QFrame()
         box.setObjectName("healthFinding")
         box.setStyleSheet(FINDING_STYLE)
-        text = QLabel(f"<b>{html.escape(finding.title)}</b> (steps {finding.first_step:,}–"
-                      f"{finding.last_step:,})<br>{html.escape(finding.evidence, quote=False)}")
+        steps = (f"step {finding.first_step:,}" if finding.first_step == finding.last_step
+                 else f"steps {finding.first_step:,}–{finding.last_step:,}")
+        remedy = finding.remedy
+        # The remedy's words wrap in the label; the button stays short, so that a narrow dock
+        # wraps the text instead of clipping the panel.
+        text = QLabel(f"<b>{html.escape(finding.title)}</b> ({steps})<br>"
+                      f"{html.escape(finding.evidence, quote=False)}<br><i>Remedy:</i> "
+                      f"{html.escape(remedy.text, quote=False)}")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        button = QPushButton(finding.remedy.action)
-        button.setToolTip(finding.remedy.text)
+        button = QPushButton("Start a New Run…" if remedy.new_run
+                             else f"Continue from Step {remedy.step:,}…")
+        button.setToolTip(remedy.text)
         button.clicked.connect(lambda _=False, r=finding.remedy: self._apply(run_dir, r))
         self.buttons.append(button)
         layout = QVBoxLayout(box)
