@@ -65,7 +65,9 @@ def test_unlabelled_reports_have_no_score_axis(qtbot, quality_report):
                                  commonest_class=None, classes=0))
     steps, _scores = plot.curves["score"].getData()
     assert plot.point_count == 1 and (steps is None or len(steps) == 0)
-    assert not plot.sample_plot.getAxis("right").isVisible()
+    axis = plot.sample_plot.getAxis("right")  # kept for the steps to line up, but empty
+    assert not axis.style["showValues"] and axis.labelText == "" and not plot._score_box.isVisible()
+    assert axis.width() == plot.distance_plot.getAxis("right").width()
     assert "KID" in plot._tip(4.0, 0.0) and "score" not in plot._tip(4.0, 0.0)
     plot.clear()
     assert plot.point_count == 0 and plot.report_at(4) is None

@@ -184,7 +184,10 @@ class QualityPlot(QWidget):
             if y_range is not None:
                 self._boxes[name].setYRange(*y_range, padding=Y_PADDING)
         labelled = any(r.labelled for r in reports)
-        self.sample_plot.showAxis("right", labelled)
+        # The axis stays (empty when unlabelled), as wide as the others': the steps line up.
+        self.sample_plot.getAxis("right").setStyle(showValues=labelled)
+        self.sample_plot.setLabel("right", "classifier score" if labelled else "",
+                                  color=SCORE_COLOR)
         self._score_box.setVisible(labelled)
         floors = [r.copy_floor for r in reports if r.copy_floor is not None]
         copies = bool(floors) or any(r.copy_rate is not None for r in reports)
