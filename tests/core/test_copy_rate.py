@@ -73,7 +73,7 @@ def test_warning_names_the_evaluation_before_the_climb():
     assert warning is not None and warning.step == 400 and warning.before_step == 200
     assert "60% of the samples" in warning.message
     assert copy_rate.copy_warning(history[:3]) is None  # 20 %: under the warning rate
-    assert copy_rate.copy_warning([_report(5, 0.3, floor=0.2)]) is None  # < 4× its floor
+    assert copy_rate.copy_warning([_report(5, 0.3, floor=0.17)]) is not None  # a tiny folder's
     assert copy_rate.copy_warning([_report(5, 0.9)]).before_step is None
     assert copy_rate.copy_warning(history + [_report(500, None)]) is None  # not measured
 
