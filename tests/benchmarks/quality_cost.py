@@ -84,6 +84,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--precision", default="auto", help="the runs' precision (auto, "
                         "float32, ...): float32 is what an AVX2-only CPU trains in")
+    parser.add_argument("--swap", action="store_true",
+                        help="the second run on core 0, the first on core 1")
     parser.add_argument("--copies", action="store_true",
                         help="compare the meter with and without the copy rate")
     parser.add_argument("--child", nargs=3, metavar=("DATA_DIR", "EVERY", "COPIES"),
@@ -112,6 +114,7 @@ def main() -> None:
                TF_NUM_INTRAOP_THREADS="1")
     runs = {}
     for core, (name, data_dir, every, copies) in enumerate(plan):
+        core = 1 - core if args.swap else core
         command = ["taskset", "-c", str(core), sys.executable, os.path.abspath(__file__),
                    "--data-dir", args.data_dir, "--minutes", str(args.minutes),
                    "--seed", str(args.seed), "--precision", args.precision,
@@ -127,7 +130,8 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     on, off = results["on"][-1], results["off"][-1]
     print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each, "
-          f"one core each, precision {args.precision}, batch {on['batch']}, feature network "
+          f"one core each ({'swapped: off on core 0' if args.swap else 'on on core 0'}), "
+          f"precision {args.precision}, batch {on['batch']}, feature network "
           f"{'not ' if args.cold else ''}cached")
     what, target = ("copy rate", 0.98) if args.copies else ("meter", 0.97)
     print(f"images/s: {what} on {on['images_per_sec']:.1f}, off {off['images_per_sec']:.1f}, "

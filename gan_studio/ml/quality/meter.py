@@ -27,6 +27,10 @@ from gan_studio.ml.quality.training_bank import BANK_CHUNK, TrainingBank, bank_p
 HELDOUT_SHARE = 0.1  # of the images held out when no separate real images are given
 MAX_REFERENCE = 10_000  # held-out images whose features are the reference, at the most
 _FEATURE_CHUNK = 500  # held-out images featurised per prepare_step
+# Samples whose nearest training image the copy rate looks for: the search is most of its cost
+# (2,000 against MNIST's 60,000: 0.7 s of one core per evaluation), and 1,000 tell a rate of
+# 5 % to ±0.7 % (one standard error).
+COPY_SAMPLES = 1000
 
 
 def _shape_text(shape) -> str:
@@ -415,7 +419,8 @@ class QualityMeter:
         numbers["kid"], numbers["kid_error"] = statistics.kernel_distance(features, reference,
                                                                           seed=self.seed)
         if self.calibration is not None:
-            distances = self._bank.nearest(features.astype(np.float32), 1).distances[:, 0]
+            searched = features[:COPY_SAMPLES].astype(np.float32)
+            distances = self._bank.nearest(searched, 1).distances[:, 0]
             numbers["copy_rate"] = self.calibration.rate(distances)
             numbers["copy_floor"] = self.calibration.floor
         if self.labelled:
