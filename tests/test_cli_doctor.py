@@ -47,8 +47,11 @@ def test_the_untrained_start_is_named(tmp_path, capsys):
 
 
 def _damage_metrics(run_dir):
-    with open(os.path.join(run_dir, "metrics.csv"), "ab") as f:
-        f.write(np.random.default_rng(0).bytes(64) + b"\xff\n")
+    path = os.path.join(run_dir, "metrics.csv")
+    with open(path, "rb") as f:
+        rows = f.read()
+    with open(path, "wb") as f:  # its header overwritten: not text (rows after it only skip)
+        f.write(np.random.default_rng(0).bytes(64) + b"\xff\n" + rows)
 
 
 @pytest.mark.parametrize("name, damage, expected", [
@@ -56,7 +59,7 @@ def _damage_metrics(run_dir):
     ("plain", lambda d: os.remove(os.path.join(d, "config.json")), "not a GAN Studio run"),
     ("config", lambda d: open(os.path.join(d, "config.json"), "w").write("[1, 2"),
      "cannot read config"),
-    ("metrics", _damage_metrics, "metrics.csv: it is damaged"),
+    ("metrics", _damage_metrics, "metrics.csv: it is not UTF-8 text"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, name, damage, expected):
     run_dir = str(tmp_path / name)

@@ -15,7 +15,7 @@ from synthetic_runs import (
 )
 
 from gan_studio.core.grid import tile_grid
-from gan_studio.core.health.doctor import RunUnreadable, diagnose, examine
+from gan_studio.core.health.doctor import RunUnreadable, diagnose, examine, read_run
 from gan_studio.core.health.findings import FindingKind
 
 
@@ -127,8 +127,6 @@ def test_findings_serialise_to_json(tmp_path):
     (lambda d: open(os.path.join(d, "config.json"), "w").write("{broken"), "config"),
     (lambda d: open(os.path.join(d, "metrics.csv"), "wb").write(b"\xff\xfe\x00garbage"),
      "metrics.csv"),
-    (lambda d: open(os.path.join(d, "metrics.csv"), "ab").write(b"\xff\xfe\x00,1\n"),
-     "metrics.csv: it is damaged (it is not UTF-8 text)"),
     (lambda d: open(os.path.join(d, "quality.csv"), "w").write("a,b,c\n1,2,3\n"),
      "quality.csv: it is not a GAN Studio quality log"),
 ])
@@ -163,3 +161,13 @@ def test_the_newest_grid_of_the_steps_logged_is_measured(tmp_path):
     (finding,) = diagnose(run_dir)
     assert finding.code == FindingKind.CHECKERBOARD and finding.first_step == 1900
     assert examine(run_dir).checked[-1] == "the sample grid of step 1,900"
+
+
+def test_damaged_rows_of_metrics_are_passed_over_not_the_run(tmp_path):
+    """Bytes that are not text after the header (a write cut short) lose their rows only:
+    the doctor judges the rest, as Open Run shows it."""
+    run_dir = make_run(tmp_path, winning_metrics())
+    with open(os.path.join(run_dir, "metrics.csv"), "ab") as f:
+        f.write(b"\xff\xfe\x00,1\n")
+    (finding,) = diagnose(read_run(run_dir))
+    assert finding.code.value == "discriminator_winning"

@@ -26,3 +26,14 @@ def test_resuming_drops_the_rows_after_the_checkpoint(tmp_path):
     log.close()
     MetricsLog(str(tmp_path), resume_step=2).close()
     assert list(read_metrics(str(tmp_path))["step"]) == [1, 2]
+
+
+def test_damaged_bytes_lose_their_rows_not_the_file(tmp_path):
+    log = MetricsLog(str(tmp_path))
+    log.append([StepMetrics(s, 0, 1.0, 2.0, 0.5, 0.5, 100.0 + s) for s in range(1, 4)])
+    log.close()
+    with open(tmp_path / "metrics.csv", "ab") as f:
+        f.write(b"4,0,\xff\xfe\x00garbage,2,0.5,0.5,104\r\n\x80\x81\x82\r\n5,0,1,2,0.5,0.5,105\r\n")
+    assert list(read_metrics(str(tmp_path))["step"]) == [1, 2, 3, 5]
+    (tmp_path / "metrics.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    assert len(read_metrics(str(tmp_path))["step"]) == 0

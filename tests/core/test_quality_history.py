@@ -33,6 +33,9 @@ def test_quality_csv_round_trips_and_rolls_back(tmp_path):
     with open(tmp_path / "quality.csv", "a") as f:
         f.write("garbage,row\n400,0,nan,1,1,1,,,,0,0,0,0\n")
     assert read_quality(tmp_path) == reports  # malformed rows are skipped
+    with open(tmp_path / "quality.csv", "ab") as f:
+        f.write(b"\xff\xfe\x00\x80,1\n")
+    assert read_quality(tmp_path) == reports  # so are bytes that are not text
     drop_quality_after(tmp_path, 200)
     assert [r.step for r in read_quality(tmp_path)] == [100, 200]
     assert read_quality(tmp_path / "missing") == []

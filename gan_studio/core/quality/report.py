@@ -180,7 +180,9 @@ def read_quality(run_dir: str | os.PathLike, up_to_step: int | None = None) -> l
     types = {f.name: f.type for f in dataclasses.fields(QualityReport)}
     reports = []
     try:
-        with open(os.path.join(run_dir, QUALITY_FILE), newline="", encoding="utf-8") as f:
+        # Bytes that are not UTF-8 (a damaged file) become U+FFFD, which no number parses.
+        with open(os.path.join(run_dir, QUALITY_FILE), newline="", encoding="utf-8",
+                  errors="replace") as f:
             reader = csv.reader(f)
             header = tuple(next(reader, ()))
             if header not in _KNOWN_HEADERS:
@@ -189,8 +191,8 @@ def read_quality(run_dir: str | os.PathLike, up_to_step: int | None = None) -> l
                 report = _parse(row, header, types)
                 if report is not None and (up_to_step is None or report.step <= up_to_step):
                     reports.append(report)
-    except OSError:
-        return []
+    except (OSError, csv.Error):
+        return reports
     return reports
 
 

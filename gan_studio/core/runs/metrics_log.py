@@ -59,7 +59,8 @@ def _fmt(value) -> str:
 
 
 def read_metrics(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Reads a run's metrics.csv defensively (malformed rows are skipped).
+    """Reads a run's metrics.csv defensively (malformed rows and undecodable bytes are
+    skipped; a file the csv reader gives up on keeps the rows read before).
 
     Args:
         run_dir: the run folder.
@@ -71,7 +72,8 @@ def read_metrics(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
     path = os.path.join(run_dir, METRICS_FILE)
     rows = []
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        # Bytes that are not UTF-8 (a damaged file) become U+FFFD, which no number parses.
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
             reader = csv.reader(f)
             header = next(reader, None)
             if header and tuple(header[: len(METRIC_FIELDS)]) == METRIC_FIELDS:
@@ -80,7 +82,7 @@ def read_metrics(run_dir: str | os.PathLike) -> dict[str, np.ndarray]:
                         rows.append([float(v) for v in row[: len(METRIC_FIELDS)]])
                     except ValueError:
                         continue
-    except OSError:
+    except (OSError, csv.Error):
         pass
     rows = [r for r in rows if len(r) == len(METRIC_FIELDS)]
     table = np.array(rows, dtype=np.float64).reshape(-1, len(METRIC_FIELDS))
