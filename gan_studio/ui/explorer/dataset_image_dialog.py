@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from gan_studio.core.grid import drop_channel_axis, upscale_nearest
 from gan_studio.ui.explorer.preview import qimage_view
+from gan_studio.ui.widgets.image_list import icon_grid
 
 COUNT = 48  # images offered at a time
 ICON_SIDE = 64  # on screen; small images are upscaled by a whole factor, pixel-exact
@@ -55,12 +54,7 @@ class DatasetImageDialog(QDialog):
         self._seed = 0
         self.note = QLabel("Reading the data set…")
         self.note.setWordWrap(True)
-        self.list = QListWidget()
-        self.list.setViewMode(QListView.ViewMode.IconMode)
-        self.list.setIconSize(QSize(ICON_SIDE, ICON_SIDE))
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setMovement(QListView.Movement.Static)
-        self.list.setSpacing(4)
+        self.list = icon_grid(ICON_SIDE)
         self.list.setMinimumSize(8 * (ICON_SIDE + 12), 4 * (ICON_SIDE + 12))
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())

@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QSpinBox,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from gan_studio.core.grid import drop_channel_axis, upscale_nearest
 from gan_studio.core.latent.explorer_model import GENERATOR, ExplorerModel
 from gan_studio.ui.explorer.preview import qimage_view
+from gan_studio.ui.widgets.image_list import icon_grid
 from gan_studio.ui.widgets.note_label import note_label
 from gan_studio.workers.explorer.nearest import NearestRequest, NearestService
 
@@ -116,12 +115,7 @@ class NearestPanel(QWidget):
         self.query.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.query.setToolTip("The image looked up")
         self.note = note_label()
-        self.list = QListWidget()
-        self.list.setViewMode(QListView.ViewMode.IconMode)
-        self.list.setIconSize(QSize(ICON_SIDE, ICON_SIDE))
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setMovement(QListView.Movement.Static)
-        self.list.setSpacing(4)
+        self.list = icon_grid(ICON_SIDE)
         self.list.setWordWrap(True)
         self.list.setMinimumHeight(2 * (ICON_SIDE + 44))
         self.list.itemClicked.connect(self._find_item)

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import html
 import os
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from gan_studio.core.quality.collapse import CollapseWarning
 from gan_studio.core.quality.report import FD_NAME
 from gan_studio.core.runs.layout import best_checkpoint
 from gan_studio.core.runs.run_model import SAVED, RunModel
 from gan_studio.core.training.events import EventKind
+from gan_studio.ui.training.warning_bar import WarningBar
 
-
-def warning_bar_style(name: str) -> str:
-    """The style sheet of a warning bar whose object name is `name`: amber, readable on light
-    and dark palettes alike (a warning, not an error)."""
-    return (f"#{name} {{ background-color: #FEF3C7; border: 1px solid #F59E0B; "
-            f"border-radius: 6px; }} #{name} QLabel {{ color: #451A03; }}")
-
-
-STYLE = warning_bar_style("collapseBanner")
 NO_BEST_TIP = (f"No best checkpoint yet: the run keeps one each time an evaluation lowers its "
                f"{FD_NAME}.")
 
 
-class CollapseBanner(QFrame):
+class CollapseBanner(WarningBar):
     """A dismissible bar (never a dialog: training goes on) that shows a `CollapseWarning`.
 
     Roll Back to Best asks for the run to continue from its best checkpoint, the one with the
@@ -47,32 +38,13 @@ class CollapseBanner(QFrame):
     roll_back_requested = Signal(str, str)
 
     def __init__(self, session=None, run: RunModel | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__("collapseBanner", "Roll Back to Best",
+                         "Hide this warning; training goes on", parent)
         self._run = run if run is not None else RunModel()
         self._run.observe(lambda what: SAVED in what and self.clear())
         self._warning: CollapseWarning | None = None
-        self.setObjectName("collapseBanner")
-        self.setStyleSheet(STYLE)
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(
-            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(24, 24))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self._text = QLabel()
-        self._text.setWordWrap(True)
-        self._text.setTextFormat(Qt.TextFormat.RichText)
-        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.roll_back_button = QPushButton("Roll Back to Best")
         self.roll_back_button.clicked.connect(self._roll_back)
-        self.dismiss_button = QPushButton("Dismiss")
-        self.dismiss_button.setToolTip("Hide this warning; training goes on")
         self.dismiss_button.clicked.connect(self.clear)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(icon)
-        layout.addWidget(self._text, 1)
-        layout.addWidget(self.roll_back_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.hide()
         if session is not None:
             session.collapse.connect(self.show_warning)
             session.run_started.connect(self.clear)
@@ -86,19 +58,11 @@ class CollapseBanner(QFrame):
         """The warning shown, or None."""
         return self._warning
 
-    @property
-    def text(self) -> str:
-        """The bar's text, as plain text."""
-        return self._text.toolTip()
-
     def show_warning(self, warning: CollapseWarning) -> None:
         """Shows `warning`'s evidence (replacing an earlier warning's)."""
         self._warning = warning
-        headline = f"Signs of mode collapse at step {warning.step:,}."
-        self._text.setText(f"<b>{headline}</b> {html.escape(warning.message, quote=False)}")
-        self._text.setToolTip(f"{headline} {warning.message}")  # plain, for `text` too
         self._find_best()
-        self.show()
+        self.show_message(f"Signs of mode collapse at step {warning.step:,}.", warning.message)
 
     def clear(self) -> None:
         """Hides the bar and forgets its warning."""

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import html
 import os
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from gan_studio.core.quality.copy_rate import CopyWarning, copy_warning
 from gan_studio.core.runs.layout import checkpoint_at_or_before, checkpoint_step
 from gan_studio.core.runs.run_model import QUALITY, RunModel
-from gan_studio.ui.training.collapse_banner import warning_bar_style
+from gan_studio.ui.training.warning_bar import WarningBar
 
 NO_CHECKPOINT_TIP = ("No checkpoint from before the copy rate began to climb is kept: the run "
                      "keeps its newest three, its best and one every few epochs.")
 
 
-class CopyBanner(QFrame):
+class CopyBanner(WarningBar):
     """A dismissible bar (never a dialog: training goes on) that shows a `CopyWarning`.
 
     It follows the run's quality evaluations (`RunModel.reports`): the warning is
@@ -37,45 +36,20 @@ class CopyBanner(QFrame):
     roll_back_requested = Signal(str, str)
 
     def __init__(self, run: RunModel, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__("copyBanner", "Roll Back",
+                         "Hide this warning until a later evaluation; training goes on", parent)
         self._run = run
         self._warning: CopyWarning | None = None
         self._dismissed_step: int | None = None
         self._checkpoint: str | None = None
-        self.setObjectName("copyBanner")
-        self.setStyleSheet(warning_bar_style("copyBanner"))
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(
-            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(24, 24))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self._text = QLabel()
-        self._text.setWordWrap(True)
-        self._text.setTextFormat(Qt.TextFormat.RichText)
-        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.roll_back_button = QPushButton("Roll Back")
         self.roll_back_button.clicked.connect(self._roll_back)
-        self.dismiss_button = QPushButton("Dismiss")
-        self.dismiss_button.setToolTip("Hide this warning until a later evaluation; training "
-                                       "goes on")
         self.dismiss_button.clicked.connect(self.dismiss)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(icon)
-        layout.addWidget(self._text, 1)
-        layout.addWidget(self.roll_back_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.hide()
         run.observe(lambda what: QUALITY in what and self._refresh())
 
     @property
     def warning(self) -> CopyWarning | None:
         """The warning shown, or None."""
         return self._warning
-
-    @property
-    def text(self) -> str:
-        """The bar's text, as plain text."""
-        return self._text.toolTip()
 
     def dismiss(self) -> None:
         """Hides the bar until an evaluation after this one warns again."""
@@ -89,11 +63,9 @@ class CopyBanner(QFrame):
         if warning is None or warning.step == self._dismissed_step:
             self.hide()
             return
-        headline = f"The generator may be copying training images at step {warning.step:,}."
-        self._text.setText(f"<b>{headline}</b> {html.escape(warning.message, quote=False)}")
-        self._text.setToolTip(f"{headline} {warning.message}")
         self._find_checkpoint()
-        self.show()
+        self.show_message(f"The generator may be copying training images at step "
+                          f"{warning.step:,}.", warning.message)
 
     def _find_checkpoint(self) -> None:
         # One small folder listing: cheap enough for the GUI thread, and always current.

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QPushButton, QVBoxLay
 from gan_studio.core.health.doctor import examine
 from gan_studio.core.health.findings import Diagnosis, Finding, Remedy
 from gan_studio.core.runs.run_model import QUALITY, RUN, SAVED, RunModel
+from gan_studio.ui.training.warning_bar import warning_bar_style
 
 PROGRESS_REFRESH_SECONDS = 10.0  # a training run's curves are looked at again this often
 UNTRAINED = ("Still in its untrained start: the generator's quality is still improving fast "
              "(or has been measured fewer than twice), so only non-finite losses are judged.")
 NO_RUN = "Open or start a run: the doctor reads its curves, quality and samples."
-FINDING_STYLE = ("#healthFinding { background-color: #FEF3C7; border: 1px solid #F59E0B; "
-                 "border-radius: 6px; } #healthFinding QLabel { color: #451A03; }")
+FINDING_STYLE = warning_bar_style("healthFinding")
 
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
