@@ -6,7 +6,8 @@ For each data set (`python ../shared/datasets/make_cache.py DIR` lays MNIST and 
 as a Keras cache): prepares the quality meter (the feature network from DIR's cache if it is
 there), then times the training images' features (once per data set, then cached), the copy
 rate's calibration, one image's k = 8 nearest in feature and in pixel space (what the explorer's
-panel and `gan-studio nearest` do), and the copy rate's search for one evaluation's samples.
+panel and `gan-studio nearest` do), and the copy rate's search for one evaluation's samples
+(`COPY_SAMPLES` of them).
 It prints the copy rate of held-out test images (the floor), of training images given back
 (a copier) and of uniform noise.
 """
@@ -64,10 +65,13 @@ def measure(name: str, data_dir: str, samples: int) -> None:
         print(f"  one image, k=8, {space}: {seconds * 1000:.0f} ms (median of 5); first "
               f"{found.indices[0, 0]} at {found.distances[0, 0]:.3g}, eighth at "
               f"{found.distances[0, 7]:.3g}")
+    from gan_studio.ml.quality.meter import COPY_SAMPLES
+
     rng = np.random.default_rng(0)
-    features, _ = meter._extract(images[rng.choice(len(images), samples, replace=False)])
+    features, _ = meter._extract(images[rng.choice(len(images), COPY_SAMPLES, replace=False)])
     seconds = _median_seconds(lambda: meter._bank.nearest(features, 1), 3)
-    print(f"  copy rate search, {samples} samples: {seconds:.2f} s (median of 3)")
+    print(f"  copy rate search, the {COPY_SAMPLES} samples an evaluation searches: "
+          f"{seconds:.2f} s (median of 3)")
     calibration = meter.calibration
     print(f"  calibration: threshold {calibration.threshold:.4g}, floor (held-out check half) "
           f"{calibration.floor:.1%} of {calibration.heldout // 2:,}")
