@@ -22,11 +22,15 @@ class FakeMeter:
     def __init__(self, ready=True):
         self.ready, self.evaluated, self.prepared_at_once, self.units = ready, [], [], 0
 
+    @property
+    def complete(self):  # no copy rate's features to prepare after `ready`
+        return self.ready
+
     def prepare_step(self):
         self.units += 1
         return self.ready
 
-    def prepare(self, progress=None):  # what a wait for the network would call
+    def prepare(self, progress=None, copies=True):  # what a wait for the network would call
         self.prepared_at_once.append(True)
 
     def evaluate(self, generator, step=0, epoch=0):
