@@ -142,7 +142,11 @@ class SampleGridView(QWidget):
 
     def current_image(self) -> np.ndarray | None:
         """The grid shown, as uint8 (H, W) or (H, W, 3), exactly the pixels drawn."""
-        return self._frames[self.current_index].image if self._frames else None
+        if not self._frames:
+            return None
+        # While `add_grid` drops the grids of a future the run went back from, observers of
+        # the tile latents it sets may ask before the slider follows: the newest kept then.
+        return self._frames[min(self.current_index, len(self._frames) - 1)].image
 
     @property
     def score_labels(self) -> list[str]:
