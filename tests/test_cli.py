@@ -271,3 +271,27 @@ def test_sample_a_class_of_an_unconditional_generator_is_one_line(tmp_path, data
     assert main(["info", run]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert ["conditional", "no"] in rows
+
+
+@pytest.mark.slow
+def test_resume_continues_with_changed_levers_checked_by_their_rules(tmp_path, data_dir, capsys):
+    """What `gan-studio doctor` prints as "Apply:": a run continued with other learning
+    rates, the rest as it was; a value a lever's rule refuses is one line, exit 2."""
+    import json
+
+    run = _tiny_run(tmp_path, data_dir, 3)
+    with open(os.path.join(run, "config.json"), encoding="utf-8") as f:
+        before = json.load(f)
+    capsys.readouterr()
+    assert main(["resume", run, "--max-steps", "4", "--lr", "2", "--data-dir", data_dir]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gan-studio: error: ") and len(err.strip().splitlines()) == 1
+    assert "learning_rate" in err or "--lr" in err
+    assert main(["resume", run, "--checkpoint", "3", "--max-steps", "5", "--lr", "0.0001",
+                 "--d-lr", "0.0003", "--data-dir", data_dir]) == 0
+    with open(os.path.join(run, "config.json"), encoding="utf-8") as f:
+        after = json.load(f)
+    assert (after["learning_rate"], after["d_learning_rate"]) == (0.0001, 0.0003)
+    changed = {k for k in before if before[k] != after.get(k)}
+    assert changed <= {"learning_rate", "d_learning_rate", "max_steps", "epochs",
+                       "max_minutes", "data_dir"}, changed

@@ -34,6 +34,7 @@ def test_findings_are_printed_with_evidence_and_remedy_and_exit_0(tmp_path, caps
     assert re.fullmatch(r"The discriminator is winning \(steps 1,5\d\d–2,000\)", lines[0])
     assert re.match(r"  Evidence: From step 1,5\d\d to 2,000, D\(x\) averaged 0.97", lines[1])
     assert lines[2].startswith("  Remedy: Continue from step 1,500 with augment on (ckpt-1500)")
+    assert lines[3] == f"  Apply: gan-studio resume {run_dir} --checkpoint 1500 --augment on"
     assert main(["doctor", run_dir, "--json"]) == 0
     (finding,) = json.loads(capsys.readouterr().out)
     assert finding["code"] == "discriminator_winning"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 from gan_studio.cli.commands import CliError
 
@@ -37,4 +38,20 @@ def doctor(args) -> int:
               f"{finding.last_step:,})")
         print(f"  Evidence: {finding.evidence}")
         print(f"  Remedy: {finding.remedy.text}")
+        if not finding.remedy.new_run:
+            print(f"  Apply: {resume_command(args.run, finding.remedy)}")
     return 0
+
+
+def resume_command(run_dir: str, remedy) -> str:
+    """The `gan-studio resume` command line that applies a continuing `remedy`."""
+    from gan_studio.core.levers import LEVERS
+
+    parts = ["gan-studio", "resume", shlex.quote(run_dir), "--checkpoint", str(remedy.step)]
+    for name, value in remedy.changes:
+        flag = LEVERS[name].flag
+        if isinstance(value, bool):
+            parts.append(flag if value else "--no-" + flag[2:])
+        else:
+            parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return " ".join(parts)

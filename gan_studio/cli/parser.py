@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--max-steps", type=int)
     resume.add_argument("--checkpoint", help="roll back to: best, last, a step number or a "
                                              "checkpoint prefix")
+    changes = resume.add_argument_group(
+        "levers to continue with (another value from the checkpoint on; the rest as the run "
+        "had them)")
+    for lever in LEVERS.values():
+        if lever.flag and lever.continues:
+            _add_lever(changes, lever)
     _add_common(resume)
     _add_strategy(resume)
 

@@ -9,6 +9,7 @@ import sys
 from gan_studio.cli.commands import CliError, run_checkpoint
 from gan_studio.core.config import TrainConfig
 from gan_studio.core.distribution import writes_run_folder
+from gan_studio.core.levers import LEVERS
 from gan_studio.core.training.budget import describe_minutes
 
 
@@ -102,11 +103,15 @@ def resume(args) -> int:
     """`gan-studio resume RUN_DIR`: continues a run from its latest (or a given) checkpoint."""
     from gan_studio.ml.training.trainer import Trainer
 
+    overrides = {lever.name: getattr(args, lever.name) for lever in LEVERS.values()
+                 if lever.flag and lever.continues and getattr(args, lever.name, None) is not None}
+
     def make(**kw):
         trainer = Trainer.resume(args.run, epochs=args.epochs, max_steps=args.max_steps,
                                  checkpoint=run_checkpoint(args.run, args.checkpoint),
                                  strategy=args.strategy, devices=args.devices,
-                                 minutes=getattr(args, "more_minutes", None), **kw)
+                                 minutes=getattr(args, "more_minutes", None),
+                                 overrides=overrides or None, **kw)
         if trainer.budget_spent_at_start():
             raise CliError(f"{args.run} has trained its "
                            f"{describe_minutes(trainer.config.max_minutes)} already: give "
