@@ -193,6 +193,7 @@ class Gadget:
 def gadgets(marker, folder):
     """Pickled calls that would each create `marker`, by name of what they call."""
     import builtins
+    import importlib
 
     from numpy.testing._private import utils as numpy_testing
 
@@ -205,7 +206,10 @@ def gadgets(marker, folder):
         "builtins.eval": Gadget(builtins.eval, touch),
         "builtins.exec": Gadget(builtins.exec, touch),
         "builtins.open": Gadget(builtins.open, str(marker), "w"),
-        "builtins.getattr": Gadget(builtins.getattr, Gadget(builtins.__import__, "os"), "system"),
+        # Python's own import function, not `builtins.__import__`: PySide6's lazy import may
+        # have replaced that one by a function pickle cannot name (an earlier test's Qt import).
+        "builtins.getattr": Gadget(builtins.getattr, Gadget(importlib.__import__, "os"),
+                                   "system"),
         "subprocess.call": Gadget(subprocess.call, ["touch", str(marker)]),
         "subprocess.Popen": Gadget(subprocess.Popen, ["touch", str(marker)]),
         "numpy.load(allow_pickle=True)": Gadget(np.load, inner, None, True),
