@@ -189,3 +189,15 @@ def test_grids_side_by_side_as_one_sheet():
     assert sheet.dtype == np.uint8 and sheet.shape[2] == 3
     assert sheet.shape[1] == 10 + 2 * (30 + 10)
     assert (sheet == 0).all(axis=2).sum() >= 20 * 30  # the black grid is pasted whole
+
+
+def test_labels_leave_out_the_d_learning_rate_that_follows_g(tmp_path):
+    runs = [ComparedRun.read(write_run(tmp_path / f"lr{i}", 10, 1.0, grid_every=0,
+                                       learning_rate=lr))
+            for i, lr in enumerate((1e-4, 4e-4))]
+    follows = Comparison(runs)
+    assert follows.labels == ["lr 0.0001", "lr 0.0004"]
+    assert [r.name for r in follows.settings_table()] == ["lr", "d-lr"]
+    own = ComparedRun.read(write_run(tmp_path / "own", 10, 1.0, grid_every=0,
+                                     learning_rate=1e-4, d_learning_rate=4e-4))
+    assert Comparison([runs[0], own]).labels == ["d-lr 0.0001", "d-lr 0.0004"]

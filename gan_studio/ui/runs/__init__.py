@@ -1,0 +1,1 @@
+"""The runs library, runs compared side by side, and sweeps."""
