@@ -80,6 +80,7 @@ class CompareWindow(QMainWindow):
         self.plots = ComparePlots()
         self.grids = CompareGrids()
         self.tables = CompareTables()
+        self.tables.setMinimumHeight(180)  # the settings and the quality rows, unscrolled
         splitter = QSplitter(Qt.Orientation.Vertical)
         for widget in (self.plots, self.grids, self.tables):
             splitter.addWidget(widget)
