@@ -197,7 +197,7 @@ def test_labels_leave_out_the_d_learning_rate_that_follows_g(tmp_path):
             for i, lr in enumerate((1e-4, 4e-4))]
     follows = Comparison(runs)
     assert follows.labels == ["lr 0.0001", "lr 0.0004"]
-    assert [r.name for r in follows.settings_table()] == ["lr", "d-lr"]
+    assert [r.name for r in follows.settings_table()] == ["lr"]
     own = ComparedRun.read(write_run(tmp_path / "own", 10, 1.0, grid_every=0,
                                      learning_rate=1e-4, d_learning_rate=4e-4))
     assert Comparison([runs[0], own]).labels == ["d-lr 0.0001", "d-lr 0.0004"]

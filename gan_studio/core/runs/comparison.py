@@ -213,21 +213,13 @@ class Comparison:
         self._axes = [r.axis for r in self.runs]
 
     def _labels(self) -> list[str]:
-        named = self._label_levers()
+        named = self.differing
         labels = [lever_label(r.config, named) if r.config is not None and named else r.name
                   for r in self.runs]
         # Runs alike in every differing lever (a third run repeating the first) get their
         # folder's name as well, so no two legend entries read the same.
         return [f"{label} ({run.name})" if labels.count(label) > 1 and label != run.name
                 else label for label, run in zip(labels, self.runs)]
-
-    def _label_levers(self) -> list[str]:
-        """The differing levers a label names: D's learning rate only where some run sets
-        it apart from G's (else it merely follows `lr`, and would double every label)."""
-        configs = [r.config for r in self.runs if r.config is not None]
-        follows = all(_same_value(lever_value(c, "d_learning_rate"), lever_value(c, "learning_rate"))
-                      for c in configs)
-        return [n for n in self.differing if not (n == "d_learning_rate" and follows)]
 
     @property
     def run_dirs(self) -> list[str]:
@@ -303,13 +295,6 @@ class Comparison:
 
 def _setting(config: TrainConfig, name: str):
     return getattr(config, name, "") if name in ("dataset", "preset") else lever_value(config, name)
-
-
-def _same_value(a, b) -> bool:
-    try:
-        return math.isclose(float(a), float(b), rel_tol=1e-12)
-    except (TypeError, ValueError):
-        return a == b
 
 
 def _number(value) -> float:

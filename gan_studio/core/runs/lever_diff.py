@@ -60,16 +60,25 @@ def lever_value(config: TrainConfig, name: str) -> Any:
     return value
 
 
+def follows_generator_rate(config: TrainConfig) -> bool:
+    """Whether D's learning rate is G's (unset, or set to the same value): then it is no lever
+    of its own, and naming it beside `lr` would only repeat it."""
+    return _same(lever_value(config, "d_learning_rate"), lever_value(config, "learning_rate"))
+
+
 def levers_off_preset(config: TrainConfig) -> dict[str, Any]:
     """The levers a run sets to other values than its preset gives them, in `LEVERS`' order.
 
     Levers the presets do not set (the seed, the latent size, the precision, conditional)
-    count where they differ from a fresh config's default.
+    count where they differ from a fresh config's default; D's learning rate does not where
+    it follows G's (`follows_generator_rate`).
     """
     baseline = preset_baseline(config)
     defaults = TrainConfig()
     changed = {}
     for name, lever in LEVERS.items():
+        if name == "d_learning_rate" and follows_generator_rate(config):
+            continue
         value = lever_value(config, name)
         reference = baseline.get(name) if lever.preset else getattr(defaults, name, None)
         if reference is None and not lever.preset:
@@ -80,12 +89,15 @@ def levers_off_preset(config: TrainConfig) -> dict[str, Any]:
 
 
 def levers_that_differ(configs: list[TrainConfig]) -> list[str]:
-    """The settings (`SETTINGS`, then levers in `LEVERS`' order) on which `configs` disagree.
+    """The settings (`SETTINGS`, then levers in `LEVERS`' order) on which `configs` disagree;
+    D's learning rate only where some run sets it apart from G's (`follows_generator_rate`).
 
     Args:
         configs: two or more run configurations (one gives []).
     """
     names = [*SETTINGS, *LEVERS]
+    if all(follows_generator_rate(c) for c in configs):
+        names.remove("d_learning_rate")
     out = []
     for name in names:
         values = [lever_value(c, name) if name in LEVERS else getattr(c, name) for c in configs]
