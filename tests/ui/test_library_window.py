@@ -219,3 +219,19 @@ def test_keys_on_the_table(qtbot, library, runs, monkeypatch):
     library.filter.setText("nin")
     qtbot.keyClick(library.filter, Qt.Key.Key_Delete)  # in the filter, Delete deletes text
     assert len(asked) == 1
+
+
+def test_a_new_run_folder_is_seen_without_asking(qtbot, library, runs):
+    root, _ = runs
+    library._poll.stop()  # the file watcher alone
+    assert str(root) in library._watcher.directories()
+    run_with(root, "arrived", 7)
+    qtbot.waitUntil(lambda: "arrived" in names(library), timeout=20_000)
+
+
+def test_other_roots_replace_the_listed_runs(qtbot, library, tmp_path):
+    other = tmp_path / "other-runs"
+    run_with(other, "only", 3)
+    library.set_roots([str(other)])
+    qtbot.waitUntil(lambda: names(library) == ["only"], timeout=20_000)
+    assert library.roots == [str(other)]
