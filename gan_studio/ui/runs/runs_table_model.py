@@ -30,7 +30,6 @@ COLUMNS = (("thumbnail", ""), ("name", "Name"), ("sweep", "Sweep"), ("dataset", 
 KEYS = tuple(key for key, _ in COLUMNS)
 NUMERIC = {"steps", "images", "seconds", "newest_fd", "best_fd", "activity"}
 FOLDER_ROLE = Qt.ItemDataRole.UserRole  # every cell: its run's folder
-_TEXT_KEYS = tuple(k for k in KEYS if k != "thumbnail")
 
 
 def column(key: str) -> int:
@@ -123,6 +122,9 @@ class RunsTableModel(QAbstractTableModel):
         self._rows: list[RunSummary] = []
         self._index: dict[str, int] = {}
         self._thumbnails: dict[str, QPixmap] = {}
+        # Each row's cells as shown, made once per read: a repaint asks for every visible
+        # cell's text, and the filter and the sort for every row's.
+        self._cells: list[tuple[str, ...]] = []
         self._texts: list[str] = []  # each row's text columns, lowercased, for the filter
         self._warning = None
 
@@ -145,7 +147,7 @@ class RunsTableModel(QAbstractTableModel):
             return None
         summary, key = self._rows[index.row()], KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(summary, key)
+            return self._cells[index.row()][index.column()]
         if role == FOLDER_ROLE:
             return summary.folder
         if role == Qt.ItemDataRole.DecorationRole:
@@ -154,19 +156,19 @@ class RunsTableModel(QAbstractTableModel):
             if key == "problem" and summary.problem:
                 return self._warning_icon()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(summary, key)
+            return self._tooltip(summary, key, self._cells[index.row()][index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC - {"activity"}:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def _tooltip(self, summary: RunSummary, key: str) -> str | None:
+    def _tooltip(self, summary: RunSummary, key: str, text: str) -> str | None:
         if key in ("name", "thumbnail"):
             return summary.folder
         if key == "note":
             return summary.note or None
         if key == "problem":
             return summary.problem or None
-        return cell_text(summary, key) or None
+        return text or None
 
     def _warning_icon(self):
         if self._warning is None:
@@ -209,7 +211,7 @@ class RunsTableModel(QAbstractTableModel):
                 new.append(summary)
                 continue
             self._rows[at] = summary
-            self._texts[at] = self._text_of(summary)
+            self._cells[at], self._texts[at] = self._cells_of(summary)
             self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
         if new:
             first = len(self._rows)
@@ -217,7 +219,9 @@ class RunsTableModel(QAbstractTableModel):
             for i, summary in enumerate(new):
                 self._index[summary.folder] = first + i
                 self._rows.append(summary)
-                self._texts.append(self._text_of(summary))
+                cells, text = self._cells_of(summary)
+                self._cells.append(cells)
+                self._texts.append(text)
             self.endInsertRows()
 
     def remove(self, folders: list[str]) -> None:
@@ -225,16 +229,18 @@ class RunsTableModel(QAbstractTableModel):
         for at in sorted((self._index[f] for f in folders if f in self._index), reverse=True):
             self.beginRemoveRows(QModelIndex(), at, at)
             summary = self._rows.pop(at)
+            self._cells.pop(at)
             self._texts.pop(at)
             self._thumbnails.pop(summary.folder, None)
             self.endRemoveRows()
         self._index = {s.folder: i for i, s in enumerate(self._rows)}
 
     @staticmethod
-    def _text_of(summary: RunSummary) -> str:
-        parts = [cell_text(summary, key) for key in _TEXT_KEYS]
-        parts += [summary.note, os.path.basename(os.path.dirname(summary.folder))]
-        return "\n".join(parts).casefold()
+    def _cells_of(summary: RunSummary) -> tuple[tuple[str, ...], str]:
+        """The row's cells, and its text for the filter (the whole note, the parent folder)."""
+        cells = tuple(cell_text(summary, key) for key in KEYS)
+        parts = [*cells, summary.note, os.path.basename(os.path.dirname(summary.folder))]
+        return cells, "\n".join(parts).casefold()
 
 
 class RunsFilterProxy(QSortFilterProxyModel):
