@@ -235,3 +235,20 @@ def test_other_roots_replace_the_listed_runs(qtbot, library, tmp_path):
     library.set_roots([str(other)])
     qtbot.waitUntil(lambda: names(library) == ["only"], timeout=20_000)
     assert library.roots == [str(other)]
+
+
+def test_the_run_training_now_is_neither_renamed_nor_trashed(qtbot, library, runs, monkeypatch):
+    _, made = runs
+    library.in_use = lambda: [made["twenty"]]
+    told, trashed = [], []
+    monkeypatch.setattr(library_window, "trash_run", trashed.append)
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args, **kw: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **kw: ("other", True))
+    select(library, "nine", "twenty")
+    library.run_actions["trash"].trigger()
+    select(library, "twenty")
+    library.run_actions["rename"].trigger()
+    assert told == ["twenty is training now: stop it first."] * 2
+    assert trashed == [] and os.path.isdir(made["twenty"])

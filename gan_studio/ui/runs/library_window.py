@@ -22,6 +22,7 @@ library.shutdown()           # on close
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -98,6 +99,9 @@ class RunsLibrary(QWidget):
         self._roots = [os.path.abspath(os.path.expanduser(r)) for r in roots if r]
         self._select_after: str | None = None
         self._sweeps: list[str] = []
+        # The folders training writes to now (the window's run, a sweep's): never renamed
+        # or trashed under it. The window sets it; by default none.
+        self.in_use: Callable[[], list[str]] = list
         self.model = RunsTableModel(self)
         self.proxy = RunsFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -281,9 +285,18 @@ class RunsLibrary(QWidget):
         if self.run_actions["export"].isEnabled():
             self.export_run.emit(self._one().folder)
 
+    def _busy(self, folders: list[str], what: str) -> bool:
+        """Whether one of `folders` is training now (then says so: `what` cannot be done)."""
+        busy = {os.path.normcase(os.path.abspath(p)) for p in self.in_use() if p}
+        training = [f for f in folders if os.path.normcase(os.path.abspath(f)) in busy]
+        if training:
+            QMessageBox.information(self, what, f"{os.path.basename(training[0])} is training "
+                                    "now: stop it first.")
+        return bool(training)
+
     def _rename(self) -> None:
         run = self._one()
-        if run is None:
+        if run is None or self._busy([run.folder], "Rename Run"):
             return
         name, ok = QInputDialog.getText(self, "Rename Run", "New folder name:", text=run.name)
         if not ok or name.strip() == run.name:
@@ -312,7 +325,7 @@ class RunsLibrary(QWidget):
 
     def _trash(self) -> None:
         runs = self.selected_runs()
-        if not runs:
+        if not runs or self._busy([run.folder for run in runs], "Move to Trash"):
             return
         names = [run.name for run in runs[:MAX_NAMES_SHOWN]]
         if len(runs) > MAX_NAMES_SHOWN:
