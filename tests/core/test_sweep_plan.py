@@ -20,7 +20,6 @@ from gan_studio.core.sweep.sweep_plan import (
     MAX_RUNS,
     Budget,
     SweepError,
-    SweepPlan,
     Vary,
     make_plan,
     parse_vary,
