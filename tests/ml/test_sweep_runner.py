@@ -121,3 +121,17 @@ def test_a_continued_sweep_with_every_run_done_only_ranks(tmp_path, tiny_mnist_d
     assert runner.run() == "finished"
     assert [c[0] for c in record.calls] == ["ranked"]  # nothing to train, no meter prepared
     assert [(r.rank, r.reason) for r in runner.ranking] == [(None, "failed: the disk was full")] * 2
+
+
+def test_a_stop_while_the_meter_prepares_trains_nothing(tmp_path, tiny_mnist_dir, tiny_meter):
+    class StopPreparing(Record):
+        def on_preparing(self, done, total):
+            super().on_preparing(done, total)
+            self.runner.control.stop()
+
+    record = StopPreparing()
+    runner = SweepRunner.create(_plan(tiny_mnist_dir, tmp_path), callbacks=record)
+    record.runner = runner
+    assert runner.run() == "stopped"
+    assert [c[0] for c in record.calls] == ["preparing"]
+    assert [r.state for r in load_sweep(runner.folder).runs] == [PENDING, PENDING]

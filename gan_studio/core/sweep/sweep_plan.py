@@ -220,8 +220,8 @@ class SweepPlan:
     def run_configs(self) -> list[TrainConfig]:
         """Each run's resolved config, in the order of `grid`; `runs_dir` is `base`'s (the
         runner sets the sweep's folder)."""
-        return [dataclasses.replace(c, extra=dict(c.extra), class_names=list(c.class_names))
-                for c in self._configs]
+        return [dataclasses.replace(c, extra=dict(c.extra), class_names=list(c.class_names),
+                                    devices=list(c.devices)) for c in self._configs]
 
     def _make_configs(self):
         for levers in self.grid():

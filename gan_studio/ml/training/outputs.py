@@ -150,12 +150,14 @@ class RunOutputs:
 
 def hparams_of(config: TrainConfig) -> dict:
     """The values TensorBoard's HParams table shows for a run: its data set, preset and every
-    lever's value (the preset's where the config leaves one unset), as bools, numbers or
-    texts (`None` is none of these: "none")."""
+    lever's value (the preset's where the config leaves one unset). A lever without a value
+    is left out: logged as a text, it would make TensorBoard take the lever for a text in
+    every run and hide the runs that hold numbers."""
     values = {"dataset": str(config.dataset), "preset": str(config.preset)}
     for name in LEVERS:
         value = lever_value(config, name)
-        values[name] = value if isinstance(value, (bool, int, float, str)) else str(value).lower()
+        if isinstance(value, (bool, int, float, str)):
+            values[name] = value
     return values
 
 

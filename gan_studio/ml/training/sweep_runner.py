@@ -75,6 +75,10 @@ def _run_errors() -> tuple[type[BaseException], ...]:
     return (DatasetError, TrainingError, OutputError, CheckpointError, ConfigError, OSError)
 
 
+class _StopPreparing(Exception):
+    """A stop came while the meter was being prepared."""
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -168,9 +172,16 @@ class SweepRunner:
         before any run's budget starts; a meter that fails leaves the runs unranked."""
         from gan_studio.ml.quality.meter_factory import meter_for_config
 
+        def progress(done: int, total: int) -> None:
+            if self.control.stopping:  # a stop need not wait for the network to train
+                raise _StopPreparing
+            self.callbacks.on_preparing(done, total)
+
         meter = meter_for_config(config)
         try:
-            meter.prepare(self.callbacks.on_preparing)
+            meter.prepare(progress)
+        except _StopPreparing:
+            return
         except (OSError, ValueError) as exc:
             self._meter_off = _one_line(exc)
             log.warning("the sweep's quality meter is off: %s", self._meter_off)
