@@ -9,6 +9,7 @@ from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands, evaluate, health_report, training
 from gan_studio.cli import nearest as nearest_command
 from gan_studio.cli import project as project_command
+from gan_studio.cli import sweep as sweep_command
 from gan_studio.cli.commands import CliError
 from gan_studio.core.catalog import BUILTIN_DATASETS, DEFAULT_IMAGE_SIZE, IMAGE_SIZES
 from gan_studio.core.config import DEFAULT_MINUTES, PRESETS, ConfigError, TrainConfig
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(evaluate)
 
     _add_nearest(sub)
+    _add_sweep(sub)
 
     info = sub.add_parser("info", help="versions, device, data folder, cached data sets; "
                                        "with a generator, what it draws")
@@ -213,6 +215,32 @@ def _add_nearest(sub) -> None:
     nearest.add_argument("--json", action="store_true", help="print one JSON object")
     _add_checkpoint(nearest)
     _add_common(nearest)
+
+
+def _add_sweep(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="train runs that differ in one or two levers, one after another, and "
+                      "rank them by the quality meter at equal budget")
+    sweep.add_argument("--dataset", help="the data set every run trains on (as for train)")
+    sweep.add_argument("--vary", action="append", metavar="NAME=V1,V2,...",
+                       help="a lever and its values, e.g. lr=1e-4,2e-4,4e-4 (the field's "
+                            "name or train's flag without dashes); give it once or twice: "
+                            "the runs are every combination")
+    budget = sweep.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="each run trains this many minutes")
+    budget.add_argument("--steps", type=int, help="each run trains this many steps")
+    budget.add_argument("--images", type=int, help="each run sees this many images (whole "
+                                                   "steps of its batch)")
+    sweep.add_argument("--preset", choices=sorted(PRESETS), default=None)
+    sweep.add_argument("--seed", type=int, help="the seed of every run (default 0)")
+    sweep.add_argument("--run-dir", help="folder that receives the sweep's folder "
+                                         "(sweep-<data set>-<time>; default: as for train)")
+    sweep.add_argument("--continue", dest="continue_dir", metavar="SWEEP_DIR",
+                       help="continue a stopped sweep: its interrupted run resumes, the "
+                            "pending ones follow, then the ranking")
+    sweep.add_argument("--json", action="store_true",
+                       help="print the ranking as one JSON object (progress goes to stderr)")
+    _add_common(sweep)
 
 
 def _add_lever(parser, lever: Lever) -> None:
@@ -287,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"resume": training.resume, "sample": commands.sample,
                 "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info,
                 "project": project_command.project,
-                "doctor": health_report.doctor, "nearest": nearest_command.nearest}
+                "doctor": health_report.doctor, "nearest": nearest_command.nearest,
+                "sweep": sweep_command.sweep}
     try:
         if args.command == "train":
             return training.train(_train_config(args))

@@ -1,4 +1,5 @@
-"""What a training run writes besides checkpoints: metrics.csv, PNG grids, TensorBoard events."""
+"""What a training run writes besides checkpoints: metrics.csv, PNG grids, TensorBoard events
+(scalars, grids, and the run's levers through TensorBoard's HParams plugin)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,28 @@ import os
 
 import numpy as np
 
+from gan_studio.core.config import ConfigError, TrainConfig
 from gan_studio.core.images import save_png
+from gan_studio.core.levers import LEVERS
 from gan_studio.core.quality.report import QualityReport, append_quality
 from gan_studio.core.runs.grid_files import StepGridFiles
-from gan_studio.core.runs.layout import LAST_GRID, QUALITY_FILE, SAMPLES_DIR, step_grid_name
+from gan_studio.core.runs.layout import (
+    CONFIG_FILE,
+    LAST_GRID,
+    QUALITY_FILE,
+    SAMPLES_DIR,
+    step_grid_name,
+)
+from gan_studio.core.runs.lever_diff import lever_value
 from gan_studio.core.runs.metrics_log import MetricsLog
 from gan_studio.core.training.progress import StepMetrics
 from gan_studio.ml.runtime.device import import_tensorflow
 
 _LOG = logging.getLogger(__name__)
+
+# The metrics TensorBoard's HParams table shows beside the levers (the scalars' tags).
+HPARAM_METRICS = (("quality/fd", "FD (data-set features)"), ("quality/kid", "KID"),
+                  ("quality/diversity", "diversity"))
 
 
 class OutputError(Exception):
@@ -41,12 +55,18 @@ class RunOutputs:
     Each writing method raises OutputError if the disk refuses; what it did write is whole
     (images are written atomically; a CSV row cut short is skipped when read back).
 
+    At the start of each session it logs the run's levers (`hparams_of`) with TensorBoard's
+    HParams plugin, so that `tensorboard --logdir runs` tables the runs by their levers and
+    quality.
+
     Args:
         run_dir: the run folder.
         resume_step: the step training restarts from; metrics logged after it are dropped.
+        config: the run's config, whose levers are logged (None: its config.json's, which
+            the trainer has written by now; none there, none logged).
     """
 
-    def __init__(self, run_dir: str, resume_step: int = 0):
+    def __init__(self, run_dir: str, resume_step: int = 0, config: TrainConfig | None = None):
         tf = import_tensorflow()
         self.run_dir = run_dir
         self.metrics = MetricsLog(run_dir, resume_step)
@@ -55,6 +75,25 @@ class RunOutputs:
         # per folder.
         self.writer = tf.summary.create_file_writer(run_dir)
         self._events = f"TensorBoard events in {run_dir}"
+        if config is None:
+            try:
+                config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE))
+            except ConfigError:
+                config = None
+        if config is not None:
+            self.write_hparams(config)
+
+    def write_hparams(self, config: TrainConfig) -> None:
+        """Logs the run's levers, data set and preset, and the metrics to table them by."""
+        from tensorboard.plugins.hparams import api as hp
+
+        values = hparams_of(config)
+        with _writing(self._events), self.writer.as_default():
+            hp.hparams_config(hparams=[hp.HParam(name) for name in values],
+                              metrics=[hp.Metric(tag, display_name=name)
+                                       for tag, name in HPARAM_METRICS])
+            hp.hparams(values, trial_id=os.path.basename(os.path.normpath(self.run_dir)))
+            self.writer.flush()
 
     def write_metrics(self, rows: list[StepMetrics]) -> None:
         """Logs each step's metrics to metrics.csv and TensorBoard."""
@@ -107,3 +146,46 @@ class RunOutputs:
                 close()
             except (OSError, import_tensorflow().errors.OpError) as exc:
                 _LOG.warning("closing the outputs of %s: %s", self.run_dir, exc)
+
+
+def hparams_of(config: TrainConfig) -> dict:
+    """The values TensorBoard's HParams table shows for a run: its data set, preset and every
+    lever's value (the preset's where the config leaves one unset). A lever without a value
+    is left out: logged as a text, it would make TensorBoard take the lever for a text in
+    every run and hide the runs that hold numbers."""
+    values = {"dataset": str(config.dataset), "preset": str(config.preset)}
+    for name in LEVERS:
+        value = lever_value(config, name)
+        if isinstance(value, (bool, int, float, str)):
+            values[name] = value
+    return values
+
+
+def log_final_quality(run_dir: str, report: QualityReport) -> None:
+    """Logs a measurement made after training (a sweep's, of a run's final checkpoint) as
+    the trainer logs its own: quality.csv and TensorBoard.
+
+    Raises:
+        OutputError: if the disk refuses.
+    """
+    outputs = _QualityOnly(run_dir)
+    try:
+        outputs.write_quality(report)
+    finally:
+        outputs.close()
+
+
+class _QualityOnly(RunOutputs):
+    """The quality part of a run's outputs, without its metrics.csv or grids."""
+
+    def __init__(self, run_dir: str):  # noqa: D107 - no metrics log or levers: a late write
+        tf = import_tensorflow()
+        self.run_dir = run_dir
+        self.writer = tf.summary.create_file_writer(run_dir)
+        self._events = f"TensorBoard events in {run_dir}"
+
+    def close(self) -> None:
+        try:
+            self.writer.close()
+        except (OSError, import_tensorflow().errors.OpError) as exc:
+            _LOG.warning("closing the events of %s: %s", self.run_dir, exc)
