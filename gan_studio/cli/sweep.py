@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 
 from gan_studio.cli.commands import CliError
 from gan_studio.core.quality.report import FD_NAME
 from gan_studio.core.runs.location import default_runs_dir
-from gan_studio.core.sweep.ranking import RankedRun
+from gan_studio.core.sweep.ranking import ranking_table
 from gan_studio.core.sweep.sweep_file import SweepFileError
 from gan_studio.core.sweep.sweep_plan import SweepError, make_plan
 
@@ -37,32 +36,6 @@ def _check_continue(args) -> None:
              if value is not None]
     if given:
         raise CliError(f"--continue trains the sweep's own plan: leave out {', '.join(given)}")
-
-
-def _format(value, pattern: str) -> str:
-    return "–" if value is None else format(value, pattern)
-
-
-def ranking_table(ranking: list[RankedRun], folder: str) -> str:
-    """The ranking as a text table: rank, levers, FD, KID, score and diversity (where any run
-    has them), steps, images, minutes and run folder; unranked runs say why below."""
-    columns = [("rank", lambda r: str(r.rank) if r.rank else "–"),
-               ("levers", lambda r: r.label), ("FD", lambda r: _format(r.fd, ".3f")),
-               ("KID", lambda r: _format(r.kid, ".4f"))]
-    if any(r.score is not None for r in ranking):
-        columns.append(("score", lambda r: _format(r.score, ".2f")))
-    if any(r.diversity is not None for r in ranking):
-        columns.append(("diversity", lambda r: _format(r.diversity, ".3f")))
-    columns += [("steps", lambda r: f"{r.steps:,}"), ("images", lambda r: f"{r.images:,}"),
-                ("minutes", lambda r: _format(r.minutes, ".1f")),
-                ("run folder", lambda r: os.path.relpath(r.run_dir, folder) if r.run_dir
-                 else "–")]
-    cells = [[name for name, _ in columns]] + [[cell(r) for _, cell in columns] for r in ranking]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
-    lines += [f"{r.label}: {r.reason}" for r in ranking if r.reason]
-    return "\n".join(lines)
 
 
 class _SweepConsole:

@@ -22,6 +22,8 @@ from gan_studio.core.runs.run_model import RunModel
 from gan_studio.core.training.events import EventKind
 from gan_studio.ui.explorer.actions import ExplorerActions
 from gan_studio.ui.explorer.explorer import LatentExplorer
+from gan_studio.ui.runs.runs_windows import RunsWindows
+from gan_studio.ui.runs.sweep_actions import SweepActions
 from gan_studio.ui.settings import AppSettings
 from gan_studio.ui.training.collapse_banner import CollapseBanner
 from gan_studio.ui.training.copy_banner import CopyBanner
@@ -84,6 +86,15 @@ class MainWindow(QMainWindow):
                                self.run)
         self.collapse_banner.roll_back_requested.connect(self.runs.continue_from)
         self.copy_banner.roll_back_requested.connect(self.runs.continue_from)
+        self.runs_windows = RunsWindows(self, self.runs, self.session, self.settings,
+                                        self.training_panel.runs_dir.path)
+        self.sweeps = SweepActions(self, self.session, self.training_panel.config,
+                                   lambda: self.runs_windows.comparison)
+        self.runs_windows.sweep_requested.connect(self.sweeps.sweep_from_run)
+        self.runs_windows.also_training = lambda: [self.sweeps.current_run] \
+            if self.sweeps.current_run else []
+        self.training_panel.train_blocked_by = self.sweeps.blocked_reason
+        self.sweeps.queue.finished.connect(self._close_if_requested)
         self.health_panel = HealthPanel(self.session, self.run, self.tasks)
         self.health_panel.remedy_requested.connect(self.runs.apply_remedy)
         self.feedback = TrainingFeedback(self, self.session, self.training_panel, self.runs)
@@ -151,6 +162,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([runs.new_run, runs.open_run])
         file_menu.addMenu(runs.recent_menu)
+        file_menu.addAction(self.runs_windows.show_library)
         file_menu.addSeparator()
         file_menu.addActions([runs.save_checkpoint, runs.export_generator, explore.open_generator,
                               explore.find_image, explore.find_data_image, explore.find_tile])
@@ -171,6 +183,9 @@ class MainWindow(QMainWindow):
         training.addActions([panel.train_action, panel.pause_action, panel.stop_action])
         training.addSeparator()
         training.addActions([runs.evaluate_now, runs.roll_back, self.skipped_files.action])
+        training.addSeparator()
+        training.addActions([self.sweeps.start_sweep, self.sweeps.continue_action,
+                             self.sweeps.stop_action])
         view = self.menuBar().addMenu("&View")
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())
@@ -259,8 +274,13 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     # ---- closing --------------------------------------------------------------------------
+    @property
+    def _training(self) -> bool:
+        """Whether the window's run or a sweep is training (closing stops it first)."""
+        return self.session.busy or self.sweeps.running
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.session.busy:
+        if self._training:
             event.ignore()
             if not self._close_requested and self._confirm_stop():
                 self._stop_then_close()
@@ -273,7 +293,7 @@ class MainWindow(QMainWindow):
         """Closes the window as the user's close does, but without the question: a run in
         progress is stopped first (its checkpoint saved), and the window closes once it has
         ended. For SIGTERM and SIGINT (`ui/quit_signals.py`)."""
-        if self.session.busy:
+        if self._training:
             self._stop_then_close()
         else:
             self.close()
@@ -282,23 +302,29 @@ class MainWindow(QMainWindow):
         if not self._close_requested:  # (a second request while the run stops changes nothing)
             self._close_requested = True
             self.session.stop()  # the checkpoint is saved; `finished` then closes
+            self.sweeps.queue.stop()  # its run too; Training → Continue Sweep takes it up
 
     def _confirm_stop(self) -> bool:
+        later = ("Training → Continue Sweep… takes the sweep up where it stopped."
+                 if self.sweeps.running else "You can continue the run later.")
+        what = "A sweep is" if self.sweeps.running and not self.session.busy else "Training is"
         answer = QMessageBox.question(
             self, "Stop Training?",
-            "Training is still running. Stop it and quit?\n\n"
-            "A checkpoint is saved first, so you can continue the run later.",
+            f"{what} still running. Stop it and quit?\n\n"
+            f"A checkpoint is saved first. {later}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
     def _close_if_requested(self, *_args) -> None:
-        if self._close_requested:
+        if self._close_requested and not self._training:
             QTimer.singleShot(0, self.close)
 
     def shutdown(self) -> None:
         """Stops training and joins every background thread (blocks until they end)."""
         self.session.shutdown()
+        self.sweeps.shutdown()
+        self.runs_windows.shutdown()
         self.tasks.shutdown()
         self.explorer_actions.shutdown()
         self.explorer.shutdown()

@@ -80,6 +80,17 @@ class AppSettings:
         """Saves the runs folder."""
         self._s.setValue("folders/runs", path)
 
+    def library_folders(self) -> list[str]:
+        """The folders of runs the runs library lists besides the runs folder."""
+        value = self._s.value("folders/library", [])
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in value if isinstance(p, str) and p] if isinstance(value, list) else []
+
+    def set_library_folders(self, folders: list[str]) -> None:
+        """Saves the runs library's extra folders."""
+        self._s.setValue("folders/library", list(folders))
+
     def last_dir(self, purpose: str) -> str:
         """The folder last used in a file dialog for `purpose` (e.g. "images"), or home."""
         return self._str(f"folders/last_{purpose}") or os.path.expanduser("~")

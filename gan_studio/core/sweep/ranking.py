@@ -107,3 +107,29 @@ def rank_sweep(sweep: SweepState) -> list[RankedRun]:
             rank += 1
         out.append(RankedRun(**{**row.to_dict(), "rank": rank if row.fd is not None else None}))
     return out
+
+
+def _format(value, pattern: str) -> str:
+    return "–" if value is None else format(value, pattern)
+
+
+def ranking_table(ranking: list[RankedRun], folder: str) -> str:
+    """The ranking as a text table: rank, levers, FD, KID, score and diversity (where any run
+    has them), steps, images, minutes and run folder; unranked runs say why below."""
+    columns = [("rank", lambda r: str(r.rank) if r.rank else "–"),
+               ("levers", lambda r: r.label), ("FD", lambda r: _format(r.fd, ".3f")),
+               ("KID", lambda r: _format(r.kid, ".4f"))]
+    if any(r.score is not None for r in ranking):
+        columns.append(("score", lambda r: _format(r.score, ".2f")))
+    if any(r.diversity is not None for r in ranking):
+        columns.append(("diversity", lambda r: _format(r.diversity, ".3f")))
+    columns += [("steps", lambda r: f"{r.steps:,}"), ("images", lambda r: f"{r.images:,}"),
+                ("minutes", lambda r: _format(r.minutes, ".1f")),
+                ("run folder", lambda r: os.path.relpath(r.run_dir, folder) if r.run_dir
+                 else "–")]
+    cells = [[name for name, _ in columns]] + [[cell(r) for _, cell in columns] for r in ranking]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    lines += [f"{r.label}: {r.reason}" for r in ranking if r.reason]
+    return "\n".join(lines)

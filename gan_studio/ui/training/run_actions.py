@@ -250,9 +250,13 @@ class RunActions(WindowActions):
             start()
 
     # ---- export and folders ---------------------------------------------------------------
-    def export(self) -> None:
-        """Asks for a `.keras` file and exports the run's generator to it."""
-        run_dir = self.run_dir
+    def export(self, run_dir: str | None = None) -> None:
+        """Asks for a `.keras` file and exports a run's generator to it.
+
+        Args:
+            run_dir: the run folder (default: the run shown).
+        """
+        run_dir = run_dir or self.run_dir
         if not run_dir:
             return
         name = os.path.basename(run_dir.rstrip(os.sep)) + "-generator.keras"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -73,6 +74,8 @@ class TrainingPanel(QWidget):
         self._run = run if run is not None else RunModel()
         self._form_run: str | None = None  # the run whose settings the form shows
         self._new_run_values: dict | None = None
+        # Why Train must wait ("" when it need not): a sweep training in the background.
+        self.train_blocked_by: Callable[[], str] = str
         self.train_action, self.pause_action, self.stop_action = make_training_actions(
             self, self.train, session)
         self._build()
@@ -282,6 +285,10 @@ class TrainingPanel(QWidget):
     def train(self) -> None:
         """Starts a new run from the form, or continues the run shown."""
         if self._session.busy:
+            return
+        reason = self.train_blocked_by()
+        if reason:
+            QMessageBox.information(self, "Train", reason)
             return
         if self._form_run:
             self._session.continue_run(self._form_run, self.length.continue_values())
