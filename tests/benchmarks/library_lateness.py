@@ -210,6 +210,17 @@ def main(argv: list[str] | None = None) -> None:
         measure(app, library, "refresh, one note changed",
                 lambda: (write_note(first, "changed"), library.refresh()))
         library.shutdown()
+        # The baseline: the same reading done on the GUI thread, as a window that read its
+        # runs in a slot would: the whole read is one stall.
+        from gan_studio.core.runs.library import read_thumbnail, scan_runs
+        from gan_studio.core.runs.run_summary import read_summary
+
+        began = time.perf_counter()
+        for folder in scan_runs([root]):
+            read_thumbnail(read_summary(folder).grid)
+        stall = time.perf_counter() - began
+        print(f"  baseline: the same read on the GUI thread stalls it {stall * 1000:,.0f} ms "
+              "in one piece")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

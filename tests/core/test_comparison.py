@@ -1,6 +1,7 @@
 """Runs compared side by side (core/runs/comparison.py, core/runs/compared_grids.py): curves
 lined up by step, images and time, the grids nearest to a point, the tables at equal budget."""
 
+import dataclasses
 import os
 
 import numpy as np
@@ -127,6 +128,8 @@ def test_grids_at_a_point_are_each_runs_nearest_stated(two_runs):
     assert caption(large, "time") == "step 60 · 1.0 min"
     assert caption(small, "time") == "step 100 · 0.8 min (nearest saved grid to 1.0 min)"
     assert caption(None, "step") == "no saved grid"
+    near = dataclasses.replace(small, asked=small.position + 0.01)  # 0.8 min either way
+    assert caption(near, "time") == "step 100 · 0.8 min (nearest saved grid)"
 
 
 def test_the_slider_stops_at_grids_inside_the_range_all_runs_span(two_runs):

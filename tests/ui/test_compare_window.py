@@ -134,3 +134,22 @@ def test_saves_the_grids_side_by_side(qtbot, window, three_runs, tmp_path):
     sheet = load_image(path)
     assert sheet.ndim == 3 and sheet.shape[1] > 3 * 4
     assert "Saved" in win.status.text()
+
+
+def test_grids_of_four_to_six_runs_take_two_rows(qtbot):
+    from gan_studio.ui.runs.compare_grids import CompareGrids
+
+    grids = CompareGrids()
+    qtbot.addWidget(grids)
+
+    def rows_and_columns(count):
+        grids.show_choices([f"run {i}" for i in range(count)], ["#000000"] * count,
+                           [None] * count, [""] * count)
+        places = [grids._rows.getItemPosition(grids._rows.indexOf(grids.panels[i]))[:2]
+                  for i in range(count)]
+        return max(r for r, _ in places) + 1, max(c for _, c in places) + 1
+
+    assert rows_and_columns(3) == (1, 3)
+    assert rows_and_columns(5) == (2, 3)
+    assert rows_and_columns(4) == (2, 2)
+    assert rows_and_columns(2) == (1, 2)

@@ -78,7 +78,10 @@ def test_lists_runs_and_the_damaged_one_with_its_problem(library):
     row = names(library).index("damaged")
     problem = library.proxy.index(row, column("problem"))
     assert "cannot read config" in problem.data()
-    assert problem.data(Qt.ItemDataRole.DecorationRole) is not None  # the warning icon
+    thumbnail = library.proxy.index(row, column("thumbnail"))
+    assert thumbnail.data(Qt.ItemDataRole.DecorationRole) is not None  # the warning icon
+    assert "cannot read config" in thumbnail.data(Qt.ItemDataRole.ToolTipRole)
+    assert not library.view.isColumnHidden(column("problem"))
     good = library.proxy.index(names(library).index("hundred"), column("levers"))
     assert "loss hinge" in good.data()
     thumbnail = library.proxy.index(names(library).index("hundred"), column("thumbnail"))
@@ -252,3 +255,21 @@ def test_the_run_training_now_is_neither_renamed_nor_trashed(qtbot, library, run
     library.run_actions["rename"].trigger()
     assert told == ["twenty is training now: stop it first."] * 2
     assert trashed == [] and os.path.isdir(made["twenty"])
+
+
+def test_the_problem_column_shows_only_while_a_run_has_one(qtbot, tmp_path):
+    root = tmp_path / "good"
+    run_with(root, "fine", 9, 30.0)
+    widget = RunsLibrary([str(root)])
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 1 and not widget.reader.busy,
+                    timeout=20_000)
+    assert widget.view.isColumnHidden(column("problem"))
+    (root / "broken").mkdir()
+    (root / "broken" / CONFIG_FILE).write_text("[]")
+    widget.refresh()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 2 and not widget.reader.busy,
+                    timeout=20_000)
+    assert not widget.view.isColumnHidden(column("problem"))
+    widget.shutdown()

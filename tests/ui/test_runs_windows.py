@@ -41,7 +41,7 @@ def select(library, folders) -> None:
 
 
 def test_library_lists_opens_continues_and_compares_the_runs_trained(qtbot, window,
-                                                                     tmp_path):
+                                                                     tmp_path, fake_engine):
     first, second = train_one(qtbot, window), train_one(qtbot, window)
     windows = window.runs_windows
     assert "Runs Library…" in [a.text().replace("&", "") for a in
@@ -64,10 +64,12 @@ def test_library_lists_opens_continues_and_compares_the_runs_trained(qtbot, wind
     assert compare.isVisible() and sorted(compare.run_dirs) == sorted([first, second])
 
     select(library, [second])
+    fake_engine.until_stopped = True  # still training when the guard is asked
     with qtbot.waitSignal(window.session.run_started, timeout=10000) as started:
         library.run_actions["continue"].trigger()
     assert started.args[0] == second
     assert windows._folders_training() == [second]  # guarded from rename and trash
+    window.session.stop()
     qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
 
 

@@ -122,7 +122,11 @@ def caption(choice: GridChoice | None, axis: str) -> str:
     if axis != "step":
         text += f" · {format_position(axis, choice.position)}"
     if not choice.exact:
-        text += f" (nearest saved grid to {format_position(axis, choice.asked).removeprefix('step ')})"
+        asked = format_position(axis, choice.asked)
+        shown = format_position(axis, choice.position)
+        # At the caption's precision the two may read alike: it is still another point.
+        text += " (nearest saved grid)" if asked == shown else \
+            f" (nearest saved grid to {asked.removeprefix('step ')})"
     return text
 
 

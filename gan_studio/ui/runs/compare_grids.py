@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gan_studio.core.runs.compared_grids import GridChoice, caption, format_position
 from gan_studio.core.runs.comparison import MAX_COMPARED
@@ -26,11 +34,22 @@ class _ScaledImage(QLabel):
         super().__init__()
         self._pixmap: QPixmap | None = None
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(96, 96)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(140, 140)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # as tall as the picture at the panel's width
+        self.setSizePolicy(policy)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        if self._pixmap is None or self._pixmap.width() == 0:
+            return width
+        return round(width * self._pixmap.height() / self._pixmap.width())
 
     def set_picture(self, pixmap: QPixmap | None) -> None:
         self._pixmap = pixmap
+        self.updateGeometry()
         self._rescale()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -57,11 +76,14 @@ class _GridPanel(QWidget):
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setWordWrap(True)
+        for label in (self.title, self.caption):  # the panels share the width evenly
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.title)
-        layout.addWidget(self.picture, 1)
+        layout.addWidget(self.picture)
         layout.addWidget(self.caption)
+        layout.addStretch(1)  # the caption right under its grid
 
 
 class CompareGrids(QWidget):
@@ -82,10 +104,10 @@ class CompareGrids(QWidget):
         self._axis = "step"
         self._images: list[np.ndarray | None] = []
         self.panels = [_GridPanel() for _ in range(MAX_COMPARED)]
-        row = QHBoxLayout()
+        self._rows = QGridLayout()
+        self._columns = 0
         for panel in self.panels:
             panel.hide()
-            row.addWidget(panel)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setEnabled(False)
         self.slider.valueChanged.connect(self._on_slider)
@@ -96,8 +118,9 @@ class CompareGrids(QWidget):
         slider_row.addWidget(self.where)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row, 1)
+        layout.addLayout(self._rows)
         layout.addLayout(slider_row)
+        layout.addStretch(1)  # the slider right under the grids
 
     @property
     def position(self) -> float | None:
@@ -138,6 +161,19 @@ class CompareGrids(QWidget):
         if position is not None:
             self.position_changed.emit(position)
 
+    def _arrange(self, count: int) -> None:
+        """Up to three grids in a row; four to six in two rows, so each stays readable."""
+        columns = count if count <= 3 else -(-count // 2)
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for panel in self.panels:
+            self._rows.removeWidget(panel)
+        for i, panel in enumerate(self.panels):
+            self._rows.addWidget(panel, i // max(1, columns), i % max(1, columns))
+        for column in range(MAX_COMPARED):
+            self._rows.setColumnStretch(column, 1 if column < columns else 0)
+
     def show_choices(self, titles: list[str], colours: list[str],
                      choices: list[GridChoice | None], problems: list[str]) -> None:
         """Titles the panels and states the step each shows (its picture follows).
@@ -148,6 +184,7 @@ class CompareGrids(QWidget):
             choices: each run's grid at the slider's point (None: no grid).
             problems: each run's problem ("" for none), said under its grid.
         """
+        self._arrange(len(titles))
         for i, panel in enumerate(self.panels):
             panel.setVisible(i < len(titles))
             if i >= len(titles):

@@ -53,10 +53,15 @@ class ComparePlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
-        self.loss_plot = self._view.addPlot(row=0, col=0, title="loss: G solid, D dashed")
-        self.output_plot = self._view.addPlot(row=1, col=0,
+        # The legend has a row of its own above the plots: inside one it hid the curves.
+        self.legend = pg.LegendItem(labelTextColor=text)
+        self._view.addItem(self.legend, row=0, col=0)
+        for row, stretch in enumerate((0, 3, 2, 2)):
+            self._view.ci.layout.setRowStretchFactor(row, stretch)
+        self.loss_plot = self._view.addPlot(row=1, col=0, title="loss: G solid, D dashed")
+        self.output_plot = self._view.addPlot(row=2, col=0,
                                               title="mean D output: D(x) solid, D(G(z)) dashed")
-        self.quality_plot = self._view.addPlot(row=2, col=0)
+        self.quality_plot = self._view.addPlot(row=3, col=0)
         grid = QColor(text)
         grid.setAlphaF(0.15)
         for plot in (self.loss_plot, self.output_plot, self.quality_plot):
@@ -69,7 +74,6 @@ class ComparePlots(QWidget):
             if plot is not self.loss_plot:
                 plot.setXLink(self.loss_plot)
         self.output_plot.setYRange(0, 1, padding=0.02)
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=text)
         self._slots = [_RunItems(self, colour) for colour in PALETTE[:MAX_COMPARED]]
         self._markers = []
         for plot in (self.loss_plot, self.output_plot, self.quality_plot):
@@ -120,6 +124,7 @@ class ComparePlots(QWidget):
             return
         self._labels = list(labels)
         self.legend.clear()
+        self.legend.setColumnCount(max(1, min(3, len(labels))))  # two lines at most
         for items, label in zip(self._slots, labels):
             self.legend.addItem(items.g, label)
 

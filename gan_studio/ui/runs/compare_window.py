@@ -81,12 +81,21 @@ class CompareWindow(QMainWindow):
         self.grids = CompareGrids()
         self.tables = CompareTables()
         self.tables.setMinimumHeight(180)  # the settings and the quality rows, unscrolled
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        for widget in (self.plots, self.grids, self.tables):
-            splitter.addWidget(widget)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 3)
-        splitter.setStretchFactor(2, 1)
+        # The curves take the left half at full height; the grids, with their shared slider,
+        # and the tables share the right (stacked under the curves, each got a third of a
+        # laptop's height and the curves were unreadable).
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.grids)
+        right.addWidget(self.tables)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setSizes([380, 480])  # (the table scrolls; the grids are what a user reads)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plots)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([620, 660])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)

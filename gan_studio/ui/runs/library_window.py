@@ -71,6 +71,13 @@ def trash_runs(folders: list[str]) -> list[str]:
     return failures
 
 
+# Wide enough for a run folder's name, "3.11 (step 7,103)" and a date at the default font;
+# sized once (sizing to contents walks every row at each read).
+COLUMN_WIDTHS = {"name": 170, "sweep": 132, "dataset": 72, "preset": 62, "levers": 120,
+                 "steps": 64, "images": 64, "seconds": 92, "newest_fd": 112, "best_fd": 112,
+                 "note": 150, "activity": 128, "problem": 260}
+
+
 class RunsLibrary(QWidget):
     """Every run of some folders in a table, kept up to date without blocking the window.
 
@@ -141,12 +148,16 @@ class RunsLibrary(QWidget):
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         view.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-        view.setWordWrap(False)
+        view.setWordWrap(True)  # a problem takes the row's height (a thumbnail's) to say
         view.verticalHeader().hide()
         view.verticalHeader().setDefaultSectionSize(THUMBNAIL_SIZE + 4)
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column("thumbnail"), THUMBNAIL_SIZE + 8)
+        for key, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column(key), width)
+        # Run and sweep folders differ at their ends (the time they started).
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header.setStretchLastSection(True)
         view.doubleClicked.connect(lambda _index: self._open())
         return view
@@ -248,6 +259,8 @@ class RunsLibrary(QWidget):
     def _update_status(self) -> None:
         count = self.model.rowCount()
         damaged = sum(1 for i in range(count) if self.model.summary(i).problem)
+        # Beside the name while a run has one; no empty column otherwise.
+        self.view.setColumnHidden(column("problem"), not damaged)
         parts = [f"{count:,} run{'s' if count != 1 else ''}"]
         if damaged:
             parts.append(f"{damaged} with a problem")

@@ -22,11 +22,12 @@ from gan_studio.core.quality.report import FD_NAME
 from gan_studio.core.runs.run_summary import RunSummary
 
 # (key, header): the key names the RunSummary value a column shows.
-COLUMNS = (("thumbnail", ""), ("name", "Name"), ("sweep", "Sweep"), ("dataset", "Data Set"),
-           ("preset", "Preset"), ("levers", "Changed Levers"), ("steps", "Steps"),
-           ("images", "Images"), ("seconds", "Time Trained"), ("newest_fd", "Newest FD"),
-           ("best_fd", "Best FD"), ("activity", "Last Active"), ("note", "Note"),
-           ("problem", "Problem"))
+# What sets a run apart and the user's word on it first; the numbers after.
+COLUMNS = (("thumbnail", ""), ("name", "Name"), ("problem", "Problem"), ("sweep", "Sweep"),
+           ("dataset", "Data Set"), ("preset", "Preset"), ("levers", "Changed Levers"),
+           ("note", "Note"), ("steps", "Steps"), ("images", "Images"),
+           ("seconds", "Time Trained"), ("newest_fd", "Newest FD"), ("best_fd", "Best FD"),
+           ("activity", "Last Active"))
 KEYS = tuple(key for key, _ in COLUMNS)
 NUMERIC = {"steps", "images", "seconds", "newest_fd", "best_fd", "activity"}
 FOLDER_ROLE = Qt.ItemDataRole.UserRole  # every cell: its run's folder
@@ -152,9 +153,10 @@ class RunsTableModel(QAbstractTableModel):
             return summary.folder
         if role == Qt.ItemDataRole.DecorationRole:
             if key == "thumbnail":
-                return self._thumbnails.get(summary.folder)
-            if key == "problem" and summary.problem:
-                return self._warning_icon()
+                thumbnail = self._thumbnails.get(summary.folder)
+                if thumbnail is None and summary.problem:
+                    return self._warning_icon()  # a damaged run, at a glance
+                return thumbnail
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(summary, key, self._cells[index.row()][index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC - {"activity"}:
@@ -163,7 +165,7 @@ class RunsTableModel(QAbstractTableModel):
 
     def _tooltip(self, summary: RunSummary, key: str, text: str) -> str | None:
         if key in ("name", "thumbnail"):
-            return summary.folder
+            return f"{summary.folder}\n{summary.problem}" if summary.problem else summary.folder
         if key == "note":
             return summary.note or None
         if key == "problem":

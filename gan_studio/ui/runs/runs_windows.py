@@ -15,7 +15,18 @@ from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.runs.compare_window import CompareWindow
 from gan_studio.ui.runs.library_window import RunsLibrary
 
-LIBRARY_SIZE = (1180, 620)
+LIBRARY_SIZE = (1360, 640)
+COMPARE_SIZE = (1280, 900)
+
+
+def _fit(widget: QWidget, size: tuple[int, int], screen_of: QWidget) -> None:
+    """Sizes a new window to `size`, within the screen `screen_of` is on."""
+    screen = screen_of.screen()
+    room = screen.availableGeometry() if screen is not None else None
+    width, height = size
+    if room is not None:
+        width, height = min(width, room.width() - 16), min(height, room.height() - 48)
+    widget.resize(width, height)
 
 
 class RunsWindows(WindowActions):
@@ -66,7 +77,7 @@ class RunsWindows(WindowActions):
             library = RunsLibrary(self.roots(), self._window)
             library.setWindowFlag(Qt.WindowType.Window)
             library.setWindowTitle("Runs Library")
-            library.resize(*LIBRARY_SIZE)
+            _fit(library, LIBRARY_SIZE, self._window)
             library.in_use = self._folders_training
             library.open_run.connect(self.open_run)
             library.continue_run.connect(self.continue_run)
@@ -134,6 +145,7 @@ class RunsWindows(WindowActions):
         if self._compare is None:
             self._compare = CompareWindow(parent=self._window)
             self._compare.setWindowFlag(Qt.WindowType.Window)
+            _fit(self._compare, COMPARE_SIZE, self._window)
         return self._compare
 
     def compare(self, run_dirs: list) -> None:

@@ -102,6 +102,8 @@ class SweepDialog(QDialog):
         for signal in (self.dataset.currentTextChanged, self.preset.currentTextChanged,
                        self.amount.valueChanged, self.seed.valueChanged):
             signal.connect(self._check)
+        self.setMinimumWidth(620)
+        self.values[0].setFocus()  # the one thing a new sweep needs typed
         self._check()
 
     def _lever_row(self, row: int) -> QWidget:
@@ -115,6 +117,9 @@ class SweepDialog(QDialog):
             combo.addItem(_lever_text(name), name)
         if not row:
             combo.setCurrentIndex(combo.findData("learning_rate"))
+        # The values are what a user types: the field gets the width, not the lever's name.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(16)
         values = QLineEdit()
         values.setPlaceholderText("values, comma-separated")
         combo.currentIndexChanged.connect(lambda _: self._on_lever(row))
