@@ -58,3 +58,16 @@ def test_a_late_measurement_is_logged_as_the_trainer_logs_one(tmp_path):
             for event in tf.compat.v1.train.summary_iterator(path)
             for value in event.summary.value}
     assert ("quality/fd", 12) in tags
+
+
+def test_without_the_hparams_plugin_the_run_still_writes_its_events(tmp_path, monkeypatch,
+                                                                    caplog):
+    import sys
+
+    TrainConfig(dataset="mnist").resolved().save(tmp_path / CONFIG_FILE)
+    monkeypatch.setitem(sys.modules, "tensorboard.plugins.hparams", None)  # import fails
+    outputs = RunOutputs(str(tmp_path))
+    outputs.close()
+    monkeypatch.undo()
+    assert _hparams_events(str(tmp_path)) == []
+    assert "no HParams for" in caplog.text

@@ -85,7 +85,11 @@ class RunOutputs:
 
     def write_hparams(self, config: TrainConfig) -> None:
         """Logs the run's levers, data set and preset, and the metrics to table them by."""
-        from tensorboard.plugins.hparams import api as hp
+        try:
+            from tensorboard.plugins.hparams import api as hp
+        except ImportError as exc:  # a table in TensorBoard is never worth a run
+            _LOG.warning("no HParams for %s: %s", self.run_dir, exc)
+            return
 
         values = hparams_of(config)
         with _writing(self._events), self.writer.as_default():
