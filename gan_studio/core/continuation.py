@@ -23,6 +23,7 @@ from typing import Any
 
 from gan_studio.core.config import ConfigError, TrainConfig
 from gan_studio.core.levers import LEVERS
+from gan_studio.core.runs.lever_diff import format_value
 
 
 def continuation_problem(config: TrainConfig, overrides: Mapping[str, Any]) -> str | None:
@@ -95,13 +96,6 @@ def changed_config(config: TrainConfig, overrides: Mapping[str, Any]) -> TrainCo
 
 def describe_changes(overrides: Mapping[str, Any]) -> str:
     """The changes in words: "d_learning_rate 0.0001 and augment on"."""
-    parts = [f"{name} {_value(value)}" for name, value in overrides.items()]
+    parts = [f"{name} {format_value(value)}" for name, value in overrides.items()]
     return " and ".join(parts)
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

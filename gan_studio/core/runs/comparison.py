@@ -32,7 +32,13 @@ from gan_studio.core.runs.compared_grids import (
     slider_positions,
 )
 from gan_studio.core.runs.grid_files import saved_grids
-from gan_studio.core.runs.layout import CONFIG_FILE, METRICS_FILE, QUALITY_FILE, SAMPLES_DIR
+from gan_studio.core.runs.layout import (
+    CONFIG_FILE,
+    METRICS_FILE,
+    QUALITY_FILE,
+    SAMPLES_DIR,
+    files_signature,
+)
 from gan_studio.core.runs.lever_diff import (
     format_value,
     lever_label,
@@ -57,14 +63,7 @@ STAMPED_FILES = (CONFIG_FILE, METRICS_FILE, QUALITY_FILE, SAMPLES_DIR)
 def files_stamp(run_dir: str) -> tuple:
     """What changes when a run writes: the size and time of its config, metrics, quality
     and samples folder (a grid added or thinned changes the folder's time)."""
-    stamp = []
-    for name in STAMPED_FILES:
-        try:
-            info = os.stat(os.path.join(run_dir, name))
-            stamp.append((info.st_mtime_ns, info.st_size))
-        except OSError:
-            stamp.append(None)
-    return tuple(stamp)
+    return files_signature(run_dir, STAMPED_FILES)
 
 
 @dataclass

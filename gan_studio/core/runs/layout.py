@@ -42,18 +42,40 @@ def dataset_slug(dataset: str) -> str:
     return slug[:40] or "data"
 
 
-def new_run_dir(config: TrainConfig) -> str:
-    """Creates `runs_dir/<dataset>-<timestamp>/` (suffixing a counter if it exists) and returns it."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = os.path.join(config.runs_dir, f"{dataset_slug(config.dataset)}-{stamp}")
+def make_fresh_dir(base: str) -> str:
+    """Creates the folder `base`, or `base-2`, `base-3`... where it exists, and returns it.
+
+    Raises:
+        OSError: if it cannot be made (no permission, a full disk).
+    """
     path, n = base, 1
     while True:
         try:
             os.makedirs(path)
-            break
+            return path
         except FileExistsError:
             n += 1
             path = f"{base}-{n}"
+
+
+def files_signature(run_dir: str | os.PathLike, names: tuple[str, ...]) -> tuple:
+    """The times and sizes of the named files (or folders) of a run: a value that changes
+    when any of them does (None for one that is missing)."""
+    out = []
+    for name in names:
+        try:
+            info = os.stat(os.path.join(run_dir, name))
+            out.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def new_run_dir(config: TrainConfig) -> str:
+    """Creates `runs_dir/<dataset>-<timestamp>/` (suffixing a counter if it exists) and returns it."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = make_fresh_dir(os.path.join(config.runs_dir,
+                                       f"{dataset_slug(config.dataset)}-{stamp}"))
     for sub in (CHECKPOINT_DIR, SAMPLES_DIR):
         os.makedirs(os.path.join(path, sub), exist_ok=True)
     return os.path.abspath(path)

@@ -30,6 +30,7 @@ from gan_studio.core.runs.layout import (
     QUALITY_FILE,
     SAMPLES_DIR,
     SWEEP_FILE,
+    files_signature,
     is_run_dir,
 )
 from gan_studio.core.runs.run_summary import (  # noqa: F401 - the library's one import
@@ -104,14 +105,7 @@ def sweep_folders(roots: list[str]) -> list[str]:
 
 def change_signature(run_dir: str | os.PathLike) -> tuple:
     """A value that changes when any file a summary reads changes (times and sizes)."""
-    out = []
-    for name in _SIGNED:
-        try:
-            stat = os.stat(os.path.join(run_dir, name))
-            out.append((stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            out.append(None)
-    return tuple(out)
+    return files_signature(run_dir, _SIGNED)
 
 
 def read_thumbnail(path: str | None, size: int = THUMBNAIL_SIZE) -> np.ndarray | None:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
-from gan_studio.core.runs.layout import SWEEP_FILE, dataset_slug
+from gan_studio.core.runs.layout import SWEEP_FILE, dataset_slug, make_fresh_dir
 from gan_studio.core.sweep.sweep_plan import SweepError, SweepPlan
 
 PENDING, RUNNING, STOPPED, DONE, FAILED = "pending", "running", "stopped", "done", "failed"
@@ -107,17 +107,11 @@ def new_sweep(plan: SweepPlan, runs_dir: str | None = None, stamp: str | None = 
     runs_dir = runs_dir or plan.base.get("runs_dir") or "runs"
     stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
     base = os.path.join(runs_dir, f"sweep-{dataset_slug(plan.base['dataset'])}-{stamp}")
-    path, n = base, 1
-    while True:
-        try:
-            os.makedirs(path)
-            break
-        except FileExistsError:
-            n += 1
-            path = f"{base}-{n}"
-        except OSError as exc:
-            raise SweepFileError(f"cannot make the sweep folder {path}: "
-                                 f"{exc.strerror or exc}") from exc
+    try:
+        path = make_fresh_dir(base)
+    except OSError as exc:
+        raise SweepFileError(f"cannot make the sweep folder {base}: "
+                             f"{exc.strerror or exc}") from exc
     state = SweepState(os.path.abspath(path), plan, [RunState(levers) for levers in plan.grid()])
     state.save()
     return state
