@@ -216,6 +216,8 @@ class MainWindow(QMainWindow):
             if self._load_tensorflow:
                 # After the first paint: the window appears before TensorFlow's seconds of import.
                 QTimer.singleShot(0, self.start_loading_tensorflow)
+            else:
+                QTimer.singleShot(0, self.sweeps.mention_unfinished)
 
     def start_loading_tensorflow(self) -> None:
         """Imports TensorFlow on a background thread; the status bar follows."""
@@ -229,6 +231,7 @@ class MainWindow(QMainWindow):
         self.device_label.setToolTip(f"Training runs on {device}")
         if self.statusBar().currentMessage() == "Loading TensorFlow…":
             self.statusBar().showMessage(f"Ready. Training will run on {device}.", 8000)
+            QTimer.singleShot(8000, self.sweeps.mention_unfinished)  # once "Ready" has gone
 
     def _on_tensorflow_failed(self, message: str) -> None:
         self.device_label.setText("TensorFlow unavailable")

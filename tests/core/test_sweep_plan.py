@@ -204,3 +204,29 @@ def test_the_ranking_orders_by_final_fd_and_puts_the_unmeasured_last(tmp_path):
     assert ranking[3].reason == "no quality measurement at its last step"
     assert ranking[4].reason == "failed: the disk was full"
     assert ranking[0].score is None  # the reports above are of unlabelled data
+
+
+def test_unfinished_sweeps_are_those_with_runs_left_newest_first(tmp_path):
+    import os
+
+    from gan_studio.core.sweep.sweep_file import DONE, STOPPED, new_sweep, unfinished_sweeps
+
+    plan = make_plan("mnist", ["lr=1e-4,2e-4"], minutes=3, runs_dir=str(tmp_path))
+    done = new_sweep(plan, stamp="20261207-100000")
+    for run in done.runs:
+        run.state = DONE
+    done.save()
+    older = new_sweep(plan, stamp="20261207-110000")
+    older.runs[0].state = DONE
+    older.save()
+    newer = new_sweep(plan, stamp="20261207-120000")
+    newer.runs[0].state = STOPPED
+    newer.save()
+    os.utime(older.path, (1e9, 1e9))  # changed long before the newer one
+    (tmp_path / "sweep-mnist-damaged").mkdir()
+    (tmp_path / "sweep-mnist-damaged" / "sweep.json").write_text("{")
+    found = unfinished_sweeps([str(tmp_path), str(tmp_path / "missing")])
+    assert [s.folder for s in found] == [newer.folder, older.folder]
+    assert done.finished and not older.finished
+    assert older.describe() == ("sweep-mnist-20261207-110000: 1 of 2 trained, "
+                                "learning_rate=0.0001,0.0002, 3 minutes each")

@@ -142,3 +142,24 @@ def test_continue_refuses_a_folder_that_is_no_sweep(qtbot, window, queue, tmp_pa
     assert queue.started == []
     assert message_boxes[-1][1:] == ("Continue Sweep", f"{tmp_path} is not a sweep folder "
                                                        "(it has no sweep.json).")
+
+
+def test_continue_sweep_offers_the_sweeps_with_runs_left(qtbot, window, queue, tmp_path,
+                                                         monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from gan_studio.core.sweep.sweep_file import STOPPED
+
+    runs_dir = window.training_panel.runs_dir.path()
+    plan = make_plan("mnist", ["lr=1e-4,2e-4"], minutes=3, runs_dir=runs_dir)
+    sweep = new_sweep(plan)
+    sweep.runs[0].state = STOPPED
+    sweep.save()
+    window.sweeps.mention_unfinished()  # as the window does once it is ready
+    assert window.statusBar().currentMessage().startswith(os.path.basename(sweep.folder))
+    offered = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda parent, title, label, items, *a: (
+        offered.extend(items), items[0], True)[1:])
+    window.sweeps.continue_action.trigger()
+    assert offered == [sweep.describe(), "Another sweep folder…"]
+    assert queue.started == [sweep.folder] and window.sweeps.running

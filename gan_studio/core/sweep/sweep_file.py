@@ -74,6 +74,20 @@ class SweepState:
         name = self.runs[index].run_dir
         return os.path.join(self.folder, name) if name else ""
 
+    @property
+    def finished(self) -> bool:
+        """Whether every run has trained (or failed): nothing is left to continue."""
+        return all(run.state in (DONE, FAILED) for run in self.runs)
+
+    def describe(self) -> str:
+        """One line for a list of sweeps: `sweep-mnist-…: 1 of 3 trained, learning_rate=
+        0.0001,0.0002,0.0004, 3 minutes each`."""
+        trained = sum(run.state in (DONE, FAILED) for run in self.runs)
+        budget = self.plan.budget
+        varied = "; ".join(vary.text() for vary in self.plan.vary)
+        return (f"{os.path.basename(self.folder)}: {trained} of {len(self.runs)} trained, "
+                f"{varied}, {budget.amount:g} {budget.kind} each")
+
     def counts(self) -> dict[str, int]:
         """How many runs are in each state."""
         return {state: sum(run.state == state for run in self.runs) for state in STATES}
@@ -170,3 +184,29 @@ def _state_from(folder: str, data) -> SweepState:
         states.append(RunState(levers, run["state"], reason.splitlines()[0] if reason else "",
                                name))
     return SweepState(folder, plan, states)
+
+
+def unfinished_sweeps(roots: list[str]) -> list[SweepState]:
+    """The sweeps directly in `roots` with runs left to train (stopped, or interrupted by a
+    closed window), the most recently changed first; damaged sweep files are left out.
+
+    Args:
+        roots: folders of runs (the runs folder, the library's other folders).
+    """
+    found = []
+    for root in roots:
+        try:
+            entries = [e.path for e in os.scandir(os.path.expanduser(root)) if e.is_dir()]
+        except OSError:
+            continue
+        for folder in entries:
+            if not is_sweep_dir(folder):
+                continue
+            try:
+                sweep = load_sweep(folder)
+                changed = os.stat(sweep.path).st_mtime
+            except (SweepFileError, OSError):
+                continue
+            if not sweep.finished:
+                found.append((changed, sweep))
+    return [sweep for _, sweep in sorted(found, key=lambda pair: -pair[0])]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QVBoxLayout,
@@ -22,7 +23,12 @@ from PySide6.QtWidgets import (
 from gan_studio.core.config import ConfigError, TrainConfig
 from gan_studio.core.runs.layout import CONFIG_FILE
 from gan_studio.core.sweep.ranking import RankedRun, ranking_table
-from gan_studio.core.sweep.sweep_file import SweepFileError, is_sweep_dir, load_sweep
+from gan_studio.core.sweep.sweep_file import (
+    SweepFileError,
+    is_sweep_dir,
+    load_sweep,
+    unfinished_sweeps,
+)
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.runs.sweep_dialog import SweepDialog
 from gan_studio.workers.runs.sweep_queue import SweepQueue
@@ -104,11 +110,33 @@ class SweepActions(WindowActions):
         self.ask_sweep(config)
 
     def ask_continue(self) -> None:
-        """Asks for a sweep folder and continues it."""
-        start = self._panel_config().runs_dir
-        folder = QFileDialog.getExistingDirectory(self._window, "Continue Sweep", start)
+        """Offers the unfinished sweeps of the runs folder (or any sweep folder) and continues
+        the one chosen."""
+        runs_dir = self._panel_config().runs_dir
+        sweeps = unfinished_sweeps([runs_dir])
+        other = "Another sweep folder…"
+        folder = ""
+        if sweeps:
+            items = [sweep.describe() for sweep in sweeps] + [other]
+            item, ok = QInputDialog.getItem(self._window, "Continue Sweep",
+                                            "Sweeps with runs left to train:", items, 0, False)
+            if not ok:
+                return
+            if item != other:
+                folder = sweeps[items.index(item)].folder
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self._window, "Continue Sweep", runs_dir)
         if folder:
             self.continue_sweep(folder)
+
+    def mention_unfinished(self) -> None:
+        """Says in the status bar when the runs folder holds a sweep with runs left (one
+        the window was closed on): Continue Sweep takes it up."""
+        sweeps = [] if self.running else unfinished_sweeps([self._panel_config().runs_dir])
+        if sweeps:
+            self._window.statusBar().showMessage(
+                f"{os.path.basename(sweeps[0].folder)} has runs left to train: Training → "
+                "Continue Sweep… takes it up.", 30_000)
 
     def continue_sweep(self, folder: str) -> None:
         """Continues the sweep in `folder`: its interrupted run, then the pending ones."""
