@@ -7,6 +7,7 @@ import sys
 
 from gan_studio import APP_NAME, __version__
 from gan_studio.cli import commands, evaluate, health_report, training
+from gan_studio.cli import compare as compare_command
 from gan_studio.cli import nearest as nearest_command
 from gan_studio.cli import project as project_command
 from gan_studio.cli import sweep as sweep_command
@@ -183,6 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also describe this generator (image shape, latent size, classes)")
     info.add_argument("--data-dir")
 
+    compare = sub.add_parser(
+        "compare", help="runs side by side: the settings they differ in, their quality at "
+                        "equal budget, and their grids at that point")
+    compare.add_argument("runs", nargs="+", metavar="RUN_DIR",
+                         help="two to six run folders")
+    compare.add_argument("--by", choices=("step", "images", "time"), default="step",
+                         help="line the runs up by step (default), images seen or minutes "
+                              "trained; equal budget is the furthest point all reached")
+    compare.add_argument("--grids", metavar="PNG",
+                         help="also write each run's saved grid nearest to that point, side "
+                              "by side, labelled")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+
     doctor = sub.add_parser("doctor", help="what the training doctor sees in a run: a "
                                            "discriminator that wins, oscillation, collapse, "
                                            "copying, checkerboards, stalls, NaNs; and remedies")
@@ -315,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"resume": training.resume, "sample": commands.sample,
                 "export": commands.export, "evaluate": evaluate.evaluate, "info": commands.info,
                 "project": project_command.project,
-                "doctor": health_report.doctor, "nearest": nearest_command.nearest,
+                "doctor": health_report.doctor, "compare": compare_command.compare,
+                "nearest": nearest_command.nearest,
                 "sweep": sweep_command.sweep}
     try:
         if args.command == "train":
