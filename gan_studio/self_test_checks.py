@@ -114,7 +114,8 @@ def run_checks(driver: Driver, run_dir: str, picture: str, workdir: str) -> list
     return [_timed(explorer_render, driver, run_dir),
             _timed(quality_score, run_dir, workdir),
             _timed(projection_step, driver, run_dir, picture),
-            _timed(cli_sample, run_dir, workdir)]
+            _timed(cli_sample, run_dir, workdir),
+            _timed(runs_library, driver, run_dir)]
 
 
 def _shown_preview(driver: Driver, what: str) -> np.ndarray:
@@ -161,6 +162,39 @@ def explorer_render(driver: Driver, run_dir: str) -> str:
     check(not window.explorer.preview.grab().isNull(), "the explorer could not be painted")
     return (f"explorer: opened the run, its {loaded.backend} renderer drew the "
             f"{image.shape[1]}x{image.shape[0]} preview")
+
+
+def _event_plugins(run_dir: str) -> set[str]:
+    """The TensorBoard plugins whose summaries the run's event files hold."""
+    import glob
+
+    from gan_studio.ml.runtime.device import import_tensorflow
+
+    tf = import_tensorflow()
+    found = set()
+    for path in glob.glob(os.path.join(run_dir, "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            found.update(value.metadata.plugin_data.plugin_name for value in event.summary.value)
+    return found
+
+
+def runs_library(driver: Driver, run_dir: str) -> str:
+    """Lists the run in the runs library (File → Runs Library) and finds its levers in its
+    TensorBoard events (the HParams plugin, which the bundle must carry)."""
+    windows = driver.window.runs_windows
+    windows.show_library.trigger()
+    library = windows.library
+    library.set_roots([os.path.dirname(os.path.abspath(run_dir))])
+    driver.wait(lambda: library.model.row_of(os.path.abspath(run_dir)) is not None
+                and not library.reader.busy, "the runs library to list the run")
+    summary = library.model.summary(library.model.row_of(os.path.abspath(run_dir)))
+    library.hide()
+    check(not summary.problem and summary.steps > 0,
+          f"the runs library read the run as {summary.steps} steps ({summary.problem})")
+    check("hparams" in _event_plugins(run_dir),
+          "the run's TensorBoard events carry no HParams (its levers)")
+    return (f"runs library: listed the run ({summary.steps} steps, {summary.dataset}); its "
+            "events carry its levers for TensorBoard's HParams")
 
 
 def quality_score(run_dir: str, workdir: str) -> str:

@@ -12,9 +12,10 @@ def test_self_test_passes(capsys, qapp):
     assert "self-test passed" in out
     lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
     assert [line.split()[0] for line in lines] == [
-        "trained", "explorer:", "quality:", "projection:", "cli:"]  # one line per check
+        "trained", "explorer:", "quality:", "projection:", "cli:", "runs"]  # a line a check
     assert "renderer drew the 28x28 preview" in lines[1]
     assert "features" in lines[3] and "exited 0" in lines[4]
+    assert lines[5].startswith("runs library: listed the run (") and "HParams" in lines[5]
 
 
 def test_a_generator_the_explorer_cannot_copy_fails_the_self_test(monkeypatch, capsys, qapp):
