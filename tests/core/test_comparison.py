@@ -204,3 +204,16 @@ def test_labels_leave_out_the_d_learning_rate_that_follows_g(tmp_path):
     own = ComparedRun.read(write_run(tmp_path / "own", 10, 1.0, grid_every=0,
                                      learning_rate=1e-4, d_learning_rate=4e-4))
     assert Comparison([runs[0], own]).labels == ["d-lr 0.0001", "d-lr 0.0004"]
+
+
+def test_runs_of_different_data_sets_get_no_best_fd(tmp_path):
+    mnist = write_run(tmp_path / "mnist", 100, 1.0, grid_every=0, fds=[(100, 5.0)])
+    fashion = write_run(tmp_path / "fashion", 100, 1.0, grid_every=0, fds=[(100, 9.0)])
+    config = TrainConfig.load(os.path.join(fashion, CONFIG_FILE))
+    config.dataset = "fashion_mnist"
+    config.save(os.path.join(fashion, CONFIG_FILE))
+    table = Comparison([ComparedRun.read(mnist), ComparedRun.read(fashion)]).quality_table("step")
+    assert table.best is None and not table.comparable
+    assert [r.fd for r in table.reports] == [5.0, 9.0]  # each still shown
+    assert describe_budget(table) == ("at step 100, the most all runs reached (different data "
+                                      "sets: each FD is in its own data set's features)")

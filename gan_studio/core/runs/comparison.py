@@ -158,13 +158,17 @@ class QualityTable:
         axis: the axis of the budget.
         budget: the point on it (0 when some run has not started).
         reports: each run's newest report at or before the budget (None: none yet).
-        best: the index of the run with the lowest FD, or None.
+        best: the index of the run with the lowest FD, or None (fewer than two measured,
+            or runs of different data sets).
+        comparable: whether the runs' FDs share a scale: each data set has its own feature
+            network, so FDs of different data sets are not compared.
     """
 
     axis: str
     budget: float
     reports: tuple
     best: int | None
+    comparable: bool = True
 
 
 def running_mean(values: np.ndarray, window: int) -> np.ndarray:
@@ -288,8 +292,9 @@ class Comparison:
                         for r, a in zip(self.runs, self._axes))
         scored = [(r.fd, i) for i, r in enumerate(reports)
                   if r is not None and np.isfinite(_number(r.fd))]
-        best = min(scored)[1] if len(scored) > 1 else None
-        return QualityTable(axis, budget, reports, best)
+        comparable = "dataset" not in self.differing
+        best = min(scored)[1] if len(scored) > 1 and comparable else None
+        return QualityTable(axis, budget, reports, best, comparable)
 
 
 def _setting(config: TrainConfig, name: str):
@@ -317,7 +322,10 @@ def describe_budget(table: QualityTable) -> str:
         where = f"{round(table.budget):,} {AXIS_TITLES['images']}"
     else:
         where = f"{table.budget:.1f} {AXIS_TITLES['time']}"
-    return f"at {where}, the most all runs reached"
+    text = f"at {where}, the most all runs reached"
+    if not table.comparable:  # (the CLI and the window say it where they would name the best)
+        text += " (different data sets: each FD is in its own data set's features)"
+    return text
 
 
 def quality_cells(report: QualityReport | None) -> dict[str, str]:
