@@ -80,6 +80,8 @@ def cell_text(summary: RunSummary, key: str) -> str:
             "%Y-%m-%d %H:%M", time.localtime(summary.activity))
     if key == "note":
         return summary.note.splitlines()[0] if summary.note else ""
+    if key == "levers" and not summary.levers and not summary.problem:
+        return "none: the preset's"  # (blank read as unknown, beside a sweep's changed runs)
     value = getattr(summary, key)
     return "" if value is None else str(value)
 
