@@ -86,6 +86,11 @@ def is_run_dir(path: str | os.PathLike) -> bool:
     return os.path.isfile(os.path.join(path, CONFIG_FILE))
 
 
+def is_sweep_dir(path: str | os.PathLike) -> bool:
+    """Whether `path` is a sweep's folder (it holds SWEEP_FILE, its runs one level down)."""
+    return os.path.isfile(os.path.join(path, SWEEP_FILE))
+
+
 def latest_grid_png(run_dir: str | os.PathLike) -> str | None:
     """Returns the newest sample grid PNG of a run, or None."""
     samples = os.path.join(run_dir, SAMPLES_DIR)

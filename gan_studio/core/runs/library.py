@@ -29,9 +29,9 @@ from gan_studio.core.runs.layout import (
     NOTE_FILE,
     QUALITY_FILE,
     SAMPLES_DIR,
-    SWEEP_FILE,
     files_signature,
     is_run_dir,
+    is_sweep_dir,
 )
 from gan_studio.core.runs.run_summary import (  # noqa: F401 - the library's one import
     MAX_NOTE_BYTES,
@@ -57,11 +57,6 @@ def _subfolders(folder: str) -> list[str]:
             return sorted(e.path for e in entries if e.is_dir() and not e.name.startswith("."))
     except OSError:
         return []
-
-
-def is_sweep_dir(path: str | os.PathLike) -> bool:
-    """Whether `path` is a sweep's folder (it holds SWEEP_FILE)."""
-    return os.path.isfile(os.path.join(path, SWEEP_FILE))
 
 
 def scan_runs(roots: list[str]) -> list[str]:

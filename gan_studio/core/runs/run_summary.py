@@ -28,7 +28,7 @@ from gan_studio.core.runs.layout import (
     METRICS_FILE,
     NOTE_FILE,
     QUALITY_FILE,
-    SWEEP_FILE,
+    is_sweep_dir,
     latest_grid_png,
 )
 from gan_studio.core.runs.lever_diff import lever_label, levers_off_preset
@@ -255,7 +255,7 @@ def _quality(run_dir: str):
 
 def _sweep_of(run_dir: str) -> str | None:
     parent = os.path.dirname(run_dir)
-    return os.path.basename(parent) if os.path.isfile(os.path.join(parent, SWEEP_FILE)) else None
+    return os.path.basename(parent) if is_sweep_dir(parent) else None
 
 
 def read_summary(run_dir: str | os.PathLike) -> RunSummary:

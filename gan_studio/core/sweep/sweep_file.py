@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from gan_studio.core.atomic import atomic_write_text
 from gan_studio.core.runs.layout import SWEEP_FILE, dataset_slug, make_fresh_dir
+from gan_studio.core.runs.library import sweep_folders
 from gan_studio.core.sweep.sweep_plan import SweepError, SweepPlan
 
 PENDING, RUNNING, STOPPED, DONE, FAILED = "pending", "running", "stopped", "done", "failed"
@@ -131,11 +132,6 @@ def new_sweep(plan: SweepPlan, runs_dir: str | None = None, stamp: str | None = 
     return state
 
 
-def is_sweep_dir(path: str | os.PathLike) -> bool:
-    """Whether `path` is a sweep's folder (it holds a sweep.json)."""
-    return os.path.isfile(os.path.join(path, SWEEP_FILE))
-
-
 def load_sweep(folder: str | os.PathLike) -> SweepState:
     """Reads a sweep folder's sweep.json defensively.
 
@@ -194,19 +190,12 @@ def unfinished_sweeps(roots: list[str]) -> list[SweepState]:
         roots: folders of runs (the runs folder, the library's other folders).
     """
     found = []
-    for root in roots:
+    for folder in sweep_folders(roots):
         try:
-            entries = [e.path for e in os.scandir(os.path.expanduser(root)) if e.is_dir()]
-        except OSError:
+            sweep = load_sweep(folder)
+            changed = os.stat(sweep.path).st_mtime
+        except (SweepFileError, OSError):
             continue
-        for folder in entries:
-            if not is_sweep_dir(folder):
-                continue
-            try:
-                sweep = load_sweep(folder)
-                changed = os.stat(sweep.path).st_mtime
-            except (SweepFileError, OSError):
-                continue
-            if not sweep.finished:
-                found.append((changed, sweep))
+        if not sweep.finished:
+            found.append((changed, sweep))
     return [sweep for _, sweep in sorted(found, key=lambda pair: -pair[0])]

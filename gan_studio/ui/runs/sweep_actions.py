@@ -21,14 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from gan_studio.core.config import ConfigError, TrainConfig
-from gan_studio.core.runs.layout import CONFIG_FILE
+from gan_studio.core.runs.layout import CONFIG_FILE, is_sweep_dir
 from gan_studio.core.sweep.ranking import RankedRun, ranking_table
-from gan_studio.core.sweep.sweep_file import (
-    SweepFileError,
-    is_sweep_dir,
-    load_sweep,
-    unfinished_sweeps,
-)
+from gan_studio.core.sweep.sweep_file import SweepFileError, load_sweep, unfinished_sweeps
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.runs.sweep_dialog import SweepDialog
 from gan_studio.workers.runs.sweep_queue import SweepQueue
