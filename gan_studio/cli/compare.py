@@ -19,6 +19,7 @@ from gan_studio.core.runs.comparison import (
 )
 from gan_studio.core.runs.layout import is_run_dir
 from gan_studio.core.runs.run_axes import AXIS_TITLES
+from gan_studio.core.text_table import aligned_rows
 
 QUALITY_NUMBERS = ("fd", "kid", "score", "diversity", "copy_rate")
 
@@ -83,10 +84,9 @@ def _as_text(comparison: Comparison, table) -> str:
         numbers = quality_cells(table.reports[i])
         cells.append(["*" if table.best == i else "", comparison.labels[i],
                       *(numbers[c] for c in columns), run.name])
-    widths = [max(len(row[c]) for row in cells) for c in range(len(cells[0]))]
     lines = [f"Lined up by {AXIS_TITLES[table.axis]}: quality {describe_budget(table)}"
              + (" (* best FD)" if table.best is not None else "") + ":"]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines += aligned_rows(cells)
     lines += [f"{comparison.labels[i]}: {run.problem}"
               for i, run in enumerate(comparison.runs) if run.problem]
     return "\n".join(lines)

@@ -230,3 +230,4 @@ def test_unfinished_sweeps_are_those_with_runs_left_newest_first(tmp_path):
     assert done.finished and not older.finished
     assert older.describe() == ("sweep-mnist-20261207-110000: 1 of 2 trained, "
                                 "learning_rate=0.0001,0.0002, 3 minutes each")
+

@@ -13,6 +13,7 @@ from gan_studio.core.runs.layout import CONFIG_FILE, list_checkpoints
 from gan_studio.core.runs.lever_diff import lever_label
 from gan_studio.core.runs.trained_time import trained_seconds_at
 from gan_studio.core.sweep.sweep_file import DONE, FAILED, PENDING, SweepState
+from gan_studio.core.text_table import aligned_rows
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,6 @@ def ranking_table(ranking: list[RankedRun], folder: str) -> str:
                 ("run folder", lambda r: os.path.relpath(r.run_dir, folder) if r.run_dir
                  else "–")]
     cells = [[name for name, _ in columns]] + [[cell(r) for _, cell in columns] for r in ranking]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
+    lines = aligned_rows(cells)
     lines += [f"{r.label}: {r.reason}" for r in ranking if r.reason]
     return "\n".join(lines)
