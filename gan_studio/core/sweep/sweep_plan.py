@@ -26,6 +26,7 @@ from typing import Any
 
 from gan_studio.core.config import MAX_MINUTES, ConfigError, TrainConfig
 from gan_studio.core.levers import LEVERS, Lever
+from gan_studio.core.runs.lever_diff import format_value, short_name
 
 MAX_LEVERS = 2  # a grid of two levers is still a table one can read
 MAX_RUNS = 36  # runs of one sweep (6 values by 6): hours of training at a few minutes each
@@ -40,17 +41,13 @@ class SweepError(ValueError):
     """A sweep that cannot be planned: its message is one line the user can act on."""
 
 
-def _flag_name(lever: Lever) -> str | None:
-    return lever.flag.lstrip("-") if lever.flag else None
-
-
 def lever_named(name: str) -> Lever | None:
     """The lever a `--vary` name means: its field (`learning_rate`) or its flag (`lr`,
     `d-lr`, `d_lr`); None for none."""
     key = name.strip().lower()
     for lever in LEVERS.values():
-        flag = _flag_name(lever)
-        if key == lever.name or (flag and key in (flag, flag.replace("-", "_"))):
+        flag = short_name(lever.name)  # the field's name where the lever has no flag
+        if key in (lever.name, flag, flag.replace("-", "_")):
             return lever
     return None
 
@@ -59,8 +56,8 @@ def lever_names() -> str:
     """The levers a sweep can vary, `learning_rate (lr), beta1, ...`, for messages."""
     names = []
     for lever in LEVERS.values():
-        flag = _flag_name(lever)
-        names.append(lever.name if flag in (None, lever.name) else f"{lever.name} ({flag})")
+        flag = short_name(lever.name)
+        names.append(lever.name if flag == lever.name else f"{lever.name} ({flag})")
     return ", ".join(names)
 
 
@@ -94,8 +91,6 @@ class Vary:
 
     def text(self) -> str:
         """As `--vary` takes it: `learning_rate=0.0001,0.0002`."""
-        from gan_studio.core.runs.lever_diff import format_value
-
         return f"{self.name}=" + ",".join(format_value(v) for v in self.values)
 
 
