@@ -137,9 +137,10 @@ class SweepQueue(QObject):
         self._worker = _SweepWorker()  # parentless: it lives on the thread
         self._worker.moveToThread(self._thread)
         self._requested.connect(self._worker.run)
-        # Through this object's slots: PySide runs a connected lambda on the emitting thread.
+        # Signal to signal: queued onto this object's (the GUI) thread, as the explorer's
+        # slots forward their workers' (a lambda would run on the emitting thread).
         for name in ("run_started", "run_finished", "progress", "quality", "ranked", "failed"):
-            getattr(self._worker, name).connect(getattr(self, f"_on_{name}"))
+            getattr(self._worker, name).connect(getattr(self, name))
         self._worker.sweep_folder.connect(self._on_sweep_folder)
         self._worker.finished.connect(self._on_finished)
         self._thread.start()
@@ -187,30 +188,6 @@ class SweepQueue(QObject):
     def _on_sweep_folder(self, folder: str) -> None:
         self.folder = folder
         self.sweep_started.emit(folder)
-
-    @Slot(str)
-    def _on_run_started(self, run_dir: str) -> None:
-        self.run_started.emit(run_dir)
-
-    @Slot(str)
-    def _on_run_finished(self, run_dir: str) -> None:
-        self.run_finished.emit(run_dir)
-
-    @Slot(object)
-    def _on_progress(self, item) -> None:
-        self.progress.emit(item)
-
-    @Slot(object)
-    def _on_quality(self, item) -> None:
-        self.quality.emit(item)
-
-    @Slot(object)
-    def _on_ranked(self, ranking) -> None:
-        self.ranked.emit(ranking)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.failed.emit(message)
 
     @Slot(str)
     def _on_finished(self, outcome: str) -> None:
