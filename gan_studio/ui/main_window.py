@@ -38,13 +38,13 @@ from gan_studio.ui.training.sample_grid_view import SampleGridView
 from gan_studio.ui.training.skipped_files_notice import SkippedFilesNotice
 from gan_studio.ui.training.training_feedback import TrainingFeedback
 from gan_studio.ui.training.training_panel import TrainingPanel
+from gan_studio.ui.widgets.screen_fit import FRAME_ALLOWANCE, size_on_screen
 from gan_studio.ui.widgets.scrolled import scrolled
 from gan_studio.workers.tasks import TaskRunner
 from gan_studio.workers.tf_loader import TFLoader, package_version
 from gan_studio.workers.training.session import TrainingSession
 
 FIRST_SIZE = QSize(1360, 860)  # the window on a first start, where the screen has room for it
-FRAME_ALLOWANCE = QSize(16, 48)  # a window manager's frame and title bar around it
 
 
 class MainWindow(QMainWindow):
@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             available = self.screen().availableGeometry().size()
-            self.resize(FIRST_SIZE.boundedTo(available - FRAME_ALLOWANCE))
+            self.resize(size_on_screen(self, FIRST_SIZE))
             if (FIRST_SIZE + FRAME_ALLOWANCE).boundedTo(available) != FIRST_SIZE + FRAME_ALLOWANCE:
                 self.setWindowState(Qt.WindowState.WindowMaximized)  # a laptop's screen
         state = self.settings.window_state()

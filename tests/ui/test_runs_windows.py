@@ -88,3 +88,11 @@ def test_continue_needs_a_checkpoint(qtbot, window, tmp_path, message_boxes):
     window.runs_windows.continue_run(str(empty))
     assert not window.session.busy
     assert message_boxes == [("warning", "Continue Training", f"{empty} has no checkpoint yet.")]
+
+
+def test_the_library_and_comparison_fit_the_screen(qtbot, window):
+    windows = window.runs_windows
+    room = window.screen().availableGeometry().size()  # the offscreen platform's 800×800
+    for made in (windows.library, windows.comparison):
+        assert made.width() <= room.width() - 16 and made.height() <= room.height() - 48
+    assert windows.library.width() == min(1360, room.width() - 16)

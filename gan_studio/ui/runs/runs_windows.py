@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
@@ -14,19 +14,10 @@ from gan_studio.core.runs.layout import latest_checkpoint
 from gan_studio.ui.actions import WindowActions
 from gan_studio.ui.runs.compare_window import CompareWindow
 from gan_studio.ui.runs.library_window import RunsLibrary
+from gan_studio.ui.widgets.screen_fit import size_on_screen
 
-LIBRARY_SIZE = (1360, 640)
-COMPARE_SIZE = (1280, 900)
-
-
-def _fit(widget: QWidget, size: tuple[int, int], screen_of: QWidget) -> None:
-    """Sizes a new window to `size`, within the screen `screen_of` is on."""
-    screen = screen_of.screen()
-    room = screen.availableGeometry() if screen is not None else None
-    width, height = size
-    if room is not None:
-        width, height = min(width, room.width() - 16), min(height, room.height() - 48)
-    widget.resize(width, height)
+LIBRARY_SIZE = QSize(1360, 640)
+COMPARE_SIZE = QSize(1280, 900)
 
 
 class RunsWindows(WindowActions):
@@ -77,7 +68,7 @@ class RunsWindows(WindowActions):
             library = RunsLibrary(self.roots(), self._window)
             library.setWindowFlag(Qt.WindowType.Window)
             library.setWindowTitle("Runs Library")
-            _fit(library, LIBRARY_SIZE, self._window)
+            library.resize(size_on_screen(self._window, LIBRARY_SIZE))
             library.in_use = self._folders_training
             library.open_run.connect(self.open_run)
             library.continue_run.connect(self.continue_run)
@@ -145,7 +136,7 @@ class RunsWindows(WindowActions):
         if self._compare is None:
             self._compare = CompareWindow(parent=self._window)
             self._compare.setWindowFlag(Qt.WindowType.Window)
-            _fit(self._compare, COMPARE_SIZE, self._window)
+            self._compare.resize(size_on_screen(self._window, COMPARE_SIZE))
         return self._compare
 
     def compare(self, run_dirs: list) -> None:
