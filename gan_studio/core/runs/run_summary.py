@@ -217,15 +217,15 @@ def read_note(run_dir: str | os.PathLike) -> str:
         return ""
 
 
-def _config(run_dir: str) -> tuple[TrainConfig | None, str]:
+def _config(run_dir: str) -> tuple[TrainConfig | None, TrainConfig | None, str]:
+    """(the config as saved, resolved, problem): a value out of range is a problem too."""
     try:
         config = TrainConfig.load(os.path.join(run_dir, CONFIG_FILE))
-        config.resolved()  # a value out of range is a problem too
+        return config, config.resolved(), ""
     except ConfigError as exc:
-        return None, str(exc)
+        return None, None, str(exc)
     except (OSError, ValueError, TypeError) as exc:  # a file no config check foresaw
-        return None, f"{os.path.join(run_dir, CONFIG_FILE)}: {exc}"
-    return config, ""
+        return None, None, f"{os.path.join(run_dir, CONFIG_FILE)}: {exc}"
 
 
 def _quality(run_dir: str):
@@ -270,7 +270,7 @@ def read_summary(run_dir: str | os.PathLike) -> RunSummary:
     """
     folder = os.path.abspath(os.fspath(run_dir))
     problems = []
-    config, problem = _config(folder)
+    config, resolved, problem = _config(folder)
     problems.append(problem)
     tail = read_metrics_tail(folder)
     problems.append(tail.problem)
@@ -278,7 +278,6 @@ def read_summary(run_dir: str | os.PathLike) -> RunSummary:
     problems.append(problem)
     fields = {}
     if config is not None:
-        resolved = config.resolved()
         fields.update(dataset=config.dataset, preset=config.preset,
                       levers=_levers(config), batch_size=resolved.batch_size)
     steps = tail.last_step
