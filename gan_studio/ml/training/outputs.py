@@ -131,17 +131,7 @@ class RunOutputs:
 
     def write_quality(self, report: QualityReport) -> None:
         """Logs a quality evaluation to quality.csv and TensorBoard (`quality/...`)."""
-        with _writing(os.path.join(self.run_dir, QUALITY_FILE)):
-            append_quality(self.run_dir, report)
-        tf = import_tensorflow()
-        values = {"fd": report.fd, "kid": report.kid, "diversity": report.diversity,
-                  "score": report.score, "commonest_class": report.commonest_class,
-                  "rarest_class": report.rarest_class, "copy_rate": report.copy_rate}
-        with _writing(self._events), self.writer.as_default():
-            for name, value in values.items():
-                if value is not None:
-                    tf.summary.scalar(f"quality/{name}", value, step=report.step)
-            self.writer.flush()
+        _write_quality(self.run_dir, self.writer, report)
 
     def close(self) -> None:
         """Closes the files; a full disk here is only logged (the run has ended anyway)."""
@@ -165,31 +155,35 @@ def hparams_of(config: TrainConfig) -> dict:
     return values
 
 
+def _write_quality(run_dir: str, writer, report: QualityReport) -> None:
+    """Appends a quality evaluation to the run's quality.csv and its numbers to `writer`."""
+    with _writing(os.path.join(run_dir, QUALITY_FILE)):
+        append_quality(run_dir, report)
+    tf = import_tensorflow()
+    values = {"fd": report.fd, "kid": report.kid, "diversity": report.diversity,
+              "score": report.score, "commonest_class": report.commonest_class,
+              "rarest_class": report.rarest_class, "copy_rate": report.copy_rate}
+    with _writing(f"TensorBoard events in {run_dir}"), writer.as_default():
+        for name, value in values.items():
+            if value is not None:
+                tf.summary.scalar(f"quality/{name}", value, step=report.step)
+        writer.flush()
+
+
 def log_final_quality(run_dir: str, report: QualityReport) -> None:
     """Logs a measurement made after training (a sweep's, of a run's final checkpoint) as
-    the trainer logs its own: quality.csv and TensorBoard.
+    the trainer logs its own: quality.csv and TensorBoard (without opening the run's
+    metrics.csv, which a `RunOutputs` would cut back to its resume step).
 
     Raises:
         OutputError: if the disk refuses.
     """
-    outputs = _QualityOnly(run_dir)
+    tf = import_tensorflow()
+    writer = tf.summary.create_file_writer(run_dir)
     try:
-        outputs.write_quality(report)
+        _write_quality(run_dir, writer, report)
     finally:
-        outputs.close()
-
-
-class _QualityOnly(RunOutputs):
-    """The quality part of a run's outputs, without its metrics.csv or grids."""
-
-    def __init__(self, run_dir: str):  # noqa: D107 - no metrics log or levers: a late write
-        tf = import_tensorflow()
-        self.run_dir = run_dir
-        self.writer = tf.summary.create_file_writer(run_dir)
-        self._events = f"TensorBoard events in {run_dir}"
-
-    def close(self) -> None:
         try:
-            self.writer.close()
-        except (OSError, import_tensorflow().errors.OpError) as exc:
-            _LOG.warning("closing the events of %s: %s", self.run_dir, exc)
+            writer.close()
+        except (OSError, tf.errors.OpError) as exc:
+            _LOG.warning("closing the events of %s: %s", run_dir, exc)
