@@ -35,6 +35,9 @@ import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from explorer_latency import StallMeter  # noqa: E402  (the same 5 ms timer)
 
 TEMPLATES = 4  # metrics files (and grids) of different sizes, copied into the runs
 MIN_SECONDS = 1.0  # the shortest measurement: a quick refresh's ticks are too few alone
@@ -114,34 +117,6 @@ def make_runs(root: str, runs: int, min_rows: int, max_rows: int) -> int:
     return total
 
 
-class StallMeter:
-    """A 5 ms timer on the GUI thread; its lateness is how long the event loop was held up."""
-
-    def __init__(self):
-        from PySide6.QtCore import Qt, QTimer
-
-        self.lateness: list[float] = []
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(5)
-        self._timer.timeout.connect(self._tick)
-        self._expected = 0.0
-
-    def start(self) -> None:
-        self.lateness = []
-        self._expected = time.perf_counter() + 0.005
-        self._timer.start()
-
-    def stop(self) -> np.ndarray:
-        self._timer.stop()
-        return np.array(self.lateness) * 1e3
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.lateness.append(max(0.0, now - self._expected))
-        self._expected = now + 0.005
-
-
 def measure(app, library, what: str, start) -> None:
     """Runs `start()` and the event loop until the library's reader is done (and for at least
     `MIN_SECONDS`, so that a quick refresh still gives the timer enough ticks); prints."""
@@ -168,7 +143,8 @@ def measure(app, library, what: str, start) -> None:
     poll.start()
     loop.exec()
     poll.stop()
-    ms = meter.stop()
+    meter.stop()
+    ms = np.array(meter.lateness) * 1e3
     library.reader.done.disconnect(on_done)
     if not finished:
         raise TimeoutError(f"{what}: the library did not finish reading in 2 minutes")
