@@ -153,3 +153,18 @@ def test_grids_of_four_to_six_runs_take_two_rows(qtbot):
     assert rows_and_columns(5) == (2, 3)
     assert rows_and_columns(4) == (2, 2)
     assert rows_and_columns(2) == (1, 2)
+
+
+def test_long_labels_are_cut_in_the_legend_one_a_line(qtbot):
+    from gan_studio.ui.runs.compare_plots import LEGEND_CHARS, ComparePlots
+
+    plots = ComparePlots()
+    qtbot.addWidget(plots)
+    long = "dataset mnist · " + "lever 0.0001 · " * 8
+    plots._set_legend([long, "dataset cifar10"])
+    shown = plots.legend_labels()
+    assert len(shown[0]) == LEGEND_CHARS and shown[0].endswith("…")
+    assert shown[1] == "dataset cifar10"
+    assert plots.legend.columnCount == 1
+    plots._set_legend(["lr 0.0001", "lr 0.0002", "lr 0.0004"])
+    assert plots.legend.columnCount == 3

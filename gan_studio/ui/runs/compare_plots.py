@@ -36,6 +36,9 @@ class _RunItems:
             item.setData([], [])
 
 
+LEGEND_CHARS = 72  # about the curves' width at half a laptop's screen
+
+
 class ComparePlots(QWidget):
     """Three linked plots of the compared runs: G's loss (solid) and D's (dashed), D(x) (solid)
     and D(G(z)) (dashed), and one quality number at the runs' reports, with a legend naming
@@ -124,8 +127,13 @@ class ComparePlots(QWidget):
             return
         self._labels = list(labels)
         self.legend.clear()
-        self.legend.setColumnCount(max(1, min(3, len(labels))))  # two lines at most
-        for items, label in zip(self._slots, labels):
+        # The legend sets the plots' width: long labels (runs of different data sets differ
+        # in a dozen levers) go one a line, cut; the grids' titles and the table keep them whole.
+        shown = [label if len(label) <= LEGEND_CHARS else label[:LEGEND_CHARS - 1] + "…"
+                 for label in labels]
+        longest = max((len(label) for label in shown), default=0)
+        self.legend.setColumnCount(max(1, min(3, len(shown), LEGEND_CHARS // max(1, longest))))
+        for items, label in zip(self._slots, shown):
             self.legend.addItem(items.g, label)
 
     def set_marker(self, position: float | None) -> None:
