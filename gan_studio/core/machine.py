@@ -51,3 +51,25 @@ def cpu_signature() -> str:
     except (AttributeError, OSError):  # not Linux
         cores = os.cpu_count() or 1
     return f"{name}, {cores} core{'s' if cores != 1 else ''}, {describe_cpu_flags()}"
+
+
+# Environment variables that hold TensorFlow's and numpy's kernels to an older instruction set
+# (what this project's "AVX2" figures were measured with on AVX-512 machines).
+ISA_OVERRIDES = ("ONEDNN_MAX_CPU_ISA", "OPENBLAS_CORETYPE")
+
+
+def machine_report(when: str | None = None) -> str:
+    """One line a benchmark prints first, so that a figure names the CPU it was measured on:
+    the host, `cpu_signature()` (name, cores, the speed flags), the instruction-set overrides
+    set in the environment, and the date and time.
+
+    Args:
+        when: the date and time to print (None: now, to the minute).
+    """
+    import platform
+    import time
+
+    overrides = [f"{name}={os.environ[name]}" for name in ISA_OVERRIDES if os.environ.get(name)]
+    held = f"; {' '.join(overrides)}" if overrides else ""
+    stamp = when or time.strftime("%Y-%m-%d %H:%M")
+    return f"machine: {platform.node()}, {cpu_signature()}{held}; {stamp}"

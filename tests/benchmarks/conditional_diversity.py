@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -49,24 +47,6 @@ def parse_arm(text: str) -> tuple[str, dict]:
         return text, {}
     name, fields = parse_variant(text.replace("=", "=new,", 1))
     return name, fields
-
-
-def cpu_flags() -> str:
-    """The CPU, its vector extensions that matter to oneDNN, and the ISA it was capped to."""
-    model, flags = platform.processor() or "?", set()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    break
-    except OSError:
-        pass
-    shown = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flags]
-    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "unset")
-    return f"{model}; {' '.join(shown)}; ONEDNN_MAX_CPU_ISA={isa}; affinity {sorted(os.sched_getaffinity(0))}"
 
 
 def project_variance(generator, per_class: int = 200, seed: int = 0) -> float | None:
@@ -148,9 +128,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         child(args)
         return
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     for arm in args.arms:  # every arm's levers are checked before anything trains
         parse_arm(arm)
-    print(f"{datetime.date.today()}; {cpu_flags()}; {args.minutes:g} min per arm, "
+    print(f"{args.minutes:g} min per arm, "
           f"{args.precision}, seed {args.seed}, {args.samples} samples", flush=True)
     runs_dir = args.runs_dir or tempfile.mkdtemp(prefix="conditional-diversity-")
     for i, arm in enumerate(args.arms):

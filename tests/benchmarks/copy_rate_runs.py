@@ -60,6 +60,10 @@ def main() -> None:
     parser.add_argument("--report", nargs="+", metavar="RUN_DIR", help="report on these runs")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.child:  # the figures name the CPU they were measured on
+        from gan_studio.core.machine import machine_report
+
+        print(machine_report(), flush=True)
     if args.child is not None:
         sys.exit(train(shlex.split(args.child), args.every))
     if args.report:

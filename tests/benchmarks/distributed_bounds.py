@@ -93,6 +93,9 @@ def main(argv=None) -> None:
                         help=f"among {', '.join(CASES)} (default: all)")
     parser.add_argument("--nudges", type=int, default=4)
     args = parser.parse_args(argv)
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     unknown = [case for case in args.cases if case not in CASES]
     if unknown:
         parser.error(f"unknown case {', '.join(unknown)}; the cases: {', '.join(CASES)}")

@@ -69,6 +69,9 @@ def main() -> None:
                         help="mirrored with each replica's own batch-norm statistics")
     parser.add_argument("--arm", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     if args.arm:
         run_arm(args)
         return

@@ -173,6 +173,9 @@ def main() -> None:
     parser.add_argument("--nice-others", type=int, default=0)
     parser.add_argument("--skip-training", action="store_true")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     if args.blas_threads:
         os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.blas_threads)
 

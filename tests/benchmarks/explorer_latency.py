@@ -202,6 +202,9 @@ def main() -> None:
                         help="the generators' transposed-convolution kernels (default: the "
                              "studio preset's, 4; the seed's models: 5)")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication

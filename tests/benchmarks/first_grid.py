@@ -129,6 +129,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args)
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     rows = run_child(args, "warm", args.data)
     warm = [row for row in rows if row["round"] > 0]
     cold = [row for data in args.data for row in run_child(args, "cold", [data])]

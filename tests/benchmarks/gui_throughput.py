@@ -117,6 +117,9 @@ def main() -> None:
     parser.add_argument("--hidden", action="store_true",
                         help="never show the window (separates painting from the rest)")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication

@@ -50,6 +50,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     for tool in ("xdotool",) + (() if os.environ.get("DISPLAY") else ("Xvfb",)):
         if not shutil.which(tool):
             sys.exit(f"needs {tool}: apt-get install -y xvfb xdotool")

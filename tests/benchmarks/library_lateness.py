@@ -160,10 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-rows", type=int, default=20000)
     parser.add_argument("--keep", help="write the runs here and keep them")
     args = parser.parse_args(argv)
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     from PySide6.QtWidgets import QApplication
 
-    from gan_studio.core.machine import cpu_signature
     from gan_studio.core.runs.library import write_note
     from gan_studio.ui.runs.library_window import RunsLibrary
 
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         began = time.perf_counter()
         total = make_runs(root, args.runs, args.min_rows, args.max_rows)
-        print(f"{cpu_signature()}; {platform.python_implementation()} "
+        print(f"{platform.python_implementation()} "
               f"{platform.python_version()}; load average {os.getloadavg()[0]:.2f}; "
               f"Qt platform {app.platformName()}")
         print(f"{args.runs} runs (+1 damaged), {total / 1e6:.0f} MB of metrics.csv "

@@ -30,8 +30,10 @@ def main() -> None:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD:VALUE")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     from gan_studio.core.config import TrainConfig
-    from gan_studio.core.machine import describe_cpu_flags
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.ml.training.trainer import Trainer
 
@@ -39,9 +41,6 @@ def main() -> None:
     for item in args.set:
         name, _, value = item.partition(":")
         fields[name] = int(value) if value.lstrip("-").isdigit() else value
-    print(f"CPU flags: {describe_cpu_flags()}; ONEDNN_MAX_CPU_ISA="
-          f"{os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}; {time.strftime('%Y-%m-%d %H:%M')}",
-          flush=True)
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = os.path.join(scratch, "data")
         os.makedirs(data_dir)

@@ -16,18 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def _flags() -> str:
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        flags = next((line for line in f if line.startswith("flags")), "").split()
-    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
-    return " ".join(flag for flag in wanted if flag in flags)
 
 
 def _median_seconds(call, repeats: int) -> float:
@@ -87,8 +79,9 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=["mnist", "cifar10"])
     parser.add_argument("--samples", type=int, default=2000)
     args = parser.parse_args()
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, flags: "
-          f"{_flags()}, {time.strftime('%Y-%m-%d')}")
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     for name in args.datasets:
         measure(name, args.data_dir, args.samples)
 

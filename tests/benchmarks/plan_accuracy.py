@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -41,15 +40,16 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5.0, help="minutes of the planned run")
     parser.add_argument("--precision", default="auto")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["GAN_STUDIO_CACHE_DIR"] = os.path.join(scratch, "cache")
         from gan_studio.core.config import TrainConfig
         from gan_studio.core.machine import cpu_signature, has_native_bfloat16
         from gan_studio.core.training.plan import make_plan
 
-        print(f"CPU: {cpu_signature()}; ONEDNN_MAX_CPU_ISA="
-              f"{os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}; precision {args.precision}; "
-              f"{time.strftime('%Y-%m-%d %H:%M')}", flush=True)
+        print(f"precision {args.precision}", flush=True)
         runs = os.path.join(scratch, "runs")
         first = train(args.data_dir, args.data, args.first, args.precision, runs)
         planned = TrainConfig(dataset=args.data, data_dir=args.data_dir, runs_dir=runs,

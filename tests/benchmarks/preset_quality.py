@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 
@@ -86,8 +85,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
 
-    print(f"machine: {platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
+
     meter = quality_meter(args.data_dir, args.samples)
     results = {}
     with tempfile.TemporaryDirectory() as runs_dir:

@@ -49,6 +49,9 @@ def main() -> None:
                         help="that run's precision (default: the run's own; float32 trains "
                              "as a CPU without AVX512-BF16 does)")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     from gan_studio.core.config import TrainConfig
     from gan_studio.core.runs.layout import CONFIG_FILE

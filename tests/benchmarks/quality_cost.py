@@ -95,6 +95,9 @@ def main() -> None:
         train(args.child[0], args.minutes, float(args.child[1]), args.seed,
               args.child[2] == "1", args.precision)
         return
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     scratch = tempfile.mkdtemp(prefix="quality-cost-")
     meter_dir = args.data_dir
     if args.cold:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 
@@ -81,6 +80,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--cifar", action="store_true", help="also the CIFAR-10 classifier")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     from gan_studio.core.catalog import latent_dim_for
     from gan_studio.ml.networks.models import build_generator
@@ -88,7 +90,6 @@ def main() -> None:
     from gan_studio.ml.runtime.device import import_tensorflow
 
     import_tensorflow()
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     with tempfile.TemporaryDirectory() as cache:
         meter, train, test = classifier_meter("mnist", args.data_dir, cache, args.samples)
         again = QualityMeter(train.images, train.labels, train.classes, test.images, cache,

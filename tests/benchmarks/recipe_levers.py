@@ -33,7 +33,6 @@ import dataclasses
 import difflib
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -257,8 +256,10 @@ def main() -> None:
     args = parse_args()
     if args.child:
         return child(args)
-    print(f"machine: {platform.node()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}"
-          f"; {args.data}, {args.minutes:g} min per variant, seed {args.seed}"
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
+    print(f"{args.data}, {args.minutes:g} min per variant, seed {args.seed}"
           f"{', one at a time on every core' if args.whole_machine else ''}"
           f"; baseline {args.baseline}", flush=True)
     quality_meter(args.data_dir, args.samples, args.score_as or args.data)  # trains it once

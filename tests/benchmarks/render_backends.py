@@ -48,6 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=40)
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     import keras
     import openvino

@@ -186,6 +186,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15,
                         help="object types whose count grew most from run 1 to the last")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
 
     workdir = tempfile.mkdtemp(prefix="gan-studio-runs-soak-")
     runs_dir = args.runs_dir or os.path.join(workdir, "runs")

@@ -63,6 +63,9 @@ def main() -> None:
                         help="also trace Python's allocations (slower) and print the lines "
                              "whose memory grew most since the first minute")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     if args.tracemalloc:
         import tracemalloc
 

@@ -135,15 +135,14 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD:VALUE",
                         help="TrainConfig fields over the preset's (whole numbers as such)")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     fields = {}
     for item in args.set:
         name, _, value = item.partition(":")
         fields[name] = int(value) if value.lstrip("-").isdigit() else value
     sys.stdout.reconfigure(line_buffering=True)
-    from gan_studio.core.machine import describe_cpu_flags
-
-    print(f"CPU flags: {describe_cpu_flags()}; ONEDNN_MAX_CPU_ISA="
-          f"{os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}")
     for data in args.data:
         profile(data, args.preset, args.steps, args.top, args.precision, fields)
 

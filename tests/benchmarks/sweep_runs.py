@@ -37,6 +37,9 @@ def main() -> None:
     parser.add_argument("--runs-dir")
     parser.add_argument("--continue", dest="continue_dir")
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
+
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
     from gan_studio.core.sweep.sweep_plan import make_plan
     from gan_studio.core.training.callbacks import TrainingCallbacks
     from gan_studio.core.training.events import EventKind

@@ -98,13 +98,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--steps-per-call", type=int, default=1)
     args = parser.parse_args()
+    from gan_studio.core.machine import machine_report
 
-    from gan_studio.core.machine import describe_cpu_flags
+    print(machine_report(), flush=True)  # the figures name the CPU they were measured on
+
     from gan_studio.ml.runtime.device import choose_precision, describe_device
 
-    print(f"device {describe_device()}, {os.cpu_count()} cores, precision "
-          f"{choose_precision('auto')}, CPU flags: {describe_cpu_flags()}, "
-          f"{time.strftime('%Y-%m-%d')}")
+    print(f"device {describe_device()}, precision {choose_precision('auto')}")
     for dataset in args.data:
         compare(args.data_dir, dataset, args.rounds, args.steps, args.steps_per_call)
 
