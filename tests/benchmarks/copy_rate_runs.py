@@ -18,7 +18,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -72,11 +71,7 @@ def main() -> None:
         return
     if not args.commands or not args.runs_dir or len(args.commands) > 2:
         parser.error("give one or two quoted train command lines and --runs-dir")
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        flags = set(next((line for line in f if line.startswith("flags")), "").split())
-    print(f"{os.cpu_count()} cores, flags: "
-          f"{' '.join(x for x in ('avx2', 'avx512f', 'avx512_bf16') if x in flags)}, "
-          f"{time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each, one core each")
+    print(f"{args.minutes:g} minutes each, one core each")
     before = set(os.listdir(args.runs_dir)) if os.path.isdir(args.runs_dir) else set()
     children = []
     for core, command in enumerate(args.commands):

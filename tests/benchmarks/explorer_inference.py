@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import threading
 import time
 
@@ -184,8 +183,7 @@ def main() -> None:
     from gan_studio.ml.runtime.device import import_tensorflow, versions
 
     import_tensorflow()
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
+    print(f"load average {os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
     rng = np.random.default_rng(0)
     models = {name: renderers(*shape) for name, shape in MODELS.items()}

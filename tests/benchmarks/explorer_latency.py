@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -229,7 +228,7 @@ def main() -> None:
     from gan_studio.ml.runtime.device import versions
     from gan_studio.workers.explorer.generator_loading import LoadedGenerator
 
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
+    print(f"load average "
           f"{os.getloadavg()[0]:.2f}; {versions()}; numpy {np.__version__}; "
           f"Qt platform {app.platformName()}")
     print(f"Slider -> pixels on screen, {args.moves} moves at {args.rate:g} Hz (ms):")

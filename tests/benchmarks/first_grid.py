@@ -135,8 +135,7 @@ def main() -> None:
     rows = run_child(args, "warm", args.data)
     warm = [row for row in rows if row["round"] > 0]
     cold = [row for data in args.data for row in run_child(args, "cold", [data])]
-    print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, the panel's defaults "
-          f"(studio); seconds from the Train click (median of rounds):")
+    print("the panel's defaults (studio); seconds from the Train click (median of rounds):")
     for data in args.data:
         for mode, group in (("warm", warm), ("cold", cold)):
             picked = [row for row in group if row["data"] == data]

@@ -216,7 +216,7 @@ def run_rounds(args, window, config, warmup: int) -> None:
     busiest = sorted(cpu.items(), key=lambda item: -item[1])[:6]
     print("CPU while the window trains (cores): " + ", ".join(
         f"{name} {seconds / window_seconds:.2f}" for name, seconds in busiest))
-    print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, MNIST batch {config.batch_size}")
+    print(f"MNIST batch {config.batch_size}")
     # Each round pairs a headless and a window run taken seconds apart; this VM's speed drifts
     # by 10 % over minutes, so the median of the paired ratios is the steadier figure.
     ratios = [g / h for g, h in zip(gui, headless)]

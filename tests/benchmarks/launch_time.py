@@ -72,7 +72,7 @@ def main() -> None:
             bare.append(time_window([sys.executable, "-c", BARE], "Bare Qt", env))
             ours.append(time_window([sys.executable, "-m", "gan_studio"], "^GAN Studio$", env))
         m_ours, m_bare = statistics.median(ours), statistics.median(bare)
-        print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.runs} runs each")
+        print(f"{args.runs} runs each")
         print(f"bare PySide6 window: median {m_bare:.2f} s (max {max(bare):.2f})")
         print(f"GAN Studio window:   median {m_ours:.2f} s (max {max(ours):.2f}), "
               f"ratio {m_ours / m_bare:.2f}x the bare window")

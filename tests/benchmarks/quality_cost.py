@@ -132,7 +132,7 @@ def main() -> None:
             print(f"{'copy rate' if args.copies else 'meter'} {name}: {line}")
     shutil.rmtree(scratch, ignore_errors=True)
     on, off = results["on"][-1], results["off"][-1]
-    print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each, "
+    print(f"{args.minutes:g} minutes each, "
           f"one core each ({'swapped: off on core 0' if args.swap else 'on on core 0'}), "
           f"precision {args.precision}, batch {on['batch']}, feature network "
           f"{'not ' if args.cold else ''}cached")

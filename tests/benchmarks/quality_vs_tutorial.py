@@ -49,7 +49,7 @@ def main() -> None:
     from gan_studio.core.config import DEFAULT_PRESET
     from gan_studio.data import load_dataset
 
-    print(f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, {args.minutes:g} minutes each")
+    print(f"{args.minutes:g} minutes each")
     meter = quality_meter(args.data_dir, args.samples)
     train = load_dataset("mnist", data_dir=args.data_dir)
     results = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -59,12 +58,7 @@ def main() -> None:
     from gan_studio.ml.generators.numpy_export import numpy_generator_from_keras
     from gan_studio.ml.networks.models import build_generator
 
-    flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()
-    kinds = [f for f in ("avx2", "avx512f", "avx512_bf16") if f in flags]
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs ({' '.join(kinds)});"
-          f" OpenVINO {openvino.__version__}; ONEDNN_MAX_CPU_ISA="
-          f"{os.environ.get('ONEDNN_MAX_CPU_ISA', '-')}, OPENBLAS_CORETYPE="
-          f"{os.environ.get('OPENBLAS_CORETYPE', '-')}")
+    print(f"OpenVINO {openvino.__version__}")
     print(f"{'':8} {'numpy 1':>9} {'OpenVINO 1':>11} {'numpy 2':>9} {'OpenVINO 2':>11}"
           "   (ms, median of one render; threads)   pixels apart")
     for name, (side, channels, latent) in SIZES.items():
